@@ -1,0 +1,1 @@
+"""Per-hamlet mobile and FTTH coverage, fiber extension, sharing, tower siting, indicators."""

@@ -1,0 +1,1 @@
+"""Streamlit pages and widgets: thin, they call the API and compute nothing themselves."""

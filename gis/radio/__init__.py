@@ -1,0 +1,1 @@
+"""Propagation models, antenna patterns, link budget, terrain and the coverage engine."""
