@@ -138,3 +138,10 @@ def test_unsorted_model_rules_rejected():
     with pytest.raises(ValidationError, match="sorted"):
         RadioParams(model_rules=({"max_freq_mhz": 3000, "model": "rma"},
                                  {"max_freq_mhz": 1000, "model": "okumura_hata"}))
+
+
+def test_clutter_lookup_table():
+    lut = RadioParams(clutter_loss_db={"10": 8.0, "300": 5.0}).clutter_lut()
+    assert lut.shape == (256,) and lut.dtype == np.float32
+    classes = np.array([[10, 40], [50, 0]], dtype=np.uint8)
+    assert lut[classes].tolist() == [[8.0, 0.0], [3.0, 0.0]]

@@ -46,6 +46,7 @@ from gis.radio.models import Condition, Environment, Model, path_loss_db
 __all__ = [
     "CLUTTER_CLASSES",
     "DEFAULT_TECHS",
+    "TIER_LABELS",
     "CoverageTiers",
     "Diffraction",
     "ModelRule",
@@ -559,6 +560,18 @@ class RadioParams:
             building_height_m=self.building_height_m, street_width_m=self.street_width_m,
             clip_distance_m=self.min_distance_m, force=True,
         )
+
+    def clutter_lut(self) -> np.ndarray:
+        """Clutter loss by class code as a lookup table, dB: ``lut[code]`` (float32, 256 codes).
+
+        Codes outside 0-255 or not in :attr:`clutter_loss_db` have 0 dB. The engine indexes it
+        with the land-cover raster: ``lut[landcover.astype(np.uint8)]``.
+        """
+        lut = np.zeros(256, dtype=np.float32)
+        for code, loss in self.clutter_loss_db.items():
+            if 0 <= code < 256:
+                lut[code] = loss
+        return lut
 
     def default_freq_mhz(self, operator: str, tech: str) -> float:
         """Default frequency of ``tech`` for ``operator``, MHz."""
