@@ -158,6 +158,11 @@ def test_parsers():
     assert parse_techs("GSM/UMTS/LTE") == ("2G", "3G", "4G")
     assert parse_techs(" 4G , 5G ") == ("4G", "5G")
     assert parse_techs("") is None
+    # the readers' canonical strings and the raw values they accept
+    assert parse_techs("2G/3G/4G") == ("2G", "3G", "4G")
+    assert parse_techs("4G LTE Advanced") == ("4G",)
+    assert parse_techs("DCS | W-CDMA") == ("2G", "3G")
+    assert parse_techs("5G NR") == ("5G",)
     with pytest.raises(KeyError):
         parse_techs("4G/WiMAX")
     assert parse_band_mhz("U2100") == 2100.0

@@ -45,11 +45,15 @@ TX_COLUMNS = [
 ]
 
 _TECH_ALIASES = {
-    "2G": "2G", "GSM": "2G", "GPRS": "2G", "EDGE": "2G",
-    "3G": "3G", "UMTS": "3G", "WCDMA": "3G", "HSPA": "3G", "HSPA+": "3G", "HSDPA": "3G",
-    "4G": "4G", "LTE": "4G", "LTE-A": "4G", "4G+": "4G",
-    "5G": "5G", "NR": "5G", "5GNR": "5G", "5G-NR": "5G", "NR5G": "5G",
+    "2G": "2G", "GSM": "2G", "DCS": "2G", "GPRS": "2G", "EDGE": "2G",
+    "3G": "3G", "UMTS": "3G", "WCDMA": "3G", "W-CDMA": "3G", "W_CDMA": "3G", "HSPA": "3G",
+    "HSPA+": "3G", "HSDPA": "3G", "HSUPA": "3G",
+    "4G": "4G", "LTE": "4G", "LTE-A": "4G", "LTE_A": "4G", "LTE+": "4G", "4G+": "4G",
+    "LTE-ADVANCED": "4G", "LTE-ADV": "4G",
+    "5G": "5G", "NR": "5G", "5GNR": "5G", "5G-NR": "5G", "5G_NR": "5G", "NR5G": "5G",
 }
+#: Words that may sit between technologies ("4G LTE Advanced", "2G và 4G") and name none.
+_TECH_FILLERS = {"ADVANCED", "ADV", "A", "AND", "VA", "VÀ"}
 
 #: Representative carrier frequency of 3GPP band numbers, MHz (LTE "Bn" and NR "nN").
 BAND_MHZ: dict[str, float] = {
@@ -71,8 +75,9 @@ def parse_techs(value: object) -> tuple[str, ...] | None:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     tokens = []
-    for t in re.split(r"[/,;&\s]+", str(value).upper()):
+    for t in re.split(r"[/,;&|\s]+", str(value).upper()):
         tokens.extend([t] if t in _TECH_ALIASES else [u for u in t.split("+") if u])
+    tokens = [t for t in tokens if t not in _TECH_FILLERS]
     if not tokens:
         return None
     out = set()
