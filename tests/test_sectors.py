@@ -170,3 +170,14 @@ def test_parsers():
     assert parse_band_mhz("n41") == 2600.0
     assert parse_band_mhz("700MHz") == 700.0
     assert parse_band_mhz("abc") is None
+
+
+def test_empty_layer_and_non_range_index():
+    sites = _sites(operator=["A", "B"], tech=["4G", "2G/4G"])
+    tx, defaults = expand_sectors(sites.iloc[:0])
+    assert list(tx.columns) == TX_COLUMNS and len(tx) == 0 and defaults == []
+    sites.index = [10, 5]
+    tx, _ = expand_sectors(sites)
+    assert tx["row"].tolist() == [0, 0, 0, 1, 1, 1, 1, 1, 1]
+    assert tx["site_id"].tolist() == ["site_1"] * 3 + ["site_2"] * 6
+    assert tx["tech"].tolist() == ["4G"] * 3 + ["2G"] * 3 + ["4G"] * 3

@@ -271,7 +271,7 @@ def expand_sectors(
             lang, f"{int(no_tech.sum())} site rows without technology: assumed "
                   f"{params.default_tech}.",
             f"{int(no_tech.sum())} dòng trạm thiếu công nghệ: giả định {params.default_tech}."))
-    n_tech = techs.map(len).to_numpy()
+    n_tech = techs.map(len).to_numpy().astype(np.int64)
     multi = n_tech > 1
 
     band_text = _text(frame, "band")
