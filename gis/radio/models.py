@@ -1,4 +1,4 @@
-"""Empirical propagation models: free space, Okumura-Hata, COST-231 Hata, 3GPP TR 38.901 RMa/UMa/UMi.
+"""Empirical propagation models: free space, Okumura-Hata, COST-231 Hata, TR 38.901 RMa/UMa/UMi.
 
 Every model is a vectorised function of the distance, the frequency and the antenna heights; all
 array arguments broadcast against each other (numpy rules) and the result is a float64 array of

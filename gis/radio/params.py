@@ -1,4 +1,4 @@
-"""Radio parameters: per-technology defaults, coverage tiers, tower heights and :class:`RadioParams`.
+"""Radio parameters: per-technology defaults, coverage tiers, tower heights, :class:`RadioParams`.
 
 Everything here is a frozen, validated dataclass; ``RunParams.radio`` holds one
 :class:`RadioParams`. Tower heights, EIRP and RSRP thresholds are not published for Vietnam
