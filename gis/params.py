@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gis.errors import ValidationError
+from gis.radio.params import RadioParams
 
 __all__ = ["LoadParams", "RunParams", "from_dict", "to_dict"]
 
@@ -44,6 +45,7 @@ class RunParams:
     """All parameters of a run, one section per module. Defaults are the documented ones."""
 
     load: LoadParams = field(default_factory=LoadParams)
+    radio: RadioParams = field(default_factory=RadioParams)
 
     def replace(self, **sections: Any) -> RunParams:
         """A copy with some sections replaced."""
