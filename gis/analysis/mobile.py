@@ -313,14 +313,14 @@ def coverage_stage(ctx) -> None:
     for d in defaults:
         ctx.default(d)
     ctx.results["transmitters"] = tx
-    margin = float(getattr(radio, "area_margin_m", 1000.0))
+    margin = float(radio.area_margin_m)
     area = _area_bounds(villages, margin)
     techs = sorted(set(tx["tech"].astype(str))) or [radio.default_tech]
     rmax = max(radio.tech(t).max_radius_m for t in techs)
     if "max_radius_m" in tx and len(tx):
         rmax = max(rmax, float(np.nanmax(pd.to_numeric(tx["max_radius_m"], errors="coerce")
                                          .to_numpy(float), initial=0.0)))
-    res_param = getattr(radio, "grid_resolution_m", None)
+    res_param = radio.grid_resolution_m
     dem_path = ctx.project.rasters.get("dem")
     if dem_path is not None:
         halo = rmax + 3 * float(res_param or 100.0)
@@ -353,7 +353,7 @@ def coverage_stage(ctx) -> None:
     result = compute_coverage(tx, dem, transform, crs, radio, landcover=landcover, window=window)
     for w in result.warnings:
         ctx.warn(w)
-    for (op, tech), path in result.write(ctx.workdir).items():
+    for (_op, _tech), path in result.write(ctx.workdir).items():
         ctx.rasters[path.stem] = path
     ctx.results["coverage"] = result
 
@@ -367,7 +367,7 @@ def mobile_stage(ctx) -> None:
         ctx.warn("Stage 'mobile' skipped: no coverage was computed.")
         return
     villages = ctx.project.require("villages")
-    rule: HamletRule = getattr(ctx.params, "mobile", HamletRule())
+    rule: HamletRule = ctx.params.mobile
     population = None
     pop_path = ctx.project.rasters.get("population")
     if pop_path is not None:

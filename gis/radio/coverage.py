@@ -284,6 +284,10 @@ def _median_loss_db(params: RadioParams, freq_mhz: float, d_m: np.ndarray,
 
 def _signal_offsets_db(tx: pd.DataFrame, params: RadioParams) -> np.ndarray:
     """Measured-signal offset per transmitter, dB (RSRP per RE: -10 log10 N_sc, ...)."""
+    if "signal_offset_db" in tx:
+        given = pd.to_numeric(tx["signal_offset_db"], errors="coerce").to_numpy(dtype=float)
+        if np.isfinite(given).all():
+            return given
     out = np.array([params.tech(t).signal_offset_db for t in tx["tech"]], dtype=float)
     if "n_subcarriers" in tx:
         nsc = pd.to_numeric(tx["n_subcarriers"], errors="coerce").to_numpy(dtype=float)
@@ -368,10 +372,10 @@ def compute_coverage(
     px_w, px_h = float(transform.a), float(-transform.e)
     pixel_coords(transform, 0.0, 0.0)  # validates north-up
     out_transform = transform * Affine.translation(c0, r0)
-    step = float(getattr(params, "ray_step_m", None) or px_w)
+    step = float(params.ray_step_m or px_w)
     method = DiffractionMethod.parse(params.diffraction).code
-    excess = bool(getattr(params, "excess_over_grazing", True))
-    eff_mode = str(getattr(params, "effective_height", "ground"))
+    excess = bool(params.excess_over_grazing)
+    eff_mode = str(params.effective_height)
 
     keys = sorted({(str(o), str(t).upper()) for o, t in zip(tx["operator"], tx["tech"],
                                                              strict=True)})
@@ -432,10 +436,7 @@ def compute_coverage(
         inside = np.isfinite(dist)
         ii, jj = np.nonzero(inside)
         d = dist[ii, jj]
-        if eff_mode == "profile_mean":
-            h_eff = np.maximum(h_tx + z0 - zmean[ii, jj], 1.0)
-        else:
-            h_eff = h_tx
+        h_eff = np.maximum(h_tx + z0 - zmean[ii, jj], 1.0) if eff_mode == "profile_mean" else h_tx
         common = _median_loss_db(params, freq, d, h_eff) + tloss[ii, jj]
         if lc is not None:
             common = common + _clutter_loss(lc, ii + sr0, jj + sc0, lut)
@@ -446,10 +447,7 @@ def compute_coverage(
         azim = az[ii, jj]
         for t in idx:
             t = int(t)
-            if radius[t] < rad:
-                within = d <= radius[t]
-            else:
-                within = None
+            within = d <= radius[t] if radius[t] < rad else None
             gain = sector_gain_db(
                 azim, elev, azimuth_deg=float(tx["azimuth_deg"].iat[t]),
                 beamwidth_deg=float(tx["beamwidth_deg"].iat[t]),
@@ -534,13 +532,13 @@ def point_rsrp_dbm(
     px_w, px_h = float(transform.a), float(-transform.e)
     tc, tr = pixel_coords(transform, txy[:, 0], txy[:, 1])
     rc, rr = pixel_coords(transform, rxy[:, 0], rxy[:, 1])
-    step = float(getattr(params, "ray_step_m", None) or px_w)
+    step = float(params.ray_step_m or px_w)
     dist = np.empty((n_tx, len(rxy)))
     tloss = np.empty((n_tx, len(rxy)))
     method = DiffractionMethod.parse(params.diffraction).code
     K.pair_losses(z, tc, tr, h, rc, rr, float(params.rx_height_m), px_w, px_h, step,
                   wavelength_m(f), float(params.k_factor), method,
-                  bool(getattr(params, "excess_over_grazing", True)), rad, dist, tloss)
+                  bool(params.excess_over_grazing), rad, dist, tloss)
     if dem is None:
         tloss[np.isfinite(dist)] = 0.0
     out = np.full((n_tx, len(rxy)), np.nan)
