@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gis.analysis.mobile import HamletRule
 from gis.errors import ValidationError
 from gis.radio.params import RadioParams
 
@@ -46,6 +47,7 @@ class RunParams:
 
     load: LoadParams = field(default_factory=LoadParams)
     radio: RadioParams = field(default_factory=RadioParams)
+    mobile: HamletRule = field(default_factory=HamletRule)
 
     def replace(self, **sections: Any) -> RunParams:
         """A copy with some sections replaced."""

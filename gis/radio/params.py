@@ -369,8 +369,11 @@ class RadioParams:
     k_factor
         Effective earth-radius factor: 4/3, the standard atmosphere (ITU-R P.453/P.834).
     diffraction
-        Multi-edge diffraction: ``deygout`` (ITU-R P.526-15 §4.5.3 style, up to 3 edges),
-        ``bullington`` or ``none`` (empirical model only).
+        Multi-edge diffraction: ``bullington`` (default; ITU-R P.526-15 §4.5.1, the
+        Recommendation's method for general terrain: continuous and monotone in the antenna
+        height, so a higher antenna never covers less), ``deygout`` (up to 3 edges; its edge
+        selection can jump and occasionally gives more loss for a higher mast) or ``none``
+        (empirical model only). See :mod:`gis.radio.coverage`.
     min_distance_m
         Distance floor of the models in the engine, m (see :mod:`gis.radio.models`).
     front_to_back_db, sla_v_db
@@ -387,6 +390,24 @@ class RadioParams:
         Sectors assumed for a site row without azimuth: three 120° sectors at 0/120/240°.
     clutter_loss_db
         Extra loss by ESA WorldCover class code, dB (see :data:`DEFAULT_CLUTTER_LOSS_DB`).
+    excess_over_grazing
+        Coverage engine: the terrain term adds only each obstructing edge's loss beyond grazing
+        incidence, ``J(v) - J(0)``, because the empirical medians already contain the grazing
+        loss of a 1.5 m receiver (True; see :mod:`gis.radio.coverage`). False adds the full
+        ``J(v)`` of every edge that obstructs the line of sight.
+    effective_height
+        Coverage engine: antenna height given to the median model: ``"ground"`` (height above
+        the ground at the site, default) or ``"profile_mean"`` (above the mean ground along the
+        path, at least 1 m). See :mod:`gis.radio.coverage`.
+    ray_step_m
+        Coverage engine: radial sampling step of the terrain sweep, m; ``None``: the DEM cell
+        size (finer adds no information, coarser skips terrain).
+    grid_resolution_m
+        Coverage engine: cell size of the coverage rasters, m; ``None``: the DEM's own cells
+        (30 m for SRTM/Copernicus GLO-30), or 30 m on flat terrain without a DEM.
+    area_margin_m
+        Run stage: the coverage rasters cover the hamlets' bounding box plus this margin, m
+        (1000 m: the map shows the surroundings of edge hamlets).
     """
 
     techs: dict[str, TechDefaults] = field(default_factory=lambda: dict(DEFAULT_TECHS))
@@ -404,7 +425,7 @@ class RadioParams:
     body_loss_db: float = 0.0
     penetration_loss_db: float = 0.0
     k_factor: float = 4.0 / 3.0
-    diffraction: Diffraction = Diffraction.DEYGOUT
+    diffraction: Diffraction = Diffraction.BULLINGTON
     min_distance_m: float = 20.0
     front_to_back_db: float = DEFAULT_FRONT_TO_BACK_DB
     sla_v_db: float = DEFAULT_SLA_V_DB
@@ -415,9 +436,28 @@ class RadioParams:
     default_azimuths_deg: tuple[float, ...] = (0.0, 120.0, 240.0)
     clutter_loss_db: dict[int, float] = field(
         default_factory=lambda: dict(DEFAULT_CLUTTER_LOSS_DB))
+    # -- coverage-engine fields (radio-engine; gis.radio.coverage) --------------------------
+    excess_over_grazing: bool = True
+    effective_height: str = "ground"
+    ray_step_m: float | None = None
+    grid_resolution_m: float | None = None
+    area_margin_m: float = 1000.0
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        if self.effective_height not in ("ground", "profile_mean"):
+            raise _invalid(f"radio.effective_height = {self.effective_height!r}; valid: "
+                           "ground, profile_mean.",
+                           f"radio.effective_height = {self.effective_height!r}; hợp lệ: "
+                           "ground, profile_mean.")
+        for name in ("ray_step_m", "grid_resolution_m"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, int | float) and value > 0):
+                raise _invalid(f"radio.{name} must be > 0 m or null, got {value!r}.",
+                               f"radio.{name} phải > 0 m hoặc null, nhận {value!r}.")
+        if not (isinstance(self.area_margin_m, int | float) and self.area_margin_m >= 0):
+            raise _invalid(f"radio.area_margin_m must be >= 0 m, got {self.area_margin_m!r}.",
+                           f"radio.area_margin_m phải >= 0 m, nhận {self.area_margin_m!r}.")
         set_(self, "env", Environment.parse(self.env))
         set_(self, "condition", Condition.parse(self.condition))
         try:
