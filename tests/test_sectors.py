@@ -73,6 +73,8 @@ def test_single_tech_row_frequency_and_band():
     assert tx["freq_mhz"].tolist() == [2100.0, 900.0, 2550.0, 3850.0]
     assert tx["model"].tolist() == ["cost231_hata", "okumura_hata", "rma", "rma"]
     assert tx["n_subcarriers"].tolist()[2:] == [3276.0, 3276.0]
+    # 900 MHz carriers are computed to 15 km, the others to their tech's radius
+    assert tx["max_radius_m"].tolist() == [10_000.0, 15_000.0, 6_000.0, 6_000.0]
 
 
 def test_heights_by_structure_and_default_are_reported():

@@ -388,6 +388,11 @@ class RadioParams:
         every operator runs on every site today.
     default_azimuths_deg
         Sectors assumed for a site row without azimuth: three 120° sectors at 0/120/240°.
+    low_band_mhz, low_band_max_radius_m
+        Carriers at or below ``low_band_mhz`` (700, 900 MHz) are computed to at least
+        ``low_band_max_radius_m`` (15 km), whatever their tech's radius: a 5G or 4G carrier at
+        700/900 MHz reaches well beyond the 6-10 km of the tech defaults (Viettel quotes 1.8× the
+        1800 MHz radius for 700 MHz, DOMAIN.md §3).
     clutter_loss_db
         Extra loss by ESA WorldCover class code, dB (see :data:`DEFAULT_CLUTTER_LOSS_DB`).
     excess_over_grazing
@@ -434,6 +439,8 @@ class RadioParams:
     default_height_m: float = 30.0
     default_tech: str = "4G"
     default_azimuths_deg: tuple[float, ...] = (0.0, 120.0, 240.0)
+    low_band_mhz: float = 1000.0
+    low_band_max_radius_m: float = 15_000.0
     clutter_loss_db: dict[int, float] = field(
         default_factory=lambda: dict(DEFAULT_CLUTTER_LOSS_DB))
     # -- coverage-engine fields (radio-engine; gis.radio.coverage) --------------------------
@@ -478,6 +485,7 @@ class RadioParams:
         positive = {
             "k_factor": self.k_factor, "rx_height_m": self.rx_height_m,
             "min_distance_m": self.min_distance_m, "default_height_m": self.default_height_m,
+            "low_band_mhz": self.low_band_mhz, "low_band_max_radius_m": self.low_band_max_radius_m,
             "building_height_m": self.building_height_m, "street_width_m": self.street_width_m,
             "front_to_back_db": self.front_to_back_db, "sla_v_db": self.sla_v_db,
             **{f"structure_heights_m[{k}]": v for k, v in self.structure_heights_m.items()},

@@ -14,9 +14,11 @@ Rules (each default applied is reported in words, nothing is dropped):
    a row without azimuth becomes :attr:`RadioParams.default_azimuths_deg` (three 120° sectors at
    0/120/240°); a row with ``beamwidth_deg >= 360`` is one omni antenna (azimuth NaN). Azimuths
    are wrapped to [0, 360).
-5. Height: ``height_m``, else the height of its ``structure`` (A1 12 m, A2a 15 m, A2b 36 m), else
+5. Radius: the tech's ``max_radius_m``, at least :attr:`RadioParams.low_band_max_radius_m`
+   (15 km) for carriers at or below 1000 MHz.
+6. Height: ``height_m``, else the height of its ``structure`` (A1 12 m, A2a 15 m, A2b 36 m), else
    :attr:`RadioParams.default_height_m` (30 m).
-6. Beamwidth, tilt and EIRP: the row's values (EIRP applies to each tech of a multi-tech row),
+7. Beamwidth, tilt and EIRP: the row's values (EIRP applies to each tech of a multi-tech row),
    else the tech defaults.
 
 Coordinates ``x``, ``y`` are in the sites' (metric, analysis) CRS, metres.
@@ -397,7 +399,9 @@ def expand_sectors(
         "signal_offset_db": per_tech("signal_offset_db"),
         "signal": per_tech("signal", object),
         "model": models,
-        "max_radius_m": per_tech("max_radius_m"),
+        "max_radius_m": np.where(freq <= params.low_band_mhz,
+                                 np.maximum(per_tech("max_radius_m"), params.low_band_max_radius_m),
+                                 per_tech("max_radius_m")),
         "row": row_s.astype(np.int64),
     })
     for col in ("position_id", "structure"):
