@@ -21,6 +21,7 @@ from gis.analysis.mobile import HamletRule
 from gis.analysis.positions import SharingParams
 from gis.errors import ValidationError
 from gis.radio.params import RadioParams
+from gis.scale.params import ScaleParams
 
 __all__ = ["LoadParams", "RunParams", "from_dict", "to_dict"]
 
@@ -50,6 +51,7 @@ class RunParams:
     radio: RadioParams = field(default_factory=RadioParams)
     mobile: HamletRule = field(default_factory=HamletRule)
     sharing: SharingParams = field(default_factory=SharingParams)
+    scale: ScaleParams = field(default_factory=ScaleParams)
 
     def replace(self, **sections: Any) -> RunParams:
         """A copy with some sections replaced."""

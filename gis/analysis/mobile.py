@@ -304,7 +304,10 @@ def coverage_stage(ctx) -> None:
     """
     from gis.layers.rasters import read_window
     from gis.radio.sectors import expand_sectors
+    from gis.scale.stage import tiled_coverage_stage
 
+    if tiled_coverage_stage(ctx):  # a large area, or tiles asked for (RunParams.scale)
+        return
     radio: RadioParams = ctx.params.radio
     villages = ctx.project.require("villages")
     sites = ctx.project.require("sites")
@@ -369,17 +372,20 @@ def mobile_stage(ctx) -> None:
         return
     villages = ctx.project.require("villages")
     rule: HamletRule = ctx.params.mobile
-    population = None
-    pop_path = ctx.project.rasters.get("population")
-    if pop_path is not None:
-        tr = result.transform
-        bounds = (tr.c, tr.f + tr.e * result.shape[0], tr.c + tr.a * result.shape[1], tr.f)
-        population = read_window(pop_path, bounds, crs=ctx.project.crs, resampling="nearest")
-    else:
-        ctx.default("No population raster: hamlet coverage shares are shares of the hamlet "
-                    "area (polygons) or of the centre (points).")
-    long = hamlet_coverage(villages, result, ctx.params.radio, rule, population=population)
-    ctx.results["hamlet_coverage"] = long
+    long = ctx.results.get("hamlet_coverage")  # already reduced across tiles (gis.scale)
+    if long is None:
+        population = None
+        pop_path = ctx.project.rasters.get("population")
+        if pop_path is not None:
+            tr = result.transform
+            bounds = (tr.c, tr.f + tr.e * result.shape[0], tr.c + tr.a * result.shape[1], tr.f)
+            population = read_window(pop_path, bounds, crs=ctx.project.crs,
+                                     resampling="nearest")
+        else:
+            ctx.default("No population raster: hamlet coverage shares are shares of the hamlet "
+                        "area (polygons) or of the centre (points).")
+        long = hamlet_coverage(villages, result, ctx.params.radio, rule, population=population)
+        ctx.results["hamlet_coverage"] = long
     ops = sorted(set(result.transmitters["operator"].astype(str)))
     cols = hamlet_columns(long, ctx.hamlets.index, rule, operators=ops)
     for c in cols.columns:

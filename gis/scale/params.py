@@ -1,0 +1,81 @@
+"""Parameters of tiled runs (``RunParams.scale``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gis.errors import ValidationError
+
+__all__ = ["LOCAL_SCHEDULERS", "ScaleParams"]
+
+#: Scheduler names that run on this machine without a cluster (dask's local schedulers).
+LOCAL_SCHEDULERS = ("threads", "processes", "synchronous")
+
+
+@dataclass(frozen=True)
+class ScaleParams:
+    """When and how the coverage and per-hamlet stages run tile by tile on Dask.
+
+    Attributes
+    ----------
+    tile_km
+        Side of a tile, km (20 km). Rounded to whole 256-cell blocks of the output GeoTIFF once a
+        tile is a block or more (768 cells = 23 km at 30 m). A tile holds about 0.5 M cells at
+        30 m and needs, with its 15 km halo, about 60 MB of DEM and work arrays per worker: small
+        enough for many workers per machine, large enough that the halo (read and swept again by
+        each neighbour) costs less than the tile itself.
+    tile_above_km2
+        The run tiles by itself when the coverage area is larger than this, km² (2,000: a
+        district, up to about 1,000 km², runs in one piece in memory; a province of several
+        thousand km² is tiled). 0 tiles every run; a negative value never tiles unless asked.
+    scheduler
+        Where the tiles run: ``"threads"`` (default; the numba kernels release the GIL, so
+        threads of one process share the inputs without copying), ``"processes"``,
+        ``"synchronous"`` (one by one, for debugging), or the address of a running Dask
+        scheduler (``tcp://host:8786``) whose workers can read the inputs and write the output
+        folder.
+    workers
+        Local workers (threads or processes); 0: the machine's cores.
+    resume
+        Reuse the tiles an interrupted run already wrote (same inputs and parameters).
+    keep_tiles
+        Keep the per-tile GeoTIFFs (needed to resume) after the assembled rasters are written.
+    """
+
+    tile_km: float = 20.0
+    tile_above_km2: float = 2_000.0
+    scheduler: str = "threads"
+    workers: int = 0
+    resume: bool = True
+    keep_tiles: bool = True
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.tile_km, int | float) and 0.1 <= self.tile_km <= 500):
+            raise ValidationError(
+                f"scale.tile_km must be between 0.1 and 500 km, got {self.tile_km!r}.",
+                f"scale.tile_km phải từ 0,1 đến 500 km, nhận {self.tile_km!r}.",
+                fix="Use 10-40 km for provinces and the country.",
+                fix_vi="Dùng 10-40 km cho tỉnh và toàn quốc.",
+            )
+        if not (isinstance(self.workers, int) and self.workers >= 0):
+            raise ValidationError(
+                f"scale.workers must be a whole number >= 0, got {self.workers!r}.",
+                f"scale.workers phải là số nguyên >= 0, nhận {self.workers!r}.",
+            )
+        if not isinstance(self.scheduler, str) or not self.scheduler.strip():
+            raise ValidationError(
+                f"scale.scheduler must be one of {', '.join(LOCAL_SCHEDULERS)} or an address, "
+                f"got {self.scheduler!r}.",
+                f"scale.scheduler phải là {', '.join(LOCAL_SCHEDULERS)} hoặc một địa chỉ, "
+                f"nhận {self.scheduler!r}.",
+                fix="e.g. tcp://10.0.0.5:8786", fix_vi="ví dụ tcp://10.0.0.5:8786",
+            )
+
+    @property
+    def is_local(self) -> bool:
+        """True for dask's local schedulers, False for a cluster address."""
+        return self.scheduler in LOCAL_SCHEDULERS
+
+    def tiles_area(self, area_km2: float) -> bool:
+        """Whether an area of ``area_km2`` is run tile by tile by itself."""
+        return self.tile_above_km2 >= 0 and area_km2 > self.tile_above_km2

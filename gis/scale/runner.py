@@ -1,0 +1,519 @@
+"""Tiles as a Dask graph: each tile computes its coverage and hamlet sums; the driver reduces.
+
+Each tile is one task (:func:`run_tile`): it reads its DEM (and land cover, population) window
+from the input paths, runs :func:`gis.radio.coverage.compute_coverage` on its core with the
+transmitters that reach it, writes its best-server GeoTIFFs and its per-hamlet partial sums into
+``<out>/tiles/<tile>/`` and, last, an atomic ``done.json`` marker. The driver adds the partial
+sums in tile order (:class:`gis.scale.reduce.HamletReducer`) and assembles each raster block by
+block into one tiled GeoTIFF of the whole grid. A rerun with the same inputs skips the tiles whose
+marker is there (resumption after an interruption).
+
+Where the tasks run: dask's local threads by default (the numba kernels release the GIL),
+``"processes"``, ``"synchronous"``, the address of a running scheduler, or a
+``dask.distributed.Client`` given to :func:`run_tiled`. Workers only receive paths, so on a
+cluster the inputs and the output folder must be reachable from every worker (a shared file
+system; rasterio also opens ``/vsicurl/`` and ``/vsis3/`` paths for the inputs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import rasterio
+import shapely
+
+from gis.analysis.hamlets import hamlet_centres
+from gis.analysis.mobile import HamletRule
+from gis.params import to_dict
+from gis.radio.coverage import (
+    CoverageResult,
+    _check_transmitters,
+    _max_radius_m,
+    compute_coverage,
+    coverage_filename,
+    write_geotiff,
+)
+from gis.radio.params import RadioParams
+from gis.scale.params import ScaleParams
+from gis.scale.reduce import HamletReducer, HamletSet, TilePartials, tile_partials
+from gis.scale.tiles import (
+    BLOCK,
+    Grid,
+    PopLattice,
+    Tile,
+    make_tiles,
+    pop_lattice,
+    read_tile_dem,
+    read_tile_landcover,
+    tile_cells_for,
+)
+
+__all__ = ["TileTask", "TiledResult", "run_tile", "run_tiled"]
+
+MARKER = "done.json"
+PARTIALS = "partials.npz"
+
+
+@dataclass
+class TileTask:
+    """Everything one tile needs; small and picklable (paths, not arrays, for the rasters)."""
+
+    tile: Tile
+    grid: Grid
+    tx: pd.DataFrame
+    tx_index: np.ndarray
+    keys: list[tuple[str, str]]
+    radio: RadioParams
+    rule: HamletRule
+    hamlets: HamletSet
+    landcover_path: str | None
+    pop: PopLattice | None
+    pop_rows: tuple[int, int]
+    pop_cols: tuple[int, int]
+    out_dir: str
+    fingerprint: str
+
+
+@dataclass
+class TileOutput:
+    """What a tile returns to the driver (its rasters stay on disk)."""
+
+    name: str
+    partials: TilePartials
+    warnings: list[str]
+    seconds: float
+    n_transmitters: int
+    has_rasters: bool
+    resumed: bool = False
+
+
+def _atomic_write(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def run_tile(task: TileTask) -> TileOutput:
+    """Compute one tile: coverage on its core, GeoTIFFs, hamlet partial sums, done marker."""
+    t0 = time.perf_counter()
+    tile, grid = task.tile, task.grid
+    out = Path(task.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    shape = (tile.height, tile.width)
+    best = {k: np.full(shape, np.nan, np.float32) for k in task.keys}
+    warnings: list[str] = []
+    has_rasters = len(task.tx) > 0
+    if has_rasters:
+        dem, dem_tr = read_tile_dem(grid, tile)
+        lc = (read_tile_landcover(task.landcover_path, grid, tile)
+              if task.landcover_path else None)
+        res = compute_coverage(task.tx, dem, dem_tr, grid.crs, task.radio, landcover=lc,
+                               window=(tile.halo, tile.halo, tile.height, tile.width))
+        del dem, lc
+        warnings = list(res.warnings)
+        tr = grid.transform * grid.transform.translation(tile.col_off, tile.row_off)
+        for key in task.keys:
+            if key in res.best_dbm:
+                best[key] = res.best_dbm[key]
+                srv = res.server[key]
+                srv = np.where(srv >= 0, task.tx_index[np.maximum(srv, 0)], -1).astype(np.int32)
+            else:
+                srv = np.full(shape, -1, np.int32)
+            for kind, arr, nodata in (("coverage", best[key], np.nan), ("server", srv, -1)):
+                path = out / coverage_filename(*key, kind=kind)
+                _atomic_write(path, lambda p, a=arr, nd=nodata: write_geotiff(
+                    p, a, tr, grid.crs, nodata=nd))
+    population = None
+    if task.pop is not None and task.pop_rows[1] > task.pop_rows[0] \
+            and task.pop_cols[1] > task.pop_cols[0]:
+        (a, b), (c, d) = task.pop_rows, task.pop_cols
+        people = task.pop.read(a, c, b - a, d - c)
+        population = (people, task.pop.transform, np.arange(a, b), np.arange(c, d))
+    core = (tile.row_off, tile.col_off, tile.height, tile.width)
+    partials = tile_partials(task.hamlets, [best[k] for k in task.keys], task.keys,
+                             grid.transform, grid.shape, core, task.radio, task.rule,
+                             population=population)
+
+    def _save(p: Path) -> None:
+        with open(p, "wb") as fh:
+            np.savez(fh, **partials.to_npz())
+
+    _atomic_write(out / PARTIALS, _save)
+    seconds = time.perf_counter() - t0
+    marker = {"tile": tile.name, "fingerprint": task.fingerprint, "seconds": round(seconds, 3),
+              "transmitters": len(task.tx), "rasters": has_rasters, "warnings": warnings}
+    _atomic_write(out / MARKER, lambda p: p.write_text(json.dumps(marker, ensure_ascii=False),
+                                                       encoding="utf-8"))
+    return TileOutput(tile.name, partials, warnings, seconds, len(task.tx), has_rasters)
+
+
+def _load_done(folder: Path, fingerprint: str) -> TileOutput | None:
+    """The output of a tile already written with the same fingerprint, or None."""
+    marker = folder / MARKER
+    if not marker.is_file():
+        return None
+    try:
+        meta = json.loads(marker.read_text(encoding="utf-8"))
+        if meta.get("fingerprint") != fingerprint:
+            return None
+        with np.load(folder / PARTIALS) as data:
+            part = TilePartials.from_npz(data)
+    except (OSError, ValueError, KeyError):
+        return None
+    return TileOutput(meta["tile"], part, list(meta.get("warnings", [])),
+                      float(meta.get("seconds", 0.0)), int(meta.get("transmitters", 0)),
+                      bool(meta.get("rasters", False)), resumed=True)
+
+
+class RasterMap(Mapping):
+    """``(operator, tech)`` -> array, read from the assembled GeoTIFF on each access, so a
+    :class:`CoverageResult` of a province or the country does not sit in memory."""
+
+    def __init__(self, paths: dict[tuple[str, str], Path]) -> None:
+        self.paths = dict(paths)
+
+    def __getitem__(self, key: tuple[str, str]) -> np.ndarray:
+        with rasterio.open(self.paths[key]) as src:
+            return src.read(1)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
+@dataclass
+class TiledResult:
+    """The outcome of :func:`run_tiled`.
+
+    Attributes
+    ----------
+    grid, tiles
+        The whole grid and its tiles.
+    keys
+        (operator, tech) pairs, sorted.
+    transmitters
+        The run's transmitter table (server rasters index its rows).
+    rasters, servers
+        Assembled GeoTIFFs per key: best signal (dBm) and best server (row of
+        :attr:`transmitters`); empty when only some tiles were asked for.
+    hamlet_coverage
+        The long per-hamlet table of :func:`gis.analysis.mobile.hamlet_coverage` (None when
+        only some tiles were asked for).
+    computed, resumed
+        Names of the tiles computed now and of those taken from an earlier run.
+    tile_seconds
+        Seconds per computed tile.
+    warnings
+        The tiles' warnings, merged.
+    """
+
+    grid: Grid
+    tiles: list[Tile]
+    keys: list[tuple[str, str]]
+    transmitters: pd.DataFrame
+    rasters: dict[tuple[str, str], Path] = field(default_factory=dict)
+    servers: dict[tuple[str, str], Path] = field(default_factory=dict)
+    hamlet_coverage: pd.DataFrame | None = None
+    computed: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
+    tile_seconds: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def coverage(self) -> CoverageResult:
+        """A :class:`CoverageResult` over the whole grid whose arrays are read from the
+        assembled GeoTIFFs when asked for."""
+        res = CoverageResult(transform=self.grid.transform, crs=self.grid.crs,
+                             shape=self.grid.shape, best_dbm=RasterMap(self.rasters),
+                             server=RasterMap(self.servers), transmitters=self.transmitters,
+                             warnings=list(self.warnings))
+        res.rasters = dict(self.rasters)
+        return res
+
+
+def merge_warnings(lists: Iterable[list[str]]) -> list[str]:
+    """One message per kind: counts in messages that differ only by one repeated number
+    (``"12 DEM cells ... / 12 ô DEM"``) are summed over the tiles."""
+    counts: dict[str, int | None] = {}
+    for msgs in lists:
+        for m in msgs:
+            nums = re.findall(r"\d+", m)
+            if nums and len(set(nums)) == 1:
+                tpl = re.sub(r"\d+", "{n}", m)
+                counts[tpl] = (counts.get(tpl) or 0) + int(nums[0])
+            else:
+                counts.setdefault(m, None)
+    return [t.format(n=n) if n is not None else t for t, n in counts.items()]
+
+
+def _fingerprint(grid: Grid, tile_cells: int, tx: pd.DataFrame, villages, radio: RadioParams,
+                 rule: HamletRule, paths: list[str | None]) -> str:
+    h = hashlib.sha256()
+    h.update(repr((tuple(grid.transform), grid.shape, grid.crs_wkt, grid.dem_offset,
+                   tile_cells)).encode())
+    h.update(pd.util.hash_pandas_object(tx.astype(str), index=False).to_numpy().tobytes())
+    h.update(shapely.to_wkb(np.asarray(villages.geometry.values, dtype=object)).tobytes()
+             if len(villages) else b"")
+    h.update(json.dumps([to_dict(radio), to_dict(rule)], sort_keys=True, default=str).encode())
+    for p in paths:
+        if p is None:
+            h.update(b"-")
+            continue
+        try:
+            st = os.stat(p)
+            h.update(f"{p}|{st.st_size}|{st.st_mtime_ns}".encode())
+        except OSError:
+            h.update(str(p).encode())
+    return h.hexdigest()[:32]
+
+
+def _tile_transmitters(tiles: list[Tile], grid: Grid, tx: pd.DataFrame,
+                       radius: np.ndarray) -> list[np.ndarray]:
+    """Per tile: positions of the transmitters whose antenna position group reaches it.
+
+    Whole groups (same x, y, height, frequency) are kept, in the table's order, so that the
+    engine sweeps each position with the same radius and breaks ties in the same order.
+    """
+    gid = tx.groupby(["x", "y", "height_m", "freq_mhz"], sort=False).ngroup().to_numpy()
+    grad = pd.Series(radius).groupby(gid).transform("max").to_numpy()
+    x, y = tx["x"].to_numpy(float), tx["y"].to_numpy(float)
+    res = grid.resolution_m
+    out = []
+    for t in tiles:
+        left, bottom, right, top = grid.window_bounds(t.row_off, t.col_off, t.height, t.width)
+        dx = np.maximum.reduce([left - x, np.zeros_like(x), x - right])
+        dy = np.maximum.reduce([bottom - y, np.zeros_like(y), y - top])
+        out.append(np.flatnonzero(np.hypot(dx, dy) <= grad + 2 * res))
+    return out
+
+
+def _tile_hamlets(tiles: list[Tile], grid: Grid, villages, centres: np.ndarray,
+                  pad_m: float) -> list[np.ndarray]:
+    """Per tile: hamlets whose geometry comes within ``pad_m`` of its core, or whose centre lies
+    in it (sorted positions)."""
+    geoms = np.asarray(villages.geometry.values, dtype=object)
+    tree = shapely.STRtree(geoms)
+    g = grid.transform
+    ccol = np.floor((centres[:, 0] - g.c) / g.a).astype(np.int64)
+    crow = np.floor((centres[:, 1] - g.f) / g.e).astype(np.int64)
+    out = []
+    for t in tiles:
+        left, bottom, right, top = grid.window_bounds(t.row_off, t.col_off, t.height, t.width)
+        box = shapely.box(left - pad_m, bottom - pad_m, right + pad_m, top + pad_m)
+        near = tree.query(box)
+        mine = np.flatnonzero((crow >= t.row_off) & (crow < t.row_off + t.height)
+                              & (ccol >= t.col_off) & (ccol < t.col_off + t.width))
+        out.append(np.union1d(near, mine).astype(np.int64))
+    return out
+
+
+def _owned_range(owner: np.ndarray, index: int) -> tuple[int, int]:
+    idx = np.flatnonzero(owner == index)
+    return (int(idx[0]), int(idx[-1]) + 1) if idx.size else (0, 0)
+
+
+def _execute(tasks: list[TileTask], scale: ScaleParams, client, progress: bool) -> list[
+        TileOutput]:
+    """Run the tasks on Dask; outputs in task order."""
+    if not tasks:
+        return []
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(tasks), desc="tiles / ô lưới", unit="tile", disable=not progress,
+               file=sys.stderr)
+    try:
+        if client is None and not scale.is_local:
+            from distributed import Client
+
+            client = Client(scale.scheduler)
+        if client is not None:
+            from distributed import as_completed
+
+            link = getattr(client, "dashboard_link", None)
+            if progress and link:
+                print(f"Dask dashboard / bảng theo dõi Dask: {link}", file=sys.stderr)
+            futures = [client.submit(run_tile, t, key=f"tile-{t.tile.name}-{t.fingerprint}",
+                                     pure=False) for t in tasks]
+            for _ in as_completed(futures):
+                bar.update(1)
+            return client.gather(futures)
+        import dask
+        from dask.callbacks import Callback
+
+        class _Progress(Callback):
+            def _posttask(self, key, result, dsk, state, worker_id):
+                if isinstance(key, str) and key.startswith("tile-"):
+                    bar.update(1)
+
+        work = [dask.delayed(run_tile, pure=False)(t, dask_key_name=f"tile-{t.tile.name}")
+                for t in tasks]
+        kwargs: dict[str, Any] = {"scheduler": scale.scheduler}
+        if scale.workers and scale.scheduler != "synchronous":
+            kwargs["num_workers"] = scale.workers
+        with _Progress():
+            return list(dask.compute(*work, **kwargs))
+    finally:
+        bar.close()
+
+
+def _assemble(grid: Grid, tiles: list[Tile], has: dict[str, bool], tiles_dir: Path,
+              out_dir: Path, key: tuple[str, str], kind: str) -> Path:
+    """One GeoTIFF of the whole grid from the tiles' files, written tile by tile."""
+    dtype, nodata = ("float32", np.nan) if kind == "coverage" else ("int32", -1)
+    path = out_dir / coverage_filename(*key, kind=kind)
+    h, w = grid.shape
+    profile = {"driver": "GTiff", "height": h, "width": w, "count": 1, "dtype": dtype,
+               "crs": grid.crs_wkt, "transform": grid.transform, "nodata": nodata,
+               "compress": "deflate"}
+    if h >= BLOCK and w >= BLOCK:
+        profile.update(tiled=True, blockxsize=BLOCK, blockysize=BLOCK)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with rasterio.open(tmp, "w", **profile) as dst:
+        for t in tiles:
+            win = rasterio.windows.Window(t.col_off, t.row_off, t.width, t.height)
+            src_path = tiles_dir / t.name / path.name
+            if has.get(t.name) and src_path.is_file():
+                with rasterio.open(src_path) as src:
+                    arr = src.read(1)
+            else:
+                arr = np.full((t.height, t.width), nodata, dtype)
+            dst.write(arr, 1, window=win)
+    os.replace(tmp, path)
+    return path
+
+
+def run_tiled(
+    transmitters: pd.DataFrame,
+    villages,
+    grid: Grid,
+    out_dir: str | Path,
+    *,
+    radio: RadioParams | None = None,
+    rule: HamletRule | None = None,
+    population: str | Path | None = None,
+    landcover: str | Path | None = None,
+    scale: ScaleParams | None = None,
+    client=None,
+    only: Iterable[str] | None = None,
+    progress: bool = False,
+) -> TiledResult:
+    """Coverage and per-hamlet statistics of ``grid``, tile by tile on Dask.
+
+    Parameters
+    ----------
+    transmitters
+        The run's transmitters (:func:`gis.radio.sectors.expand_sectors`), in the grid's CRS.
+    villages
+        Hamlets (GeoDataFrame in the grid's CRS).
+    grid
+        The analysis grid (:func:`gis.scale.tiles.plan_grid`).
+    out_dir
+        Output folder: assembled ``coverage_<op>_<tech>.tif`` / ``server_...`` and the
+        per-tile files under ``tiles/``. Must be writable by every worker.
+    radio, rule
+        Radio parameters and the hamlet rule.
+    population, landcover
+        Optional raster paths (people per cell; ESA WorldCover classes).
+    scale
+        Tile size, scheduler, workers, resumption (:class:`ScaleParams`).
+    client
+        A ``dask.distributed.Client``: the tiles run on its cluster (overrides
+        ``scale.scheduler``).
+    only
+        Run only these tiles (names like ``r000_c001``) and return without reducing or
+        assembling (a partial run, e.g. to test resumption).
+    progress
+        Show a progress bar per tile on stderr (and the dashboard link of a cluster).
+
+    Returns
+    -------
+    TiledResult
+    """
+    t0 = time.perf_counter()
+    radio = radio or RadioParams()
+    rule = rule or HamletRule()
+    scale = scale or ScaleParams()
+    out = Path(out_dir)
+    tiles_dir = out / "tiles"
+    tiles_dir.mkdir(parents=True, exist_ok=True)
+    tx = _check_transmitters(transmitters)
+    keys = sorted({(str(o), str(t).upper()) for o, t in zip(tx["operator"], tx["tech"],
+                                                             strict=True)})
+    radius = _max_radius_m(tx, radio)
+    halo_m = float(radius.max(initial=0.0))
+    tile_cells = tile_cells_for(scale.tile_km, grid.resolution_m)
+    tiles = make_tiles(grid, tile_cells, halo_m)
+    centres = hamlet_centres(villages)
+    geoms = np.asarray(villages.geometry.values, dtype=object)
+    is_poly = shapely.get_type_id(geoms) >= 3 if len(geoms) else np.zeros(0, bool)
+    lattice = pop_lattice(population, grid) if population is not None else None
+    pad = grid.resolution_m + (abs(lattice.transform.a) if lattice is not None else 0.0)
+    tile_tx = _tile_transmitters(tiles, grid, tx, radius)
+    tile_h = _tile_hamlets(tiles, grid, villages, centres, pad)
+    if lattice is not None:
+        own_r, own_c = lattice.owner_ranges(grid, tile_cells)
+    fp = _fingerprint(grid, tile_cells, tx, villages, radio, rule,
+                      [grid.dem_path, None if population is None else str(population),
+                       None if landcover is None else str(landcover)])
+    wanted = None if only is None else set(only)
+    outputs: dict[str, TileOutput] = {}
+    tasks: list[TileTask] = []
+    for t, txi, hi in zip(tiles, tile_tx, tile_h, strict=True):
+        if wanted is not None and t.name not in wanted:
+            continue
+        if len(txi) == 0 and len(hi) == 0:
+            continue  # nothing reaches it and nothing to count: stays nodata
+        folder = tiles_dir / t.name
+        if scale.resume:
+            done = _load_done(folder, fp)
+            if done is not None:
+                outputs[t.name] = done
+                continue
+        tasks.append(TileTask(
+            tile=t, grid=grid, tx=tx.iloc[txi].reset_index(drop=True), tx_index=txi,
+            keys=keys, radio=radio, rule=rule,
+            hamlets=HamletSet(hi, geoms[hi], centres[hi]),
+            landcover_path=None if landcover is None else str(landcover), pop=lattice,
+            pop_rows=_owned_range(own_r, t.row) if lattice is not None else (0, 0),
+            pop_cols=_owned_range(own_c, t.col) if lattice is not None else (0, 0),
+            out_dir=str(folder), fingerprint=fp))
+    for o in _execute(tasks, scale, client, progress):
+        outputs[o.name] = o
+    result = TiledResult(grid=grid, tiles=tiles, keys=keys, transmitters=tx)
+    ordered = [outputs[t.name] for t in tiles if t.name in outputs]
+    result.computed = [o.name for o in ordered if not o.resumed]
+    result.resumed = [o.name for o in ordered if o.resumed]
+    result.tile_seconds = {o.name: o.seconds for o in ordered if not o.resumed}
+    result.warnings = merge_warnings(o.warnings for o in ordered)
+    if wanted is not None:
+        result.seconds = time.perf_counter() - t0
+        return result
+    ids = villages["village_id"].to_numpy() if "village_id" in villages else np.arange(
+        len(villages))
+    reducer = HamletReducer(len(villages), keys, is_poly, ids)
+    for o in ordered:
+        reducer.add(o.partials)
+    result.hamlet_coverage = reducer.table(radio, rule)
+    has = {o.name: o.has_rasters for o in ordered}
+    for key in keys:
+        result.rasters[key] = _assemble(grid, tiles, has, tiles_dir, out, key, "coverage")
+        result.servers[key] = _assemble(grid, tiles, has, tiles_dir, out, key, "server")
+    if not scale.keep_tiles:
+        import shutil
+
+        shutil.rmtree(tiles_dir, ignore_errors=True)
+    result.seconds = time.perf_counter() - t0
+    return result

@@ -1,0 +1,286 @@
+"""Tiled coverage on Dask (gis.scale): tiles equal the single piece, cell for cell and hamlet for
+hamlet; resumption; the grid; the synthetic presets written block by block."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import rasterio
+import shapely
+from rasterio.transform import from_origin
+
+from gis.errors import ValidationError
+from gis.params import RunParams
+from gis.pipeline import STAGES, run
+from gis.project import Project
+from gis.radio.params import RadioParams
+from gis.sample.terrain import TerrainSpec, synthetic_dem
+from gis.scale.params import ScaleParams
+from gis.scale.runner import merge_warnings, run_tiled
+from gis.scale.tiles import BLOCK, make_tiles, plan_grid, tile_cells_for
+
+EPSG = 32648
+X0, Y0 = 600_000.0, 2_250_000.0          # south-west corner of the hamlets' area
+W_M, H_M = 4_200.0, 3_600.0              # the hamlets' area
+RES = 30.0
+
+
+def _write(path, arr, left, top, res, nodata):
+    with rasterio.open(path, "w", driver="GTiff", height=arr.shape[0], width=arr.shape[1],
+                       count=1, dtype="float32", crs=f"EPSG:{EPSG}",
+                       transform=from_origin(left, top, res, res), nodata=nodata) as dst:
+        dst.write(arr.astype(np.float32), 1)
+    return path
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A 4.2 x 3.6 km area: hilly DEM (with a nodata hole), a population raster on its own
+    100 m lattice offset from the DEM's, polygon and point hamlets, two operators."""
+    d = tmp_path_factory.mktemp("scale_small")
+    rng = np.random.default_rng(8)
+    dem_b = (X0 - 2_400.0, Y0 - 2_400.0, X0 + W_M + 2_400.0, Y0 + H_M + 2_400.0)
+    dem = synthetic_dem(dem_b, RES, 3, TerrainSpec(hill_edge_x_m=X0 + 3_000.0,
+                                                   hill_relief_m=250.0))
+    dem[120:124, 150:156] = -9999.0  # a hole in the DEM, inside the area
+    _write(d / "dem.tif", dem, dem_b[0], dem_b[3], RES, -9999.0)
+    # population on a 100 m lattice whose origin is 50 m off the DEM's
+    pl, pt = X0 - 350.0, Y0 + H_M + 350.0
+    pop = rng.lognormal(1.0, 1.0, (int((H_M + 700) / 100), int((W_M + 700) / 100)))
+    pop[rng.random(pop.shape) < 0.15] = 0.0
+    # hamlets: Voronoi cells of random centres, plus three point hamlets
+    pts = np.column_stack([rng.uniform(X0, X0 + W_M, 22), rng.uniform(Y0, Y0 + H_M, 22)])
+    clip = shapely.box(X0, Y0, X0 + W_M, Y0 + H_M)
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(pts),
+                                                       extend_to=clip, ordered=True))
+    polys = [shapely.intersection(c, clip) for c in cells]
+    # nobody lives in the hamlet nearest the north-east corner: its share is by area
+    ne = int(np.argmin(np.hypot(pts[:, 0] - X0 - W_M, pts[:, 1] - Y0 - H_M)))
+    gx, gy = np.meshgrid(pl + 50.0 + 100.0 * np.arange(pop.shape[1]),
+                         pt - 50.0 - 100.0 * np.arange(pop.shape[0]))
+    pop[shapely.contains_xy(polys[ne], gx, gy)] = 0.0
+    _write(d / "population.tif", pop, pl, pt, 100.0, -1.0)
+    geoms = polys + [shapely.Point(X0 + 500.0, Y0 + 700.0), shapely.Point(X0 + 3_900.0,
+                                                                          Y0 + 3_300.0),
+                     shapely.Point(X0 + 2_100.0, Y0 + 1_800.0)]
+    villages = gpd.GeoDataFrame({"village_id": [f"T{i:02d}" for i in range(len(geoms))],
+                                 "name": [f"Thôn {i}" for i in range(len(geoms))],
+                                 "population": 100.0},
+                                geometry=geoms, crs=EPSG)
+    rows = []
+    site_xy = [(X0 + 700, Y0 + 900), (X0 + 2_300, Y0 + 2_500), (X0 + 3_600, Y0 + 800),
+               (X0 + 1_200, Y0 + 3_100), (X0 + 3_300, Y0 + 3_000)]
+    for i, (x, y) in enumerate(site_xy):
+        op = ("Viettel", "MobiFone")[i % 2]
+        for az in (0.0, 120.0, 240.0):
+            rows.append({"site_id": f"S{i}", "operator": op, "tech": "4G", "freq_mhz": 1800.0,
+                         "height_m": 25.0 + 5 * i, "azimuth_deg": az, "beamwidth_deg": 65.0,
+                         "tilt_deg": 3.0, "eirp_dbm": 58.0, "geometry": shapely.Point(x, y)})
+    # two co-located omni 3G carriers of both operators (ties broken by order)
+    for op in ("Viettel", "MobiFone"):
+        rows.append({"site_id": f"U-{op}", "operator": op, "tech": "3G", "freq_mhz": 2100.0,
+                     "height_m": 30.0, "azimuth_deg": np.nan, "beamwidth_deg": 360.0,
+                     "tilt_deg": 2.0, "eirp_dbm": 50.0,
+                     "geometry": shapely.Point(X0 + 1_900.0, Y0 + 1_500.0)})
+    sites = gpd.GeoDataFrame(rows, geometry="geometry", crs=EPSG)
+    project = Project(name="scale test", crs=EPSG)
+    project.set_layer("villages", villages)
+    project.set_layer("sites", sites)
+    project.set_raster("dem", d / "dem.tif")
+    project.set_raster("population", d / "population.tif")
+    radio = RadioParams(techs={"4G": {"max_radius_m": 1_500.0}, "3G": {"max_radius_m": 1_200.0}},
+                        area_margin_m=300.0)
+    params = RunParams(radio=radio, scale=ScaleParams(tile_above_km2=-1.0))
+    return project, params, d
+
+
+STAGE_NAMES = ("hamlets", "coverage", "mobile")
+
+
+def _run(project, params, out):
+    return run(project, params, out_dir=out, stages=[s for s in STAGES if s.name in STAGE_NAMES])
+
+
+@pytest.fixture(scope="module")
+def single(small, tmp_path_factory):
+    project, params, _ = small
+    return _run(project, params, tmp_path_factory.mktemp("single"))
+
+
+def _tiled(params, **scale):
+    return params.replace(scale=dataclasses.replace(params.scale, tile_km=0.9,
+                                                    tile_above_km2=0.0, **scale))
+
+
+def _assert_same(ref, ctx):
+    """Rasters cell for cell and the per-hamlet tables hamlet for hamlet."""
+    names = sorted(k for k in ref.rasters if k.startswith("coverage_"))
+    assert names and names == sorted(k for k in ctx.rasters if k.startswith("coverage_"))
+    files = [n + ".tif" for n in names] + [n.replace("coverage_", "server_", 1) + ".tif"
+                                           for n in names]
+    for name in files:
+        with rasterio.open(ref.workdir / name) as a, rasterio.open(ctx.workdir / name) as b:
+            assert a.transform == b.transform and a.shape == b.shape and a.crs == b.crs
+            np.testing.assert_array_equal(a.read(1), b.read(1), err_msg=name)
+    pd.testing.assert_frame_equal(ref.results["hamlet_coverage"],
+                                  ctx.results["hamlet_coverage"])
+    pd.testing.assert_frame_equal(ref.results["hamlet_coverage"].attrs["signal_share"],
+                                  ctx.results["hamlet_coverage"].attrs["signal_share"])
+    pd.testing.assert_frame_equal(ref.hamlets, ctx.hamlets)
+
+
+def test_reference_is_not_trivial(single):
+    """The area is worth tiling: signal and gaps, all share bases, several servers."""
+    long = single.results["hamlet_coverage"]
+    assert set(long["share_basis"]) == {"population", "area", "centre"}
+    assert 0 < long["covered"].mean() < 1
+    with rasterio.open(single.workdir / "server_viettel_4g.tif") as src:
+        assert len(np.unique(src.read(1))) >= 5
+        assert src.shape == (140, 160)  # (3.6 + 0.6) km / 30 m, (4.2 + 0.6) km / 30 m
+    assert any("without data" in w for w in single.warnings)
+
+
+def test_tiles_equal_single_piece_synchronous_and_threads(small, single, tmp_path):
+    project, params, _ = small
+    ctx = _run(project, _tiled(params, scheduler="synchronous"), tmp_path / "sync")
+    res = ctx.results["scale"]
+    assert len(res.tiles) == 6 * 5 and len(res.computed) >= 25  # 160 x 140 cells / 30
+    _assert_same(single, ctx)
+    # the default local scheduler (threads, 2 workers) gives the same files
+    ctx2 = _run(project, _tiled(params, workers=2), tmp_path / "threads")
+    _assert_same(single, ctx2)
+    assert any("without data" in w for w in ctx.warnings)
+
+
+def test_tiles_equal_single_piece_on_a_local_cluster(small, single, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from gis.scale.stage import run_project
+
+    project, params, _ = small
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        ctx = run_project(project, params, out_dir=tmp_path, client=client, tile_km=1.5)
+        served = client.run(lambda: 1)
+    assert len(served) == 2
+    _assert_same(single, ctx)
+
+
+def test_resume_runs_only_missing_tiles(small, single, tmp_path):
+    project, params, _ = small
+    p = _tiled(params, scheduler="synchronous")
+    ctx = _run(project, p, tmp_path)  # noqa: F841 - writes every tile
+    res = ctx.results["scale"]
+    first = list(res.computed)
+    # an "interrupted" run: drop the markers of some tiles, rerun
+    lost = first[3:9]
+    for name in lost:
+        (tmp_path / "tiles" / name / "done.json").unlink()
+    ctx2 = _run(project, p, tmp_path)
+    res2 = ctx2.results["scale"]
+    assert sorted(res2.computed) == sorted(lost)
+    assert len(res2.resumed) == len(first) - len(lost)
+    _assert_same(single, ctx2)
+    # other parameters: nothing is reused
+    p3 = p.replace(radio=dataclasses.replace(p.radio, rx_height_m=2.0))
+    ctx3 = _run(project, p3, tmp_path)
+    assert ctx3.results["scale"].resumed == []
+
+
+def test_partial_run_then_whole(small, single, tmp_path):
+    """run_tiled(only=...) writes some tiles; the whole run then computes only the others."""
+    project, params, _ = small
+    from gis.radio.sectors import expand_sectors
+
+    tx, _ = expand_sectors(project.require("sites"), params.radio)
+    ref = single.results["scale"] if "scale" in single.results else None
+    assert ref is None
+    grid = _grid(project, params)
+    scale = ScaleParams(tile_km=0.9, tile_above_km2=0.0, scheduler="synchronous")
+    part = run_tiled(tx, project.require("villages"), grid, tmp_path, radio=params.radio,
+                     population=project.rasters["population"], scale=scale,
+                     only=["r000_c000", "r002_c003"])
+    assert part.computed == ["r000_c000", "r002_c003"] and part.hamlet_coverage is None
+    marker = json.loads((tmp_path / "tiles" / "r002_c003" / "done.json").read_text())
+    assert marker["tile"] == "r002_c003" and marker["transmitters"] > 0
+    whole = run_tiled(tx, project.require("villages"), grid, tmp_path, radio=params.radio,
+                      population=project.rasters["population"], scale=scale)
+    assert sorted(whole.resumed) == ["r000_c000", "r002_c003"]
+    assert "r000_c000" not in whole.computed
+    pd.testing.assert_frame_equal(whole.hamlet_coverage, single.results["hamlet_coverage"])
+    for key, path in whole.rasters.items():
+        with rasterio.open(path) as a, rasterio.open(single.rasters[path.stem]) as b:
+            np.testing.assert_array_equal(a.read(1), b.read(1))
+
+
+def _grid(project, params):
+    radio = params.radio
+    left, bottom, right, top = project.require("villages").total_bounds
+    m = radio.area_margin_m
+    return plan_grid((left - m, bottom - m, right + m, top + m), project.crs,
+                     dem_path=project.rasters["dem"], halo_m=1_500.0 + 300.0)
+
+
+def test_grid_is_the_single_piece_grid(small, single):
+    project, params, _ = small
+    grid = _grid(project, params)
+    with rasterio.open(single.rasters["coverage_viettel_4g"]) as src:
+        assert grid.transform == src.transform and grid.shape == src.shape
+    # the grid sits on the DEM file's cells: offset by whole cells from its origin
+    with rasterio.open(project.rasters["dem"]) as src:
+        r, c = grid.dem_offset
+        assert src.transform * (c, r) == (grid.transform.c, grid.transform.f)
+
+
+def test_halo_of_one_radius_is_enough_and_less_is_not(small, single):
+    """A tile's DEM window of the tile + 1 radius (+3 cells) gives the whole's cells; a halo of
+    half the radius changes some cells (the test can fail)."""
+    from gis.radio.coverage import compute_coverage
+    from gis.radio.sectors import expand_sectors
+    from gis.scale.tiles import Tile, read_tile_dem
+
+    project, params, _ = small
+    tx, _ = expand_sectors(project.require("sites"), params.radio)
+    grid = _grid(project, params)
+    with rasterio.open(single.rasters["coverage_viettel_4g"]) as src:
+        ref = src.read(1)
+    core = (60, 60, 40, 40)
+    out = {}
+    for halo_cells in (math.ceil(1_500.0 / RES) + 3, math.ceil(750.0 / RES)):
+        tile = Tile(0, 0, *core, halo=halo_cells)
+        dem, tr = read_tile_dem(grid, tile)
+        res = compute_coverage(tx, dem, tr, project.crs, params.radio,
+                               window=(halo_cells, halo_cells, 40, 40))
+        out[halo_cells] = res.best_dbm[("Viettel", "4G")]
+    full, half = out.values()
+    np.testing.assert_array_equal(full, ref[60:100, 60:100])
+    assert not np.array_equal(half, ref[60:100, 60:100], equal_nan=True)
+
+
+def test_tile_sizes_and_cutting():
+    assert tile_cells_for(20.0, 30.0) == 3 * BLOCK          # 667 cells -> 768
+    assert tile_cells_for(0.9, 30.0) == 30
+    assert tile_cells_for(5.0, 100.0) == 50
+    grid = plan_grid((0.0, 0.0, 3000.0, 2100.0), EPSG, dem_path=None, halo_m=0.0,
+                     resolution_m=30.0)
+    tiles = make_tiles(grid, 40, 1000.0)
+    assert [(t.height, t.width) for t in tiles[:3]] == [(40, 40), (40, 40), (40, 20)]
+    assert len(tiles) == 2 * 3 and tiles[-1].name == "r001_c002"
+    assert tiles[0].halo == math.ceil(1000.0 / 30.0) + 3
+    assert sum(t.height * t.width for t in tiles) == 70 * 100
+    with pytest.raises(ValidationError):
+        ScaleParams(tile_km=0.0)
+    with pytest.raises(ValidationError):
+        ScaleParams(scheduler="")
+
+
+def test_merge_warnings_sums_counts():
+    a = ["12 DEM cells without data / 12 ô DEM", "odd 1 and 2"]
+    b = ["30 DEM cells without data / 30 ô DEM", "odd 1 and 2"]
+    assert merge_warnings([a, b]) == ["42 DEM cells without data / 42 ô DEM", "odd 1 and 2"]
