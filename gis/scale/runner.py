@@ -265,8 +265,7 @@ def _fingerprint(grid: Grid, tile_cells: int, tx: pd.DataFrame, villages, radio:
     h.update(repr((tuple(grid.transform), grid.shape, grid.crs_wkt, grid.dem_offset,
                    tile_cells)).encode())
     h.update(pd.util.hash_pandas_object(tx.astype(str), index=False).to_numpy().tobytes())
-    h.update(shapely.to_wkb(np.asarray(villages.geometry.values, dtype=object)).tobytes()
-             if len(villages) else b"")
+    h.update(b"".join(shapely.to_wkb(np.asarray(villages.geometry.values, dtype=object))))
     h.update(json.dumps([to_dict(radio), to_dict(rule)], sort_keys=True, default=str).encode())
     for p in paths:
         if p is None:
