@@ -23,6 +23,14 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--lang", choices=["en", "vi"], default="en",
                    help="language of labels in the exports")
+    p.add_argument("--tile-km", type=float, metavar="KM",
+                   help="run coverage tile by tile on Dask with tiles of KM km (large areas are "
+                        "tiled by themselves; see docs/scale.md)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler for the tiles: threads (default), processes, synchronous "
+                        "or a cluster address such as tcp://10.0.0.5:8786")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="local Dask workers for the tiles (default: the machine's cores)")
     return p
 
 
@@ -41,6 +49,7 @@ def main(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     project = load_project(args.project, files, crs=args.crs, province=args.province)
     params = RunParams.from_json(args.params) if args.params else project.params
+    params = _scale_options(params, args)
     load_s = time.perf_counter() - t0
     ctx = run(project, params, out_dir=args.out)
     inputs = {"project": args.project, **files}
@@ -50,3 +59,23 @@ def main(args: argparse.Namespace) -> int:
     for w in ctx.warnings:
         print("Warning:", w)
     return 0
+
+
+def _scale_options(params, args: argparse.Namespace):
+    """``--tile-km``, ``--scheduler``, ``--workers`` into ``params.scale`` (any of them asks for
+    tiles)."""
+    import dataclasses
+
+    from gis.scale.params import ScaleParams
+
+    changes = {}
+    if getattr(args, "tile_km", None) is not None:
+        changes["tile_km"] = float(args.tile_km)
+    if getattr(args, "scheduler", None):
+        changes["scheduler"] = str(args.scheduler)
+    if getattr(args, "workers", None) is not None:
+        changes["workers"] = int(args.workers)
+    if not changes:
+        return params
+    scale: ScaleParams = dataclasses.replace(params.scale, tile_above_km2=0.0, **changes)
+    return params.replace(scale=scale)

@@ -30,6 +30,7 @@ from gis.sample.rasters import DEM_NODATA, POP_NODATA, population_grid, write_ge
 from gis.sample.sites import build_sites
 from gis.sample.spec import PRESETS, SampleSpec, spec_for
 from gis.sample.terrain import TerrainSpec, district_terrain, synthetic_dem
+from gis.scale.synth import write_dem_blocks
 
 __all__ = [
     "NO_FIBER",
@@ -114,8 +115,9 @@ def build_sample(seed: int = 7, *, preset: str = "district",
     folder = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="gis-sample-"))
     folder.mkdir(parents=True, exist_ok=True)
     dem_bounds = frame.expanded(spec.dem_margin_m, spec.grid_m)
-    dem = synthetic_dem(dem_bounds, spec.dem_res_m, int(seed), terrain)
-    dem_path = write_geotiff(folder / "dem.tif", dem, dem_bounds, spec.dem_res_m, DEM_NODATA)
+    # window by window: the same values as synthetic_dem in one piece, never whole in memory
+    dem_path = write_dem_blocks(folder / "dem.tif", dem_bounds, spec.dem_res_m, int(seed),
+                                terrain, DEM_NODATA)
     pop_bounds = (frame.left, frame.bottom, frame.right, frame.top)
     sigma = np.where(places.hamlet_zone == "hills", 180.0, 230.0)
     pop_grid = population_grid(pop_bounds, spec.pop_res_m, places.hamlet_polys,

@@ -83,8 +83,10 @@ def build_network(places: Places, rng: np.random.Generator) -> Network:
     # the district.
     town = c_xy[0]
     ends = []
+    minx, miny, maxx, maxy = places.boundary.bounds
+    reach = 2.0 * max(maxx - minx, maxy - miny)  # beyond the boundary for any preset's size
     for ang in (np.deg2rad(8.0), np.deg2rad(205.0)):
-        ray = shapely.LineString([town, town + 40_000 * np.array([np.cos(ang), np.sin(ang)])])
+        ray = shapely.LineString([town, town + reach * np.array([np.cos(ang), np.sin(ang)])])
         hit = shapely.intersection(ray, places.boundary.exterior)
         ends.append(np.asarray(shapely.get_coordinates(hit))[0])
     nodes = np.vstack([c_xy, h_xy, np.asarray(ends)])

@@ -1,8 +1,8 @@
 """Size and layout parameters of the synthetic sample areas, one frozen dataclass per preset.
 
-Only the ``"district"`` preset is built here (issue 2); issue 8 adds ``"province"`` and
-``"country"`` presets by adding entries to :data:`PRESETS` with larger extents and counts, and
-builds their DEM tile by tile with :func:`gis.sample.terrain.synthetic_dem`.
+The ``"district"`` preset is the bundled sample (issue 2); ``"province"`` and ``"country"``
+(issue 8) scale its extent and counts, and their DEM is written window by window
+(:func:`gis.scale.synth.write_dem_blocks`).
 """
 
 from __future__ import annotations
@@ -82,8 +82,27 @@ class SampleSpec:
             )
 
 
-#: The presets by name.
-PRESETS: dict[str, SampleSpec] = {"district": SampleSpec()}
+#: The presets by name. ``province`` and ``country`` (issue 8, benchmarks of tiled runs) keep the
+#: district's layout rules and scale its extent and counts: the province about 7,000 km² (the
+#: oval fills 78.5 % of 100 x 90 km; a large Vietnamese province), 150 communes, about 2,000
+#: hamlets and 600 physical sites (about 5,000 sectors after expansion, 2G/3G/4G/5G); the country
+#: about 330,000 km² (the oval of 420 x 1,000 km, Vietnam's land area), 7,000 communes, about
+#: 70,000 hamlets and 10,700 sites (about 100,000 sectors).
+PRESETS: dict[str, SampleSpec] = {
+    "district": SampleSpec(),
+    "province": SampleSpec(
+        preset="province", width_m=100_200.0, height_m=90_000.0, n_communes=150,
+        hamlets_per_km2_delta=0.33, hamlets_per_km2_hills=0.2,
+        sites=(("Viettel", 215), ("VinaPhone", 167), ("MobiFone", 148), ("Vietnamobile", 72)),
+    ),
+    "country": SampleSpec(
+        preset="country", centre_lon=106.0, centre_lat=16.0, width_m=420_000.0,
+        height_m=1_000_200.0, n_communes=7_000, hamlets_per_km2_delta=0.25,
+        hamlets_per_km2_hills=0.17,
+        sites=(("Viettel", 3_850), ("VinaPhone", 2_970), ("MobiFone", 2_640),
+               ("Vietnamobile", 1_280)),
+    ),
+}
 
 
 def spec_for(preset: str) -> SampleSpec:
