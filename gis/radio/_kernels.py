@@ -224,12 +224,26 @@ def radial_sweep(dem, col0: float, row0: float, px_w_m: float, px_h_m: float,
     float
         Ground elevation (m) at the antenna position.
     """
+    return radial_sweep_rays(dem, col0, row0, px_w_m, px_h_m, tx_height_m, rx_height_m, step_m,
+                             lam_m, k_factor, method, excess, 0, out_loss.shape[0], out_loss,
+                             out_zmean)
+
+
+@njit(cache=True, nogil=True)
+def radial_sweep_rays(dem, col0: float, row0: float, px_w_m: float, px_h_m: float,
+                      tx_height_m: float, rx_height_m: float, step_m: float, lam_m: float,
+                      k_factor: float, method: int, excess: bool, ray0: int, n_sweep: int,
+                      out_loss, out_zmean) -> float:
+    """:func:`radial_sweep` over rays ``ray0, ray0 + 1, ..., ray0 + n_sweep - 1`` only (modulo
+    the number of rays), e.g. those that reach a tile; the other rows of the outputs are left
+    as they are. Each ray is computed on its own, so its values do not depend on the range."""
     n_rays, n_steps = out_loss.shape
     z0 = bilinear(dem, col0, row0)
     inv2kr = 1.0 / (2.0 * k_factor * EARTH_RADIUS_M)
     hx = np.empty(n_steps + 2)
     hy = np.empty(n_steps + 2)
-    for a in range(n_rays):
+    for k in range(min(n_sweep, n_rays)):
+        a = (ray0 + k) % n_rays
         az = 2.0 * math.pi * a / n_rays
         dc = math.sin(az) * step_m / px_w_m
         dr = -math.cos(az) * step_m / px_h_m

@@ -312,6 +312,26 @@ def _vbeamwidth_deg(tx: pd.DataFrame, params: RadioParams) -> np.ndarray:
     return default
 
 
+def _ray_range(col0: float, row0: float, r0: int, r1: int, c0: int, c1: int, px_w: float,
+               px_h: float, n_rays: int) -> tuple[int, int]:
+    """First ray and number of rays whose azimuths reach the cells ``[r0, r1] x [c0, c1]``
+    (pixel centres) from the antenna at (``col0``, ``row0``): all rays when the antenna is
+    inside; else the angular span of the four corner cells (a rectangle seen from outside spans
+    the angle between two of its corners), one ray of margin each side. Only these rays are
+    swept (a tile far from an antenna needs a narrow fan of its rays, issue 8)."""
+    if r0 - 1 <= row0 <= r1 + 1 and c0 - 1 <= col0 <= c1 + 1:
+        return 0, n_rays
+    dx = (np.array([c0, c1, c0, c1], float) - col0) * px_w
+    dy = (row0 - np.array([r0, r0, r1, r1], float)) * px_h
+    az = np.arctan2(dx, dy)
+    mid = math.atan2(float(dx.mean()), float(dy.mean()))
+    rel = (az - mid + math.pi) % (2.0 * math.pi) - math.pi
+    dtheta = 2.0 * math.pi / n_rays
+    lo = math.floor((mid + float(rel.min())) / dtheta) - 1
+    hi = math.ceil((mid + float(rel.max())) / dtheta) + 1
+    return lo % n_rays, min(n_rays, hi - lo + 1)
+
+
 # -- the engine ----------------------------------------------------------------------------------
 
 def compute_coverage(
@@ -421,9 +441,10 @@ def compute_coverage(
         h_tx = float(tx["height_m"].iat[i0])
         loss_p = np.empty((n_rays, n_steps), np.float32)
         zmean_p = np.empty((n_rays, n_steps), np.float32)
-        z0 = K.radial_sweep(z, col0, row0, px_w, px_h, h_tx, float(params.rx_height_m), step,
-                            float(wavelength_m(freq)), float(params.k_factor), method, excess,
-                            loss_p, zmean_p)
+        ray0, n_sweep = _ray_range(col0, row0, sr0, sr1, sc0, sc1, px_w, px_h, n_rays)
+        z0 = K.radial_sweep_rays(z, col0, row0, px_w, px_h, h_tx, float(params.rx_height_m),
+                                 step, float(wavelength_m(freq)), float(params.k_factor), method,
+                                 excess, ray0, n_sweep, loss_p, zmean_p)
         shape = (sr1 - sr0 + 1, sc1 - sc0 + 1)
         dist = np.empty(shape)
         az = np.empty(shape)
