@@ -66,9 +66,8 @@ def small(tmp_path_factory):
                          pt - 50.0 - 100.0 * np.arange(pop.shape[0]))
     pop[shapely.contains_xy(polys[ne], gx, gy)] = 0.0
     _write(d / "population.tif", pop, pl, pt, 100.0, -1.0)
-    geoms = polys + [shapely.Point(X0 + 500.0, Y0 + 700.0), shapely.Point(X0 + 3_900.0,
-                                                                          Y0 + 3_300.0),
-                     shapely.Point(X0 + 2_100.0, Y0 + 1_800.0)]
+    geoms = [*polys, shapely.Point(X0 + 500.0, Y0 + 700.0),
+             shapely.Point(X0 + 3_900.0, Y0 + 3_300.0), shapely.Point(X0 + 2_100.0, Y0 + 1_800.0)]
     villages = gpd.GeoDataFrame({"village_id": [f"T{i:02d}" for i in range(len(geoms))],
                                  "name": [f"Thôn {i}" for i in range(len(geoms))],
                                  "population": 100.0},
@@ -114,18 +113,20 @@ def single(small, tmp_path_factory):
 
 
 def _tiled(params, **scale):
-    return params.replace(scale=dataclasses.replace(params.scale, tile_km=0.9,
-                                                    tile_above_km2=0.0, **scale))
+    scale = {"tile_km": 0.9, "tile_above_km2": 0.0, **scale}
+    return params.replace(scale=dataclasses.replace(params.scale, **scale))
 
 
 def _assert_same(ref, ctx):
     """Rasters cell for cell and the per-hamlet tables hamlet for hamlet."""
     names = sorted(k for k in ref.rasters if k.startswith("coverage_"))
     assert names and names == sorted(k for k in ctx.rasters if k.startswith("coverage_"))
-    files = [n + ".tif" for n in names] + [n.replace("coverage_", "server_", 1) + ".tif"
-                                           for n in names]
-    for name in files:
-        with rasterio.open(ref.workdir / name) as a, rasterio.open(ctx.workdir / name) as b:
+    pairs = [(ref.rasters[n], ctx.rasters[n]) for n in names]
+    pairs += [(a.with_name(a.name.replace("coverage_", "server_", 1)),
+               b.with_name(b.name.replace("coverage_", "server_", 1))) for a, b in pairs]
+    for pa, pb in pairs:
+        name = pb.name
+        with rasterio.open(pa) as a, rasterio.open(pb) as b:
             assert a.transform == b.transform and a.shape == b.shape and a.crs == b.crs
             np.testing.assert_array_equal(a.read(1), b.read(1), err_msg=name)
     pd.testing.assert_frame_equal(ref.results["hamlet_coverage"],
@@ -152,12 +153,15 @@ def test_tiles_equal_single_piece_synchronous_and_threads(small, single, tmp_pat
     res = ctx.results["scale"]
     assert len(res.tiles) == 6 * 5 and len(res.computed) >= 25  # 160 x 140 cells / 30
     _assert_same(single, ctx)
-    # the default local scheduler (threads, 2 workers) gives the same files
-    ctx2 = _run(project, _tiled(params, workers=2), tmp_path / "threads")
+    # the default local scheduler (threads, 2 workers) gives the same rasters, here as VRTs
+    ctx2 = _run(project, _tiled(params, workers=2, assemble="vrt", tile_km=1.5),
+                tmp_path / "threads")
+    assert ctx2.rasters["coverage_viettel_4g"].suffix == ".vrt"
     _assert_same(single, ctx2)
     assert any("without data" in w for w in ctx.warnings)
 
 
+@pytest.mark.slow
 def test_tiles_equal_single_piece_on_a_local_cluster(small, single, tmp_path):
     distributed = pytest.importorskip("distributed")
     from gis.scale.stage import run_project
@@ -174,12 +178,13 @@ def test_tiles_equal_single_piece_on_a_local_cluster(small, single, tmp_path):
 
 def test_resume_runs_only_missing_tiles(small, single, tmp_path):
     project, params, _ = small
-    p = _tiled(params, scheduler="synchronous")
-    ctx = _run(project, p, tmp_path)  # noqa: F841 - writes every tile
+    p = _tiled(params, scheduler="synchronous", tile_km=1.5)
+    ctx = _run(project, p, tmp_path)  # writes every tile
     res = ctx.results["scale"]
     first = list(res.computed)
+    assert len(first) == 12
     # an "interrupted" run: drop the markers of some tiles, rerun
-    lost = first[3:9]
+    lost = first[3:7]
     for name in lost:
         (tmp_path / "tiles" / name / "done.json").unlink()
     ctx2 = _run(project, p, tmp_path)
@@ -188,9 +193,14 @@ def test_resume_runs_only_missing_tiles(small, single, tmp_path):
     assert len(res2.resumed) == len(first) - len(lost)
     _assert_same(single, ctx2)
     # other parameters: nothing is reused
-    p3 = p.replace(radio=dataclasses.replace(p.radio, rx_height_m=2.0))
-    ctx3 = _run(project, p3, tmp_path)
-    assert ctx3.results["scale"].resumed == []
+    from gis.radio.sectors import expand_sectors
+
+    radio = dataclasses.replace(p.radio, rx_height_m=2.0)
+    tx, _ = expand_sectors(project.require("sites"), radio)
+    again = run_tiled(tx, project.require("villages"), _grid(project, params), tmp_path,
+                      radio=radio, population=project.rasters["population"], scale=p.scale,
+                      only=first[:2])
+    assert again.resumed == [] and again.computed == first[:2]
 
 
 def test_partial_run_then_whole(small, single, tmp_path):
@@ -199,8 +209,7 @@ def test_partial_run_then_whole(small, single, tmp_path):
     from gis.radio.sectors import expand_sectors
 
     tx, _ = expand_sectors(project.require("sites"), params.radio)
-    ref = single.results["scale"] if "scale" in single.results else None
-    assert ref is None
+    assert "scale" not in single.results  # the reference ran in one piece
     grid = _grid(project, params)
     scale = ScaleParams(tile_km=0.9, tile_above_km2=0.0, scheduler="synchronous")
     part = run_tiled(tx, project.require("villages"), grid, tmp_path, radio=params.radio,
@@ -214,7 +223,7 @@ def test_partial_run_then_whole(small, single, tmp_path):
     assert sorted(whole.resumed) == ["r000_c000", "r002_c003"]
     assert "r000_c000" not in whole.computed
     pd.testing.assert_frame_equal(whole.hamlet_coverage, single.results["hamlet_coverage"])
-    for key, path in whole.rasters.items():
+    for path in whole.rasters.values():
         with rasterio.open(path) as a, rasterio.open(single.rasters[path.stem]) as b:
             np.testing.assert_array_equal(a.read(1), b.read(1))
 
@@ -281,6 +290,47 @@ def test_tile_sizes_and_cutting():
 
 
 def test_merge_warnings_sums_counts():
-    a = ["12 DEM cells without data / 12 ô DEM", "odd 1 and 2"]
-    b = ["30 DEM cells without data / 30 ô DEM", "odd 1 and 2"]
-    assert merge_warnings([a, b]) == ["42 DEM cells without data / 42 ô DEM", "odd 1 and 2"]
+    a = ["12 DEM cells as sea level (0 m) / 12 ô DEM (0 m)", "odd 1 and 2"]
+    b = ["30 DEM cells as sea level (0 m) / 30 ô DEM (0 m)", "odd 1 and 2"]
+    assert merge_warnings([a, b, []]) == ["42 DEM cells as sea level (0 m) / 42 ô DEM (0 m)",
+                                          "odd 1 and 2"]
+
+
+def test_swept_ray_fan_gives_the_all_rays_result(small, monkeypatch):
+    """The engine sweeps only the rays that reach the window (gis.radio.coverage._ray_range);
+    windows on every side of the antennas, including due north (azimuths wrapping through 0),
+    give exactly the result of sweeping every ray."""
+    import gis.radio.coverage as cov
+
+    project, params, _ = small
+    from gis.radio.sectors import expand_sectors
+
+    tx, _ = expand_sectors(project.require("sites"), params.radio)
+    grid = _grid(project, params)
+    from gis.scale.tiles import Tile, read_tile_dem
+
+    tile = Tile(0, 0, 0, 0, grid.shape[0], grid.shape[1], halo=60)
+    dem, tr = read_tile_dem(grid, tile)
+    windows = [(60, 60, 20, 160), (180, 60, 20, 160), (60, 60, 140, 15), (60, 205, 140, 15),
+               (110, 100, 12, 12)]
+    ranged = [cov.compute_coverage(tx, dem, tr, project.crs, params.radio, window=w)
+              for w in windows]
+    fan = cov._ray_range
+    # antenna at pixel (col 10, row 50); window rows 10-14, cols 8-12: due north, 1.1-1.2 km
+    # away, azimuths about -0.05 to +0.05 rad; rays are 2 pi / 314 = 0.02 rad apart
+    ray0, n = fan(10.0, 50.0, 10, 14, 8, 12, 30.0, 30.0, 314)
+    assert ray0 > 300 and n <= 10 and (ray0 + n) % 314 <= 6
+    assert fan(10.0, 12.0, 10, 14, 8, 12, 30.0, 30.0, 314) == (0, 314)  # antenna inside
+    n_calls = []
+
+    def all_rays(*args):
+        n_calls.append(args[-1])
+        return 0, args[-1]
+
+    monkeypatch.setattr(cov, "_ray_range", all_rays)
+    for w, res in zip(windows, ranged, strict=True):
+        full = cov.compute_coverage(tx, dem, tr, project.crs, params.radio, window=w)
+        for key in full.keys:
+            np.testing.assert_array_equal(res.best_dbm[key], full.best_dbm[key])
+            np.testing.assert_array_equal(res.server[key], full.server[key])
+    assert n_calls

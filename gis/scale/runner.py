@@ -35,6 +35,7 @@ import shapely
 
 from gis.analysis.hamlets import hamlet_centres
 from gis.analysis.mobile import HamletRule
+from gis.errors import InputFileError
 from gis.params import to_dict
 from gis.radio.coverage import (
     CoverageResult,
@@ -107,6 +108,7 @@ def _atomic_write(path: Path, write) -> None:
 def run_tile(task: TileTask) -> TileOutput:
     """Compute one tile: coverage on its core, GeoTIFFs, hamlet partial sums, done marker."""
     t0 = time.perf_counter()
+    c0 = time.thread_time()
     tile, grid = task.tile, task.grid
     out = Path(task.out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -134,6 +136,7 @@ def run_tile(task: TileTask) -> TileOutput:
                 path = out / coverage_filename(*key, kind=kind)
                 _atomic_write(path, lambda p, a=arr, nd=nodata: write_geotiff(
                     p, a, tr, grid.crs, nodata=nd))
+    c1 = time.thread_time()
     population = None
     if task.pop is not None and task.pop_rows[1] > task.pop_rows[0] \
             and task.pop_cols[1] > task.pop_cols[0]:
@@ -151,8 +154,13 @@ def run_tile(task: TileTask) -> TileOutput:
 
     _atomic_write(out / PARTIALS, _save)
     seconds = time.perf_counter() - t0
+    # CPU seconds of this thread (the numba kernels run in it): the tile's cost on a core,
+    # whatever else the machine is doing
+    cpu = {"coverage_cpu_s": round(c1 - c0, 3), "hamlets_cpu_s": round(time.thread_time() - c1,
+                                                                          3)}
     marker = {"tile": tile.name, "fingerprint": task.fingerprint, "seconds": round(seconds, 3),
-              "transmitters": len(task.tx), "rasters": has_rasters, "warnings": warnings}
+              **cpu, "transmitters": len(task.tx), "cells": tile.height * tile.width,
+              "rasters": has_rasters, "warnings": warnings}
     _atomic_write(out / MARKER, lambda p: p.write_text(json.dumps(marker, ensure_ascii=False),
                                                        encoding="utf-8"))
     return TileOutput(tile.name, partials, warnings, seconds, len(task.tx), has_rasters)
@@ -245,18 +253,18 @@ class TiledResult:
 
 
 def merge_warnings(lists: Iterable[list[str]]) -> list[str]:
-    """One message per kind: counts in messages that differ only by one repeated number
-    (``"12 DEM cells ... / 12 ô DEM"``) are summed over the tiles."""
-    counts: dict[str, int | None] = {}
+    """One message per kind: messages that differ only in their numbers are merged, the numbers
+    that differ between tiles summed (cell counts), the others kept (``"0 m"``)."""
+    groups: dict[str, list[tuple[int, ...]]] = {}
     for msgs in lists:
         for m in msgs:
-            nums = re.findall(r"\d+", m)
-            if nums and len(set(nums)) == 1:
-                tpl = re.sub(r"\d+", "{n}", m)
-                counts[tpl] = (counts.get(tpl) or 0) + int(nums[0])
-            else:
-                counts.setdefault(m, None)
-    return [t.format(n=n) if n is not None else t for t, n in counts.items()]
+            tpl = re.sub(r"\d+", "{}", m)
+            groups.setdefault(tpl, []).append(tuple(int(v) for v in re.findall(r"\d+", m)))
+    out = []
+    for tpl, nums in groups.items():
+        cols = list(zip(*nums, strict=True))
+        out.append(tpl.format(*[c[0] if len(set(c)) == 1 else sum(c) for c in cols]))
+    return out
 
 
 def _fingerprint(grid: Grid, tile_cells: int, tx: pd.DataFrame, villages, radio: RadioParams,
@@ -333,11 +341,22 @@ def _execute(tasks: list[TileTask], scale: ScaleParams, client, progress: bool) 
 
     bar = tqdm(total=len(tasks), desc="tiles / ô lưới", unit="tile", disable=not progress,
                file=sys.stderr)
+    own = None
     try:
         if client is None and not scale.is_local:
             from distributed import Client
 
-            client = Client(scale.scheduler)
+            try:
+                client = own = Client(scale.scheduler, timeout="20s")
+            except OSError as exc:
+                raise InputFileError(
+                    f"Cannot reach the Dask scheduler {scale.scheduler}: {exc}.",
+                    f"Không kết nối được bộ lập lịch Dask {scale.scheduler}: {exc}.",
+                    fix="Start it with `dask scheduler` and give its tcp://HOST:8786 address, or "
+                        "use --scheduler threads.",
+                    fix_vi="Khởi động bằng `dask scheduler` và nhập địa chỉ tcp://HOST:8786, "
+                           "hoặc dùng --scheduler threads.",
+                ) from exc
         if client is not None:
             from distributed import as_completed
 
@@ -366,6 +385,8 @@ def _execute(tasks: list[TileTask], scale: ScaleParams, client, progress: bool) 
             return list(dask.compute(*work, **kwargs))
     finally:
         bar.close()
+        if own is not None:
+            own.close()
 
 
 def _assemble(grid: Grid, tiles: list[Tile], has: dict[str, bool], tiles_dir: Path,
@@ -391,6 +412,39 @@ def _assemble(grid: Grid, tiles: list[Tile], has: dict[str, bool], tiles_dir: Pa
                 arr = np.full((t.height, t.width), nodata, dtype)
             dst.write(arr, 1, window=win)
     os.replace(tmp, path)
+    return path
+
+
+def _write_vrt(grid: Grid, tiles: list[Tile], has: dict[str, bool], tiles_dir: Path,
+               out_dir: Path, key: tuple[str, str], kind: str) -> Path:
+    """A GDAL VRT of the whole grid over the tiles' files (paths relative to the VRT)."""
+    from xml.sax.saxutils import escape
+
+    dtype, nodata = ("Float32", "nan") if kind == "coverage" else ("Int32", "-1")
+    name = coverage_filename(*key, kind=kind)
+    path = out_dir / name.replace(".tif", ".vrt")
+    t = grid.transform
+    parts = [f'<VRTDataset rasterXSize="{grid.shape[1]}" rasterYSize="{grid.shape[0]}">',
+             f"  <SRS>{escape(grid.crs_wkt)}</SRS>",
+             f"  <GeoTransform>{t.c!r}, {t.a!r}, {t.b!r}, {t.f!r}, {t.d!r}, {t.e!r}"
+             "</GeoTransform>",
+             f'  <VRTRasterBand dataType="{dtype}" band="1">',
+             f"    <NoDataValue>{nodata}</NoDataValue>"]
+    for tile in tiles:
+        src = tiles_dir / tile.name / name
+        if not (has.get(tile.name) and src.is_file()):
+            continue
+        rel = os.path.relpath(src, out_dir)
+        parts += ["    <SimpleSource>",
+                  f'      <SourceFilename relativeToVRT="1">{escape(rel)}</SourceFilename>',
+                  "      <SourceBand>1</SourceBand>",
+                  f'      <SrcRect xOff="0" yOff="0" xSize="{tile.width}" '
+                  f'ySize="{tile.height}"/>',
+                  f'      <DstRect xOff="{tile.col_off}" yOff="{tile.row_off}" '
+                  f'xSize="{tile.width}" ySize="{tile.height}"/>',
+                  "    </SimpleSource>"]
+    parts += ["  </VRTRasterBand>", "</VRTDataset>"]
+    path.write_text("\n".join(parts) + "\n", encoding="utf-8")
     return path
 
 
@@ -507,10 +561,19 @@ def run_tiled(
         reducer.add(o.partials)
     result.hamlet_coverage = reducer.table(radio, rule)
     has = {o.name: o.has_rasters for o in ordered}
-    for key in keys:
-        result.rasters[key] = _assemble(grid, tiles, has, tiles_dir, out, key, "coverage")
-        result.servers[key] = _assemble(grid, tiles, has, tiles_dir, out, key, "server")
-    if not scale.keep_tiles:
+    vrt = scale.use_vrt(grid.shape[0] * grid.shape[1])
+    write = _write_vrt if vrt else _assemble
+    # one raster per thread: GDAL compresses and writes without the GIL
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [(key, kind) for key in keys for kind in ("coverage", "server")]
+    n_threads = 1 if vrt or scale.scheduler == "synchronous" else (
+        scale.workers or os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=n_threads) as pool:
+        paths = list(pool.map(lambda job: write(grid, tiles, has, tiles_dir, out, *job), jobs))
+    for (key, kind), path in zip(jobs, paths, strict=True):
+        (result.rasters if kind == "coverage" else result.servers)[key] = path
+    if not scale.keep_tiles and not vrt:
         import shutil
 
         shutil.rmtree(tiles_dir, ignore_errors=True)

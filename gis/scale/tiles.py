@@ -36,8 +36,8 @@ from gis.errors import ValidationError
 from gis.layers.rasters import read_window
 
 __all__ = [
-    "HALO_EXTRA_CELLS",
     "BLOCK",
+    "HALO_EXTRA_CELLS",
     "Grid",
     "PopLattice",
     "Tile",
@@ -248,8 +248,8 @@ def read_tile_dem(grid: Grid, tile: Tile) -> tuple[np.ndarray, Affine]:
     if grid.dem_offset is not None:
         return read_cells(grid.dem_path, grid.dem_offset[0] + r0, grid.dem_offset[1] + c0,
                           h, w), transform
-    dem, tr = read_window(grid.dem_path, grid.window_bounds(r0, c0, h, w), crs=grid.crs,
-                          resolution_m=grid.resolution_m)
+    dem, _ = read_window(grid.dem_path, grid.window_bounds(r0, c0, h, w), crs=grid.crs,
+                         resolution_m=grid.resolution_m)
     return _fit(dem, (h, w)), transform
 
 
