@@ -27,6 +27,7 @@ cultural house or centre; lõm sóng = residential clusters outside the centre w
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass
 
@@ -350,7 +351,8 @@ def coverage_stage(ctx) -> None:
         landcover = np.full(dem.shape, np.nan, np.float32)
         h, w = min(lc.shape[0], dem.shape[0]), min(lc.shape[1], dem.shape[1])
         landcover[:h, :w] = lc[:h, :w]
-    result = compute_coverage(tx, dem, transform, crs, radio, landcover=landcover, window=window)
+    result = compute_coverage(tx, dem, transform, crs, radio, landcover=landcover, window=window,
+                              threads=min(4, os.cpu_count() or 1))
     for w in result.warnings:
         ctx.warn(w)
     for (_op, _tech), path in result.write(ctx.workdir).items():

@@ -58,6 +58,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,7 +71,6 @@ from rasterio.windows import Window
 
 from gis.errors import ValidationError
 from gis.radio import _kernels as K
-from gis.radio.antenna import sector_gain_db
 from gis.radio.models import path_loss_db
 from gis.radio.params import RadioParams
 from gis.radio.terrain import DiffractionMethod, pixel_coords, wavelength_m
@@ -325,6 +325,7 @@ def compute_coverage(
     landcover: np.ndarray | None = None,
     window: Window | tuple[int, int, int, int] | None = None,
     progress: Progress | None = None,
+    threads: int = 1,
 ) -> CoverageResult:
     """Best-server signal per operator and technology over a DEM grid (or one window of it).
 
@@ -349,6 +350,10 @@ def compute_coverage(
         width)`` in ``dem`` pixels). See the module doc on tiles.
     progress
         Called as ``progress(done, total)`` after each antenna position.
+    threads
+        Antenna positions prepared in parallel threads (the numba kernels release the GIL);
+        the result does not depend on it. Keep 1 inside Dask workers that already run one
+        tile per core.
 
     Returns
     -------
@@ -392,11 +397,20 @@ def compute_coverage(
     # window rectangle in pixel coordinates (cell centres)
     wr0, wr1, wc0, wc1 = r0, r0 + wh - 1, c0, c0 + ww - 1
 
-    groups = tx.groupby(["x", "y", "height_m", "freq_mhz"], sort=False).indices
-    n_groups = len(groups)
-    n_outside = 0
-    for gi, idx in enumerate(groups.values()):
-        idx = np.asarray(idx)
+    freqs = tx["freq_mhz"].to_numpy(float)
+    heights = tx["height_m"].to_numpy(float)
+    base = tx["eirp_dbm"].to_numpy(float) + offsets
+    azimuths = tx["azimuth_deg"].to_numpy(float)
+    beamwidths = tx["beamwidth_deg"].to_numpy(float)
+    tilts = tx["tilt_deg"].to_numpy(float)
+    fixed_db = (float(params.body_loss_db) + float(params.penetration_loss_db)
+                - float(params.rx_gain_dbi))
+    groups = [np.asarray(i) for i in
+              tx.groupby(["x", "y", "height_m"], sort=False).indices.values()]
+    rx_h = float(params.rx_height_m)
+
+    def prepare(idx: np.ndarray) -> tuple | None:
+        """Terrain sweep, cell geometry and the per-carrier common loss of one position."""
         i0 = int(idx[0])
         col0, row0 = float(cols[i0]), float(rows[i0])
         rad = float(radius[idx].max())
@@ -404,11 +418,8 @@ def compute_coverage(
         dxc = max(wc0 - col0, 0.0, col0 - wc1) * px_w
         dyr = max(wr0 - row0, 0.0, row0 - wr1) * px_h
         if math.hypot(dxc, dyr) > rad:
-            if progress:
-                progress(gi + 1, n_groups)
-            continue
-        if outside[i0]:
-            n_outside += 1
+            return None
+        h_tx = float(heights[i0])
         # sub-window of cells within the radius, clipped to the window
         sr0 = max(wr0, math.floor(row0 - rad / px_h))
         sr1 = min(wr1, math.ceil(row0 + rad / px_h))
@@ -416,56 +427,73 @@ def compute_coverage(
         sc1 = min(wc1, math.ceil(col0 + rad / px_w))
         far = max(math.hypot((c - col0) * px_w, (r - row0) * px_h)
                   for r in (sr0, sr1) for c in (sc0, sc1))
+        # the ray count depends on the radius only (not on the window): tiles equal the whole
         n_rays = max(8, math.ceil(2.0 * math.pi * rad / step))
         n_steps = max(1, math.ceil(min(rad, far) / step) + 1)
-        freq = float(tx["freq_mhz"].iat[i0])
-        h_tx = float(tx["height_m"].iat[i0])
-        loss_p = np.empty((n_rays, n_steps), np.float32)
+        v_geo = np.empty((n_rays, n_steps, 3), np.float32)
         zmean_p = np.empty((n_rays, n_steps), np.float32)
-        z0 = K.radial_sweep(z, col0, row0, px_w, px_h, h_tx, float(params.rx_height_m), step,
-                            float(wavelength_m(freq)), float(params.k_factor), method, excess,
-                            loss_p, zmean_p)
-        shape = (sr1 - sr0 + 1, sc1 - sc0 + 1)
-        dist = np.empty(shape)
-        az = np.empty(shape)
-        tloss = np.empty(shape)
-        zmean = np.empty(shape)
-        zrx = np.empty(shape)
-        K.polar_gather(loss_p, zmean_p, z, sr0, sc0, col0, row0, px_w, px_h, step, rad,
-                       dist, az, tloss, zmean, zrx)
-        inside = np.isfinite(dist)
-        ii, jj = np.nonzero(inside)
-        d = dist[ii, jj]
-        h_eff = np.maximum(h_tx + z0 - zmean[ii, jj], 1.0) if eff_mode == "profile_mean" else h_tx
-        common = _median_loss_db(params, freq, d, h_eff) + tloss[ii, jj]
+        z0 = K.radial_sweep(z, col0, row0, px_w, px_h, h_tx, rx_h, step,
+                            float(params.k_factor), method, v_geo, zmean_p)
+        nr, nc = sr1 - sr0 + 1, sc1 - sc0 + 1
+        cr = np.empty(nr * nc, np.int32)
+        cc = np.empty(nr * nc, np.int32)
+        dist = np.empty(nr * nc)
+        az = np.empty(nr * nc)
+        elev = np.empty(nr * nc)
+        pidx = np.empty(nr * nc, np.int64)
+        m = K.cell_geometry(z, sr0, sc0, nr, nc, r0, c0, col0, row0, px_w, px_h, step, n_rays,
+                            n_steps, rad, z0 + h_tx, rx_h, cr, cc, dist, az, elev, pidx)
+        cr, cc, dist, az, elev, pidx = cr[:m], cc[:m], dist[:m], az[:m], elev[:m], pidx[:m]
+        if eff_mode == "profile_mean":
+            h_eff = np.maximum(h_tx + z0 - zmean_p.ravel()[pidx], 1.0)
+        else:
+            h_eff = h_tx
+        extra = np.full(m, fixed_db)
         if lc is not None:
-            common = common + _clutter_loss(lc, ii + sr0, jj + sc0, lut)
-        common = common - float(params.rx_gain_dbi) + float(params.body_loss_db) + float(
-            params.penetration_loss_db)
-        dz = (zrx[ii, jj] + params.rx_height_m) - (z0 + h_tx)
-        elev = np.degrees(np.arctan2(dz, np.maximum(d, 1e-6)))
-        azim = az[ii, jj]
-        for t in idx:
-            t = int(t)
-            within = d <= radius[t] if radius[t] < rad else None
-            gain = sector_gain_db(
-                azim, elev, azimuth_deg=float(tx["azimuth_deg"].iat[t]),
-                beamwidth_deg=float(tx["beamwidth_deg"].iat[t]),
-                tilt_deg=float(tx["tilt_deg"].iat[t]), vbeamwidth_deg=float(vbw[t]),
-                front_to_back_db=params.front_to_back_db, sla_v_db=params.sla_v_db,
-            )
-            sig = (float(tx["eirp_dbm"].iat[t]) + offsets[t] + gain - common).astype(np.float32)
-            gr = ii + (sr0 - r0)
-            gc = jj + (sc0 - c0)
-            if within is not None:
-                sig, gr, gc = sig[within], gr[within], gc[within]
-            b = best[tx_keys[t]]
-            cur = b[gr, gc]
-            better = ~(sig <= cur)  # also where cur is NaN
-            b[gr[better], gc[better]] = sig[better]
-            server[tx_keys[t]][gr[better], gc[better]] = t
-        if progress:
-            progress(gi + 1, n_groups)
+            extra += _clutter_loss(lc, cr + r0, cc + c0, lut)
+        commons = []
+        for freq in np.unique(freqs[idx]):
+            tloss = np.empty(m)
+            K.cell_loss(v_geo, pidx, m, float(wavelength_m(freq)), step, method, excess, tloss)
+            common = _median_loss_db(params, float(freq), dist, h_eff) + tloss
+            common += extra
+            commons.append((idx[freqs[idx] == freq], common))
+        return bool(outside[i0]), (cr, cc, dist, az, elev, m), commons
+
+    def apply(prepared: tuple | None) -> int:
+        if prepared is None:
+            return 0
+        out_of_dem, (cr, cc, dist, az, elev, m), commons = prepared
+        for on_f, common in commons:
+            for t in on_f:
+                t = int(t)
+                K.apply_transmitter(cr, cc, dist, az, elev, common, m, float(base[t]),
+                                    float(azimuths[t]), float(beamwidths[t]), float(tilts[t]),
+                                    float(vbw[t]), float(params.front_to_back_db),
+                                    float(params.sla_v_db), float(radius[t]), t,
+                                    best[tx_keys[t]], server[tx_keys[t]])
+        return int(out_of_dem)
+
+    n_outside = 0
+    if threads > 1 and len(groups) > 1:
+        # the kernels release the GIL; results are applied in input order (deterministic)
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            pending = []
+            for gi, idx in enumerate(groups):
+                pending.append(pool.submit(prepare, idx))
+                if len(pending) > threads:
+                    n_outside += apply(pending.pop(0).result())
+                    if progress:
+                        progress(gi + 1 - len(pending), len(groups))
+            for fut in pending:
+                n_outside += apply(fut.result())
+    else:
+        for gi, idx in enumerate(groups):
+            n_outside += apply(prepare(idx))
+            if progress:
+                progress(gi + 1, len(groups))
+    if progress:
+        progress(len(groups), len(groups))
     if n_outside:
         warnings.append(
             f"{n_outside} antenna position(s) lie outside the DEM: the terrain beyond its edge "
