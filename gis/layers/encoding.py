@@ -29,6 +29,7 @@ __all__ = [
     "decode_bytes",
     "detect_legacy",
     "fix_legacy_strings",
+    "is_text_column",
     "tcvn3_to_unicode",
     "vni_to_unicode",
 ]
@@ -315,3 +316,11 @@ def _has_glyph_junk(text: str) -> bool:
     """True when the text holds characters that Vietnamese text never has (``¸ µ ¶ ×``...)."""
     return any(ord(c) >= 128 and c not in _VIET_LETTERS and not c.isspace()
                and unicodedata.category(c)[0] != "L" for c in text)
+
+
+def is_text_column(series: object) -> bool:
+    """True for a pandas column of strings (object dtype, or the ``str`` dtype of pandas 3)."""
+    import pandas as pd
+
+    dtype = getattr(series, "dtype", None)
+    return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)

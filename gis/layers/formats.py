@@ -21,7 +21,7 @@ from pyproj import CRS
 
 from gis.errors import InputFileError, ValidationError
 from gis.layers.archive import safe_extract, unpack_dir
-from gis.layers.encoding import Decoded, decode_bytes, fix_legacy_strings
+from gis.layers.encoding import Decoded, decode_bytes, fix_legacy_strings, is_text_column
 from gis.layers.kml import read_kml
 from gis.layers.schema import header_key
 from gis.layers.sources import ensure_workdir
@@ -262,7 +262,7 @@ def _decode_frame(df: pd.DataFrame, declared: str | None) -> str:
         return out
 
     # decode per column as one text so that detection sees enough letters
-    for col in [c for c in df.columns if c != df.geometry.name and df[c].dtype == object]:
+    for col in [c for c in df.columns if c != df.geometry.name and is_text_column(df[c])]:
         values = df[col].tolist()
         texts = [v for v in values if isinstance(v, str) and not v.isascii()]
         if not texts:
@@ -323,7 +323,7 @@ def _read_ogr(path: Path, *, display: str, fmt: str, layer: str | None = None) -
         gdf = gpd.GeoDataFrame(gdf, geometry=gpd.GeoSeries([None] * len(gdf)))
     crs = CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
     enc = "UTF-8"
-    for col in [c for c in gdf.columns if c != gdf.geometry.name and gdf[c].dtype == object]:
+    for col in [c for c in gdf.columns if c != gdf.geometry.name and is_text_column(gdf[c])]:
         values, e = fix_legacy_strings(gdf[col].tolist())
         if e != "utf-8":
             gdf[col] = values

@@ -18,7 +18,7 @@ import shapely
 
 from gis.errors import InputFileError
 from gis.layers.crs import WGS84
-from gis.layers.encoding import fix_legacy_strings
+from gis.layers.encoding import fix_legacy_strings, is_text_column
 
 __all__ = ["read_kml"]
 
@@ -139,7 +139,7 @@ def read_kml(path: str | Path, *, display: str | None = None,
     df = pd.DataFrame.from_records(records) if records else pd.DataFrame({"name": []})
     encoding = "utf-8"
     for col in df.columns:
-        if df[col].dtype == object:
+        if is_text_column(df[col]):
             values, enc = fix_legacy_strings(df[col].tolist())
             if enc != "utf-8":
                 df[col] = values

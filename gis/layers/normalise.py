@@ -34,13 +34,25 @@ __all__ = [
 ID_PREFIX = {"villages": "V", "sites": "S", "fiber_nodes": "N", "facilities": "F", "admin": "A"}
 
 
+_UNIT = re.compile(r"_(m|met|km|mhz|ghz|deg|do|dbm|db|nguoi|ho|w|dbi)$")
+
+
+def _variants(key: str) -> set[str]:
+    """A header key and its forms without a trailing unit (``do_cao_m`` -> ``do_cao``)."""
+    out = {key}
+    while (stripped := _UNIT.sub("", key)) != key and stripped:
+        out.add(stripped)
+        key = stripped
+    return out
+
+
 def map_columns(columns: list[str], spec: LayerSpec) -> dict[str, str]:
     """Canonical column -> source header, by alias after :func:`header_key`.
 
     An exact canonical name wins over an alias; each source header feeds at most one canonical
     column, and the first matching header (left to right) wins among aliases.
     """
-    keys = {c: header_key(c) for c in columns}
+    keys = {c: _variants(header_key(c)) for c in columns}
     mapping: dict[str, str] = {}
     used: set[str] = set()
     for exact in (True, False):
@@ -49,7 +61,7 @@ def map_columns(columns: list[str], spec: LayerSpec) -> dict[str, str]:
                 continue
             wanted = {header_key(col.name)} if exact else col.keys()
             for src in columns:
-                if src not in used and keys[src] in wanted:
+                if src not in used and keys[src] & wanted:
                     mapping[col.name] = src
                     used.add(src)
                     break

@@ -430,17 +430,20 @@ def _check_3gpp(model: Model, condition: Condition, distance_m, freq_mhz, tx_hei
             )
 
 
-def _rma_los(d2d, d3d, fc_ghz, hbs, hut, h):
-    """RMa LOS (TR 38.901 Table 7.4.1-1), all arrays broadcast."""
+def _rma_los(d2d, d3d, log_d3d, fc_ghz, hbs, hut, h):
+    """RMa LOS (TR 38.901 Table 7.4.1-1), all arrays broadcast; one log10 per distance."""
     d_bp = 2.0 * np.pi * hbs * hut * fc_ghz * 1e9 / SPEED_OF_LIGHT_M_S
+    a = np.minimum(0.03 * h**1.72, 10.0)
+    const = (20.0 * np.log10(40.0 * np.pi * fc_ghz / 3.0) - np.minimum(0.044 * h**1.72, 14.77))
+    c = 0.002 * np.log10(h)
 
-    def pl1(d):
-        return (20.0 * np.log10(40.0 * np.pi * d * fc_ghz / 3.0)
-                + np.minimum(0.03 * h**1.72, 10.0) * np.log10(d)
-                - np.minimum(0.044 * h**1.72, 14.77) + 0.002 * np.log10(h) * d)
+    # PL1(d) = 20 log(40 pi d f_c / 3) + a log d - b + c d = (20 + a) log d + const + c d
+    def pl1(log_d, d):
+        return (20.0 + a) * log_d + const + c * d
 
-    pl2 = pl1(d_bp) + 40.0 * np.log10(d3d / d_bp)
-    return np.where(d2d <= d_bp, pl1(d3d), pl2)
+    log_bp = np.log10(d_bp)
+    pl2 = pl1(log_bp, d_bp) + 40.0 * (log_d3d - log_bp)
+    return np.where(d2d <= d_bp, pl1(log_d3d, d3d), pl2)
 
 
 def rma_db(
@@ -473,6 +476,8 @@ def rma_db(
         PL_{NLOS} = \\max(PL_{LOS}, PL'_{NLOS}) \\quad (10\\,m \\le d_{2D} \\le 5\\,km)
 
     :math:`PL_1(d_{BP})` is the formula evaluated at distance :math:`d_{BP}`, as the table writes.
+    Within about 165 m of the tower the NLOS loss grows slightly with h_BS (the 3D path is
+    longer); beyond, a higher antenna always loses less.
     Validity: f_c 0.5-30 GHz, h_BS 10-150 m, h_UT 1-10 m, h 5-50 m, W 5-50 m.
 
     Parameters
@@ -503,12 +508,13 @@ def rma_db(
     h = np.asarray(building_height_m, dtype=float)
     w = np.asarray(street_width_m, dtype=float)
     d3d = _d3d(d2d, hbs, hut)
-    los = _rma_los(d2d, d3d, fc, hbs, hut, h)
+    log_d3d = np.log10(d3d)
+    los = _rma_los(d2d, d3d, log_d3d, fc, hbs, hut, h)
     if condition == Condition.LOS:
         return los
     nlos = (161.04 - 7.1 * np.log10(w) + 7.5 * np.log10(h)
             - (24.37 - 3.7 * (h / hbs) ** 2) * np.log10(hbs)
-            + (43.42 - 3.1 * np.log10(hbs)) * (np.log10(d3d) - 3.0)
+            + (43.42 - 3.1 * np.log10(hbs)) * (log_d3d - 3.0)
             + 20.0 * np.log10(fc) - (3.2 * np.log10(11.75 * hut) ** 2 - 4.97))
     return np.maximum(los, nlos)
 
@@ -567,13 +573,14 @@ def uma_db(
     hut = np.asarray(rx_height_m, dtype=float)
     d3d = _d3d(d2d, hbs, hut)
     d_bp = _d_bp_prime(hbs, hut, fc)
-    pl1 = 28.0 + 22.0 * np.log10(d3d) + 20.0 * np.log10(fc)
-    pl2 = (28.0 + 40.0 * np.log10(d3d) + 20.0 * np.log10(fc)
+    log_d3d = np.log10(d3d)
+    pl1 = 28.0 + 22.0 * log_d3d + 20.0 * np.log10(fc)
+    pl2 = (28.0 + 40.0 * log_d3d + 20.0 * np.log10(fc)
            - 9.0 * np.log10(d_bp**2 + (hbs - hut) ** 2))
     los = np.where(d2d <= d_bp, pl1, pl2)
     if condition == Condition.LOS:
         return los
-    nlos = 13.54 + 39.08 * np.log10(d3d) + 20.0 * np.log10(fc) - 0.6 * (hut - 1.5)
+    nlos = 13.54 + 39.08 * log_d3d + 20.0 * np.log10(fc) - 0.6 * (hut - 1.5)
     return np.maximum(los, nlos)
 
 
@@ -624,13 +631,14 @@ def umi_db(
     hut = np.asarray(rx_height_m, dtype=float)
     d3d = _d3d(d2d, hbs, hut)
     d_bp = _d_bp_prime(hbs, hut, fc)
-    pl1 = 32.4 + 21.0 * np.log10(d3d) + 20.0 * np.log10(fc)
-    pl2 = (32.4 + 40.0 * np.log10(d3d) + 20.0 * np.log10(fc)
+    log_d3d = np.log10(d3d)
+    pl1 = 32.4 + 21.0 * log_d3d + 20.0 * np.log10(fc)
+    pl2 = (32.4 + 40.0 * log_d3d + 20.0 * np.log10(fc)
            - 9.5 * np.log10(d_bp**2 + (hbs - hut) ** 2))
     los = np.where(d2d <= d_bp, pl1, pl2)
     if condition == Condition.LOS:
         return los
-    nlos = 35.3 * np.log10(d3d) + 22.4 + 21.3 * np.log10(fc) - 0.3 * (hut - 1.5)
+    nlos = 35.3 * log_d3d + 22.4 + 21.3 * np.log10(fc) - 0.3 * (hut - 1.5)
     return np.maximum(los, nlos)
 
 

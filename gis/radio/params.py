@@ -41,11 +41,12 @@ from gis.errors import ValidationError
 from gis.layers.schema import TECHS, header_key
 from gis.radio.antenna import DEFAULT_FRONT_TO_BACK_DB, DEFAULT_SLA_V_DB
 from gis.radio.linkbudget import SIGNAL_KIND, n_subcarriers, signal_offset_db
-from gis.radio.models import Condition, Environment, Model
+from gis.radio.models import Condition, Environment, Model, path_loss_db
 
 __all__ = [
     "CLUTTER_CLASSES",
     "DEFAULT_TECHS",
+    "TIER_LABELS",
     "CoverageTiers",
     "Diffraction",
     "ModelRule",
@@ -246,7 +247,7 @@ DEFAULT_OPERATOR_BANDS_MHZ: dict[str, float] = {
 #: A1 (non-bulky poles, street furniture, small rooftop masts): 12 m; A2a (bulky, on buildings):
 #: 15 m above ground, a 3-4 storey building plus a short mast; A2b (bulky ground towers, the rural
 #: type, 92 % of Kiên Giang's towers): 36 m, mid of the usual 30-45 m. Keys are normalised with
-#: :func:`gis.layers.schema.header_key`, so "A2b", "a2b" and "A-2b" match.
+#: :func:`gis.layers.schema.header_key` without separators, so "A2b", "a2b" and "A-2b" match.
 DEFAULT_STRUCTURE_HEIGHTS_M: dict[str, float] = {
     "a1": 12.0, "a1a": 12.0, "a1b": 12.0,
     "a2a": 15.0, "rooftop": 15.0, "roof": 15.0, "tren_nha": 15.0, "building": 15.0,
@@ -278,6 +279,11 @@ DEFAULT_CLUTTER_LOSS_DB: dict[int, float] = {
     10: 6.0, 20: 2.0, 30: 0.0, 40: 0.0, 50: 3.0, 60: 0.0, 70: 0.0, 80: 0.0, 90: 0.0, 95: 6.0,
     100: 0.0,
 }
+
+
+def _structure_key(value: object) -> str:
+    """``"A-2b"``, ``"A2b"``, ``"a 2 b"`` -> ``"a2b"``; ``"Trên nhà"`` -> ``"trennha"``."""
+    return header_key(value).replace("_", "")
 
 
 @dataclass(frozen=True)
@@ -319,7 +325,8 @@ class RadioParams:
     ----------
     techs
         :class:`TechDefaults` per technology ("2G".."5G"). A partial dict (e.g. from
-        ``params.json``: ``{"4G": {"eirp_dbm": 58}}``) overrides only what it names.
+        ``params.json``: ``{"4G": {"eirp_dbm": 58}}``) overrides only what it names; the same
+        holds for every dict below (they are merged with their defaults).
     operator_bands_mhz
         Default frequency by ``"<operator> <tech>"``, MHz (beats the tech default, loses to the
         site file).
@@ -446,10 +453,10 @@ class RadioParams:
         set_(self, "techs", self._techs(self.techs))
         set_(self, "model_rules", self._rules(self.model_rules))
         set_(self, "clutter_loss_db", self._clutter(self.clutter_loss_db))
-        set_(self, "structure_heights_m",
-             {header_key(k): float(v) for k, v in dict(self.structure_heights_m).items()})
-        set_(self, "operator_bands_mhz",
-             {str(k): float(v) for k, v in dict(self.operator_bands_mhz).items()})
+        heights = {**DEFAULT_STRUCTURE_HEIGHTS_M, **dict(self.structure_heights_m)}
+        set_(self, "structure_heights_m", {_structure_key(k): float(v) for k, v in heights.items()})
+        bands = {**DEFAULT_OPERATOR_BANDS_MHZ, **dict(self.operator_bands_mhz)}
+        set_(self, "operator_bands_mhz", {str(k): float(v) for k, v in bands.items()})
         set_(self, "default_azimuths_deg",
              tuple(float(a) % 360.0 for a in self.default_azimuths_deg))
         positive = {
@@ -514,7 +521,7 @@ class RadioParams:
 
     @staticmethod
     def _clutter(clutter: dict[Any, Any]) -> dict[int, float]:
-        out = {}
+        out = dict(DEFAULT_CLUTTER_LOSS_DB)
         for k, v in dict(clutter).items():
             try:
                 out[int(k)] = float(v)
@@ -557,10 +564,59 @@ class RadioParams:
         names = np.array([r.model.value for r in self.model_rules], dtype=object)
         return names[idx]
 
+    def median_path_loss_db(
+        self,
+        distance_m: np.ndarray | float,
+        freq_mhz: float,
+        tx_height_m: float | np.ndarray,
+        *,
+        rx_height_m: float | np.ndarray | None = None,
+        model: Model | str | None = None,
+    ) -> np.ndarray:
+        """Empirical (median) path loss as the coverage engine uses it, dB.
+
+        The model of :meth:`model_for` (or ``model``) with this object's ``env``, ``large_city``,
+        ``condition``, ``building_height_m``, ``street_width_m`` and ``rx_height_m``, extrapolated
+        outside its validity range (``force=True``) and with distances below
+        ``min_distance_m`` evaluated at it. The terrain and clutter terms are not included.
+
+        Parameters
+        ----------
+        distance_m
+            Horizontal distances, m.
+        freq_mhz
+            Carrier frequency, MHz.
+        tx_height_m
+            Antenna height above ground, m.
+        rx_height_m
+            Receiver height above ground, m (default :attr:`rx_height_m`).
+        model
+            Override the model chosen by frequency.
+        """
+        return path_loss_db(
+            model or self.model_for(float(freq_mhz)), distance_m, freq_mhz, tx_height_m,
+            self.rx_height_m if rx_height_m is None else rx_height_m, env=self.env,
+            condition=self.condition, large_city=self.large_city,
+            building_height_m=self.building_height_m, street_width_m=self.street_width_m,
+            clip_distance_m=self.min_distance_m, force=True,
+        )
+
+    def clutter_lut(self) -> np.ndarray:
+        """Clutter loss by class code as a lookup table, dB: ``lut[code]`` (float32, 256 codes).
+
+        Codes outside 0-255 or not in :attr:`clutter_loss_db` have 0 dB. The engine indexes it
+        with the land-cover raster: ``lut[landcover.astype(np.uint8)]``.
+        """
+        lut = np.zeros(256, dtype=np.float32)
+        for code, loss in self.clutter_loss_db.items():
+            if 0 <= code < 256:
+                lut[code] = loss
+        return lut
+
     def default_freq_mhz(self, operator: str, tech: str) -> float:
         """Default frequency of ``tech`` for ``operator``, MHz."""
         return self.operator_bands_mhz.get(f"{operator} {tech}", self.tech(tech).freq_mhz)
 
     def height_for(self, structure: object) -> float | None:
         """Antenna height of a structure/tower class, m; None when it is not known."""
-        return self.structure_heights_m.get(header_key(structure)) if structure else None
+        return self.structure_heights_m.get(_structure_key(structure)) if structure else None
