@@ -15,7 +15,7 @@ Per hamlet, operator and technology (from a :class:`gis.radio.coverage.CoverageR
 
 Hamlet-level columns (``ctx.hamlets``): ``mobile_4g``, ``mobile_5g`` (covered by at least one
 operator), ``pop_share_4g``, ``pop_share_5g`` (best operator), ``no_signal`` (trắng sóng: no
-operator has any signal of :attr:`HamletRule.signal_techs` at the centre), ``weak_spot``
+operator has a signal of :attr:`HamletRule.signal_techs` (3G/4G/5G) at the centre), ``weak_spot``
 (lõm sóng: there is signal at the centre, but the population share with signal from some
 operator is below :attr:`HamletRule.min_pop_share`), and ``cov_<tech>_<operator>`` (population
 share per operator and technology, e.g. ``cov_4g_viettel``).
@@ -65,14 +65,16 @@ class HamletRule:
         Minimum share (0-1) of the hamlet's population in covered cells: 0.8, the lõm sóng test;
         DOMAIN.md suggests "≥ 80 %" as the default of its household rules [U], editable.
     signal_techs
-        Technologies that count as "a mobile signal" for the trắng sóng / lõm sóng flags: all of
-        2G-5G, since the official definition says "no mobile signal" (sóng di động), not "no
-        broadband". Set ``["4G", "5G"]`` to flag hamlets without broadband instead.
+        Technologies that count as "a mobile signal" for the trắng sóng / lõm sóng flags:
+        3G, 4G and 5G. The official wording is "no mobile signal" (sóng di động), but service
+        to 2G-only handsets ended on 16/10/2024 and the 2G network closes in 9/2026 (DOMAIN.md
+        §5), so a hamlet reached only by GSM has no usable mobile service for a plan made now;
+        add ``"2G"`` for the literal reading, or keep ``["4G", "5G"]`` for broadband only.
     """
 
     centre_required: bool = True
     min_pop_share: float = 0.8
-    signal_techs: tuple[str, ...] = TECHS
+    signal_techs: tuple[str, ...] = ("3G", "4G", "5G")
 
     def __post_init__(self) -> None:
         if not (isinstance(self.min_pop_share, int | float) and 0.0 <= self.min_pop_share <= 1.0):
