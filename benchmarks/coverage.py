@@ -42,7 +42,7 @@ def synthetic_dem(n: int, seed: int = 1) -> np.ndarray:
     yy, xx = np.mgrid[0:n, 0:n] / n
     z = np.zeros((n, n))
     for _ in range(12):
-        kx, ky, ph = rng.uniform(1, 12, 2).tolist() + [rng.uniform(0, 2 * math.pi)]
+        kx, ky, ph = [*rng.uniform(1, 12, 2).tolist(), rng.uniform(0, 2 * math.pi)]
         z += rng.uniform(10, 80) * np.sin(kx * 2 * math.pi * xx + ph) * np.cos(
             ky * 2 * math.pi * yy)
     z += rng.normal(0, 2.0, (n, n))
