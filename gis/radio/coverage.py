@@ -249,8 +249,9 @@ def _prepare_dem(dem: np.ndarray, warnings: list[str]) -> np.ndarray:
     if bad.any():
         n = int(bad.sum())
         z = np.where(bad, 0.0, z)
-        warnings.append(f"{n} DEM cells without data were taken as sea level (0 m) / "
-                        f"{n} ô DEM không có dữ liệu được coi là mực nước biển (0 m).")
+        warnings.append(f"{n} DEM cells without data (nodata, or outside the DEM's extent) "
+                        f"were taken as sea level (0 m) / {n} ô DEM không có dữ liệu (nodata "
+                        f"hoặc ngoài phạm vi DEM) được coi là mực nước biển (0 m).")
     return np.ascontiguousarray(z)
 
 
@@ -546,8 +547,8 @@ def point_rsrp_dbm(
     e = np.broadcast_to(np.asarray(eirp_dbm, dtype=float), (n_tx,)).copy()
     td = params.tech(tech)
     rad = float(max_radius_m or td.max_radius_m)
-    if dem is None:
-        transform = Affine(30.0, 0, float(min(txy[:, 0].min(initial=0), 0)), 0, -30.0, 0.0)
+    if dem is None:  # flat terrain: any north-up grid gives the same distances
+        transform = Affine(30.0, 0.0, 0.0, 0.0, -30.0, 0.0)
         z = np.zeros((2, 2))
     else:
         z = _prepare_dem(dem, [])
