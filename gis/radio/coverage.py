@@ -240,18 +240,24 @@ def _as_window(window, shape: tuple[int, int]) -> tuple[int, int, int, int]:
     return r0, c0, h, w
 
 
-def _prepare_dem(dem: np.ndarray, warnings: list[str]) -> np.ndarray:
+def _prepare_dem(dem: np.ndarray, warnings: list[str],
+                 window: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """The DEM as contiguous float64 with NaN cells set to 0 m; warns about gaps in ``window``
+    (gaps elsewhere only matter for antennas outside the DEM, warned separately)."""
     z = np.asarray(dem, dtype=np.float64)
     if z.ndim != 2 or z.size == 0:
         raise ValidationError(f"The DEM must be a 2-D array, got shape {z.shape}.",
                               f"DEM phải là mảng 2 chiều, nhận {z.shape}.")
     bad = ~np.isfinite(z)
     if bad.any():
-        n = int(bad.sum())
         z = np.where(bad, 0.0, z)
-        warnings.append(f"{n} DEM cells without data (nodata, or outside the DEM's extent) "
-                        f"were taken as sea level (0 m) / {n} ô DEM không có dữ liệu (nodata "
-                        f"hoặc ngoài phạm vi DEM) được coi là mực nước biển (0 m).")
+        r0, c0, h, w = window or (0, 0, *z.shape)
+        n = int(bad[r0:r0 + h, c0:c0 + w].sum())
+        if n:
+            warnings.append(
+                f"{n} DEM cells of the coverage area without data (nodata, or outside the "
+                f"DEM's extent) were taken as sea level (0 m) / {n} ô DEM trong vùng tính "
+                f"không có dữ liệu (nodata hoặc ngoài phạm vi DEM) được coi là 0 m.")
     return np.ascontiguousarray(z)
 
 
@@ -359,7 +365,11 @@ def compute_coverage(
     crs = CRS.from_user_input(crs)
     tx = _check_transmitters(transmitters)
     warnings: list[str] = []
-    z = _prepare_dem(dem, warnings)
+    if np.ndim(dem) != 2:
+        raise ValidationError(f"The DEM must be a 2-D array, got shape {np.shape(dem)}.",
+                              f"DEM phải là mảng 2 chiều, nhận {np.shape(dem)}.")
+    r0, c0, wh, ww = _as_window(window, np.shape(dem))
+    z = _prepare_dem(dem, warnings, (r0, c0, wh, ww))
     if landcover is not None and np.shape(landcover) != z.shape:
         raise ValidationError(
             f"The land-cover grid {np.shape(landcover)} is not aligned with the DEM {z.shape}.",
@@ -368,7 +378,6 @@ def compute_coverage(
         )
     lc = None if landcover is None else np.asarray(landcover, dtype=np.float64)
     lut = _clutter_lut(params)
-    r0, c0, wh, ww = _as_window(window, z.shape)
     px_w, px_h = float(transform.a), float(-transform.e)
     pixel_coords(transform, 0.0, 0.0)  # validates north-up
     out_transform = transform * Affine.translation(c0, r0)
