@@ -319,3 +319,35 @@ def test_pattern_kernel_equals_antenna_module():
                              vbeamwidth_deg=vbw, front_to_back_db=25.0, sla_v_db=20.0)
         np.testing.assert_allclose(best[0], ref, atol=1e-5)
         assert (server == 3).all()
+
+
+def test_clutter_loss_and_effective_height():
+    n = 121
+    x, y = centre_xy(n)
+    tx = tx_table([{"x": x, "y": y}])
+    flat = np.zeros((n, n), np.float32)
+    ref = compute_coverage(tx, flat, grid(n), CRS).best("4G")
+    # ESA WorldCover: west half tree cover (10: +6 dB by default), east half cropland (40: 0 dB),
+    # one unknown class (99: 0 dB) and one NaN cell (0 dB)
+    lc = np.full((n, n), 40.0)
+    lc[:, : n // 2] = 10.0
+    lc[0, -1], lc[-1, -1] = 99.0, np.nan
+    got = compute_coverage(tx, flat, grid(n), CRS, landcover=lc).best("4G")
+    np.testing.assert_allclose(got[:, : n // 2], ref[:, : n // 2] - 6.0, atol=1e-4)
+    np.testing.assert_allclose(got[:, n // 2:], ref[:, n // 2:], atol=1e-4)
+    with pytest.raises(ValidationError, match="not aligned"):
+        compute_coverage(tx, flat, grid(n), CRS, landcover=lc[:-1])
+    # effective height: on flat ground the profile mean is the site's ground, same result;
+    # a mast on a 60 m plateau above a plain gains on the plain with "profile_mean"
+    same = compute_coverage(tx, flat, grid(n), CRS,
+                            RadioParams(effective_height="profile_mean")).best("4G")
+    np.testing.assert_allclose(same, ref, atol=1e-4)
+    plateau = flat.copy()
+    plateau[n // 2 - 3:n // 2 + 4, n // 2 - 3:n // 2 + 4] = 60.0
+    ground = compute_coverage(tx, plateau, grid(n), CRS).best("4G")
+    mean = compute_coverage(tx, plateau, grid(n), CRS,
+                            RadioParams(effective_height="profile_mean")).best("4G")
+    far = (slice(n // 2, n // 2 + 1), slice(n // 2 + 40, n))
+    assert np.all(mean[far] > ground[far] + 3.0)
+    with pytest.raises(ValidationError):
+        RadioParams(effective_height="okumura")

@@ -12,7 +12,7 @@ from affine import Affine
 from pyproj import CRS
 
 from gis.analysis.mobile import HamletRule, hamlet_columns, hamlet_coverage
-from gis.errors import ValidationError
+from gis.errors import CRSError, ValidationError
 from gis.params import RunParams, from_dict
 from gis.pipeline import STAGES, run
 from gis.project import Project
@@ -149,3 +149,9 @@ def test_sample_area_designed_gaps(sample_dir, tmp_path):
     assert not h.mobile_4g.to_numpy()[dark | weak].any()
     assert (tmp_path / "coverage_viettel_4g.tif").is_file()
     assert 0.3 < h.mobile_4g.mean() < 1.0
+
+
+def test_crs_mismatch_is_an_error():
+    villages, cov = constructed()
+    with pytest.raises(CRSError, match="analysis CRS"):
+        hamlet_coverage(villages.to_crs(4326), cov)

@@ -38,7 +38,7 @@ import shapely
 from affine import Affine
 
 from gis.analysis.hamlets import hamlet_centres
-from gis.errors import ValidationError
+from gis.errors import CRSError, ValidationError
 from gis.layers.schema import TECHS
 from gis.radio.coverage import CoverageResult, compute_coverage, sample_grid
 from gis.radio.params import RadioParams
@@ -195,6 +195,13 @@ def hamlet_coverage(
     """
     radio = radio or RadioParams()
     rule = rule or HamletRule()
+    if villages.crs is not None and not coverage.crs.equals(villages.crs):
+        raise CRSError(
+            f"The hamlets are in {villages.crs.name}, the coverage in {coverage.crs.name}.",
+            f"Lớp thôn ở hệ {villages.crs.name}, vùng phủ ở hệ {coverage.crs.name}.",
+            fix="Reproject the hamlets to the analysis CRS (villages.to_crs(coverage.crs)).",
+            fix_vi="Chuyển lớp thôn sang hệ tọa độ phân tích.",
+        )
     n = len(villages)
     centres = hamlet_centres(villages)
     xy, w, h, kind = _sample_points(villages, coverage, population)

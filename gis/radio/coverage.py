@@ -210,9 +210,14 @@ def _check_transmitters(tx: pd.DataFrame) -> pd.DataFrame:
     bad |= tx["freq_mhz"].to_numpy(dtype=float) <= 0
     if bad.any():
         rows = np.flatnonzero(bad)
+        if "row" in tx:  # expand_sectors keeps the site layer's row of every transmitter
+            rows = pd.to_numeric(tx["row"], errors="coerce").to_numpy()[rows]
+            rows = rows[np.isfinite(rows)].astype(int)
         raise ValidationError(
-            "Transmitters need finite x, y, eirp_dbm and positive height_m and freq_mhz.",
-            "Máy phát cần x, y, eirp_dbm hữu hạn và height_m, freq_mhz dương.",
+            "Transmitters need finite x, y, eirp_dbm and positive height_m and freq_mhz "
+            "(rows of the sites layer).",
+            "Máy phát cần x, y, eirp_dbm hữu hạn và height_m, freq_mhz dương (dòng của lớp "
+            "trạm).",
             rows=rows,
             fix="Check these rows of the sites layer (or the defaults in the radio parameters).",
             fix_vi="Kiểm tra các dòng này của lớp trạm (hoặc tham số mặc định vô tuyến).",
