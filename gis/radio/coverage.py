@@ -22,7 +22,7 @@ For a transmitter (one sector of one technology, a row of
   the radio horizon), and it grows continuously from 0 as a ridge rises into the path.
   ``RadioParams.excess_over_grazing = False`` adds the full P.526 ``J(v)`` of obstructing edges.
 - The multi-edge method is ``RadioParams.diffraction``. The engine recommends Bullington (ITU-R
-  P.526-15 §4.5.1, the Recommendation's method for general terrain): it is continuous and
+  P.526-15 §4.5, the Recommendation's method for general terrain): it is continuous and
   monotone in the antenna height, so a higher antenna never covers less. Deygout (3 edges) is
   available; its edge selection can jump and, rarely, gives more loss for a higher mast.
 - ``L_clutter`` is the receiver cell's land-cover loss (``RadioParams.clutter_loss_db``) when a
