@@ -211,8 +211,8 @@ def diffraction_loss_db(distance_m, elevation_m, tx_height_m: float, rx_height_m
     k_factor
         Effective earth-radius factor.
     method
-        ``"deygout"`` (sum of ``J(v)`` of up to 3 edges), ``"bullington"`` (P.526-15 §4.5, P.452-18 §4.2.1:
-        ``Luc + (1 - exp(-Luc/6))(10 + 0.02 d_km)``) or ``"none"``.
+        ``"deygout"`` (sum of ``J(v)`` of up to 3 edges), ``"bullington"`` (P.526-15 §4.5,
+        P.452-18 §4.2.1: ``Luc + (1 - exp(-Luc/6))(10 + 0.02 d_km)``) or ``"none"``.
     excess_over_grazing
         Count only the loss beyond grazing incidence, ``max(0, J(v) - J(0))`` per edge (what the
         coverage engine adds to an empirical median; see :mod:`gis.radio.coverage`).
