@@ -189,7 +189,8 @@ def hull_tangent(hx, hy, m: int, xr: float, yr: float) -> int:
 def hull_push(hx, hy, m: int, x: float, y: float) -> int:
     """Append (x, y) to the upper hull hx[0..m-1]; returns the new vertex count."""
     while m >= 2:
-        cross = (hx[m - 1] - hx[m - 2]) * (y - hy[m - 2]) - (hy[m - 1] - hy[m - 2]) * (x - hx[m - 2])
+        cross = ((hx[m - 1] - hx[m - 2]) * (y - hy[m - 2])
+                 - (hy[m - 1] - hy[m - 2]) * (x - hx[m - 2]))
         if cross >= 0.0:
             m -= 1
         else:
