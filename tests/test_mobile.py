@@ -11,7 +11,14 @@ import shapely
 from affine import Affine
 from pyproj import CRS
 
-from gis.analysis.mobile import HamletRule, hamlet_columns, hamlet_coverage
+from gis.analysis.mobile import (
+    HamletRule,
+    finalise_sums,
+    hamlet_columns,
+    hamlet_coverage,
+    hamlet_sums,
+    reduce_sums,
+)
 from gis.errors import CRSError, ValidationError
 from gis.params import RunParams, from_dict
 from gis.pipeline import STAGES, run
@@ -155,3 +162,28 @@ def test_crs_mismatch_is_an_error():
     villages, cov = constructed()
     with pytest.raises(CRSError, match="analysis CRS"):
         hamlet_coverage(villages.to_crs(4326), cov)
+
+
+def _tile(cov: CoverageResult, r0: int, c0: int, h: int, w: int) -> CoverageResult:
+    return CoverageResult(
+        transform=cov.transform * Affine.translation(c0, r0), crs=cov.crs, shape=(h, w),
+        best_dbm={k: v[r0:r0 + h, c0:c0 + w] for k, v in cov.best_dbm.items()},
+        server={k: v[r0:r0 + h, c0:c0 + w] for k, v in cov.server.items()},
+        transmitters=cov.transmitters)
+
+
+@pytest.mark.parametrize("with_population", [False, True])
+def test_tiles_reduce_to_the_whole(with_population):
+    """Hamlets cut by tile edges get exactly their one-piece result (issue 8)."""
+    villages, cov = constructed()
+    rng = np.random.default_rng(1)
+    pop = (rng.uniform(0, 20, (6, 10)), cov.transform) if with_population else None
+    whole = hamlet_coverage(villages, cov, population=pop)
+    parts = [hamlet_sums(villages, _tile(cov, r0, c0, 3, 5), population=pop)
+             for r0 in (0, 3) for c0 in (0, 5)]
+    tiled = finalise_sums(reduce_sums(parts), villages)
+    key = ["hamlet", "operator", "tech"]
+    a = whole.sort_values(key).reset_index(drop=True)
+    b = tiled.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    pd.testing.assert_frame_equal(whole.attrs["signal_share"], tiled.attrs["signal_share"])
