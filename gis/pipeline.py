@@ -20,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 
 import gis
+from gis.analysis.fiber_stages import facilities_stage, fiber_plan_stage, ftth_stage
 from gis.analysis.hamlets import hamlet_table
 from gis.params import RunParams, to_dict
 from gis.project import Project
@@ -94,6 +95,11 @@ def _base_hamlets(ctx: RunContext) -> None:
 #: The stages of a run, in order. Each analysis issue adds its own stage here.
 STAGES: list[Stage] = [
     Stage("hamlets", _base_hamlets, ("villages",), "Bảng thôn", "Hamlet table"),
+    Stage("ftth", ftth_stage, ("villages",), "Phủ cáp quang FTTH", "FTTH coverage"),
+    Stage("fiber_plan", fiber_plan_stage, ("villages", "roads"), "Kế hoạch mở rộng cáp quang",
+          "Fiber extension plan"),
+    Stage("facilities", facilities_stage, ("facilities",), "Kết nối cơ sở công cộng",
+          "Facilities' connectivity"),
 ]
 
 

@@ -322,7 +322,8 @@ def plan_extensions(
     w = np.concatenate([g.cost_vnd, roff[okr] * aerial])
     cost_from_root = multi_source_distance(g, rnode, roff * aerial, weight="cost")
     reach = (tnode >= 0) & np.isfinite(cost_from_root[np.maximum(tnode, 0)])
-    on_net = reach & (cost_from_root[np.maximum(tnode, 0)] <= EPS_WEIGHT * 10)
+    # closer than 1 VND (a few hundredths of a millimetre): the centre is on an existing cable
+    on_net = reach & (cost_from_root[np.maximum(tnode, 0)] < 1.0)
     hamlets.loc[on_net, "status"] = "on_network"
     todo = reach & ~on_net
     terms = np.unique(tnode[todo])

@@ -69,7 +69,11 @@ class FiberParams:
         counts) from which a drop can be taken. OLT sites count: their splitters serve the
         neighbourhood of the exchange.
     access_levels
-        Fiber cable levels treated as access points when no access nodes exist.
+        Fiber cable levels whose every point is an access point (see ``access_from_cables``).
+    access_from_cables
+        ``"auto"`` (default, the rule of the issue): cables of ``access_levels`` are access points
+        only when the project has no access node; ``"always"``: access nodes and those cables
+        (a drop box can be added anywhere on an access cable); ``"never"``: nodes only.
     prefer_planned_works
         Route new fiber preferably along roads with planned works (co-deployment), discounted by
         ``costs.planned_works_factor``.
@@ -96,6 +100,7 @@ class FiberParams:
         "bo_chia", "hop_phoi", "hop_cap", "tu_cap", "tu_phoi", "diem_truy_nhap",
     )
     access_levels: tuple[str, ...] = ("access", "distribution")
+    access_from_cables: str = "auto"
     prefer_planned_works: bool = False
     feeder_km_default: float = 10.0
     facility_rsrp_min_dbm: float = -110.0
@@ -112,6 +117,13 @@ class FiberParams:
             ("cable_sample_m", self.cable_sample_m > 0, "> 0 m"),
             ("feeder_km_default", self.feeder_km_default >= 0, ">= 0 km"),
         ]
+        if self.access_from_cables not in ("auto", "always", "never"):
+            raise ValidationError(
+                f"fiber.access_from_cables must be one of auto, always, never; got "
+                f"{self.access_from_cables!r}.",
+                f"fiber.access_from_cables phải là auto, always hoặc never; nhận được "
+                f"{self.access_from_cables!r}.",
+            )
         for name, ok, want in checks:
             if not ok:
                 raise ValidationError(
@@ -170,10 +182,24 @@ def access_points(fiber: gpd.GeoDataFrame | None, nodes: gpd.GeoDataFrame | None
                   params: FiberParams) -> tuple[np.ndarray, list[str]]:
     """Access points (x, y in metres) from which a drop cable can be taken, and what was assumed.
 
-    Fiber nodes of an access kind when the project has any; otherwise every point (sampled every
+    Fiber nodes of an access kind; with ``params.access_from_cables`` ``"auto"`` (default) only
+    when the project has none, and always with ``"always"``: every point (sampled every
     ``cable_sample_m``) of the access and distribution cables, and of cables of unknown level.
     Backbone cables are not tapped for drops.
     """
+    mode = params.access_from_cables
+    node_xy, notes = _access_nodes(nodes, params)
+    if mode == "never" or (mode == "auto" and len(node_xy)):
+        return node_xy, notes
+    if mode == "auto" and nodes is not None and len(nodes):
+        notes.append("No fiber node is of an access kind; cables are used instead. / "
+                     "Không có nút quang loại truy nhập; dùng tuyến cáp thay thế.")
+    cable_xy, cable_notes = _access_cables(fiber, params)
+    return np.vstack([node_xy, cable_xy]), notes + cable_notes
+
+
+def _access_nodes(nodes: gpd.GeoDataFrame | None,
+                  params: FiberParams) -> tuple[np.ndarray, list[str]]:
     notes: list[str] = []
     if nodes is not None and len(nodes):
         kinds = nodes["kind"] if "kind" in nodes else pd.Series([None] * len(nodes))
@@ -186,10 +212,13 @@ def access_points(fiber: gpd.GeoDataFrame | None, nodes: gpd.GeoDataFrame | None
             )
         pts = shapely.get_coordinates(
             shapely.point_on_surface(np.asarray(nodes.geometry.values, dtype=object)[is_access]))
-        if len(pts):
-            return pts, notes
-        notes.append("No fiber node is of an access kind; cables are used instead. / "
-                     "Không có nút quang loại truy nhập; dùng tuyến cáp thay thế.")
+        return pts.reshape(-1, 2), notes
+    return np.zeros((0, 2)), notes
+
+
+def _access_cables(fiber: gpd.GeoDataFrame | None,
+                   params: FiberParams) -> tuple[np.ndarray, list[str]]:
+    notes: list[str] = []
     if fiber is None or not len(fiber):
         return np.zeros((0, 2)), notes
     level = fiber_level(fiber.get("level"), len(fiber))
