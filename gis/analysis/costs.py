@@ -20,9 +20,9 @@ import pandas as pd
 from gis.errors import ValidationError
 
 __all__ = [
+    "ROAD_CLASS_ALIASES",
     "CostParams",
     "GponParams",
-    "ROAD_CLASS_ALIASES",
     "edge_installation",
     "normalise_road_class",
     "planned_flags",

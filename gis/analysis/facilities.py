@@ -19,7 +19,7 @@ import shapely
 from gis.analysis.ftth import FiberParams, distance_to_sources_m
 from gis.analysis.roads import RoadGraph
 
-__all__ = ["CoverageSampler", "KIND_LABELS", "facility_status"]
+__all__ = ["KIND_LABELS", "CoverageSampler", "facility_status"]
 
 #: Facility kinds with their Vietnamese and English labels.
 KIND_LABELS: dict[str, tuple[str, str]] = {
@@ -154,7 +154,7 @@ def radio_thresholds(radio_params: Any) -> dict[str, float]:
         if callable(fn):
             try:
                 value = float(fn(tech))
-            except Exception:  # noqa: BLE001 - an optional interface of another module
+            except Exception:
                 value = None
         if value is None:
             for name in ("tiers", "coverage_tiers"):

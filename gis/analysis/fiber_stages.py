@@ -126,7 +126,7 @@ def _olt_xy(ctx: RunContext) -> np.ndarray:
 
 def _names(villages: gpd.GeoDataFrame) -> np.ndarray:
     names = villages["name"] if "name" in villages else pd.Series("", index=villages.index)
-    commune = villages["commune"] if "commune" in villages else None
+    commune = villages.get("commune", None)
     out = names.astype(str)
     if commune is not None:
         out = out + np.where(commune.notna(), " (" + commune.astype(str) + ")", "")
