@@ -15,7 +15,12 @@ repeated removal of leaves that are not terminals):
   expanded into road paths, costs at most ``2 (1 - 1/k)`` times the optimum for k terminals.
 * Takahashi and Matsuyama (1980), the shortest-path heuristic: grow the tree from the root by
   the cheapest path to the nearest terminal not yet in it (one multi-source Dijkstra per
-  terminal; run when ``terminals × edges`` is small enough), same bound, often better in practice.
+  terminal; run when ``terminals × edges`` is small enough), same bound, often better in practice;
+  on small instances (``terminals² × edges`` small) it is repeated from every terminal.
+
+On small graphs (at most :data:`SMALL_GRAPH_NODES` nodes) the best tree is then improved by the
+iterated 1-Steiner heuristic on the metric closure (Kahng and Robins 1992), which adds the Steiner
+nodes that shorten the tree most; it is exact on most small instances.
 
 The tree is cut into routes, one per branch leaving the existing network; each route gets its
 length, aerial and underground metres, cost, the hamlets and households it serves and the cost per
@@ -34,7 +39,12 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components, dijkstra, minimum_spanning_tree
+from scipy.sparse.csgraph import (
+    connected_components,
+    dijkstra,
+    minimum_spanning_tree,
+    shortest_path,
+)
 
 from gis.analysis.ftth import FiberParams
 from gis.analysis.roads import EPS_WEIGHT, RoadGraph, attach_points, multi_source_distance
@@ -43,6 +53,9 @@ __all__ = ["FiberPlan", "plan_extensions", "steiner_tree", "tree_cost"]
 
 #: Run the shortest-path heuristic too when terminals x edges is at most this (about 1-2 s).
 TM_WORK_LIMIT = 3e7
+#: Graphs with at most this many nodes also get the iterated 1-Steiner improvement (all-pairs
+#: distances: n² floats).
+SMALL_GRAPH_NODES = 400
 
 
 # -- Steiner tree -------------------------------------------------------------------------------
@@ -213,11 +226,72 @@ def steiner_tree(n_nodes: int, u: np.ndarray, v: np.ndarray, weight: np.ndarray,
     if terms.size < 2:
         return np.zeros(0, np.int64)
     candidates = [_mst_prune(n_nodes, lo, hi, w, _mehlhorn(n_nodes, lo, hi, w, g, terms), terms)]
+    # shortest-path heuristic from the first terminal, or from every terminal in turn (the
+    # "repeated" variant) when the graph is small enough
+    starts = 1 if terms.size**2 * lo.size > TM_WORK_LIMIT else terms.size
     if terms.size * lo.size <= TM_WORK_LIMIT:
-        sph = _shortest_path_heuristic(n_nodes, lo, hi, g, terms)
-        candidates.append(_mst_prune(n_nodes, lo, hi, w, sph, terms))
+        for i in range(starts):
+            order = np.concatenate([terms[i:i + 1], np.delete(terms, i)])
+            sph = _shortest_path_heuristic(n_nodes, lo, hi, g, order)
+            candidates.append(_mst_prune(n_nodes, lo, hi, w, sph, terms))
     best = min(candidates, key=lambda s: float(w[s].sum()))
+    if n_nodes <= SMALL_GRAPH_NODES:
+        better = _one_steiner(n_nodes, lo, hi, w, g, terms, best)
+        if float(w[better].sum()) < float(w[best].sum()) - 1e-9:
+            best = better
     return np.sort(orig[best])
+
+
+def _one_steiner(n: int, lo: np.ndarray, hi: np.ndarray, w: np.ndarray, g: sparse.csr_array,
+                 terms: np.ndarray, tree: np.ndarray) -> np.ndarray:
+    """Iterated 1-Steiner improvement on the metric closure (small graphs only).
+
+    Starting from the branching Steiner nodes of ``tree``, repeatedly add the node whose
+    insertion most reduces the minimum spanning tree of the metric closure over terminals and
+    Steiner nodes, dropping Steiner nodes of degree <= 2; then expand the closure tree into paths.
+    """
+    dist, pred = shortest_path(g, directed=False, return_predecessors=True)
+    deg = np.bincount(np.concatenate([lo[tree], hi[tree]]), minlength=n)
+    is_term = np.zeros(n, dtype=bool)
+    is_term[terms] = True
+    steiner = list(np.flatnonzero((deg >= 3) & ~is_term))
+
+    def mst_cost(nodes: list[int]) -> tuple[float, sparse.coo_array]:
+        sub = dist[np.ix_(nodes, nodes)]
+        m = minimum_spanning_tree(np.maximum(sub, EPS_WEIGHT) * (sub > 0)).tocoo()
+        return float(m.data.sum()), m
+
+    cur, _ = mst_cost([*terms.tolist(), *steiner])
+    candidates = np.flatnonzero(~is_term & np.isfinite(dist[terms[0]]))
+    for _ in range(n):
+        base = [*terms.tolist(), *steiner]
+        gains = [(cur - mst_cost([*base, int(x)])[0], int(x))
+                 for x in candidates if int(x) not in steiner]
+        if not gains:
+            break
+        gain, x = max(gains)
+        if gain <= 1e-9:
+            break
+        steiner.append(x)
+        nodes = [*terms.tolist(), *steiner]
+        cur, m = mst_cost(nodes)
+        d = np.bincount(np.concatenate([m.row, m.col]), minlength=len(nodes))
+        steiner = [s for k, s in enumerate(steiner) if d[terms.size + k] >= 3]
+        cur, _ = mst_cost([*terms.tolist(), *steiner])
+    nodes = np.array([*terms.tolist(), *steiner], dtype=np.int64)
+    _, m = mst_cost(nodes.tolist())
+    a_parts, b_parts = [], []
+    for i, j in zip(nodes[m.row], nodes[m.col], strict=True):
+        k = j
+        while k != i:  # walk the shortest path j -> i
+            p = pred[i, k]
+            a_parts.append(k)
+            b_parts.append(p)
+            k = p
+    if not a_parts:
+        return tree
+    sel = np.unique(_edge_ids(n, lo, hi, np.array(a_parts), np.array(b_parts)))
+    return _mst_prune(n, lo, hi, w, sel, terms)
 
 
 def tree_cost(weight: np.ndarray, edges: np.ndarray) -> float:
@@ -331,33 +405,40 @@ def plan_extensions(
     road = tree[tree < g.n_edges]
     if road.size == 0:
         return FiberPlan(_empty_routes(crs), hamlets, 0.0, 0.0)
-    # routes: components of the tree without the virtual root
+    # routes: one per branch leaving the existing network, i.e. the components of the tree
+    # once cut at every node of the existing network (each edge gets its own copy of such a node)
     eu, ev = g.edge_u[road], g.edge_v[road]
-    sub = sparse.coo_array((np.ones(road.size), (eu, ev)), shape=(n, n))
+    m = road.size
+    on_network = np.zeros(n, dtype=bool)
+    on_network[rnode[okr]] = True
+    a = np.where(on_network[eu], n + np.arange(m), eu)
+    b = np.where(on_network[ev], n + m + np.arange(m), ev)
+    sub = sparse.coo_array((np.ones(m), (a, b)), shape=(n + 2 * m, n + 2 * m))
     _, label = connected_components(sub, directed=False)
+    comps, route_of_edge = np.unique(label[a], return_inverse=True)
+    nroutes = comps.size
     in_tree = np.zeros(n, dtype=bool)
     in_tree[eu] = True
     in_tree[ev] = True
-    comp_of_edge = label[eu]
-    comps, route_of_edge = np.unique(comp_of_edge, return_inverse=True)
-    nroutes = comps.size
+    inner = in_tree & ~on_network
     route_of_node = np.full(n, -1, np.int64)
-    route_of_node[in_tree] = np.searchsorted(comps, label[in_tree])
-    # start of each route: its node joined to the virtual root
-    root_edges = tree[tree >= g.n_edges]
-    start_nodes = v[root_edges]
-    start_nodes = start_nodes[route_of_node[start_nodes] >= 0]
-    # distances for the optical budget
+    route_of_node[inner] = np.searchsorted(comps, label[:n][inner])
+    # distances for the optical budget: OLT -> the route's start (along roads), then along
+    # the route from its start
     length = g.length_m[road]
     tree_g = RoadGraph(g.node_xy, eu, ev, length, g.vnd_per_m[road], g.underground[road],
                        g.planned[road], g.road_class[road], g.road_row[road])
-    along = multi_source_distance(tree_g, start_nodes)  # metres from the route's start
+    starts = np.flatnonzero(on_network & in_tree)
+    along = multi_source_distance(tree_g, starts)  # metres from the nearest start
     if len(olt_xy):
         d_olt = multi_source_distance(g, onode, ooff)
     else:
         d_olt = np.full(n, params.feeder_km_default * 1000.0)
-    feeder = np.full(nroutes, np.nan)
-    feeder[route_of_node[start_nodes]] = d_olt[start_nodes]
+    feeder = np.full(nroutes, np.inf)
+    for end_nodes in (eu, ev):
+        at = on_network[end_nodes]
+        np.minimum.at(feeder, route_of_edge[at], d_olt[end_nodes[at]])
+    feeder[~np.isfinite(feeder)] = np.nan
     # per hamlet
     t_route = np.where(todo, route_of_node[np.maximum(tnode, 0)], -1)
     served = t_route >= 0
