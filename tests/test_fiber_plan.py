@@ -202,6 +202,11 @@ def test_unreachable_hamlet_is_listed_not_dropped():
                            names=np.array(["A", "Island", "Here"]), village_ids=np.arange(3),
                            households=np.array([5.0, 5.0, 5.0]), crs=UTM)
     assert list(plan.hamlets["status"]) == ["planned", "unreachable", "on_network"]
+    # within the cable sampling step (25 m) of the existing network counts as on it
+    near = plan_extensions(build_road_graph(rd), np.array([[0.0, 0.0]]),
+                           np.array([[20.0, 0.0], [30.0, 0.0]]), names=np.array(["N", "F"]),
+                           village_ids=np.arange(2), households=np.ones(2), crs=UTM)
+    assert list(near.hamlets["status"]) == ["on_network", "planned"]
     assert len(plan.routes) == 1
 
 
@@ -232,3 +237,38 @@ def test_stage_plans_routes_for_hamlets_without_fiber(tmp_path):
     assert routes.loc[0, "length_m"] == pytest.approx(2800.0)
     assert routes.loc[0, "households_served"] == pytest.approx(100.0)
     assert any("no OLT" in d for d in ctx.defaults)
+
+
+def test_sample_area_hamlets_without_fiber_are_uncovered_and_get_routes(sample_dir, tmp_path):
+    from gis.pipeline import STAGES, run, write_run
+    from gis.project import Project
+
+    project = Project.load(sample_dir)
+    stages = [s for s in STAGES if s.name in ("hamlets", "ftth", "fiber_plan", "facilities")]
+    ctx = run(project, out_dir=tmp_path, stages=stages)
+    villages = project.layer("villages")
+    design = villages["sample_design"].fillna("")
+    no_fiber = design.str.contains("no_fiber").to_numpy()
+    no_road = design.str.contains("no_road").to_numpy()
+    h = ctx.hamlets
+    assert no_fiber.sum() >= 5
+    assert not h["ftth"].to_numpy(bool)[no_fiber].any()
+    status = h["fiber_plan_status"].to_numpy()
+    # built without fiber: a planned route, or a splitter where a cable already passes; the
+    # hamlets built without a road cannot be reached along roads and are listed as such
+    assert set(status[no_fiber & ~no_road]) <= {"planned", "needs_splitter"}
+    assert (status[no_fiber & ~no_road] == "planned").mean() > 0.8
+    assert set(status[no_road]) <= {"unreachable"}
+    routes = ctx.tables["fiber_extensions"]
+    served = {v for ids in routes["village_ids"] for v in ids.split("; ") if v}
+    planned_ids = set(villages["village_id"].to_numpy()[status == "planned"])
+    assert planned_ids == served
+    assert (routes["cost_vnd"] > 0).all()
+    assert routes["cost_per_household_vnd"].is_monotonic_increasing
+    out = write_run(ctx, tmp_path / "out")
+    text = (out / "fiber_extensions.csv").read_text(encoding="utf-8-sig")
+    assert text.startswith("rank,route_id,length_m,aerial_m,underground_m")
+    assert (out / "fiber_extensions.geojson").is_file()
+    assert (out / "facilities.csv").is_file()
+    hamlets_csv = (out / "hamlets.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert {"ftth", "hh_share_ftth", "ftth_distance_m"} <= set(hamlets_csv.split(","))

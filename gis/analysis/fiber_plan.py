@@ -394,10 +394,12 @@ def plan_extensions(
     u = np.concatenate([g.edge_u, np.full(okr.sum(), root)])
     v = np.concatenate([g.edge_v, rnode[okr]])
     w = np.concatenate([g.cost_vnd, roff[okr] * aerial])
-    cost_from_root = multi_source_distance(g, rnode, roff * aerial, weight="cost")
-    reach = (tnode >= 0) & np.isfinite(cost_from_root[np.maximum(tnode, 0)])
-    # closer than 1 VND (a few hundredths of a millimetre): the centre is on an existing cable
-    on_net = reach & (cost_from_root[np.maximum(tnode, 0)] < 1.0)
+    metres_from_root = multi_source_distance(g, rnode, roff)
+    t_from_root = metres_from_root[np.maximum(tnode, 0)]
+    reach = (tnode >= 0) & np.isfinite(t_from_root)
+    # the road at the centre is on an existing cable (within the cable sampling step): it needs
+    # a splitter or drop box there, not a new route
+    on_net = reach & (t_from_root <= params.cable_sample_m)
     hamlets.loc[on_net, "status"] = "on_network"
     todo = reach & ~on_net
     terms = np.unique(tnode[todo])
@@ -406,11 +408,12 @@ def plan_extensions(
     if road.size == 0:
         return FiberPlan(_empty_routes(crs), hamlets, 0.0, 0.0)
     # routes: one per branch leaving the existing network, i.e. the components of the tree
-    # once cut at every node of the existing network (each edge gets its own copy of such a node)
+    # once cut at the nodes where it leaves the network (the virtual root's neighbours in the
+    # tree; each edge gets its own copy of such a node)
     eu, ev = g.edge_u[road], g.edge_v[road]
     m = road.size
     on_network = np.zeros(n, dtype=bool)
-    on_network[rnode[okr]] = True
+    on_network[v[tree[tree >= g.n_edges]]] = True
     a = np.where(on_network[eu], n + np.arange(m), eu)
     b = np.where(on_network[ev], n + m + np.arange(m), ev)
     sub = sparse.coo_array((np.ones(m), (a, b)), shape=(n + 2 * m, n + 2 * m))
