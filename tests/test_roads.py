@@ -174,3 +174,15 @@ def test_gpon_budget_by_hand():
         GponParams(splits=(3,))
     with pytest.raises(ValidationError, match="aerial_vnd_per_m"):
         CostParams(aerial_vnd_per_m=0)
+
+
+def test_collinear_overlap_and_bent_line_crossing():
+    # B runs along A for 500 m (drawn twice): the shared piece is one edge, not two
+    g = build_road_graph(roads([LineString([(0, 0), (1000, 0)]),
+                                LineString([(500, 0), (1500, 0)]),
+                                LineString([(800, -100), (900, 100), (1200, 100)])]))
+    # the bent line crosses y = 0 at x = 850 on its first segment
+    assert degree(g, (850, 0))[0] == 4
+    on_axis = np.abs(g.node_xy[g.edge_u, 1]) + np.abs(g.node_xy[g.edge_v, 1]) == 0
+    assert g.length_m[on_axis].sum() == pytest.approx(1500.0)
+    assert np.unique(g.components).size == 1

@@ -250,42 +250,39 @@ def build_road_graph(
     rec_m = [measure]
     rec_xy = [coords]
 
+    # crossings (X junctions) and collinear overlaps, found segment by segment in numpy
+    sx_part, sx_xy = _segment_crossings(coords, cidx)
+    if sx_part.size:
+        rec_part.append(sx_part)
+        rec_m.append(shapely.line_locate_point(parts[sx_part], shapely.points(sx_xy)))
+        rec_xy.append(sx_xy)
     tree = shapely.STRtree(parts)
-    # crossings and overlaps
-    i, j = tree.query(parts, predicate="intersects")
-    sel = i < j
-    i, j = i[sel], j[sel]
-    if i.size:
-        inter = shapely.intersection(parts[i], parts[j])
-        pxy, pidx = shapely.get_coordinates(inter, return_index=True)
-        if pxy.size:
-            pts = shapely.points(pxy)
-            for line in (i[pidx], j[pidx]):
-                rec_part.append(line)
-                rec_m.append(shapely.line_locate_point(parts[line], pts))
-                rec_xy.append(pxy)
-    # line ends near another line: split that line at the projection and join the two
+    # line ends on or near another line (T junctions, undershoots): split that line at the
+    # projection of the end and join the two
     first = starts
     last = np.r_[starts[1:] - 1, len(cidx) - 1]
     end_rec = np.concatenate([first, last])  # record positions (in the vertex block)
-    end_pts = shapely.points(coords[end_rec])
+    end_xy = coords[end_rec]
+    end_pts = shapely.points(end_xy)
     union_a: list[np.ndarray] = []
     union_b_xy: list[np.ndarray] = []
     if snap_tolerance_m > 0:
         e, line = tree.query(end_pts, predicate="dwithin", distance=snap_tolerance_m)
-        own = cidx[end_rec[e]] == line
-        e, line = e[~own], line[~own]
-        d = shapely.distance(end_pts[e], parts[line])
-        far = d > NODE_GRID_M
-        e, line = e[far], line[far]
-        if e.size:
-            m = shapely.line_locate_point(parts[line], end_pts[e])
-            proj = shapely.get_coordinates(shapely.line_interpolate_point(parts[line], m))
-            rec_part.append(line)
-            rec_m.append(m)
-            rec_xy.append(proj)
-            union_a.append(coords[end_rec[e]])
-            union_b_xy.append(proj)
+    else:
+        e, line = tree.query(end_pts, predicate="intersects")
+    keep = cidx[end_rec[e]] != line
+    # an end that is exactly an end of the other line is already a shared node
+    for k in (first, last):
+        keep &= np.any(np.round((end_xy[e] - coords[k[line]]) / NODE_GRID_M) != 0, axis=1)
+    e, line = e[keep], line[keep]
+    if e.size:
+        m = shapely.line_locate_point(parts[line], end_pts[e])
+        proj = shapely.get_coordinates(shapely.line_interpolate_point(parts[line], m))
+        rec_part.append(line)
+        rec_m.append(m)
+        rec_xy.append(proj)
+        union_a.append(end_xy[e])
+        union_b_xy.append(proj)
 
     part_all = np.concatenate(rec_part)
     m_all = np.concatenate(rec_m)
@@ -380,6 +377,56 @@ def build_road_graph(
         )
         object.__setattr__(graph, "warnings", (*graph.warnings, msg))
     return graph
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+
+
+def _segment_crossings(coords: np.ndarray, cidx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Points where segments of different lines cross or overlap, away from shared ends.
+
+    Segments are the pieces between consecutive vertices; candidate pairs come from an STRtree
+    of their bounding boxes, the intersection parameters from the usual 2-D cross products.
+    Returns the line (part) index and the coordinates of each split point, once per line.
+    """
+    same = cidx[1:] == cidx[:-1]
+    p0, p1, part = coords[:-1][same], coords[1:][same], cidx[:-1][same]
+    if part.size < 2:
+        return np.zeros(0, np.int64), np.zeros((0, 2))
+    lo, hi = np.minimum(p0, p1), np.maximum(p0, p1)
+    boxes = shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
+    i, j = shapely.STRtree(boxes).query(boxes)
+    keep = (i < j) & (part[i] != part[j])
+    i, j = i[keep], j[keep]
+    p, r = p0[i], p1[i] - p0[i]
+    q, sv = p0[j], p1[j] - p0[j]
+    qp = q - p
+    den = _cross(r, sv)
+    tol = 1e-9
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = _cross(qp, sv) / den
+        u = _cross(qp, r) / den
+    proper = (np.abs(den) > tol * (np.hypot(*r.T) * np.hypot(*sv.T)))
+    hit = proper & (t >= -tol) & (t <= 1 + tol) & (u >= -tol) & (u <= 1 + tol)
+    t_end = (np.abs(t) <= tol) | (np.abs(t - 1) <= tol)
+    u_end = (np.abs(u) <= tol) | (np.abs(u - 1) <= tol)
+    hit &= ~(t_end & u_end)  # both at segment ends: a shared vertex already
+    xy = p[hit] + t[hit, None] * r[hit]
+    parts_out = [part[i][hit], part[j][hit]]
+    xy_out = [xy, xy]
+    # collinear overlaps: an end of one segment strictly inside the other
+    col = ~proper & (np.abs(_cross(qp, r)) <= tol * np.maximum(np.hypot(*r.T) ** 2, 1.0))
+    if col.any():
+        rr = np.einsum("ij,ij->i", r, r)
+        ss = np.einsum("ij,ij->i", sv, sv)
+        for pt, base, d, dd, line in ((q, p, r, rr, part[i]), (q + sv, p, r, rr, part[i]),
+                                      (p, q, sv, ss, part[j]), (p + r, q, sv, ss, part[j])):
+            f = np.einsum("ij,ij->i", pt - base, d) / np.where(dd > 0, dd, 1.0)
+            inside = col & (f > tol) & (f < 1 - tol)
+            parts_out.append(line[inside])
+            xy_out.append(pt[inside])
+    return np.concatenate(parts_out), np.concatenate(xy_out)
 
 
 def _grid_key(xy: np.ndarray, origin: np.ndarray) -> np.ndarray:
