@@ -79,12 +79,14 @@ def hamlet_names(n: int, kind: str, rng: np.random.Generator) -> list[str]:
     pw = np.array([weights[prefixes.index(c.split(" ")[0])] for c in candidates])
     idx = rng.choice(len(candidates), size=n, replace=False, p=pw / pw.sum())
     names: list[str] = []
-    used_words: set[str] = set()
+    used: set[str] = set()
     for i in idx:
+        prefix, word = candidates[i].split(" ", 1)
         name = candidates[i]
-        word = name.split(" ", 1)[1]
-        if word in used_words:  # avoid "Thôn Sui" next to "Xóm Sui"
-            name = f"{name.split(' ')[0]} {word} {len(names) + 1}"
-        used_words.add(word)
+        if word in used:  # "Xóm Sui" next to "Thôn Sui": make it "Xóm Sui Nam" instead
+            free = [f"{prefix} {word} {d}" for d in _DIRECTIONS if f"{word} {d}" not in used]
+            name = free[0] if free else f"{prefix} {word} {len(names) + 1}"
+        used.add(name.split(" ", 1)[1])
+        used.add(word)
         names.append(_nfc(name))
     return names

@@ -17,10 +17,15 @@ import numpy as np
 import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra, minimum_spanning_tree
+from scipy.spatial import cKDTree
 
 from gis.sample.places import NO_FIBER, NO_ROAD, Places
 
-__all__ = ["Network", "build_network"]
+__all__ = ["NO_FIBER_M", "Network", "build_network"]
+
+#: A hamlet is tagged ``no_fiber`` when no fiber node is within this distance of its centre
+#: (metres, straight line; longer than any drop length DOMAIN.md suggests, 300-500 m).
+NO_FIBER_M = 700.0
 
 
 @dataclass
@@ -248,4 +253,14 @@ def _fiber(places: Places, nodes: np.ndarray, e: np.ndarray, geoms: np.ndarray,
         fnodes.append({"node_id": f"{'VT' if op == 'Viettel' else 'VN'}-SPL-{i:03d}",
                        "operator": op, "kind": "splitter",
                        "capacity": float(rng.choice([8, 16])), "geometry": shapely.Point(p)})
+    # The tag says what holds, not only what was meant: a hamlet is "no_fiber" when no fiber
+    # node lies within NO_FIBER_M of its centre (so no drop of that length reaches it, whatever
+    # the road path), and only then.
+    node_xy = np.array([g["geometry"].coords[0] for g in fnodes])
+    dist = cKDTree(node_xy).query(places.hamlet_xy)[0]
+    for i, t in enumerate(places.tags):
+        if dist[i] > NO_FIBER_M:
+            t.add(NO_FIBER)
+        else:
+            t.discard(NO_FIBER)
     return rows, fnodes, hamlet_fiber

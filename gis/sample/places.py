@@ -130,14 +130,17 @@ def build_places(spec: SampleSpec, frame: Frame, terrain: TerrainSpec, seed: int
     sat_centre = (sx - 600.0, sy_mid)
     valley_site = (sx + 2_100.0, sy_mid + rng.uniform(-200, 200))
 
-    # Commune centres: the town first, none inside the basin or next to the satellites.
-    avoid_c = [(basin[0], basin[1], r0 + 1_200.0), (sat_centre[0], sat_centre[1], 1_800.0),
+    # Commune centres: the town first, then the valley commune (whose seat is in the valley,
+    # so that the valley and its outlying clusters are one commune); none inside the basin
+    # and none nearer to the outlying clusters than the valley commune's seat.
+    valley_seat = np.array([sx + 1_300.0, sy_mid + rng.uniform(-150, 150)])
+    avoid_c = [(basin[0], basin[1], r0 + 1_200.0), (sat_centre[0], sat_centre[1], 3_200.0),
                (*valley_site, 700.0)]
     area_km2 = boundary.area / 1e6
     min_d = 0.62 * np.sqrt(area_km2 / spec.n_communes) * 1_000.0
-    others = _poisson(rng, boundary.buffer(-600.0), spec.n_communes - 1, min_d,
-                      town[None, :], avoid_c)
-    commune_xy = np.vstack([town, others])
+    others = _poisson(rng, boundary.buffer(-600.0), spec.n_communes - 2, min_d,
+                      np.vstack([town, valley_seat]), avoid_c)
+    commune_xy = np.vstack([town, valley_seat, others])
     commune_polys = _voronoi(commune_xy, boundary)
     commune_hilly = is_hilly(commune_xy)
 
@@ -146,7 +149,8 @@ def build_places(spec: SampleSpec, frame: Frame, terrain: TerrainSpec, seed: int
     d_tags: list[set[str]] = [{NO_SIGNAL, NO_FIBER} for _ in basin_pts] + [
         {WEAK_SPOT} for _ in valley_h]
     d_sat = np.vstack([np.full_like(basin_pts, np.nan), valley_sat])
-    avoid_h = [(sat_centre[0], sat_centre[1], 1_000.0)]
+    avoid_h = [(sat_centre[0], sat_centre[1], 1_000.0)] + [
+        (float(a), float(b), 800.0) for a, b in valley_sat]
 
     def low_ground(xy: np.ndarray) -> np.ndarray:  # hamlets sit in valleys
         return elevation_at(xy[:, 0], xy[:, 1], seed, terrain)
@@ -179,19 +183,21 @@ def build_places(spec: SampleSpec, frame: Frame, terrain: TerrainSpec, seed: int
     hamlet_xy = np.vstack(xy_all)
     hamlet_commune = np.concatenate(com_all)
     satellite_xy = np.vstack(sat_all)
+    # Hamlet polygons: Voronoi cells within the commune, of the centres and of the outlying
+    # clusters; a cluster's cell is merged into its hamlet's.
     polys = np.empty(len(hamlet_xy), dtype=object)
     for c, poly in enumerate(commune_polys):
         idx = np.flatnonzero(hamlet_commune == c)
-        polys[idx] = _voronoi(hamlet_xy[idx], poly)
-    # An outlying cluster must lie in its own hamlet: pull it towards the centre if not.
-    for i in np.flatnonzero(np.isfinite(satellite_xy[:, 0])):
-        for f in (1.0, 0.8, 0.6, 0.4):
-            p = hamlet_xy[i] + f * (satellite_xy[i] - hamlet_xy[i])
-            if polys[i].contains(shapely.Point(p)):
-                satellite_xy[i] = p
-                break
-        else:
-            satellite_xy[i] = np.nan
+        sat = idx[np.isfinite(satellite_xy[idx, 0])]
+        sat = sat[shapely.contains_xy(poly, satellite_xy[sat, 0], satellite_xy[sat, 1])]
+        cells = _voronoi(np.vstack([hamlet_xy[idx], satellite_xy[sat]]), poly)
+        polys[idx] = cells[: len(idx)]
+        for k, i in enumerate(sat):
+            j = int(np.flatnonzero(idx == i)[0])
+            polys[i] = _clean(shapely.union(cells[j], cells[len(idx) + k]))
+    lost = np.isfinite(satellite_xy[:, 0]) & ~shapely.contains_xy(
+        polys.astype(object), satellite_xy[:, 0], satellite_xy[:, 1])
+    satellite_xy[lost] = np.nan
     return Places(
         boundary=boundary,
         commune_xy=commune_xy,

@@ -25,6 +25,12 @@ _PREFIX = {"Viettel": "VT_NQN", "VinaPhone": "VNP-NQ-", "MobiFone": "MBF_NQ_",
 _SPACING_FACTOR = {"Viettel": 1.0, "VinaPhone": 1.15, "MobiFone": 1.2, "Vietnamobile": 1.7}
 _BAND = {900: "B8", 1800: "B3", 2100: "B1", 2600: "n41", 3700: "n78", 3800: "n78"}
 _FREQ_5G = {"Viettel": 2600, "VinaPhone": 3700, "MobiFone": 3800}
+#: 5G is deployed within these distances (m) of the district town and of the industrial zone
+#: (DOMAIN.md section 0: 5G first in district centres and industrial zones).
+FIVE_G_TOWN_M = 1_800.0
+FIVE_G_IZ_M = 1_200.0
+#: Sites per operator still on 2G only (Vietnamobile) or 2G/3G only (the others), unshared.
+LEGACY_SITES = {"Vietnamobile": 3, "MobiFone": 3, "VinaPhone": 2}
 
 
 def build_sites(spec: SampleSpec, places: Places, population: np.ndarray, hill_edge_x_m: float,
@@ -78,7 +84,7 @@ def build_sites(spec: SampleSpec, places: Places, population: np.ndarray, hill_e
             if not places.boundary.contains(shapely.Point(cand)):
                 continue
             z = zone(cand)
-            spacing = {"town": 650.0, "delta": 1_750.0, "hills": 1_600.0}[z]
+            spacing = {"town": 800.0, "delta": 1_750.0, "hills": 1_600.0}[z]
             spacing *= _SPACING_FACTOR[op]
             own = np.array([positions[s["pos"]]["xy"] for s in sites if s["operator"] == op])
             if len(own) and np.hypot(*(own - cand).T).min() < spacing:
@@ -107,11 +113,19 @@ def _rows(sites: list[dict], positions: list[dict], town: np.ndarray, iz: np.nda
           rng: np.random.Generator) -> list[dict]:
     counters = dict.fromkeys(_PREFIX, 0)
     rows: list[dict] = []
-    legacy_left = {"Vietnamobile": 4, "MobiFone": 3, "VinaPhone": 2}
 
     def five_g_zone(xy: np.ndarray) -> bool:
-        return bool(np.hypot(*(xy - town)) < 2_500.0 or np.hypot(*(xy - iz)) < 1_500.0)
-    for s in sites:
+        return bool(np.hypot(*(xy - town)) < FIVE_G_TOWN_M or np.hypot(*(xy - iz)) < FIVE_G_IZ_M)
+
+    # Legacy (2G or 2G/3G only) sites: each operator's sites farthest from the town, as the
+    # last sites to be upgraded are the remote ones.
+    legacy: set[int] = set()
+    for op, k in LEGACY_SITES.items():
+        mine = [j for j, s in enumerate(sites) if s["operator"] == op
+                and len(positions[s["pos"]]["ops"]) == 1]
+        far = sorted(mine, key=lambda j: -np.hypot(*(positions[sites[j]["pos"]]["xy"] - town)))
+        legacy.update(far[:k])
+    for j, s in enumerate(sites):
         op, p = s["operator"], positions[s["pos"]]
         counters[op] += 1
         site_id = f"{_PREFIX[op]}{counters[op]:03d}"
@@ -127,9 +141,7 @@ def _rows(sites: list[dict], positions: list[dict], town: np.ndarray, iz: np.nda
             height = float(rng.uniform(30, 45))
         if rng.random() < 0.08:
             height = np.nan
-        legacy = z == "hills" and legacy_left.get(op, 0) > 0 and not five_g_zone(xy)
-        if legacy:
-            legacy_left[op] -= 1
+        if j in legacy:
             tech = "2G" if op == "Vietnamobile" else "2G/3G"
             freq = 900
         else:
@@ -138,13 +150,13 @@ def _rows(sites: list[dict], positions: list[dict], town: np.ndarray, iz: np.nda
                     "Vietnamobile": 1800}[op]
             if z == "hills" and rng.random() < 0.4:
                 freq = 900
-        eirp = float(rng.uniform(55, 57) if legacy else rng.uniform(58, 61))
+        eirp = float(rng.uniform(55, 57) if j in legacy else rng.uniform(58, 61))
         if rng.random() < 0.25:
             eirp = np.nan
         base = {"operator": op, "site_id": site_id, "height_m": round(height, 1),
                 "structure": structure, "owner": p["owner"], "position_id": p["position_id"],
                 "geometry": shapely.Point(xy)}
-        five_g = op in _FREQ_5G and not legacy and five_g_zone(xy)
+        five_g = op in _FREQ_5G and j not in legacy and five_g_zone(xy)
         layers = [(tech, freq, eirp)]
         if five_g:
             layers.append(("5G", _FREQ_5G[op], float(rng.uniform(64, 68))))

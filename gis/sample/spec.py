@@ -62,10 +62,10 @@ class SampleSpec:
     dem_margin_m: float = 1_500.0
     grid_m: float = 300.0
     sites: tuple[tuple[str, int], ...] = (
-        ("Viettel", 44),
-        ("VinaPhone", 34),
-        ("MobiFone", 30),
-        ("Vietnamobile", 14),
+        ("Viettel", 48),
+        ("VinaPhone", 37),
+        ("MobiFone", 33),
+        ("Vietnamobile", 16),
     )
     share_probability: float = 0.3
 
