@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from gis.analysis.ftth import FiberParams
+from gis.analysis.mobile import HamletRule
 from gis.errors import ValidationError
+from gis.radio.params import RadioParams
 
 __all__ = ["LoadParams", "RunParams", "from_dict", "to_dict"]
 
@@ -46,6 +48,8 @@ class RunParams:
 
     load: LoadParams = field(default_factory=LoadParams)
     fiber: FiberParams = field(default_factory=FiberParams)
+    radio: RadioParams = field(default_factory=RadioParams)
+    mobile: HamletRule = field(default_factory=HamletRule)
 
     def replace(self, **sections: Any) -> RunParams:
         """A copy with some sections replaced."""
