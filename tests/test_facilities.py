@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
 
 import geopandas as gpd
 import numpy as np
@@ -87,18 +87,15 @@ def test_mobile_coverage_from_the_coverage_interface():
     assert list(strict["connected"]) == [True, False, False, False]
 
 
-@dataclass(frozen=True)
-class _Tier:
-    edge_dbm: float
-
-
-@dataclass(frozen=True)
-class _Radio:
-    tiers: dict = field(default_factory=lambda: {"4G": _Tier(-112.0), "5G": _Tier(-108.0)})
-
-
 def test_radio_thresholds_read_from_radio_params():
-    assert radio_thresholds(_Radio()) == {"4G": -112.0, "5G": -108.0}
+    from gis.radio.params import CoverageTiers, RadioParams
+
+    radio = RadioParams()
+    assert radio_thresholds(radio) == {"4G": radio.tech("4G").tiers.edge_dbm,
+                                       "5G": radio.tech("5G").tiers.edge_dbm}
+    techs = dict(radio.techs)
+    techs["4G"] = dataclasses.replace(techs["4G"], tiers=CoverageTiers(-90.0, -100.0, -105.0))
+    assert radio_thresholds(radio.replace(techs=techs))["4G"] == -105.0
     assert radio_thresholds(None) == {}
     assert radio_thresholds(object()) == {}
 
@@ -135,7 +132,8 @@ def test_stage_lists_unconnected_facilities(tmp_path):
     ctx2.results["coverage"] = Shifted()
     facilities_stage(ctx2)
     assert list(ctx2.tables["facilities"]["mobile_4g"]) == [True, False, False, True]
-    assert any("-110 dBm" in d for d in ctx2.defaults)
+    # the thresholds come from the run's radio parameters, so no fallback is noted
+    assert not any("dBm RSRP counts" in d for d in ctx2.defaults)
 
 
 @pytest.mark.parametrize("kind", ["school", "other"])

@@ -18,8 +18,9 @@ import shapely
 
 from gis.analysis.ftth import FiberParams, distance_to_sources_m
 from gis.analysis.roads import RoadGraph
+from gis.errors import GisError
 
-__all__ = ["KIND_LABELS", "CoverageSampler", "facility_status"]
+__all__ = ["KIND_LABELS", "CoverageSampler", "facility_status", "radio_thresholds"]
 
 #: Facility kinds with their Vietnamese and English labels.
 KIND_LABELS: dict[str, tuple[str, str]] = {
@@ -140,30 +141,21 @@ def _reasons(ftth: np.ndarray, dist: np.ndarray, out: pd.DataFrame, drop_m: floa
 
 
 def radio_thresholds(radio_params: Any) -> dict[str, float]:
-    """Coverage thresholds per tech (dBm) read from the radio parameters, when they say.
+    """Coverage thresholds per tech (dBm) from the radio parameters, when they give them.
 
-    Looks for ``tiers[tech].edge_dbm`` (or ``coverage_tiers``) or a ``threshold_dbm(tech)``
-    method; returns only what was found.
+    Reads ``radio_params.tech(tech).tiers.covered_dbm`` (:class:`gis.radio.params.RadioParams`);
+    returns only the techs found.
     """
     found: dict[str, float] = {}
-    if radio_params is None:
+    getter = getattr(radio_params, "tech", None)
+    if not callable(getter):
         return found
     for tech in ("4G", "5G"):
-        value = None
-        fn = getattr(radio_params, "threshold_dbm", None)
-        if callable(fn):
-            try:
-                value = float(fn(tech))
-            except Exception:
-                value = None
-        if value is None:
-            for name in ("tiers", "coverage_tiers"):
-                tiers = getattr(radio_params, name, None)
-                tier = tiers.get(tech) if isinstance(tiers, dict) else None
-                edge = getattr(tier, "edge_dbm", None) if tier is not None else None
-                if edge is not None:
-                    value = float(edge)
-                    break
+        try:
+            tiers = getter(tech).tiers
+        except (GisError, KeyError, AttributeError):
+            continue
+        value = getattr(tiers, "covered_dbm", getattr(tiers, "edge_dbm", None))
         if value is not None:
-            found[tech] = value
+            found[tech] = float(value)
     return found
