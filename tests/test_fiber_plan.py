@@ -272,3 +272,25 @@ def test_sample_area_hamlets_without_fiber_are_uncovered_and_get_routes(sample_d
     assert (out / "facilities.csv").is_file()
     hamlets_csv = (out / "hamlets.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert {"ftth", "hh_share_ftth", "ftth_distance_m"} <= set(hamlets_csv.split(","))
+
+
+def test_stage_without_existing_fiber_plans_nothing_and_says_so(tmp_path):
+    from gis.analysis.hamlets import hamlet_table
+    from gis.params import RunParams
+    from gis.pipeline import RunContext
+    from gis.project import Project
+
+    x0, y0 = 500000.0, 2250000.0
+    villages = gdf([Point(x0, y0), Point(x0 + 500, y0)], name=["A", "B"], households=[5.0, 6.0])
+    rd = gdf([LineString([(x0, y0), (x0 + 1000, y0)])], road_class=["village"])
+    project = Project(name="t", crs=villages.crs)
+    project.set_layer("villages", villages)
+    project.set_layer("roads", rd)
+    ctx = RunContext(project=project, params=RunParams(), workdir=tmp_path)
+    ctx.hamlets = hamlet_table(villages)
+    ftth_stage(ctx)
+    fiber_plan_stage(ctx)
+    assert list(ctx.hamlets["fiber_plan_status"]) == ["no_existing_fiber"] * 2
+    assert len(ctx.tables["fiber_extensions"]) == 0
+    assert "cost_per_household_vnd" in ctx.tables["fiber_extensions"].columns
+    assert any("no existing fiber" in w for w in ctx.warnings)

@@ -9,7 +9,7 @@ import rasterio
 from rasterio.transform import from_origin
 from shapely.geometry import LineString, Point, box
 
-from gis.analysis.fiber_stages import ftth_stage
+from gis.analysis.fiber_stages import fiber_plan_stage, ftth_stage
 from gis.analysis.ftth import (
     FiberParams,
     Households,
@@ -194,6 +194,8 @@ def test_stage_without_fiber_everything_uncovered_with_warning(tmp_path):
     assert list(ctx.hamlets["ftth"]) == [False, False]
     assert list(ctx.hamlets["hh_share_ftth"]) == [0.0, 0.0]
     assert ctx.hamlets["ftth_distance_m"].isna().all()
+    fiber_plan_stage(ctx)  # no roads, no fiber: nothing to plan from
+    assert "fiber_extensions" not in ctx.tables
     assert any("no fiber" in w for w in ctx.warnings)
     assert any("straight lines" in w for w in ctx.warnings)
 

@@ -8,7 +8,10 @@ adds to the context:
   ``households_ftth`` of the hamlet table; ``ctx.results["ftth"]`` (:class:`FtthResult`) and
   ``ctx.results["road_graph"]``;
 * ``fiber_plan``: table ``fiber_extensions`` (routes, EPSG:4326) and hamlet columns
-  ``fiber_plan_status``, ``fiber_route_id``, ``olt_to_home_km``, ``gpon_ok``;
+  ``fiber_plan_status`` (``has_ftth``; ``needs_access_points``: fiber at the centre but too few
+  households in reach; ``needs_splitter``: a cable passes the centre but no access point;
+  ``planned``: on a new route; ``unreachable``: no road leads there from the network;
+  ``no_existing_fiber``), ``fiber_route_id``, ``olt_to_home_km``, ``gpon_ok``;
 * ``facilities``: table ``facilities`` (EPSG:4326 points).
 """
 
@@ -174,6 +177,8 @@ def fiber_plan_stage(ctx: RunContext) -> None:
     km[pos] = ph["olt_to_home_km"].to_numpy(float)
     ok = pd.array([pd.NA] * len(villages), dtype="boolean")
     ok[pos] = ph["gpon_ok"].to_numpy()
+    if len(roots) == 0:
+        status[pos] = "no_existing_fiber"
     ctx.hamlets["fiber_plan_status"] = status
     ctx.hamlets["fiber_route_id"] = route
     ctx.hamlets["olt_to_home_km"] = km
