@@ -142,3 +142,12 @@ def test_kind_labels(kind):
     st = facility_status(fac, np.zeros((0, 2)), graph=None, params=FiberParams())
     assert not st.loc[0, "ftth"]
     assert st.loc[0, "reason"].startswith("no FTTH access point within 400 m (none reachable)")
+
+
+def test_facility_without_geometry_is_kept_and_unconnected():
+    fac = gdf([Point(0, 0), None], kind=["school", "school"], name=["Có", "Không tọa độ"])
+    for graph in (None, build_road_graph(gdf([LineString([(0, 0), (100, 0)])]))):
+        st = facility_status(fac, np.array([[0.0, 0.0]]), graph=graph, params=FiberParams())
+        assert list(st["ftth"]) == [True, False]
+        assert np.isnan(st.loc[1, "ftth_distance_m"])
+        assert "none reachable" in st.loc[1, "reason"]

@@ -186,3 +186,12 @@ def test_collinear_overlap_and_bent_line_crossing():
     on_axis = np.abs(g.node_xy[g.edge_u, 1]) + np.abs(g.node_xy[g.edge_v, 1]) == 0
     assert g.length_m[on_axis].sum() == pytest.approx(1500.0)
     assert np.unique(g.components).size == 1
+
+
+def test_points_without_coordinates_are_not_attached():
+    g = build_road_graph(roads([LineString([(0, 0), (1000, 0)])]))
+    att = attach_points(g, np.array([[np.nan, np.nan], [500.0, 20.0]]))
+    assert att.node[0] == -1 and np.isinf(att.offroad_m[0])
+    assert att.offroad_m[1] == pytest.approx(20.0)
+    d = multi_source_distance(att.graph, att.node[1:], att.offroad_m[1:])
+    assert d[degree(att.graph, (0, 0))[1]] == pytest.approx(520.0)

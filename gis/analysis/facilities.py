@@ -77,7 +77,7 @@ def facility_status(
     """
     n = len(facilities)
     pts = shapely.point_on_surface(np.asarray(facilities.geometry.values, dtype=object))
-    xy = shapely.get_coordinates(pts).reshape(-1, 2) if n else np.zeros((0, 2))
+    xy = np.stack([shapely.get_x(pts), shapely.get_y(pts)], axis=1).reshape(-1, 2)  # NaN: none
     dist = distance_to_sources_m(graph, access_xy, xy)
     ftth = dist <= params.drop_max_m
     out = pd.DataFrame(index=facilities.index)

@@ -267,8 +267,11 @@ def distance_to_sources_m(graph: RoadGraph | None, source_xy: np.ndarray,
     if len(source_xy) == 0:
         return np.full(len(target_xy), np.inf)
     if graph is None or graph.n_edges == 0:
-        d, _ = cKDTree(source_xy).query(target_xy)
-        return np.asarray(d, dtype=float)
+        out = np.full(len(target_xy), np.inf)
+        ok = np.isfinite(target_xy).all(axis=1)
+        if ok.any():
+            out[ok], _ = cKDTree(source_xy).query(target_xy[ok])
+        return out
     att = attach_points(graph, np.vstack([source_xy, target_xy]))
     ns = len(source_xy)
     dist = multi_source_distance(att.graph, att.node[:ns], att.offroad_m[:ns])

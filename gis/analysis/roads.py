@@ -444,7 +444,8 @@ class Attachment:
     graph
         The graph with the attached edges split at the projections (a new object).
     node
-        Node of each point in :attr:`graph` (-1 for points with no road at all).
+        Node of each point in :attr:`graph` (-1 for points without coordinates, or when the
+        graph has no road at all).
     offroad_m
         Straight distance in metres from each point to its road (inf for -1 nodes).
     """
@@ -474,12 +475,17 @@ def attach_points(graph: RoadGraph, xy: np.ndarray) -> Attachment:
     k = xy.shape[0]
     if graph.n_edges == 0 or k == 0:
         return Attachment(graph, np.full(k, -1, np.int64), np.full(k, np.inf))
-    pts = shapely.points(xy)
-    (pi, ei), dist = graph.tree.query_nearest(pts, return_distance=True, all_matches=False)
-    edge = np.full(k, -1, np.int64)
+    finite = np.isfinite(xy).all(axis=1)
+    pts = shapely.points(np.where(finite[:, None], xy, 0.0))
+    (pi, ei), dist = graph.tree.query_nearest(pts[finite], return_distance=True,
+                                              all_matches=False)
+    pi = np.flatnonzero(finite)[pi]
+    edge = np.zeros(k, np.int64)
     off = np.full(k, np.inf)
     edge[pi] = ei
     off[pi] = dist
+    matched = np.zeros(k, dtype=bool)
+    matched[pi] = True
     seglen = shapely.length(graph.segments[edge])
     t = shapely.line_locate_point(graph.segments[edge], pts)
     frac = np.divide(t, seglen, out=np.zeros(k), where=seglen > 0)
@@ -489,7 +495,8 @@ def attach_points(graph: RoadGraph, xy: np.ndarray) -> Attachment:
     at_u = pos <= tol
     at_v = (L - pos) <= tol
     node = np.where(at_u, graph.edge_u[edge], graph.edge_v[edge]).astype(np.int64)
-    inner = ~(at_u | at_v)
+    node[~matched] = -1  # points without coordinates
+    inner = ~(at_u | at_v) & matched
     if not inner.any():
         return Attachment(graph, node, off)
     # one new node per distinct (edge, position) of inner points
