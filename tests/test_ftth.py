@@ -11,6 +11,7 @@ from shapely.geometry import LineString, Point, box
 
 from gis.analysis.fiber_stages import fiber_plan_stage, ftth_stage
 from gis.analysis.ftth import (
+    AccessFromCables,
     FiberParams,
     Households,
     access_points,
@@ -167,12 +168,16 @@ def test_fiber_params_validation_and_json_roundtrip(tmp_path):
         FiberParams(access_from_cables="sometimes")
     path = tmp_path / "params.json"
     path.write_text('{"fiber": {"drop_max_m": 300, "costs": {"aerial_vnd_per_m": 35000},'
-                    ' "gpon": {"splits": [4, 8]}}}', encoding="utf-8")
+                    ' "gpon": {"splits": [4, 8]}, "access_from_cables": "always"}}',
+                    encoding="utf-8")
     rp = RunParams.from_json(path)
     assert rp.fiber.drop_max_m == 300.0
     assert rp.fiber.costs.aerial_vnd_per_m == 35000.0
     assert rp.fiber.gpon.splits == (4, 8)
     assert rp.fiber.hh_share_min == 0.8
+    assert rp.fiber.access_from_cables is AccessFromCables.ALWAYS
+    rp.to_json(tmp_path / "back.json")
+    assert RunParams.from_json(tmp_path / "back.json") == rp
 
 
 def _ctx(tmp_path, layers: dict) -> RunContext:

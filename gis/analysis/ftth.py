@@ -13,6 +13,7 @@ Dijkstra search from every access point (:func:`gis.analysis.roads.multi_source_
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import geopandas as gpd
@@ -27,6 +28,7 @@ from gis.errors import ValidationError
 from gis.layers.schema import header_key
 
 __all__ = [
+    "AccessFromCables",
     "FiberParams",
     "FtthResult",
     "Households",
@@ -37,6 +39,14 @@ __all__ = [
     "ftth_coverage",
     "household_points",
 ]
+
+
+class AccessFromCables(StrEnum):
+    """When points of access/distribution cables count as access points (drop taps)."""
+
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
 
 
 @dataclass(frozen=True)
@@ -100,7 +110,7 @@ class FiberParams:
         "bo_chia", "hop_phoi", "hop_cap", "tu_cap", "tu_phoi", "diem_truy_nhap",
     )
     access_levels: tuple[str, ...] = ("access", "distribution")
-    access_from_cables: str = "auto"
+    access_from_cables: AccessFromCables = AccessFromCables.AUTO
     prefer_planned_works: bool = False
     feeder_km_default: float = 10.0
     facility_rsrp_min_dbm: float = -110.0
@@ -117,13 +127,17 @@ class FiberParams:
             ("cable_sample_m", self.cable_sample_m > 0, "> 0 m"),
             ("feeder_km_default", self.feeder_km_default >= 0, ">= 0 km"),
         ]
-        if self.access_from_cables not in ("auto", "always", "never"):
+        try:
+            object.__setattr__(self, "access_from_cables",
+                               AccessFromCables(self.access_from_cables))
+        except ValueError:
+            valid = ", ".join(m.value for m in AccessFromCables)
             raise ValidationError(
-                f"fiber.access_from_cables must be one of auto, always, never; got "
+                f"fiber.access_from_cables must be one of {valid}; got "
                 f"{self.access_from_cables!r}.",
-                f"fiber.access_from_cables phải là auto, always hoặc never; nhận được "
+                f"fiber.access_from_cables phải là một trong {valid}; nhận được "
                 f"{self.access_from_cables!r}.",
-            )
+            ) from None
         for name, ok, want in checks:
             if not ok:
                 raise ValidationError(
