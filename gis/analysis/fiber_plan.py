@@ -426,6 +426,9 @@ def plan_extensions(
     inner = in_tree & ~on_network
     route_of_node = np.full(n, -1, np.int64)
     route_of_node[inner] = np.searchsorted(comps, label[:n][inner])
+    for end_nodes in (eu, ev):  # a start node takes the route of one of its edges
+        at = on_network[end_nodes]
+        route_of_node[end_nodes[at]] = route_of_edge[at]
     # distances for the optical budget: OLT -> the route's start (along roads), then along
     # the route from its start
     length = g.length_m[road]
