@@ -19,6 +19,7 @@ from typing import Any
 
 from gis.analysis.ftth import FiberParams
 from gis.analysis.mobile import HamletRule
+from gis.analysis.positions import SharingParams
 from gis.errors import ValidationError
 from gis.radio.params import RadioParams
 
@@ -50,6 +51,7 @@ class RunParams:
     fiber: FiberParams = field(default_factory=FiberParams)
     radio: RadioParams = field(default_factory=RadioParams)
     mobile: HamletRule = field(default_factory=HamletRule)
+    sharing: SharingParams = field(default_factory=SharingParams)
 
     def replace(self, **sections: Any) -> RunParams:
         """A copy with some sections replaced."""
