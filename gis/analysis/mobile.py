@@ -424,6 +424,7 @@ def coverage_stage(ctx) -> None:
         landcover[:h, :w] = lc[:h, :w]
     result = compute_coverage(tx, dem, transform, crs, radio, landcover=landcover, window=window,
                               threads=min(4, os.cpu_count() or 1))
+    ctx.results["dem"] = (dem, transform)
     for w in result.warnings:
         ctx.warn(w)
     for (_op, _tech), path in result.write(ctx.workdir).items():

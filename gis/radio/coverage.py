@@ -284,7 +284,12 @@ def _clutter_loss(landcover: np.ndarray, rows: np.ndarray, cols: np.ndarray,
 
 def _median_loss_db(params: RadioParams, freq_mhz: float, d_m: np.ndarray,
                     tx_height_m: np.ndarray | float) -> np.ndarray:
-    """The band's empirical median path loss (dB) at horizontal distances ``d_m``."""
+    """The band's empirical median path loss (dB) at horizontal distances ``d_m``.
+
+    :meth:`RadioParams.median_path_loss_db`: the band's model with the run's environment,
+    condition, receiver height and 20 m floor, extrapolated (COST-231 Hata with Hata's area
+    classes, so that ``suburban`` is the same clutter at 900 and 1800 MHz).
+    """
     return params.median_path_loss_db(d_m, freq_mhz, tx_height_m)
 
 
