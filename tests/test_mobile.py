@@ -143,7 +143,8 @@ def test_run_stages_on_a_small_flat_project(tmp_path):
 
 @pytest.mark.slow
 def test_sample_area_designed_gaps(sample_dir, tmp_path):
-    """The sample's trắng sóng hamlets (closed karst basin) come out without signal."""
+    """The sample's trắng sóng hamlets (closed karst basin) come out without signal, and its
+    lõm sóng hamlets (centre reached, outlying cluster behind a spur) as weak spots."""
     project = Project.load(sample_dir)
     ctx = run(project, out_dir=tmp_path,
               stages=[s for s in STAGES if s.name in ("hamlets", "coverage", "mobile")])
@@ -154,6 +155,8 @@ def test_sample_area_designed_gaps(sample_dir, tmp_path):
     assert dark.sum() >= 3
     assert h.no_signal.to_numpy()[dark].all()
     assert not h.mobile_4g.to_numpy()[dark | weak].any()
+    assert weak.sum() >= 2 and h.weak_spot.to_numpy()[weak].all()
+    assert not h.no_signal.to_numpy()[weak].any()
     assert (tmp_path / "coverage_viettel_4g.tif").is_file()
     assert 0.3 < h.mobile_4g.mean() < 1.0
 
