@@ -15,8 +15,9 @@ import pytest
 import rasterio
 from affine import Affine
 
-from gis.errors import ValidationError
+from gis.errors import InputFileError, ValidationError
 from gis.radio.coverage import (
+    CoverageResult,
     compute_coverage,
     coverage_filename,
     point_rsrp_dbm,
@@ -233,6 +234,14 @@ def test_geotiffs_and_sampling(tmp_path):
     assert np.isnan(arr[0, 0]) and np.isfinite(arr[n // 2, n // 2])  # 600 m radius
     with rasterio.open(tmp_path / "server_vinaphone_4g.tif") as src:
         assert src.dtypes[0] == "int32" and src.nodata == -1 and src.read(1)[0, 0] == -1
+    # read back: same keys (canonical operator names from the tags), arrays and grid
+    back = CoverageResult.read(tmp_path)
+    assert back.keys == res.keys and back.transform == res.transform
+    for key in res.keys:
+        np.testing.assert_array_equal(back.best_dbm[key], res.best_dbm[key])
+        np.testing.assert_array_equal(back.server[key], res.server[key])
+    with pytest.raises(InputFileError):
+        CoverageResult.read(tmp_path / "nothing")
     # best over operators is the max; sample() reads cells, NaN outside the grid
     both = res.best("4G")
     np.testing.assert_array_equal(both, np.fmax(res.best("4G", "Viettel"),

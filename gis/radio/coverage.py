@@ -69,7 +69,7 @@ from affine import Affine
 from pyproj import CRS
 from rasterio.windows import Window
 
-from gis.errors import ValidationError
+from gis.errors import InputFileError, ValidationError
 from gis.radio import _kernels as K
 from gis.radio.params import RadioParams
 from gis.radio.terrain import DiffractionMethod, pixel_coords, wavelength_m
@@ -154,17 +154,60 @@ class CoverageResult:
 
     def write(self, out_dir: str | Path, *, server: bool = True) -> dict[tuple[str, str], Path]:
         """Write ``coverage_<operator>_<tech>.tif`` (float32 dBm, nodata NaN) for every pair, and
-        ``server_<operator>_<tech>.tif`` (int32 transmitter index, nodata -1) when ``server``."""
+        ``server_<operator>_<tech>.tif`` (int32 transmitter index, nodata -1) when ``server``.
+
+        The files carry the tags ``operator``, ``tech`` and ``units`` so that :meth:`read` can
+        rebuild the result (the transmitter table is not written).
+        """
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        for key in self.keys:
-            path = out / coverage_filename(*key)
-            write_geotiff(path, self.best_dbm[key], self.transform, self.crs, nodata=np.nan)
-            self.rasters[key] = path
+        for op, tech in self.keys:
+            tags = {"operator": op, "tech": tech}
+            path = out / coverage_filename(op, tech)
+            write_geotiff(path, self.best_dbm[op, tech], self.transform, self.crs, nodata=np.nan,
+                          tags={**tags, "units": "dBm"},
+                          description=f"{tech} {op}: best-server signal, dBm / tín hiệu mạnh "
+                                      f"nhất, dBm")
+            self.rasters[op, tech] = path
             if server:
-                write_geotiff(out / coverage_filename(*key, kind="server"), self.server[key],
-                              self.transform, self.crs, nodata=-1)
+                write_geotiff(out / coverage_filename(op, tech, kind="server"),
+                              self.server[op, tech], self.transform, self.crs, nodata=-1,
+                              tags={**tags, "units": "transmitter index"},
+                              description=f"{tech} {op}: best server (transmitter row) / "
+                                          f"trạm phục vụ tốt nhất")
         return dict(self.rasters)
+
+    @classmethod
+    def read(cls, folder: str | Path) -> CoverageResult:
+        """The result written by :meth:`write` into ``folder`` (without the transmitter table)."""
+        folder = Path(folder)
+        best, server, rasters = {}, {}, {}
+        transform = crs = shape = None
+        for path in sorted(folder.glob("coverage_*.tif")):
+            with rasterio.open(path) as src:
+                tags = src.tags()
+                if "operator" not in tags or "tech" not in tags:
+                    continue
+                key = (tags["operator"], tags["tech"])
+                best[key] = src.read(1).astype(np.float32)
+                transform, crs, shape = src.transform, CRS.from_wkt(src.crs.to_wkt()), \
+                    (src.height, src.width)
+            rasters[key] = path
+            spath = folder / coverage_filename(*key, kind="server")
+            if spath.is_file():
+                with rasterio.open(spath) as src:
+                    server[key] = src.read(1).astype(np.int32)
+            else:
+                server[key] = np.full(shape, -1, np.int32)
+        if not best:
+            raise InputFileError(
+                f"No coverage_<operator>_<tech>.tif written by the engine in {folder}.",
+                f"Không có tệp coverage_<nhà mạng>_<công nghệ>.tif trong {folder}.",
+                fix="Give the output folder of 'python -m gis run'.",
+                fix_vi="Chọn thư mục kết quả của 'python -m gis run'.",
+            )
+        return cls(transform=transform, crs=crs, shape=shape, best_dbm=best, server=server,
+                   transmitters=pd.DataFrame(), rasters=rasters)
 
 
 def sample_grid(arr: np.ndarray, transform: Affine, xy: np.ndarray) -> np.ndarray:
@@ -178,8 +221,9 @@ def sample_grid(arr: np.ndarray, transform: Affine, xy: np.ndarray) -> np.ndarra
 
 
 def write_geotiff(path: Path, arr: np.ndarray, transform: Affine, crs: CRS, *,
-                  nodata: float) -> Path:
-    """One-band tiled, deflate-compressed GeoTIFF."""
+                  nodata: float, tags: dict[str, str] | None = None,
+                  description: str | None = None) -> Path:
+    """One-band deflate-compressed GeoTIFF (tiled when large), with optional tags."""
     profile = {
         "driver": "GTiff", "height": arr.shape[0], "width": arr.shape[1], "count": 1,
         "dtype": arr.dtype.name, "crs": crs.to_wkt(), "transform": transform,
@@ -189,6 +233,10 @@ def write_geotiff(path: Path, arr: np.ndarray, transform: Affine, crs: CRS, *,
         profile.update(tiled=True, blockxsize=256, blockysize=256)
     with rasterio.open(path, "w", **profile) as dst:
         dst.write(arr, 1)
+        if tags:
+            dst.update_tags(**tags)
+        if description:
+            dst.set_band_description(1, description)
     return path
 
 
