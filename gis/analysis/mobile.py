@@ -424,7 +424,10 @@ def coverage_stage(ctx) -> None:
         landcover[:h, :w] = lc[:h, :w]
     result = compute_coverage(tx, dem, transform, crs, radio, landcover=landcover, window=window,
                               threads=min(4, os.cpu_count() or 1))
-    ctx.results["dem"] = (dem, transform)
+    # the DEM window for point-to-point predictions (sharing): float64 with gaps at 0 m, the
+    # form the kernels use, so that each point_rsrp_dbm call does not convert it again
+    ctx.results["dem"] = (np.ascontiguousarray(np.nan_to_num(dem, nan=0.0), dtype=np.float64),
+                          transform)
     for w in result.warnings:
         ctx.warn(w)
     for (_op, _tech), path in result.write(ctx.workdir).items():
