@@ -37,13 +37,18 @@ For a transmitter (one sector of one technology, a row of
 
 Performance design
 ------------------
-The terrain term is computed once per antenna position, height and frequency (sectors of one
+The terrain is swept once per antenna position and height (every sector and every carrier of a
 site share it) by a radial sweep (:func:`gis.radio._kernels.radial_sweep`): rays every
 ``step/R`` radians so that neighbouring rays are one cell apart at the maximum radius, samples
-every ``step`` metres, and the terrain's upper convex hull carried outward along each ray, so
-each receiver costs a bisection plus a few hull vertices instead of a profile from scratch.
-Each cell then takes the nearest polar sample; the median model and the antenna pattern are
-vectorised numpy over the cells within the radius.
+every ``step`` metres (the DEM cell), and the terrain's upper convex hull carried outward along
+each ray, so each receiver costs a bisection plus a few hull vertices instead of a profile from
+scratch. The sweep stores the edges' frequency-free parameters ``v sqrt(lambda)`` (the edge
+selection does not depend on the frequency), so each carrier only evaluates ``J(v)``. Each cell
+takes the nearest polar sample (:func:`~gis.radio._kernels.cell_geometry`); the median model is
+vectorised numpy per carrier; the antenna pattern and the best-server update are one fused
+kernel per transmitter (:func:`~gis.radio._kernels.apply_transmitter`, checked against
+:func:`gis.radio.antenna.sector_gain_db`). Positions can be prepared in threads (the kernels
+release the GIL). Memory per position: a few float arrays of the cells within its radius.
 
 Tiles
 -----
