@@ -299,9 +299,24 @@ def fix_legacy_strings(values: Iterable[object]) -> tuple[list[object], str]:
     if enc == "latin-1" or _score(_DECODERS[enc](raw)) <= _score(joined):
         return values, "utf-8"
     fn = _DECODERS[enc]
-    out = [fn(v.encode("latin-1", errors="replace") if _latin(v) else v.encode("cp1252"))
-           if isinstance(v, str) and not v.isascii() else v for v in values]
+    out: list[object] = []
+    for v in values:
+        if isinstance(v, str) and not v.isascii() and (_latin(v) or _cp1252(v)):
+            conv = fn(v.encode("latin-1") if _latin(v) else v.encode("cp1252"))
+            # convert a value only when that makes it more Vietnamese (a proper Unicode
+            # "Bát Xát" in the same column stays as it is)
+            out.append(conv if _score(conv) > _score(v) or _has_glyph_junk(v) else v)
+        else:
+            out.append(v)
     return out, enc
+
+
+def _cp1252(text: str) -> bool:
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _latin(text: str) -> bool:
