@@ -62,7 +62,7 @@ def test_empty_and_unreadable_files(tmp_path):
         read_layer(header_only, "villages")
     garbage = tmp_path / "hong.gpkg"
     garbage.write_bytes(b"this is not a geopackage" * 10)
-    with pytest.raises(InputFileError, match="hong.gpkg"):
+    with pytest.raises(InputFileError, match=r"hong\.gpkg"):
         read_layer(garbage, "villages")
     with pytest.raises(InputFileError, match="does not exist"):
         read_layer(tmp_path / "missing.csv", "villages")
@@ -104,12 +104,11 @@ def test_invalid_geometry_is_repaired_and_reported(tmp_path):
     assert result.report.extra["repaired_rows"] == [1]
     assert any("make_valid" in w and "row(s) 2" in w for w in result.report.warnings)
     assert len(result.gdf) == 2
-    # the bow-tie becomes two triangles of 0.01 x 0.02 / 4 square degrees each
+    # the bow-tie becomes two triangles, each a quarter of its 0.02 x 0.02 degree box
     to_utm = Transformer.from_crs(4326, 32648, always_xy=True)
-    assert result.gdf.geometry.iloc[1].area == pytest.approx(
-        shapely.area(shapely.transform(shapely.Polygon(bowtie).buffer(0),
-                                       lambda c: np.column_stack(to_utm.transform(*c.T)))),
-        rel=0.01)
+    box = shapely.transform(shapely.box(106.30, 20.14, 106.32, 20.16),
+                            lambda c: np.column_stack(to_utm.transform(c[:, 0], c[:, 1])))
+    assert result.gdf.geometry.iloc[1].area == pytest.approx(box.area / 2, rel=0.001)
 
 
 def test_null_geometry_and_missing_coordinates_are_rejected(tmp_path):
@@ -158,8 +157,12 @@ def test_points_outside_vietnam_are_rejected_with_rows(tmp_path):
     assert any("row(s) lie outside Vietnam" in w and ": 2." in w
                for w in result.report.warnings)
     paris = [("P", "T1", 1, 2.35, 48.85), ("Q", "T2", 2, 2.36, 48.86)]
-    with pytest.raises(CRSError, match="No row lies in Vietnam"):
-        read_layer(villages_csv(tmp_path, rows=paris, name="paris.csv"), "villages")
+    paris_csv = villages_csv(tmp_path, rows=paris, name="paris.csv")
+    with pytest.raises(CRSError, match="neither lon/lat in Vietnam"):
+        read_layer(paris_csv, "villages")
+    with pytest.raises(CRSError, match="No row lies in Vietnam") as exc:
+        read_layer(paris_csv, "villages", crs="EPSG:4326")
+    assert "row(s) 1, 2:" in str(exc.value)
 
 
 def test_lat_lon_swapped_everywhere_is_repaired_loudly(tmp_path):

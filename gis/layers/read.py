@@ -413,6 +413,8 @@ def guess_kind(columns: list[str], geometry_type: str | None, *, name: str | Non
                 continue
             if col.keys() & keys:
                 s += 1.0
+        all_keys = set().union(*(c.keys() for c in spec.columns))
+        s += 0.5 * len(keys & all_keys)  # how much of the file the kind explains
         if name:
             from gis.layers.formats import _kind_score
 
