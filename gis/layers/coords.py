@@ -10,6 +10,7 @@ they are metric and a province or meridian is known, and is otherwise an error a
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,7 @@ __all__ = [
     "infer_crs",
     "parse_coordinate",
     "parse_crs",
+    "tm_params",
 ]
 
 #: Vietnam's lon/lat box (degrees), islands included.
@@ -87,12 +89,23 @@ def parse_crs(crs: object, *, meridian: float | None = None) -> tuple[CRS | None
     return out, out.name
 
 
+def tm_params(crs: CRS) -> dict[str, object]:
+    """The PROJ parameters of a Transverse Mercator CRS with a ``+towgs84`` shift (VN-2000
+    built by :mod:`gis.layers.crs`); empty for any other CRS."""
+    if crs.is_geographic or crs.to_epsg() is not None:
+        return {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p = crs.to_dict()
+    return p if p.get("proj") == "tmerc" and "towgs84" in p else {}
+
+
 def crs_label(crs: CRS) -> str:
     """A short human name of a CRS (VN-2000 TM-3 zones by their meridian)."""
     if crs.is_geographic:
         return crs.name
-    p = crs.to_dict()
-    if p.get("proj") == "tmerc" and "towgs84" in p:
+    p = tm_params(crs)
+    if p:
         k = float(p.get("k", p.get("k_0", 0)))
         if abs(k - 0.9999) < 1e-9:
             return f"VN-2000 / TM-3 {float(p['lon_0']):g}°"

@@ -20,6 +20,7 @@ __all__ = [
     "ID_PREFIX",
     "map_columns",
     "normalise_facility_kind",
+    "normalise_fixed_operator",
     "normalise_installation",
     "normalise_level",
     "normalise_operator",
@@ -154,6 +155,37 @@ _OPERATOR_LOOKUP = {w: name for name, words in _OPERATOR_WORDS.items() for w in 
 _MCC_MNC = re.compile(r"^452[\s_-]?0?(\d{1,2})$")
 
 
+_FIXED_WORDS = {
+    "Viettel": ("viettel", "vietel", "vtl", "viettel_telecom", "vt"),
+    "VNPT": ("vnpt", "vinaphone", "vina", "vnpt_vinaphone", "vnpt_net", "vnp", "buu_dien"),
+    "FPT Telecom": ("fpt", "fpt_telecom", "fpt_telecome"),
+    "CMC Telecom": ("cmc", "cmc_telecom", "cmc_ti"),
+    "SCTV": ("sctv",),
+    "MobiFone": ("mobifone", "mobi", "vms", "mbf"),
+    "EVNTelecom": ("evn", "evntelecom", "evn_telecom", "dien_luc"),
+}
+_FIXED_LOOKUP = {w: name for name, words in _FIXED_WORDS.items() for w in words}
+
+
+def normalise_fixed_operator(value: object) -> str | None:
+    """Canonical name of a fixed-network (fiber) operator; None if unknown.
+
+    Fiber belongs to the fixed networks, where VNPT (not its mobile arm VinaPhone) is the
+    name users know: ``"VNPT-Net"`` and ``"Vinaphone"`` become ``"VNPT"``.
+
+    >>> normalise_fixed_operator("vnpt"), normalise_fixed_operator("FPT Telecom")
+    ('VNPT', 'FPT Telecom')
+    """
+    if value is None:
+        return None
+    key = header_key(value)
+    if key in _FIXED_LOOKUP:
+        return _FIXED_LOOKUP[key]
+    found = {name for w, name in _FIXED_LOOKUP.items()
+             if len(w) > 2 and re.search(rf"(^|_){w}(_|$)", key)}
+    return found.pop() if len(found) == 1 else None
+
+
 def normalise_operator(value: object, *, mnc_column: bool = False) -> str | None:
     """Canonical operator name (DOMAIN.md section 5) for a name or MCC-MNC code; None if unknown.
 
@@ -281,12 +313,13 @@ def normalise_values(df: pd.DataFrame, kind: str, mapping: dict[str, str],
 
     Unrecognised values are kept as given and named in a warning with their rows.
     """
-    for col in ("operator",):
-        if col in df and kind in ("sites", "fiber", "fiber_nodes"):
-            src_key = header_key(mapping.get(col, col))
-            mnc = src_key in ("mnc", "mcc_mnc", "plmn", "ma_mang")
-            _apply(df, col, lambda v, m=mnc: normalise_operator(v, mnc_column=m), report,
-                   multi=True)
+    if "operator" in df and kind == "sites":
+        src_key = header_key(mapping.get("operator", "operator"))
+        mnc = src_key in ("mnc", "mcc_mnc", "plmn", "ma_mang")
+        _apply(df, "operator", lambda v: normalise_operator(v, mnc_column=mnc), report,
+               multi=True)
+    elif "operator" in df and kind in ("fiber", "fiber_nodes"):
+        _apply(df, "operator", normalise_fixed_operator, report, multi=True)
     for (k, col), fn in VALUE_NORMALISERS.items():
         if k == kind and col in df:
             _apply(df, col, fn, report)

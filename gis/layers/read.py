@@ -29,6 +29,7 @@ from gis.layers.coords import (
     infer_crs,
     parse_crs,
     points_from_columns,
+    tm_params,
 )
 from gis.layers.crs import WGS84, analysis_crs_for_lon, meridian_for_province
 from gis.layers.formats import RawTable, read_table
@@ -231,8 +232,8 @@ def _canonical(raw: RawTable, spec: LayerSpec, *, display: str, crs: object,
     report.crs_in, report.crs_note = label, note
     if note.startswith("inferred"):
         report.warn(f"CRS {note}.", f"Hệ toạ độ được suy ra: {label}.")
-    p = src_crs.to_dict() if not src_crs.is_geographic else {}
-    if p.get("proj") == "tmerc" and "towgs84" in p:
+    p = tm_params(src_crs)
+    if p:
         report.extra["vn2000_lon0"] = float(p["lon_0"])
         report.extra["vn2000_k"] = float(p.get("k", p.get("k_0", 1.0)))
 
