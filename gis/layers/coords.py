@@ -19,7 +19,7 @@ from pyproj import CRS
 
 from gis.errors import CRSError, ValidationError
 from gis.layers.crs import WGS84, meridian_for_province, vn2000_tm3, vn2000_utm
-from gis.layers.normalise import parse_number
+from gis.layers.normalise import parse_number, parse_numbers
 from gis.layers.schema import header_key
 
 __all__ = [
@@ -211,8 +211,8 @@ def points_from_columns(df: pd.DataFrame, cols: CoordColumns, *, display: str) -
     a :class:`ValidationError` naming them. X/Y in the Vietnamese convention (X = northing) is
     detected from the magnitudes and swapped.
     """
-    a = np.array([parse_coordinate(v) for v in df[cols.a].to_numpy(dtype=object)], dtype=float)
-    b = np.array([parse_coordinate(v) for v in df[cols.b].to_numpy(dtype=object)], dtype=float)
+    a = parse_numbers(df[cols.a], parser=parse_coordinate)[0]
+    b = parse_numbers(df[cols.b], parser=parse_coordinate)[0]
     bad = ~(np.isfinite(a) & np.isfinite(b))
     notes: list[tuple[str, str]] = []
     ok = ~bad

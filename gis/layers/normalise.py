@@ -19,6 +19,7 @@ from gis.layers.schema import OPERATORS_BY_MNC, LayerSpec, header_key
 __all__ = [
     "ID_PREFIX",
     "map_columns",
+    "map_unique",
     "normalise_facility_kind",
     "normalise_fixed_operator",
     "normalise_installation",
@@ -117,9 +118,29 @@ def _plain_float(text: str) -> float | None:
         return None
 
 
+def map_unique(values: object, fn: Callable[[object], object]) -> np.ndarray:
+    """``fn`` applied to each distinct value only (columns repeat few values), as an array."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [fn(u) for u in uniques]
+    mapped[-1] = fn(None)
+    return mapped[codes]
+
+
 def parse_numbers(series: pd.Series, *, count: bool = False,
+                  parser: Callable[[object], float] | None = None,
                   ) -> tuple[np.ndarray, list[int], list[int]]:
-    """Parse a column into floats.
+    """Parse a column into floats (vectorised for plain numbers, per distinct value otherwise).
+
+    Parameters
+    ----------
+    series
+        The column, numbers or text.
+    count
+        Counts (population, households): ``"1.234"`` is 1234; see :func:`parse_number`.
+    parser
+        The per-value parser for text that is not a plain number (default
+        :func:`parse_number`).
 
     Returns
     -------
@@ -127,14 +148,30 @@ def parse_numbers(series: pd.Series, *, count: bool = False,
         The floats (NaN where empty or unparseable), the 0-based positions whose value was
         text that had to be parsed (e.g. ``"1.234"``), and the positions that are not numbers.
     """
-    raw = series.to_numpy(dtype=object)
-    values = np.array([parse_number(v, count=count) for v in raw], dtype="float64")
-    is_text = np.array([isinstance(v, str) for v in raw], dtype=bool)
-    empty = np.array([v is None or (isinstance(v, str) and not v.strip())
-                      or (isinstance(v, float) and np.isnan(v)) for v in raw], dtype=bool)
-    plain = np.array([isinstance(v, str) and _plain_float(v) == values[i]
-                      for i, v in enumerate(raw)], dtype=bool)
-    text_rows = np.flatnonzero(is_text & ~plain & ~empty & np.isfinite(values)).tolist()
+    raw = pd.Series(series.to_numpy(dtype=object), dtype=object)
+    is_text = raw.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool) if len(raw) else \
+        np.zeros(0, dtype=bool)
+    text = raw.where(is_text, None).astype("string").str.strip()
+    empty = (raw.isna() | (text == "").fillna(False)).to_numpy(dtype=bool)
+    # plain numbers (Python numbers, or text like "12" / "12.5"): vectorised
+    plain = np.array(pd.to_numeric(raw.where(~is_text, text), errors="coerce"), dtype="float64")
+    if count:
+        grouped = text.str.fullmatch(r"[+-]?\d{1,3}([.,\s]\d{3})+").fillna(False).to_numpy(bool)
+        plain[grouped] = np.nan  # "1.234" is a thousand-two-hundred-and-thirty-four people
+    # decimal commas ("106,2712"): vectorised too
+    comma = (~empty & ~np.isfinite(plain)
+             & text.str.fullmatch(r"[+-]?\d+,\d+").fillna(False).to_numpy(bool))
+    if count:
+        comma &= ~grouped
+    if comma.any():
+        plain[comma] = np.array(pd.to_numeric(text[comma].str.replace(",", ".", regex=False),
+                                              errors="coerce"), dtype="float64")
+    values = plain.copy()
+    slow = ~empty & ~np.isfinite(plain)
+    if slow.any():
+        fn = parser or (lambda v: parse_number(v, count=count))
+        values[slow] = map_unique(raw[slow].to_numpy(), fn).astype("float64")
+    text_rows = np.flatnonzero(is_text & (slow | comma) & np.isfinite(values)).tolist()
     bad_rows = np.flatnonzero(~empty & ~np.isfinite(values)).tolist()
     return values, text_rows, bad_rows
 
@@ -327,14 +364,9 @@ def normalise_values(df: pd.DataFrame, kind: str, mapping: dict[str, str],
 
 def _apply(df: pd.DataFrame, col: str, fn: Callable[[object], str | None], report: LoadReport,
            *, multi: bool = False) -> None:
-    values = df[col].tolist()
-    out: list[object] = []
-    unknown: dict[str, list[int]] = {}
-    changed = 0
-    for i, v in enumerate(values):
+    def one(v: object) -> tuple[str, object]:
         if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == "":
-            out.append(None)
-            continue
+            return "empty", None
         norm = fn(v)
         if norm is None and multi:
             parts = [p for p in re.split(r"\s*[,;/+&]\s*", str(v)) if p.strip()]
@@ -342,22 +374,28 @@ def _apply(df: pd.DataFrame, col: str, fn: Callable[[object], str | None], repor
             if len(parts) > 1 and all(names):
                 norm = "/".join(dict.fromkeys(n for n in names if n))
         if norm is None:
-            unknown.setdefault(str(v), []).append(i)
-            out.append(v)
-        else:
-            changed += norm != v
-            out.append(norm)
-    df[col] = out
+            return "unknown", v
+        return ("same" if norm == v else "changed"), norm
+
+    results = map_unique(df[col].to_numpy(dtype=object), one)
+    status = np.array([r[0] for r in results], dtype=object)
+    df[col] = np.array([r[1] for r in results], dtype=object)
+    changed = int((status == "changed").sum())
+    rows = df.index.to_numpy()
     if changed:
         report.warn(f"{col}: {changed} value(s) written in other forms were normalised "
                     "(e.g. VNPT -> VinaPhone, LTE -> 4G).",
                     f"{col}: chuẩn hoá {changed} giá trị viết theo cách khác "
                     "(ví dụ VNPT -> VinaPhone, LTE -> 4G).")
-    for value, rows in unknown.items():
-        report.warn(f"{col}: value {value!r} is not recognised and is kept as given "
-                    f"(row(s) {format_rows(rows)}).",
-                    f"{col}: không nhận ra giá trị {value!r}, giữ nguyên "
-                    f"(dòng {format_rows(rows)}).")
+    unknown = status == "unknown"
+    if unknown.any():
+        values = df[col].to_numpy(dtype=object)
+        for value in dict.fromkeys(str(v) for v in values[unknown]):
+            where = rows[unknown & (df[col].astype(str).to_numpy() == value)]
+            report.warn(f"{col}: value {value!r} is not recognised and is kept as given "
+                        f"(row(s) {format_rows(where)}).",
+                        f"{col}: không nhận ra giá trị {value!r}, giữ nguyên "
+                        f"(dòng {format_rows(where)}).")
 
 
 def generate_ids(df: pd.DataFrame, kind: str, id_col: str, report: LoadReport) -> None:
@@ -380,7 +418,7 @@ def generate_ids(df: pd.DataFrame, kind: str, id_col: str, report: LoadReport) -
         taken = set(as_text[~missing])
         fill = [g if g not in taken else f"{g}_gen" for g in generated[missing]]
         as_text[missing] = fill
-        rows = np.flatnonzero(missing).tolist()
+        rows = df.index.to_numpy()[missing].tolist()
         report.warn(f"{id_col} was empty in row(s) {format_rows(rows)}: ids were generated "
                     f"from the row number ({prefix}0001 = row 1).",
                     f"{id_col} trống ở dòng {format_rows(rows)}: đã tạo mã theo số dòng "

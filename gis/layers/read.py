@@ -36,6 +36,7 @@ from gis.layers.formats import RawTable, read_table
 from gis.layers.normalise import (
     generate_ids,
     map_columns,
+    map_unique,
     normalise_operator,
     normalise_values,
     parse_numbers,
@@ -48,6 +49,7 @@ from gis.layers.validate import (
     check_duplicates,
     check_geometries,
     check_in_vietnam,
+    representative_xy,
     require_columns,
 )
 
@@ -185,10 +187,9 @@ def _canonical(raw: RawTable, spec: LayerSpec, *, display: str, crs: object,
             src_crs, label, note = file_crs, crs_label(file_crs), "read from the file"
             geoms = _maybe_swap_geographic(geoms, src_crs, report, display)
         else:
-            rep = shapely.get_coordinates(shapely.point_on_surface(
-                np.where(shapely.is_missing(geoms) | shapely.is_empty(geoms), None, geoms)))
+            rep = representative_xy(geoms)
             src_crs, label, note = infer_crs(
-                rep[:, 0] if len(rep) else np.array([]), rep[:, 1] if len(rep) else np.array([]),
+                rep[:, 0], rep[:, 1],
                 given=given, given_label=given_label, province=province, meridian=lon0,
                 standard=standard, display=display)
     else:
@@ -253,8 +254,7 @@ def _canonical(raw: RawTable, spec: LayerSpec, *, display: str, crs: object,
     _text_columns(gdf, spec)
 
     if analysis_crs is None:
-        lon_c = float(np.nanmedian(shapely.get_coordinates(
-            shapely.point_on_surface(np.asarray(wgs.geometry.values, dtype=object)))[:, 0]))
+        lon_c = float(np.nanmedian(representative_xy(wgs.geometry.values)[:, 0]))
         target = analysis_crs_for_lon(lon_c)
     else:
         target = CRS.from_user_input(analysis_crs)
@@ -301,7 +301,7 @@ def _maybe_swap_geographic(geoms: np.ndarray, crs: CRS, report: LoadReport,
     valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if not valid.any():
         return geoms
-    xy = shapely.get_coordinates(shapely.point_on_surface(geoms[valid]))
+    xy = representative_xy(geoms[valid])
     x, y = xy[:, 0], xy[:, 1]
     normal = (x >= LON_RANGE[0]) & (x <= LON_RANGE[1]) & (y >= LAT_RANGE[0]) & (y <= LAT_RANGE[1])
     swapped = (y >= LON_RANGE[0]) & (y <= LON_RANGE[1]) & (x >= LAT_RANGE[0]) & (x <= LAT_RANGE[1])
@@ -357,13 +357,18 @@ def _parse_number_columns(gdf: gpd.GeoDataFrame, spec: LayerSpec, report: LoadRe
         gdf[col.name] = values
 
 
+def _as_text(v: object) -> str | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
 def _text_columns(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> None:
     for col in spec.columns:
         if col.dtype == "str" and col.name in gdf:
-            gdf[col.name] = [None if v is None or (isinstance(v, float) and np.isnan(v))
-                             else (str(int(v)) if isinstance(v, float) and v.is_integer()
-                                   else str(v).strip())
-                             for v in gdf[col.name]]
+            gdf[col.name] = map_unique(gdf[col.name].to_numpy(dtype=object), _as_text)
 
 
 def _centres(gdf: gpd.GeoDataFrame, report: LoadReport) -> None:
