@@ -300,9 +300,10 @@ def infer_crs(x: np.ndarray, y: np.ndarray, *, given: CRS | None, given_label: s
     if not ok.any():
         return WGS84, WGS84.name, "no coordinates"
     xs, ys = x[ok], y[ok]
-    if np.all(np.abs(xs) <= 360) and np.all(np.abs(ys) <= 90):
+    if np.all(np.abs(xs) <= 360) and np.all(np.abs(ys) <= 360):
         inside = _in(xs, LON_RANGE) & _in(ys, LAT_RANGE)
-        if inside.mean() >= 0.5:
+        swapped = _in(ys, LON_RANGE) & _in(xs, LAT_RANGE)
+        if inside.mean() >= 0.5 or swapped.all():
             return WGS84, "WGS 84 (lon/lat)", ("inferred: the numbers are longitudes and "
                                                 "latitudes in Vietnam")
     metric = np.all(_in(xs, EASTING_RANGE)) and np.all(_in(ys, NORTHING_RANGE))

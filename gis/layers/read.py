@@ -192,6 +192,7 @@ def _canonical(raw: RawTable, spec: LayerSpec, *, display: str, crs: object,
                 rep[:, 0], rep[:, 1],
                 given=given, given_label=given_label, province=province, meridian=lon0,
                 standard=standard, display=display)
+            geoms = _maybe_swap_geographic(geoms, src_crs, report, display)
     else:
         cols = find_coordinate_columns(columns)
         if cols is None and kind == "villages" and {"centre_lon", "centre_lat"} <= set(mapping):
