@@ -255,3 +255,20 @@ def test_load_project_wrong_meridian_names_rows_and_the_right_one(tmp_path):
     msg = str(exc.value)
     assert "vn2000-tm3:105.5" in msg
     assert "row(s) 1, 2, 3, 4, 5, 6, 7, 8, 9" in msg
+
+
+def test_sites_without_ids_share_one_per_position_and_operator(tmp_path):
+    header = "nha_mang,phuong_vi,lon,lat"
+    rows = [("Viettel", 0, 106.27, 20.14), ("Viettel", 120, 106.27, 20.14),
+            ("VNPT", 0, 106.27, 20.14), ("Viettel", 0, 106.28, 20.15)]
+    result = read_layer(write_csv(tmp_path / "s.csv", header, rows), "sites")
+    assert result.gdf["site_id"].tolist() == ["S0001", "S0001", "S0002", "S0003"]
+    assert any("3 sites for 4 rows" in w for w in result.report.warnings)
+
+
+def test_villages_far_from_the_admin_layer_are_reported(tmp_path):
+    _, admin = _communes_and_villages(tmp_path)
+    far = write_csv(tmp_path / "far.csv", "ten_thon,xa,lon,lat",
+                    [("A", "Khác", 107.5, 21.5), ("B", "Khác", 107.51, 21.51)])
+    project = load_project(None, {"villages": far, "admin": admin})
+    assert any("do not overlap" in w for w in project.reports["villages"].warnings)

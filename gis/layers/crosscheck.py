@@ -84,6 +84,12 @@ def check_project(project, *, standard: str = "tt973", province: str | None = No
     idx = np.array([by_name.get(_commune_key(c), -1) for c in villages["commune"]])
     matched = idx >= 0
     if not matched.any():
+        if outside_all.all():
+            _warn(report, "No village lies within 1 km of the admin layer's extent, and no "
+                  "village's commune names an admin polygon: the two layers do not overlap "
+                  "(wrong CRS or meridian?).",
+                  "Không thôn nào nằm trong phạm vi 1 km của lớp hành chính và không tên xã nào "
+                  "khớp: hai lớp không chồng nhau (sai hệ toạ độ hoặc kinh tuyến trục?).")
         return
     dist = np.full(len(villages), np.nan)
     dist[matched] = shapely.distance(pts[matched], polys[idx[matched]])

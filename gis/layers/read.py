@@ -249,6 +249,8 @@ def _canonical(raw: RawTable, spec: LayerSpec, *, display: str, crs: object,
 
     _parse_number_columns(gdf, spec, report)
     normalise_values(gdf, kind, mapping, report)
+    if kind == "sites" and "site_id" not in gdf and len(gdf):
+        _site_ids_by_position(gdf, wgs, report)
     if spec.id_column:
         generate_ids(gdf, kind, spec.id_column, report)
         check_duplicates(gdf, kind, spec.id_column, display=display)
@@ -290,6 +292,21 @@ def _fallback_columns(df: pd.DataFrame, kind: str, columns: list[str], mapping: 
             mapping["operator"] = keys["folder"]
             report.warn("The operator was taken from the KML folder names.",
                         "Nhà mạng được lấy từ tên thư mục (Folder) trong KML.")
+
+
+def _site_ids_by_position(gdf: gpd.GeoDataFrame, wgs: gpd.GeoDataFrame,
+                          report: LoadReport) -> None:
+    """Sites without ids: rows at the same position (to ~0.1 m) and of the same operator are
+    the sectors of one site and share a generated id ``S0001``..., numbered in row order."""
+    xy = np.round(representative_xy(wgs.geometry.values), 6)
+    op = gdf["operator"].astype(str).to_numpy() if "operator" in gdf else np.full(len(gdf), "")
+    codes, uniques = pd.MultiIndex.from_arrays([xy[:, 0], xy[:, 1], op]).factorize()
+    labels = np.array([f"S{c + 1:04d}" for c in range(len(uniques))], dtype=object)
+    gdf["site_id"] = labels[codes]
+    report.warn(f"No site_id column: ids S0001... were generated, one per position and "
+                f"operator ({len(uniques)} sites for {len(gdf)} rows).",
+                f"Không có cột site_id: đã tạo mã S0001..., mỗi vị trí và nhà mạng một mã "
+                f"({len(uniques)} trạm cho {len(gdf)} dòng).")
 
 
 def _maybe_swap_geographic(geoms: np.ndarray, crs: CRS, report: LoadReport,
