@@ -286,3 +286,22 @@ def test_dbf_in_vni(tmp_path):
     result = read_layer(shp, "villages")
     assert result.gdf["name"].tolist() == ["Hà Nội", "Trường học"]
     assert "VNI" in result.report.encoding
+
+
+def test_kml_attributes_in_an_html_description(tmp_path):
+    # Google My Maps puts the table columns in the description, not in ExtendedData
+    kml = """<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document>
+<Placemark><name>Trạm A</name><description><![CDATA[<table>
+<tr><th>Nhà mạng</th><td>MobiFone</td></tr><tr><td>Độ cao cột</td><td>36,5</td></tr>
+</table>]]></description><Point><coordinates>106.2712,20.1453</coordinates></Point></Placemark>
+<Placemark><name>Trạm B</name><description>Nhà mạng: Viettel&lt;br&gt;Độ cao cột: 40</description>
+<Point><coordinates>106.2905,20.1628</coordinates></Point></Placemark>
+</Document></kml>"""
+    path = tmp_path / "mymaps.kml"
+    path.write_text(kml, encoding="utf-8")
+    result = read_layer(path, "sites")
+    assert result.gdf["operator"].tolist() == ["MobiFone", "Viettel"]
+    assert result.gdf["height_m"].tolist() == [36.5, 40.0]
+    assert result.gdf["site_id"].tolist() == ["Trạm A", "Trạm B"]
+    assert_points(result.gdf, LONLAT[:2])
