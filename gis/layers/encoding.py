@@ -27,6 +27,7 @@ from dataclasses import dataclass
 __all__ = [
     "Decoded",
     "decode_bytes",
+    "decode_values",
     "detect_legacy",
     "fix_legacy_strings",
     "is_text_column",
@@ -69,7 +70,7 @@ def _tcvn3_table() -> dict[int, str]:
 
 
 TCVN3_TABLE: dict[int, str] = _tcvn3_table()
-_TCVN3_TRANS = {chr(k): v for k, v in TCVN3_TABLE.items()}
+_TCVN3_TRANS = str.maketrans({chr(k): v for k, v in TCVN3_TABLE.items()})
 
 
 def tcvn3_to_unicode(text: str | bytes) -> str:
@@ -83,7 +84,7 @@ def tcvn3_to_unicode(text: str | bytes) -> str:
     """
     if isinstance(text, bytes):
         text = text.decode("latin-1")
-    return _nfc("".join(_TCVN3_TRANS.get(c, c) for c in text))
+    return _nfc(text.translate(_TCVN3_TRANS))
 
 
 # -- VNI ------------------------------------------------------------------------------------
@@ -339,3 +340,38 @@ def is_text_column(series: object) -> bool:
 
     dtype = getattr(series, "dtype", None)
     return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+
+
+#: Distinct values looked at to decide the encoding of a column (enough letters to be sure).
+DETECT_SAMPLE = 2_000
+
+
+def decode_values(raw: list[bytes], *, declared: str | None = None) -> tuple[list[str], str]:
+    """Decode many byte strings of one file (e.g. a DBF column) with ONE encoding.
+
+    The encoding is decided on up to :data:`DETECT_SAMPLE` of them joined (see
+    :func:`decode_bytes`), then every value is decoded with it, so a province-sized DBF costs one
+    detection, and a file is never decoded half one way and half another.
+
+    Returns
+    -------
+    texts, encoding
+        The Unicode (NFC) strings and the encoding key (``"utf-8"``, ``"tcvn3"``, ...).
+    """
+    if not raw:
+        return [], "ascii"
+    sample = b"\n".join(raw[:DETECT_SAMPLE])
+    enc = decode_bytes(sample, declared=declared).encoding
+    try:
+        sample.decode("utf-8")
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+    if enc in ("utf-8", "utf-8-sig", "ascii"):
+        return [_nfc(b.decode("utf-8", errors="replace")) for b in raw], enc
+    if enc == "latin-1":
+        return [b.decode("cp1252", errors="replace") for b in raw], enc
+    fn = _DECODERS[enc]
+    if utf8:  # UTF-8 text typed in a legacy font: the glyphs are Latin-1 characters
+        return [fn(b.decode("utf-8").encode("latin-1", errors="replace")) for b in raw], enc
+    return [fn(b) for b in raw], enc

@@ -21,8 +21,15 @@ from pyproj import CRS
 
 from gis.errors import InputFileError, ValidationError
 from gis.layers.archive import safe_extract, unpack_dir
-from gis.layers.encoding import Decoded, decode_bytes, fix_legacy_strings, is_text_column
+from gis.layers.encoding import (
+    Decoded,
+    decode_bytes,
+    decode_values,
+    fix_legacy_strings,
+    is_text_column,
+)
 from gis.layers.kml import read_kml
+from gis.layers.normalise import map_unique
 from gis.layers.schema import header_key
 from gis.layers.sources import ensure_workdir
 
@@ -247,38 +254,29 @@ def _unreadable(display: str, exc: Exception) -> InputFileError:
 
 
 def _decode_frame(df: pd.DataFrame, declared: str | None) -> str:
-    """Decode Latin-1 read text columns and headers of a DBF in place; return the label."""
-    labels: set[str] = set()
+    """Decode the text columns and headers of a DBF read as Latin-1, in place.
 
-    def conv(values: list[object]) -> list[object]:
-        out = []
+    One encoding is detected for the whole file (values and headers together) and applied to
+    each distinct value. Returns the label for the load report.
+    """
+    geom = df.geometry.name
+    cols = [c for c in df.columns if c != geom and is_text_column(df[c])]
+    uniques: dict[str, None] = {}
+    for c in [*cols, None]:
+        values = df.columns if c is None else pd.unique(df[c].dropna())
         for v in values:
             if isinstance(v, str) and not v.isascii():
-                d = decode_bytes(v.encode("latin-1"), declared=declared)
-                labels.add(d.label)
-                out.append(d.text)
-            else:
-                out.append(v)
-        return out
-
-    # decode per column as one text so that detection sees enough letters
-    for col in [c for c in df.columns if c != df.geometry.name and is_text_column(df[c])]:
-        values = df[col].tolist()
-        texts = [v for v in values if isinstance(v, str) and not v.isascii()]
-        if not texts:
-            continue
-        joined = "\x1f".join(texts).encode("latin-1")
-        d = decode_bytes(joined, declared=declared)
-        labels.add(d.label)
-        decoded = iter(d.text.split("\x1f"))
-        df[col] = [next(decoded) if isinstance(v, str) and not v.isascii() else v
-                   for v in values]
-    new_cols = conv([c for c in df.columns])
-    df.columns = new_cols
-    labels.discard("ASCII")
-    if not labels:
+                uniques.setdefault(v, None)
+    if not uniques:
         return "ASCII"
-    return ", ".join(sorted(labels))
+    keys = list(uniques)
+    texts, enc = decode_values([k.encode("latin-1") for k in keys], declared=declared)
+    table = dict(zip(keys, texts, strict=True))
+    for c in cols:
+        df[c] = map_unique(df[c].to_numpy(dtype=object),
+                           lambda v: table.get(v, v) if isinstance(v, str) else v)
+    df.columns = [table.get(c, c) if isinstance(c, str) else c for c in df.columns]
+    return Decoded("", enc).label
 
 
 def _read_gpkg(path: Path, *, display: str, kind: str | None, layer: str | None) -> RawTable:
