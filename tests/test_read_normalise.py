@@ -104,6 +104,9 @@ def test_aliases_with_diacritics_and_units():
     cols = ["STT", "Tên thôn", "Dân số (người)", "Số hộ", "Xã", "Ghi chú"]
     assert map_columns(cols, spec) == {"name": "Tên thôn", "population": "Dân số (người)",
                                        "households": "Số hộ", "commune": "Xã"}
+    # DBF headers without separators (10-character limit)
+    assert map_columns(["TENTHON", "DANSO", "SOHO"], spec) == {
+        "name": "TENTHON", "population": "DANSO", "households": "SOHO"}
     sites = LAYER_SPECS[LayerKind.SITES]
     m = map_columns(["Mã trạm", "Nhà mạng", "Độ cao (m)", "Góc phương vị", "Tần số (MHz)"],
                     sites)

@@ -45,7 +45,8 @@ def _variants(key: str) -> set[str]:
     while (stripped := _UNIT.sub("", key)) != key and stripped:
         out.add(stripped)
         key = stripped
-    return out
+    # DBF headers are cut to 10 characters and often lose their separators: TENTHON, DANSO
+    return out | {k.replace("_", "") for k in out}
 
 
 def map_columns(columns: list[str], spec: LayerSpec) -> dict[str, str]:
@@ -62,6 +63,8 @@ def map_columns(columns: list[str], spec: LayerSpec) -> dict[str, str]:
             if col.name in mapping:
                 continue
             wanted = {header_key(col.name)} if exact else col.keys()
+            if not exact:
+                wanted = wanted | {k.replace("_", "") for k in wanted}
             for src in columns:
                 if src not in used and keys[src] & wanted:
                     mapping[col.name] = src
