@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gis.analysis.mobile import HamletRule
+from gis.analysis.positions import SharingParams
 from gis.errors import ValidationError
 from gis.radio.params import RadioParams
 
@@ -48,6 +49,7 @@ class RunParams:
     load: LoadParams = field(default_factory=LoadParams)
     radio: RadioParams = field(default_factory=RadioParams)
     mobile: HamletRule = field(default_factory=HamletRule)
+    sharing: SharingParams = field(default_factory=SharingParams)
 
     def replace(self, **sections: Any) -> RunParams:
         """A copy with some sections replaced."""

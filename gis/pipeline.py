@@ -22,6 +22,7 @@ import pandas as pd
 import gis
 from gis.analysis.hamlets import hamlet_table
 from gis.analysis.mobile import coverage_stage, mobile_stage
+from gis.analysis.sharing_stage import sharing_stage
 from gis.params import RunParams, to_dict
 from gis.project import Project
 
@@ -98,6 +99,8 @@ STAGES: list[Stage] = [
     Stage("coverage", coverage_stage, ("villages", "sites"), "Vùng phủ sóng", "Radio coverage"),
     Stage("mobile", mobile_stage, ("villages", "sites"), "Phủ sóng di động theo thôn",
           "Mobile coverage per hamlet"),
+    Stage("sharing", sharing_stage, ("villages", "sites"), "Dùng chung hạ tầng",
+          "Infrastructure sharing"),
 ]
 
 

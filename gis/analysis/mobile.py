@@ -351,6 +351,7 @@ def coverage_stage(ctx) -> None:
         h, w = min(lc.shape[0], dem.shape[0]), min(lc.shape[1], dem.shape[1])
         landcover[:h, :w] = lc[:h, :w]
     result = compute_coverage(tx, dem, transform, crs, radio, landcover=landcover, window=window)
+    ctx.results["dem"] = (dem, transform)
     for w in result.warnings:
         ctx.warn(w)
     for (_op, _tech), path in result.write(ctx.workdir).items():
