@@ -24,6 +24,7 @@ def test_info_prints_the_summary(tmp_path, capsys):
     assert "thon.csv (villages): 2 of 2 rows usable" in out
     assert "Tên thôn → name" in out
     assert "WGS 84" in out
+    assert "Layer villages: WGS 84 / UTM zone 48N" in out
 
 
 def test_info_in_vietnamese_with_kind(tmp_path, capsys):
@@ -56,6 +57,7 @@ def test_info_subprocess_raster_and_missing_file(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "dem.tif (dem)" in run.stdout
+    assert "Raster: 10 x 10 cells 30 m, values 5..5, nodata 0.0%" in run.stdout
     missing = subprocess.run([sys.executable, "-m", "gis", "info", str(tmp_path / "nope.shp")],
                              cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert missing.returncode == 2

@@ -73,3 +73,17 @@ def test_epsg_3405_and_our_vn2000_utm_agree_within_a_metre(tmp_path):
     b = read_layer(path, "villages", crs="vn2000-utm:48").gdf
     d = shapely.distance(a.geometry.values, b.geometry.values)
     assert np.all(d < 1.0)
+
+
+def test_google_maps_pairs_in_one_column(tmp_path):
+    path = tmp_path / "bts.csv"
+    path.write_text('Mã trạm,Nhà mạng,Tọa độ\nA,Viettel,"20.1453, 106.2712"\n'
+                    'B,VNPT,"20.1628,106.2905"\nC,VNPT,\n', encoding="utf-8")
+    result = read_layer(path, "sites")
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs(4326, 32648, always_xy=True).transform(106.2712, 20.1453)
+    np.testing.assert_allclose(shapely.get_coordinates(result.gdf.geometry.values)[0], [x, y],
+                               atol=0.01)
+    assert any("Google Maps order" in w for w in result.report.warnings)
+    assert [r.row for r in result.report.rejected] == [2]

@@ -119,8 +119,9 @@ class CoordColumns:
     """Coordinate columns found in a table: their headers and how to read them.
 
     ``form`` is ``"lonlat"`` (``a`` = longitude, ``b`` = latitude), ``"xy"`` (``a`` = X,
-    ``b`` = Y; which is the northing is decided from the numbers) or ``"en"`` (``a`` =
-    easting, ``b`` = northing).
+    ``b`` = Y; which is the northing is decided from the numbers), ``"en"`` (``a`` =
+    easting, ``b`` = northing) or ``"pair"`` (one column ``a`` = ``b`` holding
+    "lat, lon" text, as copied from Google Maps).
     """
 
     form: str
@@ -162,7 +163,32 @@ def find_coordinate_columns(columns: list[str]) -> CoordColumns | None:
         a, b = first(a_set), first(b_set)
         if a and b and a != b:
             return CoordColumns(form, a, b)
+    pair = first(_PAIR)
+    if pair:
+        return CoordColumns("pair", pair, pair)
     return None
+
+
+#: Headers of one column holding both coordinates, e.g. "20.1453, 106.2712" pasted from
+#: Google Maps (latitude first).
+_PAIR = {"toa_do", "toado", "coordinates", "coordinate", "coords", "vi_tri", "location",
+         "latlng", "lat_lng", "lat_lon", "latlon", "lat_long", "gps", "toa_do_gps"}
+_PAIR_RE = r"^\s*([+-]?\d+(?:\.\d+)?)\s*[,;/ ]\s*([+-]?\d+(?:\.\d+)?)\s*$"
+
+
+def _split_pair(series: pd.Series) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
+    """Split "lat, lon" cells; the order is decided from the ranges (Google Maps: lat first)."""
+    parts = series.astype("string").str.extract(_PAIR_RE)
+    first = np.array(pd.to_numeric(parts[0], errors="coerce"), dtype="float64")
+    second = np.array(pd.to_numeric(parts[1], errors="coerce"), dtype="float64")
+    ok = np.isfinite(first) & np.isfinite(second)
+    lat_first = _in(first, LAT_RANGE) & _in(second, LON_RANGE)
+    name = str(series.name)
+    if ok.any() and np.all(lat_first[ok]):
+        return second, first, [(f"{name} holds 'latitude, longitude' pairs (Google Maps order).",
+                                f"{name} chứa cặp 'vĩ độ, kinh độ' (thứ tự của Google Maps).")]
+    return first, second, [(f"{name} holds 'longitude, latitude' pairs.",
+                            f"{name} chứa cặp 'kinh độ, vĩ độ'.")]
 
 
 _DMS = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*[°º:d ]\s*(?:(\d+(?:[.,]\d+)?)\s*['′:m ]?\s*)?"
@@ -211,10 +237,14 @@ def points_from_columns(df: pd.DataFrame, cols: CoordColumns, *, display: str) -
     a :class:`ValidationError` naming them. X/Y in the Vietnamese convention (X = northing) is
     detected from the magnitudes and swapped.
     """
-    a = parse_numbers(df[cols.a], parser=parse_coordinate)[0]
-    b = parse_numbers(df[cols.b], parser=parse_coordinate)[0]
-    bad = ~(np.isfinite(a) & np.isfinite(b))
     notes: list[tuple[str, str]] = []
+    if cols.form == "pair":
+        a, b, notes = _split_pair(df[cols.a])
+        cols = CoordColumns("lonlat", cols.a, cols.b)
+    else:
+        a = parse_numbers(df[cols.a], parser=parse_coordinate)[0]
+        b = parse_numbers(df[cols.b], parser=parse_coordinate)[0]
+    bad = ~(np.isfinite(a) & np.isfinite(b))
     ok = ~bad
     degrees = bool(ok.any() and np.all(np.abs(a[ok]) <= 360) and np.all(np.abs(b[ok]) <= 360))
     if cols.form == "en":

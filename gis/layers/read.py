@@ -216,8 +216,11 @@ def _canonical(raw: RawTable, spec: LayerSpec, *, display: str, crs: object,
         for r in pts.bad_rows:
             report.reject(r, f"coordinates {cols.a}/{cols.b} missing or not numbers",
                           f"toạ độ {cols.a}/{cols.b} trống hoặc không phải số")
-        report.column_mapping["x" if cols.form != "lonlat" else "lon"] = cols.a
-        report.column_mapping["y" if cols.form != "lonlat" else "lat"] = cols.b
+        if cols.form == "pair":
+            report.column_mapping["lon, lat"] = cols.a
+        else:
+            report.column_mapping["x" if cols.form != "lonlat" else "lon"] = cols.a
+            report.column_mapping["y" if cols.form != "lonlat" else "lat"] = cols.b
         for c in (cols.a, cols.b):
             if c in data and c not in mapping.values():
                 data = data.drop(columns=c)
