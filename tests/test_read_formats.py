@@ -305,3 +305,25 @@ def test_kml_attributes_in_an_html_description(tmp_path):
     assert result.gdf["height_m"].tolist() == [36.5, 40.0]
     assert result.gdf["site_id"].tolist() == ["Trạm A", "Trạm B"]
     assert_points(result.gdf, LONLAT[:2])
+
+
+def test_csv_with_wkt_lines_in_vn2000(tmp_path):
+    # QGIS "Save as CSV, GEOMETRY=AS_WKT" of a fiber layer in VN-2000 TM-3 (Nam Định)
+    path = tmp_path / "cap_quang.csv"
+    path.write_text(
+        'WKT;Cấp;Hình thức lắp đặt;Nhà mạng\n'
+        '"LINESTRING (580012.3 2228456.8, 582034.5 2230407.2)";Trục;treo;VNPT\n'
+        '"MULTILINESTRING ((582034.5 2230407.2, 584101.0 2226777.5))";truy nhập;cống bể;FPT\n',
+        encoding="utf-8")
+    result = read_layer(path, "fiber", province="Nam Định")
+    gdf = result.gdf
+    assert gdf["level"].tolist() == ["backbone", "access"]
+    assert gdf["installation"].tolist() == ["aerial", "duct"]
+    assert gdf["operator"].tolist() == ["VNPT", "FPT Telecom"]
+    assert result.report.crs_in == "VN-2000 / TM-3 105.5°"
+    # the first vertex, independently: TM-3 inverse without datum, then the Helmert shift
+    lon_vn, lat_vn = tm3_inverse_no_datum(np.array([580012.3]), np.array([2228456.8]), 105.5)
+    lon, lat = helmert_vn2000_to_wgs84(np.asarray(lon_vn), np.asarray(lat_vn))
+    first = shapely.get_coordinates(gdf.geometry.values)[0]
+    np.testing.assert_allclose(first, expected_utm48(np.column_stack([lon, lat]))[0], atol=1.0)
+    assert gdf.geometry.length.iloc[0] == pytest.approx(np.hypot(2022.2, 1950.4), rel=1e-3)

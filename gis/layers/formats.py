@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import shapely
 from pyproj import CRS
 
 from gis.errors import InputFileError, ValidationError
@@ -329,6 +330,28 @@ def _read_ogr(path: Path, *, display: str, fmt: str, layer: str | None = None) -
     return RawTable(gdf, True, crs, fmt, enc)
 
 
+_WKT_HEADERS = {"wkt", "geometry", "geom", "the_geom", "shape", "hinh_hoc", "wkt_geom"}
+_WKT_START = r"^\s*(?:SRID=\d+;)?\s*(?:MULTI)?(?:POINT|LINESTRING|POLYGON)\b"
+
+
+def _with_wkt_geometry(raw: RawTable) -> RawTable:
+    """A table with a WKT column (QGIS "Save as CSV" with GEOMETRY=AS_WKT) becomes a layer."""
+    df = raw.df
+    col = next((c for c in df.columns if header_key(c) in _WKT_HEADERS), None)
+    if col is None:
+        return raw
+    text = df[col].astype("string").str.strip()
+    looks = text.str.contains(_WKT_START, case=False, regex=True).fillna(False).to_numpy(bool)
+    if not looks.any():
+        return raw
+    wkt = text.str.replace(r"^\s*SRID=\d+;", "", regex=True).where(looks, None)
+    geoms = shapely.from_wkt(wkt.to_numpy(dtype=object, na_value=None), on_invalid="ignore")
+    gdf = gpd.GeoDataFrame(df.drop(columns=col), geometry=gpd.GeoSeries(geoms))
+    notes = [*raw.notes, (f"Geometries were read from the WKT column {col!r}.",
+                          f"Hình học được đọc từ cột WKT {col!r}.")]
+    return RawTable(gdf, True, None, raw.fmt, raw.encoding, raw.layer, notes)
+
+
 def _sniff_delimiter(text: str) -> str:
     sample = "\n".join(text.splitlines()[:50])
     try:
@@ -354,7 +377,8 @@ def _read_csv(path: Path, *, display: str) -> RawTable:
     df = df.replace({"": None})
     df.columns = [str(c).strip() for c in df.columns]
     name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[delim]
-    return RawTable(df, False, None, f"CSV ({name}-separated)", decoded.label)
+    return _with_wkt_geometry(RawTable(df, False, None, f"CSV ({name}-separated)",
+                                       decoded.label))
 
 
 def _read_xlsx(path: Path, *, display: str, sheet: str | None) -> RawTable:
@@ -399,5 +423,5 @@ def _read_xlsx(path: Path, *, display: str, sheet: str | None) -> RawTable:
     if header_row:
         notes.append((f"{header_row} title row(s) above the header were skipped.",
                       f"Bỏ qua {header_row} dòng tiêu đề phía trên dòng tên cột."))
-    raw = RawTable(df, False, None, f"XLSX (sheet {name!r})", enc, name, notes)
-    return raw
+    return _with_wkt_geometry(RawTable(df, False, None, f"XLSX (sheet {name!r})", enc, name,
+                                       notes))

@@ -166,8 +166,8 @@ def _canonical(raw: RawTable, spec: LayerSpec, *, display: str, crs: object,
     require_columns(mapping, spec, columns, display=display)
     report.column_mapping = dict(mapping)
 
-    given, given_label = parse_crs(crs, meridian=None)
     lon0 = _meridian(province, meridian, standard)
+    given, given_label = parse_crs(crs, meridian=lon0 if crs else None)
     data = pd.DataFrame(index=pd.RangeIndex(len(df)))
     for canon, src in mapping.items():
         data[canon] = df[src].to_numpy(dtype=object)
@@ -267,6 +267,8 @@ def _canonical(raw: RawTable, spec: LayerSpec, *, display: str, crs: object,
     gdf = gdf.to_crs(target)
     if kind == "villages":
         _centres(gdf, report)
+    if "source_row" in gdf:
+        gdf = gdf.rename(columns={"source_row": "source_row_in_file"})
     gdf.insert(0, "source_row", gdf.index.to_numpy() + 1)
     ordered = [c.name for c in spec.columns if c.name in gdf]
     rest = [c for c in gdf.columns if c not in ordered and c != gdf.geometry.name]

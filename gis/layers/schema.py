@@ -173,7 +173,9 @@ LAYER_SPECS: dict[LayerKind, LayerSpec] = {
         optional=(
             _C("operator", aliases=("nha_mang", "doanh_nghiep", "owner", "chu_so_huu")),
             _C("level", aliases=("cap", "cap_mang", "loai_tuyen", "tier")),
-            _C("installation", aliases=("hinh_thuc", "lap_dat", "kieu_lap_dat", "install")),
+            _C("installation", aliases=("hinh_thuc", "lap_dat", "kieu_lap_dat", "install",
+                                        "hinh_thuc_lap_dat", "phuong_thuc_lap_dat",
+                                        "cach_lap_dat", "installation_type", "loai_lap_dat")),
         ),
         label_vi="Tuyến cáp quang",
         label_en="Fiber routes",
