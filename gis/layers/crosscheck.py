@@ -19,6 +19,8 @@ from pyproj import CRS, Transformer
 
 from gis.errors import CRSError, format_rows
 from gis.layers.crs import PROVINCE_MERIDIANS, meridian_for_province, normalise_name, vn2000_tm3
+from gis.layers.report import LoadReport
+from gis.project import Project
 
 __all__ = ["CrossCheckParams", "check_project"]
 
@@ -49,7 +51,7 @@ def _commune_key(name: object) -> str:
     return _PREFIX.sub("", normalise_name(str(name))) if name is not None else ""
 
 
-def check_project(project, *, standard: str = "tt973", province: str | None = None,
+def check_project(project: Project, *, standard: str = "tt973", province: str | None = None,
                   params: CrossCheckParams | None = None) -> None:
     """Run the cross-layer checks; warnings go into the villages' load report.
 
@@ -137,7 +139,7 @@ def check_project(project, *, standard: str = "tt973", province: str | None = No
           f"{format_rows(rows[off])}). Có lẽ sai hệ toạ độ hoặc kinh tuyến trục.")
 
 
-def _warn(report, en: str, vi: str) -> None:
+def _warn(report: LoadReport | None, en: str, vi: str) -> None:
     if report is not None:
         report.warn(en, vi)
 

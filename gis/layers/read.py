@@ -31,6 +31,7 @@ from gis.layers.coords import (
     points_from_columns,
     tm_params,
 )
+from gis.layers.crosscheck import check_project
 from gis.layers.crs import WGS84, analysis_crs_for_lon, meridian_for_province
 from gis.layers.formats import RawTable, read_table
 from gis.layers.normalise import (
@@ -52,6 +53,8 @@ from gis.layers.validate import (
     representative_xy,
     require_columns,
 )
+from gis.params import LoadParams, RunParams
+from gis.project import Project
 
 __all__ = [
     "ReadResult",
@@ -508,7 +511,7 @@ def read_any(source: Source, *, kind: str | None = None, layer: str | None = Non
 
 def load_project(project_dir: str | Path | None, files: Mapping[str, object] | None = None, *,
                  crs: object = None, province: str | None = None, name: str | None = None,
-                 workdir: str | Path | None = None):  # -> Project (import cycle)
+                 workdir: str | Path | None = None) -> Project:
     """Open a project folder and/or read layer files into a project, then cross-check layers.
 
     Parameters
@@ -532,10 +535,6 @@ def load_project(project_dir: str | Path | None, files: Mapping[str, object] | N
         with the wrong central meridian); the message names the rows and the meridian that
         fits.
     """
-    from gis.layers.crosscheck import check_project
-    from gis.params import LoadParams, RunParams
-    from gis.project import Project
-
     files = dict(files or {})
     unknown = [k for k in files if k not in RASTER_KINDS and k not in {x.value for x in LayerKind}]
     if unknown:
@@ -575,7 +574,7 @@ def load_project(project_dir: str | Path | None, files: Mapping[str, object] | N
     return project
 
 
-def _store(project, kind: str, result: ReadResult) -> None:
+def _store(project: Project, kind: str, result: ReadResult) -> None:
     if result.raster is not None:
         project.set_raster(kind, result.raster.path, result.report)
     elif result.gdf is not None:
