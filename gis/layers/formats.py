@@ -34,7 +34,7 @@ from gis.layers.normalise import map_unique
 from gis.layers.schema import header_key
 from gis.layers.sources import ensure_workdir
 
-__all__ = ["VECTOR_SUFFIXES", "RawTable", "read_table"]
+__all__ = ["KIND_WORDS", "VECTOR_SUFFIXES", "RawTable", "kind_score", "read_table"]
 
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".csv", ".txt",
                    ".xlsx", ".xlsm", ".zip")
@@ -70,7 +70,8 @@ class RawTable:
     notes: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _kind_score(name: str, kind: str | None) -> int:
+def kind_score(name: str, kind: str | None) -> int:
+    """How well a layer / file name suggests ``kind``: 2 exact word, 1 contains one, 0 none."""
     if not kind:
         return 0
     key = header_key(name)
@@ -181,7 +182,7 @@ def _read_folder(folder: Path, *, display: str, kind: str | None, layer: str | N
         names = [p.stem for p in candidates]
         chosen = [p for p in candidates if layer and p.stem == layer]
         if not chosen and kind:
-            scored = sorted(((_kind_score(p.stem, kind), p) for p in candidates),
+            scored = sorted(((kind_score(p.stem, kind), p) for p in candidates),
                             key=lambda t: -t[0])
             if scored[0][0] > 0 and (len(scored) == 1 or scored[1][0] < scored[0][0]):
                 chosen = [scored[0][1]]
@@ -298,7 +299,7 @@ def _read_gpkg(path: Path, *, display: str, kind: str | None, layer: str | None)
         if len(layers) == 1:
             layer = layers[0]
         else:
-            scored = sorted(((_kind_score(n, kind), n) for n in layers), key=lambda t: -t[0])
+            scored = sorted(((kind_score(n, kind), n) for n in layers), key=lambda t: -t[0])
             if scored[0][0] > 0 and (len(scored) == 1 or scored[1][0] < scored[0][0]):
                 layer = scored[0][1]
             else:
