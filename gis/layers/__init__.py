@@ -10,6 +10,7 @@ Behind it, one module per job:
 ``kml``                KML Placemarks with Folders, ExtendedData and description tables
 ``encoding``           UTF-8, cp1258 and the legacy TCVN3 (ABC) / VNI fonts -> Unicode
 ``coords``             CRS names, coordinate columns, the VN X/Y convention, CRS inference
+``canonical``          raw table -> canonical layer: mapping, coordinates, checks, analysis CRS
 ``normalise``          header aliases, operators, technologies, classes, numbers, ids
 ``validate``           required columns, geometries, positions in Vietnam, duplicate ids
 ``crosscheck``         villages against their communes (a VN-2000 file read with the wrong

@@ -30,6 +30,7 @@ from gis.layers.sources import Source, display_name, materialise
 __all__ = [
     "CHECK_CELLS",
     "DEM_RANGE_M",
+    "SAMPLE_WINDOWS",
     "VIETNAM_BOUNDS",
     "RasterInfo",
     "open_raster",
@@ -45,6 +46,9 @@ VIETNAM_BOUNDS = (102.0, 8.0, 117.9, 23.5)
 
 #: Cells read (decimated) to check values on open: enough for shares to the 0.1 % level.
 CHECK_CELLS = 1_000_000
+
+#: Windows sampled to check a large raster without overviews (64 x 128 x 128 = 1M cells).
+SAMPLE_WINDOWS = 64
 
 #: Nodata sentinels seen in DEM products (SRTM -32768, ArcGIS -9999, float32 lowest, ...).
 _SENTINELS = (-32768.0, -32767.0, -9999.0, -3.4028234663852886e38, 32767.0, 65535.0)
@@ -208,15 +212,40 @@ def _check_extent(info: RasterInfo, name: str) -> None:
         )
 
 
+def _sample(src: rasterio.io.DatasetReader, report: LoadReport) -> np.ma.MaskedArray:
+    """Cells to check, without reading a large raster whole.
+
+    Small rasters (up to 4 x :data:`CHECK_CELLS`) are read whole; larger ones through their
+    overviews when they have some (a decimated read), otherwise as :data:`SAMPLE_WINDOWS`
+    windows of 128 x 128 cells on a regular grid (a few blocks each), so that opening a
+    province-sized DEM costs a fraction of a second.
+    """
+    cells = src.width * src.height
+    if cells <= 4 * CHECK_CELLS:
+        return src.read(1, masked=True)
+    if src.overviews(1):
+        step = math.ceil(math.sqrt(cells / CHECK_CELLS))
+        shape = (max(1, src.height // step), max(1, src.width // step))
+        data = src.read(1, out_shape=shape, resampling=Resampling.nearest, masked=True)
+        report.extra["checked_cells"] = int(data.size)
+        report.extra["checked_on"] = "overviews"
+        return data
+    n = int(math.sqrt(SAMPLE_WINDOWS))
+    size = 128
+    rows = np.linspace(0, max(0, src.height - size), n).astype(int)
+    cols = np.linspace(0, max(0, src.width - size), n).astype(int)
+    parts = [src.read(1, window=Window(c, r, min(size, src.width), min(size, src.height)),
+                      masked=True).ravel() for r in rows for c in cols]
+    data = np.ma.concatenate(parts)
+    report.extra["checked_cells"] = int(data.size)
+    report.extra["checked_on"] = f"{len(parts)} windows of {size} x {size} cells"
+    return data
+
+
 def _check_values(src: rasterio.io.DatasetReader, info: RasterInfo, report: LoadReport,
                   name: str) -> None:
-    step = max(1, math.ceil(math.sqrt(src.width * src.height / CHECK_CELLS)))
-    shape = (max(1, src.height // step), max(1, src.width // step))
-    data = src.read(1, out_shape=shape, resampling=Resampling.nearest, masked=True)
-    if step > 1:
-        report.extra["checked_cells"] = int(data.size)
+    data = _sample(src, report)
     values = data.compressed().astype("float64")
-    nodata_share = 1.0 - values.size / max(1, data.size)
     if info.nodata is None:
         hit = [s for s in _SENTINELS if np.any(values == s)]
         if hit:
@@ -240,6 +269,10 @@ def _check_values(src: rasterio.io.DatasetReader, info: RasterInfo, report: Load
     if nodata_share > 0:
         report.warn(f"{nodata_share:.1%} of the cells are nodata.",
                     f"{nodata_share:.1%} số ô không có dữ liệu (nodata).")
+    if values.size == 0 and data.size < src.width * src.height:
+        report.warn(f"All {data.size} sampled cells are nodata: the raster is mostly empty.",
+                    f"Tất cả {data.size} ô được kiểm tra đều là nodata: raster gần như trống.")
+        return
     if values.size == 0:
         raise ValidationError(
             "The raster holds no data: every cell is nodata.",
@@ -277,7 +310,10 @@ def _check_values(src: rasterio.io.DatasetReader, info: RasterInfo, report: Load
                 fix_vi="Khai báo nodata cho các ô đó (gdal_edit.py -a_nodata GIÁ_TRỊ FILE) "
                 "hoặc sửa lại.",
             )
-        report.extra["population_total_estimate"] = float(values.sum()) * step * step
+        total = src.width * src.height
+        report.extra["population_total_estimate"] = (
+            float(values.sum()) if data.size == total
+            else float(values.mean()) * total * values.size / max(1, data.size))
     elif info.kind == "landcover":
         if not np.all(values == np.round(values)):
             report.warn("Land-cover values are not whole numbers; they are read as classes.",
@@ -338,9 +374,12 @@ def read_window(
             raise CRSError("The raster has no CRS.", "Raster không có hệ toạ độ.", file=file.name)
         same = src_crs.equals(dst_crs)
         if same and resolution_m is None:
-            win = from_bounds(left, bottom, right, top, transform=src.transform)
-            win = win.round_offsets(op="floor").round_lengths(op="ceil")
-            win = Window(win.col_off, win.row_off, max(1, win.width), max(1, win.height))
+            exact = from_bounds(left, bottom, right, top, transform=src.transform)
+            # every cell the bounds touch, whole
+            c0, r0 = math.floor(exact.col_off + 1e-9), math.floor(exact.row_off + 1e-9)
+            c1 = math.ceil(exact.col_off + exact.width - 1e-9)
+            r1 = math.ceil(exact.row_off + exact.height - 1e-9)
+            win = Window(c0, r0, max(1, c1 - c0), max(1, r1 - r0))
             data = src.read(1, window=win, boundless=True, masked=True,
                             fill_value=src.nodata if src.nodata is not None else 0)
             out = np.ma.filled(data.astype("float32"), np.nan)
