@@ -123,11 +123,12 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
                         f"Tệp ghi hệ toạ độ {crs_label(file_crs)}; dùng hệ này, không dùng "
                         f"{given_label} đã chọn.")
         if file_crs is not None:
-            src_crs, label, note = file_crs, crs_label(file_crs), "read from the file"
+            src_crs, label, note, note_vi = (file_crs, crs_label(file_crs), "read from the file",
+                                             "đọc từ tệp")
             geoms = _maybe_swap_geographic(geoms, src_crs, report, display)
         else:
             rep = representative_xy(geoms)
-            src_crs, label, note = infer_crs(
+            src_crs, label, note, note_vi = infer_crs(
                 rep[:, 0], rep[:, 1],
                 given=given, given_label=given_label, province=province, meridian=lon0,
                 standard=standard, display=display)
@@ -166,14 +167,15 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
                         f"{given_label}.",
                         f"Toạ độ là độ nên được đọc theo WGS84, không theo {given_label}.")
             given = None
-        src_crs, label, note = infer_crs(pts.x, pts.y, given=given, given_label=given_label,
+        src_crs, label, note, note_vi = infer_crs(pts.x, pts.y, given=given,
+                                                  given_label=given_label,
                                          province=province, meridian=lon0, standard=standard,
                                          display=display)
         geoms = shapely.points(pts.x, pts.y)
         geoms[pts.bad_rows] = None
-    report.crs_in, report.crs_note = label, note
+    report.crs_in, report.crs_note, report.crs_note_vi = label, note, note_vi
     if note.startswith("inferred"):
-        report.warn(f"CRS {note}.", f"Hệ toạ độ được suy ra: {label}.")
+        report.warn(f"CRS {note}.", f"Hệ toạ độ {note_vi}.")
     p = tm_params(src_crs)
     if p:
         report.extra["vn2000_lon0"] = float(p["lon_0"])

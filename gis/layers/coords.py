@@ -316,34 +316,39 @@ def points_from_columns(df: pd.DataFrame, cols: CoordColumns, *, display: str) -
 
 def infer_crs(x: np.ndarray, y: np.ndarray, *, given: CRS | None, given_label: str,
               province: str | None, meridian: float | None, standard: str,
-              display: str) -> tuple[CRS, str, str]:
+              display: str) -> tuple[CRS, str, str, str]:
     """Decide the CRS of coordinates ``x`` (easting / lon) and ``y`` (northing / lat).
 
     Returns
     -------
-    crs, label, note
-        The CRS, its short name, and how it was decided (for the report).
+    crs, label, note, note_vi
+        The CRS, its short name, and how it was decided (for the report), in English and
+        Vietnamese.
     """
     if given is not None:
-        return given, given_label or crs_label(given), "given by the user"
+        return given, given_label or crs_label(given), "given by the user", "do người dùng chọn"
     ok = np.isfinite(x) & np.isfinite(y)
     if not ok.any():
-        return WGS84, WGS84.name, "no coordinates"
+        return WGS84, WGS84.name, "no coordinates", "không có toạ độ"
     xs, ys = x[ok], y[ok]
     if np.all(np.abs(xs) <= 360) and np.all(np.abs(ys) <= 360):
         inside = _in(xs, LON_RANGE) & _in(ys, LAT_RANGE)
         swapped = _in(ys, LON_RANGE) & _in(xs, LAT_RANGE)
         if inside.mean() >= 0.5 or swapped.all():
-            return WGS84, "WGS 84 (lon/lat)", ("inferred: the numbers are longitudes and "
-                                                "latitudes in Vietnam")
+            return WGS84, "WGS 84 (lon/lat)", (
+                "inferred: the numbers are longitudes and latitudes in Vietnam"), (
+                "suy ra: các số là kinh độ và vĩ độ ở Việt Nam")
     metric = np.all(_in(xs, EASTING_RANGE)) and np.all(_in(ys, NORTHING_RANGE))
     if metric and (meridian is not None or province):
         lon0 = float(meridian) if meridian is not None else meridian_for_province(
             str(province), standard=standard)
-        why = (f"meridian {lon0:g}° given" if meridian is not None
+        why = (f"meridian {lon0:g}° given" if meridian is not None and not province
                else f"meridian {lon0:g}° of province {province} ({standard})")
+        why_vi = (f"kinh tuyến trục {lon0:g}° đã chọn" if meridian is not None and not province
+                  else f"kinh tuyến trục {lon0:g}° của tỉnh {province} ({standard})")
         return vn2000_tm3(lon0), f"VN-2000 / TM-3 {lon0:g}°", (
-            f"inferred: metric coordinates in Vietnam, read as VN-2000 TM-3 ({why})")
+            f"inferred: metric coordinates in Vietnam, read as VN-2000 TM-3 ({why})"), (
+            f"suy ra: toạ độ mét ở Việt Nam, đọc theo VN-2000 TM-3 ({why_vi})")
     if metric:
         raise CRSError(
             f"The coordinates are metres (e.g. E {xs[0]:,.0f}, N {ys[0]:,.0f}) but the file "

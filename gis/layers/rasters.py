@@ -179,7 +179,7 @@ def open_raster(path: Source, kind: str, *, workdir: str | Path | None = None,
             res_m=_res_m(crs, src.transform, bounds), bounds=bounds,  # type: ignore[arg-type]
         )
         report.crs_in = crs.name
-        report.crs_note = "read from the file"
+        report.crs_note, report.crs_note_vi = "read from the file", "đọc từ tệp"
         report.rows_read = report.rows_loaded = src.width * src.height
         if src.count > 1:
             report.warn(f"The raster has {src.count} bands; only band 1 is used.",

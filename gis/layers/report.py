@@ -34,8 +34,9 @@ class LoadReport:
         Data rows in the file, and rows in the canonical layer.
     crs_in
         The CRS the coordinates were in (a name, e.g. ``"VN-2000 / TM-3 105.5"``).
-    crs_note
-        How that CRS was decided: read from the file, given by the user, or inferred (and why).
+    crs_note, crs_note_vi
+        How that CRS was decided: read from the file, given by the user, or inferred (and why),
+        in English and in Vietnamese.
     column_mapping
         Canonical column -> the header it was read from.
     encoding
@@ -52,6 +53,7 @@ class LoadReport:
     rows_loaded: int = 0
     crs_in: str = ""
     crs_note: str = ""
+    crs_note_vi: str = ""
     column_mapping: dict[str, str] = field(default_factory=dict)
     encoding: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -87,8 +89,9 @@ class LoadReport:
                else f"{self.rows_loaded} of {self.rows_read} rows usable"),
         ]
         if self.crs_in:
+            note = (self.crs_note_vi or self.crs_note) if vi else self.crs_note
             lines.append(("Hệ toạ độ: " if vi else "CRS: ") + self.crs_in
-                         + (f" ({self.crs_note})" if self.crs_note else ""))
+                         + (f" ({note})" if note else ""))
         if self.encoding:
             lines.append(("Bảng mã: " if vi else "Encoding: ") + self.encoding)
         if self.column_mapping:
