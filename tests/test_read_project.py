@@ -111,3 +111,25 @@ def test_read_any_guesses_rasters_by_name(sample_dir):
     result = read_any(sample_dir / "population.tif")
     assert result.kind == "population" and result.raster is not None
     assert result.report.extra["population_total_estimate"] > 0
+
+
+def test_list_layers(tmp_path):
+    from gis.layers.read import list_layers
+
+    gpkg = tmp_path / "a.gpkg"
+    for name in ("thon", "tram"):
+        gpd.GeoDataFrame({"ten": ["A"]}, geometry=shapely.points(LONLAT[:1]),
+                         crs=4326).to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
+    assert list_layers(gpkg) == ["thon", "tram"]
+    _shp(tmp_path, "xa")
+    zpath = tmp_path / "z.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        for s in ("shp", "shx", "dbf"):
+            zf.write(tmp_path / f"xa.{s}", f"d/xa.{s}")
+        zf.write(gpkg, "a.gpkg")
+    assert list_layers(zpath) == ["xa", "a"]
+    wb = openpyxl.Workbook()
+    wb.create_sheet("Tram BTS")
+    wb.save(tmp_path / "b.xlsx")
+    assert list_layers(tmp_path / "b.xlsx") == ["Sheet", "Tram BTS"]
+    assert list_layers(tmp_path / "xa.shp") == []

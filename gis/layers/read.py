@@ -36,6 +36,7 @@ __all__ = [
     "ReadResult",
     "Upload",
     "guess_kind",
+    "list_layers",
     "load_project",
     "read_any",
     "read_layer",
@@ -192,6 +193,37 @@ def read_any(source: Source, *, kind: str | None = None, layer: str | None = Non
                 "choose).",
                 f"Loại lớp được đoán từ các cột và hình học: {guessed} (dùng --kind để chọn).")
     return ReadResult(guessed, report, gdf, None)
+
+
+def list_layers(source: Source, *, workdir: str | Path | None = None) -> list[str]:
+    """Names a user can choose among inside a file (for the app's layer picker).
+
+    GeoPackage: its vector layers; XLSX: its sheets; zip: the layer files inside it (shapefile
+    names, GeoPackages...). Formats with one layer give ``[]``.
+    """
+    import pyogrio
+
+    paths, _ = materialise(source, workdir)
+    path = paths[0]
+    suffix = path.suffix.lower()
+    if suffix == ".gpkg":
+        return [str(n) for n, g in pyogrio.list_layers(path) if g is not None]
+    if suffix in (".xlsx", ".xlsm"):
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return list(book.sheetnames)
+        finally:
+            book.close()
+    if suffix == ".zip":
+        import zipfile
+
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if "__MACOSX" not in n]
+        return [Path(n).stem for n in names if Path(n).suffix.lower() in
+                (".shp", ".gpkg", ".geojson", ".kml", ".csv", ".xlsx")]
+    return []
 
 
 # -- projects -------------------------------------------------------------------------------
