@@ -91,3 +91,22 @@ def test_fix_legacy_strings_in_unicode_files():
     assert values == ["Bảo Thắng", None, 12, "Bát Xát"]
     good, enc2 = fix_legacy_strings(["Thôn Đông", "Hà Nội"])
     assert enc2 == "utf-8" and good == ["Thôn Đông", "Hà Nội"]
+
+
+def test_legacy_csv_files_are_read_as_layers(tmp_path):
+    from gis.layers.read import read_layer
+
+    # Excel "Unicode text": UTF-16 with BOM, tab-separated
+    utf16 = tmp_path / "thon.txt"
+    utf16.write_bytes("Tên thôn\tKinh độ\tVĩ độ\nThôn Đông\t106.27\t20.14\n".encode("utf-16"))
+    r = read_layer(utf16, "villages")
+    assert r.gdf["name"].tolist() == ["Thôn Đông"] and "UTF-16" in r.report.encoding
+    # Windows-1258 with Excel's "sep=;" line
+    cp = tmp_path / "thon_1258.csv"
+    cp.write_bytes(b"sep=;\nten_thon;lon;lat\nTh\xf4n \xd0\xf4ng;106,27;20,14\n")
+    r = read_layer(cp, "villages")
+    assert r.gdf["name"].tolist() == ["Thôn Đông"] and "1258" in r.report.encoding
+    # TCVN3 CSV
+    tc = tmp_path / "thon_tcvn3.csv"
+    tc.write_bytes(b"ten_thon,lon,lat\nB\xb6o Th\xbeng,106.27,20.14\n")
+    assert read_layer(tc, "villages").gdf["name"].tolist() == ["Bảo Thắng"]

@@ -195,6 +195,7 @@ _DECODERS = {
 _LABELS = {
     "utf-8": "UTF-8",
     "utf-8-sig": "UTF-8 (with BOM)",
+    "utf-16": "UTF-16 (Excel Unicode text)",
     "ascii": "ASCII",
     "tcvn3": "TCVN3 (ABC), converted to Unicode",
     "vni": "VNI Windows, converted to Unicode",
@@ -236,6 +237,8 @@ def decode_bytes(raw: bytes, *, declared: str | None = None) -> Decoded:
     """
     if raw.startswith(b"\xef\xbb\xbf"):
         return Decoded(_nfc(raw[3:].decode("utf-8", errors="replace")), "utf-8-sig")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
+        return Decoded(_nfc(raw.decode("utf-16", errors="replace")), "utf-16")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

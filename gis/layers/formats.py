@@ -369,7 +369,11 @@ def _read_csv(path: Path, *, display: str) -> RawTable:
     text = decoded.text
     if not text.strip():
         raise InputFileError("The file is empty.", "Tệp rỗng.", file=display)
-    delim = _sniff_delimiter(text)
+    first, _, rest = text.partition("\n")
+    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
+        delim, text = first.strip()[4], rest  # Excel's "sep=;" hint line
+    else:
+        delim = _sniff_delimiter(text)
     try:
         df = pd.read_csv(io.StringIO(text), sep=delim, dtype=str, keep_default_na=False,
                          skipinitialspace=True)
