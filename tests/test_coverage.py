@@ -35,6 +35,11 @@ def grid(n: int) -> Affine:
     return Affine(RES, 0.0, X0, 0.0, -RES, Y0)
 
 
+#: Hata's suburban correction at 1800 MHz, 2 (log10(1800/28))^2 + 5.4 = 11.938556 dB, which the
+#: default median applies to COST-231 Hata (RadioParams.cost231_hata_classes).
+SUBURBAN_1800_DB = 2 * math.log10(1800 / 28) ** 2 + 5.4
+
+
 def centres(n: int) -> tuple[np.ndarray, np.ndarray]:
     c = np.arange(n)
     return np.meshgrid(X0 + (c + 0.5) * RES, Y0 - (c + 0.5) * RES)
@@ -59,9 +64,10 @@ def test_flat_ground_is_exactly_the_model():
     res = compute_coverage(tx, np.zeros((n, n), np.float32), grid(n), CRS, RadioParams())
     gx, gy = centres(n)
     d = np.hypot(gx - x, gy - y)
-    # 1800 MHz -> COST-231 Hata (suburban), evaluated directly; 20 m distance floor
+    # 1800 MHz -> COST-231 Hata, C_m = 0, with Hata's suburban class (ITU-R SM.2028 extended
+    # Hata), evaluated directly; 20 m distance floor
     pl = path_loss_db("cost231_hata", np.maximum(d, 20.0), 1800.0, 30.0, 1.5, env="suburban",
-                      force=True)
+                      force=True) - SUBURBAN_1800_DB
     # omni: only the vertical pattern, -min(12 ((depression - tilt) / 8)^2, 20) (TR 36.814)
     depression = np.degrees(np.arctan2(30.0 - 1.5, np.maximum(d, 1e-6)))
     a_v = -np.minimum(12 * (depression / 8.0) ** 2, 20.0)
@@ -69,12 +75,14 @@ def test_flat_ground_is_exactly_the_model():
     got = res.best("4G", "Viettel")
     inside = d <= 10_000
     np.testing.assert_allclose(got[inside], expected[inside], atol=2e-3)
-    # hand check at one cell: 1500 m east. COST-231 Hata suburban (C_m = 0):
+    # hand check at one cell: 1500 m east. COST-231 Hata (C_m = 0), suburban class:
     # 46.3 + 33.9 log10(1800) - 13.82 log10(30) - a(hm) + (44.9 - 6.55 log10 30) log10(1.5)
+    #   - 2 (log10(1800/28))^2 - 5.4
     # a(hm) = (1.1 log10 f - 0.7) hm - (1.56 log10 f - 0.8)
     a_hm = (1.1 * math.log10(1800) - 0.7) * 1.5 - (1.56 * math.log10(1800) - 0.8)
     pl_hand = (46.3 + 33.9 * math.log10(1800) - 13.82 * math.log10(30) - a_hm
-               + (44.9 - 6.55 * math.log10(30)) * math.log10(1.5))
+               + (44.9 - 6.55 * math.log10(30)) * math.log10(1.5)
+               - 2 * math.log10(1800 / 28) ** 2 - 5.4)
     dep = math.degrees(math.atan2(28.5, 1500.0))
     rsrp_hand = 61.0 - 30.7918 - 12 * (dep / 8) ** 2 - pl_hand
     assert got[n // 2, n // 2 + 50] == pytest.approx(rsrp_hand, abs=0.01)
@@ -236,7 +244,7 @@ def test_point_rsrp_matches_model_and_terrain():
     rx = np.array([[x + 900.0, y], [x + 3000.0, y], [x - 3000.0, y], [x + 20_000.0, y]])
     flat = point_rsrp_dbm([[x, y]], 30.0, 1800.0, 61.0, rx, None, None)
     pl = path_loss_db("cost231_hata", np.array([900.0, 3000.0, 3000.0]), 1800.0, 30.0, 1.5,
-                      env="suburban", force=True)
+                      env="suburban", force=True) - SUBURBAN_1800_DB
     np.testing.assert_allclose(flat[0, :3], 61.0 + RE_OFFSET_DB - pl, atol=1e-9)
     assert np.isnan(flat[0, 3])  # beyond the 10 km 4G radius
     ridge = point_rsrp_dbm([[x, y]], 30.0, 1800.0, 61.0, rx, ridge_dem(n, n // 2 + 40, 80.0),

@@ -71,7 +71,6 @@ from rasterio.windows import Window
 from gis.errors import ValidationError
 from gis.radio import _kernels as K
 from gis.radio.antenna import sector_gain_db
-from gis.radio.models import path_loss_db
 from gis.radio.params import RadioParams
 from gis.radio.terrain import DiffractionMethod, pixel_coords, wavelength_m
 
@@ -273,13 +272,13 @@ def _clutter_loss(landcover: np.ndarray, rows: np.ndarray, cols: np.ndarray,
 
 def _median_loss_db(params: RadioParams, freq_mhz: float, d_m: np.ndarray,
                     tx_height_m: np.ndarray | float) -> np.ndarray:
-    """The band's empirical median path loss (dB) at horizontal distances ``d_m``."""
-    return path_loss_db(
-        params.model_for(freq_mhz), d_m, freq_mhz, tx_height_m, params.rx_height_m,
-        env=params.env, condition=params.condition, large_city=params.large_city,
-        building_height_m=params.building_height_m, street_width_m=params.street_width_m,
-        clip_distance_m=params.min_distance_m, force=True,
-    )
+    """The band's empirical median path loss (dB) at horizontal distances ``d_m``.
+
+    :meth:`RadioParams.median_path_loss_db`: the band's model with the run's environment,
+    condition, receiver height and 20 m floor, extrapolated (COST-231 Hata with Hata's area
+    classes, so that ``suburban`` is the same clutter at 900 and 1800 MHz).
+    """
+    return params.median_path_loss_db(d_m, freq_mhz, tx_height_m)
 
 
 def _signal_offsets_db(tx: pd.DataFrame, params: RadioParams) -> np.ndarray:
