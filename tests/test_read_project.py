@@ -133,3 +133,45 @@ def test_list_layers(tmp_path):
     wb.save(tmp_path / "b.xlsx")
     assert list_layers(tmp_path / "b.xlsx") == ["Sheet", "Tram BTS"]
     assert list_layers(tmp_path / "xa.shp") == []
+
+
+def test_sample_area_exported_to_every_format_loads_back(sample_dir, tmp_path):
+    """A user's folder: villages in XLSX with VN-2000 X/Y, sites in KML, roads as a zipped
+    shapefile, fiber in GeoJSON, admin in a GeoPackage, the DEM as GeoTIFF."""
+    from gis.layers.crs import vn2000_tm3
+
+    src = load_project(sample_dir, {})
+    vil = src.layers["villages"]
+    pts = vil.geometry.representative_point()
+    tm3 = gpd.GeoSeries(pts, crs=src.crs).to_crs(vn2000_tm3(105.0))  # Ninh Bình, TT 973
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Mã thôn", "Tên thôn", "Xã", "Dân số", "Số hộ", "X (m)", "Y (m)"])
+    for (_, r), p in zip(vil.iterrows(), tm3, strict=True):
+        ws.append([r["village_id"], r["name"], r["commune"], f"{r['population']:,.0f}"
+                   .replace(",", "."), r["households"], round(p.y, 3), round(p.x, 3)])
+    wb.save(tmp_path / "thon.xlsx")
+    sites = src.layers["sites"].to_crs(4326)
+    sites.rename(columns={"operator": "nha_mang", "tech": "cong_nghe"}).to_file(
+        tmp_path / "bts.kml", driver="KML", engine="pyogrio")
+    roads_dir = tmp_path / "roads"
+    roads_dir.mkdir()
+    src.layers["roads"].to_file(roads_dir / "duong.shp", engine="pyogrio")
+    with zipfile.ZipFile(tmp_path / "duong.zip", "w") as zf:
+        for p in roads_dir.iterdir():
+            zf.write(p, f"giao_thong/{p.name}")
+    src.layers["fiber"].to_crs(4326).to_file(tmp_path / "cap.geojson", driver="GeoJSON",
+                                            engine="pyogrio")
+    src.layers["admin"].to_file(tmp_path / "hc.gpkg", layer="ranh_gioi_xa", driver="GPKG",
+                                engine="pyogrio")
+    files = {"villages": tmp_path / "thon.xlsx", "sites": tmp_path / "bts.kml",
+             "roads": tmp_path / "duong.zip", "fiber": tmp_path / "cap.geojson",
+             "admin": tmp_path / "hc.gpkg", "dem": sample_dir / "dem.tif"}
+    project = load_project(None, files, province="Ninh Bình", workdir=tmp_path / "work")
+    for kind in ("villages", "sites", "roads", "fiber", "admin"):
+        assert len(project.layers[kind]) == len(src.layers[kind]), kind
+    back = project.layers["villages"].geometry.values
+    assert shapely.distance(back, pts.values).max() < 0.01
+    assert project.layers["villages"]["population"].tolist() == vil["population"].tolist()
+    assert project.reports["villages"].crs_in == "VN-2000 / TM-3 105°"
+    assert set(project.layers["sites"]["operator"]) == set(src.layers["sites"]["operator"])
