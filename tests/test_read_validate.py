@@ -272,3 +272,13 @@ def test_villages_far_from_the_admin_layer_are_reported(tmp_path):
                     [("A", "Khác", 107.5, 21.5), ("B", "Khác", 107.51, 21.51)])
     project = load_project(None, {"villages": far, "admin": admin})
     assert any("do not overlap" in w for w in project.reports["villages"].warnings)
+
+
+def test_blank_rows_keep_row_numbers_and_are_reported(tmp_path):
+    path = tmp_path / "thon.csv"
+    path.write_text("ten_thon,lon,lat\nA,106.27,20.14\n\nC,106.29,20.16\n\n\n", encoding="utf-8")
+    result = read_layer(path, "villages")
+    assert result.gdf["name"].tolist() == ["A", "C"]
+    assert result.gdf["source_row"].tolist() == [1, 3]
+    assert [(r.row, r.reason_en) for r in result.report.rejected] == [(1, "empty row")]
+    assert result.report.rows_read == 3

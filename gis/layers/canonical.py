@@ -148,10 +148,13 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
                 "metres (X = northing).",
                 fix_vi="Đặt tên cột lon/lat (kinh_do/vi_do) cho toạ độ độ WGS84, hoặc X/Y cho "
                 "toạ độ mét VN-2000 (X = Bắc).")
+        blank = df[columns].isna().all(axis=1).to_numpy()
+        for r in np.flatnonzero(blank):
+            report.reject(r, "empty row", "dòng trống")
         pts = points_from_columns(df, cols, display=display)
         for en, vi in pts.notes:
             report.warn(en, vi)
-        for r in pts.bad_rows:
+        for r in sorted(set(pts.bad_rows) - set(np.flatnonzero(blank).tolist())):
             report.reject(r, f"coordinates {cols.a}/{cols.b} missing or not numbers",
                           f"toạ độ {cols.a}/{cols.b} trống hoặc không phải số")
         if cols.form == "pair":

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
@@ -376,10 +377,14 @@ def _read_csv(path: Path, *, display: str) -> RawTable:
         delim = _sniff_delimiter(text)
     try:
         df = pd.read_csv(io.StringIO(text), sep=delim, dtype=str, keep_default_na=False,
-                         skipinitialspace=True)
+                         skipinitialspace=True, skip_blank_lines=False)
     except (pd.errors.ParserError, ValueError) as exc:
         raise _unreadable(display, exc) from exc
     df = df.replace({"": None})
+    # trailing blank lines are not data; blank lines in between stay (and are reported) so that
+    # row numbers match the file's
+    filled = df.notna().any(axis=1).to_numpy()
+    df = df.iloc[: (np.flatnonzero(filled)[-1] + 1) if filled.any() else 0]
     df.columns = [str(c).strip() for c in df.columns]
     name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[delim]
     return _with_wkt_geometry(RawTable(df, False, None, f"CSV ({name}-separated)",
@@ -401,7 +406,9 @@ def _read_xlsx(path: Path, *, display: str, sheet: str | None) -> RawTable:
                 fix_vi="Chọn một trong các trang đã liệt kê.")
         name = sheet if sheet is not None else sheets[0]
         grid = book.parse(name, header=None, dtype=object)
-    grid = grid.dropna(how="all").dropna(axis=1, how="all")
+    grid = grid.dropna(axis=1, how="all")
+    filled = grid.notna().any(axis=1).to_numpy()
+    grid = grid.iloc[: (np.flatnonzero(filled)[-1] + 1) if filled.any() else 0]
     if grid.empty:
         raise InputFileError(f"The sheet {name!r} is empty.", f"Trang {name!r} trống.",
                              file=display)
@@ -416,7 +423,9 @@ def _read_xlsx(path: Path, *, display: str, sheet: str | None) -> RawTable:
               for j, v in enumerate(grid.iloc[header_row])]
     df = grid.iloc[header_row + 1:].copy()
     df.columns = header
-    df = df.dropna(how="all").reset_index(drop=True)
+    # blank rows between data rows stay (and are reported) so that row numbers match Excel's
+    df = df.reset_index(drop=True)
+    first_data_excel_row = header_row + 2
     df = df.astype(object).where(df.notna(), None)
     enc = "XLSX (Unicode)"
     for col in df.columns:
@@ -426,7 +435,9 @@ def _read_xlsx(path: Path, *, display: str, sheet: str | None) -> RawTable:
             enc = Decoded("", e).label
     notes = []
     if header_row:
-        notes.append((f"{header_row} title row(s) above the header were skipped.",
-                      f"Bỏ qua {header_row} dòng tiêu đề phía trên dòng tên cột."))
+        notes.append((f"{header_row} title row(s) above the header were skipped: row 1 of the "
+                      f"data is row {first_data_excel_row} of the sheet.",
+                      f"Bỏ qua {header_row} dòng tiêu đề phía trên dòng tên cột: dòng 1 của dữ "
+                      f"liệu là dòng {first_data_excel_row} của trang tính."))
     return _with_wkt_geometry(RawTable(df, False, None, f"XLSX (sheet {name!r})", enc, name,
                                        notes))
