@@ -228,6 +228,10 @@ def detect_legacy(raw: bytes) -> str:
     return best
 
 
+#: Characters of a UTF-8 text looked at to detect legacy-font glyphs in it.
+DETECT_CHARS = 100_000
+
+
 def decode_bytes(raw: bytes, *, declared: str | None = None) -> Decoded:
     """Decode a text file's bytes to Unicode NFC, detecting legacy Vietnamese encodings.
 
@@ -246,12 +250,16 @@ def decode_bytes(raw: bytes, *, declared: str | None = None) -> Decoded:
     else:
         if text.isascii():
             return Decoded(text, "ascii")
+        # detection on a sample: enough letters to decide, and fast on large files
+        _, enc = fix_legacy_strings([text[:DETECT_CHARS]])
+        if enc == "utf-8":
+            return Decoded(_nfc(text), "utf-8")
         fixed, enc = fix_legacy_strings([text])
-        return Decoded(_nfc(fixed[0]), enc if enc != "utf-8" else "utf-8")
+        return Decoded(_nfc(str(fixed[0])), enc)
     key = _declared_key(declared)
     if key in _DECODERS:
         return Decoded(_DECODERS[key](raw), key)
-    enc = detect_legacy(raw)
+    enc = detect_legacy(raw[:DETECT_CHARS])
     if enc == "latin-1":
         return Decoded(raw.decode("cp1252", errors="replace"), "latin-1")
     return Decoded(_DECODERS[enc](raw), enc)
