@@ -163,3 +163,10 @@ def test_village_centres_become_analysis_coordinates(tmp_path):
     assert gdf["centre_x"].iloc[0] == pytest.approx(x, abs=0.01)
     assert gdf["centre_y"].iloc[0] == pytest.approx(y, abs=0.01)
     assert math.isnan(gdf["centre_x"].iloc[1])
+
+
+def test_generated_ids_follow_file_rows_when_rows_are_rejected(tmp_path):
+    path = tmp_path / "thon.csv"
+    path.write_text("ten_thon,lon,lat\nA,106.27,20.14\nB,,\nC,106.29,20.16\n", encoding="utf-8")
+    gdf = read_layer(path, "villages").gdf
+    assert gdf["village_id"].tolist() == ["V0001", "V0003"]

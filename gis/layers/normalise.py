@@ -401,22 +401,33 @@ def _apply(df: pd.DataFrame, col: str, fn: Callable[[object], str | None], repor
                         f"(dòng {format_rows(where)}).")
 
 
+def _id_text(v: object) -> str | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == "":
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
 def generate_ids(df: pd.DataFrame, kind: str, id_col: str, report: LoadReport) -> None:
-    """Fill missing ids with stable generated ones (``V0001`` = the first data row) and say so."""
+    """Fill missing ids with stable generated ones and say so.
+
+    A generated id is the prefix of the kind and the 1-based data row of the file (``V0001``
+    = row 1; ``df.index`` holds the 0-based file rows), so ids do not change when other rows
+    are rejected or the file is re-read.
+    """
     prefix = ID_PREFIX.get(kind, "R")
-    n = len(df)
-    generated = np.array([f"{prefix}{i + 1:04d}" for i in range(n)], dtype=object)
+    file_rows = (df.index.to_numpy() + 1).astype(str)
+    generated = np.char.add(prefix, np.char.zfill(file_rows, 4)).astype(object)
     if id_col not in df:
         df[id_col] = generated
-        report.warn(f"No {id_col} column: ids {prefix}0001... were generated in row order.",
-                    f"Không có cột {id_col}: đã tạo mã {prefix}0001... theo thứ tự dòng.")
+        report.warn(f"No {id_col} column: ids {prefix}0001... were generated from the row "
+                    f"numbers ({prefix}0001 = row 1).",
+                    f"Không có cột {id_col}: đã tạo mã {prefix}0001... theo số dòng "
+                    f"({prefix}0001 = dòng 1).")
         return
-    values = df[id_col].astype(object).to_numpy()
-    missing = np.array([v is None or (isinstance(v, float) and np.isnan(v))
-                        or str(v).strip() == "" for v in values], dtype=bool)
-    as_text = np.array([None if m else (str(v)[:-2] if isinstance(v, float) and
-                        float(v).is_integer() else str(v).strip())
-                        for v, m in zip(values, missing, strict=True)], dtype=object)
+    as_text = map_unique(df[id_col].to_numpy(dtype=object), _id_text)
+    missing = np.array([v is None for v in as_text], dtype=bool)
     if missing.any():
         taken = set(as_text[~missing])
         fill = [g if g not in taken else f"{g}_gen" for g in generated[missing]]
