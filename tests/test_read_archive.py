@@ -88,3 +88,17 @@ def test_not_a_zip(tmp_path):
     bad.write_bytes(b"not a zip at all")
     with pytest.raises(InputFileError, match="Cannot open the archive"):
         safe_extract(bad, tmp_path / "w")
+
+
+def test_kml_entity_bomb_is_refused(tmp_path):
+    # "billion laughs": nested entities that would expand to 10^9 characters
+    entities = "".join(
+        f'<!ENTITY lol{i} "' + ("&lol;" if i == 1 else f"&lol{i - 1};") * 10 + '">'
+        for i in range(1, 10))
+    kml = (f'<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY lol "lol">{entities}]>'
+           '<kml><Document><Placemark><name>&lol9;</name>'
+           '<Point><coordinates>106.27,20.14</coordinates></Point></Placemark></Document></kml>')
+    path = tmp_path / "bomb.kml"
+    path.write_text(kml, encoding="utf-8")
+    with pytest.raises(InputFileError, match="not valid XML"):
+        read_layer(path, "sites")
