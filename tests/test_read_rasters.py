@@ -163,3 +163,16 @@ def test_a_huge_raster_is_never_read_whole(tmp_path):
     assert info.width == 20_000
     assert arr.shape == (34, 100)
     assert np.nanmean(arr) == 12.5
+
+
+def test_raster_checks_are_parameters(tmp_path):
+    from gis.layers.rasters import RasterChecks
+
+    data = np.full((10, 10), 3500.0, "float32")  # a summit above Fansipan: not in Vietnam
+    path = _write(tmp_path / "high.tif", data)
+    with pytest.raises(ValidationError, match="-100 to 3200 m"):
+        open_raster(path, "dem")
+    info, _ = open_raster(path, "dem", checks=RasterChecks(dem_range_m=(0.0, 9000.0)))
+    assert info.width == 10
+    with pytest.raises(ValidationError, match="Invalid raster checks"):
+        RasterChecks(dem_range_m=(10.0, 0.0))

@@ -32,6 +32,7 @@ __all__ = [
     "DEM_RANGE_M",
     "SAMPLE_WINDOWS",
     "VIETNAM_BOUNDS",
+    "RasterChecks",
     "RasterInfo",
     "open_raster",
     "read_window",
@@ -52,6 +53,38 @@ SAMPLE_WINDOWS = 64
 
 #: Nodata sentinels seen in DEM products (SRTM -32768, ArcGIS -9999, float32 lowest, ...).
 _SENTINELS = (-32768.0, -32767.0, -9999.0, -3.4028234663852886e38, 32767.0, 65535.0)
+
+@dataclass(frozen=True)
+class RasterChecks:
+    """How rasters are checked on open.
+
+    Attributes
+    ----------
+    dem_range_m
+        Plausible DEM heights (m); default :data:`DEM_RANGE_M`, from the lowest delta land to
+        above Fansipan (3 143 m).
+    check_cells
+        Cells read at most (decimated, through overviews) to check values; default
+        :data:`CHECK_CELLS`, enough for shares to the 0.1 % level. Rasters of up to four times
+        this are read whole.
+    sample_windows
+        Windows of 128 x 128 cells sampled on a grid when a large raster has no overviews;
+        default :data:`SAMPLE_WINDOWS` (a perfect square).
+    """
+
+    dem_range_m: tuple[float, float] = DEM_RANGE_M
+    check_cells: int = CHECK_CELLS
+    sample_windows: int = SAMPLE_WINDOWS
+
+    def __post_init__(self) -> None:
+        lo, hi = self.dem_range_m
+        if not lo < hi or self.check_cells < 1 or self.sample_windows < 1:
+            raise ValidationError(
+                f"Invalid raster checks {self}: need dem_range_m low < high and positive "
+                "counts.",
+                f"Tham số kiểm tra raster không hợp lệ {self}: cần dem_range_m thấp < cao và "
+                "số lượng dương.")
+
 
 _RESAMPLING = {
     "nearest": Resampling.nearest,
@@ -119,7 +152,7 @@ def _res_m(crs: CRS, transform: Affine, bounds: tuple[float, float, float, float
 
 
 def open_raster(path: Source, kind: str, *, workdir: str | Path | None = None,
-                ) -> tuple[RasterInfo, LoadReport]:
+                checks: RasterChecks | None = None) -> tuple[RasterInfo, LoadReport]:
     """Open and validate a raster of ``kind`` without reading it whole.
 
     Checks: the file opens; it has a CRS (else :class:`CRSError` with the fix); it lies in
@@ -136,11 +169,14 @@ def open_raster(path: Source, kind: str, *, workdir: str | Path | None = None,
         ``"dem"``, ``"population"`` or ``"landcover"``.
     workdir
         Folder for uploads; a fresh temporary folder when ``None``.
+    checks
+        Thresholds of the checks (default :class:`RasterChecks`).
 
     Returns
     -------
     info, report
     """
+    checks = checks or RasterChecks()
     if kind not in RASTER_KINDS:
         raise ValidationError(
             f"Unknown raster kind {kind!r}; valid: {', '.join(RASTER_KINDS)}.",
@@ -185,7 +221,7 @@ def open_raster(path: Source, kind: str, *, workdir: str | Path | None = None,
             report.warn(f"The raster has {src.count} bands; only band 1 is used.",
                         f"Raster có {src.count} kênh; chỉ dùng kênh 1.")
         _check_extent(info, name)
-        _check_values(src, info, report, name)
+        _check_values(src, info, report, name, checks)
     report.extra.update({
         "width": info.width, "height": info.height, "res_m": round(info.res_m, 2),
         "bounds": list(info.bounds), "nodata": info.nodata,
@@ -212,7 +248,8 @@ def _check_extent(info: RasterInfo, name: str) -> None:
         )
 
 
-def _sample(src: rasterio.io.DatasetReader, report: LoadReport) -> np.ma.MaskedArray:
+def _sample(src: rasterio.io.DatasetReader, report: LoadReport,
+            checks: RasterChecks) -> np.ma.MaskedArray:
     """Cells to check, without reading a large raster whole.
 
     Small rasters (up to 4 x :data:`CHECK_CELLS`) are read whole; larger ones through their
@@ -221,16 +258,16 @@ def _sample(src: rasterio.io.DatasetReader, report: LoadReport) -> np.ma.MaskedA
     province-sized DEM costs a fraction of a second.
     """
     cells = src.width * src.height
-    if cells <= 4 * CHECK_CELLS:
+    if cells <= 4 * checks.check_cells:
         return src.read(1, masked=True)
     if src.overviews(1):
-        step = math.ceil(math.sqrt(cells / CHECK_CELLS))
+        step = math.ceil(math.sqrt(cells / checks.check_cells))
         shape = (max(1, src.height // step), max(1, src.width // step))
         data = src.read(1, out_shape=shape, resampling=Resampling.nearest, masked=True)
         report.extra["checked_cells"] = int(data.size)
         report.extra["checked_on"] = "overviews"
         return data
-    n = int(math.sqrt(SAMPLE_WINDOWS))
+    n = max(1, int(math.sqrt(checks.sample_windows)))
     size = 128
     rows = np.linspace(0, max(0, src.height - size), n).astype(int)
     cols = np.linspace(0, max(0, src.width - size), n).astype(int)
@@ -243,8 +280,8 @@ def _sample(src: rasterio.io.DatasetReader, report: LoadReport) -> np.ma.MaskedA
 
 
 def _check_values(src: rasterio.io.DatasetReader, info: RasterInfo, report: LoadReport,
-                  name: str) -> None:
-    data = _sample(src, report)
+                  name: str, checks: RasterChecks) -> None:
+    data = _sample(src, report, checks)
     values = data.compressed().astype("float64")
     if info.nodata is None:
         hit = [s for s in _SENTINELS if np.any(values == s)]
@@ -284,13 +321,14 @@ def _check_values(src: rasterio.io.DatasetReader, info: RasterInfo, report: Load
     lo, hi = float(values.min()), float(values.max())
     report.extra["min"], report.extra["max"] = lo, hi
     if info.kind == "dem":
-        bad = (values < DEM_RANGE_M[0]) | (values > DEM_RANGE_M[1])
+        lo_m, hi_m = checks.dem_range_m
+        bad = (values < lo_m) | (values > hi_m)
         if bad.any():
             raise ValidationError(
                 f"DEM heights from {lo:g} to {hi:g}: {bad.mean():.1%} of the cells fall outside "
-                f"the plausible range for Vietnam ({DEM_RANGE_M[0]:g} to {DEM_RANGE_M[1]:g} m).",
+                f"the plausible range for Vietnam ({lo_m:g} to {hi_m:g} m).",
                 f"Độ cao DEM từ {lo:g} đến {hi:g}: {bad.mean():.1%} số ô nằm ngoài khoảng hợp lý "
-                f"cho Việt Nam ({DEM_RANGE_M[0]:g} đến {DEM_RANGE_M[1]:g} m).",
+                f"cho Việt Nam ({lo_m:g} đến {hi_m:g} m).",
                 file=name,
                 fix="Give heights in metres, and declare the nodata value if those cells are "
                 "holes (gdal_edit.py -a_nodata VALUE FILE).",
