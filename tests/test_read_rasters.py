@@ -176,3 +176,16 @@ def test_raster_checks_are_parameters(tmp_path):
     assert info.width == 10
     with pytest.raises(ValidationError, match="Invalid raster checks"):
         RasterChecks(dem_range_m=(10.0, 0.0))
+
+
+def test_zipped_geotiff_upload(dem, tmp_path):
+    import zipfile
+
+    path, _ = dem
+    zpath = tmp_path / "dem.zip"
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(path, "DEM/dem_30m.tif")
+    work = tmp_path / "session"
+    info, report = open_raster(Upload("dem.zip", zpath.read_bytes()), "dem", workdir=work)
+    assert info.width == 300 and work.resolve() in info.path.resolve().parents
+    assert report.source == "dem.zip"

@@ -25,7 +25,7 @@ from rasterio.windows import Window, from_bounds
 from gis.errors import CRSError, InputFileError, ValidationError
 from gis.layers.report import LoadReport
 from gis.layers.schema import RASTER_KINDS
-from gis.layers.sources import Source, display_name, materialise
+from gis.layers.sources import Source, display_name, ensure_workdir, materialise
 
 __all__ = [
     "CHECK_CELLS",
@@ -183,8 +183,10 @@ def open_raster(path: Source, kind: str, *, workdir: str | Path | None = None,
             f"Loại raster {kind!r} không hợp lệ; hợp lệ: {', '.join(RASTER_KINDS)}.",
         )
     name = display_name(path)
-    paths, _ = materialise(path, workdir)
+    paths, wd = materialise(path, workdir)
     file = paths[0]
+    if file.suffix.lower() == ".zip":
+        file = _raster_in_zip(file, wd or ensure_workdir(workdir), name)
     report = LoadReport(source=name, kind=kind)
     try:
         src = rasterio.open(file)
@@ -227,6 +229,23 @@ def open_raster(path: Source, kind: str, *, workdir: str | Path | None = None,
         "bounds": list(info.bounds), "nodata": info.nodata,
     })
     return info, report
+
+
+def _raster_in_zip(archive: Path, workdir: Path, name: str) -> Path:
+    """The raster inside a zipped upload (extracted safely inside ``workdir``)."""
+    from gis.layers.archive import safe_extract, unpack_dir
+
+    folder = unpack_dir(archive, workdir)
+    files = safe_extract(archive, folder)
+    rasters = [p for p in files if p.suffix.lower() in (".tif", ".tiff", ".img", ".asc", ".vrt")]
+    if len(rasters) != 1:
+        found = ", ".join(p.name for p in rasters) or "none"
+        raise InputFileError(
+            f"The archive should hold one raster (.tif); found: {found}.",
+            f"Tệp nén cần chứa đúng một raster (.tif); tìm thấy: {found}.",
+            file=name, fix="Zip one GeoTIFF per file, or give the .tif itself.",
+            fix_vi="Nén mỗi GeoTIFF một tệp, hoặc chọn trực tiếp tệp .tif.")
+    return rasters[0]
 
 
 def _check_extent(info: RasterInfo, name: str) -> None:
