@@ -59,7 +59,8 @@ def test_tech(value, expected):
     ("secondary", "district"), ("Đường xã", "commune"), ("tertiary", "commune"),
     ("đường thôn", "village"), ("Ngõ 5", "village"), ("xóm", "village"),
     ("residential", "village"), ("track", "village"), ("national", "national"),
-    ("đường nội đồng", "village"), ("cầu", None),
+    ("đường nội đồng", "village"), ("Phố Huế", "urban"), ("đường đô thị", "urban"),
+    ("cầu", None),
 ])
 def test_road_class(value, expected):
     assert normalise_road_class(value) == expected

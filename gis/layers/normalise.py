@@ -307,6 +307,7 @@ normalise_road_class = _prefix_map((
     (r"^(village|unclassified|residential|living_street|service|track|duong_thon|thon|xom|"
      r"ngo|hem|ngach|kiet|duong_lang|lien_thon|duong_xom|duong_noi_dong|noi_dong|"
      r"duong_ngo)(_|\d|$)", "village"),
+    (r"^(urban|street|pho|duong_pho|do_thi|duong_do_thi|noi_thi)(_|\d|$)", "urban"),
     (r"^(other|khac|path|footway|cycleway)(_|$)", "other"),
 ))
 

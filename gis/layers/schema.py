@@ -250,8 +250,9 @@ OPERATORS_BY_MNC: dict[str, str] = {
 #: Mobile technologies the tool knows, oldest first.
 TECHS = ("2G", "3G", "4G", "5G")
 
-#: Canonical road classes, most important first.
-ROAD_CLASSES = ("national", "provincial", "district", "commune", "village", "other")
+#: Canonical road classes, most important first; ``urban`` = streets of towns (phố, đường đô
+#: thị), where plans ask for underground ducts (see gis.analysis.costs).
+ROAD_CLASSES = ("national", "provincial", "district", "commune", "village", "urban", "other")
 
 #: Canonical facility kinds.
 FACILITY_KINDS = ("school", "health_station", "commune_office", "industrial_zone", "other")
