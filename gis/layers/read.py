@@ -92,6 +92,23 @@ def read_layer(source: Source, kind: str, *, layer: str | None = None, crs: obje
     meridian_standard
         ``"tt973"`` (former province's meridian) or ``"tt24"``; see
         :func:`gis.layers.crs.meridian_for_province`.
+
+    Returns
+    -------
+    ReadResult
+        The canonical layer in the analysis CRS (one row per usable input row, in input order;
+        ``source_row`` is the 1-based data row of the file) and the load report, or the
+        validated raster.
+
+    Raises
+    ------
+    InputFileError
+        Missing, empty, unreadable, unsafe or unknown file.
+    ValidationError
+        Missing required column, wrong geometry type everywhere, duplicate ids, lat/lon
+        swapped in some rows, negative counts.
+    CRSError
+        No CRS and none can be inferred, or no row lies in Vietnam.
     """
     t0 = time.perf_counter()
     if str(kind) in RASTER_KINDS:
@@ -105,8 +122,8 @@ def read_layer(source: Source, kind: str, *, layer: str | None = None, crs: obje
         wd = ensure_workdir(workdir)
     raw = read_table(paths, display=display, kind=kind, layer=layer, workdir=wd)
     gdf, report = canonical_layer(raw, spec, display=display, crs=crs, province=province,
-                             meridian=meridian, standard=meridian_standard,
-                             analysis_crs=analysis_crs)
+                                  meridian=meridian, standard=meridian_standard,
+                                  analysis_crs=analysis_crs)
     report.extra["seconds"] = round(time.perf_counter() - t0, 3)
     return ReadResult(kind, report, gdf, None)
 
@@ -188,7 +205,7 @@ def read_any(source: Source, *, kind: str | None = None, layer: str | None = Non
     guessed = guess_kind(columns, geom_type, name=display)
     spec = LAYER_SPECS[LayerKind(guessed)]
     gdf, report = canonical_layer(raw, spec, display=display, crs=crs, province=province,
-                             meridian=meridian, standard="tt973", analysis_crs=analysis_crs)
+                                  meridian=meridian, standard="tt973", analysis_crs=analysis_crs)
     report.warn(f"Layer kind guessed from the columns and geometry: {guessed} (give --kind to "
                 "choose).",
                 f"Loại lớp được đoán từ các cột và hình học: {guessed} (dùng --kind để chọn).")
