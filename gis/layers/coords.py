@@ -130,7 +130,7 @@ class CoordColumns:
 
 
 _LON = {"lon", "long", "lng", "longitude", "kinh_do", "kinhdo", "kd", "x_lon", "lon_x",
-        "kinh_do_dong", "kinh_do_e", "kinh_do_x"}
+        "kinh_do_dong", "kinh_do_e", "kinh_do_x", "kinh_do_d"}
 _LAT = {"lat", "latitude", "vi_do", "vido", "vd", "y_lat", "lat_y", "vi_do_bac", "vi_do_n",
         "vi_do_y"}
 _X = {"x", "toa_do_x", "toado_x", "x_coord", "xcoord", "coord_x", "x_toa_do", "tdx"}
