@@ -21,6 +21,9 @@ TCVN3_KNOWN = [
     (b"B\xb8t X\xb8t", "Bát Xát"),
     (b"Ninh B\xd7nh", "Ninh Bình"),
     (b"\xa7\xabng", "Đông"),  # capital Đ (0xA7) + ô (0xAB)
+    # capitals typed with the .VnTimeH font reuse the lowercase codes
+    (b"TH\xabN \xa7\xabNG", "THÔN ĐÔNG"),
+    (b"B\xb6o TH\xbeNG", "Bảo THẮNG"),
 ]
 
 # VNI Windows: base letter + mark byte ("Xin chaøo caùc baïn" is the vietnamese-conversion

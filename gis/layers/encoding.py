@@ -84,7 +84,24 @@ def tcvn3_to_unicode(text: str | bytes) -> str:
     """
     if isinstance(text, bytes):
         text = text.decode("latin-1")
-    return _nfc(text.translate(_TCVN3_TRANS))
+    converted = text.translate(_TCVN3_TRANS)  # one character for one byte: positions align
+    if converted != text and any(c.isupper() for c in text):
+        converted = _RE_WORD.sub(lambda m: _capitals(text, m), converted)
+    return _nfc(converted)
+
+
+_RE_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _capitals(original: str, m: re.Match[str]) -> str:
+    """Capitals typed with the ``.VnTimeH`` font use the lowercase codes: a word whose plain
+    letters are all capitals (at least two, e.g. ``TH«N`` for THÔN) is upper-cased whole."""
+    word = m.group(0)
+    src = original[m.start():m.end()]
+    plain = [c for c in src if c.isascii()]
+    if len(plain) >= 2 and all(c.isupper() for c in plain) and src != word:
+        return word.upper()
+    return word
 
 
 # -- VNI ------------------------------------------------------------------------------------
