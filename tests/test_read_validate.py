@@ -282,3 +282,20 @@ def test_blank_rows_keep_row_numbers_and_are_reported(tmp_path):
     assert result.gdf["source_row"].tolist() == [1, 3]
     assert [(r.row, r.reason_en) for r in result.report.rejected] == [(1, "empty row")]
     assert result.report.rows_read == 3
+
+
+def test_implausible_numbers_are_kept_and_named(tmp_path):
+    header = "ma_tram,nha_mang,do_cao,phuong_vi,tan_so,lon,lat"
+    rows = [("A", "Viettel", 35, 120, 1800, 106.27, 20.14),
+            ("B", "Viettel", 3500, 400, 1.8, 106.28, 20.15)]
+    result = read_layer(write_csv(tmp_path / "s.csv", header, rows), "sites")
+    gdf = result.gdf
+    assert gdf["height_m"].tolist() == [35.0, 3500.0]  # kept as given
+    text = " ".join(result.report.warnings)
+    assert "height_m: 1 value(s) outside 1-150 in row(s) 2 (e.g. 3500)" in text
+    assert "azimuth_deg: 1 value(s) outside 0-360 in row(s) 2" in text
+    assert "freq_mhz: 1 value(s) outside 400-6000 in row(s) 2 (e.g. 1.8)" in text
+    villages = write_csv(tmp_path / "v.csv", "ten_thon,dan_so,so_ho,lon,lat",
+                         [("A", 300, 80, 106.27, 20.14), ("B", 80, 300, 106.28, 20.15)])
+    warnings = " ".join(read_layer(villages, "villages").report.warnings)
+    assert "More households than people in row(s) 2" in warnings

@@ -193,6 +193,7 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
     wgs = wgs.loc[inside]
 
     _parse_number_columns(gdf, spec, report)
+    _plausibility(gdf, report)
     normalise_values(gdf, kind, mapping, report)
     if kind == "sites" and "site_id" not in gdf and len(gdf):
         _site_ids_by_position(gdf, wgs, report)
@@ -320,6 +321,49 @@ def _parse_number_columns(gdf: gpd.GeoDataFrame, spec: LayerSpec, report: LoadRe
                     fix=f"Correct {col.name} in those rows.",
                     fix_vi=f"Sửa {col.name} ở các dòng đó.")
         gdf[col.name] = values
+
+
+#: Plausible ranges of numeric columns: (low, high, English hint, Vietnamese hint). Values
+#: outside are kept as given and named in a warning (they may be typos or other units).
+PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
+    "height_m": (1.0, 150.0, "antenna heights are metres above ground, 1-150 m",
+                 "độ cao anten tính bằng mét so với mặt đất, 1-150 m"),
+    "azimuth_deg": (0.0, 360.0, "azimuths are degrees clockwise from north, 0-360",
+                    "phương vị tính bằng độ theo chiều kim đồng hồ từ hướng Bắc, 0-360"),
+    "tilt_deg": (-10.0, 30.0, "tilts are degrees below the horizon, usually 0-15",
+                 "góc nghiêng tính bằng độ dưới phương ngang, thường 0-15"),
+    "beamwidth_deg": (10.0, 360.0, "horizontal beamwidths are 10-360 degrees",
+                      "độ rộng búp sóng ngang 10-360 độ"),
+    "freq_mhz": (400.0, 6000.0, "frequencies are MHz (e.g. 1800, not 1.8 GHz)",
+                 "tần số tính bằng MHz (ví dụ 1800, không phải 1,8 GHz)"),
+    "eirp_dbm": (20.0, 80.0, "EIRP is dBm per sector, typically 50-65",
+                 "EIRP tính bằng dBm mỗi sector, thường 50-65"),
+}
+
+
+def _plausibility(gdf: gpd.GeoDataFrame, report: LoadReport) -> None:
+    """Warn about numbers outside their plausible range (kept as given), naming the rows."""
+    rows = gdf.index.to_numpy()
+    for col, (lo, hi, hint, hint_vi) in PLAUSIBLE.items():
+        if col not in gdf:
+            continue
+        v = gdf[col].to_numpy(dtype=float)
+        bad = np.isfinite(v) & ((v < lo) | (v > hi))
+        if bad.any():
+            report.warn(f"{col}: {int(bad.sum())} value(s) outside {lo:g}-{hi:g} in row(s) "
+                        f"{format_rows(rows[bad])} (e.g. {v[bad][0]:g}); {hint}. Kept as given.",
+                        f"{col}: {int(bad.sum())} giá trị ngoài {lo:g}-{hi:g} ở dòng "
+                        f"{format_rows(rows[bad])} (ví dụ {v[bad][0]:g}); {hint_vi}. Giữ "
+                        "nguyên.")
+    if "population" in gdf and "households" in gdf:
+        pop = gdf["population"].to_numpy(dtype=float)
+        hh = gdf["households"].to_numpy(dtype=float)
+        bad = np.isfinite(pop) & np.isfinite(hh) & (hh > pop)
+        if bad.any():
+            report.warn(f"More households than people in row(s) {format_rows(rows[bad])}: are "
+                        "the two columns swapped?",
+                        f"Số hộ nhiều hơn số dân ở dòng {format_rows(rows[bad])}: hai cột có bị "
+                        "đổi chỗ không?")
 
 
 def _as_text(v: object) -> str | None:
