@@ -296,7 +296,7 @@ def test_kml_attributes_in_an_html_description(tmp_path):
 <tr><th>Nhà mạng</th><td>MobiFone</td></tr><tr><td>Độ cao cột</td><td>36,5</td></tr>
 </table>]]></description><Point><coordinates>106.2712,20.1453</coordinates></Point></Placemark>
 <Placemark><name>Trạm B</name><description>Nhà mạng: Viettel&lt;br&gt;Độ cao cột: 40</description>
-<Point><coordinates>106.2905,20.1628</coordinates></Point></Placemark>
+<Point><coordinates> 106.2905, 20.1628 </coordinates></Point></Placemark>
 </Document></kml>"""
     path = tmp_path / "mymaps.kml"
     path.write_text(kml, encoding="utf-8")

@@ -34,7 +34,8 @@ def _local(tag: str) -> str:
 
 def _coords(text: str | None) -> list[tuple[float, float]]:
     out = []
-    for token in (text or "").replace("\n", " ").split():
+    text = re.sub(r"\s*,\s*", ",", text or "")  # "106.27, 20.14" as some tools write it
+    for token in text.split():
         parts = token.split(",")
         if len(parts) >= 2:
             out.append((float(parts[0]), float(parts[1])))
