@@ -299,3 +299,15 @@ def test_implausible_numbers_are_kept_and_named(tmp_path):
                          [("A", 300, 80, 106.27, 20.14), ("B", 80, 300, 106.28, 20.15)])
     warnings = " ".join(read_layer(villages, "villages").report.warnings)
     assert "More households than people in row(s) 2" in warnings
+
+
+def test_admin_code_repeated_over_parts_is_a_warning(tmp_path):
+    a = {"type": "Polygon", "coordinates": [[[106.27, 20.14], [106.28, 20.14], [106.28, 20.15],
+                                             [106.27, 20.14]]]}
+    b = {"type": "Polygon", "coordinates": [[[106.30, 20.14], [106.31, 20.14], [106.31, 20.15],
+                                             [106.30, 20.14]]]}
+    path = geojson(tmp_path / "xa.geojson", [({"ten_xa": "Hải Bắc", "ma_xa": "13999"}, a),
+                                             ({"ten_xa": "Hải Bắc", "ma_xa": "13999"}, b)])
+    result = read_layer(path, "admin")
+    assert len(result.gdf) == 2
+    assert any("parts of one unit" in w and "(1, 2)" in w for w in result.report.warnings)

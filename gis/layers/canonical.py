@@ -199,7 +199,7 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
         _site_ids_by_position(gdf, wgs, report)
     if spec.id_column:
         generate_ids(gdf, kind, spec.id_column, report)
-        check_duplicates(gdf, kind, spec.id_column, display=display)
+        check_duplicates(gdf, kind, spec.id_column, display=display, report=report)
     _text_columns(gdf, spec)
 
     if analysis_crs is None:

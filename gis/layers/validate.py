@@ -190,11 +190,13 @@ def check_in_vietnam(gdf_wgs84: gpd.GeoDataFrame, report: LoadReport, *, display
 
 
 def check_duplicates(df: pd.DataFrame, kind: str, id_col: str | None, *,
-                     display: str) -> None:
+                     display: str, report: LoadReport | None = None) -> None:
     """A :class:`ValidationError` naming the rows that share an id.
 
     Sites may repeat ``site_id`` once per sector (one row per sector); only rows that repeat
-    the same site, operator and azimuth are duplicates.
+    the same site, operator and azimuth are duplicates. Admin units may repeat their code over
+    the parts of a multi-part commune (an island, an exclave): that is a warning in
+    ``report``, not an error.
     """
     if not id_col or id_col not in df:
         return
@@ -209,6 +211,12 @@ def check_duplicates(df: pd.DataFrame, kind: str, id_col: str | None, *,
     rows = df.index.to_numpy()[dup]
     ids = sorted({str(v) for v in df.loc[dup, id_col]})[:5]
     what = id_col if kind != "sites" else f"{id_col} (with the same operator and azimuth)"
+    if kind == "admin" and report is not None:
+        report.warn(f"{id_col} {', '.join(ids)} appear(s) in several rows "
+                    f"({format_rows(rows)}): taken as the parts of one unit.",
+                    f"{id_col} {', '.join(ids)} xuất hiện ở nhiều dòng ({format_rows(rows)}): "
+                    "coi là các phần của cùng một đơn vị.")
+        return
     raise ValidationError(
         f"Duplicate {what}: {', '.join(ids)} appear more than once.",
         f"Trùng {what}: {', '.join(ids)} xuất hiện nhiều lần.",
