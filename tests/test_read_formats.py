@@ -327,3 +327,16 @@ def test_csv_with_wkt_lines_in_vn2000(tmp_path):
     first = shapely.get_coordinates(gdf.geometry.values)[0]
     np.testing.assert_allclose(first, expected_utm48(np.column_stack([lon, lat]))[0], atol=1.0)
     assert gdf.geometry.length.iloc[0] == pytest.approx(np.hypot(2022.2, 1950.4), rel=1e-3)
+
+
+def test_geojson_in_vn2000_metres_without_crs_member(tmp_path):
+    # GeoJSON is WGS84 by rule; files written in VN-2000 metres without a "crs" member exist
+    path = tmp_path / "thon.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", '
+                    '"properties": {"ten_thon": "A"}, "geometry": {"type": "Point", '
+                    '"coordinates": [580012.345, 2228456.789]}}]}', encoding="utf-8")
+    result = read_layer(path, "villages", crs="vn2000-tm3:105.5")
+    lon_vn, lat_vn = tm3_inverse_no_datum(np.array([580012.345]), np.array([2228456.789]), 105.5)
+    lon, lat = helmert_vn2000_to_wgs84(np.asarray(lon_vn), np.asarray(lat_vn))
+    assert_points(result.gdf, np.column_stack([lon, lat]))
+    assert any("coordinates are metres" in w for w in result.report.warnings)

@@ -122,6 +122,16 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
                         f"the {given_label} given.",
                         f"Tệp ghi hệ toạ độ {crs_label(file_crs)}; dùng hệ này, không dùng "
                         f"{given_label} đã chọn.")
+        if file_crs is not None and file_crs.is_geographic:
+            rep = representative_xy(geoms)
+            ok = np.isfinite(rep).all(axis=1)
+            if ok.any() and (np.abs(rep[ok]) > 360).any():
+                # GeoJSON is WGS84 by rule, so GDAL says so even for files written in metres
+                report.warn(f"The file says {crs_label(file_crs)} but its coordinates are "
+                            "metres: that CRS is ignored.",
+                            f"Tệp ghi {crs_label(file_crs)} nhưng toạ độ là mét: bỏ qua hệ "
+                            "toạ độ đó.")
+                file_crs = None
         if file_crs is not None:
             src_crs, label, note, note_vi = (file_crs, crs_label(file_crs), "read from the file",
                                              "đọc từ tệp")
