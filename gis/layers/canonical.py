@@ -117,11 +117,6 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
     if raw.has_geometry:
         geoms = np.asarray(df.geometry.values, dtype=object)
         file_crs = raw.crs
-        if file_crs is not None and given is not None and not file_crs.equals(given):
-            report.warn(f"The file says its CRS is {crs_label(file_crs)}; that is used, not "
-                        f"the {given_label} given.",
-                        f"Tệp ghi hệ toạ độ {crs_label(file_crs)}; dùng hệ này, không dùng "
-                        f"{given_label} đã chọn.")
         if file_crs is not None and file_crs.is_geographic:
             rep = representative_xy(geoms)
             ok = np.isfinite(rep).all(axis=1)
@@ -132,6 +127,11 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
                             f"Tệp ghi {crs_label(file_crs)} nhưng toạ độ là mét: bỏ qua hệ "
                             "toạ độ đó.")
                 file_crs = None
+        if file_crs is not None and given is not None and not file_crs.equals(given):
+            report.warn(f"The file says its CRS is {crs_label(file_crs)}; that is used, not "
+                        f"the {given_label} given.",
+                        f"Tệp ghi hệ toạ độ {crs_label(file_crs)}; dùng hệ này, không dùng "
+                        f"{given_label} đã chọn.")
         if file_crs is not None:
             src_crs, label, note, note_vi = (file_crs, crs_label(file_crs), "read from the file",
                                              "đọc từ tệp")
@@ -180,10 +180,9 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
                         f"{given_label}.",
                         f"Toạ độ là độ nên được đọc theo WGS84, không theo {given_label}.")
             given = None
-        src_crs, label, note, note_vi = infer_crs(pts.x, pts.y, given=given,
-                                                  given_label=given_label,
-                                         province=province, meridian=lon0, standard=standard,
-                                         display=display)
+        src_crs, label, note, note_vi = infer_crs(
+            pts.x, pts.y, given=given, given_label=given_label, province=province,
+            meridian=lon0, standard=standard, display=display)
         geoms = shapely.points(pts.x, pts.y)
         geoms[pts.bad_rows] = None
     report.crs_in, report.crs_note, report.crs_note_vi = label, note, note_vi
