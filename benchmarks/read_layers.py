@@ -66,6 +66,31 @@ def main(n: int = 100_000) -> None:
                      geometry=shapely.points(lon, lat), crs=4326).to_file(shp, engine="pyogrio")
     timed(f"read_layer(shapefile, {n:,} sites)", lambda: read_layer(shp, "sites"), n)
 
+    # a province-sized DEM: 20 000 x 20 000 cells of 30 m (600 km x 600 km), tiled, compressed
+    import rasterio
+    from rasterio.transform import from_origin
+    from rasterio.windows import Window
+
+    from gis.layers.rasters import open_raster, read_window
+
+    big = work / "province_dem.tif"
+    with rasterio.open(big, "w", driver="GTiff", width=20_000, height=20_000, count=1,
+                       dtype="float32", crs="EPSG:32648", nodata=-9999, tiled=True,
+                       blockxsize=256, blockysize=256, compress="deflate", SPARSE_OK=True,
+                       transform=from_origin(300_000, 2_600_000, 30, 30)) as dst:
+        for i in range(0, 20_000, 2_000):  # a band of real data through the middle
+            dst.write(rng.uniform(0, 1500, (256, 2_000)).astype("float32"), 1,
+                      window=Window(i, 9_900, 2_000, 256))
+    timed("open_raster(20 000 x 20 000 DEM, checks on a sample)",
+          lambda: open_raster(big, "dem"))
+    bounds = (500_000, 2_300_000, 520_000, 2_310_000)
+    arr, _ = timed("read_window(20 km x 10 km, same CRS, 30 m)",
+                   lambda: read_window(big, bounds, crs="EPSG:32648"))
+    print("   window shape:", arr.shape)
+    timed("read_window(20 km x 10 km, to UTM 49N at 50 m, bilinear)",
+          lambda: read_window(big, (0, 2_300_000, 20_000, 2_310_000), crs="EPSG:32649",
+                              resolution_m=50))
+
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
