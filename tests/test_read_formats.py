@@ -208,13 +208,27 @@ def tm3_inverse_no_datum(e, n, lon0):
                                 always_xy=True).transform(e, n)
 
 
-def test_helmert_shift_is_the_published_size():
-    # the datum shift alone moves a point in Nam Định by roughly 200 m (DOMAIN.md: ~225 m)
-    lon, lat = helmert_vn2000_to_wgs84(106.27, 20.14)
+@pytest.mark.parametrize(("lon", "lat"), [(105.85, 21.03), (106.17, 20.42), (106.70, 10.78)])
+def test_helmert_shift_is_the_published_size(lon, lat):
+    # DOMAIN.md section 4: ignoring the datum shift costs about 225 m, ~110 m S and ~195 m E
+    # (computed at Hà Nội, Nam Định, HCMC); our independent Helmert must reproduce that
+    lon2, lat2 = helmert_vn2000_to_wgs84(lon, lat)
     t = Transformer.from_crs(4326, 32648, always_xy=True)
-    a = np.array(t.transform(106.27, 20.14))
-    b = np.array(t.transform(float(lon[0]), float(lat[0])))
-    assert 150 < np.hypot(*(b - a)) < 300
+    east, north = np.subtract(t.transform(float(lon2[0]), float(lat2[0])), t.transform(lon, lat))
+    assert east == pytest.approx(195, abs=10)
+    assert north == pytest.approx(-110, abs=10)
+    assert np.hypot(east, north) == pytest.approx(225, abs=5)
+
+
+def test_reader_applies_the_datum_shift(tmp_path):
+    # the same TM-3 numbers read with and without the 7 parameters land ~225 m apart
+    path = tmp_path / "p.csv"
+    path.write_text("ten_thon,Easting,Northing\nA,580012.3,2228456.8\n", encoding="utf-8")
+    shifted = read_layer(path, "villages", crs="vn2000-tm3:105.5").gdf
+    plain = read_layer(path, "villages", crs="+proj=tmerc +lat_0=0 +lon_0=105.5 +k=0.9999 "
+                       "+x_0=500000 +y_0=0 +ellps=WGS84 +units=m +no_defs").gdf
+    d = shapely.distance(shifted.geometry.values, plain.geometry.values)[0]
+    assert d == pytest.approx(224, abs=3)
 
 
 def test_csv_vn2000_tm3_vietnamese_xy(tmp_path):
