@@ -40,6 +40,7 @@ __all__ = [
     "load_project",
     "read_any",
     "read_layer",
+    "rows_of",
 ]
 
 @dataclass
