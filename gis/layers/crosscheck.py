@@ -19,6 +19,7 @@ from pyproj import CRS, Transformer
 
 from gis.errors import CRSError, format_rows
 from gis.layers.crs import PROVINCE_MERIDIANS, meridian_for_province, normalise_name, vn2000_tm3
+from gis.layers.normalise import map_unique
 from gis.layers.report import LoadReport
 from gis.project import Project
 
@@ -83,7 +84,8 @@ def check_project(project: Project, *, standard: str = "tt973", province: str | 
     by_name: dict[str, int] = {}
     for i, n in enumerate(admin["name"]):
         by_name.setdefault(_commune_key(n), i)
-    idx = np.array([by_name.get(_commune_key(c), -1) for c in villages["commune"]])
+    idx = map_unique(villages["commune"].to_numpy(dtype=object),
+                     lambda c: by_name.get(_commune_key(c), -1)).astype(int)
     matched = idx >= 0
     if not matched.any():
         if outside_all.all():
