@@ -62,3 +62,10 @@ def test_info_subprocess_raster_and_missing_file(tmp_path):
                              cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert missing.returncode == 2
     assert "does not exist" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_info_on_a_project_folder(sample_dir, capsys):
+    assert main(["info", str(sample_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "WGS 84 / UTM zone 48N" in out
+    assert "  villages: " in out and "  dem: dem.tif" in out

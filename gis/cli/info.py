@@ -9,7 +9,8 @@ from gis.layers.schema import RASTER_KINDS, LayerKind
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="read and validate one file and print what was found")
-    p.add_argument("file", help="a layer file (shp, zip, gpkg, geojson, kml, kmz, csv, xlsx, tif)")
+    p.add_argument("file", help="a layer file (shp, zip, gpkg, geojson, kml, kmz, csv, xlsx, tif) "
+                   "or a project folder")
     p.add_argument("--kind", choices=[k.value for k in LayerKind] + list(RASTER_KINDS),
                    help="layer kind (guessed from the content when not given)")
     p.add_argument("--layer", help="layer name inside a GeoPackage or zip, or XLSX sheet")
@@ -21,7 +22,22 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def main(args: argparse.Namespace) -> int:
-    from gis.layers.read import read_any
+    from pathlib import Path
+
+    from gis.layers.read import load_project, read_any
+
+    if Path(args.file).is_dir() and (Path(args.file) / "project.json").is_file():
+        project = load_project(args.file, {})
+        vi = args.lang == "vi"
+        print(("Dự án " if vi else "Project ") + f"{project.name}: {project.crs.name}")
+        for kind, gdf in project.layers.items():
+            print(f"  {kind}: {len(gdf)} " + ("dòng" if vi else "rows"))
+        for kind, path in project.rasters.items():
+            print(f"  {kind}: {Path(path).name}")
+        for kind, report in project.reports.items():
+            for w in report.warnings_vi if vi else report.warnings:
+                print(("Cảnh báo " if vi else "Warning ") + f"({kind}): {w}")
+        return 0
 
     result = read_any(args.file, kind=args.kind, layer=args.layer, crs=args.crs,
                       province=args.province)
