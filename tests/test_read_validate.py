@@ -311,3 +311,12 @@ def test_admin_code_repeated_over_parts_is_a_warning(tmp_path):
     result = read_layer(path, "admin")
     assert len(result.gdf) == 2
     assert any("parts of one unit" in w and "(1, 2)" in w for w in result.report.warnings)
+
+
+def test_summary_lists_at_most_50_rejected_rows(tmp_path):
+    rows = [(f"T{i}", f"T{i}", 1, "", "") for i in range(60)] + [("A", "A", 1, 106.27, 20.14)]
+    result = read_layer(villages_csv(tmp_path, rows=rows), "villages")
+    assert len(result.report.rejected) == 60
+    text = result.report.summary()
+    assert "Rejected row 50:" in text and "Rejected row 51:" not in text
+    assert "(+10 more rejected rows)" in text

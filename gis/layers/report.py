@@ -80,8 +80,9 @@ class LoadReport:
         data["rejected"] = [RejectedRow(**r) for r in data.get("rejected", [])]
         return cls(**data)
 
-    def summary(self, lang: str = "en") -> str:
-        """A few lines for the CLI ``info`` command and the app's Data page."""
+    def summary(self, lang: str = "en", *, max_rejected: int = 50) -> str:
+        """A few lines for the CLI ``info`` command and the app's Data page (at most
+        ``max_rejected`` rejected rows are listed one by one; ``rejected`` has them all)."""
         vi = lang == "vi"
         lines = [
             f"{self.source} ({self.kind}): "
@@ -99,7 +100,10 @@ class LoadReport:
             lines.append(("Cột: " if vi else "Columns: ") + mapped)
         for w in self.warnings_vi if vi else self.warnings:
             lines.append(("Cảnh báo: " if vi else "Warning: ") + w)
-        for r in self.rejected:
+        for r in self.rejected[:max_rejected]:
             lines.append(("Bỏ dòng " if vi else "Rejected row ") + f"{r.row + 1}: "
                          + (r.reason_vi if vi else r.reason_en))
+        more = len(self.rejected) - max_rejected
+        if more > 0:
+            lines.append(f"... (+{more} " + ("dòng bị bỏ nữa)" if vi else "more rejected rows)"))
         return "\n".join(lines)
