@@ -20,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 
 import gis
+from gis.analysis.fiber_stages import facilities_stage, fiber_plan_stage, ftth_stage
 from gis.analysis.hamlets import hamlet_table
 from gis.analysis.mobile import coverage_stage, mobile_stage
 from gis.analysis.sharing_stage import sharing_stage
@@ -101,6 +102,11 @@ STAGES: list[Stage] = [
           "Mobile coverage per hamlet"),
     Stage("sharing", sharing_stage, ("villages", "sites"), "Dùng chung hạ tầng",
           "Infrastructure sharing"),
+    Stage("ftth", ftth_stage, ("villages",), "Phủ cáp quang FTTH", "FTTH coverage"),
+    Stage("fiber_plan", fiber_plan_stage, ("villages", "roads"), "Kế hoạch mở rộng cáp quang",
+          "Fiber extension plan"),
+    Stage("facilities", facilities_stage, ("facilities",), "Kết nối cơ sở công cộng",
+          "Facilities' connectivity"),
 ]
 
 

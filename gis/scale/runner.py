@@ -289,12 +289,13 @@ def _fingerprint(grid: Grid, tile_cells: int, tx: pd.DataFrame, villages, radio:
 
 def _tile_transmitters(tiles: list[Tile], grid: Grid, tx: pd.DataFrame,
                        radius: np.ndarray) -> list[np.ndarray]:
-    """Per tile: positions of the transmitters whose antenna position group reaches it.
+    """Per tile: positions of the transmitters whose antenna position reaches it.
 
-    Whole groups (same x, y, height, frequency) are kept, in the table's order, so that the
+    Every transmitter at a position (x, y: all heights and carriers, a superset of the engine's
+    sweep groups) is kept when one of them reaches the tile, in the table's order, so that the
     engine sweeps each position with the same radius and breaks ties in the same order.
     """
-    gid = tx.groupby(["x", "y", "height_m", "freq_mhz"], sort=False).ngroup().to_numpy()
+    gid = tx.groupby(["x", "y"], sort=False).ngroup().to_numpy()
     grad = pd.Series(radius).groupby(gid).transform("max").to_numpy()
     x, y = tx["x"].to_numpy(float), tx["y"].to_numpy(float)
     res = grid.resolution_m
