@@ -334,3 +334,43 @@ def test_swept_ray_fan_gives_the_all_rays_result(small, monkeypatch):
             np.testing.assert_array_equal(res.best_dbm[key], full.best_dbm[key])
             np.testing.assert_array_equal(res.server[key], full.server[key])
     assert n_calls
+
+
+def test_presets_and_block_written_rasters(tmp_path):
+    """Province and country presets; the DEM written window by window is the one-piece DEM,
+    value for value; the population written in two passes is the one-piece grid."""
+    from gis.sample.rasters import population_grid
+    from gis.sample.spec import spec_for
+    from gis.scale.synth import write_dem_blocks, write_population_blocks
+
+    prov, country = spec_for("province"), spec_for("country")
+    assert 6_500 < math.pi / 4 * prov.width_m * prov.height_m / 1e6 < 7_500  # km², the oval
+    assert 320_000 < math.pi / 4 * country.width_m * country.height_m / 1e6 < 340_000
+    assert sum(n for _, n in country.sites) > 15 * sum(n for _, n in prov.sites)
+    with pytest.raises(ValidationError):
+        spec_for("continent")
+    terrain = TerrainSpec(hill_edge_x_m=X0 + 6_000.0)
+    b = (X0, Y0, X0 + 300 * RES, Y0 + 200 * RES)
+    write_dem_blocks(tmp_path / "dem.tif", b, RES, 5, terrain, -9999.0, block=256)
+    with rasterio.open(tmp_path / "dem.tif") as src:
+        np.testing.assert_array_equal(src.read(1), synthetic_dem(b, RES, 5, terrain))
+        assert src.block_shapes[0] == (256, 256)
+    rng = np.random.default_rng(3)
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(
+        rng.uniform([X0, Y0], [X0 + 3_000, Y0 + 2_000], (12, 2))), extend_to=shapely.box(*b)))
+    polys = np.array([shapely.intersection(c, shapely.box(X0, Y0, X0 + 3_000, Y0 + 2_000))
+                      for c in cells] + [shapely.box(X0 + 3_010, Y0 + 10, X0 + 3_030, Y0 + 30)],
+                     dtype=object)  # the last holds no cell centre
+    xy = shapely.get_coordinates(shapely.point_on_surface(polys))
+    people = rng.uniform(100, 900, len(polys))
+    sat = np.full_like(xy, np.nan)
+    sat[2] = xy[2] + 150.0
+    sigma = np.full(len(polys), 200.0)
+    pb = (X0, Y0, X0 + 3_100.0, Y0 + 2_100.0)
+    ref = population_grid(pb, 100.0, polys, xy, people, sat, 0.4, sigma)
+    write_population_blocks(tmp_path / "pop.tif", pb, 100.0, polys, xy, people, sat, 0.4,
+                            sigma, -1.0, block=7)
+    with rasterio.open(tmp_path / "pop.tif") as src:
+        got = src.read(1)
+    np.testing.assert_allclose(got, ref, rtol=1e-6, atol=1e-6)
+    assert got.sum() == pytest.approx(people.sum(), rel=1e-6)

@@ -30,7 +30,7 @@ from gis.sample.rasters import DEM_NODATA, POP_NODATA, population_grid, write_ge
 from gis.sample.sites import build_sites
 from gis.sample.spec import PRESETS, SampleSpec, spec_for
 from gis.sample.terrain import TerrainSpec, district_terrain, synthetic_dem
-from gis.scale.synth import write_dem_blocks
+from gis.scale.synth import write_dem_blocks, write_population_blocks
 
 __all__ = [
     "NO_FIBER",
@@ -56,6 +56,10 @@ MEAN_POPULATION = {"town": 520.0, "delta": 560.0, "hills": 330.0}
 
 #: Share of a weak-spot hamlet's people living in its outlying cluster behind the spur.
 SATELLITE_SHARE = 0.4
+
+#: Population grids larger than this (cells) are written window by window (the country preset:
+#: 42 M cells at 100 m; the province's 0.9 M are made in one piece).
+POP_BLOCKS_ABOVE_CELLS = 4_000_000
 
 
 def build_sample(seed: int = 7, *, preset: str = "district",
@@ -120,11 +124,18 @@ def build_sample(seed: int = 7, *, preset: str = "district",
                                 terrain, DEM_NODATA)
     pop_bounds = (frame.left, frame.bottom, frame.right, frame.top)
     sigma = np.where(places.hamlet_zone == "hills", 180.0, 230.0)
-    pop_grid = population_grid(pop_bounds, spec.pop_res_m, places.hamlet_polys,
-                               places.hamlet_xy, pop, places.satellite_xy, SATELLITE_SHARE,
-                               sigma)
-    pop_path = write_geotiff(folder / "population.tif", pop_grid, pop_bounds, spec.pop_res_m,
-                             POP_NODATA)
+    pop_cells = (frame.width / spec.pop_res_m) * (frame.height / spec.pop_res_m)
+    if pop_cells > POP_BLOCKS_ABOVE_CELLS:  # the country: window by window (gis.scale.synth)
+        pop_path = write_population_blocks(folder / "population.tif", pop_bounds,
+                                           spec.pop_res_m, places.hamlet_polys,
+                                           places.hamlet_xy, pop, places.satellite_xy,
+                                           SATELLITE_SHARE, sigma, POP_NODATA)
+    else:
+        pop_grid = population_grid(pop_bounds, spec.pop_res_m, places.hamlet_polys,
+                                   places.hamlet_xy, pop, places.satellite_xy, SATELLITE_SHARE,
+                                   sigma)
+        pop_path = write_geotiff(folder / "population.tif", pop_grid, pop_bounds,
+                                 spec.pop_res_m, POP_NODATA)
 
     # Layers.
     crs = CRS.from_epsg(ANALYSIS_EPSG)
