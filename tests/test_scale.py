@@ -374,3 +374,20 @@ def test_presets_and_block_written_rasters(tmp_path):
         got = src.read(1)
     np.testing.assert_allclose(got, ref, rtol=1e-6, atol=1e-6)
     assert got.sum() == pytest.approx(people.sum(), rel=1e-6)
+
+
+def test_cli_options_ask_for_tiles():
+    from gis.cli import build_parser
+    from gis.cli.run import _scale_options
+
+    args = build_parser().parse_args(["run", "--project", "P", "--out", "O", "--tile-km", "15",
+                                      "--scheduler", "tcp://10.0.0.5:8786", "--workers", "3"])
+    p = _scale_options(RunParams(), args)
+    assert p.scale == ScaleParams(tile_km=15.0, tile_above_km2=0.0,
+                                  scheduler="tcp://10.0.0.5:8786", workers=3)
+    assert not p.scale.is_local and p.scale.tiles_area(1.0)
+    plain = build_parser().parse_args(["run", "--project", "P", "--out", "O"])
+    assert _scale_options(RunParams(), plain).scale == ScaleParams()
+    assert ScaleParams().tiles_area(7_000.0) and not ScaleParams().tiles_area(500.0)
+    args = build_parser().parse_args(["sample", "--out", "O", "--preset", "province"])
+    assert args.preset == "province"
