@@ -211,7 +211,7 @@ def test_partial_run_then_whole(small, single, tmp_path):
     tx, _ = expand_sectors(project.require("sites"), params.radio)
     assert "scale" not in single.results  # the reference ran in one piece
     grid = _grid(project, params)
-    scale = ScaleParams(tile_km=0.9, tile_above_km2=0.0, scheduler="synchronous")
+    scale = ScaleParams(tile_km=1.5, tile_above_km2=0.0, scheduler="synchronous")
     part = run_tiled(tx, project.require("villages"), grid, tmp_path, radio=params.radio,
                      population=project.rasters["population"], scale=scale,
                      only=["r000_c000", "r002_c003"])
