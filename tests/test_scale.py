@@ -153,9 +153,9 @@ def test_tiles_equal_single_piece_synchronous_and_threads(small, single, tmp_pat
     res = ctx.results["scale"]
     assert len(res.tiles) == 6 * 5 and len(res.computed) >= 25  # 160 x 140 cells / 30
     _assert_same(single, ctx)
-    # the default local scheduler (threads, 2 workers) gives the same rasters, here as VRTs
-    ctx2 = _run(project, _tiled(params, workers=2, assemble="vrt", tile_km=1.5),
-                tmp_path / "threads")
+    # threads (2 workers) give the same rasters, here assembled as VRTs
+    ctx2 = _run(project, _tiled(params, scheduler="threads", workers=2, assemble="vrt",
+                                tile_km=1.5), tmp_path / "threads")
     assert ctx2.rasters["coverage_viettel_4g"].suffix == ".vrt"
     _assert_same(single, ctx2)
     assert any("without data" in w for w in ctx.warnings)
@@ -187,7 +187,8 @@ def test_resume_runs_only_missing_tiles(small, single, tmp_path):
     lost = first[3:7]
     for name in lost:
         (tmp_path / "tiles" / name / "done.json").unlink()
-    ctx2 = _run(project, p, tmp_path)
+    # resumed on the default local scheduler (a pool of 2 processes)
+    ctx2 = _run(project, _tiled(params, tile_km=1.5, workers=2), tmp_path)
     res2 = ctx2.results["scale"]
     assert sorted(res2.computed) == sorted(lost)
     assert len(res2.resumed) == len(first) - len(lost)

@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="run coverage tile by tile on Dask with tiles of KM km (large areas are "
                         "tiled by themselves; see docs/scale.md)")
     p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="Dask scheduler for the tiles: threads (default), processes, synchronous "
+                   help="Dask scheduler for the tiles: processes (default), threads, synchronous "
                         "or a cluster address such as tcp://10.0.0.5:8786")
     p.add_argument("--workers", type=int, metavar="N",
                    help="local Dask workers for the tiles (default: the machine's cores)")

@@ -8,8 +8,8 @@ sums in tile order (:class:`gis.scale.reduce.HamletReducer`) and assembles each 
 block into one tiled GeoTIFF of the whole grid. A rerun with the same inputs skips the tiles whose
 marker is there (resumption after an interruption).
 
-Where the tasks run: dask's local threads by default (the numba kernels release the GIL),
-``"processes"``, ``"synchronous"``, the address of a running scheduler, or a
+Where the tasks run: dask's local process pool by default (one tile per core), ``"threads"``,
+``"synchronous"``, the address of a running scheduler, or a
 ``dask.distributed.Client`` given to :func:`run_tiled`. Workers only receive paths, so on a
 cluster the inputs and the output folder must be reachable from every worker (a shared file
 system; rasterio also opens ``/vsicurl/`` and ``/vsis3/`` paths for the inputs).
