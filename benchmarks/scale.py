@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"speed-up 1 -> 2 workers (LocalCluster, 1 thread each, {sp['tiles']} tiles of "
           f"{sp['tile_km']:g} km): {sp['t1_s']:.1f} s -> {sp['t2_s']:.1f} s = "
           f"{sp['speedup']:.2f}x (target >= 1.7x); tile phase without the driver's "
-          f"{sp['driver_s']:.1f} s: {sp['tile_speedup']:.2f}x; {load_note()}")
+          f"{sp['driver_s']:.1f} s: {sp['tile_speedup']:.2f}x; {sp['note']}")
     print(f"  same tiles on dask threads (one process): 1 thread {sp['threads_1_s']:.1f} s, "
           f"2 threads {sp['threads_2_s']:.1f} s = "
           f"{sp['threads_1_s'] / sp['threads_2_s']:.2f}x")
@@ -275,18 +275,20 @@ def main(argv: list[str] | None = None) -> int:
     reduce_s = reduce_seconds(run_dir, proj)
     driver_s = reduce_s * area_ratio  # the reduction is linear in tiles and hamlets
     print(f"driver reduction of the province's tile sums: {reduce_s:.2f} s")
-    for eff, label in ((0.9, "90 % parallel efficiency (dedicated cores)"),
-                       (eff_meas, f"the efficiency measured here ({eff_meas:.0%})")):
-        wall = core_s / (64 * eff) + driver_s
-        print(f"projected country preset on 64 cores, coverage + per-hamlet mobile stages "
-              f"(tiled), {label}: {wall / 60:.1f} min ({core_s / 3600:.1f} core-hours)")
     meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     other = {k: v for k, v in meta["timings_s"].items()
              if k not in ("load", "hamlets", "coverage", "mobile")}
     ham_ratio = 70_000 / max(len(proj.require("villages")), 1)
+    other_s = sum(other.values()) * ham_ratio
+    for eff, label in ((0.9, "90 % parallel efficiency (dedicated cores)"),
+                       (eff_meas, f"the efficiency measured here ({eff_meas:.0%})")):
+        wall = core_s / (64 * eff) + driver_s
+        print(f"projected country preset on 64 cores, {label}: coverage + per-hamlet mobile "
+              f"stages (tiled) {wall / 60:.1f} min ({core_s / 3600:.1f} core-hours); whole run "
+              f"{(wall + other_s) / 60:.0f} min")
     print(f"  the other stages run in the driver, not tiled ({', '.join(other)}): "
-          f"{sum(other.values()):.0f} s for the province; linear in hamlets (x{ham_ratio:.0f}) "
-          f"that is {sum(other.values()) * ham_ratio / 60:.0f} min for the country, at best")
+          f"{sum(other.values()):.0f} s for the province; linear in hamlets (x{ham_ratio:.0f}): "
+          f"{other_s / 60:.0f} min for the country, at best")
     print("  assumptions: coverage work scales with the number of sectors (same technology mix "
           f"and radii; x{site_ratio:.1f} sites), hamlet sums and reads with the area "
           f"(x{area_ratio:.1f}), as does the driver's reduction; CPU seconds per tile as measured here (a dedicated core runs a "
