@@ -41,6 +41,7 @@ class Places:
     basin_xy: tuple[float, float]
     valley_site_xy: tuple[float, float]
     satellite_centre: tuple[float, float]
+    spur_x: float
 
 
 def district_boundary(frame: Frame, rng: np.random.Generator) -> shapely.Polygon:
@@ -212,4 +213,5 @@ def build_places(spec: SampleSpec, frame: Frame, terrain: TerrainSpec, seed: int
         basin_xy=(float(basin[0]), float(basin[1])),
         valley_site_xy=(float(valley_site[0]), float(valley_site[1])),
         satellite_centre=(float(sat_centre[0]), float(sat_centre[1])),
+        spur_x=float(sx),
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import rasterio
 import shapely
-from rasterio.transform import from_origin
+from affine import Affine
 
 from gis.sample.frame import ANALYSIS_EPSG
 from gis.sample.terrain import grid_centres
@@ -25,7 +25,7 @@ def write_geotiff(path: Path, array: np.ndarray, bounds: tuple[float, float, flo
     profile = {
         "driver": "GTiff", "height": array.shape[0], "width": array.shape[1], "count": 1,
         "dtype": "float32", "crs": f"EPSG:{ANALYSIS_EPSG}",
-        "transform": from_origin(left, top, res_m, res_m), "nodata": nodata,
+        "transform": Affine.translation(left, top) @ Affine.scale(res_m, -res_m), "nodata": nodata,
         "tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "deflate",
         "predictor": 3,
     }

@@ -42,8 +42,12 @@ def build_sites(spec: SampleSpec, places: Places, population: np.ndarray, hill_e
     h_xy = places.hamlet_xy
     bx, by = places.basin_xy
     sx, sy = places.satellite_centre
+    # No site near the basin, none west of the spur within sight of the outlying clusters (the
+    # valley floor is open to the west), and none east of it closer than the designed site.
+    d_sat = np.hypot(h_xy[:, 0] - sx, h_xy[:, 1] - sy)
+    west = h_xy[:, 0] < places.spur_x + 1_000.0
     ok = (np.hypot(h_xy[:, 0] - bx, h_xy[:, 1] - by) > basin_radius_m + 3_000.0) & (
-        np.hypot(h_xy[:, 0] - sx, h_xy[:, 1] - sy) > 3_500.0)
+        d_sat > np.where(west, 6_000.0, 3_500.0))
     shapely.prepare(places.boundary)
 
     def zone(xy: np.ndarray) -> str:
@@ -69,6 +73,13 @@ def build_sites(spec: SampleSpec, places: Places, population: np.ndarray, hill_e
     positions[vpos]["position_id"] = "VT-DC-V01"
     attach(vpos, "Viettel")
     attach(vpos, "VinaPhone")
+
+    # A neutral tower at the industrial zone carrying three operators (the plans' model of a
+    # shared tower built by a tower company).
+    izpos = new_position(iz + np.array([0.0, 650.0]), TOWERCO)
+    positions[izpos]["position_id"] = "NB-COT-KCN"
+    for op in ("VinaPhone", "MobiFone", "Vietnamobile"):
+        attach(izpos, op)
 
     weights = np.where(ok, population, 0.0)
     for op, n in spec.sites:
