@@ -22,7 +22,13 @@ TOWERCO = "Công ty Hạ tầng Viễn thông Ninh Bình (tổng hợp)"
 
 _PREFIX = {"Viettel": "VT_NQN", "VinaPhone": "VNP-NQ-", "MobiFone": "MBF_NQ_",
            "Vietnamobile": "VNM-NB-"}
-_SPACING_FACTOR = {"Viettel": 1.0, "VinaPhone": 1.15, "MobiFone": 1.2, "Vietnamobile": 1.7}
+#: Cell radius (m) an operator plans for, by zone, before the per-operator factor below:
+#: about the 4G 1800 MHz cell radius of a 36 m tower at -110 dBm RSRP under a suburban
+#: COST-231 Hata median (1.4 km), smaller in the town where rooftop sites are low.
+_CELL_RADIUS_M = {"town": 650.0, "delta": 1_350.0, "hills": 1_250.0}
+#: Sparser grids for the smaller operators (market share Viettel > VinaPhone, MobiFone >
+#: Vietnamobile).
+_SPACING_FACTOR = {"Viettel": 1.0, "VinaPhone": 1.3, "MobiFone": 1.35, "Vietnamobile": 2.0}
 _BAND = {900: "B8", 1800: "B3", 2100: "B1", 2600: "n41", 3700: "n78", 3800: "n78"}
 _FREQ_5G = {"Viettel": 2600, "VinaPhone": 3700, "MobiFone": 3800}
 #: 5G is deployed within these distances (m) of the district town and of the industrial zone
@@ -81,36 +87,36 @@ def build_sites(spec: SampleSpec, places: Places, population: np.ndarray, hill_e
     for op in ("VinaPhone", "MobiFone", "Vietnamobile"):
         attach(izpos, op)
 
+    # Each operator covers hamlets in a random order weighted by population: a hamlet whose
+    # centre is farther than the operator's cell radius from its nearest own site gets a site
+    # near it (on another operator's tower when one is close and a coin says so), until the
+    # operator has its number of sites; a second pass with smaller radii uses up the rest.
     weights = np.where(ok, population, 0.0)
     for op, n in spec.sites:
-        have = sum(1 for s in sites if s["operator"] == op)
+        own = [positions[s["pos"]]["xy"] for s in sites if s["operator"] == op]
         keys = rng.random(len(h_xy)) ** (1.0 / np.maximum(weights, 1e-12))
-        order = np.argsort(-keys)
-        for i in order:
-            if have >= n:
-                break
-            if weights[i] <= 0:
-                continue
-            cand = h_xy[i] + rng.uniform(-300, 300, 2)
-            if not places.boundary.contains(shapely.Point(cand)):
-                continue
-            z = zone(cand)
-            spacing = {"town": 800.0, "delta": 1_750.0, "hills": 1_600.0}[z]
-            spacing *= _SPACING_FACTOR[op]
-            own = np.array([positions[s["pos"]]["xy"] for s in sites if s["operator"] == op])
-            if len(own) and np.hypot(*(own - cand).T).min() < spacing:
-                continue
-            pos = None
-            if op != "Viettel" and rng.random() < spec.share_probability:
-                others = [k for k, p in enumerate(positions)
-                          if op not in p["ops"] and np.hypot(*(p["xy"] - cand)) < 1_200.0]
-                if others:
-                    pos = others[int(rng.integers(len(others)))]
-            if pos is None:
-                owner = TOWERCO if (z != "town" and rng.random() < 0.12) else op
-                pos = new_position(cand, owner)
-            attach(pos, op)
-            have += 1
+        order = [i for i in np.argsort(-keys) if weights[i] > 0]
+        for shrink in (1.0, 0.6):
+            for i in order:
+                if len(own) >= n:
+                    break
+                radius = _CELL_RADIUS_M[zone(h_xy[i])] * _SPACING_FACTOR[op] * shrink
+                if own and np.hypot(*(np.asarray(own) - h_xy[i]).T).min() < radius:
+                    continue
+                cand = h_xy[i] + rng.uniform(-150, 150, 2)
+                if not places.boundary.contains(shapely.Point(cand)):
+                    continue
+                pos = None
+                if op != "Viettel" and rng.random() < spec.share_probability:
+                    others = [k for k, p in enumerate(positions)
+                              if op not in p["ops"] and np.hypot(*(p["xy"] - cand)) < 900.0]
+                    if others:
+                        pos = others[int(rng.integers(len(others)))]
+                if pos is None:
+                    owner = TOWERCO if (zone(cand) != "town" and rng.random() < 0.12) else op
+                    pos = new_position(cand, owner)
+                attach(pos, op)
+                own.append(positions[pos]["xy"])
     # Explicit shared-tower ids on half of the shared positions; the rest share by distance.
     pid = 1
     for p in positions:

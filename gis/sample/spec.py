@@ -62,10 +62,10 @@ class SampleSpec:
     dem_margin_m: float = 1_500.0
     grid_m: float = 300.0
     sites: tuple[tuple[str, int], ...] = (
-        ("Viettel", 48),
-        ("VinaPhone", 37),
-        ("MobiFone", 33),
-        ("Vietnamobile", 16),
+        ("Viettel", 56),
+        ("VinaPhone", 36),
+        ("MobiFone", 32),
+        ("Vietnamobile", 15),
     )
     share_probability: float = 0.3
 
