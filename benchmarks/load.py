@@ -21,7 +21,7 @@ from gis.project import Project  # noqa: E402
 from gis.sample import build_sample  # noqa: E402
 
 
-def _median_s(func, repeat: int = 5) -> float:  # noqa: ANN001
+def _median_s(func, repeat: int = 5) -> float:
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
