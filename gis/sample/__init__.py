@@ -105,16 +105,17 @@ def build_sample(seed: int = 7, *, preset: str = "district",
 
     network = build_network(places, np.random.default_rng([int(seed), 6]))
     iz = industrial_zone(places, network.nodes[-2])
+    dem_bounds = frame.expanded(spec.dem_margin_m, spec.grid_m)
+    dem = synthetic_dem(dem_bounds, spec.dem_res_m, int(seed), terrain)
     sites = build_sites(spec, places, pop, terrain.hill_edge_x_m, tuple(iz.centroid.coords[0]),
-                        terrain.basin_radius_m, np.random.default_rng([int(seed), 7]))
+                        (dem, (dem_bounds[0], dem_bounds[3]), spec.dem_res_m),
+                        np.random.default_rng([int(seed), 7]))
     facilities = build_facilities(places, c_names, list(h_names), iz,
                                   np.random.default_rng([int(seed), 8]))
 
     # Rasters.
     folder = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="gis-sample-"))
     folder.mkdir(parents=True, exist_ok=True)
-    dem_bounds = frame.expanded(spec.dem_margin_m, spec.grid_m)
-    dem = synthetic_dem(dem_bounds, spec.dem_res_m, int(seed), terrain)
     dem_path = write_geotiff(folder / "dem.tif", dem, dem_bounds, spec.dem_res_m, DEM_NODATA)
     pop_bounds = (frame.left, frame.bottom, frame.right, frame.top)
     sigma = np.where(places.hamlet_zone == "hills", 180.0, 230.0)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from gis.sample.places import Places
+from gis.sample.places import NO_SIGNAL, Places
+from gis.sample.shadow import max_fresnel_v
 from gis.sample.spec import SampleSpec
 
 __all__ = ["TOWERCO", "build_sites"]
@@ -40,20 +41,18 @@ LEGACY_SITES = {"Vietnamobile": 3, "MobiFone": 3, "VinaPhone": 2}
 
 
 def build_sites(spec: SampleSpec, places: Places, population: np.ndarray, hill_edge_x_m: float,
-                industrial_xy: tuple[float, float], basin_radius_m: float,
+                industrial_xy: tuple[float, float], dem: DemGrid,
                 rng: np.random.Generator) -> list[dict]:
-    """Rows of the sites layer (dicts with a shapely Point ``geometry``), EPSG:32648."""
+    """Rows of the sites layer (dicts with a shapely Point ``geometry``), EPSG:32648.
+
+    ``dem`` is the sample's DEM (array, (left, top), cell size): no site is placed where a 45 m
+    mast would see a designed gap (see :func:`_out_of_sight`).
+    """
     town = places.commune_xy[0]
     iz = np.asarray(industrial_xy)
     h_xy = places.hamlet_xy
-    bx, by = places.basin_xy
-    sx, sy = places.satellite_centre
-    # No site near the basin, none west of the spur within sight of the outlying clusters (the
-    # valley floor is open to the west), and none east of it closer than the designed site.
-    d_sat = np.hypot(h_xy[:, 0] - sx, h_xy[:, 1] - sy)
-    west = h_xy[:, 0] < places.spur_x + 1_000.0
-    ok = (np.hypot(h_xy[:, 0] - bx, h_xy[:, 1] - by) > basin_radius_m + 3_000.0) & (
-        d_sat > np.where(west, 6_000.0, 3_500.0))
+    targets = _gap_targets(places)
+    ok = _out_of_sight(h_xy, targets, dem)
     shapely.prepare(places.boundary)
 
     def zone(xy: np.ndarray) -> str:
@@ -77,6 +76,7 @@ def build_sites(spec: SampleSpec, places: Places, population: np.ndarray, hill_e
     # The designed valley site: Viettel's tower, shared by VinaPhone under an explicit id.
     vpos = new_position(np.asarray(places.valley_site_xy), "Viettel")
     positions[vpos]["position_id"] = "VT-DC-V01"
+    positions[vpos]["designed"] = True
     attach(vpos, "Viettel")
     attach(vpos, "VinaPhone")
 
@@ -106,6 +106,8 @@ def build_sites(spec: SampleSpec, places: Places, population: np.ndarray, hill_e
                 cand = h_xy[i] + rng.uniform(-150, 150, 2)
                 if not places.boundary.contains(shapely.Point(cand)):
                     continue
+                if not _out_of_sight(cand[None, :], targets, dem)[0]:
+                    continue
                 pos = None
                 if op != "Viettel" and rng.random() < spec.share_probability:
                     others = [k for k, p in enumerate(positions)
@@ -124,6 +126,42 @@ def build_sites(spec: SampleSpec, places: Places, population: np.ndarray, hill_e
             p["position_id"] = f"NB-COT-{pid:03d}"
             pid += 1
     return _rows(sites, positions, town, iz, rng)
+
+
+#: The DEM as the placement sees it: elevation array (row 0 north), (left, top), cell size m.
+DemGrid = tuple[np.ndarray, tuple[float, float], float]
+
+#: Minimum distance (m) of any site from a no-signal hamlet centre and from an outlying cluster.
+MIN_GAP_DISTANCE_M = {"no_signal": 3_800.0, "cluster": 1_500.0}
+#: Minimum knife-edge parameter v from a 45 m mast at 900 MHz (the most favourable case) to
+#: the no-signal points (J(v) > 29 dB) and to the outlying clusters (J(v) > 22 dB).
+MIN_GAP_V = {"no_signal": 7.0, "cluster": 4.0}
+
+
+def _gap_targets(places: Places) -> dict[str, np.ndarray]:
+    """Points that must stay out of sight: the no-signal hamlet centres and points around
+    them, and the outlying clusters of the weak-spot hamlets and points around them."""
+    ring = np.array([[0.0, 0.0], [300.0, 0.0], [-300.0, 0.0], [0.0, 300.0], [0.0, -300.0]])
+    centres = places.hamlet_xy[[NO_SIGNAL in t for t in places.tags]]
+    sats = places.satellite_xy[np.isfinite(places.satellite_xy[:, 0])]
+    return {
+        "no_signal": (centres[:, None, :] + ring[None, :, :]).reshape(-1, 2),
+        "cluster": (sats[:, None, :] + 0.8 * ring[None, :, :]).reshape(-1, 2),
+    }
+
+
+def _out_of_sight(xy: np.ndarray, targets: dict[str, np.ndarray], dem: DemGrid) -> np.ndarray:
+    """True where a site at ``xy`` would be far enough from, and behind terrain from, every
+    designed gap (:data:`MIN_GAP_DISTANCE_M`, :data:`MIN_GAP_V`)."""
+    grid, origin, res = dem
+    ok = np.ones(len(xy), dtype=bool)
+    for kind, pts in targets.items():
+        for px, py in pts:
+            ok &= np.hypot(xy[:, 0] - px, xy[:, 1] - py) > MIN_GAP_DISTANCE_M[kind]
+            if ok.any():
+                v = max_fresnel_v(grid, origin, res, xy[ok, 0], xy[ok, 1], 45.0, px, py, 900.0)
+                ok[np.flatnonzero(ok)[v < MIN_GAP_V[kind]]] = False
+    return ok
 
 
 def _rows(sites: list[dict], positions: list[dict], town: np.ndarray, iz: np.ndarray,
@@ -170,6 +208,10 @@ def _rows(sites: list[dict], positions: list[dict], town: np.ndarray, iz: np.nda
         eirp = float(rng.uniform(55, 57) if j in legacy else rng.uniform(58, 61))
         if rng.random() < 0.25:
             eirp = np.nan
+        if p.get("designed"):
+            # The valley tower: a tall 4G site whose sectors look up and down the valley.
+            height, tech, eirp = 45.0, "2G/3G/4G", 61.0
+            freq = 1800 if op == "Viettel" else 2100
         base = {"operator": op, "site_id": site_id, "height_m": round(height, 1),
                 "structure": structure, "owner": p["owner"], "position_id": p["position_id"],
                 "geometry": shapely.Point(xy)}
@@ -183,8 +225,10 @@ def _rows(sites: list[dict], positions: list[dict], town: np.ndarray, iz: np.nda
             if op == "Viettel":
                 rot = 0.0 if rng.random() < 0.7 else float(rng.choice([20.0, 30.0, 45.0]))
                 tilt = float(rng.uniform(4, 8) if z == "town" else rng.uniform(2, 5))
-                for az in (0.0, 120.0, 240.0):
-                    rows.append({**common, "azimuth_deg": (az + rot) % 360.0,
+                azimuths = (90.0, 225.0, 315.0) if p.get("designed") else (0.0, 120.0, 240.0)
+                for az in azimuths:
+                    rows.append({**common,
+                                 "azimuth_deg": az if p.get("designed") else (az + rot) % 360.0,
                                  "beamwidth_deg": 65.0, "tilt_deg": round(tilt, 1)})
             else:
                 rows.append({**common, "azimuth_deg": np.nan, "beamwidth_deg": np.nan,
