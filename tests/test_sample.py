@@ -379,6 +379,34 @@ def test_weak_spot_hamlets_have_a_covered_centre_and_a_shadowed_cluster(
         assert 0.3 <= w[shadow].sum() / w.sum() <= 0.6, (h.name, w[shadow].sum() / w.sum())
 
 
+def test_max_fresnel_v_single_knife_edge_by_hand() -> None:
+    from gis.sample.shadow import max_fresnel_v
+
+    # Flat ground at 0 m, 10 m cells, a 50 m wall 100 m thick (x 4950-5050 m) between a 10 m
+    # mast at x = 5 m and a 10 m receiver at x = 9995 m, at 300 MHz (wavelength 0.99931 m).
+    # At the wall's edge d1 = 4945 m, d2 = 5045 m: earth bulge (k = 4/3)
+    # 4945 * 5045 / (2 * 4/3 * 6 371 000) = 1.4684 m, so h = 50 + 1.4684 - 10 = 41.468 m and
+    # v = 41.468 * sqrt(2 / 0.99931 * (1/4945 + 1/5045)) = 1.1740 (ITU-R P.526 eq. 26).
+    dem = np.zeros((1, 1000), dtype=np.float32)
+    dem[0, 495:505] = 50.0
+    v = max_fresnel_v(dem, (0.0, 10.0), 10.0, np.array([5.0]), np.array([5.0]), 10.0, 9995.0,
+                      5.0, 300.0, rx_height_m=10.0, n_samples=4000)
+    assert v[0] == pytest.approx(1.1740, abs=0.002)
+    # No wall: the line of sight clears flat ground by 10 m less the bulge: v < 0.
+    flat = np.zeros((1, 1000), dtype=np.float32)
+    assert max_fresnel_v(flat, (0.0, 10.0), 10.0, np.array([5.0]), np.array([5.0]), 10.0,
+                         9995.0, 5.0, 300.0, rx_height_m=10.0)[0] < 0
+
+
+def test_spec_rejects_grids_that_break_tiling() -> None:
+    from gis.sample.spec import SampleSpec
+
+    with pytest.raises(ValidationError, match="multiple"):
+        SampleSpec(grid_m=250.0)
+    with pytest.raises(ValidationError, match="positive"):
+        SampleSpec(width_m=0.0)
+
+
 # -- saving ---------------------------------------------------------------------------------
 
 def test_saved_project_small_and_reloads(sample: Project, tmp_path: Path) -> None:
