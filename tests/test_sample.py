@@ -14,7 +14,8 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 from pyproj import Transformer
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.spatial import cKDTree
 
 from gis.errors import ValidationError
 from gis.layers.schema import (
@@ -240,12 +241,20 @@ def test_fiber_on_roads_and_gaps(sample: Project) -> None:
     assert set(olt.operator) == {"Viettel", "VNPT"}
     town = sample.layers["admin"].set_index("name").loc["Thị trấn Nho Quan"].geometry
     assert olt.within(town).all()
-    # The no_fiber hamlets: no fiber node within 700 m of the centre; the others: one within.
-    tree = shapely.STRtree(np.asarray(nodes.geometry.values))
-    _, d = tree.query_nearest(shapely.points(v.centre_x, v.centre_y), return_distance=True,
-                              all_matches=False)
+    # The no_fiber hamlets: no fiber node within 500 m of the centre along the roads (nodes
+    # join the network at their nearest road end, the offset counted); the others: one within.
+    ends = np.vstack([shapely.get_coordinates(shapely.get_point(roads.geometry.values, k))
+                      for k in (0, -1)])
+    keys, node = np.unique(np.round(ends, 2), axis=0, return_inverse=True)
+    n, m = len(roads), len(keys)
+    off, near = cKDTree(keys).query(shapely.get_coordinates(nodes.geometry.values))
+    g = coo_matrix((np.r_[roads.length.to_numpy(), off], (np.r_[node[:n], np.full(len(off), m)],
+                    np.r_[node[n:], near])), shape=(m + 1, m + 1))
+    dist = dijkstra(g.tocsr(), directed=False, indices=m)
+    centre = cKDTree(keys).query(np.c_[v.centre_x, v.centre_y])
+    reach = np.where(centre[0] < 0.01, dist[centre[1]], np.inf)
     gap = v.sample_design.str.contains("no_fiber").to_numpy()
-    assert (d[gap] > 700.0).all() and (d[~gap] <= 700.0).all()
+    assert (reach[gap] > 500.0).all() and (reach[~gap] <= 500.0).all()
     assert 0.05 < gap.mean() < 0.25
 
 

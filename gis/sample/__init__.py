@@ -104,7 +104,7 @@ def build_sample(seed: int = 7, *, preset: str = "district",
     households = np.round(pop / pop_rng.uniform(3.5, 4.1, len(pop)))
 
     network = build_network(places, np.random.default_rng([int(seed), 6]))
-    iz = industrial_zone(places, network.nodes[-2])
+    iz = industrial_zone(places, network.east_end_xy)
     dem_bounds = frame.expanded(spec.dem_margin_m, spec.grid_m)
     dem = synthetic_dem(dem_bounds, spec.dem_res_m, int(seed), terrain)
     sites = build_sites(spec, places, pop, terrain.hill_edge_x_m, tuple(iz.centroid.coords[0]),
@@ -118,7 +118,7 @@ def build_sample(seed: int = 7, *, preset: str = "district",
     folder.mkdir(parents=True, exist_ok=True)
     dem_path = write_geotiff(folder / "dem.tif", dem, dem_bounds, spec.dem_res_m, DEM_NODATA)
     pop_bounds = (frame.left, frame.bottom, frame.right, frame.top)
-    sigma = np.where(places.hamlet_zone == "hills", 180.0, 230.0)
+    sigma = np.where(places.hamlet_zone == "hills", 150.0, 180.0)
     pop_grid = population_grid(pop_bounds, spec.pop_res_m, places.hamlet_polys,
                                places.hamlet_xy, pop, places.satellite_xy, SATELLITE_SHARE,
                                sigma)

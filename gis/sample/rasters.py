@@ -57,7 +57,7 @@ def population_grid(bounds: tuple[float, float, float, float], res_m: float,
     h = owner[cells]
     cx, cy = xx.ravel()[cells], yy.ravel()[cells]
     d2 = (cx - hamlet_xy[h, 0]) ** 2 + (cy - hamlet_xy[h, 1]) ** 2
-    w = np.exp(-d2 / (2 * sigma_m[h] ** 2)) + 0.01
+    w = np.exp(-d2 / (2 * sigma_m[h] ** 2)) + 0.004
     has_sat = np.isfinite(satellite_xy[:, 0])
     main_share = np.where(has_sat, 1.0 - satellite_share, 1.0)
     w_total = np.bincount(h, weights=w, minlength=len(population))
