@@ -52,7 +52,7 @@ def test_same_seed_same_layers_and_rasters(sample: Project, tmp_path: Path) -> N
     assert sorted(again.layers) == sorted(sample.layers)
     for kind in sample.layers:
         assert_geodataframe_equal(again.layers[kind], sample.layers[kind])
-    for kind in ("dem", "population"):
+    for kind in ("dem", "population", "landcover"):
         a, _ = _read(sample.rasters[kind])
         b, _ = _read(again.rasters[kind])
         np.testing.assert_array_equal(a, b)
@@ -203,6 +203,29 @@ def test_population_raster_matches_hamlets(sample: Project) -> None:
     at_centre = pop[np.asarray(rows), np.asarray(cols)]
     cells = np.bincount(ids.ravel(), minlength=len(v) + 1)[1:]
     assert np.median(at_centre / (v.population / np.maximum(cells, 1))) > 2.0
+
+
+def test_landcover_on_the_dem_grid_follows_terrain_and_town(sample: Project) -> None:
+    lc, prof = _read(sample.rasters["landcover"])
+    dem, dprof = _read(sample.rasters["dem"])
+    assert prof["dtype"] == "uint8" and prof["nodata"] == 0
+    assert lc.shape == dem.shape and prof["transform"] == dprof["transform"]
+    # ESA WorldCover codes: tree cover, shrubland, cropland, built-up, permanent water.
+    assert set(np.unique(lc).tolist()) == {10, 20, 40, 50, 80}
+    assert (lc[dem > 150.0] == 10).all()
+    delta = (dem < 6.0) & ~np.isin(lc, (50, 80))
+    assert (lc[delta] == 40).all() and delta.mean() > 0.4
+    f = sample.layers["facilities"]
+    t = prof["transform"]
+    for geom in (f[f.kind == "commune_office"].geometry.iloc[0],           # UBND of the town
+                 f[f.kind == "industrial_zone"].geometry.iloc[0].centroid):
+        r, c = rasterio.transform.rowcol(t, geom.x, geom.y)
+        assert lc[r, c] == 50
+    # Hamlets sit on farmland in the valleys: the weak-spot centres are cropland.
+    v = sample.layers["villages"]
+    weak = v[v.sample_design.str.contains("weak_spot")]
+    r, c = rasterio.transform.rowcol(t, weak.centre_x, weak.centre_y)
+    assert (lc[np.asarray(r), np.asarray(c)] == 40).all()
 
 
 # -- network --------------------------------------------------------------------------------
@@ -430,7 +453,7 @@ def test_saved_project_small_and_reloads(sample: Project, tmp_path: Path) -> Non
     assert {k: len(g) for k, g in back.layers.items()} == {
         k: len(g) for k, g in sample.layers.items()}
     assert back.layers["villages"]["name"].tolist() == sample.layers["villages"]["name"].tolist()
-    assert set(back.rasters) == {"dem", "population"}
+    assert set(back.rasters) == {"dem", "population", "landcover"}
 
 
 def test_cli_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

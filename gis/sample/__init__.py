@@ -1,9 +1,9 @@
 """The bundled synthetic sample area: a district of Ninh Bình with hills, delta and gaps.
 
 :func:`build_sample` returns a :class:`gis.project.Project` with every canonical layer (admin,
-villages, roads, fiber, fiber_nodes, sites, facilities) in EPSG:32648 and two rasters (a 30 m
-DEM and a 100 m population raster) written as GeoTIFFs to a temporary folder
-(:meth:`Project.save` copies them into the project folder). Everything is a deterministic
+villages, roads, fiber, fiber_nodes, sites, facilities) in EPSG:32648 and three rasters (a 30 m
+DEM, a 100 m population raster and a 30 m land-cover raster) written as GeoTIFFs to a
+temporary folder (:meth:`Project.save` copies them into the project folder). Everything is a deterministic
 function of the seed. The data are SYNTHETIC: see ``data/README.md`` for what is in them and
 for the deliberate coverage and fiber gaps, which the villages layer also names in its
 ``sample_design`` column (``no_signal``, ``weak_spot``, ``no_fiber``, ``no_road``).
@@ -23,6 +23,7 @@ from gis.layers.report import LoadReport
 from gis.project import Project
 from gis.sample.facilities import build_facilities, industrial_zone
 from gis.sample.frame import ANALYSIS_EPSG, Frame
+from gis.sample.landcover import LANDCOVER_NODATA, landcover_grid, river_line
 from gis.sample.names import DISTRICT, PROVINCE, commune_names, hamlet_names
 from gis.sample.network import build_network
 from gis.sample.places import NO_FIBER, NO_ROAD, NO_SIGNAL, WEAK_SPOT, build_places
@@ -74,8 +75,8 @@ def build_sample(seed: int = 7, *, preset: str = "district",
     Returns
     -------
     gis.project.Project
-        Layers in EPSG:32648; rasters ``dem`` (30 m, metres) and ``population`` (100 m,
-        people per cell).
+        Layers in EPSG:32648; rasters ``dem`` (30 m, metres), ``population`` (100 m,
+        people per cell) and ``landcover`` (30 m, ESA WorldCover class codes).
     """
     spec = spec_for(preset)
     frame = Frame.from_spec(spec)
@@ -124,6 +125,10 @@ def build_sample(seed: int = 7, *, preset: str = "district",
                                sigma)
     pop_path = write_geotiff(folder / "population.tif", pop_grid, pop_bounds, spec.pop_res_m,
                              POP_NODATA)
+    river = river_line(pop_bounds, terrain.hill_edge_x_m, np.random.default_rng([int(seed), 9]))
+    lc = landcover_grid(dem, dem_bounds, spec.dem_res_m, places.commune_xy[0], iz, river)
+    lc_path = write_geotiff(folder / "landcover.tif", lc, dem_bounds, spec.dem_res_m,
+                            LANDCOVER_NODATA, dtype="uint8")
 
     # Layers.
     crs = CRS.from_epsg(ANALYSIS_EPSG)
@@ -172,6 +177,7 @@ def build_sample(seed: int = 7, *, preset: str = "district",
         project.set_layer(kind, gdf, _report(source, kind, len(gdf)))
     project.set_raster("dem", dem_path, _report(source, "dem", 1))
     project.set_raster("population", pop_path, _report(source, "population", 1))
+    project.set_raster("landcover", lc_path, _report(source, "landcover", 1))
     return project
 
 

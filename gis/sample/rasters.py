@@ -19,18 +19,19 @@ POP_NODATA = -1.0
 
 
 def write_geotiff(path: Path, array: np.ndarray, bounds: tuple[float, float, float, float],
-                  res_m: float, nodata: float) -> Path:
-    """Write a float32 single-band GeoTIFF (tiled, deflate) in EPSG:32648."""
+                  res_m: float, nodata: float, *, dtype: str = "float32") -> Path:
+    """Write a single-band GeoTIFF (tiled, deflate) in EPSG:32648: float32 (floating-point
+    predictor) for measurements, uint8 for classes."""
     left, _, _, top = bounds
     profile = {
         "driver": "GTiff", "height": array.shape[0], "width": array.shape[1], "count": 1,
-        "dtype": "float32", "crs": f"EPSG:{ANALYSIS_EPSG}",
+        "dtype": dtype, "crs": f"EPSG:{ANALYSIS_EPSG}",
         "transform": Affine.translation(left, top) @ Affine.scale(res_m, -res_m), "nodata": nodata,
         "tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "deflate",
-        "predictor": 3,
+        "predictor": 3 if dtype.startswith("float") else 2,
     }
     with rasterio.open(path, "w", **profile) as dst:
-        dst.write(array.astype(np.float32), 1)
+        dst.write(array.astype(dtype), 1)
     return path
 
 
