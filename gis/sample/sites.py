@@ -4,7 +4,8 @@ Viettel rows are one per sector (azimuth 0/120/240°, 65° beamwidth, a tilt), t
 one per site (the radio engine then assumes three sectors), as real site lists mix both. 5G rows
 (tech ``"5G"``) are added at sites near the district town and the industrial zone, on the band
 each operator won at auction (DOMAIN.md section 3): Viettel 2600 MHz, VinaPhone 3700 MHz,
-MobiFone 3800 MHz. No site is placed near the hidden basin or the shadowed valley clusters.
+MobiFone 3800 MHz. No site is placed where it would see the hidden basin or the valley clusters
+behind the spur (a knife-edge check on the DEM).
 """
 
 from __future__ import annotations
@@ -38,6 +39,15 @@ FIVE_G_TOWN_M = 1_800.0
 FIVE_G_IZ_M = 1_200.0
 #: Sites per operator still on 2G only (Vietnamobile) or 2G/3G only (the others), unshared.
 LEGACY_SITES = {"Vietnamobile": 3, "MobiFone": 3, "VinaPhone": 2}
+
+#: The DEM as the placement sees it: elevation array (row 0 north), (left, top), cell size m.
+DemGrid = tuple[np.ndarray, tuple[float, float], float]
+
+#: Minimum distance (m) of any site from a no-signal hamlet centre and from an outlying cluster.
+MIN_GAP_DISTANCE_M = {"no_signal": 3_800.0, "cluster": 1_500.0}
+#: Minimum knife-edge parameter v from a 45 m mast at 900 MHz (the most favourable case) to
+#: the no-signal points (J(v) > 29 dB) and to the outlying clusters (J(v) > 22 dB).
+MIN_GAP_V = {"no_signal": 7.0, "cluster": 4.0}
 
 
 def build_sites(spec: SampleSpec, places: Places, population: np.ndarray, hill_edge_x_m: float,
@@ -127,15 +137,6 @@ def build_sites(spec: SampleSpec, places: Places, population: np.ndarray, hill_e
             pid += 1
     return _rows(sites, positions, town, iz, rng)
 
-
-#: The DEM as the placement sees it: elevation array (row 0 north), (left, top), cell size m.
-DemGrid = tuple[np.ndarray, tuple[float, float], float]
-
-#: Minimum distance (m) of any site from a no-signal hamlet centre and from an outlying cluster.
-MIN_GAP_DISTANCE_M = {"no_signal": 3_800.0, "cluster": 1_500.0}
-#: Minimum knife-edge parameter v from a 45 m mast at 900 MHz (the most favourable case) to
-#: the no-signal points (J(v) > 29 dB) and to the outlying clusters (J(v) > 22 dB).
-MIN_GAP_V = {"no_signal": 7.0, "cluster": 4.0}
 
 
 def _gap_targets(places: Places) -> dict[str, np.ndarray]:
