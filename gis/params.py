@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gis.analysis.targets import IndicatorParams
 from gis.errors import ValidationError
 
 __all__ = ["LoadParams", "RunParams", "from_dict", "to_dict"]
@@ -44,6 +45,7 @@ class RunParams:
     """All parameters of a run, one section per module. Defaults are the documented ones."""
 
     load: LoadParams = field(default_factory=LoadParams)
+    targets: IndicatorParams = field(default_factory=IndicatorParams)
 
     def replace(self, **sections: Any) -> RunParams:
         """A copy with some sections replaced."""
