@@ -211,7 +211,7 @@ def test_assign_admin_keeps_own_commune() -> None:
 
 
 def test_targets_validation_and_params_roundtrip() -> None:
-    with pytest.raises(ValidationError, match="0.25 for 25"):
+    with pytest.raises(ValidationError, match=r"0\.25 for 25"):
         Targets(bts_sharing_rate=25)
     with pytest.raises(ValidationError, match="valid presets"):
         IndicatorParams(preset="ha_noi")
