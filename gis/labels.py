@@ -27,6 +27,7 @@ __all__ = [
     "SCOPE_LABELS",
     "STATUS_LABELS",
     "TEXT",
+    "TIER_LABELS",
     "check_lang",
     "column_label",
     "label",
@@ -137,6 +138,13 @@ REASON_LABELS: dict[str, tuple[str, str]] = {
     "no_ftth": ("không có FTTH", "no FTTH"),
 }
 
+#: Coverage tier (polygons of the coverage rasters) -> (vi, en).
+TIER_LABELS: dict[str, tuple[str, str]] = {
+    "good": ("Tốt", "Good"),
+    "fair": ("Khá", "Fair"),
+    "edge": ("Biên vùng phủ", "Cell edge"),
+}
+
 #: Scope level of an indicator row -> (vi, en).
 SCOPE_LABELS: dict[str, tuple[str, str]] = {
     "area": ("Toàn vùng", "Whole area"),
@@ -182,6 +190,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "people_unit": ("người", "people"),
     "positions_unit": ("vị trí", "positions"),
     "facilities_unit": ("cơ sở", "facilities"),
+    "run_info": ("Thông tin lần chạy", "Run"),
+    "coverage_tiers": ("Vùng phủ sóng theo mức", "Coverage by tier"),
+    "key": ("Mục", "Item"),
     "yes": ("Có", "Yes"),
     "no": ("Không", "No"),
 }

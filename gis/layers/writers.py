@@ -50,11 +50,17 @@ from gis.layers.crs import WGS84, analysis_crs_for_lon
 from gis.layers.schema import header_key
 
 __all__ = [
+    "DEFAULT_TIERS_DBM",
     "FORMATS",
     "KML_STATUS_COLORS",
     "STATUS_COLORS",
+    "STATUS_ORDER",
+    "TIER_COLORS",
+    "copy_raster",
     "export_table",
+    "file_safe",
     "hamlet_status",
+    "kml_color",
     "points_frame",
     "read_results_gpkg",
     "read_shapefile_zip",
@@ -85,14 +91,14 @@ STATUS_COLORS = {
 }
 
 
-def _kml_color(hex_rgb: str, alpha: str = "ff") -> str:
+def kml_color(hex_rgb: str, alpha: str = "ff") -> str:
     """KML colours are aabbggrr."""
     h = hex_rgb.lstrip("#")
     return (alpha + h[4:6] + h[2:4] + h[0:2]).lower()
 
 
 #: Hamlet status -> KML colour (aabbggrr).
-KML_STATUS_COLORS = {k: _kml_color(v) for k, v in STATUS_COLORS.items()}
+KML_STATUS_COLORS = {k: kml_color(v) for k, v in STATUS_COLORS.items()}
 
 #: Order of the statuses, worst first (legend and KML folder order).
 STATUS_ORDER = ("no_signal", "weak_spot", "no_ftth", "ok", "unknown")
