@@ -242,3 +242,15 @@ def test_stage_in_pipeline() -> None:
     ind = ctx.tables["indicators"]
     assert pick(ind, "hamlets_4g")["note"].startswith("not available")
     assert any("preset 'national'" in d for d in ctx.defaults)
+
+
+def test_positions_as_metric_geodataframe() -> None:
+    """The sharing stage's positions layer: points in UTM, no lon/lat columns."""
+    h, p, _ = area()
+    gdf = gpd.GeoDataFrame(p.drop(columns=["lon", "lat"]),
+                           geometry=gpd.points_from_xy(p["lon"], p["lat"]), crs=4326)
+    gdf = gdf.to_crs(32648)
+    got = assign_admin(gdf, h)["commune"].tolist()
+    assert got == [GH, GH, GT, GT, GT]
+    t = compute_indicators(h, positions=gdf)
+    assert pick(t, "bts_sharing_rate", GT)["value"] == pytest.approx(1 / 3)

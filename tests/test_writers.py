@@ -300,3 +300,15 @@ def test_export_table_errors(tmp_path: Path, uncovered: gpd.GeoDataFrame) -> Non
         export_table(uncovered, tmp_path / "x.dxf")
     with pytest.raises(InputFileError):
         read_results_gpkg(tmp_path / "none.gpkg")
+
+
+def test_uncovered_with_metric_positions_layer() -> None:
+    """Positions as the sharing stage writes them (UTM points, no lon/lat columns)."""
+    tabs = tables()
+    pos = tabs["positions"]
+    tabs["positions"] = gpd.GeoDataFrame(
+        pos.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(pos["lon"], pos["lat"]),
+        crs=4326).to_crs(32648)
+    out = uncovered_hamlets(hamlets(), tabs, lang="en")
+    assert out.iloc[0]["fix_colocation_position_id"] == "P1"
+    assert out.iloc[0]["fix_colocation_distance_m"] == pytest.approx(52.3, abs=0.5)

@@ -41,6 +41,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from gis.analysis.targets import MAX_TARGETS, IndicatorParams, Targets
+from gis.layers.writers import with_lonlat
 
 if TYPE_CHECKING:
     from gis.pipeline import RunContext
@@ -243,7 +244,8 @@ def _measure(ind: str, hamlets: pd.DataFrame, positions: pd.DataFrame | None,
 
 def assign_admin(points: pd.DataFrame, hamlets: pd.DataFrame,
                  columns: tuple[str, ...] = ("commune", "district")) -> pd.DataFrame:
-    """Give each point (``lon``, ``lat`` in degrees) the commune/district of its nearest hamlet.
+    """Give each point the commune/district of its nearest hamlet (``lon``/``lat`` degrees, or
+    the geometry of a GeoDataFrame).
 
     Used for positions and facilities that carry no commune of their own. Distances are
     equirectangular (longitude scaled by cos(latitude)), which is exact enough to pick the
@@ -251,13 +253,14 @@ def assign_admin(points: pd.DataFrame, hamlets: pd.DataFrame,
     """
     out = points.copy()
     need = [c for c in columns if c in hamlets and (c not in out or out[c].isna().all())]
-    if not need or len(out) == 0 or len(hamlets) == 0 or not {"lon", "lat"} <= set(out):
+    if not need or len(out) == 0 or len(hamlets) == 0:
         return out
+    lonlat = with_lonlat(out)
     lat0 = math.radians(float(np.nanmean(hamlets["lat"].to_numpy(dtype=float))))
     hx = np.c_[hamlets["lon"].to_numpy(dtype=float) * math.cos(lat0),
                hamlets["lat"].to_numpy(dtype=float)]
-    px = np.c_[out["lon"].to_numpy(dtype=float) * math.cos(lat0),
-               out["lat"].to_numpy(dtype=float)]
+    px = np.c_[lonlat["lon"].to_numpy(dtype=float) * math.cos(lat0),
+               lonlat["lat"].to_numpy(dtype=float)]
     ok = np.isfinite(px).all(axis=1)
     _, idx = cKDTree(hx).query(px[ok])
     for c in need:

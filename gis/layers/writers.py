@@ -69,6 +69,7 @@ __all__ = [
     "shapefile_field_names",
     "tier_polygons",
     "uncovered_hamlets",
+    "with_lonlat",
     "write_csv",
     "write_geojson",
     "write_gpkg",
@@ -126,6 +127,26 @@ def points_frame(table: pd.DataFrame) -> gpd.GeoDataFrame:
     else:
         geom = np.full(len(frame), None, dtype=object)
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geom, index=frame.index), crs=WGS84)
+
+
+def with_lonlat(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with ``lon``/``lat`` columns (degrees), derived from its geometry if needed.
+
+    For non-point geometries the point is :func:`shapely.point_on_surface`. A table with
+    neither gets NaN coordinates.
+    """
+    if {"lon", "lat"} <= set(table):
+        return table
+    out = table.copy()
+    if isinstance(table, gpd.GeoDataFrame) and table.geometry.name in table:
+        geom = table.geometry if table.crs is None else table.geometry.to_crs(WGS84)
+        pts = shapely.point_on_surface(geom.to_numpy())
+        out["lon"] = shapely.get_x(pts)
+        out["lat"] = shapely.get_y(pts)
+    else:
+        out["lon"] = np.nan
+        out["lat"] = np.nan
+    return out
 
 
 def _as_bool(frame: pd.DataFrame, column: str) -> pd.Series | None:
@@ -326,7 +347,7 @@ def uncovered_hamlets(
             positions = tables.get("positions")
             if not ({"lon", "lat"} <= set(opps) or isinstance(opps, gpd.GeoDataFrame)) \
                     and positions is not None and "position_id" in positions:
-                pos = pd.DataFrame(positions)[["position_id", "lon", "lat"]]
+                pos = pd.DataFrame(with_lonlat(positions))[["position_id", "lon", "lat"]]
                 hosts = pd.DataFrame(opps).merge(pos, left_on="host_position_id",
                                                  right_on="position_id", how="left")
             if {"lon", "lat"} <= set(hosts) or isinstance(hosts, gpd.GeoDataFrame):
