@@ -398,6 +398,8 @@ def indicators_stage(ctx: RunContext) -> None:
     ctx.tables["indicators"] = table
     ctx.default(f"Indicator targets: preset '{params.preset}' ({params.targets.name})"
                 + (f", changed: {sorted(params.overrides)}" if params.overrides else ""))
-    for note in sorted(set(table.loc[table["note"].str.startswith("not available"), "note"])):
-        ctx.warn("Indicator " + note)
+    missing = table.loc[table["note"].str.startswith("not available"), "indicator_id"]
+    if len(missing):
+        ctx.warn(f"{len(missing)} of {len(INDICATORS)} indicators not available (their analysis "
+                 f"did not run or lacks inputs; see the note column): {', '.join(missing)}.")
 
