@@ -27,7 +27,7 @@ import rasterio
 import shapely
 from pyproj import CRS
 from rasterio.transform import from_origin
-from shapely.geometry import LineString
+from shapely.geometry import LineString, box
 
 from gis.cli import main as cli
 from gis.pipeline import STAGES, RunContext, Stage, run, write_run
@@ -95,7 +95,11 @@ def project() -> Project:
         "households": [250.0, 200, 150, 125, 100, 175],
     }, geometry=gpd.points_from_xy([106.0, 106.02, 106.04, 106.06, 106.08, 106.1], [20.0] * 6),
         crs=4326).to_crs(32648)
-    return Project(name="Hải Hậu (thử)", crs=CRS.from_epsg(32648), layers={"villages": villages})
+    admin = gpd.GeoDataFrame({"name": ["Xã Gia Hưng", "Xã Gia Tân"], "level": ["commune"] * 2},
+                             geometry=[box(105.99, 19.98, 106.05, 20.02),
+                                       box(106.05, 19.98, 106.11, 20.02)], crs=4326)
+    return Project(name="Hải Hậu (thử)", crs=CRS.from_epsg(32648),
+                   layers={"villages": villages, "admin": admin.to_crs(32648)})
 
 
 STAGES_UNDER_TEST = [STAGES[0], Stage("analyses", _analyses), *STAGES[1:]]
@@ -139,6 +143,13 @@ def test_write_run_writes_every_file(run_dir: Path) -> None:
     # 10 and 15 columns of 20 cells of 0.004° x 0.002°
     np.testing.assert_allclose(shapely.area(tiers.geometry.to_numpy()), [200 * 8e-6, 300 * 8e-6],
                                rtol=1e-9)
+
+
+def test_admin_boundaries_kept_for_maps(results: RunResults) -> None:
+    assert results.context["admin"]["name"].tolist() == ["Xã Gia Hưng", "Xã Gia Tân"]
+    assert "admin_boundaries" not in results.tables  # not a result: no sheet for it
+    np.testing.assert_allclose(results.context["admin"].total_bounds,
+                               [105.99, 19.98, 106.11, 20.02], atol=1e-6)
 
 
 def test_workbook(results: RunResults, tmp_path: Path) -> None:

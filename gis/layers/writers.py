@@ -800,21 +800,26 @@ def tier_polygons(raster: str | Path, *,
     codes = np.zeros(rsrp.shape, dtype=np.int16)
     for i, (_, lo) in reversed(list(enumerate(tiers, start=1))):
         codes[np.isfinite(rsrp) & (rsrp >= lo)] = i
-    geoms, values = [], []
-    for geom, value in features.shapes(codes, mask=codes > 0, transform=transform):
-        geoms.append(shapely.geometry.shape(geom))
-        values.append(int(value))
-    if not geoms:
+    pieces = list(features.shapes(codes, mask=codes > 0, transform=transform))
+    if not pieces:
         return gpd.GeoDataFrame({"tier": [], "rsrp_min_dbm": [], "area_km2": []},
                                 geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
-    gdf = gpd.GeoDataFrame({"code": values}, geometry=geoms, crs=crs)
-    gdf = gdf.dissolve(by="code", as_index=False).sort_values("code")
-    metric = gdf.to_crs(analysis_crs_for_lon(float(gdf.to_crs(WGS84).union_all().centroid.x)))
+    geoms = np.array([shapely.geometry.shape(g) for g, _ in pieces], dtype=object)
+    values = np.array([int(v) for _, v in pieces])
+    # The pieces of one tier never overlap (each cell is in one piece), so a MultiPolygon of
+    # them is the dissolved tier without a costly union.
+    present = np.unique(values)
+    merged = gpd.GeoSeries([shapely.multipolygons(geoms[values == c]) for c in present],
+                           crs=crs)
+    metric = merged
+    if crs is None or not CRS(crs).is_projected:
+        cx = float(np.mean(shapely.bounds(merged.to_crs(WGS84).to_numpy())[:, [0, 2]]))
+        metric = merged.to_crs(analysis_crs_for_lon(cx))
     out = gpd.GeoDataFrame({
-        "tier": [tiers[c - 1][0] for c in gdf["code"]],
-        "rsrp_min_dbm": [tiers[c - 1][1] for c in gdf["code"]],
-        "area_km2": np.round(metric.area.to_numpy() / 1e6, 4),
-    }, geometry=gdf.geometry.to_numpy(), crs=crs)
+        "tier": [tiers[c - 1][0] for c in present],
+        "rsrp_min_dbm": [tiers[c - 1][1] for c in present],
+        "area_km2": np.round(shapely.area(metric.to_numpy()) / 1e6, 4),
+    }, geometry=merged.to_numpy(), crs=crs)
     return out.to_crs(WGS84).reset_index(drop=True)
 
 

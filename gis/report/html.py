@@ -204,7 +204,8 @@ def render_html(results: RunResults, *, lang: str = "en", max_uncovered_rows: in
     check_lang(lang)
     ind = results.indicators
     unc = results.uncovered(lang)
-    png = overview_png(results.hamlets, results.tables, lang=lang)
+    png = overview_png(results.hamlets, results.tables, lang=lang,
+                       admin=results.context.get("admin"))
     img = base64.b64encode(png).decode("ascii")
     meta = results.meta
     targets = meta.get("targets") or {}

@@ -23,7 +23,7 @@ from gis.params import to_dict
 if TYPE_CHECKING:
     from gis.pipeline import RunContext
 
-__all__ = ["RESULTS_FILE", "TABLE_ORDER", "RunResults"]
+__all__ = ["CONTEXT_LAYERS", "RESULTS_FILE", "TABLE_ORDER", "RunResults"]
 
 #: The GeoPackage holding every result of a run.
 RESULTS_FILE = "results.gpkg"
@@ -34,6 +34,9 @@ TABLE_ORDER = ("indicators", "hamlets", "uncovered_hamlets", "positions",
 
 #: Layers of results.gpkg that are not result tables of the run.
 _DERIVED = ("hamlets", "uncovered_hamlets")
+
+#: Input layers kept with the results for the maps (boundaries), under these names.
+CONTEXT_LAYERS = {"admin": "admin_boundaries"}
 
 
 @dataclass
@@ -53,6 +56,9 @@ class RunResults:
         ``warnings``, ``defaults``, ``timings_s``.
     rasters
         Result rasters (GeoTIFF paths) by name, when known.
+    context
+        Input layers drawn on the maps but not results (``admin``: commune boundaries,
+        EPSG:4326).
     """
 
     name: str
@@ -60,6 +66,7 @@ class RunResults:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     rasters: dict[str, Path] = field(default_factory=dict)
+    context: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
 
     @classmethod
     def from_context(cls, ctx: RunContext) -> RunResults:
@@ -78,8 +85,14 @@ class RunResults:
             meta["targets"] = {"preset": targets.preset, "name": targets.targets.name,
                                "source": targets.targets.source,
                                "overrides": dict(targets.overrides)}
+        context = {}
+        for kind in CONTEXT_LAYERS:
+            layer = ctx.project.layers.get(kind)
+            if layer is not None and len(layer) and layer.crs is not None:
+                keep = [c for c in ("name", "level", "code", "district") if c in layer]
+                context[kind] = layer[[*keep, layer.geometry.name]].to_crs(4326)
         return cls(name=ctx.project.name, hamlets=ctx.hamlets, tables=dict(ctx.tables),
-                   meta=meta, rasters=dict(ctx.rasters))
+                   meta=meta, rasters=dict(ctx.rasters), context=context)
 
     @classmethod
     def from_folder(cls, run_dir: str | Path) -> RunResults:
@@ -97,11 +110,13 @@ class RunResults:
         frames, meta = read_results_gpkg(gpkg)
         hamlets = frames.pop("hamlets", pd.DataFrame())
         frames.pop("uncovered_hamlets", None)
+        context = {kind: frames.pop(name) for kind, name in CONTEXT_LAYERS.items()
+                   if isinstance(frames.get(name), gpd.GeoDataFrame)}
         if isinstance(hamlets, gpd.GeoDataFrame):
             hamlets = pd.DataFrame(hamlets.drop(columns=hamlets.geometry.name))
         rasters = {p.stem: p for p in sorted(gpkg.parent.glob("coverage_*.tif"))}
         return cls(name=str(meta.get("name", gpkg.parent.name)), hamlets=hamlets,
-                   tables=frames, meta=meta, rasters=rasters)
+                   tables=frames, meta=meta, rasters=rasters, context=context)
 
     # -- derived ------------------------------------------------------------------------------
 
@@ -124,7 +139,7 @@ class RunResults:
     def save_gpkg(self, path: str | Path, *, lang: str = "en") -> Path:
         """Write every result to one GeoPackage (see :func:`write_results_gpkg`)."""
         meta = {"name": self.name, "lang": lang, **self.meta}
-        return write_results_gpkg(path, hamlets=self.hamlets,
-                                  tables={k: v for k, v in self.tables.items()
-                                          if k not in _DERIVED},
+        tables = {k: v for k, v in self.tables.items() if k not in _DERIVED}
+        tables.update({CONTEXT_LAYERS[k]: v for k, v in self.context.items()})
+        return write_results_gpkg(path, hamlets=self.hamlets, tables=tables,
                                   uncovered=self.uncovered(lang), meta=meta)

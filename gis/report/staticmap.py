@@ -34,6 +34,7 @@ def _nice_km(span_km: float) -> float:
 
 def overview_png(hamlets: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | None = None, *,
                  lang: str = "en", title: str = "", tiers: gpd.GeoDataFrame | None = None,
+                 admin: gpd.GeoDataFrame | None = None,
                  width_in: float = 9.0, dpi: int = 110) -> bytes:
     """The overview map as PNG bytes.
 
@@ -47,6 +48,8 @@ def overview_png(hamlets: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | Non
         Legend language.
     tiers
         Coverage tier polygons (``tier`` column, EPSG:4326) to draw underneath.
+    admin
+        Commune boundaries (polygons with ``name``) drawn as thin grey lines and labelled.
     width_in, dpi
         Figure width in inches and resolution; the height follows the area's shape.
     """
@@ -87,6 +90,14 @@ def overview_png(hamlets: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | Non
                 part = tiers[tiers["tier"] == tier]
                 if len(part):
                     part.plot(ax=ax, color=color, alpha=0.35, linewidth=0)
+        if admin is not None and len(admin):
+            adm = admin.to_crs(4326)
+            adm.boundary.plot(ax=ax, color="#888888", linewidth=0.6, zorder=1)
+            if "name" in adm and len(adm) <= 60:
+                pts = adm.geometry.representative_point()
+                for pt, nm in zip(pts, adm["name"].astype(str), strict=True):
+                    ax.text(pt.x, pt.y, nm, fontsize=6, color="#555555", ha="center",
+                            va="center", zorder=1.5)
         routes = tables.get("fiber_extensions")
         if isinstance(routes, gpd.GeoDataFrame) and len(routes):
             routes.to_crs(4326).plot(ax=ax, color="#1f77b4", linewidth=2.0, zorder=2)
