@@ -237,6 +237,13 @@ def test_cli_export_all_and_html(run_dir: Path, tmp_path: Path, capsys: pytest.C
                 "--out", str(tmp_path / "i.csv")]) == 0
     assert pd.read_csv(tmp_path / "i.csv", encoding="utf-8-sig")["indicator_id"].iloc[0] == (
         "hamlets_mobile_broadband")
+    assert cli(["export", str(run_dir), "--format", "kmz", "--table", "coverage_viettel_4g",
+                "--out", str(tmp_path / "tiers.kmz")]) == 0
+    root = ET.fromstring(zipfile.ZipFile(tmp_path / "tiers.kmz").read("doc.kml"))
+    kml = "{http://www.opengis.net/kml/2.2}"
+    assert [p.find(f"{kml}styleUrl").text for p in root.iter(f"{kml}Placemark")] == [
+        "#status_good", "#status_fair"]
+    assert len(list(root.iter(f"{kml}Polygon"))) >= 2
     assert cli(["export", str(run_dir), "--format", "csv", "--table", "nope"]) == 2
     assert "nope" in capsys.readouterr().err
     assert cli(["export", str(tmp_path), "--format", "csv"]) == 2

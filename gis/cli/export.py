@@ -25,7 +25,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    "fields.csv), kml, kmz, html (the report)")
     p.add_argument("--table", default="uncovered_hamlets",
                    help="which result: uncovered_hamlets (default), hamlets, indicators, "
-                   "positions, ... or 'all'")
+                   "positions, ..., a coverage raster (e.g. coverage_viettel_4g: its polygons "
+                   "by tier) or 'all'")
     p.add_argument("--lang", choices=["en", "vi"], default="en",
                    help="language of headers, reasons and the report")
     p.add_argument("--out", help="output file (a folder for --table all); default: in RUN_DIR")
@@ -62,10 +63,23 @@ def main(args: argparse.Namespace) -> int:
             for name, frame in tables.items():
                 written.append(export_table(frame, folder / f"{name}.{suffix}", args.fmt,
                                             lang=lang, layer=name))
+    elif args.table in results.rasters:
+        from gis.labels import TIER_LABELS
+        from gis.layers.writers import TIER_COLORS, kml_color, tier_polygons, write_kml
+
+        tiers = tier_polygons(results.rasters[args.table])
+        out = Path(args.out) if args.out else base / f"{args.table}_tiers_{lang}.{suffix}"
+        if args.fmt in ("kml", "kmz"):
+            written.append(write_kml(
+                tiers, out, lang=lang, name=args.table, name_column="tier", style_column="tier",
+                colors={k: kml_color(v) for k, v in TIER_COLORS.items()},
+                style_labels=TIER_LABELS))
+        else:
+            written.append(export_table(tiers, out, args.fmt, lang=lang, layer=args.table))
     else:
         tables = results.ordered_tables(lang)
         if args.table not in tables:
-            valid = ", ".join([*tables, "all"])
+            valid = ", ".join([*tables, *results.rasters, "all"])
             raise ValidationError(
                 f"The run has no table {args.table!r}; it has: {valid}.",
                 f"Lần chạy không có bảng {args.table!r}; các bảng có: {valid}.",
