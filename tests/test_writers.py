@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -108,7 +109,10 @@ def test_uncovered_list(uncovered: gpd.GeoDataFrame) -> None:
     h4 = uncovered.iloc[2]
     assert pd.isna(h4["fix_tower_id"]) and h4["fix_fiber_route_id"] == "R2"
     assert h4["fix_fiber_distance_m"] == pytest.approx(553, abs=3)
-    assert "R2" in h4["proposed_fix"] and "kéo cáp" in h4["proposed_fix"]
+    # H3: P1 at 106.0205 is 0.0195° west ≈ 2040 m; T1 ≈ 105 m; R1 ≈ 1107 m
+    assert re.fullmatch(r"dùng chung cột P1 \(20[34]\d m\); cột mới T1 \(10[45] m\); "
+                        r"kéo cáp tuyến R1 \(110\d m\)", h3["proposed_fix"])
+    assert h4["proposed_fix"] == "kéo cáp tuyến R2 (553 m)"
 
 
 def test_uncovered_without_result_tables() -> None:

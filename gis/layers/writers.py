@@ -184,12 +184,11 @@ def reason_codes(hamlets: pd.DataFrame) -> pd.Series:
     no_mob = (~mobile).fillna(False).to_numpy(bool) if mobile is not None else np.zeros(n, bool)
     is_weak = weak.fillna(False).to_numpy(bool) if weak is not None else np.zeros(n, bool)
     no_ftth = (~ftth).fillna(False).to_numpy(bool) if ftth is not None else np.zeros(n, bool)
-    parts = np.stack([
-        np.where(no_mob & ~is_weak, "no_mobile", ""),
-        np.where(is_weak, "weak_spot", ""),
-        np.where(no_ftth, "no_ftth", ""),
-    ], axis=1) if n else np.empty((0, 3), dtype=str)
-    codes = [";".join(p for p in row if p) for row in parts]
+    a = np.where(no_mob & ~is_weak, "no_mobile", "").astype(object)
+    b = np.where(is_weak, "weak_spot", "").astype(object)
+    c = np.where(no_ftth, "no_ftth", "").astype(object)
+    ab = np.where((a != "") & (b != ""), a + ";" + b, a + b)
+    codes = np.where((ab != "") & (c != ""), ab + ";" + c, ab + c)
     return pd.Series(codes, index=hamlets.index, dtype=object)
 
 
@@ -265,23 +264,23 @@ def _id_column(table: pd.DataFrame, *candidates: str) -> str | None:
     return next((c for c in candidates if c in table), None)
 
 
-def _fix_text(row: pd.Series, lang: str) -> str:
+def _fix_text(out: pd.DataFrame, lang: str) -> pd.Series:
+    """The ``proposed_fix`` text of each row, e.g. ``"co-locate on P12 (850 m); fiber route R3
+    (120 m)"`` (vectorised over rows)."""
     vi = lang == "vi"
-    parts = []
-    if row.get("fix_colocation_position_id") is not None and not pd.isna(
-            row.get("fix_colocation_distance_m")):
-        parts.append((f"dùng chung cột {row['fix_colocation_position_id']}" if vi else
-                      f"co-locate on {row['fix_colocation_position_id']}")
-                     + f" ({row['fix_colocation_distance_m']:.0f} m)")
-    if row.get("fix_tower_id") is not None and not pd.isna(row.get("fix_tower_distance_m")):
-        parts.append((f"cột mới {row['fix_tower_id']}" if vi else
-                      f"new tower {row['fix_tower_id']}")
-                     + f" ({row['fix_tower_distance_m']:.0f} m)")
-    if row.get("fix_fiber_route_id") is not None and not pd.isna(row.get("fix_fiber_distance_m")):
-        parts.append((f"kéo cáp tuyến {row['fix_fiber_route_id']}" if vi else
-                      f"fiber route {row['fix_fiber_route_id']}")
-                     + f" ({row['fix_fiber_distance_m']:.0f} m)")
-    return "; ".join(parts)
+    verbs = {"fix_colocation": "dùng chung cột " if vi else "co-locate on ",
+             "fix_tower": "cột mới " if vi else "new tower ",
+             "fix_fiber": "kéo cáp tuyến " if vi else "fiber route "}
+    ids = {"fix_colocation": "fix_colocation_position_id", "fix_tower": "fix_tower_id",
+           "fix_fiber": "fix_fiber_route_id"}
+    text = pd.Series("", index=out.index, dtype=object)
+    for key, verb in verbs.items():
+        dist = out[f"{key}_distance_m"]
+        ok = dist.notna() & out[ids[key]].notna()
+        part = (verb + out[ids[key]].astype(str) + " (" + dist.round(0).map("{:.0f}".format)
+                + " m)").where(ok, "")
+        text = text.where(~ok | (text == ""), text + "; ") + part
+    return text
 
 
 def uncovered_hamlets(
@@ -360,9 +359,7 @@ def uncovered_hamlets(
             ids, d = _nearest(routes, idc, xy[fib], crs)
             out.loc[out.index[fib], "fix_fiber_route_id"] = ids
             out.loc[out.index[fib], "fix_fiber_distance_m"] = d
-    out["proposed_fix"] = (out.apply(_fix_text, axis=1, lang=lang) if len(out)
-                           else pd.Series(dtype=object))
-    out["proposed_fix"] = out["proposed_fix"].astype(object)
+    out["proposed_fix"] = _fix_text(out, lang)
     cols = [c for c in out.columns if c != "geometry"] + ["geometry"]
     return out[cols]
 
