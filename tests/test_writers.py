@@ -267,7 +267,7 @@ def tier_raster(path: Path) -> Path:
 
 
 def test_tier_polygons(tmp_path: Path) -> None:
-    gdf = tier_polygons(tier_raster(tmp_path / "cov.tif"))
+    gdf = tier_polygons(tier_raster(tmp_path / "cov.tif"), simplify_cells=0)
     assert gdf["tier"].tolist() == ["good", "fair", "edge"]
     assert gdf["rsrp_min_dbm"].tolist() == [-95.0, -105.0, -115.0]
     # cell area at 20° N: (0.001° * 111.32 km * cos 20°) * (0.001° * 110.6 km) ≈ 0.01157 km²
@@ -275,6 +275,10 @@ def test_tier_polygons(tmp_path: Path) -> None:
     areas = shapely.area(gdf.geometry.to_numpy()) / cell_deg2  # in degrees², on purpose
     np.testing.assert_allclose(areas, [11, 12, 6], rtol=1e-9)  # 12 - 1 NaN cell, 12, 6
     assert gdf["area_km2"].iloc[1] == pytest.approx(12 * 0.01157, rel=0.01)
+    # simplified outlines (default, one cell) keep the exact cell areas in area_km2
+    simple = tier_polygons(tmp_path / "cov.tif")
+    np.testing.assert_array_equal(simple["area_km2"], gdf["area_km2"])
+    assert simple.is_valid.all()
     out = export_table(gdf, tmp_path / "tiers.gpkg")
     assert gpd.read_file(out)["tier"].tolist() == ["good", "fair", "edge"]
 

@@ -453,6 +453,7 @@ def write_xlsx(sheets: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
         Sheet key -> sheet title (default: the key), at most 31 characters.
     """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -460,47 +461,46 @@ def write_xlsx(sheets: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
     if isinstance(sheets, pd.DataFrame):
         sheets = {"data": sheets}
     titles = titles or {}
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)  # streams rows: several times faster on big tables
     head_font = Font(bold=True, color="FFFFFF")
     head_fill = PatternFill("solid", fgColor="1F4E79")
-    ok_fill = PatternFill("solid", fgColor="C6EFCE")
-    bad_fill = PatternFill("solid", fgColor="FFC7CE")
+    head_align = Alignment(wrap_text=True, vertical="top")
+    fills = {True: PatternFill("solid", fgColor="C6EFCE"),
+             False: PatternFill("solid", fgColor="FFC7CE")}
     used: set[str] = set()
     for key, frame in sheets.items():
         ws = wb.create_sheet(_sheet_title(titles.get(key, key), used))
         data = file_safe(_plain(frame))
         cols = list(data.columns)
-        ws.append([column_label(c, lang) for c in cols])
-        for cell in ws[1]:
-            cell.font = head_font
-            cell.fill = head_fill
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for row in data.itertuples(index=False, name=None):
-            ws.append([_xlsx_value(v) for v in row])
         n = len(data)
-        widths = []
+        values = [data[c].map(_xlsx_value).tolist() for c in cols]
+        share = [_is_share(c, data) for c in cols]
         for j, col in enumerate(cols, start=1):
-            letter = get_column_letter(j)
-            texts = data[col].map(lambda v: "" if _xlsx_value(v) is None else str(v))
-            longest = int(texts.str.len().max()) if n else 0
-            head = max(len(w) for w in column_label(col, lang).split())
-            width = min(60, max(8, min(longest, 60) + 2, head + 2))
-            widths.append(width)
-            ws.column_dimensions[letter].width = width
-            if _is_share(col, data) and n:
-                for (cell,) in ws.iter_rows(min_row=2, max_row=n + 1, min_col=j, max_col=j):
-                    cell.number_format = "0.0%"
-        if "met" in cols and n:
-            j = cols.index("met") + 1
-            for (cell,) in ws.iter_rows(min_row=2, max_row=n + 1, min_col=j, max_col=j):
-                if cell.value is True:
-                    cell.fill = ok_fill
-                elif cell.value is False:
-                    cell.fill = bad_fill
+            longest = max((len(str(v)) for v in values[j - 1] if v is not None), default=0)
+            head = max((len(w) for w in column_label(col, lang).split()), default=0)
+            ws.column_dimensions[get_column_letter(j)].width = min(
+                60, max(8, min(longest, 60) + 2, head + 2))
         ws.freeze_panes = "A2"
         if cols:
             ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(n + 1, 1)}"
+        header = []
+        for col in cols:
+            cell = WriteOnlyCell(ws, value=column_label(col, lang))
+            cell.font, cell.fill, cell.alignment = head_font, head_fill, head_align
+            header.append(cell)
+        ws.append(header)
+        met_j = cols.index("met") if "met" in cols else -1
+        styled = [j for j, sh in enumerate(share) if sh] + ([met_j] if met_j >= 0 else [])
+        for i in range(n):
+            row = [values[j][i] for j in range(len(cols))]
+            for j in styled:
+                cell = WriteOnlyCell(ws, value=row[j])
+                if share[j]:
+                    cell.number_format = "0.0%"
+                if j == met_j and isinstance(row[j], bool):
+                    cell.fill = fills[row[j]]
+                row[j] = cell
+            ws.append(row)
     if not wb.sheetnames:
         wb.create_sheet("data")
     path = Path(path)
@@ -770,13 +770,17 @@ TIER_COLORS = {"good": "#1a9850", "fair": "#fee08b", "edge": "#fc8d59"}
 
 
 def tier_polygons(raster: str | Path, *,
-                  tiers_dbm: tuple[tuple[str, float], ...] = DEFAULT_TIERS_DBM
-                  ) -> gpd.GeoDataFrame:
+                  tiers_dbm: tuple[tuple[str, float], ...] = DEFAULT_TIERS_DBM,
+                  simplify_cells: float = 1.0) -> gpd.GeoDataFrame:
     """Polygons of a best-RSRP raster (dBm) by coverage tier, dissolved per tier, in EPSG:4326.
 
     Each cell goes to the first tier (strongest first) whose minimum it reaches; cells below
     the last tier or without data get none. Uses :func:`rasterio.features.shapes` on the tier
-    raster (one band, int8), so the polygons follow cell edges exactly.
+    raster (one band, int16), so the polygons follow cell edges; the outlines are then
+    simplified (Douglas-Peucker, topology preserved) by ``simplify_cells`` cells (default one
+    cell, e.g. 30 m: well below what a plan reads, and it drops about three quarters of the
+    staircase vertices, which keeps the KML light for Google Earth). ``0`` keeps cell edges.
+    ``area_km2`` is always the exact area of the cells.
 
     Returns
     -------
@@ -812,11 +816,15 @@ def tier_polygons(raster: str | Path, *,
     if crs is None or not CRS(crs).is_projected:
         cx = float(np.mean(shapely.bounds(merged.to_crs(WGS84).to_numpy())[:, [0, 2]]))
         metric = merged.to_crs(analysis_crs_for_lon(cx))
+    geometry = merged.to_numpy()
+    if simplify_cells > 0:
+        cell = min(abs(transform.a), abs(transform.e))
+        geometry = shapely.simplify(geometry, simplify_cells * cell, preserve_topology=True)
     out = gpd.GeoDataFrame({
         "tier": [tiers[c - 1][0] for c in present],
         "rsrp_min_dbm": [tiers[c - 1][1] for c in present],
         "area_km2": np.round(shapely.area(metric.to_numpy()) / 1e6, 4),
-    }, geometry=merged.to_numpy(), crs=crs)
+    }, geometry=geometry, crs=crs)
     return out.to_crs(WGS84).reset_index(drop=True)
 
 
