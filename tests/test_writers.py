@@ -320,3 +320,12 @@ def test_uncovered_with_metric_positions_layer() -> None:
     out = uncovered_hamlets(hamlets(), tabs, lang="en")
     assert out.iloc[0]["fix_colocation_position_id"] == "P1"
     assert out.iloc[0]["fix_colocation_distance_m"] == pytest.approx(52.3, abs=0.5)
+
+
+def test_xlsx_missing_values_are_empty_cells(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"a": pd.array([1, None], dtype="Int64"), "b": [np.nan, 2.5],
+                          "met": pd.array([None, True], dtype="boolean"),
+                          "c": pd.array(["Xã Gia Hưng", None], dtype="string")})
+    ws = openpyxl.load_workbook(write_xlsx(frame, tmp_path / "na.xlsx"))["data"]
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=2)] == [
+        [1, None, None, "Xã Gia Hưng"], [None, 2.5, True, None]]

@@ -473,7 +473,7 @@ def write_xlsx(sheets: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
         data = file_safe(_plain(frame))
         cols = list(data.columns)
         n = len(data)
-        values = [data[c].map(_xlsx_value).tolist() for c in cols]
+        values = [[_xlsx_value(v) for v in data[c].tolist()] for c in cols]
         share = [_is_share(c, data) for c in cols]
         for j, col in enumerate(cols, start=1):
             longest = max((len(str(v)) for v in values[j - 1] if v is not None), default=0)
