@@ -329,3 +329,15 @@ def test_xlsx_missing_values_are_empty_cells(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(write_xlsx(frame, tmp_path / "na.xlsx"))["data"]
     assert [[c.value for c in row] for row in ws.iter_rows(min_row=2)] == [
         [1, None, None, "Xã Gia Hưng"], [None, 2.5, True, None]]
+
+
+def test_planned_fiber_route_wins_over_nearest() -> None:
+    h = hamlets()
+    h["fiber_route_id"] = [None, None, "R2", None, None]  # the plan serves H3 by R2
+    out = uncovered_hamlets(h, tables(), lang="en")
+    h3 = out[out["village_id"] == "H3"].iloc[0]
+    assert h3["fix_fiber_route_id"] == "R2"
+    # R2 starts at (106.06, 20.005): 0.02° east (2092 m) and 0.005° north (553 m) of H3:
+    # hypot(2092, 553) ≈ 2164 m
+    assert h3["fix_fiber_distance_m"] == pytest.approx(2164, abs=5)
+    assert out[out["village_id"] == "H4"].iloc[0]["fix_fiber_route_id"] == "R2"

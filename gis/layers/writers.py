@@ -311,7 +311,9 @@ def uncovered_hamlets(
         ``fix_tower_distance_m``, ``fix_colocation_position_id``,
         ``fix_colocation_distance_m``, ``fix_fiber_route_id``, ``fix_fiber_distance_m``;
         distances in metres from the hamlet centre, mobile fixes only for hamlets lacking
-        mobile broadband, fibre fixes only for those lacking FTTH) and ``proposed_fix`` (text);
+        mobile broadband, fibre fixes only for those lacking FTTH; the fibre route is the one
+        the fiber plan assigned to the hamlet (its ``fiber_route_id``) when there is one, the
+        nearest route otherwise) and ``proposed_fix`` (text);
         geometry: the hamlet centre point, EPSG:4326.
     """
     check_lang(lang)
@@ -357,6 +359,15 @@ def uncovered_hamlets(
         if (routes is not None and len(routes) and isinstance(routes, gpd.GeoDataFrame)
                 and (idc := _id_column(routes, "route_id"))):
             ids, d = _nearest(routes, idc, xy[fib], crs)
+            # the route the fiber plan assigned to the hamlet wins over the nearest one
+            if "fiber_route_id" in out:
+                planned = out["fiber_route_id"].to_numpy(dtype=object)[fib]
+                known = set(routes[idc].astype(str))
+                for k in np.flatnonzero(pd.notna(planned)):
+                    if str(planned[k]) in known and str(planned[k]) != str(ids[k]):
+                        one = routes[routes[idc].astype(str) == str(planned[k])]
+                        ids[k], d[k] = str(planned[k]), _nearest(one, idc, xy[fib][k:k + 1],
+                                                                 crs)[1][0]
             out.loc[out.index[fib], "fix_fiber_route_id"] = ids
             out.loc[out.index[fib], "fix_fiber_distance_m"] = d
     out["proposed_fix"] = _fix_text(out, lang)
