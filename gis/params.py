@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gis.analysis.mobile import HamletRule
+from gis.analysis.positions import SharingParams
 from gis.analysis.targets import IndicatorParams
 from gis.errors import ValidationError
+from gis.radio.params import RadioParams
 
 __all__ = ["LoadParams", "RunParams", "from_dict", "to_dict"]
 
@@ -46,6 +49,9 @@ class RunParams:
 
     load: LoadParams = field(default_factory=LoadParams)
     targets: IndicatorParams = field(default_factory=IndicatorParams)
+    radio: RadioParams = field(default_factory=RadioParams)
+    mobile: HamletRule = field(default_factory=HamletRule)
+    sharing: SharingParams = field(default_factory=SharingParams)
 
     def replace(self, **sections: Any) -> RunParams:
         """A copy with some sections replaced."""

@@ -22,6 +22,8 @@ import pandas as pd
 import gis
 from gis.analysis.hamlets import hamlet_table
 from gis.analysis.indicators import indicators_stage
+from gis.analysis.mobile import coverage_stage, mobile_stage
+from gis.analysis.sharing_stage import sharing_stage
 from gis.params import RunParams, to_dict
 from gis.project import Project
 from gis.report.outputs import write_outputs
@@ -97,6 +99,12 @@ def _base_hamlets(ctx: RunContext) -> None:
 #: The stages of a run, in order. Each analysis issue adds its own stage here.
 STAGES: list[Stage] = [
     Stage("hamlets", _base_hamlets, ("villages",), "Bảng thôn", "Hamlet table"),
+    Stage("coverage", coverage_stage, ("villages", "sites"), "Vùng phủ sóng", "Radio coverage"),
+    Stage("mobile", mobile_stage, ("villages", "sites"), "Phủ sóng di động theo thôn",
+          "Mobile coverage per hamlet"),
+    Stage("sharing", sharing_stage, ("villages", "sites"), "Dùng chung hạ tầng",
+          "Infrastructure sharing"),
+    # last: it reads every other stage's results
     Stage("indicators", indicators_stage, ("villages",), "Chỉ tiêu", "Indicators"),
 ]
 
