@@ -102,7 +102,10 @@ def project() -> Project:
                    layers={"villages": villages, "admin": admin.to_crs(32648)})
 
 
-STAGES_UNDER_TEST = [STAGES[0], Stage("analyses", _analyses), *STAGES[1:]]
+# the base table, the stand-in analyses, then the indicators (the real analysis stages are
+# left out: the project has no sites, roads or rasters for them)
+STAGES_UNDER_TEST = [next(s for s in STAGES if s.name == "hamlets"), Stage("analyses", _analyses),
+                     next(s for s in STAGES if s.name == "indicators")]
 
 
 @pytest.fixture(scope="module")
