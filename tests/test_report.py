@@ -263,3 +263,16 @@ def test_html_renders_in_chromium(run_dir: Path, tmp_path: Path) -> None:
     img = mpimg.imread(shot)
     assert img.shape[:2] == (1600, 1200)
     assert img[..., :3].std() > 0.05  # not a blank page
+
+
+def test_tiers_follow_the_radio_parameters() -> None:
+    from gis.params import RunParams, to_dict
+    from gis.report.outputs import tiers_for
+
+    params = to_dict(RunParams())
+    params["radio"]["techs"]["5G"]["tiers"] = {"good_dbm": -90, "fair_dbm": -100,
+                                               "edge_dbm": -108}
+    assert tiers_for("coverage_viettel_5g", params) == (("good", -90.0), ("fair", -100.0),
+                                                        ("edge", -108.0))
+    assert tiers_for("coverage_viettel_4g", params)[2] == ("edge", -110.0)
+    assert tiers_for("coverage_x_4g", None)[2] == ("edge", -110.0)

@@ -66,8 +66,10 @@ def main(args: argparse.Namespace) -> int:
     elif args.table in results.rasters:
         from gis.labels import TIER_LABELS
         from gis.layers.writers import TIER_COLORS, kml_color, tier_polygons, write_kml
+        from gis.report.outputs import tiers_for
 
-        tiers = tier_polygons(results.rasters[args.table])
+        tiers = tier_polygons(results.rasters[args.table],
+                              tiers_dbm=tiers_for(args.table, results.meta.get("parameters")))
         out = Path(args.out) if args.out else base / f"{args.table}_tiers_{lang}.{suffix}"
         if args.fmt in ("kml", "kmz"):
             written.append(write_kml(

@@ -771,11 +771,11 @@ def write_kml(frame: pd.DataFrame, path: str | Path, *, lang: str = "en", kmz: b
 
 # -- coverage rasters as polygons by tier -------------------------------------------------------
 
-#: Default coverage tiers (name, minimum RSRP in dBm): DOMAIN.md section 3 industry values
-#: (good ≥ -95 dBm, fair ≥ -105 dBm, edge ≥ -115 dBm); pass the radio parameters' tiers instead
-#: when they differ.
+#: Default coverage tiers (name, minimum signal in dBm): the 4G/5G defaults of
+#: ``gis.radio.params.CoverageTiers`` (DOMAIN.md section 3 industry values: good ≥ -95 dBm,
+#: fair ≥ -105 dBm, edge ≥ -110 dBm). Runs pass their own per-technology tiers.
 DEFAULT_TIERS_DBM: tuple[tuple[str, float], ...] = (("good", -95.0), ("fair", -105.0),
-                                                     ("edge", -115.0))
+                                                     ("edge", -110.0))
 
 TIER_COLORS = {"good": "#1a9850", "fair": "#fee08b", "edge": "#fc8d59"}
 

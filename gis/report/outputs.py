@@ -27,13 +27,26 @@ from gis.report.html import write_html
 from gis.report.results import RESULTS_FILE, RunResults
 from gis.report.workbook import write_workbook
 
-__all__ = ["write_coverage_tiers", "write_outputs"]
+__all__ = ["tiers_for", "write_coverage_tiers", "write_outputs"]
+
+
+def tiers_for(raster_name: str, parameters: dict | None) -> tuple[tuple[str, float], ...]:
+    """The coverage tiers (name, minimum dBm) of raster ``coverage_<operator>_<tech>``: the
+    run's ``radio.techs[TECH].tiers`` when the parameters have them, else the defaults."""
+    tech = raster_name.rsplit("_", 1)[-1].upper()
+    try:
+        t = (parameters or {})["radio"]["techs"][tech]["tiers"]
+        return (("good", float(t["good_dbm"])), ("fair", float(t["fair_dbm"])),
+                ("edge", float(t["edge_dbm"])))
+    except (KeyError, TypeError, ValueError):
+        return DEFAULT_TIERS_DBM
 
 
 def write_coverage_tiers(results: RunResults, out_dir: str | Path, *,
-                         tiers_dbm: tuple[tuple[str, float], ...] = DEFAULT_TIERS_DBM,
                          lang: str = "en") -> list[Path]:
-    """Tier polygons of every ``coverage_*`` raster: ``coverage_tiers.gpkg`` and one KML each."""
+    """Tier polygons of every ``coverage_*`` raster: ``coverage_tiers.gpkg`` and one KML each.
+
+    The tiers of each raster are its technology's (:func:`tiers_for`)."""
     out = Path(out_dir)
     written: list[Path] = []
     layers = {}
@@ -41,7 +54,7 @@ def write_coverage_tiers(results: RunResults, out_dir: str | Path, *,
     for name, raster in sorted(results.rasters.items()):
         if not Path(raster).name.startswith("coverage") or not Path(raster).is_file():
             continue
-        gdf = tier_polygons(raster, tiers_dbm=tiers_dbm)
+        gdf = tier_polygons(raster, tiers_dbm=tiers_for(name, results.meta.get("parameters")))
         gdf.insert(0, "layer", name)
         layers[name] = gdf
         written.append(write_kml(gdf, out / f"{name}_tiers.kml", lang=lang, name=name,
