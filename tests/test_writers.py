@@ -269,7 +269,7 @@ def tier_raster(path: Path) -> Path:
 def test_tier_polygons(tmp_path: Path) -> None:
     gdf = tier_polygons(tier_raster(tmp_path / "cov.tif"), simplify_cells=0)
     assert gdf["tier"].tolist() == ["good", "fair", "edge"]
-    assert gdf["rsrp_min_dbm"].tolist() == [-95.0, -105.0, -115.0]
+    assert gdf["rsrp_min_dbm"].tolist() == [-95.0, -105.0, -110.0]
     # cell area at 20° N: (0.001° * 111.32 km * cos 20°) * (0.001° * 110.6 km) ≈ 0.01157 km²
     cell_deg2 = 1e-6
     areas = shapely.area(gdf.geometry.to_numpy()) / cell_deg2  # in degrees², on purpose
