@@ -32,7 +32,7 @@ def test_walkthrough_runs(sample_dir: Path, tmp_path: Path,
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     out = tmp_path / "out"
     params.source = (f"from pathlib import Path\n\nSAMPLE = Path({str(sample_dir)!r})\n"
-                     f"OUT = Path({str(out)!r})\nLANG = 'vi'\n")
+                     f"OUT = Path({str(out)!r})\nLANG = 'vi'\nGRID_M = 150\n")
     client = NotebookClient(nb, timeout=240, kernel_name=_kernel(tmp_path, monkeypatch),
                             resources={"metadata": {"path": str(ROOT)}})
     client.execute()  # raises CellExecutionError naming the failing cell
