@@ -206,6 +206,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "positions_unit": ("vị trí", "positions"),
     "facilities_unit": ("cơ sở", "facilities"),
     "run_info": ("Thông tin lần chạy", "Run"),
+    "params_full": ("Toàn bộ tham số có trong run.json (và trong results.gpkg).",
+                    "All parameters are in run.json (and in results.gpkg)."),
     "coverage_tiers": ("Vùng phủ sóng theo mức", "Coverage by tier"),
     "key": ("Mục", "Item"),
     "yes": ("Có", "Yes"),

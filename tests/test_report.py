@@ -276,3 +276,14 @@ def test_tiers_follow_the_radio_parameters() -> None:
                                                         ("edge", -108.0))
     assert tiers_for("coverage_viettel_4g", params)[2] == ("edge", -110.0)
     assert tiers_for("coverage_x_4g", None)[2] == ("edge", -110.0)
+
+
+def test_param_summary_keeps_it_short() -> None:
+    from gis.params import RunParams, to_dict
+    from gis.report.html import param_summary
+
+    rows = dict(param_summary(to_dict(RunParams())))
+    assert rows["targets.preset"] == "national"
+    assert rows["targets.priority_kinds"].startswith("commune_office, industrial_zone")
+    assert "radio.techs" not in rows  # the per-technology table is left to run.json
+    assert len(rows) < 60

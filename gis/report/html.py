@@ -21,7 +21,7 @@ from gis.layers.writers import STATUS_COLORS
 from gis.report.results import RunResults
 from gis.report.staticmap import overview_png
 
-__all__ = ["fmt_number", "fmt_share", "render_html", "write_html"]
+__all__ = ["fmt_number", "fmt_share", "param_summary", "render_html", "write_html"]
 
 _CSS = """
 * { box-sizing: border-box; }
@@ -179,13 +179,31 @@ def _uncovered_table(unc: pd.DataFrame, lang: str, limit: int) -> str:
     return "".join(out)
 
 
-def _flatten(d: Any, prefix: str = "") -> list[tuple[str, str]]:
-    if isinstance(d, dict):
-        out = []
-        for k, v in d.items():
-            out += _flatten(v, f"{prefix}.{k}" if prefix else str(k))
-        return out
-    return [(prefix, ", ".join(map(str, d)) if isinstance(d, list) else str(d))]
+def _is_scalar(v: Any) -> bool:
+    return v is None or isinstance(v, str | int | float | bool)
+
+
+def param_summary(parameters: dict[str, Any], *, max_items: int = 8) -> list[tuple[str, str]]:
+    """(``section.name``, value) of the parameters a reader checks first.
+
+    Scalars, short lists of scalars and the whole ``targets`` section are shown; long tables
+    (per-technology radio defaults, cost tables, ...) are left to ``run.json``, which has all.
+    """
+    rows: list[tuple[str, str]] = []
+    for section, values in parameters.items():
+        if not isinstance(values, dict):
+            rows.append((section, str(values)))
+            continue
+        for key, v in values.items():
+            name = f"{section}.{key}"
+            if _is_scalar(v):
+                rows.append((name, "" if v is None else str(v)))
+            elif isinstance(v, list) and len(v) <= max_items and all(map(_is_scalar, v)):
+                rows.append((name, ", ".join(map(str, v))))
+            elif isinstance(v, dict) and (section == "targets" or (
+                    len(v) <= max_items and all(map(_is_scalar, v.values())))):
+                rows.append((name, ", ".join(f"{k}={x}" for k, x in v.items()) or "-"))
+    return rows
 
 
 def render_html(results: RunResults, *, lang: str = "en", max_uncovered_rows: int = 500) -> str:
@@ -255,11 +273,12 @@ def render_html(results: RunResults, *, lang: str = "en", max_uncovered_rows: in
     parts.append(f"<h2>{escape(text('warnings', lang))}</h2>")
     parts.append("<ul class='warn'>" + "".join(f"<li>{escape(str(w))}</li>" for w in notes)
                  + "</ul>" if notes else "<p>-</p>")
-    params = _flatten(meta.get("parameters") or {})
+    params = param_summary(meta.get("parameters") or {})
     if params:
         parts.append(f"<h2>{escape(text('parameters', lang))}</h2><table class='params'>"
                      + "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>"
-                               for k, v in params) + "</table>")
+                               for k, v in params) + "</table>"
+                     + f"<p class='small'>{escape(text('params_full', lang))}</p>")
     parts.append(f"<footer>{escape(text('generated_by', lang))} · "
                  f"{escape(str(meta.get('created', '')))}</footer></body></html>")
     return "\n".join(parts)
