@@ -115,8 +115,9 @@ def _indicator_table(ind: pd.DataFrame, lang: str) -> str:
                  if pd.isna(r.value) else f"<td class='num'>{fmt_share(r.value, lang)}{detail}</td>")
         out.append(
             f"<tr><td>{escape(str(getattr(r, name_col)))}</td>{value}"
-            f"<td class='num'>{target}</td>{_met_cell(met, lang)}"
-            f"<td class='num'>{escape(gap)}</td><td class='small'>{escape(str(r.note or ''))}</td>"
+            f"<td class='num'>{target}</td>"
+            + ("<td class='na'>-</td>" if pd.isna(r.value) else _met_cell(met, lang))
+            + f"<td class='num'>{escape(gap)}</td><td class='small'>{escape(str(r.note or ''))}</td>"
             "</tr>")
     out.append("</table>")
     return "".join(out)
