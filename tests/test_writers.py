@@ -232,8 +232,10 @@ def test_kml_styles_and_rows(tmp_path: Path, uncovered: gpd.GeoDataFrame, suffix
         "#status_no_signal", "#status_weak_spot", "#status_no_ftth"]
     coords = pms[1].find(f"{KML}Point/{KML}coordinates").text
     assert coords == "106.0400000,20.0000000"
-    data_els = {d.get("name"): d.find(f"{KML}value").text
-                for d in pms[1].iter(f"{KML}Data")}
+    data_els = {d.get("name"): d.text for d in pms[1].iter(f"{KML}SimpleData")}
+    labels = {f.get("name"): f.find(f"{KML}displayName").text
+              for f in root.iter(f"{KML}SimpleField")}
+    assert labels["reason"] == "Lý do" and labels["commune"] == "Xã/phường"
     assert data_els["commune"] == "Xã Gia Hưng"
     assert data_els["reason"] == "lõm sóng; không có FTTH"
     folders = [f.find(f"{KML}name").text for f in root.iter(f"{KML}Folder")]
@@ -242,6 +244,7 @@ def test_kml_styles_and_rows(tmp_path: Path, uncovered: gpd.GeoDataFrame, suffix
     if suffix == "kml":
         got = pyogrio.read_dataframe(path, layer=pyogrio.list_layers(path)[0][0])
         assert got["Name"].tolist() == ["Thôn Trung"]
+        assert got["reason"].tolist() == ["không có 4G/5G"]  # fields from the Schema
 
 
 def test_kml_lines_and_polygons(tmp_path: Path) -> None:

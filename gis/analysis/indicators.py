@@ -270,23 +270,22 @@ def assign_admin(points: pd.DataFrame, hamlets: pd.DataFrame,
     return out
 
 
-def _scopes(frame: pd.DataFrame | None, params: IndicatorParams,
-            has_district: bool) -> list[tuple[str, str, pd.Index]]:
-    """(level, name, index) of every scope: the area, then districts, then communes."""
+def _scope_keys(frame: pd.DataFrame | None, params: IndicatorParams,
+                has_district: bool) -> list[tuple[str, pd.Series]]:
+    """(level, scope name per row) for each level below the area: districts, then communes."""
     if frame is None:
         return []
-    scopes = [("area", "", frame.index)]
     levels = []
     if params.per_district and has_district and "district" in frame:
         levels.append("district")
     if params.per_commune and "commune" in frame:
         levels.append("commune")
+    out = []
     for level in levels:
         keys = frame[level].astype(object).where(frame[level].notna(), UNKNOWN_SCOPE)
         keys = keys.map(lambda v: UNKNOWN_SCOPE if str(v).strip() == "" else str(v))
-        for name, idx in keys.groupby(keys, sort=True).groups.items():
-            scopes.append((level, str(name), pd.Index(idx)))
-    return scopes
+        out.append((level, keys))
+    return out
 
 
 def _gap(num: float, den: float, target: float, is_max: bool) -> float:
@@ -354,6 +353,7 @@ def compute_indicators(
     positions = assign_admin(positions, hamlets) if positions is not None else None
     facilities = assign_admin(facilities, hamlets) if facilities is not None else None
     frames = {"hamlets": hamlets, "positions": positions, "facilities": facilities}
+    keys_by_basis: dict[str, list[tuple[str, pd.Series]]] = {}
     rows: list[dict] = []
     for d in INDICATORS:
         target = targets.get(d.indicator_id)
@@ -369,12 +369,16 @@ def compute_indicators(
         if missing:
             note = "; ".join(x for x in (note, f"{missing} of {int(in_basis.sum())} {d.basis} "
                                          "without a value, left out") if x)
-        for level, name, idx in _scopes(frames[d.basis], params, has_district):
-            num = float(m.num.loc[idx].sum(skipna=True))
-            den = float(m.den.loc[idx].sum(skipna=True))
-            if level != "area" and den <= 0:
-                continue
-            rows.append(_row(d, level, name, num, den, target, note))
+        rows.append(_row(d, "area", "", float(m.num.sum(skipna=True)),
+                         float(m.den.sum(skipna=True)), target, note))
+        if d.basis not in keys_by_basis:
+            keys_by_basis[d.basis] = _scope_keys(frames[d.basis], params, has_district)
+        for level, keys in keys_by_basis[d.basis]:
+            # one grouped sum per level (not one selection per scope)
+            sums = pd.DataFrame({"num": m.num, "den": m.den}).groupby(keys, sort=True).sum()
+            for name, num, den in zip(sums.index, sums["num"], sums["den"], strict=True):
+                if den > 0:
+                    rows.append(_row(d, level, str(name), float(num), float(den), target, note))
     out = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
     out["met"] = out["met"].astype("boolean")
     return out

@@ -695,38 +695,38 @@ def _kml_tree(gdf: gpd.GeoDataFrame, *, lang: str, name: str, name_column: str |
         poly = ET.SubElement(style, "PolyStyle")
         ET.SubElement(poly, "color").text = "80" + color[2:]
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    # One Schema declares the fields with their labels; placemarks carry SchemaData values.
+    # Google Earth shows them as the balloon table (with the labels), GIS tools as attributes.
+    schema = ET.SubElement(doc, "Schema", name="fields", id="fields")
+    for c in cols:
+        sf = ET.SubElement(schema, "SimpleField", name=str(c), type="string")
+        ET.SubElement(sf, "displayName").text = column_label(c, lang)
+    texts = {c: [_kml_text(v) for v in gdf[c].tolist()] for c in cols}
+    geoms = gdf.geometry.to_numpy()
+    names = texts.get(name_column) if name_column else None
     keys = (gdf[style_column].astype(object).where(gdf[style_column].notna(), "unknown")
             if style_column and style_column in gdf else pd.Series("", index=gdf.index))
-    order = [k for k in colors if (keys == k).any()] + sorted(
-        set(keys) - set(colors), key=str)
+    keys_arr = keys.to_numpy()
+    order = [k for k in colors if (keys_arr == k).any()] + sorted(
+        set(keys_arr) - set(colors), key=str)
     for key in order:
-        rows = gdf[keys == key]
+        pos = np.flatnonzero(keys_arr == key)
         folder = ET.SubElement(doc, "Folder")
         title = style_labels.get(key, (key, key))[li] if key else name
-        ET.SubElement(folder, "name").text = f"{title} ({len(rows)})"
-        for idx, row in zip(rows.index, rows.itertuples(index=False, name=None), strict=True):
-            values = dict(zip(rows.columns, row, strict=True))
-            pm = ET.SubElement(folder, "Placemark", id=f"pm_{idx}")
-            label = values.get(name_column) if name_column else None
-            ET.SubElement(pm, "name").text = _kml_text(label) if label is not None else str(idx)
-            desc = "".join(
-                f"<tr><th align='left'>{column_label(c, lang)}</th><td>{_esc(_kml_text(values[c]))}"
-                "</td></tr>" for c in cols if _kml_text(values[c]) != "")
-            ET.SubElement(pm, "description").text = f"<table>{desc}</table>"
+        ET.SubElement(folder, "name").text = f"{title} ({len(pos)})"
+        for i in pos:
+            pm = ET.SubElement(folder, "Placemark", id=f"pm_{gdf.index[i]}")
+            ET.SubElement(pm, "name").text = names[i] if names is not None else str(gdf.index[i])
             if key in colors:
                 ET.SubElement(pm, "styleUrl").text = f"#status_{key}"
-            ext = ET.SubElement(pm, "ExtendedData")
+            data = ET.SubElement(ET.SubElement(pm, "ExtendedData"), "SchemaData",
+                                 schemaUrl="#fields")
             for c in cols:
-                data = ET.SubElement(ext, "Data", name=str(c))
-                ET.SubElement(data, "displayName").text = column_label(c, lang)
-                ET.SubElement(data, "value").text = _kml_text(values[c])
-            _kml_geometry(pm, values[gdf.geometry.name])
+                if texts[c][i] != "":
+                    ET.SubElement(data, "SimpleData", name=str(c)).text = texts[c][i]
+            _kml_geometry(pm, geoms[i])
     ET.indent(kml)
     return ET.ElementTree(kml)
-
-
-def _esc(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def write_kml(frame: pd.DataFrame, path: str | Path, *, lang: str = "en", kmz: bool | None = None,

@@ -133,18 +133,25 @@ def _unit_table(ind: pd.DataFrame, lang: str) -> str:
     names = sub.drop_duplicates("indicator_id").set_index("indicator_id")[name_col]
     out = ["<table class='units'><tr><th>" + escape(column_label("scope", lang)) + "</th>"
            + "".join(f"<th class='small'>{escape(str(names[i]))}</th>" for i in ids) + "</tr>"]
-    for (level, scope), grp in sub.groupby(["scope_level", "scope"], sort=False):
+    # one pivot for values and one for met (not one lookup per cell)
+    values = sub.pivot_table(index=["scope_level", "scope"], columns="indicator_id",
+                             values="value", aggfunc="first", sort=False)
+    met = sub.assign(m=sub["met"].map(_is_met).astype(object)).pivot_table(
+        index=["scope_level", "scope"], columns="indicator_id", values="m", aggfunc="first",
+        sort=False, dropna=False)
+    values = values.reindex(columns=ids)
+    met = met.reindex(index=values.index, columns=ids)
+    li = 0 if lang == "vi" else 1
+    for (level, scope), vrow, mrow in zip(values.index, values.to_numpy(), met.to_numpy(),
+                                          strict=True):
         cells = []
-        by_id = grp.set_index("indicator_id")
-        for i in ids:
-            if i not in by_id.index:
+        for v, m in zip(vrow, mrow, strict=True):
+            if pd.isna(v):
                 cells.append("<td class='na'>-</td>")
                 continue
-            r = by_id.loc[i]
-            met = _is_met(r["met"])
-            cls = "met" if met is True else "notmet" if met is False else "num"
-            cells.append(f"<td class='{cls} num'>{fmt_share(r['value'], lang)}</td>")
-        lvl = SCOPE_LABELS.get(str(level), (level, level))[0 if lang == "vi" else 1]
+            cls = "met num" if m is True else "notmet num" if m is False else "num"
+            cells.append(f"<td class='{cls}'>{fmt_share(v, lang)}</td>")
+        lvl = SCOPE_LABELS.get(str(level), (level, level))[li]
         out.append(f"<tr><td>{escape(str(scope))} <span class='small'>({escape(lvl)})</span>"
                    f"</td>{''.join(cells)}</tr>")
     out.append("</table>")
