@@ -287,3 +287,20 @@ def test_param_summary_keeps_it_short() -> None:
     assert rows["targets.priority_kinds"].startswith("commune_office, industrial_zone")
     assert "radio.techs" not in rows  # the per-technology table is left to run.json
     assert len(rows) < 60
+
+
+def test_cli_run_writes_the_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``python -m gis run`` on a saved project (hamlets only: the other analyses are skipped)."""
+    folder = project().save(tmp_path / "proj")
+    out = tmp_path / "out"
+    assert cli(["run", "--project", str(folder), "--out", str(out), "--lang", "vi",
+                "--no-progress"]) == 0
+    assert "6 thôn" in capsys.readouterr().out
+    for name in ("indicators.csv", "uncovered_hamlets.csv", "uncovered_hamlets.xlsx",
+                 "uncovered_hamlets.geojson", "uncovered_hamlets.kml", "report.xlsx",
+                 "report.html", "results.gpkg"):
+        assert (out / name).is_file(), name
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Hải Hậu (thử)" in html and "Không có dữ liệu" in html  # analyses not run
+    ind = pd.read_csv(out / "indicators.csv", encoding="utf-8-sig")
+    assert ind["value"].isna().all() and len(ind) == 14

@@ -344,3 +344,16 @@ def test_planned_fiber_route_wins_over_nearest() -> None:
     # hypot(2092, 553) ≈ 2164 m
     assert h3["fix_fiber_distance_m"] == pytest.approx(2164, abs=5)
     assert out[out["village_id"] == "H4"].iloc[0]["fix_fiber_route_id"] == "R2"
+
+
+def test_empty_uncovered_list_has_all_columns(tmp_path: Path) -> None:
+    h = hamlets()
+    h["mobile_4g"] = True
+    h["ftth"] = True
+    h["weak_spot"] = False
+    h["no_signal"] = False
+    out = uncovered_hamlets(h, tables(), lang="vi")
+    assert out.empty and {"reason", "proposed_fix", "fix_tower_id"} <= set(out.columns)
+    for fmt, suffix in (("csv", "csv"), ("xlsx", "xlsx"), ("geojson", "geojson"),
+                        ("gpkg", "gpkg"), ("kml", "kml")):
+        assert export_table(out, tmp_path / f"e.{suffix}", fmt).is_file()

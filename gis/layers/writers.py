@@ -274,6 +274,8 @@ def _fix_text(out: pd.DataFrame, lang: str) -> pd.Series:
     ids = {"fix_colocation": "fix_colocation_position_id", "fix_tower": "fix_tower_id",
            "fix_fiber": "fix_fiber_route_id"}
     text = pd.Series("", index=out.index, dtype=object)
+    if out.empty:
+        return text
     for key, verb in verbs.items():
         dist = out[f"{key}_distance_m"]
         ok = dist.notna() & out[ids[key]].notna()

@@ -29,8 +29,9 @@ __all__ = ["CONTEXT_LAYERS", "RESULTS_FILE", "TABLE_ORDER", "RunResults"]
 RESULTS_FILE = "results.gpkg"
 
 #: Order of the result tables in the workbook, the GeoPackage and the report.
-TABLE_ORDER = ("indicators", "hamlets", "uncovered_hamlets", "positions",
-               "colocation_opportunities", "proposed_towers", "fiber_extensions", "facilities")
+TABLE_ORDER = ("indicators", "hamlets", "uncovered_hamlets", "positions", "sharing_rates",
+               "colocation_opportunities", "proposed_towers", "consolidation",
+               "switch_off_impact", "unreachable_hamlets", "fiber_extensions", "facilities")
 
 #: Layers of results.gpkg that are not result tables of the run.
 _DERIVED = ("hamlets", "uncovered_hamlets")
