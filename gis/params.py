@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gis.analysis.ftth import FiberParams
 from gis.analysis.mobile import HamletRule
 from gis.analysis.positions import SharingParams
 from gis.analysis.targets import IndicatorParams
@@ -49,6 +50,7 @@ class RunParams:
 
     load: LoadParams = field(default_factory=LoadParams)
     targets: IndicatorParams = field(default_factory=IndicatorParams)
+    fiber: FiberParams = field(default_factory=FiberParams)
     radio: RadioParams = field(default_factory=RadioParams)
     mobile: HamletRule = field(default_factory=HamletRule)
     sharing: SharingParams = field(default_factory=SharingParams)

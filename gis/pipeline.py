@@ -20,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 
 import gis
+from gis.analysis.fiber_stages import facilities_stage, fiber_plan_stage, ftth_stage
 from gis.analysis.hamlets import hamlet_table
 from gis.analysis.indicators import indicators_stage
 from gis.analysis.mobile import coverage_stage, mobile_stage
@@ -104,6 +105,11 @@ STAGES: list[Stage] = [
           "Mobile coverage per hamlet"),
     Stage("sharing", sharing_stage, ("villages", "sites"), "Dùng chung hạ tầng",
           "Infrastructure sharing"),
+    Stage("ftth", ftth_stage, ("villages",), "Phủ cáp quang FTTH", "FTTH coverage"),
+    Stage("fiber_plan", fiber_plan_stage, ("villages", "roads"), "Kế hoạch mở rộng cáp quang",
+          "Fiber extension plan"),
+    Stage("facilities", facilities_stage, ("facilities",), "Kết nối cơ sở công cộng",
+          "Facilities' connectivity"),
     # last: it reads every other stage's results
     Stage("indicators", indicators_stage, ("villages",), "Chỉ tiêu", "Indicators"),
 ]
