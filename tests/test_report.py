@@ -166,6 +166,9 @@ def test_workbook(results: RunResults, tmp_path: Path) -> None:
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
     unc = wb["Thôn chưa phủ"]
     assert unc.max_row == 4
+    ind = wb["Chỉ tiêu"]
+    assert [c.value for c in ind[2]][3:5] == ["Toàn vùng", "Toàn vùng"]
+    assert ind.cell(row=2, column=1).value == "hamlets_mobile_broadband"
     en = openpyxl.load_workbook(write_workbook(results, tmp_path / "e.xlsx", lang="en"))
     assert en.sheetnames[:4] == ["Run", "Indicators", "Hamlets", "Uncovered hamlets"]
 
