@@ -12,6 +12,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import CRS
 
 from gis.analysis.indicators import INDICATOR_COLUMNS, assign_admin, compute_indicators
@@ -254,3 +256,32 @@ def test_positions_as_metric_geodataframe() -> None:
     assert got == [GH, GH, GT, GT, GT]
     t = compute_indicators(h, positions=gdf)
     assert pick(t, "bts_sharing_rate", GT)["value"] == pytest.approx(1 / 3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(1, 40),
+       st.floats(0.0, 1.0, allow_nan=False))
+def test_met_iff_no_gap(seed: int, n: int, target: float) -> None:
+    """For any area and target: met exactly when the gap is zero, and meeting the gap meets it."""
+    rng = np.random.default_rng(seed)
+    h = pd.DataFrame({
+        "commune": rng.choice(["A", "B", "C"], n), "population": rng.integers(1, 900, n) * 1.0,
+        "households": rng.integers(1, 200, n) * 1.0, "lon": 105.0 + rng.random(n),
+        "lat": 20.0 + rng.random(n), "mobile_4g": rng.random(n) < 0.6,
+        "ftth": rng.random(n) < 0.5, "hh_share_ftth": rng.random(n),
+        "lost_if_2g_off": rng.random(n) < 0.3})
+    params = IndicatorParams(overrides={"hamlets_4g": target, "hamlets_ftth": target,
+                                        "households_ftth": target, "hamlets_lost_2g_off": target})
+    t = compute_indicators(h, params=params)
+    t = t[t["indicator_id"].isin(["hamlets_4g", "hamlets_ftth", "households_ftth",
+                                  "hamlets_lost_2g_off"])]
+    assert ((t["value"] >= 0) & (t["value"] <= 1)).all()
+    assert ((t["gap"] == 0) == t["met"].astype(bool)).all()
+    # closing the gap reaches the target, and one less would not (the gap is the smallest)
+    for r in t.itertuples():
+        sign = -1 if r.direction == "<=" else 1
+        closed = (r.numerator + sign * r.gap) / r.denominator
+        assert closed >= target - 1e-9 if sign > 0 else closed <= target + 1e-9
+        if r.gap > 0:
+            short = (r.numerator + sign * (r.gap - 1)) / r.denominator
+            assert short < target - 1e-12 if sign > 0 else short > target + 1e-12

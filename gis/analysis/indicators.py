@@ -18,7 +18,8 @@ commune_offices_)
 hamlets_lost_2g_off, hamlets_lost_3g_off  hamlets losing coverage at the switch-off / hamlets
 ======================================  ==========================================================
 
-``met`` is ``value >= target`` (``value <= target`` for the switch-off indicators) and ``gap``
+``met`` is ``value >= target`` (``value <= target`` for the switch-off indicators), decided
+as ``gap == 0`` so that the two never disagree, and ``gap``
 is what is missing to meet the target, in whole hamlets, households, people, positions or
 facilities: for a minimum target *t* over *n* items of which *k* qualify,
 ``gap = max(0, ceil(t·n - k))``; for a maximum target, ``gap = max(0, k - floor(t·n))``. The
@@ -303,8 +304,8 @@ def _row(d: IndicatorDef, level: str, scope: str, num: float, den: float,
     met: object = pd.NA
     gap = float("nan")
     if target is not None and not math.isnan(value):
-        met = bool(value <= target + _EPS) if is_max else bool(value >= target - _EPS)
         gap = _gap(num, den, target, is_max)
+        met = gap == 0  # one rule for both, so that met and gap never disagree
     return {
         "indicator_id": d.indicator_id, "name_vi": d.name_vi, "name_en": d.name_en,
         "scope_level": level, "scope": scope, "value": value,
