@@ -239,6 +239,10 @@ def test_cli_export_all_and_html(run_dir: Path, tmp_path: Path, capsys: pytest.C
     assert cli(["export", str(run_dir), "--format", "xlsx", "--table", "all",
                 "--out", str(tmp_path / "all.xlsx")]) == 0
     assert "Indicators" in openpyxl.load_workbook(tmp_path / "all.xlsx").sheetnames
+    assert cli(["export", str(run_dir), "--format", "shp", "--table", "all",
+                "--out", str(tmp_path / "all_shp")]) == 0
+    zips = sorted(p.name for p in (tmp_path / "all_shp").iterdir())
+    assert "uncovered_hamlets.zip" in zips and "fiber_extensions.zip" in zips
     assert cli(["export", str(run_dir), "--format", "csv", "--table", "indicators",
                 "--out", str(tmp_path / "i.csv")]) == 0
     assert pd.read_csv(tmp_path / "i.csv", encoding="utf-8-sig")["indicator_id"].iloc[0] == (
