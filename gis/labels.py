@@ -124,12 +124,23 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "reason": ("Lý do", "Reason"),
     "reason_code": ("Mã lý do", "Reason code"),
     "proposed_fix": ("Giải pháp đề xuất", "Proposed fix"),
-    "fix_tower_id": ("Cột mới gần nhất", "Nearest proposed tower"),
+    "fix_tower_id": ("Cột mới đề xuất", "Proposed tower"),
     "fix_tower_distance_m": ("Khoảng cách tới cột mới (m)", "Distance to proposed tower (m)"),
-    "fix_colocation_position_id": ("Vị trí dùng chung gần nhất", "Nearest co-location position"),
+    "fix_colocation_position_id": ("Vị trí dùng chung đề xuất", "Co-location position"),
+    "fix_colocation_operator": ("Nhà mạng dùng chung", "Co-locating operator"),
+    "colocation_fix": ("Cơ hội dùng chung tốt nhất", "Best co-location opportunity"),
+    "proposed_tower_id": ("Cột mới phục vụ", "Serving proposed tower"),
+    "status_label": ("Trạng thái (diễn giải)", "Status (label)"),
+    "aerial_m": ("Đi nổi (m)", "Aerial (m)"),
+    "underground_m": ("Đi ngầm (m)", "Underground (m)"),
+    "planned_works_m": ("Trùng công trình dự kiến (m)", "Along planned works (m)"),
+    "max_loss_db": ("Suy hao lớn nhất (dB)", "Largest optical loss (dB)"),
+    "max_olt_to_home_km": ("Khoảng cách OLT tới hộ xa nhất (km)", "Longest OLT to home (km)"),
+    "rank": ("Thứ hạng", "Rank"),
+    "village_ids": ("Mã các thôn", "Hamlet IDs"),
     "fix_colocation_distance_m": ("Khoảng cách tới vị trí dùng chung (m)",
                                   "Distance to co-location position (m)"),
-    "fix_fiber_route_id": ("Tuyến cáp kéo mới gần nhất", "Nearest fiber extension route"),
+    "fix_fiber_route_id": ("Tuyến cáp kéo mới đề xuất", "Fiber extension route"),
     "fix_fiber_distance_m": ("Khoảng cách tới tuyến cáp mới (m)",
                              "Distance to fiber extension (m)"),
     # indicators
@@ -251,12 +262,18 @@ def _humanise(key: str) -> str:
     return text[:1].upper() + text[1:] if text else str(key)
 
 
+_OPERATOR_NAMES = {"viettel": "Viettel", "vinaphone": "VinaPhone", "mobifone": "MobiFone",
+                   "vietnamobile": "Vietnamobile", "gmobile": "Gmobile", "itel": "iTel",
+                   "wintel": "Wintel"}
+
+
 def _cov_label(key: str, lang: str) -> str | None:
     """Labels of the per-operator coverage columns ``cov_<tech>_<operator>``."""
     m = re.fullmatch(r"cov_(\dg)_(.+)", key)
     if not m:
         return None
-    tech, op = m.group(1).upper(), m.group(2).replace("_", " ").title()
+    tech = m.group(1).upper()
+    op = _OPERATOR_NAMES.get(m.group(2), m.group(2).replace("_", " ").title())
     return (f"Tỷ lệ dân số phủ {tech} {op}" if lang == "vi"
             else f"Population share with {op} {tech}")
 

@@ -140,7 +140,7 @@ def test_write_run_writes_every_file(run_dir: Path) -> None:
     assert unc["Tên"].tolist() == ["Thôn Trung", "Xóm Hạ", "Xóm Bãi"]
     assert unc["Lý do"].tolist() == ["không có 4G/5G", "lõm sóng; không có FTTH",
                                      "không có FTTH"]
-    assert unc["Cột mới gần nhất"].tolist()[0] == "T1"
+    assert unc["Cột mới đề xuất"].tolist()[0] == "T1"
     tiers = gpd.read_file(run_dir / "coverage_tiers.gpkg", layer="coverage_viettel_4g")
     assert tiers["tier"].tolist() == ["good", "fair"]  # -85 and -100 dBm; -125 is below edge
     # 10 and 15 columns of 20 cells of 0.004° x 0.002°

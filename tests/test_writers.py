@@ -357,3 +357,28 @@ def test_empty_uncovered_list_has_all_columns(tmp_path: Path) -> None:
     for fmt, suffix in (("csv", "csv"), ("xlsx", "xlsx"), ("geojson", "geojson"),
                         ("gpkg", "gpkg"), ("kml", "kml")):
         assert export_table(out, tmp_path / f"e.{suffix}", fmt).is_file()
+
+
+def test_assigned_tower_and_colocation_win_over_nearest() -> None:
+    """The sharing stage's per-hamlet choices (``proposed_tower_id``, ``colocation_fix``)."""
+    h = hamlets()
+    tabs = tables()
+    tabs["proposed_towers"] = pd.DataFrame({"tower_id": ["T1", "T2"], "lon": [106.041, 106.03],
+                                            "lat": [20.0, 20.01]})
+    tabs["positions"] = pd.DataFrame({"position_id": ["P1", "P2"], "lon": [106.0205, 106.0],
+                                      "lat": [20.0, 20.05], "n_operators": [1, 2]})
+    tabs["colocation_opportunities"] = pd.DataFrame({
+        "operator": ["Viettel", "MobiFone"], "host_position_id": ["P1", "P2"]})
+    h["proposed_tower_id"] = [None, None, "T2", None, None]
+    h["colocation_fix"] = [None, "MobiFone → P2", None, None, None]
+    out = uncovered_hamlets(h, tabs, lang="en").set_index("village_id")
+    # H3 (106.04, 20.0) to T2 (106.03, 20.01): hypot(0.01 * 104607, 0.01 * 110700) ≈ 1523 m
+    assert out.loc["H3", "fix_tower_id"] == "T2"
+    assert out.loc["H3", "fix_tower_distance_m"] == pytest.approx(1523, abs=8)
+    # H2 (106.02, 20.0) to P2 (106.0, 20.05): hypot(2092, 5535) ≈ 5917 m
+    assert out.loc["H2", "fix_colocation_position_id"] == "P2"
+    assert out.loc["H2", "fix_colocation_operator"] == "MobiFone"
+    assert out.loc["H2", "fix_colocation_distance_m"] == pytest.approx(5917, abs=25)
+    assert out.loc["H2", "proposed_fix"].startswith("co-locate on P2 (MobiFone, 59")
+    # no assignment: the nearest stays
+    assert out.loc["H3", "fix_colocation_position_id"] == "P1"

@@ -260,13 +260,32 @@ def _nearest(targets: gpd.GeoDataFrame, id_col: str, points_m: np.ndarray,
     return ids, d
 
 
+def _prefer_planned(planned: np.ndarray, targets: gpd.GeoDataFrame, id_col: str,
+                    ids: np.ndarray, dist_m: np.ndarray, points_m: np.ndarray, crs: CRS) -> None:
+    """Where ``planned`` names a target the analysis assigned, use it instead of the nearest.
+
+    ``ids`` and ``dist_m`` (the nearest targets) are updated in place; the distance is from the
+    point to the planned target's geometry, in metres. Unknown ids keep the nearest.
+    """
+    tg = targets[targets.geometry.notna()].to_crs(crs)
+    lookup = pd.Series(tg.geometry.to_numpy(), index=tg[id_col].astype(str).to_numpy())
+    lookup = lookup[~lookup.index.duplicated()]
+    names = pd.Series([None if pd.isna(v) else str(v) for v in planned], dtype=object)
+    geoms = names.map(lookup)
+    ok = geoms.notna().to_numpy()
+    if ok.any():
+        ids[ok] = names.to_numpy()[ok]
+        dist_m[ok] = np.round(shapely.distance(shapely.points(points_m[ok]),
+                                               np.asarray(geoms[ok].tolist(), dtype=object)), 1)
+
+
 def _id_column(table: pd.DataFrame, *candidates: str) -> str | None:
     return next((c for c in candidates if c in table), None)
 
 
 def _fix_text(out: pd.DataFrame, lang: str) -> pd.Series:
-    """The ``proposed_fix`` text of each row, e.g. ``"co-locate on P12 (850 m); fiber route R3
-    (120 m)"`` (vectorised over rows)."""
+    """The ``proposed_fix`` text of each row, e.g. ``"co-locate on P12 (MobiFone, 850 m); fiber
+    route R3 (120 m)"`` (vectorised over rows)."""
     vi = lang == "vi"
     verbs = {"fix_colocation": "dùng chung cột " if vi else "co-locate on ",
              "fix_tower": "cột mới " if vi else "new tower ",
@@ -279,8 +298,12 @@ def _fix_text(out: pd.DataFrame, lang: str) -> pd.Series:
     for key, verb in verbs.items():
         dist = out[f"{key}_distance_m"]
         ok = dist.notna() & out[ids[key]].notna()
-        part = (verb + out[ids[key]].astype(str) + " (" + dist.round(0).map("{:.0f}".format)
-                + " m)").where(ok, "")
+        who = ""
+        if key == "fix_colocation" and "fix_colocation_operator" in out:
+            op = out["fix_colocation_operator"]
+            who = (op.astype(str) + ", ").where(op.notna(), "")
+        part = (verb + out[ids[key]].astype(str) + " (" + who
+                + dist.round(0).map("{:.0f}".format) + " m)").where(ok, "")
         text = text.where(~ok | (text == ""), text + "; ") + part
     return text
 
@@ -309,13 +332,15 @@ def uncovered_hamlets(
     -------
     geopandas.GeoDataFrame
         The uncovered rows of ``hamlets`` (same index, same columns) plus ``status``,
-        ``status_label``, ``reason_code``, ``reason``, the nearest fixes (``fix_tower_id``,
+        ``status_label``, ``reason_code``, ``reason``, the fixes (``fix_tower_id``,
         ``fix_tower_distance_m``, ``fix_colocation_position_id``,
         ``fix_colocation_distance_m``, ``fix_fiber_route_id``, ``fix_fiber_distance_m``;
         distances in metres from the hamlet centre, mobile fixes only for hamlets lacking
-        mobile broadband, fibre fixes only for those lacking FTTH; the fibre route is the one
-        the fiber plan assigned to the hamlet (its ``fiber_route_id``) when there is one, the
-        nearest route otherwise) and ``proposed_fix`` (text);
+        mobile broadband, fibre fixes only for those lacking FTTH; each is the one the analyses
+        assigned to the hamlet when they did (``proposed_tower_id``, ``colocation_fix``
+        "operator → position", ``fiber_route_id``), the nearest otherwise;
+        ``fix_colocation_operator`` is the operator that would co-locate) and ``proposed_fix``
+        (text);
         geometry: the hamlet centre point, EPSG:4326.
     """
     check_lang(lang)
@@ -328,7 +353,8 @@ def uncovered_hamlets(
         lambda s: STATUS_LABELS.get(s, (s, s))[0 if lang == "vi" else 1]).astype(object)
     out["reason_code"] = codes.loc[keep]
     out["reason"] = reason_text(out["reason_code"], lang)
-    for col in ("fix_colocation_position_id", "fix_tower_id", "fix_fiber_route_id"):
+    for col in ("fix_colocation_operator", "fix_colocation_position_id", "fix_tower_id",
+                "fix_fiber_route_id"):
         out[col] = pd.Series(None, index=out.index, dtype=object)
     for col in ("fix_colocation_distance_m", "fix_tower_distance_m", "fix_fiber_distance_m"):
         out[col] = np.nan
@@ -341,7 +367,11 @@ def uncovered_hamlets(
         fib = out["reason_code"].str.contains("no_ftth").to_numpy(bool)
         towers = tables.get("proposed_towers")
         if towers is not None and len(towers) and (idc := _id_column(towers, "tower_id")):
-            ids, d = _nearest(points_frame(towers), idc, xy[mob], crs)
+            tg = points_frame(towers)
+            ids, d = _nearest(tg, idc, xy[mob], crs)
+            if "proposed_tower_id" in out:  # the tower the siting assigned wins
+                _prefer_planned(out["proposed_tower_id"].to_numpy(dtype=object)[mob], tg, idc,
+                                ids, d, xy[mob], crs)
             out.loc[out.index[mob], "fix_tower_id"] = ids
             out.loc[out.index[mob], "fix_tower_distance_m"] = d
         opps = tables.get("colocation_opportunities")
@@ -354,22 +384,25 @@ def uncovered_hamlets(
                 hosts = pd.DataFrame(opps).merge(pos, left_on="host_position_id",
                                                  right_on="position_id", how="left")
             if {"lon", "lat"} <= set(hosts) or isinstance(hosts, gpd.GeoDataFrame):
-                ids, d = _nearest(points_frame(hosts), "host_position_id", xy[mob], crs)
+                hg = points_frame(hosts)
+                ids, d = _nearest(hg, "host_position_id", xy[mob], crs)
+                if "colocation_fix" in out:  # "operator → position": the best opportunity
+                    fix = out["colocation_fix"].astype(object).to_numpy()[mob]
+                    parts = [str(v).split("→", 1) if isinstance(v, str) and "→" in v else None
+                             for v in fix]
+                    planned = np.array([p[1].strip() if p else None for p in parts], dtype=object)
+                    ops = np.array([p[0].strip() if p else None for p in parts], dtype=object)
+                    _prefer_planned(planned, hg, "host_position_id", ids, d, xy[mob], crs)
+                    out.loc[out.index[mob], "fix_colocation_operator"] = ops
                 out.loc[out.index[mob], "fix_colocation_position_id"] = ids
                 out.loc[out.index[mob], "fix_colocation_distance_m"] = d
         routes = tables.get("fiber_extensions")
         if (routes is not None and len(routes) and isinstance(routes, gpd.GeoDataFrame)
                 and (idc := _id_column(routes, "route_id"))):
             ids, d = _nearest(routes, idc, xy[fib], crs)
-            # the route the fiber plan assigned to the hamlet wins over the nearest one
-            if "fiber_route_id" in out:
-                planned = out["fiber_route_id"].to_numpy(dtype=object)[fib]
-                known = set(routes[idc].astype(str))
-                for k in np.flatnonzero(pd.notna(planned)):
-                    if str(planned[k]) in known and str(planned[k]) != str(ids[k]):
-                        one = routes[routes[idc].astype(str) == str(planned[k])]
-                        ids[k], d[k] = str(planned[k]), _nearest(one, idc, xy[fib][k:k + 1],
-                                                                 crs)[1][0]
+            if "fiber_route_id" in out:  # the route the fiber plan assigned wins
+                _prefer_planned(out["fiber_route_id"].to_numpy(dtype=object)[fib], routes, idc,
+                                ids, d, xy[fib], crs)
             out.loc[out.index[fib], "fix_fiber_route_id"] = ids
             out.loc[out.index[fib], "fix_fiber_distance_m"] = d
     out["proposed_fix"] = _fix_text(out, lang)
