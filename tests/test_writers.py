@@ -382,3 +382,13 @@ def test_assigned_tower_and_colocation_win_over_nearest() -> None:
     assert out.loc["H2", "proposed_fix"].startswith("co-locate on P2 (MobiFone, 59")
     # no assignment: the nearest stays
     assert out.loc["H3", "fix_colocation_position_id"] == "P1"
+
+
+def test_hamlet_without_coordinates_is_listed_without_fix() -> None:
+    h = hamlets()
+    h.loc[2, ["lon", "lat"]] = np.nan
+    out = uncovered_hamlets(h, tables(), lang="en").set_index("village_id")
+    assert list(out.index) == ["H2", "H3", "H4"]  # kept, not dropped
+    assert pd.isna(out.loc["H3", "fix_tower_id"]) and out.loc["H3", "proposed_fix"] == ""
+    assert out.loc["H4", "fix_fiber_route_id"] == "R2"
+    assert out.geometry.isna().tolist() == [False, True, False]

@@ -358,13 +358,17 @@ def uncovered_hamlets(
         out[col] = pd.Series(None, index=out.index, dtype=object)
     for col in ("fix_colocation_distance_m", "fix_tower_distance_m", "fix_fiber_distance_m"):
         out[col] = np.nan
-    if len(out):
-        lon = out["lon"].to_numpy(dtype=float)
-        lat = out["lat"].to_numpy(dtype=float)
-        crs = analysis_crs_for_lon(float(np.nanmean(lon)))
-        xy = _metric_xy(lon, lat, crs)
+    lon = pd.to_numeric(out.get("lon", pd.Series(np.nan, index=out.index)),
+                        errors="coerce").to_numpy(dtype=float)
+    lat = pd.to_numeric(out.get("lat", pd.Series(np.nan, index=out.index)),
+                        errors="coerce").to_numpy(dtype=float)
+    located = np.isfinite(lon) & np.isfinite(lat)  # hamlets without a centre get no fix
+    if located.any():
+        crs = analysis_crs_for_lon(float(lon[located].mean()))
+        xy = _metric_xy(np.where(located, lon, 0.0), np.where(located, lat, 0.0), crs)
         mob = out["reason_code"].str.contains("no_mobile|weak_spot", regex=True).to_numpy(bool)
-        fib = out["reason_code"].str.contains("no_ftth").to_numpy(bool)
+        mob = mob & located
+        fib = out["reason_code"].str.contains("no_ftth").to_numpy(bool) & located
         towers = tables.get("proposed_towers")
         if towers is not None and len(towers) and (idc := _id_column(towers, "tower_id")):
             tg = points_frame(towers)
