@@ -110,9 +110,11 @@ def test_uncovered_list(uncovered: gpd.GeoDataFrame) -> None:
     assert pd.isna(h4["fix_tower_id"]) and h4["fix_fiber_route_id"] == "R2"
     assert h4["fix_fiber_distance_m"] == pytest.approx(553, abs=3)
     # H3: P1 at 106.0205 is 0.0195° west ≈ 2040 m; T1 ≈ 105 m; R1 ≈ 1107 m
-    assert re.fullmatch(r"dùng chung cột P1 \(20[34]\d m\); cột mới T1 \(10[45] m\); "
-                        r"kéo cáp tuyến R1 \(110\d m\)", h3["proposed_fix"])
-    assert h4["proposed_fix"] == "kéo cáp tuyến R2 (553 m)"
+    # nothing was assigned by the analyses here: each fix says it is only the nearest
+    assert re.fullmatch(r"cột dùng chung gần nhất P1 \(20[34]\d m\); cột mới gần nhất T1 "
+                        r"\(10[45] m\); tuyến cáp mới gần nhất R1 \(110\d m\)",
+                        h3["proposed_fix"])
+    assert h4["proposed_fix"] == "tuyến cáp mới gần nhất R2 (553 m)"
 
 
 def test_uncovered_without_result_tables() -> None:
@@ -380,6 +382,8 @@ def test_assigned_tower_and_colocation_win_over_nearest() -> None:
     assert out.loc["H2", "fix_colocation_operator"] == "MobiFone"
     assert out.loc["H2", "fix_colocation_distance_m"] == pytest.approx(5917, abs=25)
     assert out.loc["H2", "proposed_fix"].startswith("co-locate on P2 (MobiFone, 59")
+    assert "new tower T2 (15" in out.loc["H3", "proposed_fix"]  # assigned: no "nearest"
+    assert "nearest co-location site P1" in out.loc["H3", "proposed_fix"]
     # no assignment: the nearest stays
     assert out.loc["H3", "fix_colocation_position_id"] == "P1"
 

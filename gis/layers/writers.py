@@ -261,11 +261,13 @@ def _nearest(targets: gpd.GeoDataFrame, id_col: str, points_m: np.ndarray,
 
 
 def _prefer_planned(planned: np.ndarray, targets: gpd.GeoDataFrame, id_col: str,
-                    ids: np.ndarray, dist_m: np.ndarray, points_m: np.ndarray, crs: CRS) -> None:
+                    ids: np.ndarray, dist_m: np.ndarray, points_m: np.ndarray,
+                    crs: CRS) -> np.ndarray:
     """Where ``planned`` names a target the analysis assigned, use it instead of the nearest.
 
     ``ids`` and ``dist_m`` (the nearest targets) are updated in place; the distance is from the
-    point to the planned target's geometry, in metres. Unknown ids keep the nearest.
+    point to the planned target's geometry, in metres. Unknown ids keep the nearest. Returns
+    the mask of the rows that got their planned target.
     """
     tg = targets[targets.geometry.notna()].to_crs(crs)
     lookup = pd.Series(tg.geometry.to_numpy(), index=tg[id_col].astype(str).to_numpy())
@@ -277,32 +279,42 @@ def _prefer_planned(planned: np.ndarray, targets: gpd.GeoDataFrame, id_col: str,
         ids[ok] = names.to_numpy()[ok]
         dist_m[ok] = np.round(shapely.distance(shapely.points(points_m[ok]),
                                                np.asarray(geoms[ok].tolist(), dtype=object)), 1)
+    return ok
 
 
 def _id_column(table: pd.DataFrame, *candidates: str) -> str | None:
     return next((c for c in candidates if c in table), None)
 
 
-def _fix_text(out: pd.DataFrame, lang: str) -> pd.Series:
+def _fix_text(out: pd.DataFrame, lang: str,
+              assigned: dict[str, np.ndarray] | None = None) -> pd.Series:
     """The ``proposed_fix`` text of each row, e.g. ``"co-locate on P12 (MobiFone, 850 m); fiber
-    route R3 (120 m)"`` (vectorised over rows)."""
+    route R3 (120 m)"`` (vectorised over rows). A fix the analyses did not assign to the
+    hamlet is only the nearest one and says so ("nearest ...")."""
     vi = lang == "vi"
-    verbs = {"fix_colocation": "dùng chung cột " if vi else "co-locate on ",
-             "fix_tower": "cột mới " if vi else "new tower ",
-             "fix_fiber": "kéo cáp tuyến " if vi else "fiber route "}
+    # (assigned by the analysis, only the nearest)
+    verbs = {"fix_colocation": ("dùng chung cột ", "cột dùng chung gần nhất ") if vi
+             else ("co-locate on ", "nearest co-location site "),
+             "fix_tower": ("cột mới ", "cột mới gần nhất ") if vi
+             else ("new tower ", "nearest proposed tower "),
+             "fix_fiber": ("kéo cáp tuyến ", "tuyến cáp mới gần nhất ") if vi
+             else ("fiber route ", "nearest fiber route ")}
     ids = {"fix_colocation": "fix_colocation_position_id", "fix_tower": "fix_tower_id",
            "fix_fiber": "fix_fiber_route_id"}
     text = pd.Series("", index=out.index, dtype=object)
     if out.empty:
         return text
-    for key, verb in verbs.items():
+    for key, (verb, verb_nearest) in verbs.items():
         dist = out[f"{key}_distance_m"]
         ok = dist.notna() & out[ids[key]].notna()
         who = ""
         if key == "fix_colocation" and "fix_colocation_operator" in out:
             op = out["fix_colocation_operator"]
             who = (op.astype(str) + ", ").where(op.notna(), "")
-        part = (verb + out[ids[key]].astype(str) + " (" + who
+        mask = (assigned or {}).get(key)
+        lead = pd.Series(verb if mask is None else np.where(mask, verb, verb_nearest),
+                         index=out.index, dtype=object)
+        part = (lead + out[ids[key]].astype(str) + " (" + who
                 + dist.round(0).map("{:.0f}".format) + " m)").where(ok, "")
         text = text.where(~ok | (text == ""), text + "; ") + part
     return text
@@ -363,6 +375,8 @@ def uncovered_hamlets(
     lat = pd.to_numeric(out.get("lat", pd.Series(np.nan, index=out.index)),
                         errors="coerce").to_numpy(dtype=float)
     located = np.isfinite(lon) & np.isfinite(lat)  # hamlets without a centre get no fix
+    # which fixes the analyses assigned to the hamlet (the others are the nearest)
+    assigned = {k: np.zeros(len(out), bool) for k in ("fix_tower", "fix_colocation", "fix_fiber")}
     if located.any():
         crs = analysis_crs_for_lon(float(lon[located].mean()))
         xy = _metric_xy(np.where(located, lon, 0.0), np.where(located, lat, 0.0), crs)
@@ -374,8 +388,9 @@ def uncovered_hamlets(
             tg = points_frame(towers)
             ids, d = _nearest(tg, idc, xy[mob], crs)
             if "proposed_tower_id" in out:  # the tower the siting assigned wins
-                _prefer_planned(out["proposed_tower_id"].to_numpy(dtype=object)[mob], tg, idc,
-                                ids, d, xy[mob], crs)
+                assigned["fix_tower"][mob] = _prefer_planned(
+                    out["proposed_tower_id"].to_numpy(dtype=object)[mob], tg, idc, ids, d,
+                    xy[mob], crs)
             out.loc[out.index[mob], "fix_tower_id"] = ids
             out.loc[out.index[mob], "fix_tower_distance_m"] = d
         opps = tables.get("colocation_opportunities")
@@ -396,7 +411,8 @@ def uncovered_hamlets(
                              for v in fix]
                     planned = np.array([p[1].strip() if p else None for p in parts], dtype=object)
                     ops = np.array([p[0].strip() if p else None for p in parts], dtype=object)
-                    _prefer_planned(planned, hg, "host_position_id", ids, d, xy[mob], crs)
+                    assigned["fix_colocation"][mob] = _prefer_planned(
+                        planned, hg, "host_position_id", ids, d, xy[mob], crs)
                     out.loc[out.index[mob], "fix_colocation_operator"] = ops
                 out.loc[out.index[mob], "fix_colocation_position_id"] = ids
                 out.loc[out.index[mob], "fix_colocation_distance_m"] = d
@@ -405,11 +421,12 @@ def uncovered_hamlets(
                 and (idc := _id_column(routes, "route_id"))):
             ids, d = _nearest(routes, idc, xy[fib], crs)
             if "fiber_route_id" in out:  # the route the fiber plan assigned wins
-                _prefer_planned(out["fiber_route_id"].to_numpy(dtype=object)[fib], routes, idc,
-                                ids, d, xy[fib], crs)
+                assigned["fix_fiber"][fib] = _prefer_planned(
+                    out["fiber_route_id"].to_numpy(dtype=object)[fib], routes, idc, ids, d,
+                    xy[fib], crs)
             out.loc[out.index[fib], "fix_fiber_route_id"] = ids
             out.loc[out.index[fib], "fix_fiber_distance_m"] = d
-    out["proposed_fix"] = _fix_text(out, lang)
+    out["proposed_fix"] = _fix_text(out, lang, assigned)
     cols = [c for c in out.columns if c != "geometry"] + ["geometry"]
     return out[cols]
 
