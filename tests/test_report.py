@@ -315,3 +315,16 @@ def test_cli_run_writes_the_reports(tmp_path: Path, capsys: pytest.CaptureFixtur
                                           "population_4g"])]
     assert len(radio) == 3 and radio["value"].isna().all()
     assert radio["note"].str.startswith("not available").all()
+
+
+def test_stage_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
+    from gis.cli.run import StageBar
+
+    bar = StageBar(4, lang="vi", disable=False, delay_s=0)
+    bar("hamlets", 0.0)
+    bar("indicators", 0.75)
+    bar("done", 1.0)
+    bar.close()
+    err = capsys.readouterr().err
+    assert "Chỉ tiêu" in err and "4/4" in err and "Xong" in err
+    assert bar.bar.n == 4

@@ -29,27 +29,33 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-class _StageBar:
-    """A tqdm progress bar on stderr, one step per run stage (shown after 1 s)."""
+class StageBar:
+    """A tqdm progress bar on stderr, one step per run stage, labelled in ``lang``.
 
-    def __init__(self, total: int, *, lang: str, disable: bool) -> None:
+    Shown only after ``delay_s`` seconds (short runs print nothing) and, with ``disable=None``,
+    only when stderr is a terminal (no bar in logs and CI).
+    """
+
+    def __init__(self, total: int, *, lang: str, disable: bool | None = None,
+                 delay_s: float = 1.0) -> None:
         import sys
 
         from tqdm import tqdm
 
-        self.lang = lang
-        self.bar = tqdm(total=total, file=sys.stderr, delay=1.0, disable=disable,
-                        unit=" stage" if lang == "en" else " bước", leave=True)
-        self.last = 0.0
-
-    def __call__(self, stage: str, fraction: float) -> None:
         from gis.pipeline import STAGES
 
-        labels = {s.name: (s.label_vi if self.lang == "vi" else s.label_en) or s.name
-                  for s in STAGES}
+        vi = lang == "vi"
+        self.labels = {s.name: (s.label_vi if vi else s.label_en) or s.name for s in STAGES}
+        self.labels.update({"write": "Ghi tệp" if vi else "Writing files",
+                            "done": "Xong" if vi else "Done"})
+        self.bar = tqdm(total=total, file=sys.stderr, delay=delay_s, disable=disable,
+                        unit=" bước" if vi else " stage", leave=True)
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        """Move to ``fraction`` (0-1) of the run, now in ``stage``."""
         done = round(fraction * self.bar.total)
+        self.bar.set_description(self.labels.get(stage, stage))
         self.bar.update(max(0, done - self.bar.n))
-        self.bar.set_description(labels.get(stage, stage))
 
     def close(self) -> None:
         self.bar.close()
@@ -73,11 +79,12 @@ def main(args: argparse.Namespace) -> int:
     load_s = time.perf_counter() - t0
     from gis.pipeline import STAGES
 
-    bar = _StageBar(len(STAGES) + 1, lang=args.lang, disable=args.no_progress)
+    # no bar with --no-progress, nor when stderr is not a terminal (logs, CI)
+    bar = StageBar(len(STAGES) + 1, lang=args.lang, disable=True if args.no_progress else None)
     try:
         ctx = run(project, params, out_dir=args.out,
                   progress=lambda name, f: bar(name, f * len(STAGES) / (len(STAGES) + 1)))
-        bar("write" if args.lang == "en" else "ghi tệp", len(STAGES) / (len(STAGES) + 1))
+        bar("write", len(STAGES) / (len(STAGES) + 1))
         inputs = {"project": args.project, **files}
         out = write_run(ctx, args.out, lang=args.lang, inputs=inputs, load_seconds=load_s)
         bar("done", 1.0)
