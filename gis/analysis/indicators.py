@@ -42,7 +42,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from gis.analysis.targets import MAX_TARGETS, IndicatorParams, Targets
-from gis.layers.writers import with_lonlat
+from gis.layers.frames import with_lonlat
 
 if TYPE_CHECKING:
     from gis.pipeline import RunContext

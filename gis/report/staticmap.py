@@ -18,7 +18,9 @@ import numpy as np
 import pandas as pd
 
 from gis.labels import STATUS_LABELS, check_lang, text
-from gis.layers.writers import STATUS_COLORS, STATUS_ORDER, TIER_COLORS, hamlet_status, points_frame
+from gis.layers.frames import points_frame
+from gis.layers.tiers import TIER_COLORS
+from gis.layers.uncovered import STATUS_COLORS, STATUS_ORDER, hamlet_status
 
 __all__ = ["overview_png"]
 
