@@ -328,3 +328,13 @@ def test_stage_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert "Chỉ tiêu" in err and "4/4" in err and "Xong" in err
     assert bar.bar.n == 4
+
+
+def test_rasters_copied_when_the_run_used_a_temporary_folder(tmp_path: Path) -> None:
+    ctx = run(project(), stages=STAGES_UNDER_TEST)  # rasters in a temporary folder
+    assert ctx.workdir != tmp_path
+    out = write_run(ctx, tmp_path / "out", lang="en")
+    assert (out / "coverage_viettel_4g.tif").is_file()
+    with rasterio.open(out / "coverage_viettel_4g.tif") as src:
+        assert src.read(1)[0, 0] == pytest.approx(-85.0)
+    assert (out / "coverage_viettel_4g_tiers.kml").is_file()

@@ -3,7 +3,8 @@
 ``indicators.csv``; ``uncovered_hamlets.csv`` / ``.xlsx`` / ``.geojson`` / ``.kml``;
 ``report.xlsx``; ``report.html``; ``results.gpkg``; and, for each coverage raster of the run,
 its tier polygons in ``coverage_tiers.gpkg`` (one layer per raster) and
-``<raster>_tiers.kml``. Used by :func:`gis.pipeline.write_run` and ``python -m gis export``.
+``<raster>_tiers.kml``; the rasters themselves (GeoTIFF) are copied in when the run wrote them
+elsewhere. Used by :func:`gis.pipeline.write_run` and ``python -m gis export``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from gis.labels import TIER_LABELS, check_lang
 from gis.layers.writers import (
     DEFAULT_TIERS_DBM,
     TIER_COLORS,
+    copy_raster,
     kml_color,
     tier_polygons,
     write_csv,
@@ -68,7 +70,8 @@ def write_coverage_tiers(results: RunResults, out_dir: str | Path, *,
 def write_outputs(results: RunResults, out_dir: str | Path, *, lang: str = "en") -> list[Path]:
     """Write every hand-on file of a run into ``out_dir``; returns the paths written.
 
-    The uncovered list's CSV has Vietnamese headers when ``lang`` is ``"vi"`` (canonical
+    Rasters are copied into ``out_dir`` when they are elsewhere, and ``results.rasters`` then
+    points at the copies. The uncovered list's CSV has Vietnamese headers when ``lang`` is ``"vi"`` (canonical
     names otherwise); ``indicators.csv`` always has the canonical columns
     (``indicator_id, name_vi, name_en, scope_level, scope, value, target, ..., met, ...``).
     """
@@ -93,5 +96,12 @@ def write_outputs(results: RunResults, out_dir: str | Path, *, lang: str = "en")
         write_html(results, out / "report.html", lang=lang),
         results.save_gpkg(out / RESULTS_FILE, lang=lang),
     ]
+    # the run's rasters (coverage_*, server_*, GeoTIFF) go with the results when the run
+    # computed them elsewhere (a temporary folder)
+    for name, raster in sorted(results.rasters.items()):
+        target = out / f"{name}.tif"
+        if Path(raster).is_file() and Path(raster).resolve() != target.resolve():
+            written.append(copy_raster(raster, target))
+            results.rasters[name] = target
     written += write_coverage_tiers(results, out, lang=lang)
     return written
