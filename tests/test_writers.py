@@ -396,3 +396,15 @@ def test_hamlet_without_coordinates_is_listed_without_fix() -> None:
     assert pd.isna(out.loc["H3", "fix_tower_id"]) and out.loc["H3", "proposed_fix"] == ""
     assert out.loc["H4", "fix_fiber_route_id"] == "R2"
     assert out.geometry.isna().tolist() == [False, True, False]
+
+
+def test_unreachable_hamlets_say_why() -> None:
+    tabs = tables()
+    tabs["unreachable_hamlets"] = pd.DataFrame({
+        "village_id": ["H2"], "name": ["Thôn Trung"], "reason_en": ["terrain blocks it"],
+        "reason_vi": ["địa hình che chắn"]})
+    vi = uncovered_hamlets(hamlets(), tabs, lang="vi").set_index("village_id")
+    assert vi.loc["H2", "proposed_fix"].endswith("; không phủ được: địa hình che chắn")
+    assert "không phủ được" not in vi.loc["H3", "proposed_fix"]
+    en = uncovered_hamlets(hamlets(), tabs, lang="en").set_index("village_id")
+    assert en.loc["H2", "proposed_fix"].endswith("cannot be reached: terrain blocks it")

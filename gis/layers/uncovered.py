@@ -237,7 +237,8 @@ def uncovered_hamlets(
         assigned to the hamlet when they did (``proposed_tower_id``, ``colocation_fix``
         "operator → position", ``fiber_route_id``), the nearest otherwise;
         ``fix_colocation_operator`` is the operator that would co-locate) and ``proposed_fix``
-        (text);
+        (text; for hamlets in ``tables["unreachable_hamlets"]`` it ends with why no tower can
+        reach them);
         geometry: the hamlet centre point, EPSG:4326.
     """
     check_lang(lang)
@@ -312,5 +313,19 @@ def uncovered_hamlets(
             out.loc[out.index[fib], "fix_fiber_route_id"] = ids
             out.loc[out.index[fib], "fix_fiber_distance_m"] = d
     out["proposed_fix"] = _fix_text(out, lang, assigned)
+    # hamlets the siting found no way to reach: say why, in the list itself
+    unreachable = tables.get("unreachable_hamlets")
+    col = "reason_vi" if lang == "vi" else "reason_en"
+    if (unreachable is not None and len(unreachable) and "village_id" in unreachable
+            and col in unreachable and "village_id" in out):
+        why = pd.Series(unreachable[col].astype(object).to_numpy(),
+                        index=unreachable["village_id"].astype(str).to_numpy())
+        why = why[~why.index.duplicated()]
+        note = out["village_id"].astype(str).map(why)
+        has = note.notna()
+        prefix = "không phủ được: " if lang == "vi" else "cannot be reached: "
+        out.loc[has, "proposed_fix"] = [
+            (fix + "; " if fix else "") + prefix + str(n)
+            for fix, n in zip(out.loc[has, "proposed_fix"], note[has], strict=True)]
     cols = [c for c in out.columns if c != "geometry"] + ["geometry"]
     return out[cols]
