@@ -236,6 +236,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "households_unit": ("hộ", "households"),
     "people_unit": ("người", "people"),
     "positions_unit": ("vị trí", "positions"),
+    "tenancies_unit": ("trạm", "operator sites"),
     "facilities_unit": ("cơ sở", "facilities"),
     "run_info": ("Thông tin lần chạy", "Run"),
     "params_full": ("Toàn bộ tham số có trong run.json (và trong results.gpkg).",

@@ -111,6 +111,10 @@ def test_values_without_target(table: pd.DataFrame) -> None:
     assert pick(table, "population_5g")["value"] == pytest.approx(900 / 4000)  # 500*.8 + 1000*.5
     assert pick(table, "hamlets_5g")["value"] == pytest.approx(2 / 6)
     assert pick(table, "priority_5g")["value"] == pytest.approx(2 / 3)  # 2 offices + 1 zone
+    # tenancy variant: operators on shared positions (2 + 3) / all operators (2+1+3+1+1)
+    assert pick(table, "bts_tenancy_sharing_rate")["value"] == pytest.approx(5 / 8)
+    assert pick(table, "bts_tenancy_sharing_rate", GH)["value"] == pytest.approx(2 / 3)
+    assert pick(table, "bts_tenancy_sharing_rate", GT)["value"] == pytest.approx(3 / 5)
 
 
 def test_per_commune(table: pd.DataFrame) -> None:
@@ -168,7 +172,7 @@ def test_missing_inputs_are_not_available_not_errors() -> None:
     base = h[["village_id", "name", "commune", "population", "households", "lon", "lat"]]
     t = compute_indicators(base)
     area_rows = t[t["scope_level"] == "area"]
-    assert len(area_rows) == len(t) == 14  # one row per indicator, no commune rows
+    assert len(area_rows) == len(t) == 15  # one row per indicator, no commune rows
     assert area_rows["value"].isna().all()
     assert area_rows["note"].str.startswith("not available").all()
     assert "mobile_4g" in pick(t, "hamlets_mobile_broadband")["note"]

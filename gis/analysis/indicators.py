@@ -12,6 +12,7 @@ hamlets_ftth                            hamlets with FTTH / hamlets
 households_ftth                         Σ households × hh_share_ftth / Σ households
 population_4g, population_5g            Σ population × pop_share_4g (5g) / Σ population
 bts_sharing_rate                        positions with ≥ 2 operators / positions
+bts_tenancy_sharing_rate                Σ operators on shared positions / Σ operators
 priority_5g                             priority facilities with 5G / priority facilities
 schools_connected (health_stations_,    facilities of the kind connected / facilities of the kind
 commune_offices_)
@@ -100,6 +101,10 @@ INDICATORS: tuple[IndicatorDef, ...] = (
                  "hh_share_ftth and households"),
     IndicatorDef("bts_sharing_rate", "Tỷ lệ dùng chung vị trí BTS", "BTS site-sharing rate",
                  "positions", "positions", "positions table (n_operators)"),
+    IndicatorDef("bts_tenancy_sharing_rate",
+                 "Tỷ lệ trạm của các nhà mạng đặt trên vị trí dùng chung",
+                 "Operator sites on shared BTS positions (tenancy variant)", "positions",
+                 "tenancies", "positions table (n_operators)"),
     IndicatorDef("population_4g", "Tỷ lệ dân số được phủ sóng 4G", "Population covered by 4G",
                  "hamlets", "people", "pop_share_4g and population"),
     IndicatorDef("population_5g", "Tỷ lệ dân số được phủ sóng 5G", "Population covered by 5G",
@@ -202,6 +207,11 @@ def _measure(ind: str, hamlets: pd.DataFrame, positions: pd.DataFrame | None,
         if weight is None or weight.notna().sum() == 0:
             return f"needs {weight_col} per hamlet"
         return _weighted(share, weight)
+    if ind == "bts_tenancy_sharing_rate":
+        if positions is None or len(positions) == 0 or "n_operators" not in positions:
+            return "needs the positions table with n_operators (site sharing)"
+        n = _number(positions, "n_operators")
+        return _Measure((n * (n >= 2)).where(n.notna()), n.where(n.notna()))
     if ind == "bts_sharing_rate":
         if positions is None or len(positions) == 0:
             return "needs the positions table (site sharing)"

@@ -69,6 +69,9 @@ class Targets:
         Minimum share of households able to get FTTH.
     bts_sharing_rate
         Minimum share of BTS positions used by two or more operators.
+    bts_tenancy_sharing_rate
+        Minimum share of operator sites (tenancies) that stand on shared positions, the
+        tower-count variant of DOMAIN.md section 1 (no plan sets it; none of the presets do).
     population_4g, population_5g
         Minimum share of the population covered by 4G, by 5G.
     priority_5g
@@ -88,6 +91,7 @@ class Targets:
     hamlets_ftth: float | None = None
     households_ftth: float | None = None
     bts_sharing_rate: float | None = None
+    bts_tenancy_sharing_rate: float | None = None
     population_4g: float | None = None
     population_5g: float | None = None
     priority_5g: float | None = None
