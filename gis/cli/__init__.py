@@ -18,7 +18,7 @@ from gis.errors import GisError
 __all__ = ["COMMANDS", "main"]
 
 #: Command modules under ``gis.cli``, in the order ``--help`` lists them.
-COMMANDS = ["sample", "info", "run", "pathloss"]
+COMMANDS = ["sample", "info", "run", "export", "pathloss"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,3 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly, as Unix tools do.
+        sys.stderr.close()
+        return 0
