@@ -3,8 +3,8 @@
 :func:`build_sample` returns a :class:`gis.project.Project` with every canonical layer (admin,
 villages, roads, fiber, fiber_nodes, sites, facilities) in EPSG:32648 and three rasters (a 30 m
 DEM, a 100 m population raster and a 30 m land-cover raster) written as GeoTIFFs to a
-temporary folder (:meth:`Project.save` copies them into the project folder). Everything is a deterministic
-function of the seed. The data are SYNTHETIC: see ``data/README.md`` for what is in them and
+temporary folder (:meth:`Project.save` copies them into the project folder). Everything is a
+deterministic function of the seed. The data are SYNTHETIC: see ``data/README.md`` for what is in them and
 for the deliberate coverage and fiber gaps, which the villages layer also names in its
 ``sample_design`` column (``no_signal``, ``weak_spot``, ``no_fiber``, ``no_road``).
 """
@@ -51,7 +51,9 @@ __all__ = [
 SAMPLE_NAME = "Mẫu: Nho Quan (tổng hợp) / Sample: Nho Quan (synthetic)"
 
 #: Median hamlet population by zone: a tổ dân phố of the town, a delta thôn, an upland bản
-#: (about 2,000 people per km² in the town, 700 in the delta, 300 in the hills).
+#: (with the hamlet densities of :class:`SampleSpec`: about 870 people per km² in the delta
+#: and 310 in the hills; the district has about 800 per km² overall, near the Red River
+#: delta's rural average).
 MEAN_POPULATION = {"town": 520.0, "delta": 560.0, "hills": 330.0}
 
 #: Share of a weak-spot hamlet's people living in its outlying cluster behind the spur.
@@ -67,10 +69,10 @@ def build_sample(seed: int = 7, *, preset: str = "district",
     seed
         Random seed; the same seed gives the same layers and rasters, value for value.
     preset
-        Size preset, see :data:`gis.sample.spec.PRESETS` (``"district"``: about 300 km²,
-        30 communes, about 400 hamlets, about 100 physical BTS sites).
+        Size preset, see :data:`gis.sample.spec.PRESETS` (``"district"``: about 270 km²,
+        30 communes, about 400 hamlets, about 120 physical BTS sites).
     workdir
-        Folder for the two GeoTIFFs; a new temporary folder when not given.
+        Folder for the three GeoTIFFs; a new temporary folder when not given.
 
     Returns
     -------

@@ -27,7 +27,7 @@ class SampleSpec:
         (limestone hills, west) and Gia Viễn (Red River delta, east) in Ninh Bình.
     width_m, height_m
         Extent of the district's bounding box in metres (EPSG:32648). The district is an
-        irregular oval inside it of about 300 km² (the size of a rural district: Nho Quan
+        irregular oval inside it of about 270 km² (the size of a rural district: Nho Quan
         has about 450 km², Gia Viễn about 175 km²).
     n_communes
         Communes (xã, thị trấn), about 30 per rural district in Vietnam before 2025.
