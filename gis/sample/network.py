@@ -138,7 +138,8 @@ def build_network(places: Places, rng: np.random.Generator) -> Network:
         for a, b in local:
             trunk = a == 0 or b == 0 or (deg[a] > 1 and deg[b] > 1)
             edges.append((int(idx[a]), int(idx[b])))
-            cls.append("commune" if trunk else "village")
+            # Inside the district town (commune 0) the streets are urban roads (phố).
+            cls.append("urban" if c == 0 else "commune" if trunk else "village")
     # The remote hamlets: a forest track between them that joins nothing else.
     if len(remote) == 2:
         edges.append((nc + remote[0], nc + remote[1]))
@@ -149,16 +150,20 @@ def build_network(places: Places, rng: np.random.Generator) -> Network:
     lane_start = len(edges)
     nodes = np.vstack([nodes, lane_xy])
     edges += lane_edges
-    cls += ["village"] * len(lane_edges)
+    cls += ["urban" if places.hamlet_commune[i] == 0 else "village" for i in lane_of]
 
     e = np.asarray(edges)
     geoms = np.array([_wiggle(nodes[a], nodes[b], rng) for a, b in e], dtype=object)
     cls_arr = np.asarray(cls)
     names = {"national": "Quốc lộ 12B", "provincial": "Đường tỉnh 477",
-             "commune": "Đường trục xã", "village": "Đường thôn xóm",
+             "commune": "Đường trục xã", "village": "Đường thôn xóm", "urban": "Phố",
              "other": "Đường mòn lên bản"}
     road_name = np.array([names.get(k, "") for k in cls_arr], dtype=object)
-    road_name[lane_start:] = "Ngõ xóm"
+    road_name[lane_start:] = np.where(cls_arr[lane_start:] == "urban", "Ngõ phố", "Ngõ xóm")
+    streets = ("Phố Lê Lợi", "Phố Trần Hưng Đạo", "Phố Nguyễn Huệ", "Phố Lý Thái Tổ",
+               "Phố Hoàng Long", "Phố Tân Nhất", "Phố Bắc Sơn", "Phố Đồng Tâm")
+    for k, i in enumerate(np.flatnonzero(cls_arr[:lane_start] == "urban")):
+        road_name[i] = streets[k % len(streets)]
     dist_ids = np.flatnonzero(cls_arr == "district")
     for k, i in enumerate(dist_ids):
         road_name[i] = f"Đường huyện ĐH.{k % 40 + 1:02d}"
