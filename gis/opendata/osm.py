@@ -1,0 +1,769 @@
+"""OpenStreetMap importer: roads, hamlets, facilities and telecom masts of an area.
+
+Three input formats give the same layers:
+
+* ``.osm.pbf`` (the country extract users download), read by pyosmium in a streaming pass: a
+  C++ key filter drops every object without one of :data:`~gis.opendata.osm_tags.PREFILTER_KEYS`
+  before Python sees it, node locations go to a libosmium index (``OsmParams.location_index``),
+  and way geometries are built in C++ (WKB) and tested against the area in vectorised batches.
+  Multipolygon relations are read in a first, relation-only pass and their member ways in a
+  third, way-only pass, so the file is never held in memory.
+* ``.osm`` XML (also ``.osm.gz`` / ``.osm.bz2``): the same pyosmium path.
+* Overpass API JSON saved to a file (``out body; >; out skel;`` or ``out geom;``).
+
+Tag rules are in :mod:`gis.opendata.osm_tags`. Each layer comes with a
+:class:`~gis.layers.report.LoadReport` that says which file, which format, which tags and how
+many objects were used or set aside and why.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from gis.errors import InputFileError, ValidationError
+from gis.layers.crs import WGS84
+from gis.layers.report import LoadReport
+from gis.opendata._project import ProjectLike, target_project
+from gis.opendata.area import Area, parse_area
+from gis.opendata.osm_tags import (
+    KEPT_TAGS,
+    PREFILTER_KEYS,
+    classify_facilities,
+    classify_roads,
+    classify_sites,
+    classify_villages,
+    feature_category,
+)
+from gis.project import Project
+
+__all__ = ["OSM_LAYERS", "OsmParams", "import_osm", "read_osm"]
+
+#: Layers the OSM importer can produce.
+OSM_LAYERS = ("roads", "villages", "facilities", "sites")
+
+_KEPT = frozenset(KEPT_TAGS)
+_AREA_CATEGORIES = ("village", "residential", "facility", "site")
+_LOCATION_INDEXES = ("flex_mem", "sparse_mem_array", "sparse_file_array", "dense_mem_array",
+                     "dense_file_array", "dense_mmap_array", "sparse_mmap_array")
+
+
+@dataclass(frozen=True)
+class OsmParams:
+    """How OSM files are read and turned into layers.
+
+    Attributes
+    ----------
+    layers
+        The layers to produce and put into the project (default: all four). Use
+        ``("roads", "villages")`` to keep an operator's own sites layer in the project.
+    location_index
+        libosmium node-location index used for PBF/XML files. ``"flex_mem"`` (default) holds
+        about 16 bytes per node in memory for an extract and switches to a dense array for very
+        large files; ``"sparse_file_array"`` keeps the index in a temporary file (use it for the
+        whole-country extract on a machine with little memory).
+    unnamed_residential
+        Make ``landuse=residential`` areas that contain no ``place`` node hamlets of their own,
+        named after the OSM way. Off by default: such areas are often one village's fields of
+        houses split in pieces, and the hamlet count is an indicator's denominator; the load
+        report says how many there were.
+    batch_size
+        Ways whose geometries are tested against the area together (memory vs. speed; 20 000
+        ways are a few MB).
+    """
+
+    layers: tuple[str, ...] = OSM_LAYERS
+    location_index: str = "flex_mem"
+    unnamed_residential: bool = False
+    batch_size: int = 20_000
+
+    def __post_init__(self) -> None:
+        bad = [x for x in self.layers if x not in OSM_LAYERS]
+        if bad:
+            raise ValidationError(
+                f"Unknown OSM layer(s) {bad}; valid: {', '.join(OSM_LAYERS)}.",
+                f"Lớp OSM không hợp lệ {bad}; hợp lệ: {', '.join(OSM_LAYERS)}.",
+            )
+        if self.location_index not in _LOCATION_INDEXES:
+            raise ValidationError(
+                f"Unknown node-location index {self.location_index!r}; valid: "
+                f"{', '.join(_LOCATION_INDEXES)}.",
+                f"Kiểu chỉ mục toạ độ nút {self.location_index!r} không hợp lệ; hợp lệ: "
+                f"{', '.join(_LOCATION_INDEXES)}.",
+            )
+        if self.batch_size < 1:
+            raise ValidationError("batch_size must be >= 1.", "batch_size phải >= 1.")
+
+
+# -- format detection ----------------------------------------------------------------------------
+
+
+def _sniff(path: Path) -> str:
+    """``"pbf"``, ``"xml"`` or ``"json"`` from the file's first bytes; error when it is none."""
+    if not path.is_file():
+        raise InputFileError(
+            f"The OSM file {path} does not exist.",
+            f"Không có tệp OSM {path}.",
+            file=path,
+            fix="Give a .osm.pbf extract (e.g. Geofabrik vietnam-latest.osm.pbf), an .osm XML "
+            "file or an Overpass JSON file.",
+            fix_vi="Chọn tệp .osm.pbf (ví dụ vietnam-latest.osm.pbf của Geofabrik), tệp .osm XML "
+            "hoặc tệp JSON của Overpass.",
+        )
+    with path.open("rb") as fh:
+        head = fh.read(64)
+    name = path.name.lower()
+    claimed = ("pbf" if name.endswith(".pbf") else
+               "json" if name.endswith(".json") else
+               "xml" if name.endswith((".osm", ".xml", ".osm.gz", ".osm.bz2")) else None)
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if len(head) > 8 and b"OSMHeader" in head[:20]:
+        actual = "pbf"
+    elif stripped.startswith((b"<?xml", b"<osm")) or (head.startswith((b"BZh", b"\x1f\x8b")) and claimed == "xml"):
+        actual = "xml"
+    elif stripped.startswith(b"{"):
+        actual = "json"
+    else:
+        actual = None
+    if actual is None or (claimed is not None and claimed != actual):
+        what = {"pbf": "an OSM PBF file", "xml": "OSM XML", "json": "JSON"}.get(actual or "",
+                                                                               "no OSM format")
+        raise InputFileError(
+            f"The file is not what its name says: the content is {what}.",
+            f"Tệp không đúng như tên gọi: nội dung là {what}.",
+            file=path,
+            fix="Give an OSM file: .osm.pbf, .osm (XML, may be .gz/.bz2) or Overpass .json "
+            "(output format json), with the matching extension.",
+            fix_vi="Chọn tệp OSM: .osm.pbf, .osm (XML, có thể .gz/.bz2) hoặc .json của Overpass "
+            "(định dạng json), đúng phần mở rộng.",
+        )
+    return actual
+
+
+# -- raw features ---------------------------------------------------------------------------------
+
+
+class _Collector:
+    """Objects of interest inside the area: type, id, category, kept tags and WGS84 geometry."""
+
+    def __init__(self, area: Area) -> None:
+        self.area = area
+        self.types: list[str] = []
+        self.ids: list[int] = []
+        self.cats: list[str] = []
+        self.tags: list[dict[str, str]] = []
+        self.geoms: list[Any] = []
+        self.stats: Counter[str] = Counter()
+
+    def add(self, otype: str, ids: list[int], cats: list[str], tags: list[dict[str, str]],
+            geoms: np.ndarray) -> None:
+        """Add a batch; only the geometries that touch the area are kept."""
+        if len(geoms) == 0:
+            return
+        geoms = np.asarray(geoms, dtype=object)
+        b = shapely.bounds(geoms)
+        minx, miny, maxx, maxy = self.area.bounds
+        keep = (b[:, 0] <= maxx) & (b[:, 2] >= minx) & (b[:, 1] <= maxy) & (b[:, 3] >= miny)
+        if not self.area.is_box and keep.any():
+            idx = np.flatnonzero(keep)
+            keep[idx] = self.area.intersects(geoms[idx])
+        self.stats[f"{otype}s_outside_area"] += int((~keep).sum())
+        for i in np.flatnonzero(keep):
+            self.types.append(otype)
+            self.ids.append(int(ids[i]))
+            self.cats.append(cats[i])
+            self.tags.append(tags[i])
+            self.geoms.append(geoms[i])
+
+    def frame(self) -> gpd.GeoDataFrame:
+        tags = pd.DataFrame.from_records(self.tags, columns=list(KEPT_TAGS))
+        tags.insert(0, "osm_type", self.types)
+        tags.insert(1, "osm_id", np.asarray(self.ids, dtype=np.int64))
+        tags.insert(2, "category", self.cats)
+        return gpd.GeoDataFrame(tags, geometry=gpd.GeoSeries(self.geoms, crs=WGS84), crs=WGS84)
+
+
+def _lines_to_polygons(lines: np.ndarray) -> np.ndarray:
+    """Closed linestrings -> polygons (vectorised); rings of fewer than 4 points give None."""
+    out = np.full(len(lines), None, dtype=object)
+    n = shapely.get_num_coordinates(lines)
+    ok = n >= 4
+    if ok.any():
+        coords, idx = shapely.get_coordinates(lines[ok], return_index=True)
+        rings = shapely.linearrings(coords, indices=idx)
+        out[np.flatnonzero(ok)] = shapely.polygons(rings)
+    return out
+
+
+def _assemble_multipolygon(outer: list[Any], inner: list[Any]) -> Any:
+    """A (multi)polygon from member way lines; ``None`` when the rings do not close."""
+    outer_poly = shapely.union_all(shapely.polygonize(outer).geoms) if outer else None
+    if outer_poly is None or outer_poly.is_empty:
+        return None
+    if inner:
+        holes = shapely.union_all(shapely.polygonize(inner).geoms)
+        if not holes.is_empty:
+            outer_poly = outer_poly.difference(holes)
+    return outer_poly
+
+
+def _way_batch(col: _Collector, ids: list[int], cats: list[str], tags: list[dict[str, str]],
+               wkbs: list[str], closed: list[bool]) -> None:
+    geoms = shapely.from_wkb(np.asarray(wkbs, dtype=object))
+    as_area = np.asarray(closed) & np.isin(np.asarray(cats), _AREA_CATEGORIES)
+    if as_area.any():
+        polys = _lines_to_polygons(geoms[as_area])
+        geoms[np.flatnonzero(as_area)] = np.where(pd.isna(polys), geoms[as_area], polys)
+    col.add("way", ids, cats, tags, geoms)
+
+
+def _read_osmium(path: Path, area: Area, params: OsmParams) -> _Collector:
+    """Stream a PBF or XML file with pyosmium and collect the area's objects (see module text)."""
+    import osmium
+    from osmium.filter import IdFilter, KeyFilter
+
+    col = _Collector(area)
+    minx, miny, maxx, maxy = area.bounds
+    try:
+        header_box = osmium.FileProcessor(str(path), osmium.osm.NOTHING).header.box()
+    except RuntimeError as exc:
+        raise InputFileError(
+            f"pyosmium cannot read the file: {exc}.",
+            f"pyosmium không đọc được tệp: {exc}.",
+            file=path,
+            fix="Download the extract again; the file may be truncated.",
+            fix_vi="Tải lại tệp; có thể tệp bị thiếu phần cuối.",
+        ) from exc
+    if header_box.valid():
+        bl, tr = header_box.bottom_left, header_box.top_right
+        if bl.lon > maxx or tr.lon < minx or bl.lat > maxy or tr.lat < miny:
+            raise ValidationError(
+                f"The OSM file covers ({bl.lon:g}, {bl.lat:g}, {tr.lon:g}, {tr.lat:g}), which "
+                f"does not overlap the area {area.source}.",
+                f"Tệp OSM phủ vùng ({bl.lon:g}, {bl.lat:g}, {tr.lon:g}, {tr.lat:g}), không giao "
+                f"với vùng {area.source}.",
+                file=path,
+                fix="Use the extract of the province or country that contains the area.",
+                fix_vi="Dùng tệp trích xuất của tỉnh hoặc cả nước chứa vùng này.",
+            )
+
+    try:
+        # Pass 1: multipolygon relations (relation blocks only; nodes and ways are skipped).
+        relations: list[tuple[int, str, dict[str, str], list[tuple[int, str]]]] = []
+        member_ids: set[int] = set()
+        proc = osmium.FileProcessor(str(path), osmium.osm.RELATION)
+        for rel in proc.with_filter(KeyFilter(*PREFILTER_KEYS)):
+            if rel.tags.get("type") != "multipolygon":
+                continue
+            cat = feature_category(rel.tags.get)
+            if cat is None or cat == "road":
+                continue
+            ways = [(m.ref, m.role) for m in rel.members if m.type == "w"]
+            relations.append((rel.id, cat, {t.k: t.v for t in rel.tags if t.k in _KEPT}, ways))
+            member_ids.update(w for w, _ in ways)
+
+        # Pass 2: tagged nodes and ways, with node locations for the way geometries.
+        wkb = osmium.geom.WKBFactory()
+        proc = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+                .with_locations(params.location_index)
+                .with_filter(KeyFilter(*PREFILTER_KEYS)))
+        n_ids: list[int] = []
+        n_cats: list[str] = []
+        n_tags: list[dict[str, str]] = []
+        n_xy: list[tuple[float, float]] = []
+        w_ids: list[int] = []
+        w_cats: list[str] = []
+        w_tags: list[dict[str, str]] = []
+        w_wkb: list[str] = []
+        w_closed: list[bool] = []
+        for obj in proc:
+            cat = feature_category(obj.tags.get)
+            if cat is None:
+                continue
+            if obj.is_node():
+                loc = obj.location
+                if not loc.valid():
+                    col.stats["nodes_without_location"] += 1
+                    continue
+                lon, lat = loc.lon, loc.lat
+                if minx <= lon <= maxx and miny <= lat <= maxy:
+                    n_ids.append(obj.id)
+                    n_cats.append(cat)
+                    n_tags.append({t.k: t.v for t in obj.tags if t.k in _KEPT})
+                    n_xy.append((lon, lat))
+                else:
+                    col.stats["nodes_outside_area"] += 1
+                continue
+            if cat == "road" and "area" in obj.tags and obj.tags.get("area") == "yes":
+                col.stats["highway_areas_skipped"] += 1
+                continue
+            try:
+                geom = wkb.create_linestring(obj)
+            except (osmium.InvalidLocationError, RuntimeError):
+                col.stats["ways_with_missing_nodes"] += 1
+                continue
+            w_ids.append(obj.id)
+            w_cats.append(cat)
+            w_tags.append({t.k: t.v for t in obj.tags if t.k in _KEPT})
+            w_wkb.append(geom)
+            w_closed.append(obj.is_closed())
+            if len(w_ids) >= params.batch_size:
+                _way_batch(col, w_ids, w_cats, w_tags, w_wkb, w_closed)
+                w_ids, w_cats, w_tags, w_wkb, w_closed = [], [], [], [], []
+        _way_batch(col, w_ids, w_cats, w_tags, w_wkb, w_closed)
+        if n_ids:
+            xy = np.asarray(n_xy, dtype=float)
+            col.add("node", n_ids, n_cats, n_tags, shapely.points(xy))
+
+        # Pass 3: the member ways of the relations (untagged ones did not pass the key filter).
+        if relations:
+            member_geoms: dict[int, Any] = {}
+            handler = osmium.NodeLocationsForWays(proc.node_location_storage)
+            handler.ignore_errors()
+            ways_proc = (osmium.FileProcessor(str(path), osmium.osm.WAY)
+                         .with_filter(IdFilter(member_ids)).with_filter(handler))
+            for way in ways_proc:
+                try:
+                    member_geoms[way.id] = shapely.from_wkb(wkb.create_linestring(way))
+                except (osmium.InvalidLocationError, RuntimeError):
+                    col.stats["relation_members_with_missing_nodes"] += 1
+            _add_relations(col, relations, member_geoms)
+    except RuntimeError as exc:
+        if isinstance(exc, ValidationError | InputFileError):
+            raise
+        raise InputFileError(
+            f"pyosmium stopped reading the file: {exc}.",
+            f"pyosmium dừng đọc tệp: {exc}.",
+            file=path,
+            fix="Download the extract again; the file may be truncated or corrupt.",
+            fix_vi="Tải lại tệp; có thể tệp bị hỏng hoặc thiếu phần cuối.",
+        ) from exc
+    return col
+
+
+def _add_relations(col: _Collector, relations: list[tuple[int, str, dict[str, str],
+                                                           list[tuple[int, str]]]],
+                   member_geoms: dict[int, Any]) -> None:
+    ids, cats, tags, geoms = [], [], [], []
+    for rid, cat, rtags, members in relations:
+        if any(w not in member_geoms for w, _ in members):
+            col.stats["relations_incomplete"] += 1
+            continue
+        outer = [member_geoms[w] for w, role in members if role != "inner"]
+        inner = [member_geoms[w] for w, role in members if role == "inner"]
+        geom = _assemble_multipolygon(outer, inner)
+        if geom is None:
+            col.stats["relations_not_closed"] += 1
+            continue
+        ids.append(rid)
+        cats.append(cat)
+        tags.append(rtags)
+        geoms.append(geom)
+    col.add("relation", ids, cats, tags, np.asarray(geoms, dtype=object))
+
+
+def _read_overpass(path: Path, area: Area) -> _Collector:
+    """Collect the area's objects from an Overpass API JSON file (``out body``/``out geom``)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputFileError(
+            f"The file is not valid JSON: {exc}.",
+            f"Tệp không phải JSON hợp lệ: {exc}.",
+            file=path,
+            fix="Save the Overpass answer with '[out:json];' as a .json file.",
+            fix_vi="Lưu kết quả Overpass với '[out:json];' thành tệp .json.",
+        ) from exc
+    elements = data.get("elements") if isinstance(data, dict) else None
+    if not isinstance(elements, list):
+        raise InputFileError(
+            "The JSON file is not an Overpass answer: it has no 'elements' list.",
+            "Tệp JSON không phải kết quả Overpass: không có danh sách 'elements'.",
+            file=path,
+            fix="Run the Overpass query with '[out:json];' and save its answer unchanged.",
+            fix_vi="Chạy truy vấn Overpass với '[out:json];' và lưu nguyên kết quả.",
+        )
+    col = _Collector(area)
+    nodes = {e["id"]: (e["lon"], e["lat"]) for e in elements
+             if e.get("type") == "node" and "lat" in e and "lon" in e}
+    way_lines: dict[int, Any] = {}
+    for e in elements:
+        if e.get("type") != "way":
+            continue
+        if e.get("geometry"):
+            pts = [(g["lon"], g["lat"]) for g in e["geometry"] if g]
+        else:
+            pts = [nodes.get(n) for n in e.get("nodes", [])]
+            if any(p is None for p in pts):
+                pts = []
+        if len(pts) >= 2:
+            way_lines[e["id"]] = shapely.linestrings(pts)
+    buckets: dict[str, tuple[list[int], list[str], list[dict[str, str]], list[Any]]] = {
+        "node": ([], [], [], []), "way": ([], [], [], []), "relation": ([], [], [], [])}
+    closed: list[bool] = []
+    for e in elements:
+        tags = e.get("tags") or {}
+        cat = feature_category(tags.get)
+        otype = e.get("type")
+        if cat is None or otype not in buckets:
+            continue
+        geom = None
+        if otype == "node":
+            geom = shapely.points(e["lon"], e["lat"]) if "lat" in e else None
+        elif otype == "way":
+            geom = way_lines.get(e["id"])
+            if geom is None and "center" in e and cat != "road":
+                geom = shapely.points(e["center"]["lon"], e["center"]["lat"])
+        else:
+            if tags.get("type") == "multipolygon" and cat != "road":
+                outer, inner, complete = [], [], True
+                for m in e.get("members", []):
+                    if m.get("type") != "way":
+                        continue
+                    line = (shapely.linestrings([(g["lon"], g["lat"]) for g in m["geometry"]
+                                                 if g])
+                            if m.get("geometry") else way_lines.get(m.get("ref")))
+                    if line is None:
+                        complete = False
+                        break
+                    (inner if m.get("role") == "inner" else outer).append(line)
+                geom = _assemble_multipolygon(outer, inner) if complete else None
+            elif "center" in e and cat != "road":
+                geom = shapely.points(e["center"]["lon"], e["center"]["lat"])
+            else:
+                continue  # route and other relations are not layers
+        if geom is None:
+            col.stats[f"{otype}s_without_geometry"] += 1
+            continue
+        bucket = buckets[otype]
+        bucket[0].append(int(e["id"]))
+        bucket[1].append(cat)
+        bucket[2].append({k: str(v) for k, v in tags.items() if k in _KEPT})
+        bucket[3].append(geom)
+        if otype == "way":
+            closed.append(geom.geom_type == "LineString" and geom.is_closed)
+    w = buckets["way"]
+    if w[0]:
+        geoms = np.asarray(w[3], dtype=object)
+        as_area = np.asarray(closed) & np.isin(np.asarray(w[1]), _AREA_CATEGORIES)
+        if as_area.any():
+            polys = _lines_to_polygons(geoms[as_area])
+            geoms[np.flatnonzero(as_area)] = np.where(pd.isna(polys), geoms[as_area], polys)
+        w = (w[0], w[1], w[2], list(geoms))
+        buckets["way"] = w
+    for otype, (ids, cats, tags_list, geoms) in buckets.items():
+        col.add(otype, ids, cats, tags_list, np.asarray(geoms, dtype=object))
+    return col
+
+
+# -- layers ---------------------------------------------------------------------------------------
+
+
+_PREFIX = {"node": "n", "way": "w", "relation": "r"}
+
+
+def _osm_ids(raw: pd.DataFrame) -> pd.Series:
+    return "osm:" + raw["osm_type"].map(_PREFIX) + raw["osm_id"].astype(str)
+
+
+def _report(source: str, kind: str, fmt: str, area: Area, rows_read: int, rows_loaded: int,
+            mapping: dict[str, str], tags: list[str], stats: Counter[str]) -> LoadReport:
+    rep = LoadReport(
+        source=source, kind=kind, rows_read=rows_read, rows_loaded=rows_loaded,
+        crs_in="EPSG:4326 (WGS 84)", crs_note="OpenStreetMap data are always WGS 84 lon/lat",
+        column_mapping=mapping, encoding="UTF-8",
+    )
+    rep.extra = {"source_kind": "OpenStreetMap", "format": fmt, "area": area.source,
+                 "tags": tags, "stats": dict(stats)}
+    return rep
+
+
+def _roads(raw: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    sel = raw[(raw["category"] == "road")
+              & raw.geom_type.isin(["LineString", "MultiLineString"])]
+    cls = classify_roads(sel)
+    gdf = gpd.GeoDataFrame(cls, geometry=sel.geometry, crs=WGS84)
+    gdf.insert(0, "osm_id", _osm_ids(sel))
+    return gdf.reset_index(drop=True)
+
+
+def _centre_columns(gdf: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray,
+                    crs: CRS) -> None:
+    gdf["centre_lon"] = lon
+    gdf["centre_lat"] = lat
+    x, y = Transformer.from_crs(WGS84, crs, always_xy=True).transform(lon, lat)
+    gdf["centre_x"] = np.where(np.isfinite(lon), x, np.nan)
+    gdf["centre_y"] = np.where(np.isfinite(lat), y, np.nan)
+
+
+def _villages(raw: gpd.GeoDataFrame, params: OsmParams, crs: CRS,
+              rep_stats: Counter[str]) -> gpd.GeoDataFrame:
+    """Hamlets from place nodes and areas, and residential areas (see :class:`OsmParams`)."""
+    places = raw[raw["category"] == "village"].copy()
+    places = places[places.geom_type.isin(["Point", "Polygon", "MultiPolygon"])]
+    cls = classify_villages(places)
+    vil = gpd.GeoDataFrame(cls, geometry=places.geometry.values, crs=WGS84)
+    vil.insert(0, "village_id", _osm_ids(places).to_numpy())
+    vil["osm_source"] = "place=" + vil["place"].astype(str)
+    vil["centre_lon"] = np.nan
+    vil["centre_lat"] = np.nan
+    is_point = (vil.geom_type == "Point").to_numpy()
+
+    # A place node inside a place area of the same name is that area's centre, not a 2nd hamlet.
+    pts = vil[is_point]
+    polys = vil[~is_point]
+    drop: set[int] = set()
+    if len(pts) and len(polys):
+        pairs = gpd.sjoin(pts[["name", "geometry"]], polys[["name", "geometry"]],
+                          predicate="within", how="inner")
+        same = pairs[pairs["name_left"] == pairs["name_right"]]
+        same = same[~same.index.duplicated()]
+        for pi, ai in zip(same.index, same["index_right"], strict=True):
+            vil.loc[ai, "centre_lon"] = vil.geometry[pi].x
+            vil.loc[ai, "centre_lat"] = vil.geometry[pi].y
+            drop.add(pi)
+        rep_stats["place_nodes_merged_into_place_areas"] += len(drop)
+    vil = vil.drop(index=list(drop))
+
+    # Residential areas: the settlement of the one place node inside them, or unnamed.
+    res = raw[(raw["category"] == "residential")
+              & raw.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if len(res):
+        pts = vil[vil.geom_type == "Point"]
+        pairs = gpd.sjoin(pts[["geometry"]], res[["geometry"]], predicate="within",
+                          how="inner")
+        per_area = pairs.groupby("index_right").size()
+        single = per_area[per_area == 1].index
+        hit = pairs[pairs["index_right"].isin(single)]
+        hit = hit[~hit.index.duplicated()]
+        for pi, ri in zip(hit.index, hit["index_right"], strict=True):
+            vil.loc[pi, "centre_lon"] = vil.geometry[pi].x
+            vil.loc[pi, "centre_lat"] = vil.geometry[pi].y
+            vil.loc[pi, "geometry"] = res.geometry[ri]
+            vil.loc[pi, "osm_source"] += " + landuse=residential"
+        rep_stats["residential_areas_given_to_one_place"] = len(hit)
+        rep_stats["residential_areas_with_several_places"] = int((per_area > 1).sum())
+        empty = res.loc[~res.index.isin(per_area.index)]
+        rep_stats["residential_areas_without_place"] = len(empty)
+        if params.unnamed_residential and len(empty):
+            ids = _osm_ids(empty).to_numpy()
+            names = empty["name:vi"].fillna(empty["name"]).to_numpy(dtype=object)
+            names = np.where(pd.isna(names),
+                             np.char.add("Khu dân cư ", ids.astype(str)), names)
+            extra = gpd.GeoDataFrame(
+                {"village_id": ids, "name": names, "place": None, "population": np.nan,
+                 "osm_source": "landuse=residential", "centre_lon": np.nan,
+                 "centre_lat": np.nan},
+                geometry=empty.geometry.values, crs=WGS84)
+            vil = pd.concat([vil, extra], ignore_index=False)
+    vil = vil.reset_index(drop=True)
+    unnamed = vil["name"].isna()
+    rep_stats["places_without_name"] = int(unnamed.sum())
+    vil.loc[unnamed, "name"] = "Thôn chưa tên " + vil.loc[unnamed, "village_id"].astype(str)
+    _centre_columns(vil, vil["centre_lon"].to_numpy(float), vil["centre_lat"].to_numpy(float),
+                    crs)
+    return gpd.GeoDataFrame(vil, geometry="geometry", crs=WGS84)
+
+
+def _facilities(raw: gpd.GeoDataFrame, rep_stats: Counter[str]) -> gpd.GeoDataFrame:
+    sel = raw[(raw["category"] == "facility")
+              & raw.geom_type.isin(["Point", "Polygon", "MultiPolygon"])]
+    cls = classify_facilities(sel)
+    fac = gpd.GeoDataFrame(cls, geometry=sel.geometry.values, crs=WGS84)
+    fac.index = sel.index
+    fac.insert(0, "facility_id", _osm_ids(sel))
+    # The same school mapped as a node inside its own area: keep the area only.
+    pts = fac[fac.geom_type == "Point"]
+    polys = fac[fac.geom_type != "Point"]
+    if len(pts) and len(polys):
+        pairs = gpd.sjoin(pts[["kind", "name", "geometry"]], polys[["kind", "name", "geometry"]],
+                          predicate="within", how="inner")
+        dup = pairs[(pairs["kind_left"] == pairs["kind_right"])
+                    & ((pairs["name_left"] == pairs["name_right"]) | pairs["name_left"].isna())]
+        rep_stats["facility_nodes_inside_their_area"] = len(set(dup.index))
+        fac = fac.drop(index=list(set(dup.index)))
+    return fac.reset_index(drop=True)
+
+
+def _sites(raw: gpd.GeoDataFrame, rep_stats: Counter[str]) -> gpd.GeoDataFrame:
+    sel = raw[raw["category"] == "site"]
+    pos_ids = _osm_ids(sel).to_numpy()
+    points = shapely.point_on_surface(sel.geometry.to_numpy())
+    rows = classify_sites(sel.reset_index(drop=True))
+    pos = rows.pop("_pos").to_numpy(dtype=int)
+    shared = pd.Series(pos).duplicated(keep=False).to_numpy()
+    site_id = np.where(shared, np.char.add(np.char.add(pos_ids[pos].astype(str), "-"),
+                                           rows["operator"].to_numpy(dtype=str)),
+                       pos_ids[pos].astype(str)) if len(pos) else np.array([], dtype=str)
+    gdf = gpd.GeoDataFrame(rows, geometry=points[pos] if len(pos) else [], crs=WGS84)
+    gdf.insert(1, "site_id", site_id)
+    gdf.insert(2, "position_id", pos_ids[pos] if len(pos) else [])
+    gdf["source"] = "OpenStreetMap"
+    rep_stats["masts"] = len(sel)
+    rep_stats["masts_with_unknown_operator"] = len(set(pos[(rows["operator"] == "unknown").to_numpy()]))
+    rep_stats["shared_masts"] = len(set(pos[shared]))
+    return gdf
+
+
+def read_osm(path: str | Path, area: Area | str | tuple[float, float, float, float],
+             crs: CRS | None = None, *, params: OsmParams | None = None,
+             ) -> dict[str, tuple[gpd.GeoDataFrame, LoadReport]]:
+    """Read the area's roads, hamlets, facilities and masts from an OSM file.
+
+    Parameters
+    ----------
+    path
+        ``.osm.pbf``, ``.osm`` XML (``.gz``/``.bz2`` too) or Overpass ``.json``.
+    area
+        An :class:`~gis.opendata.area.Area`, a bbox text ``"minlon,minlat,maxlon,maxlat"``
+        (degrees) or an admin polygon file. Objects touching it are kept whole.
+    crs
+        The analysis CRS of the layers (metres); the area's UTM zone when not given.
+    params
+        Reading options; :class:`OsmParams` defaults when not given.
+
+    Returns
+    -------
+    dict
+        Layer kind (of ``params.layers``) -> (canonical GeoDataFrame in ``crs``, its
+        :class:`~gis.layers.report.LoadReport`). A kind with nothing in the area is left out;
+        the reports of the others say it was empty.
+
+    Raises
+    ------
+    InputFileError
+        The file does not exist, is not the format its name says, or is corrupt.
+    ValidationError
+        The file does not overlap the area, or the area holds none of the wanted objects.
+    """
+    params = params or OsmParams()
+    path = Path(path)
+    area = parse_area(area)
+    crs = CRS(crs) if crs is not None else area.analysis_crs()
+    fmt = _sniff(path)
+    col = _read_overpass(path, area) if fmt == "json" else _read_osmium(path, area, params)
+    raw = col.frame()
+    if raw.empty:
+        raise ValidationError(
+            f"No roads, places, facilities or telecom masts of OpenStreetMap inside the area "
+            f"{area.source}.",
+            f"Không có đường, thôn xóm, cơ sở hay cột viễn thông OpenStreetMap nào trong vùng "
+            f"{area.source}.",
+            file=path,
+            fix="Check that the file covers the area (lon,lat order of the bbox) and is not an "
+            "empty Overpass answer.",
+            fix_vi="Kiểm tra tệp có phủ vùng này không (thứ tự kinh độ, vĩ độ của khung) và kết "
+            "quả Overpass không rỗng.",
+        )
+    name = path.name
+    out: dict[str, tuple[gpd.GeoDataFrame, LoadReport]] = {}
+    counts = raw["category"].value_counts()
+    stats = col.stats
+    builders = {
+        "roads": (lambda s: _roads(raw), "road",
+                  {"road_class": "ref, highway", "name": "name:vi, name",
+                   "planned_works": "highway=construction|proposed"},
+                  ["highway", "ref", "name", "name:vi", "construction", "proposed"]),
+        "villages": (lambda s: _villages(raw, params, crs, s), "village",
+                     {"name": "name:vi, name", "population": "population"},
+                     ["place=hamlet|village|isolated_dwelling|neighbourhood", "name", "name:vi",
+                      "population", "landuse=residential"]),
+        "facilities": (lambda s: _facilities(raw, s), "facility",
+                       {"kind": "amenity, office, healthcare, landuse", "name": "name:vi, name"},
+                       ["amenity=school|kindergarten|college|university",
+                        "amenity=clinic|hospital|doctors", "healthcare=*", "office=government",
+                        "amenity=townhall", "landuse=industrial"]),
+        "sites": (lambda s: _sites(raw, s), "site",
+                  {"operator": "operator", "tech": "communication:*", "height_m": "height",
+                   "structure": "man_made"},
+                  ["man_made=mast|tower|communications_tower", "tower:type=communication",
+                   "communication:mobile_phone", "operator", "height"]),
+    }
+    for kind in params.layers:
+        build, cat, mapping, tags = builders[kind]
+        layer_stats: Counter[str] = Counter(stats)
+        gdf = build(layer_stats)
+        read = int(counts.get(cat, 0)) + (int(counts.get("residential", 0))
+                                          if kind == "villages" else 0)
+        rep = _report(name, kind, fmt, area, read, len(gdf), mapping, tags, layer_stats)
+        _explain(rep, kind, layer_stats, params)
+        if gdf.empty:
+            rep.warn(f"No {kind} in the area.", f"Không có lớp {kind} trong vùng.")
+            continue
+        out[kind] = (gdf.to_crs(crs), rep)
+    return out
+
+
+def _explain(rep: LoadReport, kind: str, s: Counter[str], params: OsmParams) -> None:
+    """Turn the counters that matter into bilingual report warnings."""
+    if s.get("ways_with_missing_nodes"):
+        n = s["ways_with_missing_nodes"]
+        rep.warn(f"{n} ways reference nodes missing from the file (cut at the extract's edge) "
+                 "and have no geometry.",
+                 f"{n} đường (way) tham chiếu nút không có trong tệp (bị cắt ở mép vùng trích "
+                 "xuất) nên không có hình học.")
+    if kind == "villages":
+        if s.get("places_without_name"):
+            n = s["places_without_name"]
+            rep.warn(f"{n} places have no name tag; named 'Thôn chưa tên osm:...'.",
+                     f"{n} thôn xóm không có thẻ name; đặt tên 'Thôn chưa tên osm:...'.")
+        if s.get("residential_areas_without_place") and not params.unnamed_residential:
+            n = s["residential_areas_without_place"]
+            rep.warn(f"{n} residential areas (landuse=residential) contain no place node and "
+                     "were not made hamlets (set unnamed_residential to include them).",
+                     f"{n} khu dân cư (landuse=residential) không chứa nút place nên không thành "
+                     "thôn (bật unnamed_residential để đưa vào).")
+        if s.get("residential_areas_with_several_places"):
+            n = s["residential_areas_with_several_places"]
+            rep.warn(f"{n} residential areas contain several place nodes; those hamlets stay "
+                     "points.",
+                     f"{n} khu dân cư chứa nhiều nút place; các thôn đó giữ dạng điểm.")
+    if kind == "sites" and s.get("masts_with_unknown_operator"):
+        n = s["masts_with_unknown_operator"]
+        rep.warn(f"{n} masts have no recognised operator; kept with operator 'unknown' and a "
+                 "note.",
+                 f"{n} cột không rõ nhà mạng; vẫn giữ với operator 'unknown' và ghi chú.")
+    if s.get("relations_incomplete"):
+        n = s["relations_incomplete"]
+        rep.warn(f"{n} multipolygons miss member ways in the file and were not used.",
+                 f"{n} đa giác (multipolygon) thiếu thành phần trong tệp nên không dùng.")
+
+
+def import_osm(path: str | Path, area: Area | str | tuple[float, float, float, float],
+               project: ProjectLike = None, *, params: OsmParams | None = None) -> Project:
+    """Import an OSM file's layers for ``area`` into a project.
+
+    Parameters
+    ----------
+    path
+        ``.osm.pbf``, ``.osm`` XML or Overpass ``.json``.
+    area
+        Bbox text ``"minlon,minlat,maxlon,maxlat"`` (degrees), an admin polygon file, or an
+        :class:`~gis.opendata.area.Area`.
+    project
+        An open :class:`~gis.project.Project`, a project folder (opened when it exists) or
+        ``None`` for a new project in the area's UTM zone. Only the imported layers are added
+        or replaced; the others stay.
+    params
+        Which layers and how (:class:`OsmParams`).
+
+    Returns
+    -------
+    Project
+        The project with the imported layers and their load reports (not saved; call
+        :meth:`~gis.project.Project.save`).
+    """
+    area = parse_area(area)
+    proj = target_project(project, area)
+    for kind, (gdf, report) in read_osm(path, area, proj.crs, params=params).items():
+        proj.set_layer(kind, gdf, report)
+    return proj
