@@ -135,11 +135,13 @@ def _sniff(path: Path) -> str:
     else:
         actual = None
     if actual is None or (claimed is not None and claimed != actual):
-        what = {"pbf": "an OSM PBF file", "xml": "OSM XML", "json": "JSON"}.get(actual or "",
-                                                                               "no OSM format")
+        what = {"pbf": "an OSM PBF file", "xml": "OSM XML", "json": "JSON"}.get(
+            actual or "", "not an OSM format")
+        what_vi = {"pbf": "tệp OSM PBF", "xml": "OSM XML", "json": "JSON"}.get(
+            actual or "", "không phải định dạng OSM")
         raise InputFileError(
             f"The file is not what its name says: the content is {what}.",
-            f"Tệp không đúng như tên gọi: nội dung là {what}.",
+            f"Tệp không đúng như tên gọi: nội dung là {what_vi}.",
             file=path,
             fix="Give an OSM file: .osm.pbf, .osm (XML, may be .gz/.bz2) or Overpass .json "
             "(output format json), with the matching extension.",
