@@ -150,10 +150,26 @@ def clip_mosaic(datasets: Sequence[rasterio.io.DatasetReader], area: Area, *, ma
         srcs = [ds if CRS(ds.crs).equals(crs) else
                 stack.enter_context(WarpedVRT(ds, crs=crs, resampling=Resampling.bilinear))
                 for ds in touching]
-        bounds = _bounds_in(crs, bounds_ll)
+        bounds = _snap(_bounds_in(crs, bounds_ll), srcs[0].transform)
         # Each source's own nodata is masked by merge; the mosaic gets one nodata value.
         data, transform = merge(srcs, bounds=bounds, nodata=nodata, dtype="float64")
     return Window(data[0], transform, crs, nodata, [Path(d.name).name for d in touching])
+
+
+def _snap(bounds: tuple[float, float, float, float], transform: Affine,
+          ) -> tuple[float, float, float, float]:
+    """Grow ``bounds`` outwards onto the pixel grid of ``transform``.
+
+    :func:`rasterio.merge.merge` builds its output grid from the bounds it is given; bounds off
+    the source grid would shift every pixel by a fraction of a cell (nearest-neighbour reads).
+    """
+    rx, ry = transform.a, -transform.e
+    x0, y0 = transform.c, transform.f
+    left = x0 + math.floor((bounds[0] - x0) / rx) * rx
+    right = x0 + math.ceil((bounds[2] - x0) / rx) * rx
+    top = y0 - math.floor((y0 - bounds[3]) / ry) * ry
+    bottom = y0 - math.ceil((y0 - bounds[1]) / ry) * ry
+    return left, bottom, right, top
 
 
 def native_resolution_m(window: Window) -> float:
