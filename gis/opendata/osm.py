@@ -3,9 +3,9 @@
 Three input formats give the same layers:
 
 * ``.osm.pbf`` (the country extract users download), read by pyosmium in a streaming pass: a
-  C++ key filter drops every object without one of :data:`~gis.opendata.osm_tags.PREFILTER_KEYS`
-  before Python sees it, node locations go to a libosmium index (``OsmParams.location_index``),
-  and way geometries are built in C++ (WKB) and tested against the area in vectorised batches.
+  C++ tag filter drops every object without one of the tags in
+  :data:`~gis.opendata.osm_tags.PREFILTER_TAGS` before Python sees it, node locations go to a
+  libosmium index (``OsmParams.location_index``), and way geometries are built in C++ (WKB) and tested against the area in vectorised batches.
   Multipolygon relations are read in a first, relation-only pass and their member ways in a
   third, way-only pass, so the file is never held in memory.
 * ``.osm`` XML (also ``.osm.gz`` / ``.osm.bz2``): the same pyosmium path.
@@ -37,7 +37,7 @@ from gis.opendata._project import ProjectLike, target_project
 from gis.opendata.area import Area, parse_area
 from gis.opendata.osm_tags import (
     KEPT_TAGS,
-    PREFILTER_KEYS,
+    PREFILTER_TAGS,
     classify_facilities,
     classify_roads,
     classify_sites,
@@ -166,12 +166,8 @@ class _Collector:
         self.geoms: list[Any] = []
         self.stats: Counter[str] = Counter()
 
-    def add(self, otype: str, ids: list[int], cats: list[str], tags: list[dict[str, str]],
-            geoms: np.ndarray) -> None:
-        """Add a batch; only the geometries that touch the area are kept."""
-        if len(geoms) == 0:
-            return
-        geoms = np.asarray(geoms, dtype=object)
+    def inside(self, otype: str, geoms: np.ndarray) -> np.ndarray:
+        """Mask of the geometries (WGS84) that touch the area; counts the others."""
         b = shapely.bounds(geoms)
         minx, miny, maxx, maxy = self.area.bounds
         keep = (b[:, 0] <= maxx) & (b[:, 2] >= minx) & (b[:, 1] <= maxy) & (b[:, 3] >= miny)
@@ -179,12 +175,24 @@ class _Collector:
             idx = np.flatnonzero(keep)
             keep[idx] = self.area.intersects(geoms[idx])
         self.stats[f"{otype}s_outside_area"] += int((~keep).sum())
-        for i in np.flatnonzero(keep):
-            self.types.append(otype)
-            self.ids.append(int(ids[i]))
-            self.cats.append(cats[i])
-            self.tags.append(tags[i])
-            self.geoms.append(geoms[i])
+        return keep
+
+    def add(self, otype: str, ids: list[int], cats: list[str], tags: list[dict[str, str]],
+            geoms: np.ndarray) -> None:
+        """Add a batch; only the geometries that touch the area are kept."""
+        if len(geoms) == 0:
+            return
+        geoms = np.asarray(geoms, dtype=object)
+        for i in np.flatnonzero(self.inside(otype, geoms)):
+            self.extend(otype, ids[i], cats[i], tags[i], geoms[i])
+
+    def extend(self, otype: str, oid: int, cat: str, tags: dict[str, str], geom: Any) -> None:
+        """Add one object known to be in the area."""
+        self.types.append(otype)
+        self.ids.append(int(oid))
+        self.cats.append(cat)
+        self.tags.append(tags)
+        self.geoms.append(geom)
 
     def frame(self) -> gpd.GeoDataFrame:
         tags = pd.DataFrame.from_records(self.tags, columns=list(KEPT_TAGS))
@@ -218,20 +226,34 @@ def _assemble_multipolygon(outer: list[Any], inner: list[Any]) -> Any:
     return outer_poly
 
 
-def _way_batch(col: _Collector, ids: list[int], cats: list[str], tags: list[dict[str, str]],
-               wkbs: list[str], closed: list[bool]) -> None:
+def _way_batch(col: _Collector, ids: list[int], tags: list[dict[str, str]], wkbs: list[str],
+               closed: list[bool]) -> None:
+    """Geometries of a batch of ways, the area test, then the tag rules for those inside."""
+    if not ids:
+        return
     geoms = shapely.from_wkb(np.asarray(wkbs, dtype=object))
-    as_area = np.asarray(closed) & np.isin(np.asarray(cats), _AREA_CATEGORIES)
-    if as_area.any():
-        polys = _lines_to_polygons(geoms[as_area])
-        geoms[np.flatnonzero(as_area)] = np.where(pd.isna(polys), geoms[as_area], polys)
-    col.add("way", ids, cats, tags, geoms)
+    # Closed ways that are not plain roads are areas (a polygon can hold the whole district).
+    area_like = np.asarray(closed) & np.fromiter(
+        (("highway" not in t) or t.get("area") == "yes" for t in tags), bool, len(tags))
+    if area_like.any():
+        polys = _lines_to_polygons(geoms[area_like])
+        geoms[np.flatnonzero(area_like)] = np.where(pd.isna(polys), geoms[area_like], polys)
+    for i in np.flatnonzero(col.inside("way", geoms)):
+        cat = feature_category(tags[i].get)
+        if cat is None:
+            continue
+        if cat == "road" and tags[i].get("area") == "yes":
+            col.stats["highway_areas_skipped"] += 1
+            continue
+        if cat == "road" and geoms[i].geom_type != "LineString":
+            continue
+        col.extend("way", ids[i], cat, tags[i], geoms[i])
 
 
 def _read_osmium(path: Path, area: Area, params: OsmParams) -> _Collector:
     """Stream a PBF or XML file with pyosmium and collect the area's objects (see module text)."""
     import osmium
-    from osmium.filter import IdFilter, KeyFilter
+    from osmium.filter import IdFilter, TagFilter
 
     col = _Collector(area)
     minx, miny, maxx, maxy = area.bounds
@@ -263,7 +285,7 @@ def _read_osmium(path: Path, area: Area, params: OsmParams) -> _Collector:
         relations: list[tuple[int, str, dict[str, str], list[tuple[int, str]]]] = []
         member_ids: set[int] = set()
         proc = osmium.FileProcessor(str(path), osmium.osm.RELATION)
-        for rel in proc.with_filter(KeyFilter(*PREFILTER_KEYS)):
+        for rel in proc.with_filter(TagFilter(*PREFILTER_TAGS)):
             if rel.tags.get("type") != "multipolygon":
                 continue
             cat = feature_category(rel.tags.get)
@@ -277,54 +299,52 @@ def _read_osmium(path: Path, area: Area, params: OsmParams) -> _Collector:
         wkb = osmium.geom.WKBFactory()
         proc = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
                 .with_locations(params.location_index)
-                .with_filter(KeyFilter(*PREFILTER_KEYS)))
+                .with_filter(TagFilter(*PREFILTER_TAGS)))
         n_ids: list[int] = []
         n_cats: list[str] = []
         n_tags: list[dict[str, str]] = []
         n_xy: list[tuple[float, float]] = []
         w_ids: list[int] = []
-        w_cats: list[str] = []
         w_tags: list[dict[str, str]] = []
         w_wkb: list[str] = []
         w_closed: list[bool] = []
         for obj in proc:
-            cat = feature_category(obj.tags.get)
-            if cat is None:
-                continue
             if obj.is_node():
+                # Location first: most nodes of a country file are outside a district.
                 loc = obj.location
                 if not loc.valid():
                     col.stats["nodes_without_location"] += 1
                     continue
                 lon, lat = loc.lon, loc.lat
-                if minx <= lon <= maxx and miny <= lat <= maxy:
+                if not (minx <= lon <= maxx and miny <= lat <= maxy):
+                    col.stats["nodes_outside_area"] += 1
+                    continue
+                tags = {t.k: t.v for t in obj.tags if t.k in _KEPT}
+                cat = feature_category(tags.get)
+                if cat is not None:
                     n_ids.append(obj.id)
                     n_cats.append(cat)
-                    n_tags.append({t.k: t.v for t in obj.tags if t.k in _KEPT})
+                    n_tags.append(tags)
                     n_xy.append((lon, lat))
-                else:
-                    col.stats["nodes_outside_area"] += 1
                 continue
-            if cat == "road" and "area" in obj.tags and obj.tags.get("area") == "yes":
-                col.stats["highway_areas_skipped"] += 1
-                continue
+            # Ways: geometry in C++; the area test and the tag rules run per batch.
             try:
                 geom = wkb.create_linestring(obj)
             except (osmium.InvalidLocationError, RuntimeError):
                 col.stats["ways_with_missing_nodes"] += 1
                 continue
             w_ids.append(obj.id)
-            w_cats.append(cat)
             w_tags.append({t.k: t.v for t in obj.tags if t.k in _KEPT})
             w_wkb.append(geom)
             w_closed.append(obj.is_closed())
             if len(w_ids) >= params.batch_size:
-                _way_batch(col, w_ids, w_cats, w_tags, w_wkb, w_closed)
-                w_ids, w_cats, w_tags, w_wkb, w_closed = [], [], [], [], []
-        _way_batch(col, w_ids, w_cats, w_tags, w_wkb, w_closed)
+                _way_batch(col, w_ids, w_tags, w_wkb, w_closed)
+                w_ids, w_tags, w_wkb, w_closed = [], [], [], []
+        _way_batch(col, w_ids, w_tags, w_wkb, w_closed)
         if n_ids:
-            xy = np.asarray(n_xy, dtype=float)
-            col.add("node", n_ids, n_cats, n_tags, shapely.points(xy))
+            pts = shapely.points(np.asarray(n_xy, dtype=float))
+            for i in np.flatnonzero(col.inside("node", pts)):
+                col.extend("node", n_ids[i], n_cats[i], n_tags[i], pts[i])
 
         # Pass 3: the member ways of the relations (untagged ones did not pass the key filter).
         if relations:

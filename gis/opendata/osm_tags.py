@@ -40,6 +40,7 @@ __all__ = [
     "KEPT_TAGS",
     "PLACE_VALUES",
     "PREFILTER_KEYS",
+    "PREFILTER_TAGS",
     "classify_facilities",
     "classify_roads",
     "classify_sites",
@@ -80,8 +81,21 @@ _HEALTH_AMENITY = ("clinic", "hospital", "doctors")
 _HEALTH_CARE = ("clinic", "hospital", "doctor", "centre")
 _MAST = ("mast", "tower", "communications_tower")
 
-#: Keys an object needs to be looked at (the C++ pre-filter of the PBF reader).
+#: Keys an object needs to be looked at.
 PREFILTER_KEYS = ("highway", "place", "amenity", "office", "landuse", "man_made", "healthcare")
+
+#: The (key, value) pairs of which an object needs one to be looked at: the C++ pre-filter of
+#: the PBF/XML reader (``osmium.filter.TagFilter``). Restaurants, bus stops, crossings and
+#: farmland never reach Python; :func:`feature_category` decides on what passes.
+PREFILTER_TAGS: tuple[tuple[str, str], ...] = (
+    *(("highway", v) for v in (*HIGHWAY_CLASS, *PLANNED_HIGHWAYS)),
+    *(("place", v) for v in PLACE_VALUES),
+    *(("amenity", v) for v in (*_SCHOOL, *_HEALTH_AMENITY, "townhall")),
+    *(("healthcare", v) for v in _HEALTH_CARE),
+    ("office", "government"),
+    ("landuse", "residential"), ("landuse", "industrial"),
+    *(("man_made", v) for v in _MAST),
+)
 
 #: The tags kept from each object (the rest is not needed by any layer).
 KEPT_TAGS = (
