@@ -193,6 +193,9 @@ def ensure_ocid(n_rows: int = 2_000_000) -> Path:
 
 def main() -> None:
     pbf = ensure_pbf()
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} (wall times grow with the "
+          "load; CPU times do not)")
     print(f"OSM PBF {pbf.name}: {pbf.stat().st_size / 1e6:.1f} MB; district {DISTRICT}")
     for index in ("flex_mem", "sparse_file_array"):
         r = run_child(CHILD_OSM, str(pbf), DISTRICT, index)
