@@ -294,3 +294,25 @@ def test_tag_helpers():
     roads = classify_roads(pd.DataFrame({"highway": ["primary", "trunk_link", "track"],
                                          "ref": ["ĐH.12", None, "DX 3"]}))
     assert roads["road_class"].tolist() == ["district", "national", "commune"]
+
+
+def test_osm_rules_agree_with_the_readers():
+    """The OSM highway and amenity rules give what the readers give for the same words."""
+    from gis.layers.normalise import normalise_facility_kind, normalise_road_class
+    from gis.opendata.osm_tags import HIGHWAY_CLASS
+
+    known = {h: normalise_road_class(h) for h in HIGHWAY_CLASS if not h.endswith("_link")}
+    known = {h: c for h, c in known.items() if c is not None}
+    assert len(known) >= 10
+    assert all(HIGHWAY_CLASS[h] == c for h, c in known.items()), known
+    fac = classify_facilities_frame()
+    for amenity, kind in zip(fac["amenity"], fac["kind"], strict=True):
+        assert normalise_facility_kind(amenity) == kind
+
+
+def classify_facilities_frame() -> pd.DataFrame:
+    from gis.opendata.osm_tags import classify_facilities
+
+    frame = pd.DataFrame({"amenity": ["school", "kindergarten", "college", "university",
+                                      "clinic", "hospital", "doctors", "townhall"]})
+    return frame.assign(kind=classify_facilities(frame)["kind"])

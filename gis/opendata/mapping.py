@@ -1,8 +1,8 @@
 """Canonical values for open-data tags: operator names and technology strings.
 
-The canonical names are those of :mod:`gis.layers.schema` (DOMAIN.md section 5). Names are
-compared after :func:`gis.layers.schema.header_key` (lower case, no diacritics), so
-``"Tổng Công ty Viễn thông Viettel"`` and ``"VIETTEL"`` both give ``"Viettel"``.
+The canonical names are those of :mod:`gis.layers.schema` (DOMAIN.md section 5); operator
+texts go through the readers' :func:`gis.layers.normalise.normalise_operator`, so an operator
+is spelled the same whether it came from an operator's file, OSM or OpenCelliD.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from gis.layers.normalise import normalise_operator as _readers_operator
 from gis.layers.schema import OPERATORS_BY_MNC, TECHS, header_key
 
 __all__ = [
@@ -30,32 +31,11 @@ UNKNOWN_OPERATOR = "unknown"
 #: under MCC 452 after S-Fone closed (2012); such rows are rejected with the reason.
 RADIO_TECH = {"GSM": "2G", "UMTS": "3G", "LTE": "4G", "NR": "5G"}
 
-# Normalised (header_key) aliases of each operator, from operator tags seen in OSM Vietnam
-# (brand, company and parent names, abbreviations) and MCC-MNC codes.
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "Viettel": ("viettel", "viettel_telecom", "vtl", "tap_doan_viettel",
-                "tong_cong_ty_vien_thong_viettel", "viettel_group", "vietel"),
-    "VinaPhone": ("vinaphone", "vina_phone", "vnpt", "vnpt_vinaphone", "vinafone", "gpc",
-                  "tap_doan_buu_chinh_vien_thong_viet_nam", "vietnam_posts_and_telecommunications"),
-    "MobiFone": ("mobifone", "mobi_fone", "mobiphone", "mobi", "vms", "vms_mobifone",
-                 "tong_cong_ty_vien_thong_mobifone"),
-    "Vietnamobile": ("vietnamobile", "vietnam_mobile", "vnmobile", "ht_mobile", "htmobile",
-                     "hanoi_telecom"),
-    "Gmobile": ("gmobile", "g_mobile", "gtel", "gtel_mobile", "beeline"),
-    "iTel": ("itel", "indochina_telecom", "dong_duong_telecom"),
-    "Wintel": ("wintel", "reddi", "win_tel"),
-}
-_BY_KEY: dict[str, str] = {}
-for _name, _aliases in _ALIASES.items():
-    for _alias in _aliases:
-        _BY_KEY[_alias] = _name
-for _code, _name in OPERATORS_BY_MNC.items():
-    _BY_KEY[header_key(_code)] = _name
-    _BY_KEY[_code.replace("-", "")] = _name
-
-
 def normalise_operator(value: object) -> str | None:
     """The canonical operator name for one operator text, or ``None`` when not recognised.
+
+    The readers' rules (:func:`gis.layers.normalise.normalise_operator`), plus the longer
+    company names found in OSM ``operator`` tags.
 
     >>> normalise_operator("Tổng Công ty Viễn thông Viettel")
     'Viettel'
@@ -66,16 +46,18 @@ def normalise_operator(value: object) -> str | None:
     """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
-    key = header_key(value)
-    if not key:
-        return None
-    if key in _BY_KEY:
-        return _BY_KEY[key]
-    # Longer texts ("Trạm BTS Viettel Hà Nội"): the first known brand word in them.
-    for word in key.split("_"):
-        if word in _BY_KEY and len(word) >= 4:
-            return _BY_KEY[word]
-    return None
+    name = _readers_operator(value)
+    if name is not None:
+        return name
+    return _COMPANY_NAMES.get(header_key(value))
+
+
+#: Company names of operator tags seen in OSM Vietnam that the readers' word list lacks.
+_COMPANY_NAMES = {
+    "tap_doan_buu_chinh_vien_thong_viet_nam": "VinaPhone",
+    "vietnam_posts_and_telecommunications_group": "VinaPhone",
+    "hanoi_telecom": "Vietnamobile",
+}
 
 
 def split_operators(value: object) -> list[str]:

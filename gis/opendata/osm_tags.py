@@ -32,6 +32,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from gis.layers.normalise import normalise_road_class, normalise_tech
 from gis.layers.schema import header_key
 from gis.opendata.mapping import UNKNOWN_OPERATOR, join_techs, normalise_operator, split_operators
 
@@ -166,9 +167,12 @@ def _names(frame: pd.DataFrame) -> pd.Series:
 
 
 def _ref_class(ref: pd.Series) -> pd.Series:
-    keys = ref.map(lambda r: header_key(str(r).split(";")[0]).upper().replace("_", " ")
-                   if r is not None else "")
-    out = pd.Series([None] * len(ref), index=ref.index, dtype=object)
+    """Road class from the first ``ref`` value: the readers' rules
+    (:func:`gis.layers.normalise.normalise_road_class`), then :data:`_REF_RULES` (AH, spelled
+    out names)."""
+    first = ref.map(lambda r: str(r).split(";")[0] if r is not None else None)
+    out = first.map(lambda r: normalise_road_class(r) if r is not None else None).astype(object)
+    keys = first.map(lambda r: header_key(r).upper().replace("_", " ") if r is not None else "")
     for pattern, klass in _REF_RULES:
         hit = keys.str.contains(pattern) & out.isna()
         out[hit] = klass
@@ -241,13 +245,17 @@ def classify_facilities(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _techs(row_get: Callable[[str], str | None]) -> str | None:
-    techs = set()
-    mobile = (row_get("communication:mobile_phone") or "").lower()
+    """Technologies from ``communication:mobile_phone=gsm;lte`` (the readers' tech rules) and
+    ``communication:gsm|umts|lte|nr|5g=yes``."""
+    techs: set[str] = set()
+    mobile = (row_get("communication:mobile_phone") or "").strip().lower()
+    if mobile not in ("", "yes", "no"):
+        techs.update((normalise_tech(mobile) or "").split("/"))
     for token, tech in (("gsm", "2G"), ("umts", "3G"), ("lte", "4G"), ("nr", "5G"),
-                        ("5g", "5G"), ("4g", "4G"), ("3g", "3G"), ("2g", "2G")):
-        if token in re.split(r"[;, ]+", mobile) or row_get(f"communication:{token}") == "yes":
+                        ("5g", "5G")):
+        if row_get(f"communication:{token}") == "yes":
             techs.add(tech)
-    return join_techs(techs) or None
+    return join_techs(techs - {""}) or None
 
 
 def classify_sites(frame: pd.DataFrame) -> pd.DataFrame:
