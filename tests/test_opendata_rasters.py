@@ -189,3 +189,25 @@ def test_population_point_mass_stays_in_place(tmp_path):
     lon, lat = Transformer.from_crs(32648, 4326, always_xy=True).transform(x, y)
     lon0, lat0 = 105.0 + 120.5 * 3 / 3600, 21.0 - 120.5 * 3 / 3600
     assert abs(lon - lon0) * 104_000 < 93 and abs(lat - lat0) * 110_700 < 93
+
+
+def test_zipped_tiles_as_downloaded(tiles, tmp_path):
+    """NASA's SRTMGL1/3 tiles come as N20E105.SRTMGL3.hgt.zip holding N20E105.hgt."""
+    import zipfile
+
+    assert hgt_tile_bounds("N20E105.SRTMGL1.hgt.zip") == (105, 20, 106, 21)
+    zipped = tmp_path / "N20E105.SRTMGL3.hgt.zip"
+    with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.write(tiles / "N20E105.hgt", "N20E105.hgt")
+    area = "105.20,20.20,105.30,20.30"
+    a, b = tmp_path / "a.tif", tmp_path / "b.tif"
+    rep = read_dem([zipped], area, crs="EPSG:32648", out_path=a)
+    read_dem([tiles / "N20E105.hgt"], area, crs="EPSG:32648", out_path=b)
+    assert rep.extra["files_used"] == ["N20E105.SRTMGL3.hgt.zip!N20E105.hgt"]
+    with rasterio.open(a) as da, rasterio.open(b) as db:
+        np.testing.assert_array_equal(da.read(1), db.read(1))
+    bad = tmp_path / "empty.zip"
+    with zipfile.ZipFile(bad, "w") as zf:
+        zf.writestr("readme.txt", "no dem here")
+    with pytest.raises(InputFileError, match="holds no .hgt"):
+        read_dem([bad], area, crs="EPSG:32648", out_path=tmp_path / "c.tif")

@@ -13,7 +13,9 @@ area are read, and the mosaic is warped (bilinear) to the project's analysis CRS
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyproj import CRS
@@ -41,7 +43,7 @@ DEM_NODATA = -32768.0
 #: Plausible heights in Vietnam (m): delta land a few metres below sea level, Fansipan 3 143 m.
 DEM_RANGE_M = (-100.0, 3200.0)
 
-_HGT_RE = re.compile(r"^([NS])(\d{2})([EW])(\d{3})\.hgt$", re.IGNORECASE)
+_HGT_RE = re.compile(r"^([NS])(\d{2})([EW])(\d{3})(?:\.\w+)*?\.hgt(?:\.zip)?$", re.IGNORECASE)
 _HGT_SIZES = {1201: 3, 3601: 1}  # samples per side -> arc-seconds
 
 
@@ -67,35 +69,85 @@ def hgt_tile_bounds(name: str) -> tuple[int, int, int, int]:
     return lon, lat, lon + 1, lat + 1
 
 
-def _check_hgt(path: Path) -> None:
-    hgt_tile_bounds(path.name)
-    size = path.stat().st_size
+def _check_hgt(name: str, size: int, file: Path) -> None:
+    hgt_tile_bounds(name)
     side = round((size / 2) ** 0.5)
     if side * side * 2 != size or side not in _HGT_SIZES:
         raise InputFileError(
-            f"{path.name} has {size} bytes; an SRTM tile has 1201x1201 or 3601x3601 16-bit "
+            f"{name} has {size} bytes; an SRTM tile has 1201x1201 or 3601x3601 16-bit "
             "samples (2 884 802 or 25 934 402 bytes).",
-            f"{path.name} có {size} byte; ô SRTM có 1201x1201 hoặc 3601x3601 mẫu 16 bit "
+            f"{name} có {size} byte; ô SRTM có 1201x1201 hoặc 3601x3601 mẫu 16 bit "
             "(2 884 802 hoặc 25 934 402 byte).",
-            file=path,
-            fix="Download the tile again (unzip .hgt.zip first).",
-            fix_vi="Tải lại ô này (giải nén .hgt.zip trước).",
+            file=file,
+            fix="Download the tile again.",
+            fix_vi="Tải lại ô này.",
         )
 
 
-def expand_dem_paths(paths: Sequence[str | Path]) -> list[Path]:
-    """Files of ``paths``, with folders replaced by their ``*.hgt`` and ``*.tif`` files."""
-    out: list[Path] = []
+@dataclass(frozen=True)
+class DemSource:
+    """One DEM raster: a file, or a member of a zip (``N20E105.SRTMGL1.hgt.zip``).
+
+    ``uri`` is what rasterio opens (a path or ``zip://FILE!MEMBER``), ``name`` the tile's own file name,
+    ``size`` its size in bytes (uncompressed).
+    """
+
+    uri: str
+    name: str
+    size: int
+    file: Path
+
+    @property
+    def is_hgt(self) -> bool:
+        return self.name.lower().endswith(".hgt")
+
+
+_DEM_SUFFIXES = (".hgt", ".tif", ".tiff")
+
+
+def _sources_of(path: Path) -> list[DemSource]:
+    if not path.is_file():
+        raise InputFileError(
+            f"The DEM file {path} does not exist.", f"Không có tệp DEM {path}.", file=path,
+            fix="Give SRTM .hgt tiles (or .hgt.zip), GeoTIFF DEMs or a folder of them.",
+            fix_vi="Chọn các ô SRTM .hgt (hoặc .hgt.zip), GeoTIFF DEM hoặc thư mục chứa chúng.",
+        )
+    if path.suffix.lower() != ".zip":
+        return [DemSource(str(path), path.name, path.stat().st_size, path)]
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = [i for i in zf.infolist()
+                       if i.filename.lower().endswith(_DEM_SUFFIXES) and not i.is_dir()]
+    except zipfile.BadZipFile as exc:
+        raise InputFileError(
+            f"The zip file is damaged: {exc}.", f"Tệp zip bị hỏng: {exc}.", file=path,
+            fix="Download it again.", fix_vi="Tải lại tệp.",
+        ) from exc
+    if not members:
+        raise InputFileError(
+            "The zip file holds no .hgt or .tif DEM.", "Tệp zip không chứa DEM .hgt hay .tif.",
+            file=path, fix="Give the SRTM .hgt.zip or GeoTIFF as downloaded.",
+            fix_vi="Dùng tệp SRTM .hgt.zip hoặc GeoTIFF như khi tải về.",
+        )
+    return [DemSource(f"zip://{path.resolve()}!{m.filename}", Path(m.filename).name,
+                      m.file_size, path) for m in members]
+
+
+def expand_dem_paths(paths: Sequence[str | Path]) -> list[DemSource]:
+    """DEM rasters of ``paths``: files, members of zips, and the DEM files of folders."""
+    out: list[DemSource] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(q for q in p.iterdir()
-                              if q.suffix.lower() in (".hgt", ".tif", ".tiff")))
+            for q in sorted(p.iterdir()):
+                name = q.name.lower()
+                if name.endswith(_DEM_SUFFIXES) or name.endswith((".hgt.zip", ".tif.zip")):
+                    out.extend(_sources_of(q))
         else:
-            out.append(p)
+            out.extend(_sources_of(p))
     if not out:
         raise InputFileError(
-            "No DEM files given (the folders hold no .hgt or .tif).",
-            "Chưa có tệp DEM (thư mục không có tệp .hgt hay .tif).",
+            "No DEM files given (the folders hold no .hgt, .hgt.zip or .tif).",
+            "Chưa có tệp DEM (thư mục không có tệp .hgt, .hgt.zip hay .tif).",
             fix="Give SRTM .hgt tiles, GeoTIFF DEMs or a folder of them.",
             fix_vi="Chọn các ô SRTM .hgt, GeoTIFF DEM hoặc thư mục chứa chúng.",
         )
@@ -109,8 +161,9 @@ def read_dem(paths: Sequence[str | Path], area: Area | str, crs: CRS, out_path: 
     Parameters
     ----------
     paths
-        SRTM ``.hgt`` tiles, GeoTIFF DEMs (heights in m), or folders of them. ``.hgt`` tiles
-        whose name does not touch the area are skipped without being opened.
+        SRTM ``.hgt`` tiles (also zipped, e.g. ``N20E105.SRTMGL1.hgt.zip``), GeoTIFF DEMs
+        (heights in m), or folders of them. ``.hgt`` tiles whose name does not touch the area
+        are skipped without being opened.
     area
         The area (bbox text, admin file or :class:`~gis.opendata.area.Area`).
     crs
@@ -126,11 +179,8 @@ def read_dem(paths: Sequence[str | Path], area: Area | str, crs: CRS, out_path: 
     minx, miny, maxx, maxy = area.buffered_bounds(params.margin_m)
     chosen, skipped = [], []
     for f in files:
-        if f.suffix.lower() == ".hgt":
-            if not f.is_file():
-                raise InputFileError(f"The DEM file {f} does not exist.",
-                                     f"Không có tệp DEM {f}.", file=f)
-            _check_hgt(f)
+        if f.is_hgt:
+            _check_hgt(f.name, f.size, f.file)
             w, s, e, n = hgt_tile_bounds(f.name)
             if w > maxx or e < minx or s > maxy or n < miny:
                 skipped.append(f.name)
@@ -145,7 +195,7 @@ def read_dem(paths: Sequence[str | Path], area: Area | str, crs: CRS, out_path: 
             fix_vi="Thêm các ô theo góc tây nam của vùng (ví dụ N20E105.hgt phủ 20-21° B, "
             "105-106° Đ).",
         )
-    datasets = open_sources(chosen, "DEM")
+    datasets = open_sources([f.uri for f in chosen], "DEM")
     try:
         window = clip_mosaic(datasets, area, margin_m=params.margin_m, nodata=DEM_NODATA,
                              kind="DEM")

@@ -74,7 +74,7 @@ def open_sources(paths: Sequence[str | Path], kind: str) -> list[rasterio.io.Dat
     out = []
     for p in paths:
         path = Path(p)
-        if not path.is_file():
+        if not str(p).startswith("zip://") and not path.is_file():
             for ds in out:
                 ds.close()
             raise InputFileError(
