@@ -100,35 +100,48 @@ def write_osmium(path: Path) -> Path:
     return path
 
 
-def write_overpass(path: Path) -> Path:
-    """The map as an Overpass API answer (``out body; >; out skel;``)."""
+def write_overpass(path: Path, *, geom: bool = False) -> Path:
+    """The map as an Overpass API answer: ``out body; >; out skel;`` (node lists), or with
+    ``geom`` ``out geom;`` (coordinates inline, untagged nodes left out)."""
+    where = {nid: {"lat": lat, "lon": lon} for nid, lon, lat, _ in NODES}
     elements = []
     for nid, lon, lat, tags in NODES:
+        if geom and not tags:
+            continue
         e = {"type": "node", "id": nid, "lat": lat, "lon": lon}
         if tags:
             e["tags"] = tags
         elements.append(e)
     for wid, refs, tags in WAYS:
         e = {"type": "way", "id": wid, "nodes": refs}
+        if geom:
+            e["geometry"] = [where[r] for r in refs]
         if tags:
             e["tags"] = tags
         elements.append(e)
     for rid, members, tags in RELATIONS:
-        elements.append({"type": "relation", "id": rid, "tags": tags, "members": [
-            {"type": "way", "ref": ref, "role": role} for _, ref, role in members]})
+        mem = []
+        for _, ref, role in members:
+            m = {"type": "way", "ref": ref, "role": role}
+            if geom:
+                m["geometry"] = [where[r] for r in dict((w[0], w[1]) for w in WAYS)[ref]]
+            mem.append(m)
+        elements.append({"type": "relation", "id": rid, "tags": tags, "members": mem})
     path.write_text(json.dumps({"version": 0.6, "generator": "Overpass API",
                                 "elements": elements}, ensure_ascii=False), encoding="utf-8")
     return path
 
 
-@pytest.fixture(scope="module", params=["pbf", "xml", "json"])
+@pytest.fixture(scope="module", params=["pbf", "xml", "json", "json-geom"])
 def osm_file(request, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("osm")
     if request.param == "pbf":
         return write_osmium(folder / "map.osm.pbf")
     if request.param == "xml":
         return write_osmium(folder / "map.osm")
-    return write_overpass(folder / "map.json")
+    if request.param == "json":
+        return write_overpass(folder / "map.json")
+    return write_overpass(folder / "map-geom.json", geom=True)
 
 
 @pytest.fixture(scope="module")
