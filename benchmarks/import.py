@@ -197,7 +197,7 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} (wall times grow with the "
           "load; CPU times do not)")
     print(f"OSM PBF {pbf.name}: {pbf.stat().st_size / 1e6:.1f} MB; district {DISTRICT}")
-    for index in ("flex_mem", "sparse_file_array"):
+    for index in ("auto", "flex_mem", "sparse_file_array"):
         r = run_child(CHILD_OSM, str(pbf), DISTRICT, index)
         ok = "OK" if r["seconds"] < 60 and r["maxrss_mb"] < 1024 else "OVER TARGET"
         print(f"  {index:18s} import {r['seconds']:6.1f} s wall ({r['cpu_seconds']:.1f} s CPU "

@@ -33,8 +33,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     common(q, area_required=True)
     q.add_argument("--layers", default="roads,villages,facilities,sites",
                    help="comma-separated layers to import (default: all four)")
-    q.add_argument("--location-index", default="flex_mem",
-                   help="node-location index (flex_mem; sparse_file_array for low memory)")
+    q.add_argument("--location-index", default="auto",
+                   help="node-location index: auto (default; file-backed above 200 MB), "
+                   "flex_mem, sparse_file_array")
     q.add_argument("--unnamed-residential", action="store_true",
                    help="make residential areas without a place name hamlets too")
 

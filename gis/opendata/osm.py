@@ -53,7 +53,9 @@ OSM_LAYERS = ("roads", "villages", "facilities", "sites")
 
 _KEPT = frozenset(KEPT_TAGS)
 _AREA_CATEGORIES = ("village", "residential", "facility", "site")
-_LOCATION_INDEXES = ("flex_mem", "sparse_mem_array", "sparse_file_array", "dense_mem_array",
+#: File size (bytes) above which the ``"auto"`` node-location index is file-backed.
+AUTO_FILE_INDEX_BYTES = 200_000_000
+_LOCATION_INDEXES = ("auto", "flex_mem", "sparse_mem_array", "sparse_file_array", "dense_mem_array",
                      "dense_file_array", "dense_mmap_array", "sparse_mmap_array")
 
 
@@ -67,10 +69,11 @@ class OsmParams:
         The layers to produce and put into the project (default: all four). Use
         ``("roads", "villages")`` to keep an operator's own sites layer in the project.
     location_index
-        libosmium node-location index used for PBF/XML files. ``"flex_mem"`` (default) holds
-        about 16 bytes per node in memory for an extract and switches to a dense array for very
-        large files; ``"sparse_file_array"`` keeps the index in a temporary file (use it for the
-        whole-country extract on a machine with little memory).
+        libosmium node-location index used for PBF/XML files. ``"auto"`` (default):
+        ``"flex_mem"`` for files up to :data:`AUTO_FILE_INDEX_BYTES` (about 16 bytes per node in
+        memory: ~110 MB for a 50 MB extract), ``"sparse_file_array"`` above (the index lives in
+        a temporary file, so the Vietnam extract's ~40 million nodes do not need ~650 MB of
+        RAM). Any libosmium index name may be given.
     unnamed_residential
         Make ``landuse=residential`` areas that contain no ``place`` node hamlets of their own,
         named after the OSM way. Off by default: such areas are often one village's fields of
@@ -82,7 +85,7 @@ class OsmParams:
     """
 
     layers: tuple[str, ...] = OSM_LAYERS
-    location_index: str = "flex_mem"
+    location_index: str = "auto"
     unnamed_residential: bool = False
     batch_size: int = 20_000
 
@@ -261,6 +264,13 @@ def _add_ways(col: _Collector, kept: dict[int, Any], tags_by_id: dict[int, dict[
         col.extend("way", wid, cat, tags, geom)
 
 
+def _location_index(path: Path, params: OsmParams) -> str:
+    """The libosmium node-location index for ``path`` (resolves ``"auto"``)."""
+    if params.location_index != "auto":
+        return params.location_index
+    return "sparse_file_array" if path.stat().st_size > AUTO_FILE_INDEX_BYTES else "flex_mem"
+
+
 def _read_osmium(path: Path, area: Area, params: OsmParams) -> _Collector:
     """Stream a PBF or XML file with pyosmium and collect the area's objects (see module text)."""
     import osmium
@@ -309,7 +319,7 @@ def _read_osmium(path: Path, area: Area, params: OsmParams) -> _Collector:
         # Pass 2: tagged nodes and ways, with node locations for the way geometries.
         wkb = osmium.geom.WKBFactory()
         proc = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
-                .with_locations(params.location_index)
+                .with_locations(_location_index(path, params))
                 .with_filter(TagFilter(*PREFILTER_TAGS)))
         n_ids: list[int] = []
         n_cats: list[str] = []
@@ -735,6 +745,8 @@ def read_osm(path: str | Path, area: Area | str | tuple[float, float, float, flo
         read = int(counts.get(cat, 0)) + (int(counts.get("residential", 0))
                                           if kind == "villages" else 0)
         rep = _report(name, kind, fmt, area, read, len(gdf), mapping, tags, layer_stats)
+        if fmt != "json":
+            rep.extra["location_index"] = _location_index(path, params)
         _explain(rep, kind, layer_stats, params)
         if gdf.empty:
             rep.warn(f"No {kind} in the area.", f"Không có lớp {kind} trong vùng.")
