@@ -577,10 +577,11 @@ def _villages(raw: gpd.GeoDataFrame, params: OsmParams, crs: CRS,
                           predicate="within", how="inner")
         same = pairs[pairs["name_left"] == pairs["name_right"]]
         same = same[~same.index.duplicated()]
-        for pi, ai in zip(same.index, same["index_right"], strict=True):
-            vil.loc[ai, "centre_lon"] = vil.geometry[pi].x
-            vil.loc[ai, "centre_lat"] = vil.geometry[pi].y
-            drop.add(pi)
+        first = same[~same["index_right"].duplicated()]   # one centre per area
+        area_ix = first["index_right"].to_numpy()
+        vil.loc[area_ix, "centre_lon"] = pts.geometry.x.loc[first.index].to_numpy()
+        vil.loc[area_ix, "centre_lat"] = pts.geometry.y.loc[first.index].to_numpy()
+        drop = set(same.index)
         rep_stats["place_nodes_merged_into_place_areas"] += len(drop)
     vil = vil.drop(index=list(drop))
 
@@ -595,11 +596,11 @@ def _villages(raw: gpd.GeoDataFrame, params: OsmParams, crs: CRS,
         single = per_area[per_area == 1].index
         hit = pairs[pairs["index_right"].isin(single)]
         hit = hit[~hit.index.duplicated()]
-        for pi, ri in zip(hit.index, hit["index_right"], strict=True):
-            vil.loc[pi, "centre_lon"] = vil.geometry[pi].x
-            vil.loc[pi, "centre_lat"] = vil.geometry[pi].y
-            vil.loc[pi, "geometry"] = res.geometry[ri]
-            vil.loc[pi, "osm_source"] += " + landuse=residential"
+        pi = hit.index.to_numpy()
+        vil.loc[pi, "centre_lon"] = pts.geometry.x.loc[pi].to_numpy()
+        vil.loc[pi, "centre_lat"] = pts.geometry.y.loc[pi].to_numpy()
+        vil.loc[pi, "geometry"] = res.geometry.loc[hit["index_right"].to_numpy()].to_numpy()
+        vil.loc[pi, "osm_source"] = vil.loc[pi, "osm_source"] + " + landuse=residential"
         rep_stats["residential_areas_given_to_one_place"] = len(hit)
         rep_stats["residential_areas_with_several_places"] = int((per_area > 1).sum())
         empty = res.loc[~res.index.isin(per_area.index)]
@@ -659,7 +660,8 @@ def _sites(raw: gpd.GeoDataFrame, rep_stats: Counter[str]) -> gpd.GeoDataFrame:
     gdf.insert(2, "position_id", pos_ids[pos] if len(pos) else [])
     gdf["source"] = "OpenStreetMap"
     rep_stats["masts"] = len(sel)
-    rep_stats["masts_with_unknown_operator"] = len(set(pos[(rows["operator"] == "unknown").to_numpy()]))
+    unknown = (rows["operator"] == "unknown").to_numpy()
+    rep_stats["masts_with_unknown_operator"] = len(set(pos[unknown]))
     rep_stats["shared_masts"] = len(set(pos[shared]))
     return gdf
 
@@ -747,6 +749,10 @@ def read_osm(path: str | Path, area: Area | str | tuple[float, float, float, flo
         rep = _report(name, kind, fmt, area, read, len(gdf), mapping, tags, layer_stats)
         if fmt != "json":
             rep.extra["location_index"] = _location_index(path, params)
+        if kind == "sites" and len(gdf):
+            # Counts are of masts; a mast shared by n operators gives n rows.
+            rep.rows_loaded = int(gdf["position_id"].nunique())
+            rep.extra["site_rows"] = len(gdf)
         _explain(rep, kind, layer_stats, params)
         if gdf.empty:
             rep.warn(f"No {kind} in the area.", f"Không có lớp {kind} trong vùng.")
