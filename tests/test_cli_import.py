@@ -108,3 +108,19 @@ def test_help_lists_sources(capsys):
     text = capsys.readouterr().out
     for source in ("osm", "opencellid", "dem", "population"):
         assert source in text
+
+
+def test_app_uploads(inputs, tmp_path):
+    """The app's Data page hands over uploads (name and bytes) instead of paths."""
+    from gis.layers.sources import Upload
+    from gis.opendata import import_dem, import_opencellid, import_osm
+
+    osm = Upload("../../map.osm.pbf", inputs["osm"].read_bytes())
+    project = import_osm(osm, AREA)
+    assert project.reports["roads"].source == "map.osm.pbf"
+    cells = Upload("452.csv", inputs["cells"].read_bytes())
+    project = import_opencellid(cells, CELL_AREA, project)
+    tile = Upload("N21E105.hgt", (inputs["srtm"] / "N21E105.hgt").read_bytes())
+    project = import_dem([tile], None, project, out_dir=tmp_path)
+    assert sorted(project.layers) == ["facilities", "roads", "sites", "villages"]
+    assert project.rasters["dem"] == tmp_path / "dem.tif"

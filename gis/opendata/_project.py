@@ -8,10 +8,11 @@ import geopandas as gpd
 import numpy as np
 
 from gis.errors import ValidationError
+from gis.layers.sources import Source, Upload, materialise
 from gis.opendata.area import Area, area_from_bounds
 from gis.project import PROJECT_FILE, Project
 
-__all__ = ["ProjectLike", "project_area", "target_project"]
+__all__ = ["ProjectLike", "local_paths", "project_area", "target_project"]
 
 ProjectLike = Project | str | Path | None
 
@@ -59,3 +60,15 @@ def project_area(project: Project) -> Area | None:
         eps = 0.005
         minx, miny, maxx, maxy = minx - eps, miny - eps, maxx + eps, maxy + eps
     return area_from_bounds(minx, miny, maxx, maxy, name=project.name)
+
+
+def local_paths(source: Source | Path, workdir: str | Path | None = None) -> list[Path]:
+    """Files on disk for a path, several paths or app uploads (written inside ``workdir``).
+
+    Paths are returned as given, even when missing, so that each importer reports the missing
+    file in its own words.
+    """
+    items = [source] if isinstance(source, str | Path | Upload) else list(source)
+    if not any(isinstance(i, Upload) for i in items):
+        return [Path(i) for i in items]  # type: ignore[arg-type]
+    return materialise(items, workdir)[0]

@@ -23,7 +23,8 @@ from rasterio.enums import Resampling
 
 from gis.errors import InputFileError, ValidationError
 from gis.layers.report import LoadReport
-from gis.opendata._project import ProjectLike, project_area, target_project
+from gis.layers.sources import Source
+from gis.opendata._project import ProjectLike, local_paths, project_area, target_project
 from gis.opendata.area import Area, parse_area
 from gis.opendata.rasters import (
     RasterParams,
@@ -234,7 +235,7 @@ def read_dem(paths: Sequence[str | Path], area: Area | str, crs: CRS, out_path: 
     return report
 
 
-def import_dem(paths: Sequence[str | Path], area: Area | str | None = None,
+def import_dem(paths: Source, area: Area | str | None = None,
                project: ProjectLike = None, *, params: RasterParams | None = None,
                out_dir: str | Path | None = None) -> Project:
     """Import DEM tiles for the area as the project's ``dem`` raster.
@@ -242,7 +243,8 @@ def import_dem(paths: Sequence[str | Path], area: Area | str | None = None,
     Parameters
     ----------
     paths
-        SRTM ``.hgt`` tiles, GeoTIFF DEMs or folders of them.
+        SRTM ``.hgt`` tiles (or ``.hgt.zip``), GeoTIFF DEMs, folders of them, or app uploads
+        (:class:`gis.layers.sources.Upload`).
     area
         The area; when ``None``, the extent of the project's layers.
     project
@@ -254,6 +256,7 @@ def import_dem(paths: Sequence[str | Path], area: Area | str | None = None,
         Where ``dem.tif`` is written: default the project's folder, else a temporary folder
         (:meth:`~gis.project.Project.save` copies it into the project).
     """
+    paths = local_paths(paths)
     area_obj = parse_area(area) if area is not None else None
     proj = target_project(project, area_obj)
     area_obj = area_obj or _area_of(proj, "DEM")

@@ -48,7 +48,8 @@ from scipy.spatial import cKDTree
 from gis.errors import InputFileError, ValidationError
 from gis.layers.crs import WGS84
 from gis.layers.report import LoadReport
-from gis.opendata._project import ProjectLike, target_project
+from gis.layers.sources import Upload
+from gis.opendata._project import ProjectLike, local_paths, target_project
 from gis.opendata.area import Area, parse_area
 from gis.opendata.mapping import RADIO_TECH, join_techs, operator_for_mnc
 from gis.project import Project
@@ -489,7 +490,7 @@ def sites_from_cells(cells: pd.DataFrame, crs: CRS,
     return gdf
 
 
-def import_opencellid(path: str | Path, area: Area | str | tuple[float, float, float, float],
+def import_opencellid(path: str | Path | Upload, area: Area | str | tuple[float, float, float, float],
                       project: ProjectLike = None, *,
                       params: CellParams | None = None) -> Project:
     """Import OpenCelliD cells of ``area`` as the project's sites layer (estimated positions).
@@ -513,6 +514,7 @@ def import_opencellid(path: str | Path, area: Area | str | tuple[float, float, f
         No usable Vietnamese cell in the area.
     """
     params = params or CellParams()
+    path = local_paths(path)[0]
     area = parse_area(area)
     cells, report = read_opencellid(path, area, params=params)
     if cells.empty:

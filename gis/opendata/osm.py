@@ -33,7 +33,8 @@ from pyproj import CRS, Transformer
 from gis.errors import InputFileError, ValidationError
 from gis.layers.crs import WGS84
 from gis.layers.report import LoadReport
-from gis.opendata._project import ProjectLike, target_project
+from gis.layers.sources import Upload
+from gis.opendata._project import ProjectLike, local_paths, target_project
 from gis.opendata.area import Area, parse_area
 from gis.opendata.osm_tags import (
     KEPT_TAGS,
@@ -796,7 +797,7 @@ def _explain(rep: LoadReport, kind: str, s: Counter[str], params: OsmParams) -> 
                  f"{n} đa giác (multipolygon) thiếu thành phần trong tệp nên không dùng.")
 
 
-def import_osm(path: str | Path, area: Area | str | tuple[float, float, float, float],
+def import_osm(path: str | Path | Upload, area: Area | str | tuple[float, float, float, float],
                project: ProjectLike = None, *, params: OsmParams | None = None) -> Project:
     """Import an OSM file's layers for ``area`` into a project.
 
@@ -820,6 +821,7 @@ def import_osm(path: str | Path, area: Area | str | tuple[float, float, float, f
         The project with the imported layers and their load reports (not saved; call
         :meth:`~gis.project.Project.save`).
     """
+    path = local_paths(path)[0]
     area = parse_area(area)
     proj = target_project(project, area)
     for kind, (gdf, report) in read_osm(path, area, proj.crs, params=params).items():

@@ -22,7 +22,8 @@ from pyproj import CRS, Transformer
 from rasterio.enums import Resampling
 
 from gis.layers.report import LoadReport
-from gis.opendata._project import ProjectLike, target_project
+from gis.layers.sources import Source
+from gis.opendata._project import ProjectLike, local_paths, target_project
 from gis.opendata.area import Area, parse_area
 from gis.opendata.dem import _area_of
 from gis.opendata.rasters import (
@@ -138,16 +139,15 @@ def read_population(paths: Sequence[str | Path], area: Area | str, crs: CRS, out
     return report
 
 
-def import_population(paths: str | Path | Sequence[str | Path], area: Area | str | None = None,
+def import_population(paths: Source, area: Area | str | None = None,
                       project: ProjectLike = None, *, params: RasterParams | None = None,
                       out_dir: str | Path | None = None) -> Project:
     """Import a WorldPop / HRSL raster for the area as the project's ``population`` raster.
 
-    Parameters are those of :func:`gis.opendata.dem.import_dem`; ``paths`` is one file or a
-    list of tiles.
+    Parameters are those of :func:`gis.opendata.dem.import_dem`; ``paths`` is one file, a
+    list of tiles, or app uploads (:class:`gis.layers.sources.Upload`).
     """
-    if isinstance(paths, str | Path):
-        paths = [paths]
+    paths = local_paths(paths)
     area_obj = parse_area(area) if area is not None else None
     proj = target_project(project, area_obj)
     area_obj = area_obj or _area_of(proj, "population")
