@@ -329,3 +329,17 @@ def classify_facilities_frame() -> pd.DataFrame:
     frame = pd.DataFrame({"amenity": ["school", "kindergarten", "college", "university",
                                       "clinic", "hospital", "doctors", "townhall"]})
     return frame.assign(kind=classify_facilities(frame)["kind"])
+
+
+def test_empty_layer_is_left_out_and_reported(tmp_path):
+    path = tmp_path / "roads.osm.pbf"
+    writer = osmium.SimpleWriter(str(path))
+    writer.add_node(Node(id=1, location=(105.81, 21.01)))
+    writer.add_node(Node(id=2, location=(105.82, 21.01)))
+    writer.add_way(Way(id=10, nodes=[1, 2], tags={"highway": "tertiary"}))
+    writer.close()
+    out = read_osm(path, AREA)
+    assert list(out) == ["roads"]
+    report = out["roads"][1]
+    assert report.extra["empty_layers"] == ["villages", "facilities", "sites"]
+    assert any("keeps its own" in w for w in report.warnings)

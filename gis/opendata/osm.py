@@ -688,8 +688,8 @@ def read_osm(path: str | Path, area: Area | str | tuple[float, float, float, flo
     -------
     dict
         Layer kind (of ``params.layers``) -> (canonical GeoDataFrame in ``crs``, its
-        :class:`~gis.layers.report.LoadReport`). A kind with nothing in the area is left out;
-        the reports of the others say it was empty.
+        :class:`~gis.layers.report.LoadReport`). A kind with nothing in the area is left out
+        (so that importing cannot empty a project's layer); the reports of the others say so.
 
     Raises
     ------
@@ -741,6 +741,7 @@ def read_osm(path: str | Path, area: Area | str | tuple[float, float, float, flo
                   ["man_made=mast|tower|communications_tower", "tower:type=communication",
                    "communication:mobile_phone", "operator", "height"]),
     }
+    empty: list[str] = []
     for kind in params.layers:
         build, cat, mapping, tags = builders[kind]
         layer_stats: Counter[str] = Counter(stats)
@@ -756,9 +757,17 @@ def read_osm(path: str | Path, area: Area | str | tuple[float, float, float, flo
             rep.extra["site_rows"] = len(gdf)
         _explain(rep, kind, layer_stats, params)
         if gdf.empty:
-            rep.warn(f"No {kind} in the area.", f"Không có lớp {kind} trong vùng.")
+            empty.append(kind)
             continue
         out[kind] = (gdf.to_crs(crs), rep)
+    if empty:
+        # An empty layer is not put into the project (it would replace a loaded one); the
+        # reports of the layers that were found say so.
+        for _, rep in out.values():
+            rep.warn(f"The file has no {', '.join(empty)} in the area; the project keeps its "
+                     "own.",
+                     f"Tệp không có lớp {', '.join(empty)} trong vùng; dự án giữ lớp đang có.")
+            rep.extra["empty_layers"] = empty
     return out
 
 
