@@ -795,6 +795,15 @@ def _explain(rep: LoadReport, kind: str, s: Counter[str], params: OsmParams) -> 
             rep.warn(f"{n} residential areas contain several place nodes; those hamlets stay "
                      "points.",
                      f"{n} khu dân cư chứa nhiều nút place; các thôn đó giữ dạng điểm.")
+    if kind == "villages" and s.get("place_nodes_merged_into_place_areas"):
+        n = s["place_nodes_merged_into_place_areas"]
+        rep.warn(f"{n} place nodes lie in a place area of the same name: one hamlet each, the "
+                 "node giving its centre.",
+                 f"{n} nút place nằm trong vùng place cùng tên: gộp thành một thôn, nút là tâm.")
+    if kind == "facilities" and s.get("facility_nodes_inside_their_area"):
+        n = s["facility_nodes_inside_their_area"]
+        rep.warn(f"{n} facility nodes lie in an area of the same kind and name: the area is kept.",
+                 f"{n} nút cơ sở nằm trong vùng cùng loại và tên: giữ vùng.")
     if kind == "sites" and s.get("masts_with_unknown_operator"):
         n = s["masts_with_unknown_operator"]
         rep.warn(f"{n} masts have no recognised operator; kept with operator 'unknown' and a "
