@@ -395,8 +395,9 @@ def cluster_cells(operator: np.ndarray, radio: np.ndarray, cell: np.ndarray, x_m
     idx = np.flatnonzero(has_node)
     if len(idx):
         # One group per (operator, radio, node id), split where members are far apart.
-        group = pd.factorize(pd.Series(list(zip(operator[idx], radio[idx], node[idx],
-                                                strict=True))))[0]
+        op_code = pd.factorize(pd.Series(operator[idx]))[0].astype(np.int64)
+        key = ((op_code * 2 + is_nr[idx]) << 36) | node[idx]   # node ids < 2**36
+        group = pd.factorize(key)[0]
         tree = cKDTree(xy[idx])
         pairs = tree.query_pairs(params.node_split_radius_m, output_type="ndarray")
         same = group[pairs[:, 0]] == group[pairs[:, 1]]
