@@ -3,7 +3,7 @@
 ``import osm FILE --area AREA --out PROJECT``, ``import opencellid FILE --area AREA --out
 PROJECT``, ``import dem FILES... --out PROJECT [--area AREA]`` and ``import population FILES...
 --out PROJECT [--area AREA]``. ``AREA`` is ``"minlon,minlat,maxlon,maxlat"`` (degrees) or an
-admin polygon file. Importing into an existing project folder adds or replaces only the
+admin polygon file (``--area-name`` picks one unit of a file of several). Importing into an existing project folder adds or replaces only the
 imported layers, so ``osm`` then ``opencellid`` then ``dem`` build one project.
 """
 
@@ -23,6 +23,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         q.add_argument("--area", required=area_required,
                        help="'minlon,minlat,maxlon,maxlat' in degrees, or an admin polygon file"
                        + ("" if area_required else " (default: the project's extent)"))
+        q.add_argument("--area-name", metavar="NAME",
+                       help="with an admin file of several units: the unit to use "
+                       "(e.g. 'Xã Hải Hà'; diacritics and case ignored)")
         q.add_argument("--out", required=True,
                        help="project folder (created, or extended when it exists)")
         q.add_argument("--lang", choices=["en", "vi"], default="en")
@@ -68,23 +71,25 @@ def main(args: argparse.Namespace) -> int:
         import_osm,
         import_population,
     )
+    from gis.opendata.area import parse_area
 
     t0 = time.perf_counter()
     out = Path(args.out)
+    area = parse_area(args.area, unit=args.area_name) if args.area else None
     if args.source == "osm":
         layers = tuple(s.strip() for s in args.layers.split(",") if s.strip())
         params = OsmParams(layers=layers, location_index=args.location_index,
                            unnamed_residential=args.unnamed_residential)
-        project = import_osm(args.file, args.area, out, params=params)
+        project = import_osm(args.file, area, out, params=params)
         kinds = [k for k in layers if k in project.reports]
     elif args.source == "opencellid":
-        project = import_opencellid(args.file, args.area, out,
+        project = import_opencellid(args.file, area, out,
                                     params=CellParams(cluster_radius_m=args.cluster_radius))
         kinds = ["sites"]
     else:
         rparams = RasterParams(margin_m=args.margin, resolution_m=args.resolution)
         func = import_dem if args.source == "dem" else import_population
-        project = func(args.files, args.area, out, params=rparams, out_dir=out)
+        project = func(args.files, area, out, params=rparams, out_dir=out)
         kinds = [args.source]
     project.save(out)
     for kind in kinds:

@@ -18,7 +18,8 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import CRSError, InputFileError, ValidationError
-from gis.layers.crs import analysis_crs_for_lon
+from gis.layers.crs import analysis_crs_for_lon, normalise_name
+from gis.layers.schema import header_key
 
 __all__ = ["VIETNAM_BBOX", "Area", "area_from_bounds", "parse_area"]
 
@@ -127,7 +128,39 @@ def area_from_bounds(minlon: float, minlat: float, maxlon: float, maxlat: float,
     return Area(geom, name or source.removeprefix("bbox "), source)
 
 
-def _area_from_file(path: Path, name: str | None) -> Area:
+_NAME_KEYS = ("name", "ten", "ten_xa", "ten_huyen", "ten_tinh", "ten_don_vi", "admin_name",
+              "commune", "district", "xa", "huyen", "name_vi", "name_2", "name_3")
+
+
+def _name_columns(gdf: object) -> list[str]:
+    """Columns of an admin layer that hold unit names, most specific first."""
+    by_key = {header_key(c): c for c in gdf.columns if c != "geometry"}  # type: ignore[attr-defined]
+    return [by_key[k] for k in _NAME_KEYS if k in by_key]
+
+
+def _select_unit(polys: object, unit: str, path: Path) -> object:
+    """The features of an admin layer whose name is ``unit`` (diacritics and case ignored)."""
+    want = normalise_name(unit)
+    cols = _name_columns(polys)
+    for col in cols:
+        keys = polys[col].astype(str).map(normalise_name)  # type: ignore[index]
+        keys = keys.str.replace(r"^(xa|phuong|thi tran|huyen|quan|thi xa|thanh pho)\s+", "",
+                                regex=True)
+        hit = (keys == want) | (keys == re.sub(
+            r"^(xa|phuong|thi tran|huyen|quan|thi xa|thanh pho)\s+", "", want))
+        if hit.any():
+            return polys[hit.to_numpy()]  # type: ignore[index]
+    names = sorted({str(v) for c in cols[:1] for v in polys[c].dropna()})[:15]  # type: ignore[index]
+    raise ValidationError(
+        f"No unit named {unit!r} in the area file (columns {cols}); some names: {names}.",
+        f"Không có đơn vị tên {unit!r} trong tệp vùng (cột {cols}); một số tên: {names}.",
+        file=path,
+        fix="Give the name as written in the file (diacritics and case do not matter).",
+        fix_vi="Nhập tên như trong tệp (không phân biệt dấu và chữ hoa).",
+    )
+
+
+def _area_from_file(path: Path, name: str | None, unit: str | None = None) -> Area:
     import geopandas as gpd
 
     if not path.exists():
@@ -161,6 +194,8 @@ def _area_from_file(path: Path, name: str | None) -> Area:
             fix="Give the admin boundary as Polygon or MultiPolygon features.",
             fix_vi="Dùng ranh giới hành chính dạng Polygon hoặc MultiPolygon.",
         )
+    if unit:
+        polys = _select_unit(polys, unit, path)
     if polys.crs is None:
         minx, miny, maxx, maxy = polys.total_bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
@@ -176,17 +211,18 @@ def _area_from_file(path: Path, name: str | None) -> Area:
     if geom.geom_type == "GeometryCollection":
         parts = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
         geom = shapely.union_all(parts)
-    if name is None:
-        for col in ("name", "ten", "NAME", "Ten", "ten_xa", "ten_huyen"):
-            if col in polys and len(polys) == 1 and isinstance(polys[col].iloc[0], str):
+    if name is None and len(polys) == 1:
+        for col in _name_columns(polys):
+            if isinstance(polys[col].iloc[0], str):
                 name = polys[col].iloc[0]
                 break
     _check_in_vietnam(geom, path.name)
-    return Area(geom, name or path.stem, path.name)
+    source = f"{path.name}: {unit}" if unit else path.name
+    return Area(geom, name or unit or path.stem, source)
 
 
 def parse_area(spec: str | Path | Area | BaseGeometry | tuple[float, float, float, float],
-               *, name: str | None = None) -> Area:
+               *, name: str | None = None, unit: str | None = None) -> Area:
     """The :class:`Area` named by ``spec``.
 
     Parameters
@@ -197,11 +233,16 @@ def parse_area(spec: str | Path | Area | BaseGeometry | tuple[float, float, floa
         merged), a shapely polygon in EPSG:4326, or an :class:`Area` (returned as is).
     name
         The area's human name; defaults to the admin feature's ``name`` or the file stem.
+    unit
+        For a file of several admin units: the name of the one(s) to use, e.g. ``"Xã Hải
+        Hà"`` (matched on the name columns without diacritics, case or the ``xã``/``huyện``
+        prefix). All polygons are merged when not given.
 
     Raises
     ------
     ValidationError
-        The box is empty, outside Vietnam, or has latitude and longitude swapped.
+        The box is empty, outside Vietnam, or has latitude and longitude swapped; no unit of
+        the file has the name ``unit``.
     InputFileError
         The file does not exist or cannot be read.
     """
@@ -216,4 +257,4 @@ def parse_area(spec: str | Path | Area | BaseGeometry | tuple[float, float, floa
     match = _BBOX_RE.match(text)
     if match and not Path(text).exists():
         return area_from_bounds(*(float(v) for v in match.groups()), name=name)
-    return _area_from_file(Path(text), name)
+    return _area_from_file(Path(text), name, unit)
