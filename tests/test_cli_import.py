@@ -124,3 +124,19 @@ def test_app_uploads(inputs, tmp_path):
     project = import_dem([tile], None, project, out_dir=tmp_path)
     assert sorted(project.layers) == ["facilities", "roads", "sites", "villages"]
     assert project.rasters["dem"] == tmp_path / "dem.tif"
+
+
+def test_area_name_picks_one_commune(inputs, tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    admin = tmp_path / "xa.geojson"
+    gpd.GeoDataFrame({"ten_xa": ["Xã Tây", "Xã Đông"]},
+                     geometry=[box(105.80, 21.00, 105.85, 21.10), box(105.85, 21.00, 105.90, 21.10)],
+                     crs=4326).to_file(admin)
+    out = tmp_path / "p"
+    assert main(["import", "osm", str(inputs["osm"]), "--area", str(admin),
+                 "--area-name", "xa dong", "--out", str(out), "--layers", "villages"]) == 0
+    project = Project.load(out)
+    assert project.name == "Xã Đông"
+    assert sorted(project.layers["villages"]["village_id"]) == ["osm:n22", "osm:w111"]

@@ -343,3 +343,20 @@ def test_empty_layer_is_left_out_and_reported(tmp_path):
     report = out["roads"][1]
     assert report.extra["empty_layers"] == ["villages", "facilities", "sites"]
     assert any("keeps its own" in w for w in report.warnings)
+
+
+def test_admin_file_of_several_units(tmp_path):
+    west = Polygon([(105.80, 21.00), (105.85, 21.00), (105.85, 21.10), (105.80, 21.10)])
+    east = Polygon([(105.85, 21.00), (105.90, 21.00), (105.90, 21.10), (105.85, 21.10)])
+    admin = tmp_path / "communes.gpkg"
+    gpd.GeoDataFrame({"ten_xa": ["Xã Hải Hà", "Xã Hải Đông"]}, geometry=[west, east],
+                     crs=4326).to_crs(32648).to_file(admin)
+    area = parse_area(str(admin), unit="hai ha")
+    assert area.name == "Xã Hải Hà"
+    assert area.bounds == pytest.approx((105.80, 21.00, 105.85, 21.10), abs=1e-6)
+    assert area.source == "communes.gpkg: hai ha"
+    assert parse_area(str(admin)).bounds == pytest.approx((105.80, 21.00, 105.90, 21.10),
+                                                          abs=1e-6)
+    with pytest.raises(ValidationError, match="No unit named 'Hải Tây'") as exc:
+        parse_area(str(admin), unit="Hải Tây")
+    assert "Xã Hải Hà" in str(exc.value)
