@@ -185,3 +185,16 @@ def test_errors(tmp_path):
     assert "Việt Nam" in exc.value.message("vi")
     with pytest.raises(ValidationError):
         CellParams(nr_gnb_id_bits=40)
+
+
+def test_exact_positions_have_no_range_term(tmp_path):
+    # changeable = 0: positions entered from a knowledgeable source, not estimated.
+    rows = [row("LTE", 452, 7, 400 * 256 + i, 105.8 + i * 2 * DLON_100, 21.0, rng=3000)
+            .replace(",1,1500000000", ",0,1500000000") for i in range(2)]
+    rows.append(row("LTE", 452, 8, 500 * 256, 105.9, 21.0, rng=3000))
+    sites = import_opencellid(cells_csv(tmp_path / "c.csv", rows), AREA).layers["sites"]
+    by_op = sites.set_index("operator")
+    assert by_op.loc["Gmobile", "exact_position"]
+    assert by_op.loc["Gmobile", "position_uncertainty_m"] == pytest.approx(100.0, rel=5e-3)
+    assert not by_op.loc["iTel", "exact_position"]
+    assert by_op.loc["iTel", "position_uncertainty_m"] == 1500.0

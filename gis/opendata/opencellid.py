@@ -28,6 +28,10 @@ A site's position is the sample-weighted mean of its cells (weights ``max(sample
 ``position_uncertainty_m`` is ``max(spread_m, range_fraction * range_median_m)`` where
 ``spread_m`` is the largest distance of a member cell from the site position and
 ``range_median_m`` the median OpenCelliD ``range`` (the radius over which the cell was heard).
+Cells with ``changeable = 0`` have an exact position from a knowledgeable source rather than an
+estimate from measurements (the OpenCelliD / Mozilla Location Service exchange format,
+``mozilla/ichnaea`` ``docs/import_export.rst``); a site made only of such cells has
+``exact_position`` true and its uncertainty is its spread alone.
 """
 
 from __future__ import annotations
@@ -274,8 +278,8 @@ def _normalise_cells(cells: pd.DataFrame, report: LoadReport,
     """Operator, tech and numeric columns; rows that cannot be used are rejected with a reason."""
     if cells.empty:
         return pd.DataFrame(columns=["operator", "tech", "radio", "mnc", "area", "cell", "lon",
-                                     "lat", "range_m", "samples", "created", "updated",
-                                     "row"]), 0
+                                     "lat", "range_m", "samples", "changeable", "created",
+                                     "updated", "row"]), 0
     radio = cells["radio"].astype(str).str.strip().str.upper()
     tech = radio.map(RADIO_TECH)
     mnc = pd.to_numeric(cells["net"], errors="coerce")
@@ -309,6 +313,7 @@ def _normalise_cells(cells: pd.DataFrame, report: LoadReport,
         "lat": pd.to_numeric(cells["lat"][ok]).astype(float),
         "range_m": pd.to_numeric(cells["range"][ok], errors="coerce").astype(float),
         "samples": pd.to_numeric(cells["samples"][ok], errors="coerce").fillna(1).astype(float),
+        "changeable": pd.to_numeric(cells["changeable"][ok], errors="coerce").fillna(1),
         "created": pd.to_numeric(cells["created"][ok], errors="coerce"),
         "updated": pd.to_numeric(cells["updated"][ok], errors="coerce"),
         "row": cells["row"][ok].astype(np.int64),
@@ -432,7 +437,8 @@ def sites_from_cells(cells: pd.DataFrame, crs: CRS,
     """Estimated sites from cells (see the module text), as a canonical sites layer in ``crs``.
 
     Columns: ``operator, site_id, tech, n_cells, node_ids, samples, position_uncertainty_m,
-    spread_m, range_median_m, first_seen, last_seen, source, note`` and Point geometry.
+    exact_position, spread_m, range_median_m, first_seen, last_seen, source, note`` and Point
+    geometry.
     """
     params = params or CellParams()
     to_m = Transformer.from_crs(WGS84, crs, always_xy=True)
@@ -469,7 +475,11 @@ def sites_from_cells(cells: pd.DataFrame, crs: CRS,
     site_id = np.where(dup > 0, np.char.add(np.char.add(site_id.astype(str), "-"),
                                             dup.astype(str)), site_id)
     rng = np.nan_to_num(range_median, nan=0.0)
-    uncertainty = np.maximum(spread, params.range_fraction * rng)
+    if "changeable" in frame:
+        exact = (grouped["changeable"].max() == 0).reindex(range(n_sites)).to_numpy(bool)
+    else:
+        exact = np.zeros(n_sites, dtype=bool)
+    uncertainty = np.where(exact, spread, np.maximum(spread, params.range_fraction * rng))
     gdf = gpd.GeoDataFrame({
         "operator": operator.to_numpy(dtype=object),
         "site_id": site_id,
@@ -479,6 +489,7 @@ def sites_from_cells(cells: pd.DataFrame, crs: CRS,
         "samples": np.bincount(labels, weights=cells["samples"].to_numpy(float),
                                minlength=n_sites).astype(np.int64),
         "position_uncertainty_m": np.round(uncertainty, 1),
+        "exact_position": exact,
         "spread_m": np.round(spread, 1),
         "range_median_m": range_median,
         "first_seen": pd.to_datetime(grouped["created"].min().reindex(range(n_sites)),
@@ -535,6 +546,7 @@ def import_opencellid(path: str | Path | Upload, area: Area | str | tuple[float,
         "sites_by_operator": sites.groupby("operator").size().to_dict(),
         "position_uncertainty_m_median": float(sites["position_uncertainty_m"].median()),
         "position_uncertainty_m_p90": float(sites["position_uncertainty_m"].quantile(0.9)),
+        "sites_with_exact_positions": int(sites["exact_position"].sum()),
         "clustering": {"cluster_radius_m": params.cluster_radius_m,
                        "node_split_radius_m": params.node_split_radius_m,
                        "lte_cells_per_enb": params.lte_cells_per_enb,
