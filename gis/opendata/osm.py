@@ -749,6 +749,8 @@ def read_osm(path: str | Path, area: Area | str | tuple[float, float, float, flo
         read = int(counts.get(cat, 0)) + (int(counts.get("residential", 0))
                                           if kind == "villages" else 0)
         rep = _report(name, kind, fmt, area, read, len(gdf), mapping, tags, layer_stats)
+        rep.extra["params"] = {"unnamed_residential": params.unnamed_residential,
+                               "layers": list(params.layers)}
         if fmt != "json":
             rep.extra["location_index"] = _location_index(path, params)
         if kind == "sites" and len(gdf):
