@@ -267,7 +267,8 @@ def sharing_stage(ctx) -> None:
         "tower_id", "x", "y", "operators", "hamlets_served", "n_hamlets", "population_served",
         "tower_class", "candidate_kind", "height_m"])
     towers_gdf = gpd.GeoDataFrame(towers.drop(columns=["x", "y"]),
-                                  geometry=shapely.points(towers["x"], towers["y"]),
+                                  geometry=shapely.points(towers["x"].to_numpy(float),
+                                                          towers["y"].to_numpy(float)),
                                   crs=project.crs)
     ctx.tables["proposed_towers"] = _wgs(towers_gdf)
     reach_km = neutral.max_radius_m / 1000

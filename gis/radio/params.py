@@ -369,7 +369,7 @@ class RadioParams:
     k_factor
         Effective earth-radius factor: 4/3, the standard atmosphere (ITU-R P.453/P.834).
     diffraction
-        Multi-edge diffraction: ``bullington`` (default; ITU-R P.526-15 §4.5.1, the
+        Multi-edge diffraction: ``bullington`` (default; ITU-R P.526-15 §4.5, the
         Recommendation's method for general terrain: continuous and monotone in the antenna
         height, so a higher antenna never covers less), ``deygout`` (up to 3 edges; its edge
         selection can jump and occasionally gives more loss for a higher mast) or ``none``
