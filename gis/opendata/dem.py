@@ -155,7 +155,7 @@ def expand_dem_paths(paths: Sequence[str | Path]) -> list[DemSource]:
     return out
 
 
-def read_dem(paths: Sequence[str | Path], area: Area | str, crs: CRS, out_path: Path, *,
+def read_dem(paths: Sequence[str | Path], area: Area | str, crs: CRS | str, out_path: Path, *,
              params: RasterParams | None = None) -> LoadReport:
     """Mosaic, clip and warp DEM files over ``area`` into a GeoTIFF at ``out_path``.
 
@@ -176,6 +176,7 @@ def read_dem(paths: Sequence[str | Path], area: Area | str, crs: CRS, out_path: 
     """
     params = params or RasterParams()
     area = parse_area(area)
+    crs = CRS.from_user_input(crs)
     files = expand_dem_paths(paths)
     minx, miny, maxx, maxy = area.buffered_bounds(params.margin_m)
     chosen, skipped = [], []

@@ -78,7 +78,8 @@ def _people_inside(people: np.ndarray, window: Window, crs: CRS, transform: Affi
     return float(people[rows[inside], cols[inside]].sum())
 
 
-def read_population(paths: Sequence[str | Path], area: Area | str, crs: CRS, out_path: Path, *,
+def read_population(paths: Sequence[str | Path], area: Area | str, crs: CRS | str,
+                    out_path: Path, *,
                     params: RasterParams | None = None) -> LoadReport:
     """Clip population GeoTIFF(s) to ``area`` and write people per cell in ``crs`` (see above).
 
@@ -97,6 +98,7 @@ def read_population(paths: Sequence[str | Path], area: Area | str, crs: CRS, out
     """
     params = params or RasterParams()
     area = parse_area(area)
+    crs = CRS.from_user_input(crs)
     datasets = open_sources([Path(p) for p in paths], "population")
     try:
         window = clip_mosaic(datasets, area, margin_m=params.margin_m, nodata=POP_NODATA,
