@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from gis.errors import ValidationError
+from gis.layers.normalise import normalise_road_class as _road_class
 
 __all__ = [
-    "ROAD_CLASS_ALIASES",
     "CostParams",
     "GponParams",
     "edge_installation",
@@ -28,34 +28,18 @@ __all__ = [
     "planned_flags",
 ]
 
-#: Road-class spellings seen in real files (OSM ``highway``/``fclass`` tags, Vietnamese words),
-#: mapped onto :data:`gis.layers.schema.ROAD_CLASSES`. Anything else becomes ``"other"``.
-ROAD_CLASS_ALIASES: dict[str, str] = {
-    "national": "national", "quoc_lo": "national", "ql": "national", "motorway": "national",
-    "trunk": "national", "cao_toc": "national", "expressway": "national",
-    "provincial": "provincial", "tinh_lo": "provincial", "dt": "provincial",
-    "primary": "provincial",
-    "district": "district", "huyen_lo": "district", "secondary": "district",
-    "commune": "commune", "xa_lo": "commune", "duong_xa": "commune", "tertiary": "commune",
-    "village": "village", "thon": "village", "duong_thon": "village", "residential": "village",
-    "unclassified": "village", "track": "village", "service": "village", "living_street": "village",
-    "urban": "urban", "do_thi": "urban", "street": "urban", "pho": "urban",
-    "other": "other",
-}
-
-
 def normalise_road_class(values: pd.Series | np.ndarray | list) -> np.ndarray:
     """Canonical road classes (``national`` ... ``village``, ``urban``, ``other``) of raw values.
 
-    Unknown or missing values give ``"other"``; callers report how many there were.
+    Uses the readers' table (:func:`gis.layers.normalise.normalise_road_class`: Vietnamese
+    names and abbreviations, English, OSM ``highway`` values) once per distinct value. Unknown or
+    missing values give ``"other"``; callers report how many there were.
     """
-    from gis.layers.schema import header_key
-
     raw = pd.Series(values, dtype=object)
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     mapped = np.array(
-        [ROAD_CLASS_ALIASES.get(re.sub(r"_link$", "", header_key(v)), "other")
-         if isinstance(v, str) else "other" for v in uniques] + ["other"],
+        [(_road_class(re.sub(r"_link$", "", str(v))) or "other") if isinstance(v, str)
+         else "other" for v in uniques] + ["other"],
         dtype=object,
     )
     return mapped[codes]  # code -1 (missing) picks the trailing "other"

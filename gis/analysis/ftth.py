@@ -25,6 +25,7 @@ from scipy.spatial import cKDTree
 from gis.analysis.costs import CostParams, GponParams
 from gis.analysis.roads import RoadGraph, attach_points, multi_source_distance
 from gis.errors import ValidationError
+from gis.layers.normalise import normalise_level
 from gis.layers.schema import header_key
 
 __all__ = [
@@ -148,23 +149,13 @@ class FiberParams:
 
 # -- access points ------------------------------------------------------------------------------
 
-_LEVELS = {
-    "access": ("access", "truy_nhap", "thue_bao", "drop"),
-    "distribution": ("distribution", "phan_phoi", "feeder", "distr"),
-    "backbone": ("backbone", "truc", "core", "trunk", "lien_tinh", "long_haul"),
-}
-
-
 def fiber_level(values: pd.Series | None, n: int) -> np.ndarray:
-    """Canonical cable level (``access``, ``distribution``, ``backbone`` or ``""`` unknown)."""
+    """Canonical cable level (``access``, ``distribution``, ``backbone`` or ``""`` unknown), from
+    the readers' table (:func:`gis.layers.normalise.normalise_level`) once per distinct value."""
     if values is None:
         return np.full(n, "", dtype=object)
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    levels = []
-    for v in uniques:  # distinct values only
-        key = header_key(v) if isinstance(v, str) else ""
-        levels.append(next((lv for lv, words in _LEVELS.items()
-                            if any(key.startswith(w) for w in words)), ""))
+    levels = [(normalise_level(v) or "") if isinstance(v, str) else "" for v in uniques]
     return np.asarray([*levels, ""], dtype=object)[codes]
 
 
