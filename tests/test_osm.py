@@ -266,11 +266,14 @@ def test_missing_nodes_are_reported(tmp_path):
     writer.add_node(Node(id=2, location=(105.82, 21.01)))
     writer.add_way(Way(id=10, nodes=[1, 2], tags={"highway": "tertiary"}))
     writer.add_way(Way(id=11, nodes=[2, 999], tags={"highway": "tertiary"}))
+    writer.add_way(Way(id=12, nodes=[2, 2], tags={"highway": "tertiary"}))
     writer.close()
     roads, report = read_osm(path, AREA)["roads"]
     assert list(roads["osm_id"]) == ["osm:w10"]
     assert report.extra["stats"]["ways_with_missing_nodes"] == 1
+    assert report.extra["stats"]["ways_without_length"] == 1
     assert any("missing" in w for w in report.warnings)
+    assert any("two distinct points" in w for w in report.warnings)
 
 
 def test_errors(tmp_path):

@@ -352,8 +352,11 @@ def _read_osmium(path: Path, area: Area, params: OsmParams) -> _Collector:
             # Ways: geometry in C++ now, the area test per batch, tags only for those inside.
             try:
                 geom = wkb.create_linestring(obj)
-            except (osmium.InvalidLocationError, RuntimeError):
+            except osmium.InvalidLocationError:
                 col.stats["ways_with_missing_nodes"] += 1
+                continue
+            except RuntimeError:  # fewer than two distinct points
+                col.stats["ways_without_length"] += 1
                 continue
             w_ids.append(obj.id)
             w_wkb.append(geom)
@@ -797,6 +800,10 @@ def _explain(rep: LoadReport, kind: str, s: Counter[str], params: OsmParams) -> 
             rep.warn(f"{n} residential areas contain several place nodes; those hamlets stay "
                      "points.",
                      f"{n} khu dân cư chứa nhiều nút place; các thôn đó giữ dạng điểm.")
+    if s.get("ways_without_length"):
+        n = s["ways_without_length"]
+        rep.warn(f"{n} ways have fewer than two distinct points and were not used.",
+                 f"{n} đường (way) có ít hơn hai điểm khác nhau nên không dùng.")
     if kind == "villages" and s.get("place_nodes_merged_into_place_areas"):
         n = s["place_nodes_merged_into_place_areas"]
         rep.warn(f"{n} place nodes lie in a place area of the same name: one hamlet each, the "
