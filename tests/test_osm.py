@@ -363,3 +363,18 @@ def test_admin_file_of_several_units(tmp_path):
     with pytest.raises(ValidationError, match="No unit named 'Hải Tây'") as exc:
         parse_area(str(admin), unit="Hải Tây")
     assert "Xã Hải Hà" in str(exc.value)
+
+
+def test_overpass_answer_without_node_coordinates(tmp_path):
+    """'out body;' alone gives ways without their nodes: they are reported, not guessed."""
+    path = tmp_path / "body.json"
+    path.write_text(json.dumps({"elements": [
+        {"type": "way", "id": 1, "nodes": [5, 6], "tags": {"highway": "primary"}},
+        {"type": "node", "id": 7, "lat": 21.05, "lon": 105.85,
+         "tags": {"place": "hamlet", "name": "Thôn Mới"}},
+    ]}), encoding="utf-8")
+    out = read_osm(path, AREA)
+    assert list(out) == ["villages"]
+    report = out["villages"][1]
+    assert report.extra["stats"]["ways_without_geometry"] == 1
+    assert any("out geom" in w for w in report.warnings)

@@ -800,6 +800,13 @@ def _explain(rep: LoadReport, kind: str, s: Counter[str], params: OsmParams) -> 
             rep.warn(f"{n} residential areas contain several place nodes; those hamlets stay "
                      "points.",
                      f"{n} khu dân cư chứa nhiều nút place; các thôn đó giữ dạng điểm.")
+    for otype in ("node", "way", "relation"):
+        n = s.get(f"{otype}s_without_geometry", 0)
+        if n:
+            rep.warn(f"{n} {otype}s of the Overpass answer have no coordinates (query with "
+                     "'out geom;' or 'out body; >; out skel;') and were not used.",
+                     f"{n} đối tượng {otype} trong kết quả Overpass không có toạ độ (truy vấn với "
+                     "'out geom;' hoặc 'out body; >; out skel;') nên không dùng.")
     if s.get("ways_without_length"):
         n = s["ways_without_length"]
         rep.warn(f"{n} ways have fewer than two distinct points and were not used.",
