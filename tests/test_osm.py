@@ -378,3 +378,22 @@ def test_overpass_answer_without_node_coordinates(tmp_path):
     report = out["villages"][1]
     assert report.extra["stats"]["ways_without_geometry"] == 1
     assert any("out geom" in w for w in report.warnings)
+
+
+def test_extract_of_another_region_is_refused_before_reading(tmp_path):
+    """A Geofabrik-style header box that misses the area stops the import at once."""
+    header = osmium.io.Header()
+    header.add_box(osmium.osm.Box(osmium.osm.Location(106.5, 10.5),
+                                  osmium.osm.Location(107.0, 11.0)))   # near TP HCM
+    path = tmp_path / "hcm.osm.pbf"
+    writer = osmium.SimpleWriter(str(path), header=header)
+    writer.add_node(Node(id=1, location=(106.7, 10.8), tags={"place": "hamlet", "name": "A"}))
+    writer.close()
+    with pytest.raises(ValidationError, match="does not overlap the area") as exc:
+        read_osm(path, AREA)
+    assert "không giao" in exc.value.message("vi")
+
+
+def test_compressed_xml(tmp_path):
+    path = write_osmium(tmp_path / "map.osm.bz2")
+    assert len(read_osm(path, AREA, params=OsmParams(layers=("roads",)))["roads"][0]) == 9
