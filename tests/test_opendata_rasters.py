@@ -211,3 +211,24 @@ def test_zipped_tiles_as_downloaded(tiles, tmp_path):
         zf.writestr("readme.txt", "no dem here")
     with pytest.raises(InputFileError, match="holds no .hgt"):
         read_dem([bad], area, crs="EPSG:32648", out_path=tmp_path / "c.tif")
+
+
+def test_nan_cells_without_declared_nodata(tmp_path):
+    people = np.full((240, 240), 2.0)
+    people[:, :120] = np.nan            # west half unknown, and no nodata in the header
+    src = tmp_path / "hrsl_nan.tif"
+    with rasterio.open(src, "w", driver="GTiff", width=240, height=240, count=1,
+                       dtype="float32", crs="EPSG:4326",
+                       transform=from_origin(105.0, 21.0, 3 / 3600, 3 / 3600)) as ds:
+        ds.write(people.astype("float32"), 1)
+    project = import_population(src, "105.05,20.85,105.15,20.95", out_dir=tmp_path / "p",
+                                params=RasterParams(margin_m=0.0))
+    rep = project.reports["population"]
+    assert np.isfinite(rep.extra["people_written"])
+    with rasterio.open(project.rasters["population"]) as ds:
+        z = ds.read(1)
+        x, y = ds.xy(ds.height // 2, 2)          # a western cell: no data
+        lon, _ = Transformer.from_crs(ds.crs, 4326, always_xy=True).transform(x, y)
+    assert lon < 105.1
+    assert z[ds.height // 2, 2] == ds.nodata
+    assert np.isfinite(z).all()

@@ -153,7 +153,10 @@ def clip_mosaic(datasets: Sequence[rasterio.io.DatasetReader], area: Area, *, ma
         bounds = _snap(_bounds_in(crs, bounds_ll), srcs[0].transform)
         # Each source's own nodata is masked by merge; the mosaic gets one nodata value.
         data, transform = merge(srcs, bounds=bounds, nodata=nodata, dtype="float64")
-    return Window(data[0], transform, crs, nodata, [Path(d.name).name for d in touching])
+    band = data[0]
+    # NaN cells of a float file that declares no nodata (some HRSL and DEM exports) are nodata.
+    band[~np.isfinite(band)] = nodata
+    return Window(band, transform, crs, nodata, [Path(d.name).name for d in touching])
 
 
 def _snap(bounds: tuple[float, float, float, float], transform: Affine,
