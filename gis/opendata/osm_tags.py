@@ -258,6 +258,15 @@ def _techs(row_get: Callable[[str], str | None]) -> str | None:
     return join_techs(techs - {""}) or None
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, str]]:
+    """The rows' tags without missing values, as dicts (for :func:`_techs`)."""
+    keys = [k for k in frame.columns if k.startswith("communication:")]
+    sub = frame[keys].astype(object).where(frame[keys].notna(), None) if keys else None
+    if sub is None:
+        return [{} for _ in range(len(frame))]
+    return [{k: v for k, v in r.items() if v is not None} for r in sub.to_dict("records")]
+
+
 def classify_sites(frame: pd.DataFrame) -> pd.DataFrame:
     """Canonical site rows for telecom masts: one row per operator on the mast.
 
@@ -266,32 +275,28 @@ def classify_sites(frame: pd.DataFrame) -> pd.DataFrame:
     tag, or with one that is not a known Vietnamese operator, is kept with operator
     ``"unknown"`` and a note (both languages) saying why.
     """
-    rows: list[dict[str, object]] = []
-    heights = parse_number(_col(frame, "height"))
-    records = frame.to_dict("records")
-    for pos, (rec, height) in enumerate(zip(records, heights, strict=True)):
-        def get(k: str, rec: dict[str, object] = rec) -> str | None:
-            v = rec.get(k)
-            return None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
-
-        raw = get("operator")
-        base = {"operator_tag": raw, "tech": _techs(get), "height_m": height,
-                "structure": get("man_made")}
-        parts = split_operators(raw)
-        names = [normalise_operator(p) for p in parts]
-        if not parts:
-            rows.append({"_pos": pos, "operator": UNKNOWN_OPERATOR, **base,
-                         "note": "no operator tag / không có thẻ operator"})
-            continue
-        seen: set[str] = set()
-        for part, name in zip(parts, names, strict=True):
-            if name is None:
-                rows.append({"_pos": pos, "operator": UNKNOWN_OPERATOR, **base,
-                             "note": f"operator {part!r} not recognised / "
-                                     f"không nhận ra nhà mạng {part!r}"})
-            elif name not in seen:
-                seen.add(name)
-                rows.append({"_pos": pos, "operator": name, **base, "note": None})
-    out = pd.DataFrame(rows, columns=["_pos", "operator", "operator_tag", "tech", "height_m",
-                                      "structure", "note"])
+    n = len(frame)
+    base = pd.DataFrame({
+        "_pos": np.arange(n),
+        "operator_tag": _col(frame, "operator").to_numpy(dtype=object),
+        "tech": [_techs(lambda k, r=r: r.get(k)) for r in _records(frame)],
+        "height_m": parse_number(_col(frame, "height")).to_numpy(),
+        "structure": _col(frame, "man_made").to_numpy(dtype=object),
+    })
+    # One row per operator named in the tag (an untagged mast keeps one row with no part).
+    parts = base["operator_tag"].map(split_operators).map(lambda p: p or [None])
+    rows = base.assign(_part=parts).explode("_part", ignore_index=True)
+    rows["operator"] = rows["_part"].map(normalise_operator)
+    known = rows["operator"].notna()
+    rows = rows[~known | ~rows.duplicated(["_pos", "operator"])]
+    known = rows["operator"].notna()
+    part = rows["_part"].astype(object)
+    rows["note"] = np.where(
+        known, None,
+        np.where(part.isna(), "no operator tag / không có thẻ operator",
+                 "operator '" + part.fillna("").astype(str) + "' not recognised / không nhận ra "
+                 "nhà mạng '" + part.fillna("").astype(str) + "'"))
+    rows["operator"] = rows["operator"].fillna(UNKNOWN_OPERATOR)
+    out = rows[["_pos", "operator", "operator_tag", "tech", "height_m", "structure",
+                "note"]].reset_index(drop=True)
     return out
