@@ -152,7 +152,7 @@ def clip_mosaic(datasets: Sequence[rasterio.io.DatasetReader], area: Area, *, ma
                 for ds in touching]
         bounds = _snap(_bounds_in(crs, bounds_ll), srcs[0].transform)
         # Each source's own nodata is masked by merge; the mosaic gets one nodata value.
-        data, transform = merge(srcs, bounds=bounds, nodata=nodata, dtype="float64")
+        data, transform = merge(srcs, bounds=bounds, nodata=nodata, dtype="float32")
     band = data[0]
     # NaN cells of a float file that declares no nodata (some HRSL and DEM exports) are nodata.
     band[~np.isfinite(band)] = nodata
@@ -201,7 +201,7 @@ def warp_to_grid(window: Window, area: Area, crs: CRS, *, margin_m: float, resol
     width, height = round((maxx - minx) / r), round((maxy - miny) / r)
     transform = Affine(r, 0.0, minx, 0.0, -r, maxy)
     out = np.full((height, width), window.nodata, dtype=dtype)
-    reproject(window.data.astype(dtype), out, src_transform=window.transform,
+    reproject(window.data.astype(dtype, copy=False), out, src_transform=window.transform,
               src_crs=window.crs, src_nodata=window.nodata, dst_transform=transform,
               dst_crs=crs, dst_nodata=window.nodata, resampling=resampling)
     return out, transform
