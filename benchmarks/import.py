@@ -7,6 +7,9 @@
    (``resource.getrusage(RUSAGE_SELF).ru_maxrss``), once per node-location index.
    Targets (issue 9): under 60 s and under 1 GB.
 2. OpenCelliD: a synthetic 2-million-row CSV (cached), filtered to a province and clustered.
+3. Rasters: nine SRTM 1" tiles (3 x 3 degrees) and a country-sized 3" population GeoTIFF
+   (the extent of WorldPop's Vietnam file), clipped to the district: only the windows over the
+   district are read, so memory stays far below the size of the inputs.
 
 Run: ``python benchmarks/import.py`` (first run: about two minutes to write the PBF).
 """
@@ -140,6 +143,53 @@ print(json.dumps({"seconds": t2 - t1, "seconds_with_imports": t2 - t0,
                   "counts": {k: len(g) for k, (g, _) in out.items()}}))
 """
 
+SRTM_DIR = TMP / "gis-bench-srtm1"
+POP = TMP / "gis-bench-worldpop-vnm-3s.tif"
+
+CHILD_RASTERS = """
+import json, resource, sys, tempfile, time
+from gis.opendata.dem import read_dem
+from gis.opendata.population import read_population
+out = tempfile.mkdtemp()
+t1 = time.perf_counter()
+read_dem([sys.argv[1]], sys.argv[3], "EPSG:32648", out + "/dem.tif")
+t2 = time.perf_counter()
+read_population([sys.argv[2]], sys.argv[3], "EPSG:32648", out + "/pop.tif")
+t3 = time.perf_counter()
+print(json.dumps({"dem_seconds": t2 - t1, "pop_seconds": t3 - t2,
+                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def ensure_rasters() -> tuple[Path, Path]:
+    """Nine 1" SRTM tiles N20-22 E104-106 and a 3" population GeoTIFF over Vietnam (cached)."""
+    import rasterio
+    from rasterio.transform import from_origin
+    from rasterio.windows import Window
+
+    SRTM_DIR.mkdir(exist_ok=True)
+    n = 3601
+    rows, cols = np.mgrid[0:n, 0:n]
+    for lat in (20, 21, 22):
+        for lon in (104, 105, 106):
+            tile = SRTM_DIR / f"N{lat}E{lon}.hgt"
+            if not tile.is_file():
+                z = 200 + ((rows * 7 + cols * 3 + lat * 11 + lon) % 1500)
+                z.astype(">i2").tofile(tile)
+    if not POP.is_file():
+        res = 3 / 3600
+        width, height = int(8.0 / res), int(15.5 / res)        # 102-110 E, 8-23.5 N
+        with rasterio.open(POP, "w", driver="GTiff", width=width, height=height, count=1,
+                           dtype="float32", crs="EPSG:4326", nodata=-99999.0,
+                           transform=from_origin(102.0, 23.5, res, res), tiled=True,
+                           blockxsize=512, blockysize=512, compress="deflate") as ds:
+            block = np.full((512 * 8, width), 3.5, dtype="float32")
+            for r0 in range(0, height, block.shape[0]):
+                h = min(block.shape[0], height - r0)
+                ds.write(block[:h], 1, window=Window(0, r0, width, h))
+    return SRTM_DIR, POP
+
+
 CHILD_OCID = """
 import json, resource, sys, time
 from gis.opendata import import_opencellid
@@ -203,6 +253,13 @@ def main() -> None:
         print(f"  {index:18s} import {r['seconds']:6.1f} s wall ({r['cpu_seconds']:.1f} s CPU "
               f"incl. imports)  peak memory {r['maxrss_mb']:6.0f} MB "
               f"(after imports {r['maxrss_after_imports_mb']:.0f} MB)  {ok}  {r['counts']}")
+    srtm, pop = ensure_rasters()
+    tiles_mb = sum(f.stat().st_size for f in srtm.glob("*.hgt")) / 1e6
+    r = run_child(CHILD_RASTERS, str(srtm), str(pop), DISTRICT)
+    print(f"DEM: 9 SRTM 1\" tiles ({tiles_mb:.0f} MB) -> district at 31 m: "
+          f"{r['dem_seconds']:.1f} s; population: 3\" GeoTIFF of all Vietnam "
+          f"(9 600 x 18 600 cells) -> district: {r['pop_seconds']:.1f} s; "
+          f"peak memory {r['maxrss_mb']:.0f} MB")
     ocid = ensure_ocid()
     r = run_child(CHILD_OCID, str(ocid), PROVINCE)
     print(f"OpenCelliD {ocid.stat().st_size / 1e6:.0f} MB, {r['rows']} rows -> {r['cells']} cells "

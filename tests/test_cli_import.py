@@ -132,7 +132,8 @@ def test_area_name_picks_one_commune(inputs, tmp_path):
 
     admin = tmp_path / "xa.geojson"
     gpd.GeoDataFrame({"ten_xa": ["Xã Tây", "Xã Đông"]},
-                     geometry=[box(105.80, 21.00, 105.85, 21.10), box(105.85, 21.00, 105.90, 21.10)],
+                     geometry=[box(105.80, 21.00, 105.85, 21.10),
+                               box(105.85, 21.00, 105.90, 21.10)],
                      crs=4326).to_file(admin)
     out = tmp_path / "p"
     assert main(["import", "osm", str(inputs["osm"]), "--area", str(admin),

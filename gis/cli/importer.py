@@ -3,8 +3,9 @@
 ``import osm FILE --area AREA --out PROJECT``, ``import opencellid FILE --area AREA --out
 PROJECT``, ``import dem FILES... --out PROJECT [--area AREA]`` and ``import population FILES...
 --out PROJECT [--area AREA]``. ``AREA`` is ``"minlon,minlat,maxlon,maxlat"`` (degrees) or an
-admin polygon file (``--area-name`` picks one unit of a file of several). Importing into an existing project folder adds or replaces only the
-imported layers, so ``osm`` then ``opencellid`` then ``dem`` build one project.
+admin polygon file (``--area-name`` picks one unit of a file of several). Importing into an
+existing project folder adds or replaces only the imported layers, so ``osm`` then
+``opencellid`` then ``dem`` build one project.
 """
 
 from __future__ import annotations

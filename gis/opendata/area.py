@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
@@ -20,6 +21,9 @@ from shapely.geometry.base import BaseGeometry
 from gis.errors import CRSError, InputFileError, ValidationError
 from gis.layers.crs import analysis_crs_for_lon, normalise_name
 from gis.layers.schema import header_key
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["VIETNAM_BBOX", "Area", "area_from_bounds", "parse_area"]
 
@@ -107,8 +111,10 @@ def _check_in_vietnam(geom: BaseGeometry, source: str) -> None:
         raise ValidationError(
             f"The area {source} ({minx:g}, {miny:g}, {maxx:g}, {maxy:g}) is outside Vietnam.{hint}",
             f"Vùng {source} ({minx:g}, {miny:g}, {maxx:g}, {maxy:g}) nằm ngoài Việt Nam.{hint_vi}",
-            fix="Give longitudes first: 'minlon,minlat,maxlon,maxlat', e.g. '105.8,21.0,105.9,21.1'.",
-            fix_vi="Nhập kinh độ trước: 'minlon,minlat,maxlon,maxlat', ví dụ '105.8,21.0,105.9,21.1'.",
+            fix="Give longitudes first: 'minlon,minlat,maxlon,maxlat', "
+            "e.g. '105.8,21.0,105.9,21.1'.",
+            fix_vi="Nhập kinh độ trước: 'minlon,minlat,maxlon,maxlat', "
+            "ví dụ '105.8,21.0,105.9,21.1'.",
         )
 
 
@@ -132,25 +138,25 @@ _NAME_KEYS = ("name", "ten", "ten_xa", "ten_huyen", "ten_tinh", "ten_don_vi", "a
               "commune", "district", "xa", "huyen", "name_vi", "name_2", "name_3")
 
 
-def _name_columns(gdf: object) -> list[str]:
+def _name_columns(gdf: gpd.GeoDataFrame) -> list[str]:
     """Columns of an admin layer that hold unit names, most specific first."""
-    by_key = {header_key(c): c for c in gdf.columns if c != "geometry"}  # type: ignore[attr-defined]
+    by_key = {header_key(c): c for c in gdf.columns if c != "geometry"}
     return [by_key[k] for k in _NAME_KEYS if k in by_key]
 
 
-def _select_unit(polys: object, unit: str, path: Path) -> object:
+def _select_unit(polys: gpd.GeoDataFrame, unit: str, path: Path) -> gpd.GeoDataFrame:
     """The features of an admin layer whose name is ``unit`` (diacritics and case ignored)."""
     want = normalise_name(unit)
     cols = _name_columns(polys)
     for col in cols:
-        keys = polys[col].astype(str).map(normalise_name)  # type: ignore[index]
+        keys = polys[col].astype(str).map(normalise_name)
         keys = keys.str.replace(r"^(xa|phuong|thi tran|huyen|quan|thi xa|thanh pho)\s+", "",
                                 regex=True)
         hit = (keys == want) | (keys == re.sub(
             r"^(xa|phuong|thi tran|huyen|quan|thi xa|thanh pho)\s+", "", want))
         if hit.any():
-            return polys[hit.to_numpy()]  # type: ignore[index]
-    names = sorted({str(v) for c in cols[:1] for v in polys[c].dropna()})[:15]  # type: ignore[index]
+            return polys[hit.to_numpy()]
+    names = sorted({str(v) for c in cols[:1] for v in polys[c].dropna()})[:15]
     raise ValidationError(
         f"No unit named {unit!r} in the area file (columns {cols}); some names: {names}.",
         f"Không có đơn vị tên {unit!r} trong tệp vùng (cột {cols}); một số tên: {names}.",

@@ -89,7 +89,8 @@ def _check_hgt(name: str, size: int, file: Path) -> None:
 class DemSource:
     """One DEM raster: a file, or a member of a zip (``N20E105.SRTMGL1.hgt.zip``).
 
-    ``uri`` is what rasterio opens (a path or ``zip://FILE!MEMBER``), ``name`` the tile's own file name,
+    ``uri`` is what rasterio opens (a path or ``zip://FILE!MEMBER``), ``name`` the tile's own
+    file name,
     ``size`` its size in bytes (uncompressed).
     """
 
@@ -155,7 +156,8 @@ def expand_dem_paths(paths: Sequence[str | Path]) -> list[DemSource]:
     return out
 
 
-def read_dem(paths: Sequence[str | Path], area: Area | str, crs: CRS | str, out_path: Path, *,
+def read_dem(paths: Sequence[str | Path], area: Area | str, crs: CRS | str,
+             out_path: str | Path, *,
              params: RasterParams | None = None) -> LoadReport:
     """Mosaic, clip and warp DEM files over ``area`` into a GeoTIFF at ``out_path``.
 

@@ -79,6 +79,6 @@ def operator_for_mnc(mcc: np.ndarray, mnc: np.ndarray) -> np.ndarray:
 
 
 def join_techs(techs: object) -> str:
-    """Canonical tech string of a set of technologies, oldest first: ``{"4G", "2G"}`` -> ``"2G/4G"``."""
+    """Canonical tech string of technologies, oldest first: ``{"4G", "2G"}`` -> ``"2G/4G"``."""
     have = set(techs)  # type: ignore[arg-type]
     return "/".join(t for t in TECHS if t in have)

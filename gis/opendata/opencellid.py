@@ -502,7 +502,8 @@ def sites_from_cells(cells: pd.DataFrame, crs: CRS,
     return gdf
 
 
-def import_opencellid(path: str | Path | Upload, area: Area | str | tuple[float, float, float, float],
+def import_opencellid(path: str | Path | Upload,
+                      area: Area | str | tuple[float, float, float, float],
                       project: ProjectLike = None, *,
                       params: CellParams | None = None) -> Project:
     """Import OpenCelliD cells of ``area`` as the project's sites layer (estimated positions).

@@ -5,7 +5,9 @@ Three input formats give the same layers:
 * ``.osm.pbf`` (the country extract users download), read by pyosmium in a streaming pass: a
   C++ tag filter drops every object without one of the tags in
   :data:`~gis.opendata.osm_tags.PREFILTER_TAGS` before Python sees it, node locations go to a
-  libosmium index (``OsmParams.location_index``), and way geometries are built in C++ (WKB) and tested against the area in vectorised batches.
+  libosmium index (``OsmParams.location_index``), and way geometries are built in C++ (WKB)
+  and tested against the area in vectorised batches; the tags of the ways inside are read in
+  a last, way-only pass.
   Multipolygon relations are read in a first, relation-only pass and their member ways in a
   third, way-only pass, so the file is never held in memory.
 * ``.osm`` XML (also ``.osm.gz`` / ``.osm.bz2``): the same pyosmium path.
@@ -132,7 +134,8 @@ def _sniff(path: Path) -> str:
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if len(head) > 8 and b"OSMHeader" in head[:20]:
         actual = "pbf"
-    elif stripped.startswith((b"<?xml", b"<osm")) or (head.startswith((b"BZh", b"\x1f\x8b")) and claimed == "xml"):
+    elif stripped.startswith((b"<?xml", b"<osm")) or (
+            head.startswith((b"BZh", b"\x1f\x8b")) and claimed == "xml"):
         actual = "xml"
     elif stripped.startswith(b"{"):
         actual = "json"

@@ -79,7 +79,7 @@ def _people_inside(people: np.ndarray, window: Window, crs: CRS, transform: Affi
 
 
 def read_population(paths: Sequence[str | Path], area: Area | str, crs: CRS | str,
-                    out_path: Path, *,
+                    out_path: str | Path, *,
                     params: RasterParams | None = None) -> LoadReport:
     """Clip population GeoTIFF(s) to ``area`` and write people per cell in ``crs`` (see above).
 

@@ -207,9 +207,10 @@ def warp_to_grid(window: Window, area: Area, crs: CRS, *, margin_m: float, resol
     return out, transform
 
 
-def write_geotiff(path: Path, data: np.ndarray, transform: Affine, crs: CRS, nodata: float,
+def write_geotiff(path: str | Path, data: np.ndarray, transform: Affine, crs: CRS, nodata: float,
                   *, tags: dict[str, str] | None = None) -> Path:
     """Write one band as a tiled, deflate-compressed GeoTIFF."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     profile = {
         "driver": "GTiff", "width": data.shape[1], "height": data.shape[0], "count": 1,
