@@ -36,7 +36,7 @@ def test_osm_then_opencellid_then_rasters_build_one_project(inputs, tmp_path, ca
     out = tmp_path / "project"
     assert main(["import", "osm", str(inputs["osm"]), "--area", AREA, "--out", str(out)]) == 0
     first = Project.load(out)
-    assert sorted(first.layers) == ["facilities", "roads", "sites", "villages"]
+    assert sorted(first.layers) == ["admin", "facilities", "roads", "sites", "villages"]
     assert first.layers["sites"]["source"].eq("OpenStreetMap").all()
     assert str(first.crs.to_epsg()) == "32648"
 
@@ -51,7 +51,7 @@ def test_osm_then_opencellid_then_rasters_build_one_project(inputs, tmp_path, ca
     assert "Dự án" in printed
 
     project = Project.load(out)
-    assert sorted(project.layers) == ["facilities", "roads", "sites", "villages"]
+    assert sorted(project.layers) == ["admin", "facilities", "roads", "sites", "villages"]
     assert len(project.layers["roads"]) == 9            # OSM layers untouched
     assert len(project.layers["villages"]) == 4
     assert project.layers["sites"]["source"].eq("OpenCelliD").all()   # replaced
@@ -122,7 +122,7 @@ def test_app_uploads(inputs, tmp_path):
     project = import_opencellid(cells, CELL_AREA, project)
     tile = Upload("N21E105.hgt", (inputs["srtm"] / "N21E105.hgt").read_bytes())
     project = import_dem([tile], None, project, out_dir=tmp_path)
-    assert sorted(project.layers) == ["facilities", "roads", "sites", "villages"]
+    assert sorted(project.layers) == ["admin", "facilities", "roads", "sites", "villages"]
     assert project.rasters["dem"] == tmp_path / "dem.tif"
 
 

@@ -59,6 +59,11 @@ NODES = [
     (83, 105.86, 21.07, {}),
     (90, 105.875, 21.085, {}), (91, 105.878, 21.085, {}), (92, 105.878, 21.088, {}),
     (93, 105.875, 21.088, {}),
+    # admin boundaries: two communes split at 105.85° E inside one district
+    (200, 105.80, 21.00, {}), (201, 105.85, 21.00, {}), (202, 105.85, 21.10, {}),
+    (203, 105.80, 21.10, {}), (204, 105.90, 21.00, {}), (205, 105.90, 21.10, {}),
+    (210, 105.79, 20.99, {}), (211, 105.91, 20.99, {}), (212, 105.91, 21.11, {}),
+    (213, 105.79, 21.11, {}),
 ]
 WAYS = [
     (100, [1, 2], {"highway": "primary", "ref": "QL.32", "name": "Quốc lộ 32"}),
@@ -76,10 +81,21 @@ WAYS = [
     (112, [70, 71, 72, 73, 70], {"landuse": "residential"}),
     (113, [80, 81, 82, 83, 80], {"landuse": "industrial", "name": "KCN E"}),
     (114, [90, 91, 92, 93, 90], {}),
+    (120, [200, 201], {}),
+    (121, [202, 203, 200], {}),
+    (122, [210, 211, 212, 213, 210], {"boundary": "administrative", "admin_level": "6"}),
+    (124, [201, 204, 205, 202], {}),
+    (125, [201, 202], {"boundary": "administrative", "admin_level": "8"}),
 ]
+_ADMIN = {"type": "boundary", "boundary": "administrative"}
 RELATIONS = [
     (1000, [("w", 114, "outer")], {"type": "multipolygon", "amenity": "school",
                                    "name": "Trường THCS F"}),
+    (1001, [("w", 120, "outer"), ("w", 125, "outer"), ("w", 121, "outer")],
+     {**_ADMIN, "admin_level": "8", "name": "Xã Tây Thử", "ref": "10001"}),
+    (1002, [("w", 122, "outer")], {**_ADMIN, "admin_level": "6", "name": "Huyện Mẫu"}),
+    (1003, [("w", 124, "outer"), ("w", 125, "outer")],
+     {**_ADMIN, "admin_level": "8", "name": "Xã Đông Thử"}),
 ]
 
 
@@ -207,6 +223,28 @@ def test_unnamed_residential_option(osm_file):
     vil = out["villages"][0]
     assert len(vil) == 5
     assert "Khu dân cư osm:w112" in set(vil["name"])
+
+
+def test_admin_boundaries(layers):
+    admin, report = layers["admin"]
+    admin = _wgs(admin).set_index("name")
+    assert sorted(admin.index) == ["Xã Tây Thử", "Xã Đông Thử"]
+    assert (admin["level"] == "commune").all()
+    assert (admin["district"] == "Huyện Mẫu").all()
+    assert admin.loc["Xã Tây Thử", "code"] == "10001"
+    west = admin.loc["Xã Tây Thử"].geometry
+    assert west.area == pytest.approx(0.05 * 0.10, rel=1e-9)      # square degrees
+    assert west.bounds == pytest.approx((105.80, 21.00, 105.85, 21.10))
+    assert report.extra["stats"]["admin_districts"] == 1
+    assert any("1/7/2025" in w for w in report.warnings)
+
+
+def test_hamlets_get_their_commune(layers):
+    vil = layers["villages"][0].set_index("village_id")
+    assert vil["commune"].to_dict() == {"osm:n20": "Xã Tây Thử", "osm:n21": "Xã Tây Thử",
+                                        "osm:n22": "Xã Đông Thử", "osm:w111": "Xã Đông Thử"}
+    assert (vil["district"] == "Huyện Mẫu").all()
+    assert vil["province"].isna().all()
 
 
 def test_facilities(layers):
@@ -344,7 +382,7 @@ def test_empty_layer_is_left_out_and_reported(tmp_path):
     out = read_osm(path, AREA)
     assert list(out) == ["roads"]
     report = out["roads"][1]
-    assert report.extra["empty_layers"] == ["villages", "facilities", "sites"]
+    assert report.extra["empty_layers"] == ["villages", "facilities", "sites", "admin"]
     assert any("keeps its own" in w for w in report.warnings)
 
 

@@ -35,8 +35,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                          ".osm XML or Overpass JSON")
     q.add_argument("file", help="OSM file (.osm.pbf, .osm, .osm.gz, .json)")
     common(q, area_required=True)
-    q.add_argument("--layers", default="roads,villages,facilities,sites",
-                   help="comma-separated layers to import (default: all four)")
+    q.add_argument("--layers", default="roads,villages,facilities,sites,admin",
+                   help="comma-separated layers to import (default: all five: roads, "
+                   "villages, facilities, sites, admin)")
     q.add_argument("--location-index", default="auto",
                    help="node-location index: auto (default; file-backed above 200 MB), "
                    "flex_mem, sparse_file_array")

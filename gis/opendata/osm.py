@@ -1,4 +1,4 @@
-"""OpenStreetMap importer: roads, hamlets, facilities and telecom masts of an area.
+"""OpenStreetMap importer: roads, hamlets, facilities, telecom masts and admin units of an area.
 
 Three input formats give the same layers:
 
@@ -39,6 +39,7 @@ from gis.layers.sources import Upload
 from gis.opendata._project import ProjectLike, local_paths, target_project
 from gis.opendata.area import Area, parse_area
 from gis.opendata.osm_tags import (
+    ADMIN_LEVELS,
     KEPT_TAGS,
     PREFILTER_TAGS,
     classify_facilities,
@@ -52,10 +53,10 @@ from gis.project import Project
 __all__ = ["OSM_LAYERS", "OsmParams", "import_osm", "read_osm"]
 
 #: Layers the OSM importer can produce.
-OSM_LAYERS = ("roads", "villages", "facilities", "sites")
+OSM_LAYERS = ("roads", "villages", "facilities", "sites", "admin")
 
 _KEPT = frozenset(KEPT_TAGS)
-_AREA_CATEGORIES = ("village", "residential", "facility", "site")
+_AREA_CATEGORIES = ("village", "residential", "facility", "site", "admin")
 #: File size (bytes) above which the ``"auto"`` node-location index is file-backed.
 AUTO_FILE_INDEX_BYTES = 200_000_000
 _LOCATION_INDEXES = ("auto", "flex_mem", "sparse_mem_array", "sparse_file_array", "dense_mem_array",
@@ -69,7 +70,7 @@ class OsmParams:
     Attributes
     ----------
     layers
-        The layers to produce and put into the project (default: all four). Use
+        The layers to produce and put into the project (default: all five). Use
         ``("roads", "villages")`` to keep an operator's own sites layer in the project.
     location_index
         libosmium node-location index used for PBF/XML files. ``"auto"`` (default):
@@ -306,12 +307,12 @@ def _read_osmium(path: Path, area: Area, params: OsmParams) -> _Collector:
             )
 
     try:
-        # Pass 1: multipolygon relations (relation blocks only; nodes and ways are skipped).
+        # Pass 1: multipolygon and admin boundary relations (relation blocks only).
         relations: list[tuple[int, str, dict[str, str], list[tuple[int, str]]]] = []
         member_ids: set[int] = set()
         proc = osmium.FileProcessor(str(path), osmium.osm.RELATION)
-        for rel in proc.with_filter(TagFilter(*PREFILTER_TAGS)):
-            if rel.tags.get("type") != "multipolygon":
+        for rel in proc.with_filter(TagFilter(*PREFILTER_TAGS, ("boundary", "administrative"))):
+            if rel.tags.get("type") not in ("multipolygon", "boundary"):
                 continue
             cat = feature_category(rel.tags.get)
             if cat is None or cat == "road":
@@ -481,7 +482,7 @@ def _read_overpass(path: Path, area: Area) -> _Collector:
             if geom is None and "center" in e and cat != "road":
                 geom = shapely.points(e["center"]["lon"], e["center"]["lat"])
         else:
-            if tags.get("type") == "multipolygon" and cat != "road":
+            if tags.get("type") in ("multipolygon", "boundary") and cat != "road":
                 outer, inner, complete = [], [], True
                 for m in e.get("members", []):
                     if m.get("type") != "way":
@@ -629,7 +630,62 @@ def _villages(raw: gpd.GeoDataFrame, params: OsmParams, crs: CRS,
     vil.loc[unnamed, "name"] = "Thôn chưa tên " + vil.loc[unnamed, "village_id"].astype(str)
     _centre_columns(vil, vil["centre_lon"].to_numpy(float), vil["centre_lat"].to_numpy(float),
                     crs)
+    # The commune, district and province each hamlet lies in, from OSM admin boundaries.
+    units = _admin_units(raw)
+    if not units.empty:
+        centre = shapely.points(vil["centre_lon"].to_numpy(float),
+                                vil["centre_lat"].to_numpy(float))
+        missing = ~np.isfinite(vil["centre_lon"].to_numpy(float))
+        centre[missing] = shapely.point_on_surface(vil.geometry.to_numpy()[missing])
+        where = gpd.GeoSeries(centre, crs=WGS84)
+        for level in ("commune", "district", "province"):
+            vil[level] = _containing(where, units, level)
+        rep_stats["hamlets_without_commune"] = int(pd.isna(vil["commune"]).sum()) if (
+            units["level"] == "commune").any() else 0
     return gpd.GeoDataFrame(vil, geometry="geometry", crs=WGS84)
+
+
+def _admin_units(raw: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """All admin boundary polygons of the area: ``name, level, code`` (WGS84)."""
+    sel = raw[(raw["category"] == "admin") & raw.geom_type.isin(["Polygon", "MultiPolygon"])]
+    name_vi = sel["name:vi"].astype(object)
+    units = gpd.GeoDataFrame({
+        "admin_id": _osm_ids(sel).to_numpy(),
+        "name": name_vi.where(name_vi.notna(), sel["name"]).to_numpy(dtype=object),
+        "level": sel["admin_level"].map(ADMIN_LEVELS).to_numpy(dtype=object),
+        "code": sel["ref"].to_numpy(dtype=object),
+    }, geometry=sel.geometry.to_numpy(), crs=WGS84)
+    return units[units["name"].notna()].reset_index(drop=True)
+
+
+def _containing(points: gpd.GeoSeries, units: gpd.GeoDataFrame, level: str) -> np.ndarray:
+    """Name of the ``level`` unit containing each point (object array; None outside all)."""
+    out = np.full(len(points), None, dtype=object)
+    polys = units[units["level"] == level]
+    if len(points) == 0 or polys.empty:
+        return out
+    pts = gpd.GeoDataFrame(geometry=points.to_numpy(), crs=units.crs)
+    hits = gpd.sjoin(pts, polys[["name", "geometry"]], predicate="within", how="inner")
+    hits = hits[~hits.index.duplicated()]
+    out[hits.index.to_numpy()] = hits["name"].to_numpy(dtype=object)
+    return out
+
+
+def _admin(raw: gpd.GeoDataFrame, rep_stats: Counter[str]) -> gpd.GeoDataFrame:
+    """The admin layer: communes (else districts, else provinces) with their parents' names."""
+    units = _admin_units(raw)
+    for level in ADMIN_LEVELS.values():
+        rep_stats[f"admin_{level}s"] = int((units["level"] == level).sum())
+    finest = next((lv for lv in ("commune", "district", "province")
+                   if (units["level"] == lv).any()), None)
+    if finest is None:
+        return units.iloc[0:0]
+    out = units[units["level"] == finest].reset_index(drop=True)
+    inner = gpd.GeoSeries(shapely.point_on_surface(out.geometry.to_numpy()), crs=WGS84)
+    for parent in ("district", "province"):
+        if parent != finest:
+            out[parent] = _containing(inner, units, parent)
+    return out
 
 
 def _facilities(raw: gpd.GeoDataFrame, rep_stats: Counter[str]) -> gpd.GeoDataFrame:
@@ -733,7 +789,10 @@ def read_osm(path: str | Path, area: Area | str | tuple[float, float, float, flo
                    "planned_works": "highway=construction|proposed"},
                   ["highway", "ref", "name", "name:vi", "construction", "proposed"]),
         "villages": (lambda s: _villages(raw, params, crs, s), "village",
-                     {"name": "name:vi, name", "population": "population"},
+                     {"name": "name:vi, name", "population": "population",
+                      "commune": "containing admin_level=8 boundary",
+                      "district": "containing admin_level=6 boundary",
+                      "province": "containing admin_level=4 boundary"},
                      ["place=hamlet|village|isolated_dwelling|neighbourhood", "name", "name:vi",
                       "population", "landuse=residential"]),
         "facilities": (lambda s: _facilities(raw, s), "facility",
@@ -741,6 +800,12 @@ def read_osm(path: str | Path, area: Area | str | tuple[float, float, float, flo
                        ["amenity=school|kindergarten|college|university",
                         "amenity=clinic|hospital|doctors", "healthcare=*", "office=government",
                         "amenity=townhall", "landuse=industrial"]),
+        "admin": (lambda s: _admin(raw, s), "admin",
+                  {"name": "name:vi, name", "level": "admin_level (4 province, 6 district, "
+                   "8 commune)", "code": "ref", "district": "containing admin_level=6",
+                   "province": "containing admin_level=4"},
+                  ["type=boundary", "boundary=administrative", "admin_level=4|6|8", "name",
+                   "name:vi", "ref"]),
         "sites": (lambda s: _sites(raw, s), "site",
                   {"operator": "operator", "tech": "communication:*", "height_m": "height",
                    "structure": "man_made"},
@@ -823,6 +888,15 @@ def _explain(rep: LoadReport, kind: str, s: Counter[str], params: OsmParams) -> 
         n = s["facility_nodes_inside_their_area"]
         rep.warn(f"{n} facility nodes lie in an area of the same kind and name: the area is kept.",
                  f"{n} nút cơ sở nằm trong vùng cùng loại và tên: giữ vùng.")
+    if kind == "admin":
+        rep.warn("OSM admin boundaries may predate the reform of 1/7/2025 (two tiers, 3 321 "
+                 "communes): check them against the official list.",
+                 "Ranh giới hành chính OSM có thể từ trước sắp xếp 1/7/2025 (hai cấp, 3 321 xã): "
+                 "đối chiếu với danh mục chính thức.")
+    if kind == "villages" and s.get("hamlets_without_commune"):
+        n = s["hamlets_without_commune"]
+        rep.warn(f"{n} hamlets lie in no OSM commune boundary (commune left empty).",
+                 f"{n} thôn không nằm trong ranh giới xã nào của OSM (để trống cột xã).")
     if kind == "sites" and s.get("masts_with_unknown_operator"):
         n = s["masts_with_unknown_operator"]
         rep.warn(f"{n} masts have no recognised operator; kept with operator 'unknown' and a "

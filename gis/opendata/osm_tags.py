@@ -22,6 +22,10 @@ Vietnamese road-numbering system):
 * **Sites**: ``man_made=mast|tower|communications_tower`` with ``tower:type=communication``,
   ``communication:mobile_phone`` (not ``no``) or ``man_made=communications_tower``; one row per
   operator named in ``operator`` (a shared tower gives several rows with one ``position_id``).
+* **Admin units**: ``type=boundary`` relations with ``boundary=administrative`` and
+  ``admin_level`` 4 (tỉnh), 6 (huyện) or 8 (xã/phường); the admin layer holds the finest level
+  present, with its parents' names, and each hamlet gets the commune, district and province
+  it lies in.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from gis.layers.schema import header_key
 from gis.opendata.mapping import UNKNOWN_OPERATOR, join_techs, normalise_operator, split_operators
 
 __all__ = [
+    "ADMIN_LEVELS",
     "HIGHWAY_CLASS",
     "KEPT_TAGS",
     "PLACE_VALUES",
@@ -104,16 +109,25 @@ KEPT_TAGS = (
     "amenity", "office", "landuse", "healthcare", "man_made", "tower:type",
     "communication:mobile_phone", "communication:gsm", "communication:umts",
     "communication:lte", "communication:nr", "communication:5g", "operator", "height", "area",
-    "type",
+    "type", "boundary", "admin_level",
 )
+
+#: OSM ``admin_level`` in Vietnam -> canonical admin level (tỉnh / huyện / xã). The district
+#: level was abolished on 1/7/2025; OSM may still hold the former districts and communes.
+ADMIN_LEVELS = {"4": "province", "6": "district", "8": "commune"}
 
 
 def feature_category(get: Callable[[str], str | None]) -> str | None:
     """The layer an OSM object belongs to, from a tag getter, or ``None`` when not needed.
 
     ``get(key)`` returns the tag value or ``None`` (``dict.get`` or pyosmium ``TagList.get``).
-    Returns ``"road"``, ``"village"``, ``"residential"``, ``"facility"`` or ``"site"``.
+    Returns ``"road"``, ``"village"``, ``"residential"``, ``"facility"``, ``"site"`` or
+    ``"admin"`` (a ``type=boundary`` relation with ``boundary=administrative`` and an
+    ``admin_level`` of :data:`ADMIN_LEVELS`).
     """
+    if (get("boundary") == "administrative" and get("type") == "boundary"
+            and get("admin_level") in ADMIN_LEVELS):
+        return "admin"
     man_made = get("man_made")
     if man_made in _MAST and (
         get("tower:type") == "communication"
