@@ -435,3 +435,21 @@ def test_extract_of_another_region_is_refused_before_reading(tmp_path):
 def test_compressed_xml(tmp_path):
     path = write_osmium(tmp_path / "map.osm.bz2")
     assert len(read_osm(path, AREA, params=OsmParams(layers=("roads",)))["roads"][0]) == 9
+
+
+def test_boundary_cut_at_the_extract_edge(tmp_path):
+    """A commune whose boundary way is missing from the extract is reported, not guessed."""
+    path = tmp_path / "cut.osm.pbf"
+    writer = osmium.SimpleWriter(str(path))
+    for nid, lon, lat in ((1, 105.81, 21.01), (2, 105.83, 21.01), (3, 105.83, 21.03)):
+        writer.add_node(Node(id=nid, location=(lon, lat)))
+    writer.add_way(Way(id=10, nodes=[1, 2, 3], tags={"highway": "track"}))
+    writer.add_way(Way(id=11, nodes=[1, 2, 3]))
+    writer.add_relation(Relation(id=5, members=[("w", 11, "outer"), ("w", 99, "outer")],
+                                 tags={**_ADMIN, "admin_level": "8", "name": "Xã Cắt"}))
+    writer.close()
+    out = read_osm(path, AREA)
+    assert "admin" not in out
+    report = out["roads"][1]
+    assert report.extra["stats"]["relations_incomplete"] == 1
+    assert any("admin boundaries" in w for w in report.warnings)

@@ -378,7 +378,8 @@ def _read_osmium(path: Path, area: Area, params: OsmParams) -> _Collector:
         # Pass 3 (ways only): the tags of the ways inside the area, and the geometries of the
         # relations' member ways (untagged ones did not pass the tag filter).
         tags_by_id: dict[int, dict[str, str]] = {}
-        member_geoms: dict[int, Any] = {}
+        member_ids_read: list[int] = []
+        member_wkb: list[str] = []
         if kept or relations:
             handler = osmium.NodeLocationsForWays(proc.node_location_storage)
             handler.ignore_errors()
@@ -389,9 +390,12 @@ def _read_osmium(path: Path, area: Area, params: OsmParams) -> _Collector:
                     tags_by_id[way.id] = {t.k: t.v for t in way.tags if t.k in _KEPT}
                 if way.id in member_ids:
                     try:
-                        member_geoms[way.id] = shapely.from_wkb(wkb.create_linestring(way))
+                        member_wkb.append(wkb.create_linestring(way))
+                        member_ids_read.append(way.id)
                     except (osmium.InvalidLocationError, RuntimeError):
                         col.stats["relation_members_with_missing_nodes"] += 1
+        member_geoms = dict(zip(member_ids_read, shapely.from_wkb(
+            np.asarray([bytes.fromhex(h) for h in member_wkb], dtype=object)), strict=True))
         _add_ways(col, kept, tags_by_id)
         if relations:
             _add_relations(col, relations, member_geoms)
@@ -412,7 +416,19 @@ def _add_relations(col: _Collector, relations: list[tuple[int, str, dict[str, st
                                                            list[tuple[int, str]]]],
                    member_geoms: dict[int, Any]) -> None:
     ids, cats, tags, geoms = [], [], [], []
+    # Member bounds first: relations far from the area (the country's other communes) are
+    # skipped before their rings are assembled.
+    way_ids = np.fromiter(member_geoms, dtype=np.int64, count=len(member_geoms))
+    bounds = dict(zip(way_ids.tolist(),
+                      shapely.bounds(np.asarray(list(member_geoms.values()), dtype=object))
+                      .tolist(), strict=True)) if len(way_ids) else {}
+    minx, miny, maxx, maxy = col.area.bounds
     for rid, cat, rtags, members in relations:
+        b = np.asarray([bounds[w] for w, _ in members if w in bounds]).reshape(-1, 4)
+        if len(b) == 0 or (b[:, 0].min() > maxx or b[:, 2].max() < minx
+                           or b[:, 1].min() > maxy or b[:, 3].max() < miny):
+            col.stats["relations_outside_area"] += 1
+            continue
         if any(w not in member_geoms for w, _ in members):
             col.stats["relations_incomplete"] += 1
             continue
@@ -904,8 +920,10 @@ def _explain(rep: LoadReport, kind: str, s: Counter[str], params: OsmParams) -> 
                  f"{n} cột không rõ nhà mạng; vẫn giữ với operator 'unknown' và ghi chú.")
     if s.get("relations_incomplete"):
         n = s["relations_incomplete"]
-        rep.warn(f"{n} multipolygons miss member ways in the file and were not used.",
-                 f"{n} đa giác (multipolygon) thiếu thành phần trong tệp nên không dùng.")
+        rep.warn(f"{n} multipolygons or admin boundaries near the area miss member ways in the "
+                 "file (cut at the extract's edge) and were not used.",
+                 f"{n} đa giác hoặc ranh giới hành chính gần vùng thiếu thành phần trong tệp (bị "
+                 "cắt ở mép vùng trích xuất) nên không dùng.")
 
 
 def import_osm(path: str | Path | Upload, area: Area | str | tuple[float, float, float, float],
