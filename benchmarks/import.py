@@ -28,7 +28,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 TMP = Path(tempfile.gettempdir())
-PBF = TMP / "gis-bench-vietnam-synthetic.osm.pbf"
+PBF = TMP / "gis-bench-vietnam-synthetic-v2.osm.pbf"
 OCID = TMP / "gis-bench-opencellid-452.csv"
 MIN_MB = 50.0
 DISTRICT = "105.70,20.90,105.90,21.10"
@@ -60,7 +60,7 @@ def _points(rng: np.random.Generator, n: int, city_share: float) -> np.ndarray:
 def write_pbf(path: Path, scale: float) -> None:
     """Write the synthetic country (``scale`` = 1 is about 350 000 ways)."""
     import osmium
-    from osmium.osm.mutable import Node, Way
+    from osmium.osm.mutable import Node, Relation, Way
 
     rng = np.random.default_rng(SEED)
     n_ways = int(350_000 * scale)
@@ -98,6 +98,7 @@ def write_pbf(path: Path, scale: float) -> None:
             if "name" in tags:
                 tags = {**tags, "name": f"{tags['name']} {j}"}
             writer.add_node(Node(id=n_nodes + j + 1, location=(plon[j], plat[j]), tags=tags))
+        _write_grid_nodes(writer, Node, n_nodes + n_poi)
         for w in range(n_ways):
             refs = list(range(int(first[w]), int(first[w] + length[w])))
             if kind[w] == 0:
@@ -108,8 +109,66 @@ def write_pbf(path: Path, scale: float) -> None:
                 refs.append(refs[0])
                 tags = {"building": "yes"} if kind[w] == 1 else {"landuse": "residential"}
             writer.add_way(Way(id=w + 1, nodes=refs, tags=tags))
+        _write_grid_ways_relations(writer, Way, Relation, n_nodes + n_poi, n_ways)
     finally:
         writer.close()
+
+
+# The admin grid: communes as 0.1° cells and districts as 0.5° cells over 102-109.5° E,
+# 8.5-23.5° N: ~11 700 boundary relations over shared edge ways, like the country's own.
+GRID = (102.0, 8.5, 0.1, 75, 150)          # lon0, lat0, step, cells east, cells north
+
+
+def _grid_ids(node0: int, way0: int):
+    _, _, _, nx, ny = GRID
+
+    def node(i: int, j: int) -> int:
+        return node0 + 1 + j * (nx + 1) + i
+
+    def hway(i: int, j: int) -> int:          # edge (i, j) -> (i + 1, j)
+        return way0 + 1 + j * nx + i
+
+    def vway(i: int, j: int) -> int:          # edge (i, j) -> (i, j + 1)
+        return way0 + 1 + (ny + 1) * nx + j * (nx + 1) + i
+
+    return node, hway, vway
+
+
+def _write_grid_nodes(writer, node_cls, node0: int) -> None:
+    lon0, lat0, step, nx, ny = GRID
+    node, _, _ = _grid_ids(node0, 0)
+    for j in range(ny + 1):
+        for i in range(nx + 1):
+            writer.add_node(node_cls(id=node(i, j), location=(lon0 + i * step, lat0 + j * step)))
+
+
+def _write_grid_ways_relations(writer, way_cls, rel_cls, node0: int, way0: int) -> None:
+    _, _, _, nx, ny = GRID
+    node, hway, vway = _grid_ids(node0, way0)
+    for j in range(ny + 1):
+        for i in range(nx):
+            writer.add_way(way_cls(id=hway(i, j), nodes=[node(i, j), node(i + 1, j)]))
+    for j in range(ny):
+        for i in range(nx + 1):
+            writer.add_way(way_cls(id=vway(i, j), nodes=[node(i, j), node(i, j + 1)]))
+    rid = 0
+    admin = {"type": "boundary", "boundary": "administrative"}
+    for j in range(ny):
+        for i in range(nx):
+            rid += 1
+            members = [("w", hway(i, j), "outer"), ("w", vway(i + 1, j), "outer"),
+                       ("w", hway(i, j + 1), "outer"), ("w", vway(i, j), "outer")]
+            writer.add_relation(rel_cls(id=rid, members=members, tags={
+                **admin, "admin_level": "8", "name": f"Xã {i}-{j}"}))
+    for j in range(0, ny, 5):
+        for i in range(0, nx, 5):
+            rid += 1
+            members = ([("w", hway(i + k, j), "outer") for k in range(5)]
+                       + [("w", vway(i + 5, j + k), "outer") for k in range(5)]
+                       + [("w", hway(i + k, j + 5), "outer") for k in range(5)]
+                       + [("w", vway(i, j + k), "outer") for k in range(5)])
+            writer.add_relation(rel_cls(id=rid, members=members, tags={
+                **admin, "admin_level": "6", "name": f"Huyện {i // 5}-{j // 5}"}))
 
 
 def ensure_pbf() -> Path:

@@ -687,9 +687,14 @@ def _containing(points: gpd.GeoSeries, units: gpd.GeoDataFrame, level: str) -> n
     return out
 
 
-def _admin(raw: gpd.GeoDataFrame, rep_stats: Counter[str]) -> gpd.GeoDataFrame:
-    """The admin layer: communes (else districts, else provinces) with their parents' names."""
+def _admin(raw: gpd.GeoDataFrame, area: Area, rep_stats: Counter[str]) -> gpd.GeoDataFrame:
+    """The admin layer: communes (else districts, else provinces) with their parents' names.
+
+    Units that only touch the area along its edge are left out.
+    """
     units = _admin_units(raw)
+    if len(units):
+        units = units[~shapely.touches(units.geometry.to_numpy(), area.geometry)]
     for level in ADMIN_LEVELS.values():
         rep_stats[f"admin_{level}s"] = int((units["level"] == level).sum())
     finest = next((lv for lv in ("commune", "district", "province")
@@ -816,7 +821,7 @@ def read_osm(path: str | Path, area: Area | str | tuple[float, float, float, flo
                        ["amenity=school|kindergarten|college|university",
                         "amenity=clinic|hospital|doctors", "healthcare=*", "office=government",
                         "amenity=townhall", "landuse=industrial"]),
-        "admin": (lambda s: _admin(raw, s), "admin",
+        "admin": (lambda s: _admin(raw, area, s), "admin",
                   {"name": "name:vi, name", "level": "admin_level (4 province, 6 district, "
                    "8 commune)", "code": "ref", "district": "containing admin_level=6",
                    "province": "containing admin_level=4"},
