@@ -176,36 +176,57 @@ def ensure_pbf() -> Path:
     if PBF.is_file() and PBF.stat().st_size >= MIN_MB * 1e6:
         return PBF
     t0 = time.perf_counter()
-    probe = TMP / "gis-bench-probe.osm.pbf"
-    write_pbf(probe, 0.02)
-    scale = 0.02 * (MIN_MB * 1.15e6) / probe.stat().st_size
-    probe.unlink()
-    print(f"writing {PBF} (scale {scale:.2f}) ...", flush=True)
-    write_pbf(PBF, scale)
-    print(f"  {PBF.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - t0:.0f} s", flush=True)
+    # Two small probes give the size per unit of scale without the fixed admin grid.
+    sizes = []
+    for s in (0.02, 0.04):
+        probe = TMP / f"gis-bench-probe-{s}.osm.pbf"
+        write_pbf(probe, s)
+        sizes.append(probe.stat().st_size)
+        probe.unlink()
+    per_scale = (sizes[1] - sizes[0]) / 0.02
+    scale = (MIN_MB * 1.1e6 - (sizes[0] - 0.02 * per_scale)) / per_scale
+    while True:
+        print(f"writing {PBF} (scale {scale:.2f}) ...", flush=True)
+        write_pbf(PBF, scale)
+        size = PBF.stat().st_size
+        if size >= MIN_MB * 1e6:
+            break
+        scale *= 1.05 * MIN_MB * 1e6 / size
+    print(f"  {size / 1e6:.1f} MB in {time.perf_counter() - t0:.0f} s", flush=True)
     return PBF
 
 
-CHILD_OSM = """
+# Peak memory of the child: ``ru_maxrss`` survives exec on Linux (a child forked from a big
+# parent starts at the parent's size), so the parent stays small (the data are generated in a
+# subprocess of their own) and the children also report ``VmHWM``, which exec resets.
+PEAK = """
+def peak_mb():
+    import resource
+    hwm = [int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")]
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return min([rss] + hwm) / 1024
+"""
+
+CHILD_OSM = PEAK + """
 import json, resource, sys, time
 t0 = time.perf_counter()
 from gis.opendata.osm import OsmParams, read_osm
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base_mb = peak_mb()
 t1 = time.perf_counter()
 out = read_osm(sys.argv[1], sys.argv[2], params=OsmParams(location_index=sys.argv[3]))
 t2 = time.perf_counter()
 ru = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": t2 - t1, "seconds_with_imports": t2 - t0,
                   "cpu_seconds": ru.ru_utime + ru.ru_stime,
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "maxrss_after_imports_mb": base / 1024,
+                  "maxrss_mb": peak_mb(),
+                  "maxrss_after_imports_mb": base_mb,
                   "counts": {k: len(g) for k, (g, _) in out.items()}}))
 """
 
 SRTM_DIR = TMP / "gis-bench-srtm1"
 POP = TMP / "gis-bench-worldpop-vnm-3s.tif"
 
-CHILD_RASTERS = """
+CHILD_RASTERS = PEAK + """
 import json, resource, sys, tempfile, time
 from gis.opendata.dem import read_dem
 from gis.opendata.population import read_population
@@ -215,8 +236,7 @@ read_dem([sys.argv[1]], sys.argv[3], "EPSG:32648", out + "/dem.tif")
 t2 = time.perf_counter()
 read_population([sys.argv[2]], sys.argv[3], "EPSG:32648", out + "/pop.tif")
 t3 = time.perf_counter()
-print(json.dumps({"dem_seconds": t2 - t1, "pop_seconds": t3 - t2,
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"dem_seconds": t2 - t1, "pop_seconds": t3 - t2, "maxrss_mb": peak_mb()}))
 """
 
 
@@ -249,7 +269,7 @@ def ensure_rasters() -> tuple[Path, Path]:
     return SRTM_DIR, POP
 
 
-CHILD_OCID = """
+CHILD_OCID = PEAK + """
 import json, resource, sys, time
 from gis.opendata import import_opencellid
 t1 = time.perf_counter()
@@ -258,7 +278,7 @@ t2 = time.perf_counter()
 r = p.reports["sites"]
 print(json.dumps({"seconds": t2 - t1, "rows": r.rows_read, "cells": r.rows_loaded,
                   "sites": len(p.layers["sites"]),
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "maxrss_mb": peak_mb()}))
 """
 
 
@@ -301,7 +321,9 @@ def ensure_ocid(n_rows: int = 2_000_000) -> Path:
 
 
 def main() -> None:
-    pbf = ensure_pbf()
+    # Inputs are written by a child process, so that this one stays small (see PEAK).
+    subprocess.run([sys.executable, __file__, "--generate"], check=True, cwd=ROOT)
+    pbf = PBF
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} (wall times grow with the "
           "load; CPU times do not)")
@@ -312,14 +334,14 @@ def main() -> None:
         print(f"  {index:18s} import {r['seconds']:6.1f} s wall ({r['cpu_seconds']:.1f} s CPU "
               f"incl. imports)  peak memory {r['maxrss_mb']:6.0f} MB "
               f"(after imports {r['maxrss_after_imports_mb']:.0f} MB)  {ok}  {r['counts']}")
-    srtm, pop = ensure_rasters()
+    srtm, pop = SRTM_DIR, POP
     tiles_mb = sum(f.stat().st_size for f in srtm.glob("*.hgt")) / 1e6
     r = run_child(CHILD_RASTERS, str(srtm), str(pop), DISTRICT)
     print(f"DEM: 9 SRTM 1\" tiles ({tiles_mb:.0f} MB) -> district at 31 m: "
           f"{r['dem_seconds']:.1f} s; population: 3\" GeoTIFF of all Vietnam "
           f"(9 600 x 18 600 cells) -> district: {r['pop_seconds']:.1f} s; "
           f"peak memory {r['maxrss_mb']:.0f} MB")
-    ocid = ensure_ocid()
+    ocid = OCID
     r = run_child(CHILD_OCID, str(ocid), PROVINCE)
     print(f"OpenCelliD {ocid.stat().st_size / 1e6:.0f} MB, {r['rows']} rows -> {r['cells']} cells "
           f"in {PROVINCE} -> {r['sites']} sites: {r['seconds']:.1f} s, peak memory "
@@ -327,4 +349,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if "--generate" in sys.argv:
+        ensure_pbf()
+        ensure_rasters()
+        ensure_ocid()
+    else:
+        main()
