@@ -45,7 +45,6 @@ __all__ = [
     "HIGHWAY_CLASS",
     "KEPT_TAGS",
     "PLACE_VALUES",
-    "PREFILTER_KEYS",
     "PREFILTER_TAGS",
     "classify_facilities",
     "classify_roads",
@@ -86,9 +85,6 @@ _SCHOOL = ("school", "kindergarten", "college", "university")
 _HEALTH_AMENITY = ("clinic", "hospital", "doctors")
 _HEALTH_CARE = ("clinic", "hospital", "doctor", "centre")
 _MAST = ("mast", "tower", "communications_tower")
-
-#: Keys an object needs to be looked at.
-PREFILTER_KEYS = ("highway", "place", "amenity", "office", "landuse", "man_made", "healthcare")
 
 #: The (key, value) pairs of which an object needs one to be looked at: the C++ pre-filter of
 #: the PBF/XML reader (``osmium.filter.TagFilter``). Restaurants, bus stops, crossings and
