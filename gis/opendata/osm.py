@@ -253,13 +253,13 @@ def _way_batch(col: _Collector, ids: list[int], wkbs: list[str], area_like: list
         kept[ids[i]] = geoms[i]
 
 
-def _add_ways(col: _Collector, kept: dict[int, Any], tags_by_id: dict[int, dict[str, str]]
-              ) -> None:
+def _add_ways(col: _Collector, kept: dict[int, Any], tags_by_id: dict[int, dict[str, str]],
+              wanted: frozenset[str]) -> None:
     """The tag rules for the ways inside the area, in file order."""
     for wid, geom in kept.items():
         tags = tags_by_id[wid]
         cat = feature_category(tags.get)
-        if cat is None:
+        if cat not in wanted:
             continue
         if cat == "road" and tags.get("area") == "yes":
             col.stats["highway_areas_skipped"] += 1
@@ -267,6 +267,15 @@ def _add_ways(col: _Collector, kept: dict[int, Any], tags_by_id: dict[int, dict[
         if cat == "road" and geom.geom_type != "LineString":
             continue
         col.extend("way", wid, cat, tags, geom)
+
+
+#: The object categories each layer is built from.
+_LAYER_CATEGORIES = {"roads": ("road",), "villages": ("village", "residential", "admin"),
+                     "facilities": ("facility",), "sites": ("site",), "admin": ("admin",)}
+
+
+def _wanted_categories(params: OsmParams) -> frozenset[str]:
+    return frozenset(c for layer in params.layers for c in _LAYER_CATEGORIES[layer])
 
 
 def _location_index(path: Path, params: OsmParams) -> str:
@@ -283,6 +292,7 @@ def _read_osmium(path: Path, area: Area, params: OsmParams) -> _Collector:
 
     col = _Collector(area)
     minx, miny, maxx, maxy = area.bounds
+    wanted = _wanted_categories(params)
     try:
         header_box = osmium.FileProcessor(str(path), osmium.osm.NOTHING).header.box()
     except RuntimeError as exc:
@@ -315,7 +325,7 @@ def _read_osmium(path: Path, area: Area, params: OsmParams) -> _Collector:
             if rel.tags.get("type") not in ("multipolygon", "boundary"):
                 continue
             cat = feature_category(rel.tags.get)
-            if cat is None or cat == "road":
+            if cat is None or cat == "road" or cat not in wanted:
                 continue
             ways = [(m.ref, m.role) for m in rel.members if m.type == "w"]
             relations.append((rel.id, cat, {t.k: t.v for t in rel.tags if t.k in _KEPT}, ways))
@@ -347,7 +357,7 @@ def _read_osmium(path: Path, area: Area, params: OsmParams) -> _Collector:
                     continue
                 tags = {t.k: t.v for t in obj.tags if t.k in _KEPT}
                 cat = feature_category(tags.get)
-                if cat is not None:
+                if cat in wanted:
                     n_ids.append(obj.id)
                     n_cats.append(cat)
                     n_tags.append(tags)
@@ -396,7 +406,7 @@ def _read_osmium(path: Path, area: Area, params: OsmParams) -> _Collector:
                         col.stats["relation_members_with_missing_nodes"] += 1
         member_geoms = dict(zip(member_ids_read, shapely.from_wkb(
             np.asarray([bytes.fromhex(h) for h in member_wkb], dtype=object)), strict=True))
-        _add_ways(col, kept, tags_by_id)
+        _add_ways(col, kept, tags_by_id, wanted)
         if relations:
             _add_relations(col, relations, member_geoms)
     except RuntimeError as exc:
