@@ -22,8 +22,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--province", help="province whose VN-2000 TM-3 meridian applies")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--lang", choices=["en", "vi"], default="en",
-<<<<<<< HEAD
-                   help="language of labels in the exports")
+                   help="language of labels in the exports and reports (vi: Vietnamese)")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (by default one is shown on stderr for runs "
+                   "longer than a second)")
     p.add_argument("--tile-km", type=float, metavar="KM",
                    help="run coverage tile by tile on Dask with tiles of KM km (large areas are "
                         "tiled by themselves; see docs/scale.md)")
@@ -32,12 +34,6 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         "or a cluster address such as tcp://10.0.0.5:8786")
     p.add_argument("--workers", type=int, metavar="N",
                    help="local Dask workers for the tiles (default: the machine's cores)")
-=======
-                   help="language of labels in the exports and reports (vi: Vietnamese)")
-    p.add_argument("--no-progress", action="store_true",
-                   help="no progress bar (by default one is shown on stderr for runs "
-                   "longer than a second)")
->>>>>>> main
     return p
 
 

@@ -107,7 +107,7 @@ def write_population_blocks(path: str | Path, bounds: tuple[float, float, float,
         hh = owner[idx]
         cx, cy = xx.ravel()[idx], yy.ravel()[idx]
         d2 = (cx - hamlet_xy[hh, 0]) ** 2 + (cy - hamlet_xy[hh, 1]) ** 2
-        wgt = np.exp(-d2 / (2 * sigma_m[hh] ** 2)) + 0.01
+        wgt = np.exp(-d2 / (2 * sigma_m[hh] ** 2)) + 0.004  # as population_grid (tested)
         sat = has_sat[hh]
         ds2 = ((cx[sat] - satellite_xy[hh[sat], 0]) ** 2
                + (cy[sat] - satellite_xy[hh[sat], 1]) ** 2)
