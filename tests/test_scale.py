@@ -342,7 +342,7 @@ def test_presets_and_block_written_rasters(tmp_path):
     value for value; the population written in two passes is the one-piece grid."""
     from gis.sample.rasters import population_grid
     from gis.sample.spec import spec_for
-    from gis.scale.synth import write_dem_blocks, write_population_blocks
+    from gis.scale.synth import dem_in_blocks, write_dem_blocks, write_population_blocks
 
     prov, country = spec_for("province"), spec_for("country")
     assert 6_500 < math.pi / 4 * prov.width_m * prov.height_m / 1e6 < 7_500  # km², the oval
@@ -353,9 +353,11 @@ def test_presets_and_block_written_rasters(tmp_path):
     terrain = TerrainSpec(hill_edge_x_m=X0 + 6_000.0)
     b = (X0, Y0, X0 + 300 * RES, Y0 + 200 * RES)
     write_dem_blocks(tmp_path / "dem.tif", b, RES, 5, terrain, -9999.0, block=256)
+    one_piece = synthetic_dem(b, RES, 5, terrain)
     with rasterio.open(tmp_path / "dem.tif") as src:
-        np.testing.assert_array_equal(src.read(1), synthetic_dem(b, RES, 5, terrain))
+        np.testing.assert_array_equal(src.read(1), one_piece)
         assert src.block_shapes[0] == (256, 256)
+    np.testing.assert_array_equal(dem_in_blocks(b, RES, 5, terrain, block=128), one_piece)
     rng = np.random.default_rng(3)
     cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(
         rng.uniform([X0, Y0], [X0 + 3_000, Y0 + 2_000], (12, 2))), extend_to=shapely.box(*b)))

@@ -31,7 +31,7 @@ from gis.sample.rasters import DEM_NODATA, POP_NODATA, population_grid, write_ge
 from gis.sample.sites import build_sites
 from gis.sample.spec import PRESETS, SampleSpec, spec_for
 from gis.sample.terrain import TerrainSpec, district_terrain, synthetic_dem
-from gis.scale.synth import write_dem_blocks, write_population_blocks
+from gis.scale.synth import dem_in_blocks, write_dem_blocks, write_population_blocks
 
 __all__ = [
     "NO_FIBER",
@@ -125,7 +125,7 @@ def build_sample(seed: int = 7, *, preset: str = "district",
         / spec.dem_res_m ** 2
     dem_coarse = dem_cells > DEM_IN_MEMORY_CELLS
     dem_res = spec.grid_m if dem_coarse else spec.dem_res_m
-    dem = synthetic_dem(dem_bounds, dem_res, int(seed), terrain)
+    dem = dem_in_blocks(dem_bounds, dem_res, int(seed), terrain)  # = synthetic_dem, less memory
     sites = build_sites(spec, places, pop, terrain.hill_edge_x_m, tuple(iz.centroid.coords[0]),
                         (dem, (dem_bounds[0], dem_bounds[3]), dem_res),
                         np.random.default_rng([int(seed), 7]))
