@@ -54,6 +54,13 @@ def small(tmp_path_factory):
     pl, pt = X0 - 350.0, Y0 + H_M + 350.0
     pop = rng.lognormal(1.0, 1.0, (int((H_M + 700) / 100), int((W_M + 700) / 100)))
     pop[rng.random(pop.shape) < 0.15] = 0.0
+    # land cover (ESA WorldCover codes) on its own 20 m lattice, 5 m off the DEM's
+    lc = rng.choice([10, 30, 40, 50, 80], size=(int((H_M + 1_000) / 20), int((W_M + 1_000) / 20)))
+    with rasterio.open(d / "landcover.tif", "w", driver="GTiff", height=lc.shape[0],
+                       width=lc.shape[1], count=1, dtype="uint8", crs=f"EPSG:{EPSG}",
+                       transform=from_origin(X0 - 495.0, Y0 + H_M + 505.0, 20.0, 20.0),
+                       nodata=0) as dst:
+        dst.write(lc.astype(np.uint8), 1)
     # hamlets: Voronoi cells of random centres, plus three point hamlets
     pts = np.column_stack([rng.uniform(X0, X0 + W_M, 22), rng.uniform(Y0, Y0 + H_M, 22)])
     clip = shapely.box(X0, Y0, X0 + W_M, Y0 + H_M)
@@ -93,6 +100,7 @@ def small(tmp_path_factory):
     project.set_layer("sites", sites)
     project.set_raster("dem", d / "dem.tif")
     project.set_raster("population", d / "population.tif")
+    project.set_raster("landcover", d / "landcover.tif")
     radio = RadioParams(techs={"4G": {"max_radius_m": 1_500.0}, "3G": {"max_radius_m": 1_200.0}},
                         area_margin_m=300.0)
     params = RunParams(radio=radio, scale=ScaleParams(tile_above_km2=-1.0))
@@ -214,13 +222,15 @@ def test_partial_run_then_whole(small, single, tmp_path):
     grid = _grid(project, params)
     scale = ScaleParams(tile_km=1.5, tile_above_km2=0.0, scheduler="synchronous")
     part = run_tiled(tx, project.require("villages"), grid, tmp_path, radio=params.radio,
-                     population=project.rasters["population"], scale=scale,
+                     population=project.rasters["population"],
+                     landcover=project.rasters["landcover"], scale=scale,
                      only=["r000_c000", "r002_c003"])
     assert part.computed == ["r000_c000", "r002_c003"] and part.hamlet_coverage is None
     marker = json.loads((tmp_path / "tiles" / "r002_c003" / "done.json").read_text())
     assert marker["tile"] == "r002_c003" and marker["transmitters"] > 0
     whole = run_tiled(tx, project.require("villages"), grid, tmp_path, radio=params.radio,
-                      population=project.rasters["population"], scale=scale)
+                      population=project.rasters["population"],
+                     landcover=project.rasters["landcover"], scale=scale)
     assert sorted(whole.resumed) == ["r000_c000", "r002_c003"]
     assert "r000_c000" not in whole.computed
     pd.testing.assert_frame_equal(whole.hamlet_coverage, single.results["hamlet_coverage"])
@@ -253,7 +263,7 @@ def test_halo_of_one_radius_is_enough_and_less_is_not(small, single):
     half the radius changes some cells (the test can fail)."""
     from gis.radio.coverage import compute_coverage
     from gis.radio.sectors import expand_sectors
-    from gis.scale.tiles import Tile, read_tile_dem
+    from gis.scale.tiles import Tile, read_tile_dem, read_tile_landcover
 
     project, params, _ = small
     tx, _ = expand_sectors(project.require("sites"), params.radio)
@@ -265,7 +275,8 @@ def test_halo_of_one_radius_is_enough_and_less_is_not(small, single):
     for halo_cells in (math.ceil(1_500.0 / RES) + 3, math.ceil(750.0 / RES)):
         tile = Tile(0, 0, *core, halo=halo_cells)
         dem, tr = read_tile_dem(grid, tile)
-        res = compute_coverage(tx, dem, tr, project.crs, params.radio,
+        lc = read_tile_landcover(project.rasters["landcover"], grid, tile)
+        res = compute_coverage(tx, dem, tr, project.crs, params.radio, landcover=lc,
                                window=(halo_cells, halo_cells, 40, 40))
         out[halo_cells] = res.best_dbm[("Viettel", "4G")]
     full, half = out.values()
