@@ -369,6 +369,15 @@ def test_presets_and_block_written_rasters(tmp_path):
         np.testing.assert_array_equal(src.read(1), one_piece)
         assert src.block_shapes[0] == (256, 256)
     np.testing.assert_array_equal(dem_in_blocks(b, RES, 5, terrain, block=128), one_piece)
+    from gis.sample.landcover import landcover_grid
+    from gis.scale.synth import landcover_in_blocks
+
+    river = shapely.LineString([(X0, Y0 + 3_000.0), (X0 + 9_000.0, Y0 + 2_000.0)])
+    iz = shapely.box(X0 + 500, Y0 + 500, X0 + 1_500, Y0 + 1_200)
+    town = np.array([X0 + 6_000.0, Y0 + 4_000.0])
+    np.testing.assert_array_equal(
+        landcover_in_blocks(one_piece, b, RES, town, iz, river, block=100),
+        landcover_grid(one_piece, b, RES, town, iz, river))
     rng = np.random.default_rng(3)
     cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(
         rng.uniform([X0, Y0], [X0 + 3_000, Y0 + 2_000], (12, 2))), extend_to=shapely.box(*b)))

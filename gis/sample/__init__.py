@@ -23,7 +23,7 @@ from gis.layers.report import LoadReport
 from gis.project import Project
 from gis.sample.facilities import build_facilities, industrial_zone
 from gis.sample.frame import ANALYSIS_EPSG, Frame
-from gis.sample.landcover import LANDCOVER_NODATA, landcover_grid, river_line
+from gis.sample.landcover import LANDCOVER_NODATA, river_line
 from gis.sample.names import DISTRICT, PROVINCE, commune_names, hamlet_names
 from gis.sample.network import build_network
 from gis.sample.places import NO_FIBER, NO_ROAD, NO_SIGNAL, WEAK_SPOT, build_places
@@ -31,7 +31,12 @@ from gis.sample.rasters import DEM_NODATA, POP_NODATA, population_grid, write_ge
 from gis.sample.sites import build_sites
 from gis.sample.spec import PRESETS, SampleSpec, spec_for
 from gis.sample.terrain import TerrainSpec, district_terrain, synthetic_dem
-from gis.scale.synth import dem_in_blocks, write_dem_blocks, write_population_blocks
+from gis.scale.synth import (
+    dem_in_blocks,
+    landcover_in_blocks,
+    write_dem_blocks,
+    write_population_blocks,
+)
 
 __all__ = [
     "NO_FIBER",
@@ -156,7 +161,7 @@ def build_sample(seed: int = 7, *, preset: str = "district",
         pop_path = write_geotiff(folder / "population.tif", pop_grid, pop_bounds,
                                  spec.pop_res_m, POP_NODATA)
     river = river_line(pop_bounds, terrain.hill_edge_x_m, np.random.default_rng([int(seed), 9]))
-    lc = landcover_grid(dem, dem_bounds, dem_res, places.commune_xy[0], iz, river)
+    lc = landcover_in_blocks(dem, dem_bounds, dem_res, places.commune_xy[0], iz, river)
     lc_path = write_geotiff(folder / "landcover.tif", lc, dem_bounds, dem_res,
                             LANDCOVER_NODATA, dtype="uint8")
 

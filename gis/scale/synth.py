@@ -18,7 +18,8 @@ from rasterio.windows import Window
 from gis.sample.frame import ANALYSIS_EPSG
 from gis.sample.terrain import TerrainSpec, grid_centres, synthetic_dem
 
-__all__ = ["WRITE_BLOCK", "dem_in_blocks", "write_dem_blocks", "write_population_blocks"]
+__all__ = ["WRITE_BLOCK", "dem_in_blocks", "landcover_in_blocks", "write_dem_blocks",
+           "write_population_blocks"]
 
 #: Cells per side of the window computed at once (1,024² cells: about 200 MB of float64 work
 #: arrays in :func:`gis.sample.terrain.elevation_at`), a multiple of the 256-cell file block.
@@ -38,6 +39,24 @@ def dem_in_blocks(bounds: tuple[float, float, float, float], res_m: float, seed:
         win_b = (left + c0 * res_m, top - (r0 + h) * res_m, left + (c0 + w) * res_m,
                  top - r0 * res_m)
         out[r0:r0 + h, c0:c0 + w] = synthetic_dem(win_b, res_m, seed, terrain)
+    return out
+
+
+def landcover_in_blocks(dem: np.ndarray, bounds: tuple[float, float, float, float],
+                        res_m: float, town_xy: np.ndarray, industrial_zone, river,
+                        block: int = WRITE_BLOCK) -> np.ndarray:
+    """:func:`gis.sample.landcover.landcover_grid` computed window by window (a per-cell
+    function: the same classes, without one shapely point per cell of the whole grid, which
+    took a province sample to 3 GB)."""
+    from gis.sample.landcover import landcover_grid
+
+    left, _, _, top = (float(b) for b in bounds)
+    out = np.empty(dem.shape, np.uint8)
+    for r0, c0, h, w in _windows(dem.shape[0], dem.shape[1], block):
+        win_b = (left + c0 * res_m, top - (r0 + h) * res_m, left + (c0 + w) * res_m,
+                 top - r0 * res_m)
+        out[r0:r0 + h, c0:c0 + w] = landcover_grid(dem[r0:r0 + h, c0:c0 + w], win_b, res_m,
+                                                   town_xy, industrial_zone, river)
     return out
 
 
