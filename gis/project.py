@@ -105,7 +105,7 @@ class Project:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         gpkg = folder / LAYERS_FILE
-        tmp = folder / (LAYERS_FILE + ".tmp")
+        tmp = folder / ("~" + LAYERS_FILE)
         if tmp.exists():
             tmp.unlink()
         for kind, gdf in self.layers.items():

@@ -1,0 +1,372 @@
+"""Raster inputs (DEM, population, land cover): validated on open, read by windows.
+
+A province-sized DEM at 30 m is a few hundred million cells; analyses need only the part around
+their sites. :func:`open_raster` therefore checks a raster from its header and from a decimated
+read (at most :data:`CHECK_CELLS` cells), and :func:`read_window` reads only the cells under the
+requested bounds, reprojecting on the fly through a :class:`rasterio.vrt.WarpedVRT` when the
+raster's CRS differs from the analysis CRS.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from affine import Affine
+from pyproj import CRS, Transformer
+from rasterio.enums import Resampling
+from rasterio.errors import RasterioIOError
+from rasterio.vrt import WarpedVRT
+from rasterio.windows import Window, from_bounds
+
+from gis.errors import CRSError, InputFileError, ValidationError
+from gis.layers.report import LoadReport
+from gis.layers.schema import RASTER_KINDS
+from gis.layers.sources import Source, display_name, materialise
+
+__all__ = [
+    "CHECK_CELLS",
+    "DEM_RANGE_M",
+    "VIETNAM_BOUNDS",
+    "RasterInfo",
+    "open_raster",
+    "read_window",
+]
+
+#: Plausible terrain heights in Vietnam (m): the lowest delta land is a few metres below sea
+#: level, the highest summit (Fansipan) is 3 143 m; the margins allow for DSM noise.
+DEM_RANGE_M = (-100.0, 3200.0)
+
+#: lon/lat box around Vietnam's mainland and islands (degrees), used for plausibility checks.
+VIETNAM_BOUNDS = (102.0, 8.0, 117.9, 23.5)
+
+#: Cells read (decimated) to check values on open: enough for shares to the 0.1 % level.
+CHECK_CELLS = 1_000_000
+
+#: Nodata sentinels seen in DEM products (SRTM -32768, ArcGIS -9999, float32 lowest, ...).
+_SENTINELS = (-32768.0, -32767.0, -9999.0, -3.4028234663852886e38, 32767.0, 65535.0)
+
+_RESAMPLING = {
+    "nearest": Resampling.nearest,
+    "bilinear": Resampling.bilinear,
+    "cubic": Resampling.cubic,
+    "average": Resampling.average,
+    "mode": Resampling.mode,
+    "sum": Resampling.sum,
+    "max": Resampling.max,
+    "min": Resampling.min,
+}
+
+
+@dataclass(frozen=True)
+class RasterInfo:
+    """A validated raster file.
+
+    Attributes
+    ----------
+    path
+        The GeoTIFF (or other GDAL raster) on disk; it stays there and is read by windows.
+    kind
+        ``"dem"`` (metres above sea level), ``"population"`` (people per cell) or
+        ``"landcover"`` (class codes).
+    crs
+        The raster's own CRS.
+    transform
+        Pixel -> CRS coordinates (top-left corner convention).
+    width, height
+        Size in cells.
+    nodata
+        The nodata value, or ``None`` when the file declares none.
+    res_m
+        Mean cell size in metres (converted from degrees at the raster's centre latitude for
+        geographic rasters).
+    bounds
+        ``(left, bottom, right, top)`` in the raster's CRS.
+    """
+
+    path: Path
+    kind: str
+    crs: CRS
+    transform: Affine
+    width: int
+    height: int
+    nodata: float | None
+    res_m: float
+    bounds: tuple[float, float, float, float]
+
+    def bounds_in(self, crs: CRS | str) -> tuple[float, float, float, float]:
+        """The raster's bounds transformed to ``crs`` (densified edges)."""
+        t = Transformer.from_crs(self.crs, CRS.from_user_input(crs), always_xy=True)
+        return tuple(t.transform_bounds(*self.bounds, densify_pts=21))  # type: ignore[return-value]
+
+
+def _res_m(crs: CRS, transform: Affine, bounds: tuple[float, float, float, float]) -> float:
+    rx, ry = abs(transform.a), abs(transform.e)
+    if crs.is_geographic:
+        lat = math.radians((bounds[1] + bounds[3]) / 2.0)
+        return float((rx * 111_320.0 * math.cos(lat) + ry * 110_574.0) / 2.0)
+    factor = 1.0
+    if crs.axis_info:
+        factor = float(crs.axis_info[0].unit_conversion_factor or 1.0)
+    return float((rx + ry) / 2.0 * factor)
+
+
+def open_raster(path: Source, kind: str, *, workdir: str | Path | None = None,
+                ) -> tuple[RasterInfo, LoadReport]:
+    """Open and validate a raster of ``kind`` without reading it whole.
+
+    Checks: the file opens; it has a CRS (else :class:`CRSError` with the fix); it lies in
+    Vietnam; nodata is declared (else a warning, and a likely sentinel such as -32768 is named);
+    values are plausible for the kind (DEM within :data:`DEM_RANGE_M` metres, population
+    non-negative); the share of nodata cells is reported. Values are checked on a decimated read
+    of at most :data:`CHECK_CELLS` cells, which the report says.
+
+    Parameters
+    ----------
+    path
+        A raster path, or an :class:`~gis.layers.sources.Upload` (written inside ``workdir``).
+    kind
+        ``"dem"``, ``"population"`` or ``"landcover"``.
+    workdir
+        Folder for uploads; a fresh temporary folder when ``None``.
+
+    Returns
+    -------
+    info, report
+    """
+    if kind not in RASTER_KINDS:
+        raise ValidationError(
+            f"Unknown raster kind {kind!r}; valid: {', '.join(RASTER_KINDS)}.",
+            f"Loại raster {kind!r} không hợp lệ; hợp lệ: {', '.join(RASTER_KINDS)}.",
+        )
+    name = display_name(path)
+    paths, _ = materialise(path, workdir)
+    file = paths[0]
+    report = LoadReport(source=name, kind=kind)
+    try:
+        src = rasterio.open(file)
+    except RasterioIOError as exc:
+        raise InputFileError(
+            f"Cannot read this raster: {exc}.",
+            f"Không đọc được tệp raster này: {exc}.",
+            file=name,
+            fix="Give a GeoTIFF (.tif) with one band.",
+            fix_vi="Dùng tệp GeoTIFF (.tif) có một kênh.",
+        ) from exc
+    with src:
+        if src.crs is None:
+            raise CRSError(
+                "The raster has no coordinate reference system.",
+                "Tệp raster không có hệ toạ độ.",
+                file=name,
+                fix="Assign one in QGIS (Raster > Projections > Assign Projection, e.g. "
+                "EPSG:32648 or EPSG:4326) or with 'gdal_edit.py -a_srs EPSG:32648 FILE'.",
+                fix_vi="Gán hệ toạ độ trong QGIS (Raster > Projections > Assign Projection, ví "
+                "dụ EPSG:32648 hoặc EPSG:4326) hoặc bằng 'gdal_edit.py -a_srs EPSG:32648 FILE'.",
+            )
+        crs = CRS.from_user_input(src.crs.to_wkt())
+        bounds = tuple(float(v) for v in src.bounds)
+        info = RasterInfo(
+            path=Path(file), kind=kind, crs=crs, transform=src.transform, width=src.width,
+            height=src.height, nodata=None if src.nodata is None else float(src.nodata),
+            res_m=_res_m(crs, src.transform, bounds), bounds=bounds,  # type: ignore[arg-type]
+        )
+        report.crs_in = crs.name
+        report.crs_note = "read from the file"
+        report.rows_read = report.rows_loaded = src.width * src.height
+        if src.count > 1:
+            report.warn(f"The raster has {src.count} bands; only band 1 is used.",
+                        f"Raster có {src.count} kênh; chỉ dùng kênh 1.")
+        _check_extent(info, name)
+        _check_values(src, info, report, name)
+    report.extra.update({
+        "width": info.width, "height": info.height, "res_m": round(info.res_m, 2),
+        "bounds": list(info.bounds), "nodata": info.nodata,
+    })
+    return info, report
+
+
+def _check_extent(info: RasterInfo, name: str) -> None:
+    lon0, lat0, lon1, lat1 = info.bounds_in("EPSG:4326")
+    v = VIETNAM_BOUNDS
+    if not np.all(np.isfinite([lon0, lat0, lon1, lat1])) or (
+        lon1 < v[0] or lon0 > v[2] or lat1 < v[1] or lat0 > v[3]
+    ):
+        raise CRSError(
+            f"The raster lies outside Vietnam (lon {lon0:.3f}..{lon1:.3f}, lat {lat0:.3f}..."
+            f"{lat1:.3f} after reading its CRS {info.crs.name}).",
+            f"Raster nằm ngoài Việt Nam (kinh độ {lon0:.3f}..{lon1:.3f}, vĩ độ {lat0:.3f}..."
+            f"{lat1:.3f} theo hệ toạ độ {info.crs.name}).",
+            file=name,
+            fix="The CRS stored in the file is probably wrong: assign the right one "
+            "(e.g. EPSG:32648 for UTM 48N) and load it again.",
+            fix_vi="Hệ toạ độ ghi trong tệp có lẽ sai: gán lại đúng hệ (ví dụ EPSG:32648 cho "
+            "UTM 48N) rồi nạp lại.",
+        )
+
+
+def _check_values(src: rasterio.io.DatasetReader, info: RasterInfo, report: LoadReport,
+                  name: str) -> None:
+    step = max(1, math.ceil(math.sqrt(src.width * src.height / CHECK_CELLS)))
+    shape = (max(1, src.height // step), max(1, src.width // step))
+    data = src.read(1, out_shape=shape, resampling=Resampling.nearest, masked=True)
+    if step > 1:
+        report.extra["checked_cells"] = int(data.size)
+    values = data.compressed().astype("float64")
+    nodata_share = 1.0 - values.size / max(1, data.size)
+    if info.nodata is None:
+        hit = [s for s in _SENTINELS if np.any(values == s)]
+        if hit:
+            share = float(np.mean(np.isin(values, hit)))
+            raise ValidationError(
+                f"The raster declares no nodata value, but {share:.1%} of its cells hold "
+                f"{hit[0]:g}, a usual nodata marker.",
+                f"Raster không khai báo giá trị nodata, nhưng {share:.1%} số ô có giá trị "
+                f"{hit[0]:g}, thường là dấu hiệu không có dữ liệu.",
+                file=name,
+                fix=f"Set the nodata value: 'gdal_edit.py -a_nodata {hit[0]:g} FILE' (or in "
+                "QGIS: layer properties > Transparency > No data value).",
+                fix_vi=f"Khai báo nodata: 'gdal_edit.py -a_nodata {hit[0]:g} FILE' (hoặc trong "
+                "QGIS: Properties > Transparency > No data value).",
+            )
+        report.warn("The raster declares no nodata value: every cell is taken as valid.",
+                    "Raster không khai báo giá trị nodata: mọi ô được coi là có dữ liệu.")
+    values = values[np.isfinite(values)]
+    nodata_share = 1.0 - values.size / max(1, data.size)
+    report.extra["nodata_share"] = round(nodata_share, 4)
+    if nodata_share > 0:
+        report.warn(f"{nodata_share:.1%} of the cells are nodata.",
+                    f"{nodata_share:.1%} số ô không có dữ liệu (nodata).")
+    if values.size == 0:
+        raise ValidationError(
+            "The raster holds no data: every cell is nodata.",
+            "Raster không có dữ liệu: mọi ô đều là nodata.",
+            file=name,
+            fix="Check the file and its nodata value.",
+            fix_vi="Kiểm tra tệp và giá trị nodata của nó.",
+        )
+    lo, hi = float(values.min()), float(values.max())
+    report.extra["min"], report.extra["max"] = lo, hi
+    if info.kind == "dem":
+        bad = (values < DEM_RANGE_M[0]) | (values > DEM_RANGE_M[1])
+        if bad.any():
+            raise ValidationError(
+                f"DEM heights from {lo:g} to {hi:g}: {bad.mean():.1%} of the cells fall outside "
+                f"the plausible range for Vietnam ({DEM_RANGE_M[0]:g} to {DEM_RANGE_M[1]:g} m).",
+                f"Độ cao DEM từ {lo:g} đến {hi:g}: {bad.mean():.1%} số ô nằm ngoài khoảng hợp lý "
+                f"cho Việt Nam ({DEM_RANGE_M[0]:g} đến {DEM_RANGE_M[1]:g} m).",
+                file=name,
+                fix="Give heights in metres, and declare the nodata value if those cells are "
+                "holes (gdal_edit.py -a_nodata VALUE FILE).",
+                fix_vi="Dùng độ cao tính bằng mét, và khai báo nodata nếu các ô đó là lỗ trống "
+                "(gdal_edit.py -a_nodata GIÁ_TRỊ FILE).",
+            )
+    elif info.kind == "population":
+        neg = values < 0
+        if neg.any():
+            raise ValidationError(
+                f"The population raster has negative values (down to {lo:g}) in "
+                f"{neg.mean():.1%} of the cells.",
+                f"Raster dân số có giá trị âm (tới {lo:g}) ở {neg.mean():.1%} số ô.",
+                file=name,
+                fix="Declare the nodata value of those cells (gdal_edit.py -a_nodata VALUE FILE) "
+                "or correct them.",
+                fix_vi="Khai báo nodata cho các ô đó (gdal_edit.py -a_nodata GIÁ_TRỊ FILE) "
+                "hoặc sửa lại.",
+            )
+        report.extra["population_total_estimate"] = float(values.sum()) * step * step
+    elif info.kind == "landcover":
+        if not np.all(values == np.round(values)):
+            report.warn("Land-cover values are not whole numbers; they are read as classes.",
+                        "Giá trị lớp phủ không phải số nguyên; vẫn được đọc như mã lớp.")
+        report.extra["classes"] = sorted({int(v) for v in np.unique(values)[:50]})
+
+
+def read_window(
+    path: str | Path | RasterInfo,
+    bounds: tuple[float, float, float, float],
+    *,
+    crs: CRS | str,
+    resolution_m: float | None = None,
+    resampling: str = "bilinear",
+) -> tuple[np.ndarray, Affine]:
+    """Read the part of a raster under ``bounds``, in ``crs``, as float32 with NaN for nodata.
+
+    Only the cells needed are read (a rasterio window, or a :class:`WarpedVRT` when the
+    raster's CRS differs from ``crs`` or a resolution is asked), so a province-sized raster is
+    never loaded whole. Cells outside the raster are NaN.
+
+    Parameters
+    ----------
+    path
+        The raster file (or a :class:`RasterInfo`).
+    bounds
+        ``(left, bottom, right, top)`` in ``crs`` units (metres for the analysis CRS).
+    crs
+        The CRS of ``bounds`` and of the result.
+    resolution_m
+        Cell size of the result in ``crs`` units (metres). ``None``: the raster's own cells
+        when the CRS is the same, else its resolution converted to metres.
+    resampling
+        ``"bilinear"`` (default; for DEMs), ``"nearest"`` (for classes), ``"average"``,
+        ``"sum"`` (keep population totals when coarsening), ``"cubic"``, ``"mode"``, ...
+
+    Returns
+    -------
+    array, transform
+        A 2-D float32 array (rows north to south) and its affine transform in ``crs``.
+    """
+    if resampling not in _RESAMPLING:
+        raise ValidationError(
+            f"Unknown resampling {resampling!r}; valid: {', '.join(_RESAMPLING)}.",
+            f"Cách lấy mẫu lại {resampling!r} không hợp lệ; hợp lệ: {', '.join(_RESAMPLING)}.",
+        )
+    file = path.path if isinstance(path, RasterInfo) else Path(path)
+    dst_crs = CRS.from_user_input(crs)
+    left, bottom, right, top = (float(v) for v in bounds)
+    if not (right > left and top > bottom):
+        raise ValidationError(
+            f"Empty window bounds {bounds}: expected (left, bottom, right, top).",
+            f"Khung đọc rỗng {bounds}: cần (trái, dưới, phải, trên).",
+        )
+    with rasterio.open(file) as src:
+        src_crs = CRS.from_user_input(src.crs.to_wkt()) if src.crs else None
+        if src_crs is None:
+            raise CRSError("The raster has no CRS.", "Raster không có hệ toạ độ.", file=file.name)
+        same = src_crs.equals(dst_crs)
+        if same and resolution_m is None:
+            win = from_bounds(left, bottom, right, top, transform=src.transform)
+            win = win.round_offsets(op="floor").round_lengths(op="ceil")
+            win = Window(win.col_off, win.row_off, max(1, win.width), max(1, win.height))
+            data = src.read(1, window=win, boundless=True, masked=True,
+                            fill_value=src.nodata if src.nodata is not None else 0)
+            out = np.ma.filled(data.astype("float32"), np.nan)
+            # boundless reads outside the raster: mask them explicitly
+            _mask_outside(out, win, src.width, src.height)
+            return out, src.window_transform(win)
+        if resolution_m is None:
+            bounds_wgs = tuple(src.bounds)
+            resolution_m = _res_m(src_crs, src.transform, bounds_wgs)  # type: ignore[arg-type]
+            if dst_crs.is_geographic:
+                resolution_m = float(max(abs(src.transform.a), abs(src.transform.e))) \
+                    if src_crs.is_geographic else resolution_m / 111_320.0
+        res = float(resolution_m)
+        width = max(1, math.ceil((right - left) / res))
+        height = max(1, math.ceil((top - bottom) / res))
+        dst_transform = Affine(res, 0.0, left, 0.0, -res, top)
+        with WarpedVRT(src, crs=dst_crs.to_wkt(), transform=dst_transform, width=width,
+                       height=height, resampling=_RESAMPLING[resampling], dtype="float32",
+                       nodata=np.nan, src_nodata=src.nodata) as vrt:
+            out = vrt.read(1).astype("float32", copy=False)
+        return out, dst_transform
+
+
+def _mask_outside(out: np.ndarray, win: Window, width: int, height: int) -> None:
+    r0, c0 = int(win.row_off), int(win.col_off)
+    rows = np.arange(out.shape[0]) + r0
+    cols = np.arange(out.shape[1]) + c0
+    out[(rows < 0) | (rows >= height), :] = np.nan
+    out[:, (cols < 0) | (cols >= width)] = np.nan

@@ -1,0 +1,25 @@
+import pytest
+
+from gis.errors import CRSError, GisError, InputFileError, ValidationError, format_rows
+
+
+def test_format_rows_is_one_based_and_truncates():
+    assert format_rows([0, 4, 8]) == "1, 5, 9"
+    assert format_rows(range(13), limit=3) == "1, 2, 3 (+10 more)"
+
+
+def test_message_names_file_rows_and_fix_in_both_languages():
+    err = ValidationError("Population is negative.", "Dân số âm.", file="/tmp/x/thon.csv",
+                          rows=[2, 6], fix="Correct the values.", fix_vi="Sửa giá trị.")
+    assert err.message("en") == ("File thon.csv: row(s) 3, 7: Population is negative. "
+                                 "Fix: Correct the values.")
+    assert err.message("vi") == "Tệp thon.csv: dòng 3, 7: Dân số âm. Cách sửa: Sửa giá trị."
+    assert "Dân số âm" in str(err) and "Population is negative" in str(err)
+
+
+@pytest.mark.parametrize("cls, builtin", [(ValidationError, ValueError), (CRSError, ValueError),
+                                          (InputFileError, OSError)])
+def test_errors_are_also_builtin_exceptions(cls, builtin):
+    with pytest.raises(builtin):
+        raise cls("x")
+    assert issubclass(cls, GisError)

@@ -1,0 +1,134 @@
+"""Sharing analyses on hand-built cases, with a small geometric link model.
+
+The model: free-space loss (32.45 + 20 log10 f_MHz + 20 log10 d_km) when the straight line from the
+antenna to the receiver (1.5 m) clears a wall at x = 1000 m that is 40 m high; no signal otherwise.
+So a tower west of the wall reaches a hamlet east of it only when it is tall enough, which the
+tests compute by hand with similar triangles.
+"""
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from gis.analysis.positions import site_positions
+from gis.analysis.sharing import (
+    Antenna,
+    colocation_opportunities,
+    consolidation_candidates,
+    propose_towers,
+    sharing_rate_if_taken,
+)
+
+WALL_X, WALL_H, RX_H = 1000.0, 40.0, 1.5
+ANT = Antenna(freq_mhz=1000.0, eirp_dbm=40.0, threshold_dbm=-72.45, max_radius_m=20_000)
+# FSPL(1000 MHz, d) = 92.45 + 20 log10(d_km): the threshold is met out to exactly 10 km.
+
+
+def wall_model(tx_xy, tx_h, rx_xy, antenna):
+    tx_xy, rx_xy, tx_h = np.asarray(tx_xy, float), np.asarray(rx_xy, float), np.asarray(tx_h)
+    d = np.hypot(*(tx_xy - rx_xy).T)
+    fspl = 32.45 + 20 * np.log10(antenna.freq_mhz) + 20 * np.log10(np.maximum(d, 1) / 1000)
+    x0, x1 = tx_xy[:, 0], rx_xy[:, 0]
+    crosses = (x0 - WALL_X) * (x1 - WALL_X) < 0
+    t = np.where(crosses, (WALL_X - x0) / np.where(x1 != x0, x1 - x0, 1), 0)
+    ray_h = tx_h + t * (RX_H - tx_h)
+    blocked = crosses & (ray_h <= WALL_H)
+    return np.where(blocked, -np.inf, antenna.eirp_dbm - fspl)
+
+
+def test_wall_model_by_hand():
+    # A 45 m tower at x=0 and a receiver at x=2000: the ray is at 45 + 0.5 (1.5 - 45) = 23.25 m
+    # over the wall: blocked. An 81 m tower: 81 + 0.5 (1.5 - 81) = 41.25 m: clear.
+    tx = np.array([[0.0, 0.0], [0.0, 0.0]])
+    rx = np.array([[2000.0, 0.0], [2000.0, 0.0]])
+    out = wall_model(tx, np.array([45.0, 81.0]), rx, ANT)
+    assert out[0] == -np.inf
+    assert out[1] == pytest.approx(40 - (92.45 + 20 * np.log10(2.0)))
+
+
+def _positions(rows):
+    sites = gpd.GeoDataFrame([{k: v for k, v in r.items() if k != "xy"} for r in rows],
+                             geometry=[Point(*r["xy"]) for r in rows], crs=32648)
+    return site_positions(sites)[0]
+
+
+def test_opportunity_exists_only_because_the_host_is_tall_enough():
+    # Hamlets east of the wall at x = 2000; Viettel does not cover them, MobiFone does.
+    positions = _positions([
+        {"xy": (0, 0), "operator": "MobiFone", "height_m": 81.0},      # tall: clears the wall
+        {"xy": (0, 3000), "operator": "VinaPhone", "height_m": 45.0},  # short: blocked
+        {"xy": (500, 0), "operator": "Viettel", "height_m": 30.0},
+    ])
+    hamlets = np.array([[2000.0, 0.0], [2000.0, 3000.0]])
+    pop = np.array([500.0, 300.0])
+    covered = pd.DataFrame({"Viettel": [False, False], "MobiFone": [True, True],
+                            "VinaPhone": [False, True]})
+    opp = colocation_opportunities(positions, hamlets, pop, covered,
+                                   {"Viettel": ANT, "VinaPhone": ANT}, wall_model)
+    viettel = opp[opp["operator"] == "Viettel"]
+    # Only the tall MobiFone tower helps Viettel; from (0, 0) at 81 m the hamlet at (2000, 3000)
+    # is 3.6 km away and the ray meets the wall at 81 + 0.5 (1.5 - 81) = 41.25 m: clear too.
+    assert list(viettel["host_position_id"]) == ["P00001"]
+    assert viettel["population_gained"].iloc[0] == 800.0
+    # VinaPhone needs hamlet 0: the MobiFone tower serves it; Viettel's own 30 m tower cannot.
+    vina = opp[opp["operator"] == "VinaPhone"]
+    assert list(vina["host_position_id"]) == ["P00001"]
+    assert list(vina["hamlet_index"].iloc[0]) == [0]
+
+    rate, taken = sharing_rate_if_taken(positions, opp, top=5)
+    # Taking both puts Viettel and VinaPhone on P00001: 1 shared position of 3.
+    assert rate == pytest.approx(1 / 3)
+    assert len(taken) == 2
+
+
+def test_consolidation_keeps_the_tower_that_serves_everyone():
+    positions = _positions([
+        {"xy": (0, 0), "operator": "Viettel", "height_m": 81.0},
+        {"xy": (300, 0), "operator": "MobiFone", "height_m": 30.0},
+        {"xy": (5000, 5000), "operator": "VinaPhone", "height_m": 30.0},
+    ])
+    # Hamlets west of the wall only: both towers reach them; the 81 m tower can carry MobiFone.
+    hamlets = np.array([[-2000.0, 0.0], [500.0, 500.0]])
+    out = consolidation_candidates(positions, hamlets, {"Viettel": ANT, "MobiFone": ANT},
+                                   wall_model, urban=np.zeros(3, bool))
+    assert len(out) == 1
+    assert out["keep_position_id"].iloc[0] == "P00001"
+    assert out["remove_position_ids"].iloc[0] == "P00002"
+    # In town the limit is 100 m: the 300 m pair is not a group.
+    assert consolidation_candidates(positions, hamlets, {"Viettel": ANT, "MobiFone": ANT},
+                                    wall_model, urban=np.ones(3, bool)).empty
+
+
+def test_consolidation_refused_when_a_hamlet_would_be_lost():
+    # MobiFone's 81 m tower reaches the hamlet east of the wall, Viettel's 30 m tower does not:
+    # keeping the short tower would lose the hamlet, so only the tall one can be the keeper.
+    positions = _positions([
+        {"xy": (0, 0), "operator": "Viettel", "height_m": 30.0},
+        {"xy": (200, 0), "operator": "MobiFone", "height_m": 81.0},
+    ])
+    hamlets = np.array([[2500.0, 0.0]])
+    out = consolidation_candidates(positions, hamlets, {"Viettel": ANT, "MobiFone": ANT},
+                                   wall_model, urban=np.zeros(2, bool))
+    assert out["keep_position_id"].tolist() == ["P00002"]
+
+
+def test_new_towers_fewest_cover_and_unreachable_reported():
+    # Candidates along y = 0 every 5 km, 10 km reach: the hamlet at -9 km needs the tower at 0,
+    # and the one at 14 km needs a second tower. A hamlet 50 km away cannot be reached.
+    candidates = np.array([[x, 0.0] for x in (0, 5000, 10000, 15000)])
+    hamlets = np.array([[-9000.0, 0.0], [9000.0, 0.0], [14000.0, 0.0], [50000.0, 0.0]])
+    pop = np.array([100.0, 200.0, 300.0, 50.0])
+    chosen, assign, uncoverable, method = propose_towers(
+        candidates, hamlets, pop, ANT, wall_model, height_m=100.0)
+    assert method == "exact"
+    assert len(chosen) == 2 and 0 in chosen        # only the tower at 0 reaches x = -9 km
+    assert list(uncoverable) == [3]
+    assert (assign[:3] >= 0).all() and assign[3] == -1
+    # With one tower allowed, the best is the one covering the most people.
+    chosen1, *_ = propose_towers(candidates, hamlets, pop, ANT, wall_model, height_m=100.0,
+                                 max_towers=1)
+    # Towers at 5, 10 or 15 km each reach the hamlets at 9 and 14 km (500 people); the one at
+    # 0 km reaches -9 and 9 km (300 people).
+    assert len(chosen1) == 1 and chosen1[0] in (1, 2, 3)
