@@ -207,7 +207,7 @@ def column_label(column: str, lang: str = DEFAULT_LANG) -> str:
             text = getter(column, lang)
             if text and text != column:
                 return str(text)
-    except Exception:  # noqa: BLE001 - labels are optional; fall back to the app's own
+    except Exception:
         pass
     pair = _COLUMNS.get(column)
     if pair is None:

@@ -96,7 +96,7 @@ def rsrp_rgba(rsrp_dbm: np.ndarray, scale: RsrpScale = RsrpScale(), *,
     ]
     for mask, colour, alpha in tiers:
         rgba[mask, :3] = colour
-        rgba[mask, 3] = int(round(255 * alpha))
+        rgba[mask, 3] = round(255 * alpha)
     return rgba
 
 

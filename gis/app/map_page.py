@@ -1,0 +1,116 @@
+"""Map page: the planning map (gis.maps) with its options, and the clicked hamlet's details.
+
+Map options only change how the map is drawn: the run comes from the cache, so changing them
+never recomputes an analysis. ``st_folium`` returns only the last clicked object, so panning and
+zooming do not rerun the script.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from gis.app.i18n import column_label, t
+from gis.app.widgets import header, project_and_run
+from gis.maps import BASEMAPS, MapOptions, build_map, coverage_choices, hamlet_at, map_html
+
+__all__ = ["OPTIONAL_LAYERS", "map_options", "render", "selected_hamlet"]
+
+#: Optional layers and their label keys, in the order of the multiselect.
+OPTIONAL_LAYERS = {
+    "roads": "layer_roads", "fiber": "layer_fiber", "fiber_nodes": "layer_fiber_nodes",
+    "sites": "layer_sites", "sectors": "layer_sectors", "facilities": "layer_facilities",
+    "admin": "layer_admin", "positions": "layer_positions", "colocation": "layer_colocation",
+    "proposed": "layer_proposed", "extensions": "layer_extensions",
+}
+
+
+def _rsrp_scale(ctx: Any):
+    """The RSRP tiers of the run's radio parameters when they define them (4G), else defaults."""
+    from gis.maps.raster import RsrpScale
+
+    radio = getattr(getattr(ctx, "params", None), "radio", None)
+    tiers = getattr(radio, "tiers", None)
+    tier = tiers.get("4G") if isinstance(tiers, dict) else None
+    try:
+        return RsrpScale(good_dbm=float(tier.good_dbm), fair_dbm=float(tier.fair_dbm),
+                         edge_dbm=float(tier.edge_dbm))
+    except (AttributeError, TypeError, ValueError):
+        return RsrpScale()
+
+
+def map_options(ctx: Any, lang: str) -> MapOptions:
+    """The map option widgets (in the sidebar) -> :class:`MapOptions`."""
+    sb = st.sidebar
+    sb.subheader(t("map_options", lang))
+    colour_by = sb.radio(t("colour_by", lang), ["mobile", "ftth"], key="map_colour_by",
+                         format_func=lambda v: t("by_mobile" if v == "mobile" else "by_ftth",
+                                                 lang))
+    basemap = sb.selectbox(t("basemap", lang), list(BASEMAPS), key="map_basemap",
+                           format_func=lambda v: t(f"base_{v}", lang))
+    choices = coverage_choices(getattr(ctx, "rasters", {}) or {})
+    options = [None, *choices]
+    coverage = sb.selectbox(
+        t("coverage_layer", lang), options, key="map_coverage",
+        format_func=lambda v: t("none", lang) if v is None
+        else f"{choices[v][0].title()} {choices[v][1]}")
+    layers = sb.multiselect(t("layer", lang), list(OPTIONAL_LAYERS),
+                            default=list(OPTIONAL_LAYERS), key="map_layers",
+                            format_func=lambda v: t(OPTIONAL_LAYERS[v], lang))
+    return MapOptions(lang=lang, colour_by=colour_by, basemap=basemap, coverage=coverage,
+                      layers=frozenset(layers), rsrp_scale=_rsrp_scale(ctx))
+
+
+def selected_hamlet(returned: dict | None, hamlets: pd.DataFrame) -> pd.Series | None:
+    """The hamlet row the user clicked: by the feature's ``village_id``, else the nearest centre."""
+    if not returned or hamlets is None or hamlets.empty:
+        return None
+    feature = returned.get("last_active_drawing") or {}
+    vid = (feature.get("properties") or {}).get("village_id")
+    if vid is not None and "village_id" in hamlets:
+        rows = hamlets[hamlets["village_id"].astype(str) == str(vid)]
+        if len(rows):
+            return rows.iloc[0]
+    click = returned.get("last_object_clicked") or {}
+    if "lat" in click and "lng" in click:
+        i = hamlet_at(hamlets, lat=float(click["lat"]), lon=float(click["lng"]))
+        if i is not None:
+            return hamlets.iloc[i]
+    return None
+
+
+def _details(row: pd.Series | None, lang: str) -> None:
+    st.subheader(t("hamlet_details", lang))
+    if row is None:
+        st.info(t("click_hamlet", lang))
+        return
+    st.markdown(f"**{row.get('name', '')}** — {row.get('commune', '')}")
+    values = row.drop(labels=["geometry"], errors="ignore")
+    table = pd.DataFrame({
+        t("indicator", lang): [column_label(str(k), lang) for k in values.index],
+        t("value", lang): [("—" if pd.isna(v) else str(v)) if not isinstance(v, list | tuple)
+                           else ", ".join(map(str, v)) for v in values.to_numpy()],
+    })
+    st.dataframe(table, hide_index=True, width="stretch", key="hamlet_detail_table")
+
+
+def render() -> None:
+    """The Map page."""
+    lang = header("page_map")
+    project, ctx = project_and_run(lang)
+    options = map_options(ctx, lang)
+    m = build_map(project, ctx, options)
+    left, right = st.columns([3, 1])
+    with left:
+        returned = st_folium(m, height=640, use_container_width=True, key="planning_map",
+                             returned_objects=["last_object_clicked", "last_active_drawing"])
+    hamlets = ctx.hamlets if ctx is not None else None
+    with right:
+        _details(selected_hamlet(returned, hamlets), lang)
+        size_mb = len(map_html(m).encode("utf-8")) / 1e6 if st.session_state.get(
+            "show_map_size") else None
+        if size_mb is not None:
+            st.caption(t("map_size", lang, mb=size_mb))

@@ -1,0 +1,118 @@
+"""Overview page: headline numbers and the plan's indicators against their targets."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from gis.app.i18n import t
+from gis.app.widgets import fmt_number, fmt_share, header, project_and_run
+from gis.maps.style import ftth_status, mobile_status
+
+__all__ = ["area_indicators", "render"]
+
+
+def area_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
+    """The whole-area rows of the indicator table (``scope_level == "area"``)."""
+    if "scope_level" in indicators:
+        return indicators[indicators["scope_level"] == "area"]
+    return indicators
+
+
+def _headline(project, ctx, lang: str) -> None:
+    villages = project.layer("villages")
+    sites = project.layer("sites")
+    admin = project.layer("admin")
+    cols = st.columns(5)
+    cols[0].metric(t("hamlets", lang), fmt_number(len(villages) if villages is not None else 0))
+    pop = villages["population"].sum() if villages is not None and "population" in villages \
+        else float("nan")
+    hh = villages["households"].sum() if villages is not None and "households" in villages \
+        else float("nan")
+    cols[1].metric(t("population", lang), fmt_number(pop))
+    cols[2].metric(t("households", lang), fmt_number(hh))
+    n_sites = (sites["site_id"].nunique() if sites is not None and "site_id" in sites
+               else len(sites) if sites is not None else 0)
+    cols[3].metric(t("sites", lang), fmt_number(n_sites))
+    cols[4].metric(t("communes", lang), fmt_number(len(admin) if admin is not None else 0))
+
+
+def _status_chart(ctx, lang: str) -> None:
+    if ctx is None or ctx.hamlets.empty:
+        return
+    st.subheader(t("status_counts", lang))
+    left, right = st.columns(2)
+    mob = mobile_status(ctx.hamlets).map(lambda c: t(f"status_{c}", lang)).value_counts()
+    left.bar_chart(mob.rename(t("hamlets", lang)), horizontal=True)
+    ft = ftth_status(ctx.hamlets).map(
+        lambda c: t(c if c != "unknown" else "status_unknown", lang)).value_counts()
+    right.bar_chart(ft.rename(t("hamlets", lang)), horizontal=True)
+
+
+def _indicators(ctx, lang: str) -> None:
+    st.subheader(t("indicators", lang))
+    table = None if ctx is None else ctx.tables.get("indicators")
+    if table is None or len(table) == 0:
+        st.info(f"**{t('not_computed', lang)}** — {t('not_computed_long', lang)}")
+        return
+    area = area_indicators(table).reset_index(drop=True)
+    name_col = "name_en" if lang == "en" else "name_vi"
+    shown = area[area["value"].notna()] if "value" in area else area
+    # headline metric per indicator, four per row
+    for start in range(0, len(shown), 4):
+        cols = st.columns(4)
+        for col, (_, row) in zip(cols, shown.iloc[start:start + 4].iterrows(), strict=False):
+            target = row.get("target")
+            met = row.get("met")
+            delta = None
+            if pd.notna(target):
+                delta = (f"{t('target', lang)} {fmt_share(target, 0)} · "
+                         + (t("met", lang) if bool(met) else t("not_met", lang)))
+            col.metric(str(row[name_col]), fmt_share(row["value"]), delta=delta,
+                       delta_color="normal" if bool(met) else "inverse",
+                       help=str(row.get("note") or "") or None)
+    chart = shown[shown["target"].notna()] if "target" in shown else shown.iloc[0:0]
+    if len(chart):
+        data = pd.DataFrame({
+            t("value", lang): (chart["value"].astype(float) * 100).to_numpy(),
+            t("target", lang): (chart["target"].astype(float) * 100).to_numpy(),
+        }, index=chart[name_col].astype(str).to_numpy())
+        st.bar_chart(data, horizontal=True, stack=False, y_label="%")
+    view = pd.DataFrame({
+        t("indicator", lang): area[name_col],
+        t("value", lang): area["value"].map(fmt_share),
+        t("target", lang): area["target"].map(fmt_share) if "target" in area else "—",
+        t("met", lang): area["met"].map(
+            lambda m: "—" if pd.isna(m) else ("✅" if bool(m) else "❌")) if "met" in area
+        else "—",
+        t("gap", lang): [
+            "—" if pd.isna(g) else f"{fmt_number(g)} {u or ''}".strip()
+            for g, u in zip(area.get("gap", pd.Series(index=area.index, dtype=float)),
+                            area.get("gap_unit", pd.Series("", index=area.index)), strict=True)
+        ],
+    })
+    st.dataframe(view, hide_index=True, width="stretch", key="indicator_table")
+    if "scope_level" in table and (table["scope_level"] != "area").any():
+        with st.expander(f"{t('indicators', lang)} — {t('communes', lang)}"):
+            per = table[table["scope_level"] != "area"]
+            pivot = per.pivot_table(index="scope", columns=name_col, values="value",
+                                    aggfunc="first")
+            st.dataframe((pivot * 100).round(1), width="stretch")
+
+
+def render() -> None:
+    """The Overview page."""
+    lang = header("page_overview", "overview_intro")
+    project, ctx = project_and_run(lang)
+    st.caption(f"{t('project', lang)}: **{project.name}**")
+    _headline(project, ctx, lang)
+    _indicators(ctx, lang)
+    _status_chart(ctx, lang)
+    if ctx is not None and (ctx.warnings or ctx.defaults):
+        with st.expander(t("warnings", lang)):
+            for w in ctx.warnings:
+                st.markdown(f"- {w}")
+            if ctx.defaults:
+                st.markdown(f"**{t('defaults', lang)}**")
+                for d in ctx.defaults:
+                    st.markdown(f"- {d}")
