@@ -115,3 +115,27 @@ def build_small_project(folder: str | Path, *, seed: int = 7) -> Path:
     dem_path.unlink()
     pop_path.unlink()
     return folder
+
+
+def sample_available() -> bool:
+    """Whether the bundled sample area can be built here (``gis.sample`` exists)."""
+    try:
+        from gis.sample import build_sample  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def app_project_folder(tmp: Path) -> Path:
+    """The project the app tests open: the bundled sample area (built when missing), or this
+    module's small area when the sample builder is not available."""
+    root = Path(__file__).resolve().parents[1]
+    sample = root / "data" / "sample"
+    if (sample / "project.json").is_file():
+        return sample
+    if sample_available():
+        from gis.sample import build_sample
+
+        build_sample().save(sample)
+        return sample
+    return build_small_project(Path(tmp) / "small")

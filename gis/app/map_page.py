@@ -16,6 +16,7 @@ from streamlit_folium import st_folium
 from gis.app.i18n import column_label, t
 from gis.app.widgets import header, project_and_run
 from gis.maps import BASEMAPS, MapOptions, build_map, coverage_choices, hamlet_at, map_html
+from gis.maps.offline import use_local_assets
 
 __all__ = ["OPTIONAL_LAYERS", "map_options", "render", "selected_hamlet"]
 
@@ -40,6 +41,12 @@ def _rsrp_scale(ctx: Any):
                          edge_dbm=float(tier.edge_dbm))
     except (AttributeError, TypeError, ValueError):
         return RsrpScale()
+
+
+def _asset_url() -> str:
+    """Where Streamlit serves static/vendor/ (``server.enableStaticServing``)."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}/app/static/vendor/" if base else "/app/static/vendor/"
 
 
 def map_options(ctx: Any, lang: str) -> MapOptions:
@@ -102,7 +109,7 @@ def render() -> None:
     lang = header("page_map")
     project, ctx = project_and_run(lang)
     options = map_options(ctx, lang)
-    m = build_map(project, ctx, options)
+    m = use_local_assets(build_map(project, ctx, options), _asset_url())
     left, right = st.columns([3, 1])
     with left:
         returned = st_folium(m, height=640, use_container_width=True, key="planning_map",

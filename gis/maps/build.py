@@ -209,7 +209,6 @@ def build_map(project: Any, ctx: Any = None, options: MapOptions = MapOptions(),
             options.coverage, (options.coverage, ""))
         coverage_overlay(rasters[options.coverage], scale=options.rsrp_scale,
                          name=mt("layer_coverage", lang, operator=operator, tech=tech)).add_to(m)
-        options.rsrp_scale.colormap(mt("rsrp", lang)).add_to(m)
 
     if "roads" in want:
         _add(lines_layer(project.layer("roads"), name=mt("layer_roads", lang), kind="roads",
@@ -254,7 +253,7 @@ def build_map(project: Any, ctx: Any = None, options: MapOptions = MapOptions(),
                                   "hamlets_gained", "population_gained")), m)
     if "proposed" in want and "proposed_towers" in tables:
         _add(points_layer(tables["proposed_towers"], name=mt("layer_proposed", lang),
-                          colour="#000000", lang=lang, icon="tower-cell",
+                          colour="#000000", radius=9, lang=lang,
                           fields=("tower_id", "operators", "hamlets_served",
                                   "population_served", "tower_class")), m)
 
@@ -288,6 +287,13 @@ def _legend_items(options: MapOptions, project: Any) -> list[tuple[str, str, str
                  for k, c in FTTH_COLOURS.items()]
     else:
         items = [(mt(f"status_{k}", lang), c, "box") for k, c in STATUS_COLOURS.items()]
+    if options.coverage:
+        sc = options.rsrp_scale
+        good, fair, edge, below = sc.colours
+        items += [(f"RSRP ≥ {sc.good_dbm:g} dBm", good, "box"),
+                  (f"{sc.fair_dbm:g} … {sc.good_dbm:g} dBm", fair, "box"),
+                  (f"{sc.edge_dbm:g} … {sc.fair_dbm:g} dBm", edge, "box"),
+                  (f"< {sc.edge_dbm:g} dBm", below, "box")]
     sites = project.layer("sites")
     if sites is not None and "sites" in options.layers and "operator" in sites:
         for op in sorted(sites["operator"].dropna().astype(str).unique()):
