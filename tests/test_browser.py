@@ -17,7 +17,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from test_app_support import app_project_folder
 
 ROOT = Path(__file__).resolve().parents[1]
