@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gis.analysis.mobile import HamletRule
 from gis.errors import ValidationError
+from gis.radio.params import RadioParams
 
 __all__ = ["LoadParams", "RunParams", "from_dict", "to_dict"]
 
@@ -44,6 +46,8 @@ class RunParams:
     """All parameters of a run, one section per module. Defaults are the documented ones."""
 
     load: LoadParams = field(default_factory=LoadParams)
+    radio: RadioParams = field(default_factory=RadioParams)
+    mobile: HamletRule = field(default_factory=HamletRule)
 
     def replace(self, **sections: Any) -> RunParams:
         """A copy with some sections replaced."""

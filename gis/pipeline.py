@@ -21,6 +21,7 @@ import pandas as pd
 
 import gis
 from gis.analysis.hamlets import hamlet_table
+from gis.analysis.mobile import coverage_stage, mobile_stage
 from gis.params import RunParams, to_dict
 from gis.project import Project
 
@@ -94,6 +95,9 @@ def _base_hamlets(ctx: RunContext) -> None:
 #: The stages of a run, in order. Each analysis issue adds its own stage here.
 STAGES: list[Stage] = [
     Stage("hamlets", _base_hamlets, ("villages",), "Bảng thôn", "Hamlet table"),
+    Stage("coverage", coverage_stage, ("villages", "sites"), "Vùng phủ sóng", "Radio coverage"),
+    Stage("mobile", mobile_stage, ("villages", "sites"), "Phủ sóng di động theo thôn",
+          "Mobile coverage per hamlet"),
 ]
 
 

@@ -152,6 +152,7 @@ LAYER_SPECS: dict[LayerKind, LayerSpec] = {
             _C("band", aliases=("bang_tan", "band_name")),
             _C("freq_mhz", "float", ("tan_so", "tan_so_mhz", "frequency", "frequency_mhz", "freq")),
             _C("height_m", "float", ("do_cao", "chieu_cao", "chieu_cao_cot", "do_cao_anten",
+                                     "do_cao_cot", "chieu_cao_anten", "do_treo_anten",
                                      "height", "antenna_height", "ant_height", "h_m")),
             _C("azimuth_deg", "float", ("azimuth", "goc_phuong_vi", "phuong_vi", "huong", "az")),
             _C("beamwidth_deg", "float", ("beamwidth", "do_rong_bup_song", "hbw")),

@@ -1,0 +1,321 @@
+"""Coordinates: the CRS a user names, coordinate columns of tables, and CRS inference.
+
+Vietnamese survey documents write **X = northing, Y = easting** (the opposite of PROJ's x/y);
+:func:`points_from_columns` detects that from the magnitudes (northings in Vietnam are 0.9-2.6
+million m, eastings of TM-3 / UTM zones a few hundred thousand m) and swaps before PROJ. A file
+without a CRS is read as WGS84 when its numbers are lon/lat inside Vietnam, as VN-2000 TM-3 when
+they are metric and a province or meridian is known, and is otherwise an error asking for the CRS.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from gis.errors import CRSError, ValidationError
+from gis.layers.crs import WGS84, meridian_for_province, vn2000_tm3, vn2000_utm
+from gis.layers.normalise import parse_number
+from gis.layers.schema import header_key
+
+__all__ = [
+    "LAT_RANGE",
+    "LON_RANGE",
+    "CoordColumns",
+    "crs_label",
+    "find_coordinate_columns",
+    "infer_crs",
+    "parse_coordinate",
+    "parse_crs",
+]
+
+#: Vietnam's lon/lat box (degrees), islands included.
+LON_RANGE = (102.0, 117.9)
+LAT_RANGE = (8.0, 23.5)
+#: Metric ranges in Vietnam: northings of TM-3/UTM (m), eastings of TM-3/UTM zones (m).
+NORTHING_RANGE = (850_000.0, 2_650_000.0)
+EASTING_RANGE = (100_000.0, 900_000.0)
+
+_EXAMPLES = ("EPSG:4326 (WGS84 lon/lat), EPSG:3405 (VN-2000 / UTM 48N), "
+             "vn2000-tm3:105.5 (VN-2000 TM-3, meridian 105°30')")
+
+
+def parse_crs(crs: object, *, meridian: float | None = None) -> tuple[CRS | None, str]:
+    """The CRS a user named, and a label for the report.
+
+    Accepts a :class:`pyproj.CRS`, an EPSG code (``4326``, ``"EPSG:3405"``), any PROJ/WKT
+    string, ``"vn2000-tm3:105.5"`` (VN-2000 TM-3 with that central meridian, degrees),
+    ``"vn2000-utm:48"`` / ``"vn2000-utm:49"``, or ``None`` with ``meridian`` (TM-3).
+    """
+    if crs is None or (isinstance(crs, str) and not crs.strip()):
+        if meridian is not None:
+            return vn2000_tm3(float(meridian)), f"VN-2000 / TM-3 {float(meridian):g}°"
+        return None, ""
+    if isinstance(crs, CRS):
+        return crs, crs.name
+    text = str(crs).strip()
+    m = re.fullmatch(r"(?i)vn[-_ ]?2000[-_ :/]*tm[-_ ]?3[:\s/]*([0-9.]+)", text)
+    if m:
+        lon0 = float(m.group(1))
+        return vn2000_tm3(lon0), f"VN-2000 / TM-3 {lon0:g}°"
+    m = re.fullmatch(r"(?i)vn[-_ ]?2000[-_ :/]*utm[-_ :]*(4[89])n?", text)
+    if m:
+        zone = int(m.group(1))
+        return vn2000_utm(zone), f"VN-2000 / UTM {zone}N"
+    if re.fullmatch(r"(?i)vn[-_ ]?2000([-_ :/]*tm[-_ ]?3)?", text):
+        if meridian is None:
+            raise CRSError(
+                "VN-2000 TM-3 needs its central meridian.",
+                "VN-2000 TM-3 cần kinh tuyến trục.",
+                fix="Write vn2000-tm3:105.5, or give the province (--province 'Nam Định').",
+                fix_vi="Ghi vn2000-tm3:105.5, hoặc chọn tỉnh (--province 'Nam Định').")
+        return vn2000_tm3(float(meridian)), f"VN-2000 / TM-3 {float(meridian):g}°"
+    if text.isdigit():
+        text = f"EPSG:{text}"
+    try:
+        out = CRS.from_user_input(text)
+    except Exception as exc:
+        raise CRSError(
+            f"Unknown coordinate reference system {text!r}.",
+            f"Không nhận ra hệ toạ độ {text!r}.",
+            fix=f"Use for example {_EXAMPLES}.",
+            fix_vi=f"Dùng ví dụ {_EXAMPLES}.",
+        ) from exc
+    return out, out.name
+
+
+def crs_label(crs: CRS) -> str:
+    """A short human name of a CRS (VN-2000 TM-3 zones by their meridian)."""
+    if crs.is_geographic:
+        return crs.name
+    p = crs.to_dict()
+    if p.get("proj") == "tmerc" and "towgs84" in p:
+        k = float(p.get("k", p.get("k_0", 0)))
+        if abs(k - 0.9999) < 1e-9:
+            return f"VN-2000 / TM-3 {float(p['lon_0']):g}°"
+        if abs(k - 0.9996) < 1e-9:
+            return f"VN-2000 / UTM {48 if float(p['lon_0']) == 105 else 49}N"
+    return crs.name
+
+
+@dataclass(frozen=True)
+class CoordColumns:
+    """Coordinate columns found in a table: their headers and how to read them.
+
+    ``form`` is ``"lonlat"`` (``a`` = longitude, ``b`` = latitude), ``"xy"`` (``a`` = X,
+    ``b`` = Y; which is the northing is decided from the numbers) or ``"en"`` (``a`` =
+    easting, ``b`` = northing).
+    """
+
+    form: str
+    a: str
+    b: str
+
+
+_LON = {"lon", "long", "lng", "longitude", "kinh_do", "kinhdo", "kd", "x_lon", "lon_x",
+        "kinh_do_dong", "kinh_do_e", "kinh_do_x"}
+_LAT = {"lat", "latitude", "vi_do", "vido", "vd", "y_lat", "lat_y", "vi_do_bac", "vi_do_n",
+        "vi_do_y"}
+_X = {"x", "toa_do_x", "toado_x", "x_coord", "xcoord", "coord_x", "x_toa_do", "tdx"}
+_Y = {"y", "toa_do_y", "toado_y", "y_coord", "ycoord", "coord_y", "y_toa_do", "tdy"}
+_E = {"easting", "e", "dong", "toa_do_e", "east"}
+_N = {"northing", "n", "bac", "toa_do_n", "north"}
+_UNIT_SUFFIX = re.compile(r"_(do|deg|degree|degrees|m|met|wgs84|wgs_84|vn2000|vn_2000|dd)$")
+
+
+def _key(header: str) -> set[str]:
+    key = header_key(header)
+    keys = {key}
+    while True:
+        stripped = _UNIT_SUFFIX.sub("", key)
+        if stripped == key:
+            break
+        keys.add(stripped)
+        key = stripped
+    return keys
+
+
+def find_coordinate_columns(columns: list[str]) -> CoordColumns | None:
+    """Find the coordinate columns of a table by their headers (any language, any case)."""
+    keys = {c: _key(c) for c in columns}
+
+    def first(names: set[str]) -> str | None:
+        return next((c for c in columns if keys[c] & names), None)
+
+    for form, a_set, b_set in (("lonlat", _LON, _LAT), ("en", _E, _N), ("xy", _X, _Y)):
+        a, b = first(a_set), first(b_set)
+        if a and b and a != b:
+            return CoordColumns(form, a, b)
+    return None
+
+
+_DMS = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*[°º:d ]\s*(?:(\d+(?:[.,]\d+)?)\s*['′:m ]?\s*)?"
+                  r"(?:(\d+(?:[.,]\d+)?)\s*(?:\"|″|''|s)?)?\s*([NSEWBĐDT])?\s*$", re.I)
+
+
+def parse_coordinate(value: object) -> float:
+    """A coordinate in decimal degrees or metres; degrees-minutes-seconds are accepted.
+
+    >>> parse_coordinate("105°30'36\\"E"), parse_coordinate("20,5"), parse_coordinate(2_300_000)
+    (105.51, 20.5, 2300000.0)
+    """
+    if isinstance(value, str) and re.search(r"[°º'′\"″]", value):
+        m = _DMS.match(value)
+        if m:
+            deg = float(m.group(1).replace(",", "."))
+            mins = float((m.group(2) or "0").replace(",", "."))
+            secs = float((m.group(3) or "0").replace(",", "."))
+            val = abs(deg) + mins / 60.0 + secs / 3600.0
+            hemi = (m.group(4) or "").upper()
+            neg = deg < 0 or hemi in ("S", "W", "T")
+            return -val if neg else val
+        return float("nan")
+    return parse_number(value)
+
+
+@dataclass
+class Points:
+    """Coordinates read from columns: x/y for PROJ (easting/longitude first) and notes."""
+
+    x: np.ndarray
+    y: np.ndarray
+    bad_rows: list[int]
+    notes: list[tuple[str, str]]
+    degrees: bool
+
+
+def _in(v: np.ndarray, lo_hi: tuple[float, float]) -> np.ndarray:
+    return (v >= lo_hi[0]) & (v <= lo_hi[1])
+
+
+def points_from_columns(df: pd.DataFrame, cols: CoordColumns, *, display: str) -> Points:
+    """Parse the coordinate columns and put them in PROJ order (x = easting / longitude).
+
+    Lat/lon swapped in every row is repaired and reported loudly; swapped in only some rows is
+    a :class:`ValidationError` naming them. X/Y in the Vietnamese convention (X = northing) is
+    detected from the magnitudes and swapped.
+    """
+    a = np.array([parse_coordinate(v) for v in df[cols.a].to_numpy(dtype=object)], dtype=float)
+    b = np.array([parse_coordinate(v) for v in df[cols.b].to_numpy(dtype=object)], dtype=float)
+    bad = ~(np.isfinite(a) & np.isfinite(b))
+    notes: list[tuple[str, str]] = []
+    ok = ~bad
+    degrees = bool(ok.any() and np.all(np.abs(a[ok]) <= 360) and np.all(np.abs(b[ok]) <= 360))
+    if cols.form == "en":
+        return Points(a, b, np.flatnonzero(bad).tolist(), notes, degrees)
+    if degrees:
+        if cols.form == "xy":
+            notes.append((f"{cols.a}/{cols.b} hold degrees: read as longitude/latitude.",
+                          f"{cols.a}/{cols.b} là độ: đọc là kinh độ/vĩ độ."))
+        lon, lat = a, b
+        normal = _in(lon, LON_RANGE) & _in(lat, LAT_RANGE)
+        swapped = _in(lat, LON_RANGE) & _in(lon, LAT_RANGE)
+        if ok.any() and np.all(swapped[ok]):
+            notes.append((
+                f"LATITUDE AND LONGITUDE ARE SWAPPED in every row: column {cols.a!r} holds "
+                f"latitudes and {cols.b!r} longitudes. They were swapped back; check the file.",
+                f"VĨ ĐỘ VÀ KINH ĐỘ BỊ ĐẢO ở mọi dòng: cột {cols.a!r} chứa vĩ độ, cột {cols.b!r} "
+                "chứa kinh độ. Đã đảo lại; hãy kiểm tra tệp."))
+            return Points(b, a, np.flatnonzero(bad).tolist(), notes, True)
+        rows_swapped = np.flatnonzero(ok & swapped & ~normal)
+        if rows_swapped.size:
+            raise ValidationError(
+                f"Latitude and longitude are swapped in some rows (longitude {cols.a!r} should "
+                f"be {LON_RANGE[0]:g}-{LON_RANGE[1]:g}, latitude {cols.b!r} "
+                f"{LAT_RANGE[0]:g}-{LAT_RANGE[1]:g} in Vietnam).",
+                f"Vĩ độ và kinh độ bị đảo ở một số dòng (kinh độ {cols.a!r} phải trong "
+                f"{LON_RANGE[0]:g}-{LON_RANGE[1]:g}, vĩ độ {cols.b!r} trong "
+                f"{LAT_RANGE[0]:g}-{LAT_RANGE[1]:g} ở Việt Nam).",
+                file=display, rows=rows_swapped.tolist(),
+                fix="Swap the two values in those rows.",
+                fix_vi="Đổi chỗ hai giá trị ở các dòng đó.")
+        return Points(lon, lat, np.flatnonzero(bad).tolist(), notes, True)
+    if cols.form == "lonlat":
+        raise ValidationError(
+            f"Columns {cols.a!r}/{cols.b!r} are named longitude/latitude but hold metres "
+            f"(e.g. {a[ok][0]:g}, {b[ok][0]:g}).",
+            f"Cột {cols.a!r}/{cols.b!r} mang tên kinh độ/vĩ độ nhưng chứa số mét "
+            f"(ví dụ {a[ok][0]:g}, {b[ok][0]:g}).",
+            file=display,
+            fix="Rename them X and Y and give the CRS (e.g. --crs vn2000-tm3:105.5).",
+            fix_vi="Đổi tên cột thành X và Y và chọn hệ toạ độ (ví dụ --crs vn2000-tm3:105.5).")
+    # metric X/Y: which one is the northing?
+    x_is_n = _in(a, NORTHING_RANGE) & _in(b, EASTING_RANGE)
+    y_is_n = _in(b, NORTHING_RANGE) & _in(a, EASTING_RANGE)
+    if ok.any() and np.all(x_is_n[ok]):
+        notes.append((
+            f"{cols.a} is the northing and {cols.b} the easting (Vietnamese convention, X = "
+            "north): swapped before projecting.",
+            f"{cols.a} là toạ độ Bắc, {cols.b} là toạ độ Đông (quy ước Việt Nam X = Bắc): "
+            "đã đổi chỗ trước khi chuyển đổi."))
+        return Points(b, a, np.flatnonzero(bad).tolist(), notes, False)
+    if ok.any() and np.all(y_is_n[ok]):
+        notes.append((f"{cols.a} is the easting and {cols.b} the northing.",
+                      f"{cols.a} là toạ độ Đông, {cols.b} là toạ độ Bắc."))
+        return Points(a, b, np.flatnonzero(bad).tolist(), notes, False)
+    odd = np.flatnonzero(ok & ~x_is_n & ~y_is_n)
+    mixed = np.flatnonzero(ok & (y_is_n if x_is_n.sum() >= y_is_n.sum() else x_is_n))
+    rows = odd if odd.size else mixed
+    raise ValidationError(
+        f"The X/Y values do not look like coordinates in Vietnam in some rows (expected a "
+        f"northing of {NORTHING_RANGE[0]:,.0f}-{NORTHING_RANGE[1]:,.0f} m and an easting of "
+        f"{EASTING_RANGE[0]:,.0f}-{EASTING_RANGE[1]:,.0f} m, the same way round in every row).",
+        f"Giá trị X/Y ở một số dòng không giống toạ độ ở Việt Nam (cần toạ độ Bắc "
+        f"{NORTHING_RANGE[0]:,.0f}-{NORTHING_RANGE[1]:,.0f} m và Đông "
+        f"{EASTING_RANGE[0]:,.0f}-{EASTING_RANGE[1]:,.0f} m, cùng thứ tự ở mọi dòng).",
+        file=display, rows=rows.tolist(),
+        fix="Correct those rows (X = northing, Y = easting in VN-2000 documents).",
+        fix_vi="Sửa các dòng đó (trong tài liệu VN-2000, X = toạ độ Bắc, Y = toạ độ Đông).")
+
+
+def infer_crs(x: np.ndarray, y: np.ndarray, *, given: CRS | None, given_label: str,
+              province: str | None, meridian: float | None, standard: str,
+              display: str) -> tuple[CRS, str, str]:
+    """Decide the CRS of coordinates ``x`` (easting / lon) and ``y`` (northing / lat).
+
+    Returns
+    -------
+    crs, label, note
+        The CRS, its short name, and how it was decided (for the report).
+    """
+    if given is not None:
+        return given, given_label or crs_label(given), "given by the user"
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return WGS84, WGS84.name, "no coordinates"
+    xs, ys = x[ok], y[ok]
+    if np.all(np.abs(xs) <= 360) and np.all(np.abs(ys) <= 90):
+        inside = _in(xs, LON_RANGE) & _in(ys, LAT_RANGE)
+        if inside.mean() >= 0.5:
+            return WGS84, "WGS 84 (lon/lat)", ("inferred: the numbers are longitudes and "
+                                                "latitudes in Vietnam")
+    metric = np.all(_in(xs, EASTING_RANGE)) and np.all(_in(ys, NORTHING_RANGE))
+    if metric and (meridian is not None or province):
+        lon0 = float(meridian) if meridian is not None else meridian_for_province(
+            str(province), standard=standard)
+        why = (f"meridian {lon0:g}° given" if meridian is not None
+               else f"meridian {lon0:g}° of province {province} ({standard})")
+        return vn2000_tm3(lon0), f"VN-2000 / TM-3 {lon0:g}°", (
+            f"inferred: metric coordinates in Vietnam, read as VN-2000 TM-3 ({why})")
+    if metric:
+        raise CRSError(
+            f"The coordinates are metres (e.g. E {xs[0]:,.0f}, N {ys[0]:,.0f}) but the file "
+            "does not say in which system: VN-2000 TM-3 (which meridian?), VN-2000 UTM or "
+            "WGS84 UTM all give numbers like these.",
+            f"Toạ độ tính bằng mét (ví dụ E {xs[0]:,.0f}, N {ys[0]:,.0f}) nhưng tệp không ghi "
+            "hệ toạ độ: VN-2000 TM-3 (kinh tuyến trục nào?), VN-2000 UTM hay WGS84 UTM đều "
+            "cho số như vậy.",
+            file=display,
+            fix=f"Give the CRS, e.g. {_EXAMPLES}, or the province (--province 'Nam Định').",
+            fix_vi=f"Chọn hệ toạ độ, ví dụ {_EXAMPLES}, hoặc chọn tỉnh (--province 'Nam Định').")
+    raise CRSError(
+        f"The coordinates (e.g. {xs[0]:g}, {ys[0]:g}) are neither lon/lat in Vietnam nor "
+        "VN-2000 / UTM metres, and the file does not give its CRS.",
+        f"Toạ độ (ví dụ {xs[0]:g}, {ys[0]:g}) không phải kinh/vĩ độ ở Việt Nam, cũng không "
+        "phải mét VN-2000 / UTM, và tệp không ghi hệ toạ độ.",
+        file=display,
+        fix=f"Check the coordinate columns, and give the CRS, e.g. {_EXAMPLES}.",
+        fix_vi=f"Kiểm tra các cột toạ độ và chọn hệ toạ độ, ví dụ {_EXAMPLES}.")

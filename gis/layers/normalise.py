@@ -1,0 +1,355 @@
+"""Column and value normalisation: header aliases, operators, technologies, classes, numbers, ids.
+
+Every function here reports what it did into a :class:`~gis.layers.report.LoadReport`; values it
+does not recognise are kept as given and named in a warning, never silently altered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from gis.errors import format_rows
+from gis.layers.report import LoadReport
+from gis.layers.schema import OPERATORS_BY_MNC, LayerSpec, header_key
+
+__all__ = [
+    "ID_PREFIX",
+    "map_columns",
+    "normalise_facility_kind",
+    "normalise_installation",
+    "normalise_level",
+    "normalise_operator",
+    "normalise_road_class",
+    "normalise_tech",
+    "normalise_values",
+    "parse_number",
+    "parse_numbers",
+]
+
+#: Prefix of generated ids per layer kind ("V0001", ...).
+ID_PREFIX = {"villages": "V", "sites": "S", "fiber_nodes": "N", "facilities": "F", "admin": "A"}
+
+
+_UNIT = re.compile(r"_(m|met|km|mhz|ghz|deg|do|dbm|db|nguoi|ho|w|dbi)$")
+
+
+def _variants(key: str) -> set[str]:
+    """A header key and its forms without a trailing unit (``do_cao_m`` -> ``do_cao``)."""
+    out = {key}
+    while (stripped := _UNIT.sub("", key)) != key and stripped:
+        out.add(stripped)
+        key = stripped
+    return out
+
+
+def map_columns(columns: list[str], spec: LayerSpec) -> dict[str, str]:
+    """Canonical column -> source header, by alias after :func:`header_key`.
+
+    An exact canonical name wins over an alias; each source header feeds at most one canonical
+    column, and the first matching header (left to right) wins among aliases.
+    """
+    keys = {c: _variants(header_key(c)) for c in columns}
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for exact in (True, False):
+        for col in spec.columns:
+            if col.name in mapping:
+                continue
+            wanted = {header_key(col.name)} if exact else col.keys()
+            for src in columns:
+                if src not in used and keys[src] & wanted:
+                    mapping[col.name] = src
+                    used.add(src)
+                    break
+    return mapping
+
+
+# -- numbers --------------------------------------------------------------------------------
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}([.,\s]\d{3})+$")
+
+
+def parse_number(value: object, *, count: bool = False) -> float:
+    """Parse a number written the Vietnamese or the English way; NaN when it is not one.
+
+    ``count=True`` is for counts (population, households): ``"1.234"`` and ``"1,234"`` are both
+    1234 (a dot or comma between groups of three digits separates thousands). Otherwise the
+    last of ``.``/``,`` is the decimal mark (``"35,5"`` = 35.5, ``"1.234,5"`` = 1234.5).
+
+    >>> parse_number("1.234", count=True), parse_number("35,5"), parse_number("1.234,5")
+    (1234.0, 35.5, 1234.5)
+    """
+    if value is None:
+        return float("nan")
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float | np.integer | np.floating):
+        return float(value)
+    text = str(value).strip().replace("\u00a0", " ").replace("\u202f", " ")
+    text = re.sub(r"\s*(m|mhz|dbm|db|°|deg|do|nguoi|ho)$", "", text, flags=re.I).strip()
+    if not text:
+        return float("nan")
+    if count and _THOUSANDS.match(text):
+        return float(re.sub(r"[.,\s]", "", text))
+    text = text.replace(" ", "")
+    if "," in text and "." in text:
+        dec = "," if text.rfind(",") > text.rfind(".") else "."
+        text = text.replace("." if dec == "," else ",", "").replace(",", ".")
+    elif "," in text:
+        text = text.replace(",", "") if text.count(",") > 1 else text.replace(",", ".")
+    elif text.count(".") > 1:
+        text = text.replace(".", "")
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def _plain_float(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def parse_numbers(series: pd.Series, *, count: bool = False,
+                  ) -> tuple[np.ndarray, list[int], list[int]]:
+    """Parse a column into floats.
+
+    Returns
+    -------
+    values, text_rows, bad_rows
+        The floats (NaN where empty or unparseable), the 0-based positions whose value was
+        text that had to be parsed (e.g. ``"1.234"``), and the positions that are not numbers.
+    """
+    raw = series.to_numpy(dtype=object)
+    values = np.array([parse_number(v, count=count) for v in raw], dtype="float64")
+    is_text = np.array([isinstance(v, str) for v in raw], dtype=bool)
+    empty = np.array([v is None or (isinstance(v, str) and not v.strip())
+                      or (isinstance(v, float) and np.isnan(v)) for v in raw], dtype=bool)
+    plain = np.array([isinstance(v, str) and _plain_float(v) == values[i]
+                      for i, v in enumerate(raw)], dtype=bool)
+    text_rows = np.flatnonzero(is_text & ~plain & ~empty & np.isfinite(values)).tolist()
+    bad_rows = np.flatnonzero(~empty & ~np.isfinite(values)).tolist()
+    return values, text_rows, bad_rows
+
+
+# -- categorical values ---------------------------------------------------------------------
+
+_OPERATOR_WORDS = {
+    "Viettel": ("viettel", "vietel", "vtl", "viettel_telecom", "viettel_mobile", "vt"),
+    "VinaPhone": ("vinaphone", "vina", "vnpt", "gpc", "vnpt_vinaphone", "vina_phone", "vnp"),
+    "MobiFone": ("mobifone", "mobi", "mobiphone", "vms", "mobi_fone", "mbf", "mobifone_vms"),
+    "Vietnamobile": ("vietnamobile", "vnmobile", "vietnam_mobile", "ht_mobile", "htmobile",
+                     "vnm", "vietnamobi"),
+    "Gmobile": ("gmobile", "g_mobile", "beeline", "gtel", "gtel_mobile", "gtelmobile"),
+    "iTel": ("itel", "indochina_telecom", "dong_duong_telecom"),
+    "Wintel": ("wintel", "reddi"),
+}
+_OPERATOR_LOOKUP = {w: name for name, words in _OPERATOR_WORDS.items() for w in words}
+_MCC_MNC = re.compile(r"^452[\s_-]?0?(\d{1,2})$")
+
+
+def normalise_operator(value: object, *, mnc_column: bool = False) -> str | None:
+    """Canonical operator name (DOMAIN.md section 5) for a name or MCC-MNC code; None if unknown.
+
+    >>> normalise_operator("VNPT"), normalise_operator("452-04"), normalise_operator("45201")
+    ('VinaPhone', 'Viettel', 'MobiFone')
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    m = _MCC_MNC.match(text)
+    if m:
+        return OPERATORS_BY_MNC.get(f"452-{int(m.group(1)):02d}")
+    if mnc_column and re.fullmatch(r"0?\d{1,2}", text):
+        return OPERATORS_BY_MNC.get(f"452-{int(text):02d}")
+    key = header_key(text)
+    if key in _OPERATOR_LOOKUP:
+        return _OPERATOR_LOOKUP[key]
+    found = {name for w, name in _OPERATOR_LOOKUP.items()
+             if len(w) > 3 and re.search(rf"(^|_){w}(_|$)", key)}
+    return found.pop() if len(found) == 1 else None
+
+
+_TECH_PATTERNS = (
+    ("2G", r"2g|gsm|dcs|edge|gprs"),
+    ("3G", r"3g|umts|wcdma|hspa\+?|hsdpa|hsupa|w_cdma"),
+    ("4G", r"4g|lte|lte_a|lte_advanced|lte_adv|4g_lte|4g\+|lte\+"),
+    ("5G", r"5g|nr|5g_nr|5gnr"),
+)
+
+
+def normalise_tech(value: object) -> str | None:
+    """Technologies as a canonical sorted string, e.g. ``"2G/3G/4G"``; None if none recognised.
+
+    >>> normalise_tech("LTE, GSM"), normalise_tech("5G NR"), normalise_tech("UMTS/LTE-A")
+    ('2G/4G', '5G', '3G/4G')
+    """
+    if value is None:
+        return None
+    text = str(value).lower().replace("+", "")
+    tokens = [t for t in re.split(r"[\s/,;&|]+", text.replace("-", "_")) if t]
+    # rejoin pairs like "5g nr", "4g lte", "lte advanced"
+    found: set[str] = set()
+    for tok in tokens:
+        hit = next((name for name, pat in _TECH_PATTERNS if re.fullmatch(pat, tok)), None)
+        if hit:
+            found.add(hit)
+        elif tok not in ("advanced", "adv", "a", "and", "va"):
+            return None  # an unknown word: keep the value as given (reported)
+    if not found:
+        return None
+    return "/".join(sorted(found))
+
+
+def _prefix_map(rules: tuple[tuple[str, str], ...]) -> Callable[[object], str | None]:
+    compiled = [(re.compile(p), v) for p, v in rules]
+
+    def fn(value: object) -> str | None:
+        if value is None:
+            return None
+        key = header_key(value)
+        for pat, v in compiled:
+            if pat.search(key):
+                return v
+        return None
+
+    return fn
+
+
+#: Road classes: Vietnamese names and abbreviations (QL = quốc lộ, ĐT = đường tỉnh, ĐH =
+#: đường huyện, ĐX = đường xã), English names, and OSM ``highway`` values (the OSM Vietnam
+#: tagging: trunk = quốc lộ, primary = tỉnh lộ, secondary = huyện lộ, tertiary = đường xã).
+normalise_road_class = _prefix_map((
+    (r"^(national|motorway|trunk|ql|quoc_lo|cao_toc|duong_cao_toc|ct)(_|\d|$)", "national"),
+    (r"^(provincial|primary|dt|tl|tinh_lo|duong_tinh)(_|\d|$)", "provincial"),
+    (r"^(district|secondary|dh|hl|huyen_lo|duong_huyen)(_|\d|$)", "district"),
+    (r"^(commune|tertiary|dx|duong_xa|lien_xa|xa_lo|duong_lien_xa)(_|\d|$)", "commune"),
+    (r"^(village|unclassified|residential|living_street|service|track|duong_thon|thon|xom|"
+     r"ngo|hem|ngach|kiet|duong_lang|lien_thon|duong_xom|duong_noi_dong|noi_dong|"
+     r"duong_ngo)(_|\d|$)", "village"),
+    (r"^(other|khac|path|footway|cycleway)(_|$)", "other"),
+))
+
+#: Facility kinds: Vietnamese, English and OSM ``amenity`` values.
+normalise_facility_kind = _prefix_map((
+    (r"(^|_)(school|kindergarten|college|university|truong|mam_non|mau_giao|tieu_hoc|"
+     r"thcs|thpt|hoc)(_|$)", "school"),
+    (r"(^|_)(health|health_station|clinic|hospital|doctors|tram_y_te|tyt|y_te|benh_vien|"
+     r"phong_kham)(_|$)", "health_station"),
+    (r"(^|_)(commune_office|townhall|town_hall|ubnd|uy_ban|tru_so|tru_so_ubnd|"
+     r"government)(_|$)", "commune_office"),
+    (r"(^|_)(industrial|industrial_zone|kcn|khu_cong_nghiep|ccn|cum_cong_nghiep|"
+     r"khu_che_xuat|kcx)(_|$)", "industrial_zone"),
+    (r"^(other|khac)$", "other"),
+))
+
+#: Fiber levels: trục (backbone), phân phối (distribution), truy nhập (access).
+normalise_level = _prefix_map((
+    (r"(^|_)(backbone|core|trunk|truc|truc_chinh|lien_tinh|cap_1)(_|$)", "backbone"),
+    (r"(^|_)(distribution|feeder|phan_phoi|cap_2)(_|$)", "distribution"),
+    (r"(^|_)(access|drop|truy_nhap|thue_bao|cap_3)(_|$)", "access"),
+))
+
+#: Installation: treo / nổi (aerial), ngầm (underground), cống bể (duct).
+normalise_installation = _prefix_map((
+    (r"(^|_)(aerial|overhead|treo|noi|tren_cot|cap_treo)(_|$)", "aerial"),
+    (r"(^|_)(duct|conduit|cong_be|cong|be|ong|ong_ngam)(_|$)", "duct"),
+    (r"(^|_)(underground|buried|ngam|chon_ngam|cap_ngam)(_|$)", "underground"),
+))
+
+#: Which canonical columns of which kinds get which value normaliser.
+VALUE_NORMALISERS: dict[tuple[str, str], Callable[[object], str | None]] = {
+    ("sites", "tech"): normalise_tech,
+    ("roads", "road_class"): normalise_road_class,
+    ("facilities", "kind"): normalise_facility_kind,
+    ("fiber", "level"): normalise_level,
+    ("fiber", "installation"): normalise_installation,
+}
+
+
+def normalise_values(df: pd.DataFrame, kind: str, mapping: dict[str, str],
+                     report: LoadReport) -> None:
+    """Normalise the categorical columns of ``df`` (canonical names) in place and report.
+
+    Unrecognised values are kept as given and named in a warning with their rows.
+    """
+    for col in ("operator",):
+        if col in df and kind in ("sites", "fiber", "fiber_nodes"):
+            src_key = header_key(mapping.get(col, col))
+            mnc = src_key in ("mnc", "mcc_mnc", "plmn", "ma_mang")
+            _apply(df, col, lambda v, m=mnc: normalise_operator(v, mnc_column=m), report,
+                   multi=True)
+    for (k, col), fn in VALUE_NORMALISERS.items():
+        if k == kind and col in df:
+            _apply(df, col, fn, report)
+
+
+def _apply(df: pd.DataFrame, col: str, fn: Callable[[object], str | None], report: LoadReport,
+           *, multi: bool = False) -> None:
+    values = df[col].tolist()
+    out: list[object] = []
+    unknown: dict[str, list[int]] = {}
+    changed = 0
+    for i, v in enumerate(values):
+        if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == "":
+            out.append(None)
+            continue
+        norm = fn(v)
+        if norm is None and multi:
+            parts = [p for p in re.split(r"\s*[,;/+&]\s*", str(v)) if p.strip()]
+            names = [fn(p) for p in parts]
+            if len(parts) > 1 and all(names):
+                norm = "/".join(dict.fromkeys(n for n in names if n))
+        if norm is None:
+            unknown.setdefault(str(v), []).append(i)
+            out.append(v)
+        else:
+            changed += norm != v
+            out.append(norm)
+    df[col] = out
+    if changed:
+        report.warn(f"{col}: {changed} value(s) written in other forms were normalised "
+                    "(e.g. VNPT -> VinaPhone, LTE -> 4G).",
+                    f"{col}: chuẩn hoá {changed} giá trị viết theo cách khác "
+                    "(ví dụ VNPT -> VinaPhone, LTE -> 4G).")
+    for value, rows in unknown.items():
+        report.warn(f"{col}: value {value!r} is not recognised and is kept as given "
+                    f"(row(s) {format_rows(rows)}).",
+                    f"{col}: không nhận ra giá trị {value!r}, giữ nguyên "
+                    f"(dòng {format_rows(rows)}).")
+
+
+def generate_ids(df: pd.DataFrame, kind: str, id_col: str, report: LoadReport) -> None:
+    """Fill missing ids with stable generated ones (``V0001`` = the first data row) and say so."""
+    prefix = ID_PREFIX.get(kind, "R")
+    n = len(df)
+    generated = np.array([f"{prefix}{i + 1:04d}" for i in range(n)], dtype=object)
+    if id_col not in df:
+        df[id_col] = generated
+        report.warn(f"No {id_col} column: ids {prefix}0001... were generated in row order.",
+                    f"Không có cột {id_col}: đã tạo mã {prefix}0001... theo thứ tự dòng.")
+        return
+    values = df[id_col].astype(object).to_numpy()
+    missing = np.array([v is None or (isinstance(v, float) and np.isnan(v))
+                        or str(v).strip() == "" for v in values], dtype=bool)
+    as_text = np.array([None if m else (str(v)[:-2] if isinstance(v, float) and
+                        float(v).is_integer() else str(v).strip())
+                        for v, m in zip(values, missing, strict=True)], dtype=object)
+    if missing.any():
+        taken = set(as_text[~missing])
+        fill = [g if g not in taken else f"{g}_gen" for g in generated[missing]]
+        as_text[missing] = fill
+        rows = np.flatnonzero(missing).tolist()
+        report.warn(f"{id_col} was empty in row(s) {format_rows(rows)}: ids were generated "
+                    f"from the row number ({prefix}0001 = row 1).",
+                    f"{id_col} trống ở dòng {format_rows(rows)}: đã tạo mã theo số dòng "
+                    f"({prefix}0001 = dòng 1).")
+    df[id_col] = as_text

@@ -1,0 +1,622 @@
+"""Radio parameters: per-technology defaults, coverage tiers, tower heights and :class:`RadioParams`.
+
+Everything here is a frozen, validated dataclass; ``RunParams.radio`` holds one
+:class:`RadioParams`. Tower heights, EIRP and RSRP thresholds are not published for Vietnam
+(DOMAIN.md sections 3 and "Not verified"): the defaults below are typical industry values, each
+justified where it is defined, and every one can be changed in ``params.json``.
+
+Default propagation combination
+-------------------------------
+The median loss comes from an empirical model chosen by frequency (:attr:`RadioParams.model_rules`):
+
+- f <= 1500 MHz (700, 900 MHz): Okumura-Hata, the model fitted to Okumura's measurements over
+  150-1500 MHz for macro towers of 30-200 m, the rural A2b case;
+- 1500 < f <= 2200 MHz (1800, 2100 MHz): COST-231 Hata, its 1500-2000 MHz extension (2100 MHz is
+  a 5 % extrapolation, the common practice);
+- f > 2200 MHz (2600 MHz, 3.5-3.9 GHz): 3GPP TR 38.901 RMa, the rural-macro model valid over
+  0.5-30 GHz, where the Hata family is not defined.
+
+The rule is by frequency, not by technology, so that a band gives the same loss whatever runs on
+it (700 MHz is LTE or NR). The environment defaults to ``suburban``: Vietnamese rural hamlets are
+houses among bamboo hedges, gardens and trees along roads and canals, Hata's "village with trees
+and houses"; ``open`` (Hata: open fields, no tall trees in the path) would be 17-23 dB more
+optimistic and fits only paddy fields, which the clutter term treats separately. The 3GPP
+condition defaults to NLOS for the same reason (a 1.5 m receiver among houses and trees rarely
+sees the tower), and NLOS = max(LOS, NLOS') is the 3GPP median. The radio-engine adds the terrain
+term (earth curvature with ``k_factor``, knife-edge diffraction by ``diffraction``) and the
+clutter loss of the receiver's land-cover class.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+from gis.errors import ValidationError
+from gis.layers.schema import TECHS, header_key
+from gis.radio.antenna import DEFAULT_FRONT_TO_BACK_DB, DEFAULT_SLA_V_DB
+from gis.radio.linkbudget import SIGNAL_KIND, n_subcarriers, signal_offset_db
+from gis.radio.models import Condition, Environment, Model, path_loss_db
+
+__all__ = [
+    "CLUTTER_CLASSES",
+    "DEFAULT_TECHS",
+    "TIER_LABELS",
+    "CoverageTiers",
+    "Diffraction",
+    "ModelRule",
+    "RadioParams",
+    "TechDefaults",
+]
+
+
+def _invalid(en: str, vi: str) -> ValidationError:
+    return ValidationError(en, vi, fix="Change the value in the radio parameters (params.json).",
+                           fix_vi="Sửa giá trị trong tham số vô tuyến (params.json).")
+
+
+class Diffraction(StrEnum):
+    """Multi-edge diffraction method of the terrain term (ITU-R P.526)."""
+
+    DEYGOUT = "deygout"
+    BULLINGTON = "bullington"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class CoverageTiers:
+    """Signal thresholds of the coverage tiers, dBm (of the tech's signal, see linkbudget).
+
+    A receiver is *good* at or above ``good_dbm``, *fair* at or above ``fair_dbm``, *edge* at or
+    above ``edge_dbm`` and not covered below. "Covered" means at or above ``edge_dbm``.
+
+    The 4G/5G defaults (-95 / -105 / -110 dBm RSRP) are the industry values of DOMAIN.md section 3:
+    about -105 dBm gives ~10 Mbit/s indoors, -110 dBm with SINR >= 0 dB is the usual cell-edge
+    design value; Vietnam publishes no RSRP threshold (QCVN 81:2019 is by throughput), so they are
+    settings to validate against i-Speed or drive tests.
+    """
+
+    good_dbm: float = -95.0
+    fair_dbm: float = -105.0
+    edge_dbm: float = -110.0
+
+    def __post_init__(self) -> None:
+        vals = (self.good_dbm, self.fair_dbm, self.edge_dbm)
+        if not all(isinstance(v, int | float) and math.isfinite(v) for v in vals):
+            raise _invalid(f"Coverage tiers must be numbers (dBm), got {vals}.",
+                           f"Ngưỡng phủ sóng phải là số (dBm), nhận được {vals}.")
+        if not self.good_dbm >= self.fair_dbm >= self.edge_dbm:
+            raise _invalid(
+                f"Coverage tiers must be ordered good >= fair >= edge, got good "
+                f"{self.good_dbm:g}, fair {self.fair_dbm:g}, edge {self.edge_dbm:g} dBm.",
+                f"Ngưỡng phủ sóng phải theo thứ tự tốt >= khá >= biên, nhận được "
+                f"{self.good_dbm:g}, {self.fair_dbm:g}, {self.edge_dbm:g} dBm.",
+            )
+
+    @property
+    def covered_dbm(self) -> float:
+        """The "covered" threshold: the edge tier, dBm."""
+        return self.edge_dbm
+
+    def classify(self, signal_dbm: np.ndarray | float) -> np.ndarray:
+        """Tier codes: 3 good, 2 fair, 1 edge, 0 not covered (NaN signal: 0).
+
+        >>> CoverageTiers().classify([-90.0, -100.0, -108.0, -120.0]).tolist()
+        [3, 2, 1, 0]
+        """
+        s = np.asarray(signal_dbm, dtype=float)
+        with np.errstate(invalid="ignore"):
+            return ((s >= self.edge_dbm).astype(np.int8) + (s >= self.fair_dbm)
+                    + (s >= self.good_dbm)).astype(np.int8)
+
+
+#: Bilingual tier labels by code (en, vi).
+TIER_LABELS: dict[int, tuple[str, str]] = {
+    3: ("good", "tốt"),
+    2: ("fair", "khá"),
+    1: ("edge", "biên"),
+    0: ("no signal", "không có sóng"),
+}
+
+
+@dataclass(frozen=True)
+class TechDefaults:
+    """Defaults of one technology for transmitters whose file does not say.
+
+    Attributes
+    ----------
+    tech
+        ``"2G"``, ``"3G"``, ``"4G"`` or ``"5G"``.
+    freq_mhz
+        Default carrier frequency, MHz (a site row's ``freq_mhz`` / ``band`` overrides it).
+    bandwidth_mhz
+        Channel bandwidth, MHz (standard values for 4G/5G; sets N_sc).
+    scs_khz
+        NR subcarrier spacing, kHz (5G only).
+    eirp_dbm
+        Total EIRP per sector at the maximum antenna gain, dBm (includes ``gain_dbi``).
+    gain_dbi
+        Maximum antenna gain, dBi (informative: already in the EIRP).
+    beamwidth_deg, vbeamwidth_deg
+        Horizontal and vertical half-power beamwidths, degrees.
+    tilt_deg
+        Total downtilt (electrical + mechanical), degrees, positive down.
+    max_radius_m
+        Radius, m, beyond which the engine does not compute the sector.
+    cpich_fraction_db
+        3G only: CPICH share of the carrier power, dB.
+    tiers
+        Coverage tiers of the tech's signal (:data:`gis.radio.linkbudget.SIGNAL_KIND`).
+    """
+
+    tech: str
+    freq_mhz: float
+    bandwidth_mhz: float
+    eirp_dbm: float
+    gain_dbi: float
+    tilt_deg: float
+    max_radius_m: float
+    tiers: CoverageTiers = field(default_factory=CoverageTiers)
+    beamwidth_deg: float = 65.0
+    vbeamwidth_deg: float = 10.0
+    scs_khz: int | None = None
+    cpich_fraction_db: float = -10.0
+
+    def __post_init__(self) -> None:
+        if self.tech not in TECHS:
+            raise _invalid(f"Unknown technology {self.tech!r}; valid: {', '.join(TECHS)}.",
+                           f"Công nghệ {self.tech!r} không có; hợp lệ: {', '.join(TECHS)}.")
+        checks = {
+            "freq_mhz": (self.freq_mhz, 30.0, 100_000.0),
+            "bandwidth_mhz": (self.bandwidth_mhz, 0.1, 400.0),
+            "eirp_dbm": (self.eirp_dbm, -30.0, 100.0),
+            "gain_dbi": (self.gain_dbi, -10.0, 40.0),
+            "tilt_deg": (self.tilt_deg, -30.0, 30.0),
+            "max_radius_m": (self.max_radius_m, 100.0, 100_000.0),
+            "beamwidth_deg": (self.beamwidth_deg, 1.0, 360.0),
+            "vbeamwidth_deg": (self.vbeamwidth_deg, 0.5, 180.0),
+            "cpich_fraction_db": (self.cpich_fraction_db, -30.0, 0.0),
+        }
+        for name, (value, lo, hi) in checks.items():
+            if not (isinstance(value, int | float) and lo <= value <= hi):
+                raise _invalid(
+                    f"{self.tech} {name} = {value!r} is outside {lo:g}-{hi:g}.",
+                    f"{self.tech} {name} = {value!r} nằm ngoài khoảng {lo:g}-{hi:g}.",
+                )
+        if self.tech in ("4G", "5G"):
+            n_subcarriers(self.tech, self.bandwidth_mhz, self.scs_khz)  # raises when unknown
+
+    @property
+    def signal(self) -> str:
+        """The measured signal: ``rxlev``, ``rscp``, ``rsrp`` or ``ss_rsrp``."""
+        return SIGNAL_KIND[self.tech]
+
+    @property
+    def n_subcarriers(self) -> int | None:
+        """N_sc of a 4G/5G carrier; None for 2G/3G."""
+        if self.tech in ("4G", "5G"):
+            return n_subcarriers(self.tech, self.bandwidth_mhz, self.scs_khz)
+        return None
+
+    @property
+    def signal_offset_db(self) -> float:
+        """Measured signal relative to the total EIRP, dB (see :mod:`gis.radio.linkbudget`)."""
+        return signal_offset_db(self.tech, self.bandwidth_mhz, self.scs_khz,
+                                cpich_fraction_db=self.cpich_fraction_db)
+
+
+#: Per-technology defaults [U: no Vietnamese figures published; typical vendor values].
+#:
+#: - 2G: GSM 900 (the 2G band of all Vietnamese operators), one 20 W TRX (43 dBm) + 15 dBi
+#:   panel (65° × 12°) - 2 dB feeder = 56 dBm per BCCH carrier; 15 km radius (rural GSM cells reach
+#:   10-20 km; the timing advance allows 35 km). RxLev tiers -80 / -90 / -100 dBm: the edge keeps
+#:   2 dB above the -102 dBm reference sensitivity of a GSM 900 handset (3GPP TS 45.005).
+#: - 3G: UMTS 2100 (5 MHz), 20 W (43 dBm) + 17 dBi (65° × 8°) - 2 dB = 58 dBm, CPICH 10 %
+#:   (-10 dB); 8 km. RSCP tiers -85 / -95 / -105 dBm, the usual drive-test classes.
+#: - 4G: LTE 1800 (B3, the band 4G launched on in Vietnam, DOMAIN.md §3), 20 MHz (100 RB),
+#:   40 W (46 dBm) + 17 dBi (65° × 8°) - 2 dB = 61 dBm; 10 km. RSRP tiers -95 / -105 / -110 dBm.
+#: - 5G: NR n78 3500 MHz, 100 MHz at 30 kHz (273 RB), a 64T64R active antenna of 200 W (53 dBm)
+#:   with 24 dBi beam gain and no feeder = 77 dBm; 6 km. SS-RSRP tiers as 4G. The operators'
+#:   actual bands are in :attr:`RadioParams.operator_bands_mhz`.
+DEFAULT_TECHS: dict[str, TechDefaults] = {
+    "2G": TechDefaults("2G", 900.0, 0.2, 56.0, 15.0, 2.0, 15_000.0,
+                       CoverageTiers(-80.0, -90.0, -100.0), vbeamwidth_deg=12.0),
+    "3G": TechDefaults("3G", 2100.0, 5.0, 58.0, 17.0, 3.0, 8_000.0,
+                       CoverageTiers(-85.0, -95.0, -105.0), vbeamwidth_deg=8.0),
+    "4G": TechDefaults("4G", 1800.0, 20.0, 61.0, 17.0, 3.0, 10_000.0,
+                       CoverageTiers(-95.0, -105.0, -110.0), vbeamwidth_deg=8.0),
+    "5G": TechDefaults("5G", 3500.0, 100.0, 77.0, 24.0, 4.0, 6_000.0,
+                       CoverageTiers(-95.0, -105.0, -110.0), vbeamwidth_deg=8.0, scs_khz=30),
+}
+
+#: Default carrier frequency by operator and technology, MHz (DOMAIN.md section 3 [V]): the 5G
+#: auction lots B1 2500-2600 MHz (Viettel), C2 3700-3800 MHz (VNPT / VinaPhone),
+#: C3 3800-3900 MHz (MobiFone), at their centres.
+DEFAULT_OPERATOR_BANDS_MHZ: dict[str, float] = {
+    "Viettel 5G": 2550.0,
+    "VinaPhone 5G": 3750.0,
+    "MobiFone 5G": 3850.0,
+}
+
+#: Antenna height above ground by structure (tower class), m [U: DOMAIN.md §2-3 gives only ranges].
+#: A1 (non-bulky poles, street furniture, small rooftop masts): 12 m; A2a (bulky, on buildings):
+#: 15 m above ground, a 3-4 storey building plus a short mast; A2b (bulky ground towers, the rural
+#: type, 92 % of Kiên Giang's towers): 36 m, mid of the usual 30-45 m. Keys are normalised with
+#: :func:`gis.layers.schema.header_key` without separators, so "A2b", "a2b" and "A-2b" match.
+DEFAULT_STRUCTURE_HEIGHTS_M: dict[str, float] = {
+    "a1": 12.0, "a1a": 12.0, "a1b": 12.0,
+    "a2a": 15.0, "rooftop": 15.0, "roof": 15.0, "tren_nha": 15.0, "building": 15.0,
+    "a2b": 36.0, "tower": 36.0, "ground": 36.0, "greenfield": 36.0, "cot_tu_dung": 36.0,
+    "cot_day_co": 36.0,
+}
+
+#: ESA WorldCover 10 m class codes and bilingual names.
+CLUTTER_CLASSES: dict[int, tuple[str, str]] = {
+    10: ("Tree cover", "Rừng, cây che phủ"),
+    20: ("Shrubland", "Cây bụi"),
+    30: ("Grassland", "Đồng cỏ"),
+    40: ("Cropland", "Đất trồng trọt"),
+    50: ("Built-up", "Khu dân cư, xây dựng"),
+    60: ("Bare / sparse vegetation", "Đất trống"),
+    70: ("Snow and ice", "Băng tuyết"),
+    80: ("Permanent water bodies", "Mặt nước"),
+    90: ("Herbaceous wetland", "Đất ngập nước"),
+    95: ("Mangroves", "Rừng ngập mặn"),
+    100: ("Moss and lichen", "Rêu, địa y"),
+}
+
+#: Extra loss at the receiver's land-cover class, dB, on top of the suburban median [U]: planning
+#: tools use clutter offsets of this size (ITU-R P.2108 §3.2 gives terminal clutter losses of a few
+#: dB to ~20 dB); the suburban Hata median already contains typical village trees and houses, so
+#: only classes denser than that add loss: dense tree cover and mangroves 6 dB, built-up 3 dB,
+#: shrubland 2 dB, open classes 0 dB. Calibrate with drive tests.
+DEFAULT_CLUTTER_LOSS_DB: dict[int, float] = {
+    10: 6.0, 20: 2.0, 30: 0.0, 40: 0.0, 50: 3.0, 60: 0.0, 70: 0.0, 80: 0.0, 90: 0.0, 95: 6.0,
+    100: 0.0,
+}
+
+
+def _structure_key(value: object) -> str:
+    """``"A-2b"``, ``"A2b"``, ``"a 2 b"`` -> ``"a2b"``; ``"Trên nhà"`` -> ``"trennha"``."""
+    return header_key(value).replace("_", "")
+
+
+@dataclass(frozen=True)
+class ModelRule:
+    """Use ``model`` for carriers up to ``max_freq_mhz`` (inclusive) not taken by a lower rule."""
+
+    max_freq_mhz: float
+    model: Model
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "model", Model.parse(self.model))
+
+
+DEFAULT_MODEL_RULES: tuple[ModelRule, ...] = (
+    ModelRule(1500.0, Model.OKUMURA_HATA),
+    ModelRule(2200.0, Model.COST231_HATA),
+    ModelRule(100_000.0, Model.RMA),
+)
+
+
+def _merge(base: Any, data: dict) -> Any:
+    """``base`` (a dataclass) with the values of ``data`` (a JSON-like dict) deep-merged in."""
+    from gis.params import from_dict, to_dict
+
+    def deep(a: dict, b: dict) -> dict:
+        out = dict(a)
+        for k, v in b.items():
+            out[k] = deep(a[k], v) if isinstance(v, dict) and isinstance(a.get(k), dict) else v
+        return out
+
+    return from_dict(type(base), deep(to_dict(base), data), where=f"radio.techs.{base.tech}")
+
+
+@dataclass(frozen=True)
+class RadioParams:
+    """Parameters of the radio coverage (``RunParams.radio``).
+
+    Attributes
+    ----------
+    techs
+        :class:`TechDefaults` per technology ("2G".."5G"). A partial dict (e.g. from
+        ``params.json``: ``{"4G": {"eirp_dbm": 58}}``) overrides only what it names; the same
+        holds for every dict below (they are merged with their defaults).
+    operator_bands_mhz
+        Default frequency by ``"<operator> <tech>"``, MHz (beats the tech default, loses to the
+        site file).
+    model_rules
+        Empirical model by frequency; frequencies above the last rule use its model. See the
+        module docstring for the default combination and its justification.
+    env
+        Hata-family environment (``suburban``: rural Vietnamese hamlets, see module doc).
+    large_city
+        Okumura-Hata large-city a(h_m) (only meaningful with ``env="urban"``).
+    condition
+        3GPP LOS/NLOS (``nlos``: 3GPP median for receivers among houses and trees).
+    building_height_m, street_width_m
+        RMa h and W, m: the TR 38.901 defaults 5 m and 20 m (single-storey rural houses, roads).
+    rx_height_m
+        Receiver height above ground, m: 1.5 m, a handset at hand height (Hata's and 3GPP's
+        reference).
+    rx_gain_dbi
+        Handset antenna gain, dBi: 0 (isotropic; handsets are -3..0 dBi).
+    body_loss_db
+        Body loss, dB: 0, because the tier thresholds are drive-test values (outdoor, no body).
+    penetration_loss_db
+        Building penetration loss, dB: 0, outdoor coverage (the trắng sóng check is at the
+        hamlet's cultural house, outdoors); 10-20 dB for indoor coverage studies.
+    k_factor
+        Effective earth-radius factor: 4/3, the standard atmosphere (ITU-R P.453/P.834).
+    diffraction
+        Multi-edge diffraction: ``bullington`` (default; ITU-R P.526-15 §4.5.1, the
+        Recommendation's method for general terrain: continuous and monotone in the antenna
+        height, so a higher antenna never covers less), ``deygout`` (up to 3 edges; its edge
+        selection can jump and occasionally gives more loss for a higher mast) or ``none``
+        (empirical model only). See :mod:`gis.radio.coverage`.
+    min_distance_m
+        Distance floor of the models in the engine, m (see :mod:`gis.radio.models`).
+    front_to_back_db, sla_v_db
+        Antenna pattern A_m and SLA_V, dB (TR 36.814: 25 and 20).
+    structure_heights_m
+        Antenna height by tower class / structure, m (keys normalised like column headers).
+    default_height_m
+        Height when neither ``height_m`` nor a known structure is given, m: 30 m, a typical macro
+        tower when its class is unknown.
+    default_tech
+        Technology assumed for site rows without one: ``"4G"``, the mobile-broadband tech that
+        every operator runs on every site today.
+    default_azimuths_deg
+        Sectors assumed for a site row without azimuth: three 120° sectors at 0/120/240°.
+    clutter_loss_db
+        Extra loss by ESA WorldCover class code, dB (see :data:`DEFAULT_CLUTTER_LOSS_DB`).
+    excess_over_grazing
+        Coverage engine: the terrain term adds only each obstructing edge's loss beyond grazing
+        incidence, ``J(v) - J(0)``, because the empirical medians already contain the grazing
+        loss of a 1.5 m receiver (True; see :mod:`gis.radio.coverage`). False adds the full
+        ``J(v)`` of every edge that obstructs the line of sight.
+    effective_height
+        Coverage engine: antenna height given to the median model: ``"ground"`` (height above
+        the ground at the site, default) or ``"profile_mean"`` (above the mean ground along the
+        path, at least 1 m). See :mod:`gis.radio.coverage`.
+    ray_step_m
+        Coverage engine: radial sampling step of the terrain sweep, m; ``None``: the DEM cell
+        size (finer adds no information, coarser skips terrain).
+    grid_resolution_m
+        Coverage engine: cell size of the coverage rasters, m; ``None``: the DEM's own cells
+        (30 m for SRTM/Copernicus GLO-30), or 30 m on flat terrain without a DEM.
+    area_margin_m
+        Run stage: the coverage rasters cover the hamlets' bounding box plus this margin, m
+        (1000 m: the map shows the surroundings of edge hamlets).
+    """
+
+    techs: dict[str, TechDefaults] = field(default_factory=lambda: dict(DEFAULT_TECHS))
+    operator_bands_mhz: dict[str, float] = field(
+        default_factory=lambda: dict(DEFAULT_OPERATOR_BANDS_MHZ))
+    model_rules: tuple[ModelRule, ...] = DEFAULT_MODEL_RULES
+    env: Environment = Environment.SUBURBAN
+    large_city: bool = False
+    condition: Condition = Condition.NLOS
+    building_height_m: float = 5.0
+    street_width_m: float = 20.0
+    rx_height_m: float = 1.5
+    rx_gain_dbi: float = 0.0
+    body_loss_db: float = 0.0
+    penetration_loss_db: float = 0.0
+    k_factor: float = 4.0 / 3.0
+    diffraction: Diffraction = Diffraction.BULLINGTON
+    min_distance_m: float = 20.0
+    front_to_back_db: float = DEFAULT_FRONT_TO_BACK_DB
+    sla_v_db: float = DEFAULT_SLA_V_DB
+    structure_heights_m: dict[str, float] = field(
+        default_factory=lambda: dict(DEFAULT_STRUCTURE_HEIGHTS_M))
+    default_height_m: float = 30.0
+    default_tech: str = "4G"
+    default_azimuths_deg: tuple[float, ...] = (0.0, 120.0, 240.0)
+    clutter_loss_db: dict[int, float] = field(
+        default_factory=lambda: dict(DEFAULT_CLUTTER_LOSS_DB))
+    # -- coverage-engine fields (radio-engine; gis.radio.coverage) --------------------------
+    excess_over_grazing: bool = True
+    effective_height: str = "ground"
+    ray_step_m: float | None = None
+    grid_resolution_m: float | None = None
+    area_margin_m: float = 1000.0
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        if self.effective_height not in ("ground", "profile_mean"):
+            raise _invalid(f"radio.effective_height = {self.effective_height!r}; valid: "
+                           "ground, profile_mean.",
+                           f"radio.effective_height = {self.effective_height!r}; hợp lệ: "
+                           "ground, profile_mean.")
+        for name in ("ray_step_m", "grid_resolution_m"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, int | float) and value > 0):
+                raise _invalid(f"radio.{name} must be > 0 m or null, got {value!r}.",
+                               f"radio.{name} phải > 0 m hoặc null, nhận {value!r}.")
+        if not (isinstance(self.area_margin_m, int | float) and self.area_margin_m >= 0):
+            raise _invalid(f"radio.area_margin_m must be >= 0 m, got {self.area_margin_m!r}.",
+                           f"radio.area_margin_m phải >= 0 m, nhận {self.area_margin_m!r}.")
+        set_(self, "env", Environment.parse(self.env))
+        set_(self, "condition", Condition.parse(self.condition))
+        try:
+            set_(self, "diffraction", Diffraction(str(self.diffraction).lower()))
+        except ValueError:
+            valid = ", ".join(d.value for d in Diffraction)
+            raise _invalid(f"diffraction = {self.diffraction!r}; valid: {valid}.",
+                           f"diffraction = {self.diffraction!r}; hợp lệ: {valid}.") from None
+        set_(self, "techs", self._techs(self.techs))
+        set_(self, "model_rules", self._rules(self.model_rules))
+        set_(self, "clutter_loss_db", self._clutter(self.clutter_loss_db))
+        heights = {**DEFAULT_STRUCTURE_HEIGHTS_M, **dict(self.structure_heights_m)}
+        set_(self, "structure_heights_m", {_structure_key(k): float(v) for k, v in heights.items()})
+        bands = {**DEFAULT_OPERATOR_BANDS_MHZ, **dict(self.operator_bands_mhz)}
+        set_(self, "operator_bands_mhz", {str(k): float(v) for k, v in bands.items()})
+        set_(self, "default_azimuths_deg",
+             tuple(float(a) % 360.0 for a in self.default_azimuths_deg))
+        positive = {
+            "k_factor": self.k_factor, "rx_height_m": self.rx_height_m,
+            "min_distance_m": self.min_distance_m, "default_height_m": self.default_height_m,
+            "building_height_m": self.building_height_m, "street_width_m": self.street_width_m,
+            "front_to_back_db": self.front_to_back_db, "sla_v_db": self.sla_v_db,
+            **{f"structure_heights_m[{k}]": v for k, v in self.structure_heights_m.items()},
+            **{f"operator_bands_mhz[{k}]": v for k, v in self.operator_bands_mhz.items()},
+        }
+        for name, value in positive.items():
+            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+                raise _invalid(f"radio.{name} must be a number > 0, got {value!r}.",
+                               f"radio.{name} phải là số > 0, nhận được {value!r}.")
+        for name in ("body_loss_db", "penetration_loss_db"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and value >= 0):
+                raise _invalid(f"radio.{name} must be >= 0 dB, got {value!r}.",
+                               f"radio.{name} phải >= 0 dB, nhận được {value!r}.")
+        if self.default_tech not in self.techs:
+            raise _invalid(
+                f"radio.default_tech = {self.default_tech!r}; valid: {', '.join(self.techs)}.",
+                f"radio.default_tech = {self.default_tech!r}; hợp lệ: {', '.join(self.techs)}.")
+        if not self.default_azimuths_deg:
+            raise _invalid("radio.default_azimuths_deg is empty; give at least one azimuth.",
+                           "radio.default_azimuths_deg trống; cần ít nhất một góc phương vị.")
+
+    @staticmethod
+    def _techs(techs: dict[str, Any]) -> dict[str, TechDefaults]:
+        out = dict(DEFAULT_TECHS)
+        for key, value in dict(techs).items():
+            tech = str(key).upper()
+            if tech not in TECHS:
+                raise _invalid(f"radio.techs: unknown technology {key!r}; valid: "
+                               f"{', '.join(TECHS)}.",
+                               f"radio.techs: công nghệ {key!r} không có; hợp lệ: "
+                               f"{', '.join(TECHS)}.")
+            if isinstance(value, TechDefaults):
+                out[tech] = value
+            elif isinstance(value, dict):
+                out[tech] = _merge(DEFAULT_TECHS[tech], {**value, "tech": tech})
+            else:
+                raise _invalid(f"radio.techs.{key}: expected an object, got {value!r}.",
+                               f"radio.techs.{key}: cần một đối tượng, nhận được {value!r}.")
+        return out
+
+    @staticmethod
+    def _rules(rules: Any) -> tuple[ModelRule, ...]:
+        out = []
+        for r in rules:
+            if isinstance(r, dict):
+                r = ModelRule(float(r["max_freq_mhz"]), Model.parse(r["model"]))
+            out.append(r)
+        if not out:
+            raise _invalid("radio.model_rules is empty; give at least one rule.",
+                           "radio.model_rules trống; cần ít nhất một quy tắc.")
+        freqs = [r.max_freq_mhz for r in out]
+        if freqs != sorted(freqs):
+            raise _invalid(f"radio.model_rules must be sorted by max_freq_mhz, got {freqs}.",
+                           f"radio.model_rules phải xếp tăng dần theo max_freq_mhz: {freqs}.")
+        return tuple(out)
+
+    @staticmethod
+    def _clutter(clutter: dict[Any, Any]) -> dict[int, float]:
+        out = dict(DEFAULT_CLUTTER_LOSS_DB)
+        for k, v in dict(clutter).items():
+            try:
+                out[int(k)] = float(v)
+            except (TypeError, ValueError):
+                raise _invalid(f"radio.clutter_loss_db: {k!r}: {v!r} is not class code: dB.",
+                               f"radio.clutter_loss_db: {k!r}: {v!r} không phải mã lớp: dB.",
+                               ) from None
+        return out
+
+    def replace(self, **changes: Any) -> RadioParams:
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def tech(self, tech: str) -> TechDefaults:
+        """The defaults of ``tech``; a clear error when it is not configured."""
+        try:
+            return self.techs[str(tech).upper()]
+        except KeyError:
+            raise _invalid(f"No radio defaults for technology {tech!r}; known: "
+                           f"{', '.join(self.techs)}.",
+                           f"Không có tham số vô tuyến cho công nghệ {tech!r}; có: "
+                           f"{', '.join(self.techs)}.") from None
+
+    def model_for(self, freq_mhz: float) -> Model:
+        """The empirical model of a carrier at ``freq_mhz`` (see :attr:`model_rules`).
+
+        >>> [RadioParams().model_for(f).value for f in (700, 900, 1800, 2100, 2600, 3500)]
+        ['okumura_hata', 'okumura_hata', 'cost231_hata', 'cost231_hata', 'rma', 'rma']
+        """
+        for rule in self.model_rules:
+            if freq_mhz <= rule.max_freq_mhz:
+                return rule.model
+        return self.model_rules[-1].model
+
+    def models_for(self, freq_mhz: np.ndarray) -> np.ndarray:
+        """Vectorised :meth:`model_for`: an object array of model names (str values)."""
+        f = np.asarray(freq_mhz, dtype=float)
+        edges = np.array([r.max_freq_mhz for r in self.model_rules])
+        idx = np.minimum(np.searchsorted(edges, f, side="left"), len(edges) - 1)
+        names = np.array([r.model.value for r in self.model_rules], dtype=object)
+        return names[idx]
+
+    def median_path_loss_db(
+        self,
+        distance_m: np.ndarray | float,
+        freq_mhz: float,
+        tx_height_m: float | np.ndarray,
+        *,
+        rx_height_m: float | np.ndarray | None = None,
+        model: Model | str | None = None,
+    ) -> np.ndarray:
+        """Empirical (median) path loss as the coverage engine uses it, dB.
+
+        The model of :meth:`model_for` (or ``model``) with this object's ``env``, ``large_city``,
+        ``condition``, ``building_height_m``, ``street_width_m`` and ``rx_height_m``, extrapolated
+        outside its validity range (``force=True``) and with distances below
+        ``min_distance_m`` evaluated at it. The terrain and clutter terms are not included.
+
+        Parameters
+        ----------
+        distance_m
+            Horizontal distances, m.
+        freq_mhz
+            Carrier frequency, MHz.
+        tx_height_m
+            Antenna height above ground, m.
+        rx_height_m
+            Receiver height above ground, m (default :attr:`rx_height_m`).
+        model
+            Override the model chosen by frequency.
+        """
+        return path_loss_db(
+            model or self.model_for(float(freq_mhz)), distance_m, freq_mhz, tx_height_m,
+            self.rx_height_m if rx_height_m is None else rx_height_m, env=self.env,
+            condition=self.condition, large_city=self.large_city,
+            building_height_m=self.building_height_m, street_width_m=self.street_width_m,
+            clip_distance_m=self.min_distance_m, force=True,
+        )
+
+    def clutter_lut(self) -> np.ndarray:
+        """Clutter loss by class code as a lookup table, dB: ``lut[code]`` (float32, 256 codes).
+
+        Codes outside 0-255 or not in :attr:`clutter_loss_db` have 0 dB. The engine indexes it
+        with the land-cover raster: ``lut[landcover.astype(np.uint8)]``.
+        """
+        lut = np.zeros(256, dtype=np.float32)
+        for code, loss in self.clutter_loss_db.items():
+            if 0 <= code < 256:
+                lut[code] = loss
+        return lut
+
+    def default_freq_mhz(self, operator: str, tech: str) -> float:
+        """Default frequency of ``tech`` for ``operator``, MHz."""
+        return self.operator_bands_mhz.get(f"{operator} {tech}", self.tech(tech).freq_mhz)
+
+    def height_for(self, structure: object) -> float | None:
+        """Antenna height of a structure/tower class, m; None when it is not known."""
+        return self.structure_heights_m.get(_structure_key(structure)) if structure else None

@@ -1,0 +1,183 @@
+"""The bundled synthetic sample area: a district of Ninh Bình with hills, delta and gaps.
+
+:func:`build_sample` returns a :class:`gis.project.Project` with every canonical layer (admin,
+villages, roads, fiber, fiber_nodes, sites, facilities) in EPSG:32648 and two rasters (a 30 m
+DEM and a 100 m population raster) written as GeoTIFFs to a temporary folder
+(:meth:`Project.save` copies them into the project folder). Everything is a deterministic
+function of the seed. The data are SYNTHETIC: see ``data/README.md`` for what is in them and
+for the deliberate coverage and fiber gaps, which the villages layer also names in its
+``sample_design`` column (``no_signal``, ``weak_spot``, ``no_fiber``, ``no_road``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS, Transformer
+
+from gis.layers.report import LoadReport
+from gis.project import Project
+from gis.sample.facilities import build_facilities, industrial_zone
+from gis.sample.frame import ANALYSIS_EPSG, Frame
+from gis.sample.names import DISTRICT, PROVINCE, commune_names, hamlet_names
+from gis.sample.network import build_network
+from gis.sample.places import NO_FIBER, NO_ROAD, NO_SIGNAL, WEAK_SPOT, build_places
+from gis.sample.rasters import DEM_NODATA, POP_NODATA, population_grid, write_geotiff
+from gis.sample.sites import build_sites
+from gis.sample.spec import PRESETS, SampleSpec, spec_for
+from gis.sample.terrain import TerrainSpec, district_terrain, synthetic_dem
+
+__all__ = [
+    "NO_FIBER",
+    "NO_ROAD",
+    "NO_SIGNAL",
+    "PRESETS",
+    "SAMPLE_NAME",
+    "WEAK_SPOT",
+    "SampleSpec",
+    "TerrainSpec",
+    "build_sample",
+    "district_terrain",
+    "spec_for",
+    "synthetic_dem",
+]
+
+#: The sample project's name, in both languages.
+SAMPLE_NAME = "Mẫu: Nho Quan (tổng hợp) / Sample: Nho Quan (synthetic)"
+
+#: Median hamlet population by zone: a tổ dân phố of the town, a delta thôn, an upland bản
+#: (about 2,000 people per km² in the town, 700 in the delta, 300 in the hills).
+MEAN_POPULATION = {"town": 520.0, "delta": 560.0, "hills": 330.0}
+
+#: Share of a weak-spot hamlet's people living in its outlying cluster behind the spur.
+SATELLITE_SHARE = 0.4
+
+
+def build_sample(seed: int = 7, *, preset: str = "district",
+                 workdir: str | Path | None = None) -> Project:
+    """Build the synthetic sample area as a project (deterministic for a seed).
+
+    Parameters
+    ----------
+    seed
+        Random seed; the same seed gives the same layers and rasters, value for value.
+    preset
+        Size preset, see :data:`gis.sample.spec.PRESETS` (``"district"``: about 300 km²,
+        30 communes, about 400 hamlets, about 100 physical BTS sites).
+    workdir
+        Folder for the two GeoTIFFs; a new temporary folder when not given.
+
+    Returns
+    -------
+    gis.project.Project
+        Layers in EPSG:32648; rasters ``dem`` (30 m, metres) and ``population`` (100 m,
+        people per cell).
+    """
+    spec = spec_for(preset)
+    frame = Frame.from_spec(spec)
+    terrain = district_terrain(spec)
+    rng = np.random.default_rng([int(seed), 2])
+    places = build_places(spec, frame, terrain, int(seed), rng)
+
+    # Names and people.
+    c_names = commune_names(len(places.commune_xy), np.random.default_rng([int(seed), 3]))
+    codes = [f"14{500 + 4 * c:03d}" for c in range(len(c_names))]
+    name_rng = np.random.default_rng([int(seed), 4])
+    h_names = np.empty(len(places.hamlet_xy), dtype=object)
+    h_ids = np.empty(len(places.hamlet_xy), dtype=object)
+    for c in range(len(c_names)):
+        idx = np.flatnonzero(places.hamlet_commune == c)
+        kind = "town" if c == 0 else ("hills" if places.commune_hilly[c] else "delta")
+        h_names[idx] = hamlet_names(len(idx), kind, name_rng)
+        h_ids[idx] = [f"{codes[c]}-{k + 1:02d}" for k in range(len(idx))]
+    pop_rng = np.random.default_rng([int(seed), 5])
+    mean = pd.Series(places.hamlet_zone).map(MEAN_POPULATION).to_numpy()
+    pop = np.round(mean * pop_rng.lognormal(0.0, 0.35, len(mean)))
+    basin = np.array([NO_SIGNAL in t for t in places.tags])
+    pop[basin] = np.round(pop_rng.uniform(160, 340, basin.sum()))
+    weak = np.array([WEAK_SPOT in t for t in places.tags])
+    pop[weak] = np.round(pop_rng.uniform(550, 800, weak.sum()))
+    households = np.round(pop / pop_rng.uniform(3.5, 4.1, len(pop)))
+
+    network = build_network(places, np.random.default_rng([int(seed), 6]))
+    iz = industrial_zone(places, network.nodes[-2])
+    sites = build_sites(spec, places, pop, terrain.hill_edge_x_m, tuple(iz.centroid.coords[0]),
+                        terrain.basin_radius_m, np.random.default_rng([int(seed), 7]))
+    facilities = build_facilities(places, c_names, list(h_names), iz,
+                                  np.random.default_rng([int(seed), 8]))
+
+    # Rasters.
+    folder = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="gis-sample-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    dem_bounds = frame.expanded(spec.dem_margin_m, spec.grid_m)
+    dem = synthetic_dem(dem_bounds, spec.dem_res_m, int(seed), terrain)
+    dem_path = write_geotiff(folder / "dem.tif", dem, dem_bounds, spec.dem_res_m, DEM_NODATA)
+    pop_bounds = (frame.left, frame.bottom, frame.right, frame.top)
+    sigma = np.where(places.hamlet_zone == "hills", 180.0, 230.0)
+    pop_grid = population_grid(pop_bounds, spec.pop_res_m, places.hamlet_polys,
+                               places.hamlet_xy, pop, places.satellite_xy, SATELLITE_SHARE,
+                               sigma)
+    pop_path = write_geotiff(folder / "population.tif", pop_grid, pop_bounds, spec.pop_res_m,
+                             POP_NODATA)
+
+    # Layers.
+    crs = CRS.from_epsg(ANALYSIS_EPSG)
+    to_wgs = Transformer.from_crs(crs, 4326, always_xy=True)
+    lon, lat = to_wgs.transform(places.hamlet_xy[:, 0], places.hamlet_xy[:, 1])
+    c_of = places.hamlet_commune
+    villages = gpd.GeoDataFrame({
+        "village_id": h_ids,
+        "name": h_names,
+        "commune": np.asarray(c_names, dtype=object)[c_of],
+        "district": DISTRICT,
+        "province": PROVINCE,
+        "population": pop,
+        "households": households,
+        "centre_lon": np.round(lon, 7),
+        "centre_lat": np.round(lat, 7),
+        "centre_x": np.round(places.hamlet_xy[:, 0], 2),
+        "centre_y": np.round(places.hamlet_xy[:, 1], 2),
+        "sample_design": [";".join(sorted(t)) for t in places.tags],
+    }, geometry=list(places.hamlet_polys), crs=crs)
+    admin = gpd.GeoDataFrame({
+        "name": c_names,
+        "level": "commune",
+        "code": codes,
+        "district": DISTRICT,
+        "province": PROVINCE,
+    }, geometry=list(places.commune_polys), crs=crs)
+    roads = gpd.GeoDataFrame({
+        "road_class": network.road_class.astype(object),
+        "name": network.road_name,
+        "planned_works": network.planned,
+    }, geometry=list(network.geoms), crs=crs)
+    fiber = gpd.GeoDataFrame(network.fiber_rows, geometry="geometry", crs=crs)
+    fiber_nodes = gpd.GeoDataFrame(network.fiber_nodes, geometry="geometry", crs=crs)
+    site_cols = ["site_id", "operator", "tech", "band", "freq_mhz", "height_m", "azimuth_deg",
+                 "beamwidth_deg", "tilt_deg", "eirp_dbm", "structure", "owner", "position_id",
+                 "geometry"]
+    sites_gdf = gpd.GeoDataFrame(pd.DataFrame(sites)[site_cols], geometry="geometry", crs=crs)
+    fac = gpd.GeoDataFrame(facilities, geometry="geometry", crs=crs)
+
+    project = Project(name=SAMPLE_NAME, crs=crs)
+    source = f"gis.sample (synthetic, preset {spec.preset}, seed {int(seed)})"
+    for kind, gdf in (("admin", admin), ("villages", villages), ("roads", roads),
+                      ("fiber", fiber), ("fiber_nodes", fiber_nodes), ("sites", sites_gdf),
+                      ("facilities", fac)):
+        project.set_layer(kind, gdf, _report(source, kind, len(gdf)))
+    project.set_raster("dem", dem_path, _report(source, "dem", 1))
+    project.set_raster("population", pop_path, _report(source, "population", 1))
+    return project
+
+
+def _report(source: str, kind: str, n: int) -> LoadReport:
+    return LoadReport(source=source, kind=kind, rows_read=n, rows_loaded=n,
+                      crs_in=f"EPSG:{ANALYSIS_EPSG}",
+                      crs_note="generated in the analysis CRS / tạo sẵn trong hệ tọa độ phân tích",
+                      encoding="utf-8")
+
+

@@ -1,0 +1,98 @@
+"""Size and layout parameters of the synthetic sample areas, one frozen dataclass per preset.
+
+Only the ``"district"`` preset is built here (issue 2); issue 8 adds ``"province"`` and
+``"country"`` presets by adding entries to :data:`PRESETS` with larger extents and counts, and
+builds their DEM tile by tile with :func:`gis.sample.terrain.synthetic_dem`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gis.errors import ValidationError
+
+__all__ = ["PRESETS", "SampleSpec", "spec_for"]
+
+
+@dataclass(frozen=True)
+class SampleSpec:
+    """How big the sample area is and how much it holds.
+
+    Attributes
+    ----------
+    preset
+        The preset's name.
+    centre_lon, centre_lat
+        Centre of the area in WGS84 degrees. Default: 105.80 E, 20.28 N, between Nho Quan
+        (limestone hills, west) and Gia Viễn (Red River delta, east) in Ninh Bình.
+    width_m, height_m
+        Extent of the district's bounding box in metres (EPSG:32648). The district is an
+        irregular oval inside it of about 300 km² (the size of a rural district: Nho Quan
+        has about 450 km², Gia Viễn about 175 km²).
+    n_communes
+        Communes (xã, thị trấn), about 30 per rural district in Vietnam before 2025.
+    hamlets_per_km2_delta, hamlets_per_km2_hills
+        Density of hamlets (thôn, xóm, bản) in the delta and in the hills; gives 300-500
+        hamlets on 300 km², denser in the delta as in the Red River delta.
+    dem_res_m, pop_res_m
+        Cell size of the DEM (30 m, like SRTM / Copernicus GLO-30) and of the population
+        raster (100 m, like WorldPop).
+    dem_margin_m
+        The DEM covers the district plus this margin, so terrain just outside shadows too.
+    grid_m
+        Raster origins are snapped to multiples of this (a multiple of both cell sizes), so
+        that any tile of the DEM lines up with the whole.
+    sites
+        Physical site positions per operator before sharing (4 operators).
+    share_probability
+        Chance that a non-Viettel site goes on an existing tower of another operator; gives a
+        site-sharing rate near the 20-30 % plan targets (DOMAIN.md section 0).
+    """
+
+    preset: str = "district"
+    centre_lon: float = 105.80
+    centre_lat: float = 20.28
+    width_m: float = 22_200.0
+    height_m: float = 18_000.0
+    n_communes: int = 30
+    hamlets_per_km2_delta: float = 1.55
+    hamlets_per_km2_hills: float = 0.95
+    dem_res_m: float = 30.0
+    pop_res_m: float = 100.0
+    dem_margin_m: float = 1_500.0
+    grid_m: float = 300.0
+    sites: tuple[tuple[str, int], ...] = (
+        ("Viettel", 48),
+        ("VinaPhone", 37),
+        ("MobiFone", 33),
+        ("Vietnamobile", 16),
+    )
+    share_probability: float = 0.3
+
+    def __post_init__(self) -> None:
+        if self.width_m <= 0 or self.height_m <= 0:
+            raise ValidationError(
+                f"Sample extent must be positive, got {self.width_m} x {self.height_m} m.",
+                f"Kích thước vùng mẫu phải dương, nhận {self.width_m} x {self.height_m} m.",
+            )
+        if self.grid_m % self.dem_res_m or self.grid_m % self.pop_res_m:
+            raise ValidationError(
+                f"grid_m={self.grid_m} must be a multiple of both cell sizes.",
+                f"grid_m={self.grid_m} phải là bội của cả hai kích thước ô.",
+            )
+
+
+#: The presets by name.
+PRESETS: dict[str, SampleSpec] = {"district": SampleSpec()}
+
+
+def spec_for(preset: str) -> SampleSpec:
+    """The :class:`SampleSpec` of a preset; the error lists the valid presets."""
+    try:
+        return PRESETS[str(preset).strip().lower()]
+    except KeyError:
+        valid = ", ".join(PRESETS)
+        raise ValidationError(
+            f"Unknown sample preset {preset!r}; valid presets: {valid}.",
+            f"Không có mẫu {preset!r}; các mẫu hợp lệ: {valid}.",
+        ) from None

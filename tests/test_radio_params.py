@@ -1,0 +1,147 @@
+"""RadioParams, TechDefaults and CoverageTiers: defaults, validation, params.json round trip."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from gis.errors import ValidationError
+from gis.params import RunParams, from_dict, to_dict
+from gis.radio.models import Environment, Model, path_loss_db
+from gis.radio.params import CoverageTiers, Diffraction, RadioParams, TechDefaults
+
+
+def test_tiers_classify_and_order():
+    tiers = CoverageTiers(-95.0, -105.0, -110.0)
+    codes = tiers.classify([-80.0, -95.0, -100.0, -105.0, -109.9, -110.0, -110.1, np.nan])
+    assert codes.tolist() == [3, 3, 2, 2, 1, 1, 0, 0]
+    assert tiers.covered_dbm == -110.0
+    with pytest.raises(ValidationError, match="good >= fair >= edge"):
+        CoverageTiers(-110.0, -105.0, -95.0)
+
+
+def test_default_tiers_per_tech():
+    p = RadioParams()
+    assert p.tech("4G").tiers == CoverageTiers(-95.0, -105.0, -110.0)
+    assert p.tech("5G").tiers == CoverageTiers(-95.0, -105.0, -110.0)
+    assert p.tech("3G").tiers.edge_dbm == -105.0
+    assert p.tech("2G").tiers.edge_dbm == -100.0
+    assert [p.tech(t).signal for t in ("2G", "3G", "4G", "5G")] == \
+        ["rxlev", "rscp", "rsrp", "ss_rsrp"]
+
+
+def test_tech_defaults_subcarriers_and_offsets():
+    p = RadioParams()
+    assert p.tech("4G").n_subcarriers == 1200
+    assert p.tech("5G").n_subcarriers == 3276
+    assert p.tech("3G").n_subcarriers is None
+    assert p.tech("3G").signal_offset_db == -10.0
+    # 4G RSRP at boresight per RE: 61 - 30.791812 = 30.208188 dBm
+    assert p.tech("4G").eirp_dbm + p.tech("4G").signal_offset_db == pytest.approx(30.208188,
+                                                                                 abs=1e-6)
+
+
+def test_tech_defaults_validation():
+    with pytest.raises(ValidationError, match="tilt_deg"):
+        TechDefaults("4G", 1800.0, 20.0, 61.0, 17.0, 45.0, 10_000.0)
+    with pytest.raises(ValidationError, match="bandwidth"):
+        TechDefaults("4G", 1800.0, 12.0, 61.0, 17.0, 3.0, 10_000.0)
+    with pytest.raises(ValidationError, match="6G"):
+        TechDefaults("6G", 1800.0, 20.0, 61.0, 17.0, 3.0, 10_000.0)
+
+
+def test_model_by_frequency():
+    p = RadioParams()
+    assert [p.model_for(f) for f in (700, 900, 1500, 1800, 2100, 2600, 3500, 3850)] == [
+        Model.OKUMURA_HATA, Model.OKUMURA_HATA, Model.OKUMURA_HATA, Model.COST231_HATA,
+        Model.COST231_HATA, Model.RMA, Model.RMA, Model.RMA]
+    assert p.models_for(np.array([900.0, 1800.0, 3500.0, 1e9])).tolist() == \
+        ["okumura_hata", "cost231_hata", "rma", "rma"]
+
+
+def test_median_path_loss_uses_the_params():
+    p = RadioParams()
+    d = np.array([0.0, 10.0, 2000.0])
+    got = p.median_path_loss_db(d, 1800.0, 36.0)
+    want = path_loss_db("cost231_hata", np.array([20.0, 20.0, 2000.0]), 1800.0, 36.0, 1.5,
+                        env="suburban", force=True)
+    assert got == pytest.approx(want)
+    urban = p.replace(env=Environment.URBAN).median_path_loss_db(2000.0, 1800.0, 36.0)
+    assert float(urban) == pytest.approx(float(want[2]) + 3.0)
+
+
+def test_operator_bands_and_heights():
+    p = RadioParams()
+    assert p.default_freq_mhz("Viettel", "5G") == 2550.0
+    assert p.default_freq_mhz("VinaPhone", "5G") == 3750.0
+    assert p.default_freq_mhz("Vietnamobile", "5G") == 3500.0
+    assert p.default_freq_mhz("Viettel", "4G") == 1800.0
+    assert p.height_for("A2b") == 36.0
+    assert p.height_for("A-2a") == 15.0
+    assert p.height_for("A1") == 12.0
+    assert p.height_for("Trên nhà") == 15.0
+    assert p.height_for("spaceship") is None
+    custom = RadioParams(structure_heights_m={"A2b": 42.0, "A3": 60.0})
+    assert custom.height_for("a2b") == 42.0 and custom.height_for("A3") == 60.0
+    assert custom.height_for("A1") == 12.0
+    assert p.height_for(None) is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "match"),
+    [
+        (dict(k_factor=0.0), "k_factor"),
+        (dict(rx_height_m=-1.0), "rx_height_m"),
+        (dict(penetration_loss_db=-3.0), "penetration_loss_db"),
+        (dict(diffraction="fresnel"), "deygout, bullington, none"),
+        (dict(default_tech="6G"), "default_tech"),
+        (dict(env="rural"), "urban, suburban, open"),
+        (dict(techs={"7G": {}}), "7G"),
+        (dict(clutter_loss_db={"forest": "x"}), "clutter_loss_db"),
+        (dict(default_azimuths_deg=()), "default_azimuths_deg"),
+    ],
+)
+def test_radio_params_validation(changes, match):
+    with pytest.raises(ValidationError, match=match):
+        RadioParams(**changes)
+
+
+def test_run_params_json_round_trip(tmp_path):
+    p = RunParams()
+    path = tmp_path / "params.json"
+    p.to_json(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["radio"]["techs"]["4G"]["tiers"]["edge_dbm"] == -110.0
+    assert data["radio"]["clutter_loss_db"]["10"] == 6.0
+    assert RunParams.from_json(path) == p
+
+
+def test_partial_params_override_only_what_they_name():
+    r = from_dict(RunParams, {"radio": {
+        "techs": {"4G": {"eirp_dbm": 58, "tiers": {"edge_dbm": -115}}},
+        "env": "open", "diffraction": "bullington", "clutter_loss_db": {"10": 9},
+        "model_rules": [{"max_freq_mhz": 100000, "model": "rma"}],
+    }}).radio
+    assert r.techs["4G"].eirp_dbm == 58.0
+    assert r.techs["4G"].tiers == CoverageTiers(-95.0, -105.0, -115.0)
+    assert r.techs["4G"].freq_mhz == 1800.0           # untouched
+    assert r.techs["2G"] == RadioParams().techs["2G"]  # other techs keep their defaults
+    assert r.env == Environment.OPEN and r.diffraction == Diffraction.BULLINGTON
+    assert r.clutter_loss_db[10] == 9.0 and r.clutter_loss_db[50] == 3.0
+    assert r.model_for(900.0) == Model.RMA
+    assert to_dict(r)["env"] == "open"
+
+
+def test_unsorted_model_rules_rejected():
+    with pytest.raises(ValidationError, match="sorted"):
+        RadioParams(model_rules=({"max_freq_mhz": 3000, "model": "rma"},
+                                 {"max_freq_mhz": 1000, "model": "okumura_hata"}))
+
+
+def test_clutter_lookup_table():
+    lut = RadioParams(clutter_loss_db={"10": 8.0, "300": 5.0}).clutter_lut()
+    assert lut.shape == (256,) and lut.dtype == np.float32
+    classes = np.array([[10, 40], [50, 0]], dtype=np.uint8)
+    assert lut[classes].tolist() == [[8.0, 0.0], [3.0, 0.0]]
