@@ -19,7 +19,14 @@ from typing import Any
 import streamlit as st
 
 from gis.app.i18n import DEFAULT_LANG, t
-from gis.app.runcache import DiskStore, InputDigest, default_cache_dir, digest_project, run_cached
+from gis.app.runcache import (
+    DiskStore,
+    InputDigest,
+    MemoryFirst,
+    default_cache_dir,
+    digest_project,
+    run_cached,
+)
 from gis.params import RunParams
 from gis.pipeline import STAGES, RunContext
 from gis.project import Project
@@ -162,8 +169,15 @@ def current_params() -> RunParams:
     return params
 
 
-def _disk_store() -> DiskStore:
-    return DiskStore(default_cache_dir())
+@st.cache_resource(show_spinner=False)
+def _shared_memory(folder: str) -> dict[str, Any]:
+    """Runs on project folders recently used by any session (read-only, keyed on content)."""
+    return {}
+
+
+def _disk_store() -> MemoryFirst:
+    folder = default_cache_dir()
+    return MemoryFirst(DiskStore(folder), _shared_memory(str(folder)))
 
 
 def _session_store() -> dict[str, Any]:

@@ -22,7 +22,7 @@ def search(frame: pd.DataFrame, text: str) -> pd.DataFrame:
     if not needle:
         return frame
     cols = [c for c in frame.columns if c != "geometry"
-            and (frame[c].dtype == object or str(frame[c].dtype).startswith("string"))]
+            and (pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c]))]
     if not cols:
         return frame.iloc[0:0]
     hay = frame[cols].astype(str).agg(" ".join, axis=1).map(header_key)

@@ -41,6 +41,7 @@ __all__ = [
     "STAGE_INPUTS",
     "DiskStore",
     "InputDigest",
+    "MemoryFirst",
     "StageDelta",
     "default_cache_dir",
     "digest_project",
@@ -226,6 +227,49 @@ class DiskStore(MutableMapping[str, Any]):
         return path
 
 
+class MemoryFirst(MutableMapping[str, Any]):
+    """A small in-memory layer over another store (e.g. a :class:`DiskStore`): a value read or
+    written is kept in ``memory`` (a dict the caller owns; at most ``max_items`` entries,
+    oldest dropped first), so that a rerun of the app does not unpickle the run again."""
+
+    def __init__(self, backend: MutableMapping[str, Any], memory: dict[str, Any], *,
+                 max_items: int = 6) -> None:
+        self.backend, self.memory, self.max_items = backend, memory, max_items
+
+    def _remember(self, key: str, value: Any) -> None:
+        self.memory.pop(key, None)
+        self.memory[key] = value
+        while len(self.memory) > self.max_items:
+            self.memory.pop(next(iter(self.memory)))
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.memory:
+            return self.memory[key]
+        value = self.backend[key]
+        self._remember(key, value)
+        return value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.backend[key] = value
+        self._remember(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self.memory.pop(key, None)
+        del self.backend[key]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.backend)
+
+    def __len__(self) -> int:
+        return len(self.backend)
+
+    def run_dir(self, key: str) -> Path:
+        """The backend's folder for the run ``key`` (a temporary folder when it has none)."""
+        if isinstance(self.backend, DiskStore):
+            return self.backend.run_dir(key)
+        return Path(tempfile.mkdtemp(prefix="gis-app-run-"))
+
+
 def default_cache_dir() -> Path:
     """Where runs on project folders are cached: ``$GIS_APP_CACHE`` or the user's cache dir."""
     env = os.environ.get("GIS_APP_CACHE")
@@ -300,7 +344,7 @@ def run_cached(
         key = f"stage-{stage.name}-" + digest.key(layers, rasters, sections, tag=stage.name)
         memo.append(_memo_stage(stage, key, store))
     if workdir is None:
-        workdir = (store.run_dir(run_key) if isinstance(store, DiskStore)
+        workdir = (store.run_dir(run_key) if isinstance(store, DiskStore | MemoryFirst)
                    else Path(tempfile.mkdtemp(prefix="gis-app-run-")))
     ctx = run(project, params, out_dir=workdir, stages=memo, progress=progress)
     store[run_key] = ctx
