@@ -73,7 +73,7 @@ def no_exception(at: AppTest) -> AppTest:
 
 
 def test_app_opens_on_overview_in_vietnamese(app_env, runs):
-    folder, ctx = app_env
+    folder, _ctx = app_env
     at = no_exception(AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S).run())
     assert at.title[0].value == "Tổng quan"
     metrics = {m.label: m.value for m in at.metric}
