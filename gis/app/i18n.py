@@ -78,6 +78,7 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
     # statuses (map)
     # map
     "map_options": ("Tùy chọn bản đồ", "Map options"),
+    "map_layers": ("Lớp bản đồ", "Map layers"),
     "colour_by": ("Tô màu thôn theo", "Colour hamlets by"),
     "by_mobile": ("Vùng phủ di động", "Mobile coverage"),
     "by_ftth": ("Cáp quang FTTH", "FTTH"),

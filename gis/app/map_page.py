@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from gis.app import _state
 from gis.app.i18n import column_label, t
 from gis.app.widgets import header, project_and_run
 from gis.maps import BASEMAPS, MapOptions, build_map, coverage_choices, hamlet_at, map_html
@@ -43,6 +44,26 @@ def _rsrp_scale(ctx: Any):
         return RsrpScale()
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _shared_map_cache(run_key: str) -> dict:
+    """Prepared GeoJSON of the map layers of one run on a project folder (keyed on content)."""
+    return {}
+
+
+def _map_cache() -> dict:
+    """The GeoJSON memo of the run this session shows: shared for runs on the project folder,
+    private to the session for runs on uploaded layers."""
+    key = st.session_state.get(_state.KEY_LAST_RUN, "")
+    sp = _state.session_project()
+    if sp is not None and sp.uploaded:
+        caches = st.session_state.setdefault("_map_caches", {})
+        if key not in caches:
+            caches.clear()
+            caches[key] = {}
+        return caches[key]
+    return _shared_map_cache(key)
+
+
 def _asset_url() -> str:
     """Where Streamlit serves static/vendor/ (``server.enableStaticServing``)."""
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
@@ -64,9 +85,9 @@ def map_options(ctx: Any, lang: str) -> MapOptions:
         t("coverage_layer", lang), options, key="map_coverage",
         format_func=lambda v: t("none", lang) if v is None
         else f"{choices[v][0].title()} {choices[v][1]}")
-    layers = sb.multiselect(t("layer", lang), list(OPTIONAL_LAYERS),
-                            default=list(OPTIONAL_LAYERS), key="map_layers",
-                            format_func=lambda v: t(OPTIONAL_LAYERS[v], lang))
+    with sb.expander(t("map_layers", lang), expanded=False):
+        layers = [name for name, label in OPTIONAL_LAYERS.items()
+                  if st.checkbox(t(label, lang), value=True, key=f"map_layer_{name}")]
     return MapOptions(lang=lang, colour_by=colour_by, basemap=basemap, coverage=coverage,
                       layers=frozenset(layers), rsrp_scale=_rsrp_scale(ctx))
 
@@ -109,7 +130,7 @@ def render() -> None:
     lang = header("page_map")
     project, ctx = project_and_run(lang)
     options = map_options(ctx, lang)
-    m = use_local_assets(build_map(project, ctx, options), _asset_url())
+    m = use_local_assets(build_map(project, ctx, options, cache=_map_cache()), _asset_url())
     left, right = st.columns([3, 1])
     with left:
         returned = st_folium(m, height=640, use_container_width=True, key="planning_map",

@@ -19,7 +19,7 @@ from branca.element import MacroElement, Template
 from folium.plugins import Fullscreen, MeasureControl
 
 from gis.maps._text import mt
-from gis.maps.geojson import to_wgs84
+from gis.maps.geojson import cached, compact_geojson, to_wgs84
 from gis.maps.layers import (
     hamlet_frame,
     hamlets_layer,
@@ -128,13 +128,28 @@ class _ZoomGate(MacroElement):
         self.min_zoom = int(min_zoom)
 
 
+class _MetricScale(MacroElement):
+    """A metric-only scale bar (Vietnam measures in metres)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false, maxWidth: 160,
+                         position: 'bottomleft'}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+
+
 class _Legend(MacroElement):
-    """A fixed HTML legend in the bottom-left corner."""
+    """A fixed HTML legend in the bottom-right corner."""
 
     _template = Template("""
         {% macro html(this, kwargs) %}
-        <div class="gis-legend" style="position: absolute; z-index: 9999; bottom: 28px;
-             left: 10px; background: rgba(255,255,255,0.92); padding: 6px 9px;
+        <div class="gis-legend" style="position: absolute; z-index: 9999; bottom: 24px;
+             right: 10px; background: rgba(255,255,255,0.92); padding: 6px 9px;
              border-radius: 4px; font: 12px/1.35 sans-serif; box-shadow: 0 1px 4px #0004;">
           <b>{{ this.title }}</b>
           {% for label, colour, shape in this.items %}
@@ -166,7 +181,7 @@ def _center_zoom(villages: Any) -> tuple[list[float], list[list[float]]]:
 
 
 def build_map(project: Any, ctx: Any = None, options: MapOptions = MapOptions(), *,
-              height: str = "100%") -> folium.Map:
+              height: str = "100%", cache: dict | None = None) -> folium.Map:
     """The planning map of ``project`` (a :class:`gis.project.Project`) and its run results.
 
     Parameters
@@ -178,11 +193,14 @@ def build_map(project: Any, ctx: Any = None, options: MapOptions = MapOptions(),
         before any run: hamlets are then drawn grey ("not computed").
     options
         What to show; see :class:`MapOptions`.
+    cache
+        A dict kept by the caller for one ``(project, ctx)`` pair: the prepared GeoJSON of every
+        layer is memoised in it, so that rebuilding the map with other options is fast.
     """
     lang = options.lang
     villages = project.require("villages")
-    center, bounds = _center_zoom(villages)
-    m = folium.Map(location=center, zoom_start=12, tiles=None, control_scale=True,
+    center, bounds = cached(cache, ("view",), lambda: _center_zoom(villages))
+    m = folium.Map(location=center, zoom_start=12, tiles=None, control_scale=False,
                    prefer_canvas=False, height=height)
     for key, (tiles, attr) in BASEMAPS.items():
         folium.TileLayer(tiles=tiles, attr=attr or None, name=mt(f"base_{key}", lang),
@@ -196,9 +214,8 @@ def build_map(project: Any, ctx: Any = None, options: MapOptions = MapOptions(),
     if "admin" in want and project.layer("admin") is not None:
         admin = project.layer("admin")
         group = folium.FeatureGroup(name=mt("layer_admin", lang), show=True)
-        from gis.maps.geojson import compact_geojson
-
-        folium.GeoJson(compact_geojson(admin, ["name"], simplify_m=20.0),
+        folium.GeoJson(cached(cache, ("admin",),
+                              lambda: compact_geojson(admin, ["name"], simplify_m=20.0)),
                        style_function=lambda _f: {"color": "#37474f", "weight": 1.2,
                                                   "fillOpacity": 0.0, "dashArray": "4 3"},
                        tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(group)
@@ -212,31 +229,31 @@ def build_map(project: Any, ctx: Any = None, options: MapOptions = MapOptions(),
 
     if "roads" in want:
         _add(lines_layer(project.layer("roads"), name=mt("layer_roads", lang), kind="roads",
-                         lang=lang), m)
+                         lang=lang, cache=cache), m)
     if "fiber" in want:
         _add(lines_layer(project.layer("fiber"), name=mt("layer_fiber", lang), kind="fiber",
-                         lang=lang), m)
+                         lang=lang, cache=cache), m)
     if "extensions" in want:
         _add(lines_layer(tables.get("fiber_extensions"), name=mt("layer_extensions", lang),
                          kind="extensions", lang=lang, dashed=True,
-                         fields=("route_id", "length_m", "cost_vnd", "hamlets_served")), m)
+                         fields=("route_id", "length_m", "cost_vnd", "hamlets_served"), cache=cache), m)
 
-    frame = hamlet_frame(villages, hamlets, lang)
-    hamlets_layer(frame, colour_by=options.colour_by, lang=lang).add_to(m)
+    frame = cached(cache, ("hamlet_frame", lang), lambda: hamlet_frame(villages, hamlets, lang))
+    hamlets_layer(frame, colour_by=options.colour_by, lang=lang, cache=cache).add_to(m)
 
     if "fiber_nodes" in want:
         _add(points_layer(project.layer("fiber_nodes"), name=mt("layer_fiber_nodes", lang),
                           colour="#7b1fa2", radius=3.5, lang=lang,
-                          fields=("node_id", "kind", "operator")), m)
+                          fields=("node_id", "kind", "operator"), cache=cache), m)
     if "facilities" in want:
         _add(points_layer(project.layer("facilities"), name=mt("layer_facilities", lang),
                           colour="#263238", radius=3.5, lang=lang, show=False,
-                          fields=("name", "kind")), m)
+                          fields=("name", "kind"), cache=cache), m)
     if "sites" in want:
-        for group in sites_layer(project.layer("sites"), lang=lang):
+        for group in sites_layer(project.layer("sites"), lang=lang, cache=cache):
             group.add_to(m)
     if "sectors" in want:
-        wedges = sectors_layer(project.layer("sites"), lang=lang)
+        wedges = sectors_layer(project.layer("sites"), lang=lang, cache=cache)
         if wedges is not None:
             wedges.add_to(m)
             m.add_child(_ZoomGate(wedges, wedges.min_zoom))
@@ -245,20 +262,21 @@ def build_map(project: Any, ctx: Any = None, options: MapOptions = MapOptions(),
         shared = pos[pos["shared"].astype(bool)] if "shared" in pos else pos
         _add(points_layer(shared, name=mt("layer_positions", lang), colour="#ffffff",
                           radius=7, lang=lang, show=False,
-                          fields=("position_id", "operators", "n_operators")), m)
+                          fields=("position_id", "operators", "n_operators"), cache=cache), m)
     if "colocation" in want and "colocation_opportunities" in tables:
         _add(points_layer(_colocation_points(tables), name=mt("layer_colocation", lang),
                           colour="#00bcd4", radius=8, lang=lang,
                           fields=("host_position_id", "operator", "host_operators",
-                                  "hamlets_gained", "population_gained")), m)
+                                  "hamlets_gained", "population_gained"), cache=cache), m)
     if "proposed" in want and "proposed_towers" in tables:
         _add(points_layer(tables["proposed_towers"], name=mt("layer_proposed", lang),
                           colour="#000000", radius=9, lang=lang,
                           fields=("tower_id", "operators", "hamlets_served",
-                                  "population_served", "tower_class")), m)
+                                  "population_served", "tower_class"), cache=cache), m)
 
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     Fullscreen(position="topleft").add_to(m)
+    m.add_child(_MetricScale())
     MeasureControl(position="topleft", primary_length_unit="meters",
                    secondary_length_unit="kilometers", primary_area_unit="hectares").add_to(m)
     m.add_child(_Legend(mt("legend", lang), _legend_items(options, project)))

@@ -8,14 +8,22 @@ tolerance looks the same. Both keep the map HTML small (issue 7 targets < 5 MB o
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["COORD_DECIMALS", "SIMPLIFY_M", "compact_geojson", "points_frame", "to_wgs84"]
+__all__ = [
+    "COORD_DECIMALS",
+    "SIMPLIFY_M",
+    "cached",
+    "compact_geojson",
+    "points_frame",
+    "to_wgs84",
+]
 
 #: Decimal places of degrees kept (1e-5 degree is about 1.1 m).
 COORD_DECIMALS = 5
@@ -43,6 +51,20 @@ def to_wgs84(gdf: gpd.GeoDataFrame, *, simplify_m: float | None = SIMPLIFY_M,
     rounded = shapely.transform(np.asarray(out.geometry.values),
                                 lambda xy: np.round(xy, decimals))
     return out.set_geometry(gpd.GeoSeries(rounded, index=out.index, crs=4326))
+
+
+def cached(cache: dict | None, key: tuple, make: Callable[[], Any]) -> Any:
+    """``make()``, memoised in ``cache`` under ``key`` when a cache is given.
+
+    The app keeps one cache per run and language, so that a map-only change (colours, base map,
+    layers shown) reassembles the map from GeoJSON already prepared instead of reprojecting and
+    simplifying every layer again.
+    """
+    if cache is None:
+        return make()
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
 
 
 def _jsonable(frame: pd.DataFrame) -> pd.DataFrame:
@@ -80,12 +102,13 @@ def compact_geojson(gdf: gpd.GeoDataFrame, properties: Sequence[str] = (), *,
     small = to_wgs84(gdf[[*keep, gdf.geometry.name]], simplify_m=simplify_m, decimals=decimals)
     small = small[~(small.geometry.isna() | small.geometry.is_empty)]
     props = _jsonable(pd.DataFrame(small[keep])).to_dict(orient="records")
-    geoms = json.loads(gpd.GeoSeries(small.geometry.values, crs=4326).to_json())["features"]
-    features = [
-        {"type": "Feature", "properties": p, "geometry": g["geometry"]}
+    geoms = shapely.to_geojson(np.asarray(small.geometry.values))   # vectorised, in C
+    body = ",".join(
+        f'{{"type":"Feature","properties":{json.dumps(p, ensure_ascii=False)},'
+        f'"geometry":{g}}}'
         for p, g in zip(props, geoms, strict=True)
-    ]
-    return {"type": "FeatureCollection", "features": features}
+    )
+    return json.loads(f'{{"type":"FeatureCollection","features":[{body}]}}')
 
 
 def points_frame(table: pd.DataFrame) -> gpd.GeoDataFrame | None:

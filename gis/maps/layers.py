@@ -18,7 +18,7 @@ import shapely
 from folium.plugins import FastMarkerCluster
 
 from gis.maps._text import mt
-from gis.maps.geojson import compact_geojson, points_frame, to_wgs84
+from gis.maps.geojson import cached, compact_geojson, points_frame, to_wgs84
 from gis.maps.style import (
     FIBER_COLOURS,
     FTTH_COLOURS,
@@ -91,7 +91,7 @@ def _popup(fields: Sequence[str], lang: str) -> folium.GeoJsonPopup:
 
 
 def hamlets_layer(frame: gpd.GeoDataFrame, *, colour_by: str = "mobile", lang: str = "vi",
-                  name: str | None = None) -> folium.FeatureGroup:
+                  name: str | None = None, cache: dict | None = None) -> folium.FeatureGroup:
     """Hamlets coloured by status, one GeoJSON per status inside one switchable group.
 
     Parameters
@@ -109,11 +109,12 @@ def hamlets_layer(frame: gpd.GeoDataFrame, *, colour_by: str = "mobile", lang: s
     is_point = bool(len(frame)) and bool(
         np.all(shapely.get_type_id(np.asarray(frame.geometry.values)) == 0))
     for code, colour in colours.items():
-        part = frame[frame[code_col] == code]
-        if part.empty:
+        mask = (frame[code_col] == code).to_numpy()
+        if not mask.any():
             continue
         style = {"color": "#333333", "weight": 0.6, "fillColor": colour, "fillOpacity": 0.55}
-        data = compact_geojson(part, props)
+        data = cached(cache, ("hamlets", colour_by, code, lang),
+                      lambda m=mask: compact_geojson(frame[m], props))
         marker = (folium.CircleMarker(radius=6, fill=True, color="#333333", weight=0.8,
                                       fill_color=colour, fill_opacity=0.9) if is_point else None)
         folium.GeoJson(
@@ -132,40 +133,47 @@ def hamlets_layer(frame: gpd.GeoDataFrame, *, colour_by: str = "mobile", lang: s
 
 
 def sites_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi",
-                cluster_min: int = CLUSTER_MIN_SITES) -> list[folium.FeatureGroup]:
+                cluster_min: int = CLUSTER_MIN_SITES,
+                cache: dict | None = None) -> list[folium.FeatureGroup]:
     """One switchable group per operator; markers clustered when an operator has many sites.
 
     Rows of one site (one row per sector) are drawn once, at the site.
     """
     if sites is None or sites.empty:
         return []
-    pts = to_wgs84(sites, simplify_m=None)
-    key = "site_id" if "site_id" in pts else None
-    if key is not None:
-        pts = pts.drop_duplicates(subset=[key, "operator"])
+    def points() -> gpd.GeoDataFrame:
+        pts = to_wgs84(sites, simplify_m=None)
+        if "site_id" in pts:
+            pts = pts.drop_duplicates(subset=["site_id", "operator"])
+        return pts
+
+    pts = cached(cache, ("sites_wgs84",), points)
     groups = []
     fields = [f for f in ("site_id", "operator", "tech", "height_m", "structure") if f in pts]
     for operator, part in pts.groupby(pts["operator"].astype(str), sort=True):
         colour = operator_colour(operator)
         group = folium.FeatureGroup(name=f"{mt('layer_sites', lang)}: {operator}", show=True)
-        xy = shapely.get_coordinates(np.asarray(part.geometry.values))
-        rows = part[fields].astype(object).where(part[fields].notna(), "").to_numpy()
-        texts = ["<br>".join(f"<b>{mt(f, lang)}</b>: {v}" for f, v in zip(fields, row,
-                                                                           strict=True))
-                 for row in rows]
         if len(part) > cluster_min:
-            # Many sites: one data array and one JS callback, not one Python object per marker.
-            data = [[round(float(lat), 5), round(float(lon), 5), text]
-                    for (lon, lat), text in zip(xy, texts, strict=True)]
+            # Many sites: one data array and one JS callback, clustered until zoom 14.
+            xy = shapely.get_coordinates(np.asarray(part.geometry.values))
+            rows = part[fields].astype(object).where(part[fields].notna(), "").to_numpy()
+            data = [[round(float(lat), 5), round(float(lon), 5),
+                     "<br>".join(f"<b>{mt(f, lang)}</b>: {v}" for f, v in zip(fields, row,
+                                                                              strict=True))]
+                    for (lon, lat), row in zip(xy, rows, strict=True)]
             FastMarkerCluster(data, callback=_CLUSTER_CALLBACK.replace("COLOUR", colour),
                               options={"disableClusteringAtZoom": 14}).add_to(group)
         else:
-            for (lon, lat), text in zip(xy, texts, strict=True):
-                folium.CircleMarker(
-                    location=(float(lat), float(lon)), radius=5, color="#ffffff", weight=1,
-                    fill=True, fill_color=colour, fill_opacity=1.0,
-                    popup=folium.Popup(text, max_width=260), tooltip=str(operator),
-                ).add_to(group)
+            # One GeoJSON per operator; popups are built in the browser from its properties.
+            folium.GeoJson(
+                cached(cache, ("sites", operator),
+                       lambda p=part: compact_geojson(p, fields, simplify_m=None)),
+                marker=folium.CircleMarker(radius=5, color="#ffffff", weight=1, fill=True,
+                                           fill_color=colour, fill_opacity=1.0),
+                popup=_popup(fields, lang),
+                tooltip=folium.GeoJsonTooltip(fields=["site_id"], labels=False)
+                if "site_id" in fields else None,
+            ).add_to(group)
         groups.append(group)
     return groups
 
@@ -197,14 +205,15 @@ def sector_wedges(sites: gpd.GeoDataFrame, *, radius_m: float = WEDGE_RADIUS_M,
     return gpd.GeoDataFrame(sub[keep].copy(), geometry=polys, crs=sites.crs)
 
 
-def sectors_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi",
-                  min_zoom: int = 13) -> folium.FeatureGroup | None:
+def sectors_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi", min_zoom: int = 13,
+                  cache: dict | None = None) -> folium.FeatureGroup | None:
     """Sector wedges coloured by operator, shown only from ``min_zoom`` on (see the map's JS)."""
-    wedges = sector_wedges(sites)
+    wedges = cached(cache, ("wedges",), lambda: sector_wedges(sites))
     if wedges.empty:
         return None
     group = folium.FeatureGroup(name=mt("layer_sectors", lang), show=False, control=False)
-    data = compact_geojson(wedges, ["operator", "site_id", "azimuth_deg"], simplify_m=None)
+    data = cached(cache, ("wedges_json",), lambda: compact_geojson(
+        wedges, ["operator", "site_id", "azimuth_deg"], simplify_m=None))
     folium.GeoJson(
         data,
         style_function=lambda f: {"color": operator_colour(f["properties"].get("operator")),
@@ -218,13 +227,13 @@ def sectors_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi",
 
 
 def lines_layer(lines: gpd.GeoDataFrame | None, *, name: str, kind: str, lang: str = "vi",
-                show: bool = True, dashed: bool = False,
-                fields: Sequence[str] = ()) -> folium.FeatureGroup | None:
+                show: bool = True, dashed: bool = False, fields: Sequence[str] = (),
+                cache: dict | None = None) -> folium.FeatureGroup | None:
     """Roads (``kind="roads"``, styled by road class), fiber (by level) or other lines."""
     if lines is None or len(lines) == 0:
         return None
     props = [c for c in ("road_class", "level", "operator", "name", *fields) if c in lines]
-    data = compact_geojson(lines, props)
+    data = cached(cache, ("lines", kind, name), lambda: compact_geojson(lines, props))
     group = folium.FeatureGroup(name=name, show=show)
 
     def style(feature: dict) -> dict:
@@ -249,20 +258,28 @@ def lines_layer(lines: gpd.GeoDataFrame | None, *, name: str, kind: str, lang: s
 
 def points_layer(table: pd.DataFrame | None, *, name: str, colour: str, lang: str = "vi",
                  fields: Sequence[str] = (), radius: float = 6.0, show: bool = True,
-                 icon: str | None = None) -> folium.FeatureGroup | None:
+                 icon: str | None = None,
+                 cache: dict | None = None) -> folium.FeatureGroup | None:
     """A point layer (a canonical layer or a result table with geometry or lon/lat columns)."""
     if table is None or len(table) == 0:
         return None
-    pts = points_frame(table)
-    if pts is None:
+
+    def make() -> tuple[list[str], dict] | None:
+        pts = points_frame(table)
+        if pts is None:
+            return None
+        pts = pts[~(pts.geometry.isna() | pts.geometry.is_empty)]
+        if pts.empty:
+            return None
+        if not bool(np.all(shapely.get_type_id(np.asarray(pts.geometry.values)) == 0)):
+            pts = pts.set_geometry(pts.geometry.representative_point())
+        props = [f for f in fields if f in pts]
+        return props, compact_geojson(pts, props, simplify_m=None)
+
+    made = cached(cache, ("points", name), make)
+    if made is None:
         return None
-    pts = pts[~(pts.geometry.isna() | pts.geometry.is_empty)]
-    if pts.empty:
-        return None
-    if not bool(np.all(shapely.get_type_id(np.asarray(pts.geometry.values)) == 0)):
-        pts = pts.set_geometry(pts.geometry.representative_point())
-    props = [f for f in fields if f in pts]
-    data = compact_geojson(pts, props, simplify_m=None)
+    props, data = made
     group = folium.FeatureGroup(name=name, show=show)
     marker = (folium.Marker(icon=folium.Icon(color="darkred", icon=icon, prefix="fa"))
               if icon else folium.CircleMarker(radius=radius, color="#222222", weight=1,
