@@ -27,6 +27,7 @@ from gis.app.runcache import (
     digest_project,
     run_cached,
 )
+from gis.errors import GisError
 from gis.params import RunParams
 from gis.pipeline import STAGES, RunContext
 from gis.project import Project
@@ -54,6 +55,7 @@ KEY_TMP = "_session_dir"          # SessionDir
 KEY_RUNS = "_runs"                # this session's store for runs on uploaded data
 KEY_LAST_RUN = "last_run_key"     # the digest key of the run the pages show
 KEY_UPLOAD_VERSION = "upload_version"  # bumped when the session's layers change
+KEY_PROJECT_ERROR = "_project_error"  # why the project folder could not be opened
 
 #: Where the app finds its project folder when ``$GIS_PROJECT`` is not set.
 DEFAULT_PROJECT = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -101,11 +103,17 @@ def _load_project(folder: str, stamp: float) -> tuple[Project, InputDigest]:
 
 
 def base_project() -> tuple[Project, InputDigest] | None:
-    """The project folder as on disk (shared, read-only) and its digest; ``None`` if missing."""
+    """The project folder as on disk (shared, read-only) and its digest; ``None`` if missing
+    or unreadable (the error is kept under :data:`KEY_PROJECT_ERROR`)."""
+    st.session_state.pop(KEY_PROJECT_ERROR, None)
     folder = project_dir()
     if not (folder / "project.json").is_file():
         return None
-    return _load_project(str(folder.resolve()), _stamp(folder))
+    try:
+        return _load_project(str(folder.resolve()), _stamp(folder))
+    except GisError as exc:   # a broken project folder: the pages say what is wrong
+        st.session_state[KEY_PROJECT_ERROR] = exc
+        return None
 
 
 @dataclass(frozen=True)
@@ -224,8 +232,6 @@ def get_run(*, force_progress: bool = False) -> RunContext | None:
         ctx, hit = run_cached(sp.project, params, store=store, digest=sp.digest,
                               workdir=workdir, progress=progress)
     except Exception as exc:
-        from gis.errors import GisError
-
         msg = exc.message(language) if isinstance(exc, GisError) else f"{type(exc).__name__}: {exc}"
         st.error(f"{t('run_failed', language)}: {msg}")
         return None

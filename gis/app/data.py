@@ -18,7 +18,7 @@ import streamlit as st
 
 from gis.app import _state
 from gis.app.i18n import t
-from gis.app.widgets import fmt_number, header, show_error
+from gis.app.widgets import fmt_number, header, no_project, show_error
 from gis.errors import GisError, InputFileError
 from gis.layers.schema import LAYER_SPECS, RASTER_KINDS, LayerKind
 
@@ -185,7 +185,7 @@ def render() -> None:
     lang = header("page_data", "data_intro")
     sp = _state.session_project()
     if sp is None:
-        st.warning(t("no_project", lang))
+        no_project(lang)
         return
     applied = st.session_state.pop("_upload_applied", None)
     if applied:

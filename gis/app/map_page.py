@@ -16,7 +16,7 @@ from streamlit_folium import st_folium
 from gis.app import _state
 from gis.app.i18n import column_label, t
 from gis.app.widgets import header, project_and_run
-from gis.maps import BASEMAPS, MapOptions, build_map, coverage_choices, hamlet_at, map_html
+from gis.maps import BASEMAPS, MapOptions, build_map_parts, coverage_choices, hamlet_at, map_html
 from gis.maps.offline import use_local_assets
 
 __all__ = ["OPTIONAL_LAYERS", "map_options", "render", "selected_hamlet"]
@@ -130,10 +130,17 @@ def render() -> None:
     lang = header("page_map")
     project, ctx = project_and_run(lang)
     options = map_options(ctx, lang)
-    m = use_local_assets(build_map(project, ctx, options, cache=_map_cache()), _asset_url())
+    parts = build_map_parts(project, ctx, options, cache=_map_cache())
+    m = use_local_assets(parts.map, _asset_url())
+    for group in parts.dynamic:
+        use_local_assets(group, _asset_url())
     left, right = st.columns([3, 1])
     with left:
+        # the hamlet colours and the coverage overlay are swapped in the browser without
+        # redrawing the map (feature_group_to_add); panning and zooming never rerun the script
         returned = st_folium(m, height=640, use_container_width=True, key="planning_map",
+                             feature_group_to_add=parts.dynamic,
+                             layer_control=parts.layer_control,
                              returned_objects=["last_object_clicked", "last_active_drawing"])
     hamlets = ctx.hamlets if ctx is not None else None
     with right:

@@ -22,7 +22,7 @@ import streamlit as st
 
 from gis.app import _state
 from gis.app.i18n import t
-from gis.app.widgets import header, show_error
+from gis.app.widgets import header, no_project, show_error
 from gis.params import RunParams, from_dict, to_dict
 
 __all__ = ["SECTION_LABELS", "attribute_docs", "field_choices", "render", "widget_kind"]
@@ -180,7 +180,7 @@ def render() -> None:
     """The Parameters page."""
     lang = header("page_params", "params_intro")
     if _state.base_project() is None:
-        st.warning(t("no_project", lang))
+        no_project(lang)
         return
     params = _state.current_params()
     defaults = RunParams()

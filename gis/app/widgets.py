@@ -13,7 +13,15 @@ from gis.app.i18n import column_label, t
 from gis.errors import GisError
 from gis.pipeline import RunContext
 
-__all__ = ["fmt_number", "fmt_share", "header", "localised", "project_and_run", "show_error"]
+__all__ = [
+    "fmt_number",
+    "fmt_share",
+    "header",
+    "localised",
+    "no_project",
+    "project_and_run",
+    "show_error",
+]
 
 
 def header(title_key: str, intro_key: str | None = None) -> str:
@@ -36,9 +44,17 @@ def project_and_run(lang: str) -> tuple[Any, RunContext | None]:
     message when there is no project."""
     sp = _state.session_project()
     if sp is None:
-        st.warning(t("no_project", lang))
+        no_project(lang)
         st.stop()
     return sp.project, _state.get_run()
+
+
+def no_project(lang: str) -> None:
+    """Say that there is no project to show, and why when the folder could not be opened."""
+    error = st.session_state.get(_state.KEY_PROJECT_ERROR)
+    if error is not None:
+        show_error(error, lang)
+    st.warning(t("no_project", lang))
 
 
 def fmt_number(value: Any, decimals: int = 0) -> str:

@@ -6,13 +6,24 @@
 :mod:`~gis.maps.style` (colours and display statuses).
 """
 
-from gis.maps.build import BASEMAPS, MapOptions, build_map, coverage_choices, hamlet_at, map_html
+from gis.maps.build import (
+    BASEMAPS,
+    MapOptions,
+    MapParts,
+    build_map,
+    build_map_parts,
+    coverage_choices,
+    hamlet_at,
+    map_html,
+)
 from gis.maps.style import ftth_status, mobile_status
 
 __all__ = [
     "BASEMAPS",
     "MapOptions",
+    "MapParts",
     "build_map",
+    "build_map_parts",
     "coverage_choices",
     "ftth_status",
     "hamlet_at",

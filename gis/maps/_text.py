@@ -30,6 +30,8 @@ MAP_TEXT: Final[dict[str, tuple[str, str]]] = {
     "layer_facilities": ("Cơ sở công cộng", "Facilities"),
     "layer_admin": ("Ranh giới xã", "Commune boundaries"),
     "layer_coverage": ("Vùng phủ {operator} {tech}", "Coverage {operator} {tech}"),
+    "by_mobile": ("Vùng phủ di động", "Mobile coverage"),
+    "by_ftth": ("Cáp quang FTTH", "FTTH"),
     "legend": ("Chú giải", "Legend"),
     "rsrp": ("Cường độ tín hiệu RSRP (dBm)", "Signal strength RSRP (dBm)"),
     "name": ("Tên", "Name"),

@@ -18,6 +18,7 @@ import pandas as pd
 from branca.element import MacroElement, Template
 from folium.plugins import Fullscreen, MeasureControl
 
+from gis.maps._fast import fast
 from gis.maps._text import mt
 from gis.maps.geojson import cached, compact_geojson, to_wgs84
 from gis.maps.layers import (
@@ -34,7 +35,9 @@ from gis.maps.style import FTTH_COLOURS, OPERATOR_COLOURS, STATUS_COLOURS
 __all__ = [
     "BASEMAPS",
     "MapOptions",
+    "MapParts",
     "build_map",
+    "build_map_parts",
     "coverage_choices",
     "hamlet_at",
     "map_html",
@@ -153,10 +156,13 @@ class _Legend(MacroElement):
              border-radius: 4px; font: 12px/1.35 sans-serif; box-shadow: 0 1px 4px #0004;">
           <b>{{ this.title }}</b>
           {% for label, colour, shape in this.items %}
+          {% if shape == 'title' %}<div style="margin-top:3px"><i>{{ label }}</i></div>
+          {% else %}
           <div><span style="display:inline-block; width:12px; height:12px; margin-right:5px;
                vertical-align:-2px; background:{{ colour }};
                border-radius:{{ '50%' if shape == 'dot' else '2px' }};
                border:1px solid #444;"></span>{{ label }}</div>
+          {% endif %}
           {% endfor %}
         </div>
         {% endmacro %}
@@ -180,28 +186,29 @@ def _center_zoom(villages: Any) -> tuple[list[float], list[list[float]]]:
     return [(south + north) / 2, (west + east) / 2], [[south, west], [north, east]]
 
 
-def build_map(project: Any, ctx: Any = None, options: MapOptions = MapOptions(), *,
-              height: str = "100%", cache: dict | None = None) -> folium.Map:
-    """The planning map of ``project`` (a :class:`gis.project.Project`) and its run results.
+@dataclass
+class MapParts:
+    """The map split for the app: the static ``map``, the ``dynamic`` groups that change with
+    the map options (hamlet colours, coverage overlay) and the ``layer_control`` listing all.
 
-    Parameters
-    ----------
-    project
-        The layers: villages (required), sites, roads, fiber, fiber_nodes, facilities, admin.
-    ctx
-        A :class:`gis.pipeline.RunContext` (``hamlets``, ``tables``, ``rasters``) or ``None``
-        before any run: hamlets are then drawn grey ("not computed").
-    options
-        What to show; see :class:`MapOptions`.
-    cache
-        A dict kept by the caller for one ``(project, ctx)`` pair: the prepared GeoJSON of every
-        layer is memoised in it, so that rebuilding the map with other options is fast.
+    The app passes them to ``st_folium(map, feature_group_to_add=dynamic,
+    layer_control=layer_control)``: a change of hamlet colours or overlay then only swaps those
+    groups in the browser instead of redrawing the whole map.
     """
+
+    map: folium.Map
+    dynamic: list[folium.FeatureGroup]
+    layer_control: folium.LayerControl
+
+
+def build_map_parts(project: Any, ctx: Any = None, options: MapOptions = MapOptions(), *,
+                    height: str = "100%", cache: dict | None = None) -> MapParts:
+    """:func:`build_map` in parts (see :class:`MapParts`); same arguments."""
     lang = options.lang
     villages = project.require("villages")
     center, bounds = cached(cache, ("view",), lambda: _center_zoom(villages))
     m = folium.Map(location=center, zoom_start=12, tiles=None, control_scale=False,
-                   prefer_canvas=False, height=height)
+                   prefer_canvas=True, height=height)
     for key, (tiles, attr) in BASEMAPS.items():
         folium.TileLayer(tiles=tiles, attr=attr or None, name=mt(f"base_{key}", lang),
                          overlay=False, control=True, show=key == options.basemap,
@@ -214,18 +221,22 @@ def build_map(project: Any, ctx: Any = None, options: MapOptions = MapOptions(),
     if "admin" in want and project.layer("admin") is not None:
         admin = project.layer("admin")
         group = folium.FeatureGroup(name=mt("layer_admin", lang), show=True)
-        folium.GeoJson(cached(cache, ("admin",),
+        fast(folium.GeoJson)(cached(cache, ("admin",),
                               lambda: compact_geojson(admin, ["name"], simplify_m=20.0)),
                        style_function=lambda _f: {"color": "#37474f", "weight": 1.2,
                                                   "fillOpacity": 0.0, "dashArray": "4 3"},
                        tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(group)
         group.add_to(m)
 
+    dynamic: list[folium.FeatureGroup] = []
     if options.coverage and options.coverage in rasters:
         operator, tech = coverage_choices({options.coverage: 0}).get(
             options.coverage, (options.coverage, ""))
+        name = mt("layer_coverage", lang, operator=operator.title(), tech=tech)
+        group = folium.FeatureGroup(name=name, show=True)
         coverage_overlay(rasters[options.coverage], scale=options.rsrp_scale,
-                         name=mt("layer_coverage", lang, operator=operator, tech=tech)).add_to(m)
+                         name=name).add_to(group)
+        dynamic.append(group)
 
     if "roads" in want:
         _add(lines_layer(project.layer("roads"), name=mt("layer_roads", lang), kind="roads",
@@ -239,7 +250,7 @@ def build_map(project: Any, ctx: Any = None, options: MapOptions = MapOptions(),
                          fields=("route_id", "length_m", "cost_vnd", "hamlets_served"), cache=cache), m)
 
     frame = cached(cache, ("hamlet_frame", lang), lambda: hamlet_frame(villages, hamlets, lang))
-    hamlets_layer(frame, colour_by=options.colour_by, lang=lang, cache=cache).add_to(m)
+    dynamic.append(hamlets_layer(frame, colour_by=options.colour_by, lang=lang, cache=cache))
 
     if "fiber_nodes" in want:
         _add(points_layer(project.layer("fiber_nodes"), name=mt("layer_fiber_nodes", lang),
@@ -274,14 +285,37 @@ def build_map(project: Any, ctx: Any = None, options: MapOptions = MapOptions(),
                           fields=("tower_id", "operators", "hamlets_served",
                                   "population_served", "tower_class"), cache=cache), m)
 
-    folium.LayerControl(collapsed=True, position="topright").add_to(m)
     Fullscreen(position="topleft").add_to(m)
     m.add_child(_MetricScale())
     MeasureControl(position="topleft", primary_length_unit="meters",
                    secondary_length_unit="kilometers", primary_area_unit="hectares").add_to(m)
-    m.add_child(_Legend(mt("legend", lang), _legend_items(options, project)))
+    m.add_child(_Legend(mt("legend", lang), _legend_items(options, project, rasters)))
     m.fit_bounds(bounds)
-    return m
+    return MapParts(m, dynamic, folium.LayerControl(collapsed=True, position="topright"))
+
+
+def build_map(project: Any, ctx: Any = None, options: MapOptions = MapOptions(), *,
+              height: str = "100%", cache: dict | None = None) -> folium.Map:
+    """The planning map of ``project`` (a :class:`gis.project.Project`) and its run results.
+
+    Parameters
+    ----------
+    project
+        The layers: villages (required), sites, roads, fiber, fiber_nodes, facilities, admin.
+    ctx
+        A :class:`gis.pipeline.RunContext` (``hamlets``, ``tables``, ``rasters``) or ``None``
+        before any run: hamlets are then drawn grey ("not computed").
+    options
+        What to show; see :class:`MapOptions`.
+    cache
+        A dict kept by the caller for one ``(project, ctx)`` pair: the prepared GeoJSON of every
+        layer is memoised in it, so that rebuilding the map with other options is fast.
+    """
+    parts = build_map_parts(project, ctx, options, height=height, cache=cache)
+    for group in parts.dynamic:
+        group.add_to(parts.map)
+    parts.layer_control.add_to(parts.map)
+    return parts.map
 
 
 def _colocation_points(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
@@ -298,22 +332,26 @@ def _colocation_points(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
     return opp.merge(xy, left_on="host_position_id", right_on="position_id", how="left")
 
 
-def _legend_items(options: MapOptions, project: Any) -> list[tuple[str, str, str]]:
+def _legend_items(options: MapOptions, project: Any,
+                  rasters: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Legend entries: both hamlet colourings, RSRP tiers and operators (static, so that
+    switching colours or overlays does not change the base map)."""
     lang = options.lang
-    if options.colour_by == "ftth":
-        items = [(mt(k if k != "unknown" else "status_unknown", lang), c, "box")
-                 for k, c in FTTH_COLOURS.items()]
-    else:
-        items = [(mt(f"status_{k}", lang), c, "box") for k, c in STATUS_COLOURS.items()]
-    if options.coverage:
+    items = [(mt("by_mobile", lang), "", "title")]
+    items += [(mt(f"status_{k}", lang), c, "box") for k, c in STATUS_COLOURS.items()]
+    items.append((mt("by_ftth", lang), "", "title"))
+    items += [(mt(k, lang), c, "box") for k, c in FTTH_COLOURS.items() if k != "unknown"]
+    if coverage_choices(rasters):
         sc = options.rsrp_scale
         good, fair, edge, below = sc.colours
-        items += [(f"RSRP ≥ {sc.good_dbm:g} dBm", good, "box"),
-                  (f"{sc.fair_dbm:g} … {sc.good_dbm:g} dBm", fair, "box"),
-                  (f"{sc.edge_dbm:g} … {sc.fair_dbm:g} dBm", edge, "box"),
-                  (f"< {sc.edge_dbm:g} dBm", below, "box")]
+        items += [("RSRP (dBm)", "", "title"),
+                  (f"≥ {sc.good_dbm:g}", good, "box"),
+                  (f"{sc.fair_dbm:g} … {sc.good_dbm:g}", fair, "box"),
+                  (f"{sc.edge_dbm:g} … {sc.fair_dbm:g}", edge, "box"),
+                  (f"< {sc.edge_dbm:g}", below, "box")]
     sites = project.layer("sites")
     if sites is not None and "sites" in options.layers and "operator" in sites:
+        items.append((mt("layer_sites", lang), "", "title"))
         for op in sorted(sites["operator"].dropna().astype(str).unique()):
             items.append((op, OPERATOR_COLOURS.get(op, "#555555"), "dot"))
     return items

@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 from folium.plugins import FastMarkerCluster
 
+from gis.maps._fast import fast
 from gis.maps._text import mt
 from gis.maps.geojson import cached, compact_geojson, points_frame, to_wgs84
 from gis.maps.style import (
@@ -117,7 +118,7 @@ def hamlets_layer(frame: gpd.GeoDataFrame, *, colour_by: str = "mobile", lang: s
                       lambda m=mask: compact_geojson(frame[m], props))
         marker = (folium.CircleMarker(radius=6, fill=True, color="#333333", weight=0.8,
                                       fill_color=colour, fill_opacity=0.9) if is_point else None)
-        folium.GeoJson(
+        fast(folium.GeoJson)(
             data,
             name=code,
             style_function=lambda _f, s=style: s,
@@ -161,11 +162,11 @@ def sites_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi",
                      "<br>".join(f"<b>{mt(f, lang)}</b>: {v}" for f, v in zip(fields, row,
                                                                               strict=True))]
                     for (lon, lat), row in zip(xy, rows, strict=True)]
-            FastMarkerCluster(data, callback=_CLUSTER_CALLBACK.replace("COLOUR", colour),
+            fast(FastMarkerCluster)(data, callback=_CLUSTER_CALLBACK.replace("COLOUR", colour),
                               options={"disableClusteringAtZoom": 14}).add_to(group)
         else:
             # One GeoJSON per operator; popups are built in the browser from its properties.
-            folium.GeoJson(
+            fast(folium.GeoJson)(
                 cached(cache, ("sites", operator),
                        lambda p=part: compact_geojson(p, fields, simplify_m=None)),
                 marker=folium.CircleMarker(radius=5, color="#ffffff", weight=1, fill=True,
@@ -214,7 +215,7 @@ def sectors_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi", min_zoom: int = 
     group = folium.FeatureGroup(name=mt("layer_sectors", lang), show=False, control=False)
     data = cached(cache, ("wedges_json",), lambda: compact_geojson(
         wedges, ["operator", "site_id", "azimuth_deg"], simplify_m=None))
-    folium.GeoJson(
+    fast(folium.GeoJson)(
         data,
         style_function=lambda f: {"color": operator_colour(f["properties"].get("operator")),
                                   "weight": 1, "fillOpacity": 0.35,
@@ -248,7 +249,7 @@ def lines_layer(lines: gpd.GeoDataFrame | None, *, name: str, kind: str, lang: s
                 "dashArray": "6 4" if dashed else None}
 
     tip = [f for f in props if f in ("road_class", "level", "name", *fields)][:4]
-    folium.GeoJson(
+    fast(folium.GeoJson)(
         data, style_function=style,
         tooltip=folium.GeoJsonTooltip(fields=tip, aliases=[mt(f, lang) for f in tip])
         if tip else None,
@@ -284,7 +285,7 @@ def points_layer(table: pd.DataFrame | None, *, name: str, colour: str, lang: st
     marker = (folium.Marker(icon=folium.Icon(color="darkred", icon=icon, prefix="fa"))
               if icon else folium.CircleMarker(radius=radius, color="#222222", weight=1,
                                                fill=True, fill_color=colour, fill_opacity=0.95))
-    folium.GeoJson(
+    fast(folium.GeoJson)(
         data, marker=marker,
         popup=_popup(props, lang) if props else None,
     ).add_to(group)

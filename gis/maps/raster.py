@@ -18,6 +18,8 @@ import rasterio
 from pyproj import Transformer
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
+from gis.maps._fast import fast
+
 __all__ = ["MAX_OVERLAY_PX", "RsrpScale", "coverage_overlay", "rsrp_rgba", "warp_to_mercator"]
 
 #: Long side of the overlay image in pixels: ~30 m per pixel over a 30 km district.
@@ -105,7 +107,7 @@ def coverage_overlay(path: str | Path, *, name: str, scale: RsrpScale = RsrpScal
                      ) -> folium.raster_layers.ImageOverlay:
     """A folium image overlay of one coverage GeoTIFF (best RSRP in dBm)."""
     rsrp, (south, west, north, east) = warp_to_mercator(path, max_px=max_px)
-    return folium.raster_layers.ImageOverlay(
+    return fast(folium.raster_layers.ImageOverlay)(
         image=rsrp_rgba(rsrp, scale), bounds=[[south, west], [north, east]], name=name,
         show=show, interactive=False, cross_origin=False, zindex=2, mercator_project=False,
     )
