@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gis.analysis.ftth import FiberParams
 from gis.analysis.mobile import HamletRule
+from gis.analysis.positions import SharingParams
 from gis.errors import ValidationError
 from gis.radio.params import RadioParams
 
@@ -46,8 +48,10 @@ class RunParams:
     """All parameters of a run, one section per module. Defaults are the documented ones."""
 
     load: LoadParams = field(default_factory=LoadParams)
+    fiber: FiberParams = field(default_factory=FiberParams)
     radio: RadioParams = field(default_factory=RadioParams)
     mobile: HamletRule = field(default_factory=HamletRule)
+    sharing: SharingParams = field(default_factory=SharingParams)
 
     def replace(self, **sections: Any) -> RunParams:
         """A copy with some sections replaced."""

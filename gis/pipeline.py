@@ -20,8 +20,10 @@ import geopandas as gpd
 import pandas as pd
 
 import gis
+from gis.analysis.fiber_stages import facilities_stage, fiber_plan_stage, ftth_stage
 from gis.analysis.hamlets import hamlet_table
 from gis.analysis.mobile import coverage_stage, mobile_stage
+from gis.analysis.sharing_stage import sharing_stage
 from gis.params import RunParams, to_dict
 from gis.project import Project
 
@@ -98,6 +100,13 @@ STAGES: list[Stage] = [
     Stage("coverage", coverage_stage, ("villages", "sites"), "Vùng phủ sóng", "Radio coverage"),
     Stage("mobile", mobile_stage, ("villages", "sites"), "Phủ sóng di động theo thôn",
           "Mobile coverage per hamlet"),
+    Stage("sharing", sharing_stage, ("villages", "sites"), "Dùng chung hạ tầng",
+          "Infrastructure sharing"),
+    Stage("ftth", ftth_stage, ("villages",), "Phủ cáp quang FTTH", "FTTH coverage"),
+    Stage("fiber_plan", fiber_plan_stage, ("villages", "roads"), "Kế hoạch mở rộng cáp quang",
+          "Fiber extension plan"),
+    Stage("facilities", facilities_stage, ("facilities",), "Kết nối cơ sở công cộng",
+          "Facilities' connectivity"),
 ]
 
 

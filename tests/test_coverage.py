@@ -15,8 +15,9 @@ import pytest
 import rasterio
 from affine import Affine
 
-from gis.errors import ValidationError
+from gis.errors import InputFileError, ValidationError
 from gis.radio.coverage import (
+    CoverageResult,
     compute_coverage,
     coverage_filename,
     point_rsrp_dbm,
@@ -33,6 +34,11 @@ RE_OFFSET_DB = -10 * math.log10(1200)
 
 def grid(n: int) -> Affine:
     return Affine(RES, 0.0, X0, 0.0, -RES, Y0)
+
+
+#: Hata's suburban correction at 1800 MHz, 2 (log10(1800/28))^2 + 5.4 = 11.938556 dB, which the
+#: default median applies to COST-231 Hata (RadioParams.cost231_hata_classes).
+SUBURBAN_1800_DB = 2 * math.log10(1800 / 28) ** 2 + 5.4
 
 
 def centres(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -59,9 +65,10 @@ def test_flat_ground_is_exactly_the_model():
     res = compute_coverage(tx, np.zeros((n, n), np.float32), grid(n), CRS, RadioParams())
     gx, gy = centres(n)
     d = np.hypot(gx - x, gy - y)
-    # 1800 MHz -> COST-231 Hata (suburban), evaluated directly; 20 m distance floor
+    # 1800 MHz -> COST-231 Hata, C_m = 0, with Hata's suburban class (ITU-R SM.2028 extended
+    # Hata), evaluated directly; 20 m distance floor
     pl = path_loss_db("cost231_hata", np.maximum(d, 20.0), 1800.0, 30.0, 1.5, env="suburban",
-                      force=True)
+                      force=True) - SUBURBAN_1800_DB
     # omni: only the vertical pattern, -min(12 ((depression - tilt) / 8)^2, 20) (TR 36.814)
     depression = np.degrees(np.arctan2(30.0 - 1.5, np.maximum(d, 1e-6)))
     a_v = -np.minimum(12 * (depression / 8.0) ** 2, 20.0)
@@ -69,12 +76,14 @@ def test_flat_ground_is_exactly_the_model():
     got = res.best("4G", "Viettel")
     inside = d <= 10_000
     np.testing.assert_allclose(got[inside], expected[inside], atol=2e-3)
-    # hand check at one cell: 1500 m east. COST-231 Hata suburban (C_m = 0):
+    # hand check at one cell: 1500 m east. COST-231 Hata (C_m = 0), suburban class:
     # 46.3 + 33.9 log10(1800) - 13.82 log10(30) - a(hm) + (44.9 - 6.55 log10 30) log10(1.5)
+    #   - 2 (log10(1800/28))^2 - 5.4
     # a(hm) = (1.1 log10 f - 0.7) hm - (1.56 log10 f - 0.8)
     a_hm = (1.1 * math.log10(1800) - 0.7) * 1.5 - (1.56 * math.log10(1800) - 0.8)
     pl_hand = (46.3 + 33.9 * math.log10(1800) - 13.82 * math.log10(30) - a_hm
-               + (44.9 - 6.55 * math.log10(30)) * math.log10(1.5))
+               + (44.9 - 6.55 * math.log10(30)) * math.log10(1.5)
+               - 2 * math.log10(1800 / 28) ** 2 - 5.4)
     dep = math.degrees(math.atan2(28.5, 1500.0))
     rsrp_hand = 61.0 - 30.7918 - 12 * (dep / 8) ** 2 - pl_hand
     assert got[n // 2, n // 2 + 50] == pytest.approx(rsrp_hand, abs=0.01)
@@ -182,6 +191,10 @@ def test_tiles_equal_the_whole():
     dem = smooth_terrain(n, 2)
     tx = _many_sites(n)
     whole = compute_coverage(tx, dem, grid(n), CRS)
+    threaded = compute_coverage(tx, dem, grid(n), CRS, threads=2)
+    for key in whole.keys:
+        np.testing.assert_array_equal(threaded.best_dbm[key], whole.best_dbm[key])
+        np.testing.assert_array_equal(threaded.server[key], whole.server[key])
     halo = math.ceil(2000.0 / RES) + 2
     for r0 in (0, 70):
         for c0 in (0, 50, 100):
@@ -221,6 +234,14 @@ def test_geotiffs_and_sampling(tmp_path):
     assert np.isnan(arr[0, 0]) and np.isfinite(arr[n // 2, n // 2])  # 600 m radius
     with rasterio.open(tmp_path / "server_vinaphone_4g.tif") as src:
         assert src.dtypes[0] == "int32" and src.nodata == -1 and src.read(1)[0, 0] == -1
+    # read back: same keys (canonical operator names from the tags), arrays and grid
+    back = CoverageResult.read(tmp_path)
+    assert back.keys == res.keys and back.transform == res.transform
+    for key in res.keys:
+        np.testing.assert_array_equal(back.best_dbm[key], res.best_dbm[key])
+        np.testing.assert_array_equal(back.server[key], res.server[key])
+    with pytest.raises(InputFileError):
+        CoverageResult.read(tmp_path / "nothing")
     # best over operators is the max; sample() reads cells, NaN outside the grid
     both = res.best("4G")
     np.testing.assert_array_equal(both, np.fmax(res.best("4G", "Viettel"),
@@ -236,7 +257,7 @@ def test_point_rsrp_matches_model_and_terrain():
     rx = np.array([[x + 900.0, y], [x + 3000.0, y], [x - 3000.0, y], [x + 20_000.0, y]])
     flat = point_rsrp_dbm([[x, y]], 30.0, 1800.0, 61.0, rx, None, None)
     pl = path_loss_db("cost231_hata", np.array([900.0, 3000.0, 3000.0]), 1800.0, 30.0, 1.5,
-                      env="suburban", force=True)
+                      env="suburban", force=True) - SUBURBAN_1800_DB
     np.testing.assert_allclose(flat[0, :3], 61.0 + RE_OFFSET_DB - pl, atol=1e-9)
     assert np.isnan(flat[0, 3])  # beyond the 10 km 4G radius
     ridge = point_rsrp_dbm([[x, y]], 30.0, 1800.0, 61.0, rx, ridge_dem(n, n // 2 + 40, 80.0),
@@ -293,3 +314,81 @@ def test_kernels_without_jit_agree(tmp_path):
     root = Path(__file__).resolve().parents[1]
     subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=root)
     np.testing.assert_allclose(np.load(tmp_path / "out.npy"), jit, atol=1e-4, equal_nan=True)
+
+
+def test_pattern_kernel_equals_antenna_module():
+    """The engine's fused pattern is gis.radio.antenna.sector_gain_db, angle for angle."""
+    from gis.radio import _kernels as K
+    from gis.radio.antenna import sector_gain_db
+
+    rng = np.random.default_rng(9)
+    n = 2000
+    az = rng.uniform(0, 360, n)
+    elev = rng.uniform(-60, 10, n)
+    for azimuth, bw, tilt, vbw in ((30.0, 65.0, 4.0, 8.0), (np.nan, 360.0, 2.0, 10.0),
+                                   (300.0, 90.0, -2.0, 12.0)):
+        best = np.full((1, n), np.nan, np.float32)
+        server = np.full((1, n), -1, np.int32)
+        K.apply_transmitter(np.zeros(n, np.int32), np.arange(n, dtype=np.int32), np.ones(n),
+                            az, elev, np.zeros(n), n, 0.0, azimuth, bw, tilt, vbw, 25.0, 20.0,
+                            10.0, 3, best, server)
+        ref = sector_gain_db(az, elev, azimuth_deg=azimuth, beamwidth_deg=bw, tilt_deg=tilt,
+                             vbeamwidth_deg=vbw, front_to_back_db=25.0, sla_v_db=20.0)
+        np.testing.assert_allclose(best[0], ref, atol=1e-5)
+        assert (server == 3).all()
+
+
+def test_clutter_loss_and_effective_height():
+    n = 121
+    x, y = centre_xy(n)
+    tx = tx_table([{"x": x, "y": y}])
+    flat = np.zeros((n, n), np.float32)
+    ref = compute_coverage(tx, flat, grid(n), CRS).best("4G")
+    # ESA WorldCover: west half tree cover (10: +6 dB by default), east half cropland (40: 0 dB),
+    # one unknown class (99: 0 dB) and one NaN cell (0 dB)
+    lc = np.full((n, n), 40.0)
+    lc[:, : n // 2] = 10.0
+    lc[0, -1], lc[-1, -1] = 99.0, np.nan
+    got = compute_coverage(tx, flat, grid(n), CRS, landcover=lc).best("4G")
+    np.testing.assert_allclose(got[:, : n // 2], ref[:, : n // 2] - 6.0, atol=1e-4)
+    np.testing.assert_allclose(got[:, n // 2:], ref[:, n // 2:], atol=1e-4)
+    with pytest.raises(ValidationError, match="not aligned"):
+        compute_coverage(tx, flat, grid(n), CRS, landcover=lc[:-1])
+    # effective height: on flat ground the profile mean is the site's ground, same result;
+    # a mast on a 60 m plateau above a plain gains on the plain with "profile_mean"
+    same = compute_coverage(tx, flat, grid(n), CRS,
+                            RadioParams(effective_height="profile_mean")).best("4G")
+    np.testing.assert_allclose(same, ref, atol=1e-4)
+    plateau = flat.copy()
+    plateau[n // 2 - 3:n // 2 + 4, n // 2 - 3:n // 2 + 4] = 60.0
+    ground = compute_coverage(tx, plateau, grid(n), CRS).best("4G")
+    mean = compute_coverage(tx, plateau, grid(n), CRS,
+                            RadioParams(effective_height="profile_mean")).best("4G")
+    far = (slice(n // 2, n // 2 + 1), slice(n // 2 + 40, n))
+    assert np.all(mean[far] > ground[far] + 3.0)
+    with pytest.raises(ValidationError):
+        RadioParams(effective_height="okumura")
+
+
+def test_engine_agrees_with_exact_profiles_on_hilly_terrain():
+    """The polar sweep (nearest ray sample) against one exact DEM profile per cell."""
+    n = 161
+    dem = smooth_terrain(n, 21)
+    x, y = centre_xy(n)
+    tx = tx_table([{"x": x, "y": y, "vbeamwidth_deg": 180.0, "tilt_deg": 0.0}])
+    eng = compute_coverage(tx, dem, grid(n), CRS)
+    rng = np.random.default_rng(8)
+    rc = rng.integers(0, n, (300, 2))
+    pts = np.column_stack([X0 + (rc[:, 1] + 0.5) * RES, Y0 - (rc[:, 0] + 0.5) * RES])
+    d = np.hypot(pts[:, 0] - x, pts[:, 1] - y)
+    keep = d > 300
+    pts, d = pts[keep], d[keep]
+    exact = point_rsrp_dbm([[x, y]], 30.0, 1800.0, 61.0, pts, dem, grid(n))[0]
+    # the engine's omni keeps the (here 180-degree wide) vertical pattern; remove it
+    z0 = float(dem[n // 2, n // 2])
+    zr = dem[rc[keep, 0], rc[keep, 1]]
+    dep = np.degrees(np.arctan2(z0 + 30.0 - zr - 1.5, d))
+    got = eng.sample(pts, "4G") + 12 * (dep / 180.0) ** 2
+    diff = np.abs(got - exact)
+    assert (exact < -100).any()  # the terrain shadows part of the area
+    assert np.median(diff) < 0.3 and np.percentile(diff, 90) < 2.0

@@ -20,6 +20,7 @@ from gis.radio.models import (
     VALIDITY,
     Condition,
     Model,
+    cost231_hata_class_db,
     cost231_hata_db,
     free_space_db,
     okumura_hata_db,
@@ -142,6 +143,22 @@ def test_cost231_slope_is_hata_slope():
     # 10 log decade of distance: (44.9 - 6.55 log 30) = 35.224857 dB per decade
     loss = cost231_hata_db(np.array([1000.0, 10000.0]), 1800.0, 30.0, 1.5)
     assert float(loss[1] - loss[0]) == pytest.approx(35.224857, abs=1e-5)
+
+
+def test_cost231_with_hata_classes_sm2028():
+    # suburban: C_m = 0 minus 2 (log(1800/28))^2 + 5.4 = 160.8181 - 11.938556 = 148.8795
+    assert float(cost231_hata_class_db(5000.0, 1800.0, 30.0, 1.5, env="suburban")) == \
+        pytest.approx(148.8795, abs=0.001)
+    # urban is the medium city (C_m = 0); large_city gives the metropolitan C_m = 3 dB
+    assert float(cost231_hata_class_db(5000.0, 1800.0, 30.0, 1.5, env="urban")) == \
+        pytest.approx(COST_SUBURBAN_1800, abs=0.001)
+    assert float(cost231_hata_class_db(5000.0, 1800.0, 30.0, 1.5, env="urban",
+                                       large_city=True)) == pytest.approx(163.8181, abs=0.001)
+    # SM.2028 clamps f to 2000 MHz in the correction: at 2100 MHz it is 2 * 1.853872^2 + 5.4
+    #   = 12.273683 dB below C_m = 0
+    diff = cost231_hata_class_db(5000.0, 2100.0, 30.0, 1.5, force=True) - cost231_hata_db(
+        5000.0, 2100.0, 30.0, 1.5, force=True)
+    assert float(diff) == pytest.approx(-12.273683, abs=1e-5)
 
 
 # ---------------------------------------------------------------------------- 3GPP RMa

@@ -64,12 +64,32 @@ def test_model_by_frequency():
 def test_median_path_loss_uses_the_params():
     p = RadioParams()
     d = np.array([0.0, 10.0, 2000.0])
-    got = p.median_path_loss_db(d, 1800.0, 36.0)
-    want = path_loss_db("cost231_hata", np.array([20.0, 20.0, 2000.0]), 1800.0, 36.0, 1.5,
+    # COST 231's medium city (C_m = 0) at the clipped distances (20 m floor) ...
+    c_m0 = path_loss_db("cost231_hata", np.array([20.0, 20.0, 2000.0]), 1800.0, 36.0, 1.5,
                         env="suburban", force=True)
-    assert got == pytest.approx(want)
-    urban = p.replace(env=Environment.URBAN).median_path_loss_db(2000.0, 1800.0, 36.0)
-    assert float(urban) == pytest.approx(float(want[2]) + 3.0)
+    # ... minus Hata's suburban correction 2 (log(1800/28))^2 + 5.4 = 2 * 1.808114^2 + 5.4
+    #   = 11.938556 dB (ITU-R SM.2028 extended Hata)
+    assert p.median_path_loss_db(d, 1800.0, 36.0) == pytest.approx(c_m0 - 11.938556, abs=1e-5)
+    # urban medium city: C_m = 0; large city: the metropolitan C_m = 3 dB
+    urban = p.replace(env=Environment.URBAN)
+    assert float(urban.median_path_loss_db(2000.0, 1800.0, 36.0)) == pytest.approx(c_m0[2])
+    metro = urban.replace(large_city=True).median_path_loss_db(2000.0, 1800.0, 36.0)
+    assert float(metro) == pytest.approx(c_m0[2] + 3.0)
+    # COST 231's own classes when asked (the pathloss CLI's meaning)
+    own = p.replace(cost231_hata_classes=False).median_path_loss_db(d, 1800.0, 36.0)
+    assert own == pytest.approx(c_m0)
+    # Okumura-Hata at 900 MHz: the params' env and the 20 m floor
+    assert float(p.median_path_loss_db(5.0, 900.0, 30.0)) == pytest.approx(
+        float(path_loss_db("okumura_hata", 20.0, 900.0, 30.0, 1.5, env="suburban", force=True)))
+
+
+def test_default_classes_continuous_where_the_hata_models_meet():
+    # at the 1500 MHz switch the suburban loss jumps by only ~1.3 dB (Hata vs COST-231 fit),
+    # not by the ~13 dB of mixing Hata's suburban with COST 231's medium city
+    p = RadioParams()
+    below = p.median_path_loss_db(5000.0, 1500.0, 36.0)
+    above = p.median_path_loss_db(5000.0, 1500.001, 36.0)
+    assert 0.0 < float(above - below) < 1.5
 
 
 def test_operator_bands_and_heights():

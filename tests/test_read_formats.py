@@ -208,13 +208,27 @@ def tm3_inverse_no_datum(e, n, lon0):
                                 always_xy=True).transform(e, n)
 
 
-def test_helmert_shift_is_the_published_size():
-    # the datum shift alone moves a point in Nam Định by roughly 200 m (DOMAIN.md: ~225 m)
-    lon, lat = helmert_vn2000_to_wgs84(106.27, 20.14)
+@pytest.mark.parametrize(("lon", "lat"), [(105.85, 21.03), (106.17, 20.42), (106.70, 10.78)])
+def test_helmert_shift_is_the_published_size(lon, lat):
+    # DOMAIN.md section 4: ignoring the datum shift costs about 225 m, ~110 m S and ~195 m E
+    # (computed at Hà Nội, Nam Định, HCMC); our independent Helmert must reproduce that
+    lon2, lat2 = helmert_vn2000_to_wgs84(lon, lat)
     t = Transformer.from_crs(4326, 32648, always_xy=True)
-    a = np.array(t.transform(106.27, 20.14))
-    b = np.array(t.transform(float(lon[0]), float(lat[0])))
-    assert 150 < np.hypot(*(b - a)) < 300
+    east, north = np.subtract(t.transform(float(lon2[0]), float(lat2[0])), t.transform(lon, lat))
+    assert east == pytest.approx(195, abs=10)
+    assert north == pytest.approx(-110, abs=10)
+    assert np.hypot(east, north) == pytest.approx(225, abs=5)
+
+
+def test_reader_applies_the_datum_shift(tmp_path):
+    # the same TM-3 numbers read with and without the 7 parameters land ~225 m apart
+    path = tmp_path / "p.csv"
+    path.write_text("ten_thon,Easting,Northing\nA,580012.3,2228456.8\n", encoding="utf-8")
+    shifted = read_layer(path, "villages", crs="vn2000-tm3:105.5").gdf
+    plain = read_layer(path, "villages", crs="+proj=tmerc +lat_0=0 +lon_0=105.5 +k=0.9999 "
+                       "+x_0=500000 +y_0=0 +ellps=WGS84 +units=m +no_defs").gdf
+    d = shapely.distance(shifted.geometry.values, plain.geometry.values)[0]
+    assert d == pytest.approx(224, abs=3)
 
 
 def test_csv_vn2000_tm3_vietnamese_xy(tmp_path):
@@ -286,3 +300,57 @@ def test_dbf_in_vni(tmp_path):
     result = read_layer(shp, "villages")
     assert result.gdf["name"].tolist() == ["Hà Nội", "Trường học"]
     assert "VNI" in result.report.encoding
+
+
+def test_kml_attributes_in_an_html_description(tmp_path):
+    # Google My Maps puts the table columns in the description, not in ExtendedData
+    kml = """<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document>
+<Placemark><name>Trạm A</name><description><![CDATA[<table>
+<tr><th>Nhà mạng</th><td>MobiFone</td></tr><tr><td>Độ cao cột</td><td>36,5</td></tr>
+</table>]]></description><Point><coordinates>106.2712,20.1453</coordinates></Point></Placemark>
+<Placemark><name>Trạm B</name><description>Nhà mạng: Viettel&lt;br&gt;Độ cao cột: 40</description>
+<Point><coordinates> 106.2905, 20.1628 </coordinates></Point></Placemark>
+</Document></kml>"""
+    path = tmp_path / "mymaps.kml"
+    path.write_text(kml, encoding="utf-8")
+    result = read_layer(path, "sites")
+    assert result.gdf["operator"].tolist() == ["MobiFone", "Viettel"]
+    assert result.gdf["height_m"].tolist() == [36.5, 40.0]
+    assert result.gdf["site_id"].tolist() == ["Trạm A", "Trạm B"]
+    assert_points(result.gdf, LONLAT[:2])
+
+
+def test_csv_with_wkt_lines_in_vn2000(tmp_path):
+    # QGIS "Save as CSV, GEOMETRY=AS_WKT" of a fiber layer in VN-2000 TM-3 (Nam Định)
+    path = tmp_path / "cap_quang.csv"
+    path.write_text(
+        'WKT;Cấp;Hình thức lắp đặt;Nhà mạng\n'
+        '"LINESTRING (580012.3 2228456.8, 582034.5 2230407.2)";Trục;treo;VNPT\n'
+        '"MULTILINESTRING ((582034.5 2230407.2, 584101.0 2226777.5))";truy nhập;cống bể;FPT\n',
+        encoding="utf-8")
+    result = read_layer(path, "fiber", province="Nam Định")
+    gdf = result.gdf
+    assert gdf["level"].tolist() == ["backbone", "access"]
+    assert gdf["installation"].tolist() == ["aerial", "duct"]
+    assert gdf["operator"].tolist() == ["VNPT", "FPT Telecom"]
+    assert result.report.crs_in == "VN-2000 / TM-3 105.5°"
+    # the first vertex, independently: TM-3 inverse without datum, then the Helmert shift
+    lon_vn, lat_vn = tm3_inverse_no_datum(np.array([580012.3]), np.array([2228456.8]), 105.5)
+    lon, lat = helmert_vn2000_to_wgs84(np.asarray(lon_vn), np.asarray(lat_vn))
+    first = shapely.get_coordinates(gdf.geometry.values)[0]
+    np.testing.assert_allclose(first, expected_utm48(np.column_stack([lon, lat]))[0], atol=1.0)
+    assert gdf.geometry.length.iloc[0] == pytest.approx(np.hypot(2022.2, 1950.4), rel=1e-3)
+
+
+def test_geojson_in_vn2000_metres_without_crs_member(tmp_path):
+    # GeoJSON is WGS84 by rule; files written in VN-2000 metres without a "crs" member exist
+    path = tmp_path / "thon.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", '
+                    '"properties": {"ten_thon": "A"}, "geometry": {"type": "Point", '
+                    '"coordinates": [580012.345, 2228456.789]}}]}', encoding="utf-8")
+    result = read_layer(path, "villages", crs="vn2000-tm3:105.5")
+    lon_vn, lat_vn = tm3_inverse_no_datum(np.array([580012.345]), np.array([2228456.789]), 105.5)
+    lon, lat = helmert_vn2000_to_wgs84(np.asarray(lon_vn), np.asarray(lat_vn))
+    assert_points(result.gdf, np.column_stack([lon, lat]))
+    assert any("coordinates are metres" in w for w in result.report.warnings)

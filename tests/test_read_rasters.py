@@ -140,3 +140,52 @@ def test_negative_population_is_an_error(tmp_path):
     data[2, :5] = 0.0
     _, report = open_raster(_write(tmp_path / "pop2.tif", data), "population")
     assert report.extra["population_total_estimate"] == pytest.approx(3.0 * 95)
+
+
+def test_a_huge_raster_is_never_read_whole(tmp_path):
+    # 20 000 x 20 000 cells (1.6 GB as float32): sparse, only one 512 x 512 block holds data
+    import time
+
+    from rasterio.windows import Window
+
+    path = tmp_path / "province.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=20_000, height=20_000, count=1,
+                       dtype="float32", crs="EPSG:32648", nodata=-9999, tiled=True,
+                       blockxsize=256, blockysize=256, compress="deflate", SPARSE_OK=True,
+                       transform=from_origin(400_000, 2_400_000, 30, 30)) as dst:
+        dst.write(np.full((512, 512), 12.5, "float32"), 1, window=Window(10_000, 10_000, 512, 512))
+    t0 = time.perf_counter()
+    info, report = open_raster(path, "dem")
+    arr, _ = read_window(path, (700_000, 2_099_000, 703_000, 2_100_000), crs="EPSG:32648")
+    seconds = time.perf_counter() - t0
+    assert seconds < 3.0
+    assert report.extra["checked_cells"] == 64 * 128 * 128
+    assert info.width == 20_000
+    assert arr.shape == (34, 100)
+    assert np.nanmean(arr) == 12.5
+
+
+def test_raster_checks_are_parameters(tmp_path):
+    from gis.layers.rasters import RasterChecks
+
+    data = np.full((10, 10), 3500.0, "float32")  # a summit above Fansipan: not in Vietnam
+    path = _write(tmp_path / "high.tif", data)
+    with pytest.raises(ValidationError, match="-100 to 3200 m"):
+        open_raster(path, "dem")
+    info, _ = open_raster(path, "dem", checks=RasterChecks(dem_range_m=(0.0, 9000.0)))
+    assert info.width == 10
+    with pytest.raises(ValidationError, match="Invalid raster checks"):
+        RasterChecks(dem_range_m=(10.0, 0.0))
+
+
+def test_zipped_geotiff_upload(dem, tmp_path):
+    import zipfile
+
+    path, _ = dem
+    zpath = tmp_path / "dem.zip"
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(path, "DEM/dem_30m.tif")
+    work = tmp_path / "session"
+    info, report = open_raster(Upload("dem.zip", zpath.read_bytes()), "dem", workdir=work)
+    assert info.width == 300 and work.resolve() in info.path.resolve().parents
+    assert report.source == "dem.zip"

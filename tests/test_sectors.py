@@ -73,6 +73,8 @@ def test_single_tech_row_frequency_and_band():
     assert tx["freq_mhz"].tolist() == [2100.0, 900.0, 2550.0, 3850.0]
     assert tx["model"].tolist() == ["cost231_hata", "okumura_hata", "rma", "rma"]
     assert tx["n_subcarriers"].tolist()[2:] == [3276.0, 3276.0]
+    # 900 MHz carriers are computed to 15 km, the others to their tech's radius
+    assert tx["max_radius_m"].tolist() == [10_000.0, 15_000.0, 6_000.0, 6_000.0]
 
 
 def test_heights_by_structure_and_default_are_reported():
@@ -158,6 +160,11 @@ def test_parsers():
     assert parse_techs("GSM/UMTS/LTE") == ("2G", "3G", "4G")
     assert parse_techs(" 4G , 5G ") == ("4G", "5G")
     assert parse_techs("") is None
+    # the readers' canonical strings and the raw values they accept
+    assert parse_techs("2G/3G/4G") == ("2G", "3G", "4G")
+    assert parse_techs("4G LTE Advanced") == ("4G",)
+    assert parse_techs("DCS | W-CDMA") == ("2G", "3G")
+    assert parse_techs("5G NR") == ("5G",)
     with pytest.raises(KeyError):
         parse_techs("4G/WiMAX")
     assert parse_band_mhz("U2100") == 2100.0
@@ -165,3 +172,14 @@ def test_parsers():
     assert parse_band_mhz("n41") == 2600.0
     assert parse_band_mhz("700MHz") == 700.0
     assert parse_band_mhz("abc") is None
+
+
+def test_empty_layer_and_non_range_index():
+    sites = _sites(operator=["A", "B"], tech=["4G", "2G/4G"])
+    tx, defaults = expand_sectors(sites.iloc[:0])
+    assert list(tx.columns) == TX_COLUMNS and len(tx) == 0 and defaults == []
+    sites.index = [10, 5]
+    tx, _ = expand_sectors(sites)
+    assert tx["row"].tolist() == [0, 0, 0, 1, 1, 1, 1, 1, 1]
+    assert tx["site_id"].tolist() == ["site_1"] * 3 + ["site_2"] * 6
+    assert tx["tech"].tolist() == ["4G"] * 3 + ["2G"] * 3 + ["4G"] * 3

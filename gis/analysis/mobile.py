@@ -15,7 +15,7 @@ Per hamlet, operator and technology (from a :class:`gis.radio.coverage.CoverageR
 
 Hamlet-level columns (``ctx.hamlets``): ``mobile_4g``, ``mobile_5g`` (covered by at least one
 operator), ``pop_share_4g``, ``pop_share_5g`` (best operator), ``no_signal`` (trắng sóng: no
-operator has any signal of :attr:`HamletRule.signal_techs` at the centre), ``weak_spot``
+operator has a signal of :attr:`HamletRule.signal_techs` (3G/4G/5G) at the centre), ``weak_spot``
 (lõm sóng: there is signal at the centre, but the population share with signal from some
 operator is below :attr:`HamletRule.min_pop_share`), and ``cov_<tech>_<operator>`` (population
 share per operator and technology, e.g. ``cov_4g_viettel``).
@@ -27,6 +27,7 @@ cultural house or centre; lõm sóng = residential clusters outside the centre w
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass
 
@@ -37,7 +38,7 @@ import shapely
 from affine import Affine
 
 from gis.analysis.hamlets import hamlet_centres
-from gis.errors import ValidationError
+from gis.errors import CRSError, ValidationError
 from gis.layers.schema import TECHS
 from gis.radio.coverage import CoverageResult, compute_coverage, sample_grid
 from gis.radio.params import RadioParams
@@ -45,9 +46,12 @@ from gis.radio.params import RadioParams
 __all__ = [
     "HamletRule",
     "coverage_stage",
+    "finalise_sums",
     "hamlet_columns",
     "hamlet_coverage",
+    "hamlet_sums",
     "mobile_stage",
+    "reduce_sums",
 ]
 
 
@@ -64,14 +68,16 @@ class HamletRule:
         Minimum share (0-1) of the hamlet's population in covered cells: 0.8, the lõm sóng test;
         DOMAIN.md suggests "≥ 80 %" as the default of its household rules [U], editable.
     signal_techs
-        Technologies that count as "a mobile signal" for the trắng sóng / lõm sóng flags: all of
-        2G-5G, since the official definition says "no mobile signal" (sóng di động), not "no
-        broadband". Set ``["4G", "5G"]`` to flag hamlets without broadband instead.
+        Technologies that count as "a mobile signal" for the trắng sóng / lõm sóng flags:
+        3G, 4G and 5G. The official wording is "no mobile signal" (sóng di động), but service
+        to 2G-only handsets ended on 16/10/2024 and the 2G network closes in 9/2026 (DOMAIN.md
+        §5), so a hamlet reached only by GSM has no usable mobile service for a plan made now;
+        add ``"2G"`` for the literal reading, or keep ``["4G", "5G"]`` for broadband only.
     """
 
     centre_required: bool = True
     min_pop_share: float = 0.8
-    signal_techs: tuple[str, ...] = TECHS
+    signal_techs: tuple[str, ...] = ("3G", "4G", "5G")
 
     def __post_init__(self) -> None:
         if not (isinstance(self.min_pop_share, int | float) and 0.0 <= self.min_pop_share <= 1.0):
@@ -101,63 +107,176 @@ def _slug(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", str(text).lower()).strip("_")
 
 
-def _sample_points(villages: gpd.GeoDataFrame, coverage: CoverageResult,
-                   population: tuple[np.ndarray, Affine] | None,
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Points standing for each polygon hamlet's people: (xy, weight, hamlet position, kind).
+TOTAL = ("*", "total")  #: pseudo key of the per-hamlet totals in :func:`hamlet_sums`
+SIGNAL = ("*", "signal")  #: pseudo key of "any signal of HamletRule.signal_techs"
 
-    ``kind[h]`` is 2 when hamlet ``h`` is weighted by population, 1 by area, 0 centre only.
-    """
-    geoms = np.asarray(villages.geometry.values, dtype=object)
-    n = len(geoms)
-    kind = np.zeros(n, np.int8)
-    poly = np.flatnonzero(shapely.get_type_id(geoms) >= 3)  # Polygon (3) / MultiPolygon (6)
-    xy_parts, w_parts, h_parts = [], [], []
-    if poly.size == 0:
-        return np.empty((0, 2)), np.empty(0), np.empty(0, np.int64), kind
-    tree = shapely.STRtree(geoms[poly])
-    left, bottom, right, top = shapely.total_bounds(geoms[poly])
-    todo = poly
-    if population is not None:
-        pop, ptr = population
-        cols = np.arange(pop.shape[1])
-        rows = np.arange(pop.shape[0])
-        cx = ptr.c + (cols + 0.5) * ptr.a
-        cy = ptr.f + (rows + 0.5) * ptr.e
-        cs = np.flatnonzero((cx >= left) & (cx <= right))
-        rs = np.flatnonzero((cy >= bottom) & (cy <= top))
-        sub = pop[np.ix_(rs, cs)]
-        rr, cc = np.nonzero(np.isfinite(sub) & (sub > 0))
-        pts_xy = np.column_stack([cx[cs[cc]], cy[rs[rr]]])
-        weights = sub[rr, cc].astype(float)
-        pi, hi = tree.query(shapely.points(pts_xy), predicate="within")
-        h = poly[hi]
-        has = np.zeros(n, bool)
-        has[h] = True
-        kind[has] = 2
-        xy_parts.append(pts_xy[pi])
-        w_parts.append(weights[pi])
-        h_parts.append(h)
-        todo = poly[~has[poly]]
-    if todo.size:
-        tr = coverage.transform
-        h_, w_ = coverage.shape
-        cx = tr.c + (np.arange(w_) + 0.5) * tr.a
-        cy = tr.f + (np.arange(h_) + 0.5) * tr.e
-        lt, bt, rt, tp = shapely.total_bounds(geoms[todo])
-        cs = np.flatnonzero((cx >= lt) & (cx <= rt))
-        rs = np.flatnonzero((cy >= bt) & (cy <= tp))
+
+def _cell_centres_in(coverage: CoverageResult, xy: np.ndarray) -> np.ndarray:
+    """Whether points fall in a cell of the coverage grid (each point in exactly one tile)."""
+    tr = coverage.transform
+    col = np.floor((xy[:, 0] - tr.c) / tr.a)
+    row = np.floor((xy[:, 1] - tr.f) / tr.e)
+    return (col >= 0) & (col < coverage.shape[1]) & (row >= 0) & (row < coverage.shape[0])
+
+
+def _points_in_polygons(tree: shapely.STRtree, poly: np.ndarray, bounds, cx: np.ndarray,
+                        cy: np.ndarray, values: np.ndarray | None):
+    """Grid points (cx x cy, optional weights ``values``) inside the polygons:
+    (xy, weight, hamlet position)."""
+    left, bottom, right, top = bounds
+    cs = np.flatnonzero((cx >= left) & (cx <= right))
+    rs = np.flatnonzero((cy >= bottom) & (cy <= top))
+    if values is None:
         gx, gy = np.meshgrid(cx[cs], cy[rs])
-        pts_xy = np.column_stack([gx.ravel(), gy.ravel()])
-        sub_tree = shapely.STRtree(geoms[todo])
-        pi, hi = sub_tree.query(shapely.points(pts_xy), predicate="within")
-        h = todo[hi]
-        kind[np.unique(h)] = 1
-        xy_parts.append(pts_xy[pi])
-        w_parts.append(np.ones(len(pi)))
-        h_parts.append(h)
-    return (np.concatenate(xy_parts), np.concatenate(w_parts),
-            np.concatenate(h_parts).astype(np.int64), kind)
+        xy = np.column_stack([gx.ravel(), gy.ravel()])
+        w = np.ones(len(xy))
+    else:
+        sub = values[np.ix_(rs, cs)]
+        rr, cc = np.nonzero(np.isfinite(sub) & (sub > 0))
+        xy = np.column_stack([cx[cs[cc]], cy[rs[rr]]])
+        w = sub[rr, cc].astype(float)
+    pi, hi = tree.query(shapely.points(xy), predicate="within")
+    return xy[pi], w[pi], poly[hi]
+
+
+def hamlet_sums(
+    villages: gpd.GeoDataFrame,
+    coverage: CoverageResult,
+    radio: RadioParams | None = None,
+    rule: HamletRule | None = None,
+    *,
+    population: tuple[np.ndarray, Affine] | None = None,
+) -> pd.DataFrame:
+    """Tile-additive coverage sums per hamlet and (operator, tech), for one coverage grid.
+
+    Only sample points (population cells, coverage cells) that fall in this grid count, and a
+    hamlet centre only in the grid that contains it, so the sums of the tiles of an area
+    (:func:`reduce_sums`) equal the sums of the whole: a hamlet on a tile edge gets exactly its
+    one-piece result (issue 8). :func:`finalise_sums` turns them into the long table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``hamlet``, ``operator``, ``tech``, ``pop_w``, ``area_w`` (people / cells
+        inside the hamlet with the signal at or above the tech's threshold; for the
+        :data:`TOTAL` key all of them, for :data:`SIGNAL` those with any signal of
+        ``rule.signal_techs``), ``centre_in`` (the centre is in this grid), ``centre_dbm``
+        (signal at the centre, NaN elsewhere), ``centre_ok``.
+    """
+    radio = radio or RadioParams()
+    rule = rule or HamletRule()
+    if villages.crs is not None and not coverage.crs.equals(villages.crs):
+        raise CRSError(
+            f"The hamlets are in {villages.crs.name}, the coverage in {coverage.crs.name}.",
+            f"Lớp thôn ở hệ {villages.crs.name}, vùng phủ ở hệ {coverage.crs.name}.",
+            fix="Reproject the hamlets to the analysis CRS (villages.to_crs(coverage.crs)).",
+            fix_vi="Chuyển lớp thôn sang hệ tọa độ phân tích.",
+        )
+    n = len(villages)
+    geoms = np.asarray(villages.geometry.values, dtype=object)
+    poly = np.flatnonzero(shapely.get_type_id(geoms) >= 3)  # Polygon (3) / MultiPolygon (6)
+    empty = (np.empty((0, 2)), np.empty(0), np.empty(0, np.int64))
+    pop_pts = area_pts = empty
+    if poly.size:
+        tree = shapely.STRtree(geoms[poly])
+        bounds = shapely.total_bounds(geoms[poly])
+        tr = coverage.transform
+        area_pts = _points_in_polygons(
+            tree, poly, bounds, tr.c + (np.arange(coverage.shape[1]) + 0.5) * tr.a,
+            tr.f + (np.arange(coverage.shape[0]) + 0.5) * tr.e, None)
+        if population is not None:
+            pop, ptr = population
+            pts = _points_in_polygons(
+                tree, poly, bounds, ptr.c + (np.arange(pop.shape[1]) + 0.5) * ptr.a,
+                ptr.f + (np.arange(pop.shape[0]) + 0.5) * ptr.e, pop)
+            keep = _cell_centres_in(coverage, pts[0])
+            pop_pts = (pts[0][keep], pts[1][keep], pts[2][keep])
+    centres = hamlet_centres(villages)
+    centre_in = _cell_centres_in(coverage, centres)
+
+    def sums(ok_pop: np.ndarray, ok_area: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return (np.bincount(pop_pts[2], weights=pop_pts[1] * ok_pop, minlength=n),
+                np.bincount(area_pts[2], weights=area_pts[1] * ok_area, minlength=n))
+
+    rows = []
+    pw, aw = sums(np.ones(len(pop_pts[0])), np.ones(len(area_pts[0])))
+    rows.append((*TOTAL, pw, aw, np.full(n, np.nan), np.zeros(n, bool)))
+    any_pop = np.zeros(len(pop_pts[0]), bool)
+    any_area = np.zeros(len(area_pts[0]), bool)
+    any_centre = np.zeros(n, bool)
+    for op, tech in coverage.keys:
+        arr = coverage.best(tech, op)
+        thr = radio.tech(tech).tiers.edge_dbm
+        centre = np.where(centre_in, sample_grid(arr, coverage.transform, centres), np.nan)
+        with np.errstate(invalid="ignore"):
+            ok_c = centre >= thr
+            ok_p = sample_grid(arr, coverage.transform, pop_pts[0]) >= thr
+            ok_a = sample_grid(arr, coverage.transform, area_pts[0]) >= thr
+        pw, aw = sums(ok_p, ok_a)
+        rows.append((op, tech, pw, aw, centre, ok_c))
+        if tech in rule.signal_techs:
+            any_pop |= ok_p
+            any_area |= ok_a
+            any_centre |= ok_c
+    pw, aw = sums(any_pop, any_area)
+    rows.append((*SIGNAL, pw, aw, np.full(n, np.nan), any_centre))
+    return pd.concat([pd.DataFrame({
+        "hamlet": np.arange(n), "operator": op, "tech": tech, "pop_w": p, "area_w": a,
+        "centre_in": centre_in, "centre_dbm": c, "centre_ok": ok,
+    }) for op, tech, p, a, c, ok in rows], ignore_index=True)
+
+
+def reduce_sums(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Add up the :func:`hamlet_sums` of the tiles of an area (same hamlets, same order)."""
+    allp = pd.concat(parts, ignore_index=True)
+    return allp.groupby(["hamlet", "operator", "tech"], sort=False, as_index=False).agg(
+        pop_w=("pop_w", "sum"), area_w=("area_w", "sum"), centre_in=("centre_in", "any"),
+        centre_dbm=("centre_dbm", "max"), centre_ok=("centre_ok", "any"))
+
+
+def finalise_sums(sums: pd.DataFrame, villages: gpd.GeoDataFrame,
+                  rule: HamletRule | None = None) -> pd.DataFrame:
+    """The long table of :func:`hamlet_coverage` from (reduced) :func:`hamlet_sums`."""
+    rule = rule or HamletRule()
+    n = len(villages)
+    ids = villages["village_id"].to_numpy() if "village_id" in villages else np.arange(n)
+    key = list(zip(sums["operator"], sums["tech"], strict=True))
+    is_total = np.array([k == TOTAL for k in key], bool)
+    tot = sums[is_total].set_index("hamlet").reindex(np.arange(n))
+    pop_tot = tot["pop_w"].fillna(0).to_numpy(float)
+    area_tot = tot["area_w"].fillna(0).to_numpy(float)
+    kind = np.where(pop_tot > 0, 2, np.where(area_tot > 0, 1, 0))
+    basis = np.array(["centre", "area", "population"], dtype=object)[kind]
+
+    def share(rows: pd.DataFrame) -> np.ndarray:
+        h = rows["hamlet"].to_numpy()
+        num = np.where(kind[h] == 2, rows["pop_w"], rows["area_w"]).astype(float)
+        den = np.where(kind[h] == 2, pop_tot[h], area_tot[h])
+        centre = rows["centre_ok"].to_numpy(bool).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(kind[h] > 0, num / np.where(den > 0, den, 1.0), centre)
+
+    data = sums[~is_total & np.array([k != SIGNAL for k in key], bool)].copy()
+    h = data["hamlet"].to_numpy()
+    s = share(data)
+    centre_ok = data["centre_ok"].to_numpy(bool)
+    long = pd.DataFrame({
+        "hamlet": h, "village_id": ids[h], "operator": data["operator"].to_numpy(),
+        "tech": data["tech"].to_numpy(), "centre_rsrp_dbm": np.round(
+            data["centre_dbm"].to_numpy(float), 2),
+        "centre_covered": centre_ok, "pop_share": np.round(s, 4),
+        "covered": rule.covered(centre_ok, s), "share_basis": basis[h],
+    })
+    sig = sums[np.array([k == SIGNAL for k in key], bool)].set_index("hamlet")
+    sig = sig.reindex(np.arange(n))
+    sig_rows = sig.reset_index()
+    sig_rows["centre_ok"] = sig_rows["centre_ok"].fillna(False).astype(bool)
+    sig_rows[["pop_w", "area_w"]] = sig_rows[["pop_w", "area_w"]].fillna(0.0)
+    long.attrs["signal_share"] = pd.DataFrame({
+        "centre_signal": sig_rows["centre_ok"].to_numpy(bool),
+        "signal_share": share(sig_rows),
+    })
+    return long
 
 
 def hamlet_coverage(
@@ -188,60 +307,13 @@ def hamlet_coverage(
     pandas.DataFrame
         Columns ``hamlet`` (position in ``villages``), ``village_id``, ``operator``, ``tech``,
         ``centre_rsrp_dbm``, ``centre_covered``, ``pop_share``, ``covered``, ``share_basis``
-        (``population`` / ``area`` / ``centre``).
+        (``population`` / ``area`` / ``centre``). ``attrs["signal_share"]`` holds, per
+        hamlet, ``centre_signal`` and ``signal_share`` (any operator, any of
+        ``rule.signal_techs``) for the trắng sóng / lõm sóng flags.
     """
-    radio = radio or RadioParams()
     rule = rule or HamletRule()
-    n = len(villages)
-    centres = hamlet_centres(villages)
-    xy, w, h, kind = _sample_points(villages, coverage, population)
-    tot = np.bincount(h, weights=w, minlength=n)
-    basis = np.array(["centre", "area", "population"], dtype=object)[kind]
-    ids = villages["village_id"].to_numpy() if "village_id" in villages else np.arange(n)
-    frames = []
-    for op, tech in coverage.keys:
-        arr = coverage.best(tech, op)
-        thr = radio.tech(tech).tiers.edge_dbm
-        centre = sample_grid(arr, coverage.transform, centres)
-        with np.errstate(invalid="ignore"):
-            centre_ok = centre >= thr
-            pts_ok = sample_grid(arr, coverage.transform, xy) >= thr
-        cov = np.bincount(h, weights=w * pts_ok, minlength=n)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(tot > 0, cov / np.where(tot > 0, tot, 1.0), centre_ok.astype(float))
-        frames.append(pd.DataFrame({
-            "hamlet": np.arange(n), "village_id": ids, "operator": op, "tech": tech,
-            "centre_rsrp_dbm": np.round(centre, 2), "centre_covered": centre_ok,
-            "pop_share": np.round(share, 4), "covered": rule.covered(centre_ok, share),
-            "share_basis": basis,
-        }))
-    if not frames:
-        return pd.DataFrame(columns=["hamlet", "village_id", "operator", "tech",
-                                     "centre_rsrp_dbm", "centre_covered", "pop_share",
-                                     "covered", "share_basis"])
-    long = pd.concat(frames, ignore_index=True)
-    long.attrs["signal_share"] = _signal_share(coverage, radio, rule, centres, xy, w, h, tot, n)
-    return long
-
-
-def _signal_share(coverage: CoverageResult, radio: RadioParams, rule: HamletRule,
-                  centres: np.ndarray, xy: np.ndarray, w: np.ndarray, h: np.ndarray,
-                  tot: np.ndarray, n: int) -> pd.DataFrame:
-    """Per hamlet: any signal of ``rule.signal_techs`` at the centre, and the share of
-    population (or area) with some signal from some operator (the union)."""
-    centre_any = np.zeros(n, bool)
-    pts_any = np.zeros(len(xy), bool)
-    for op, tech in coverage.keys:
-        if tech not in rule.signal_techs:
-            continue
-        arr = coverage.best(tech, op)
-        thr = radio.tech(tech).tiers.edge_dbm
-        with np.errstate(invalid="ignore"):
-            centre_any |= sample_grid(arr, coverage.transform, centres) >= thr
-            pts_any |= sample_grid(arr, coverage.transform, xy) >= thr
-    cov = np.bincount(h, weights=w * pts_any, minlength=n)
-    share = np.where(tot > 0, cov / np.where(tot > 0, tot, 1.0), centre_any.astype(float))
-    return pd.DataFrame({"centre_signal": centre_any, "signal_share": share})
+    return finalise_sums(hamlet_sums(villages, coverage, radio, rule, population=population),
+                         villages, rule)
 
 
 def hamlet_columns(long: pd.DataFrame, index: pd.Index, rule: HamletRule | None = None,
@@ -350,7 +422,12 @@ def coverage_stage(ctx) -> None:
         landcover = np.full(dem.shape, np.nan, np.float32)
         h, w = min(lc.shape[0], dem.shape[0]), min(lc.shape[1], dem.shape[1])
         landcover[:h, :w] = lc[:h, :w]
-    result = compute_coverage(tx, dem, transform, crs, radio, landcover=landcover, window=window)
+    result = compute_coverage(tx, dem, transform, crs, radio, landcover=landcover, window=window,
+                              threads=min(4, os.cpu_count() or 1))
+    # the DEM window for point-to-point predictions (sharing): float64 with gaps at 0 m, the
+    # form the kernels use, so that each point_rsrp_dbm call does not convert it again
+    ctx.results["dem"] = (np.ascontiguousarray(np.nan_to_num(dem, nan=0.0), dtype=np.float64),
+                          transform)
     for w in result.warnings:
         ctx.warn(w)
     for (_op, _tech), path in result.write(ctx.workdir).items():

@@ -152,7 +152,7 @@ def site_positions(
     operators = grouped["operator"].agg(lambda s: "/".join(sorted(set(s))))
     n_ops = grouped["operator"].nunique()
     explicit_id = grouped["explicit"].agg(lambda s: next((v for v in s if v is not None), None))
-    pos_ids = [e if e is not None else f"P{i + 1:05d}" for i, e in enumerate(explicit_id)]
+    pos_ids = [str(e) if not pd.isna(e) else f"P{i + 1:05d}" for i, e in enumerate(explicit_id)]
     positions = gpd.GeoDataFrame(
         {
             "position_id": pos_ids,

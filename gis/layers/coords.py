@@ -10,6 +10,7 @@ they are metric and a province or meridian is known, and is otherwise an error a
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,7 @@ from pyproj import CRS
 
 from gis.errors import CRSError, ValidationError
 from gis.layers.crs import WGS84, meridian_for_province, vn2000_tm3, vn2000_utm
-from gis.layers.normalise import parse_number
+from gis.layers.normalise import parse_number, parse_numbers
 from gis.layers.schema import header_key
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "infer_crs",
     "parse_coordinate",
     "parse_crs",
+    "tm_params",
 ]
 
 #: Vietnam's lon/lat box (degrees), islands included.
@@ -87,12 +89,23 @@ def parse_crs(crs: object, *, meridian: float | None = None) -> tuple[CRS | None
     return out, out.name
 
 
+def tm_params(crs: CRS) -> dict[str, object]:
+    """The PROJ parameters of a Transverse Mercator CRS with a ``+towgs84`` shift (VN-2000
+    built by :mod:`gis.layers.crs`); empty for any other CRS."""
+    if crs.is_geographic or crs.to_epsg() is not None:
+        return {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p = crs.to_dict()
+    return p if p.get("proj") == "tmerc" and "towgs84" in p else {}
+
+
 def crs_label(crs: CRS) -> str:
     """A short human name of a CRS (VN-2000 TM-3 zones by their meridian)."""
     if crs.is_geographic:
         return crs.name
-    p = crs.to_dict()
-    if p.get("proj") == "tmerc" and "towgs84" in p:
+    p = tm_params(crs)
+    if p:
         k = float(p.get("k", p.get("k_0", 0)))
         if abs(k - 0.9999) < 1e-9:
             return f"VN-2000 / TM-3 {float(p['lon_0']):g}°"
@@ -106,8 +119,9 @@ class CoordColumns:
     """Coordinate columns found in a table: their headers and how to read them.
 
     ``form`` is ``"lonlat"`` (``a`` = longitude, ``b`` = latitude), ``"xy"`` (``a`` = X,
-    ``b`` = Y; which is the northing is decided from the numbers) or ``"en"`` (``a`` =
-    easting, ``b`` = northing).
+    ``b`` = Y; which is the northing is decided from the numbers), ``"en"`` (``a`` =
+    easting, ``b`` = northing) or ``"pair"`` (one column ``a`` = ``b`` holding
+    "lat, lon" text, as copied from Google Maps).
     """
 
     form: str
@@ -116,7 +130,7 @@ class CoordColumns:
 
 
 _LON = {"lon", "long", "lng", "longitude", "kinh_do", "kinhdo", "kd", "x_lon", "lon_x",
-        "kinh_do_dong", "kinh_do_e", "kinh_do_x"}
+        "kinh_do_dong", "kinh_do_e", "kinh_do_x", "kinh_do_d"}
 _LAT = {"lat", "latitude", "vi_do", "vido", "vd", "y_lat", "lat_y", "vi_do_bac", "vi_do_n",
         "vi_do_y"}
 _X = {"x", "toa_do_x", "toado_x", "x_coord", "xcoord", "coord_x", "x_toa_do", "tdx"}
@@ -149,7 +163,32 @@ def find_coordinate_columns(columns: list[str]) -> CoordColumns | None:
         a, b = first(a_set), first(b_set)
         if a and b and a != b:
             return CoordColumns(form, a, b)
+    pair = first(_PAIR)
+    if pair:
+        return CoordColumns("pair", pair, pair)
     return None
+
+
+#: Headers of one column holding both coordinates, e.g. "20.1453, 106.2712" pasted from
+#: Google Maps (latitude first).
+_PAIR = {"toa_do", "toado", "coordinates", "coordinate", "coords", "vi_tri", "location",
+         "latlng", "lat_lng", "lat_lon", "latlon", "lat_long", "gps", "toa_do_gps"}
+_PAIR_RE = r"^\s*([+-]?\d+(?:\.\d+)?)\s*[,;/ ]\s*([+-]?\d+(?:\.\d+)?)\s*$"
+
+
+def _split_pair(series: pd.Series) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
+    """Split "lat, lon" cells; the order is decided from the ranges (Google Maps: lat first)."""
+    parts = series.astype("string").str.extract(_PAIR_RE)
+    first = np.array(pd.to_numeric(parts[0], errors="coerce"), dtype="float64")
+    second = np.array(pd.to_numeric(parts[1], errors="coerce"), dtype="float64")
+    ok = np.isfinite(first) & np.isfinite(second)
+    lat_first = _in(first, LAT_RANGE) & _in(second, LON_RANGE)
+    name = str(series.name)
+    if ok.any() and np.all(lat_first[ok]):
+        return second, first, [(f"{name} holds 'latitude, longitude' pairs (Google Maps order).",
+                                f"{name} chứa cặp 'vĩ độ, kinh độ' (thứ tự của Google Maps).")]
+    return first, second, [(f"{name} holds 'longitude, latitude' pairs.",
+                            f"{name} chứa cặp 'kinh độ, vĩ độ'.")]
 
 
 _DMS = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*[°º:d ]\s*(?:(\d+(?:[.,]\d+)?)\s*['′:m ]?\s*)?"
@@ -198,10 +237,14 @@ def points_from_columns(df: pd.DataFrame, cols: CoordColumns, *, display: str) -
     a :class:`ValidationError` naming them. X/Y in the Vietnamese convention (X = northing) is
     detected from the magnitudes and swapped.
     """
-    a = np.array([parse_coordinate(v) for v in df[cols.a].to_numpy(dtype=object)], dtype=float)
-    b = np.array([parse_coordinate(v) for v in df[cols.b].to_numpy(dtype=object)], dtype=float)
-    bad = ~(np.isfinite(a) & np.isfinite(b))
     notes: list[tuple[str, str]] = []
+    if cols.form == "pair":
+        a, b, notes = _split_pair(df[cols.a])
+        cols = CoordColumns("lonlat", cols.a, cols.b)
+    else:
+        a = parse_numbers(df[cols.a], parser=parse_coordinate)[0]
+        b = parse_numbers(df[cols.b], parser=parse_coordinate)[0]
+    bad = ~(np.isfinite(a) & np.isfinite(b))
     ok = ~bad
     degrees = bool(ok.any() and np.all(np.abs(a[ok]) <= 360) and np.all(np.abs(b[ok]) <= 360))
     if cols.form == "en":
@@ -273,33 +316,39 @@ def points_from_columns(df: pd.DataFrame, cols: CoordColumns, *, display: str) -
 
 def infer_crs(x: np.ndarray, y: np.ndarray, *, given: CRS | None, given_label: str,
               province: str | None, meridian: float | None, standard: str,
-              display: str) -> tuple[CRS, str, str]:
+              display: str) -> tuple[CRS, str, str, str]:
     """Decide the CRS of coordinates ``x`` (easting / lon) and ``y`` (northing / lat).
 
     Returns
     -------
-    crs, label, note
-        The CRS, its short name, and how it was decided (for the report).
+    crs, label, note, note_vi
+        The CRS, its short name, and how it was decided (for the report), in English and
+        Vietnamese.
     """
     if given is not None:
-        return given, given_label or crs_label(given), "given by the user"
+        return given, given_label or crs_label(given), "given by the user", "do người dùng chọn"
     ok = np.isfinite(x) & np.isfinite(y)
     if not ok.any():
-        return WGS84, WGS84.name, "no coordinates"
+        return WGS84, WGS84.name, "no coordinates", "không có toạ độ"
     xs, ys = x[ok], y[ok]
-    if np.all(np.abs(xs) <= 360) and np.all(np.abs(ys) <= 90):
+    if np.all(np.abs(xs) <= 360) and np.all(np.abs(ys) <= 360):
         inside = _in(xs, LON_RANGE) & _in(ys, LAT_RANGE)
-        if inside.mean() >= 0.5:
-            return WGS84, "WGS 84 (lon/lat)", ("inferred: the numbers are longitudes and "
-                                                "latitudes in Vietnam")
+        swapped = _in(ys, LON_RANGE) & _in(xs, LAT_RANGE)
+        if inside.mean() >= 0.5 or swapped.all():
+            return WGS84, "WGS 84 (lon/lat)", (
+                "inferred: the numbers are longitudes and latitudes in Vietnam"), (
+                "suy ra: các số là kinh độ và vĩ độ ở Việt Nam")
     metric = np.all(_in(xs, EASTING_RANGE)) and np.all(_in(ys, NORTHING_RANGE))
     if metric and (meridian is not None or province):
         lon0 = float(meridian) if meridian is not None else meridian_for_province(
             str(province), standard=standard)
-        why = (f"meridian {lon0:g}° given" if meridian is not None
+        why = (f"meridian {lon0:g}° given" if meridian is not None and not province
                else f"meridian {lon0:g}° of province {province} ({standard})")
+        why_vi = (f"kinh tuyến trục {lon0:g}° đã chọn" if meridian is not None and not province
+                  else f"kinh tuyến trục {lon0:g}° của tỉnh {province} ({standard})")
         return vn2000_tm3(lon0), f"VN-2000 / TM-3 {lon0:g}°", (
-            f"inferred: metric coordinates in Vietnam, read as VN-2000 TM-3 ({why})")
+            f"inferred: metric coordinates in Vietnam, read as VN-2000 TM-3 ({why})"), (
+            f"suy ra: toạ độ mét ở Việt Nam, đọc theo VN-2000 TM-3 ({why_vi})")
     if metric:
         raise CRSError(
             f"The coordinates are metres (e.g. E {xs[0]:,.0f}, N {ys[0]:,.0f}) but the file "

@@ -19,6 +19,9 @@ from pyproj import CRS, Transformer
 
 from gis.errors import CRSError, format_rows
 from gis.layers.crs import PROVINCE_MERIDIANS, meridian_for_province, normalise_name, vn2000_tm3
+from gis.layers.normalise import map_unique
+from gis.layers.report import LoadReport
+from gis.project import Project
 
 __all__ = ["CrossCheckParams", "check_project"]
 
@@ -49,7 +52,7 @@ def _commune_key(name: object) -> str:
     return _PREFIX.sub("", normalise_name(str(name))) if name is not None else ""
 
 
-def check_project(project, *, standard: str = "tt973", province: str | None = None,
+def check_project(project: Project, *, standard: str = "tt973", province: str | None = None,
                   params: CrossCheckParams | None = None) -> None:
     """Run the cross-layer checks; warnings go into the villages' load report.
 
@@ -81,9 +84,16 @@ def check_project(project, *, standard: str = "tt973", province: str | None = No
     by_name: dict[str, int] = {}
     for i, n in enumerate(admin["name"]):
         by_name.setdefault(_commune_key(n), i)
-    idx = np.array([by_name.get(_commune_key(c), -1) for c in villages["commune"]])
+    idx = map_unique(villages["commune"].to_numpy(dtype=object),
+                     lambda c: by_name.get(_commune_key(c), -1)).astype(int)
     matched = idx >= 0
     if not matched.any():
+        if outside_all.all():
+            _warn(report, "No village lies within 1 km of the admin layer's extent, and no "
+                  "village's commune names an admin polygon: the two layers do not overlap "
+                  "(wrong CRS or meridian?).",
+                  "Không thôn nào nằm trong phạm vi 1 km của lớp hành chính và không tên xã nào "
+                  "khớp: hai lớp không chồng nhau (sai hệ toạ độ hoặc kinh tuyến trục?).")
         return
     dist = np.full(len(villages), np.nan)
     dist[matched] = shapely.distance(pts[matched], polys[idx[matched]])
@@ -131,7 +141,7 @@ def check_project(project, *, standard: str = "tt973", province: str | None = No
           f"{format_rows(rows[off])}). Có lẽ sai hệ toạ độ hoặc kinh tuyến trục.")
 
 
-def _warn(report, en: str, vi: str) -> None:
+def _warn(report: LoadReport | None, en: str, vi: str) -> None:
     if report is not None:
         report.warn(en, vi)
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 __all__ = [
     "Decoded",
     "decode_bytes",
+    "decode_values",
     "detect_legacy",
     "fix_legacy_strings",
     "is_text_column",
@@ -69,7 +70,7 @@ def _tcvn3_table() -> dict[int, str]:
 
 
 TCVN3_TABLE: dict[int, str] = _tcvn3_table()
-_TCVN3_TRANS = {chr(k): v for k, v in TCVN3_TABLE.items()}
+_TCVN3_TRANS = str.maketrans({chr(k): v for k, v in TCVN3_TABLE.items()})
 
 
 def tcvn3_to_unicode(text: str | bytes) -> str:
@@ -83,7 +84,24 @@ def tcvn3_to_unicode(text: str | bytes) -> str:
     """
     if isinstance(text, bytes):
         text = text.decode("latin-1")
-    return _nfc("".join(_TCVN3_TRANS.get(c, c) for c in text))
+    converted = text.translate(_TCVN3_TRANS)  # one character for one byte: positions align
+    if converted != text and any(c.isupper() for c in text):
+        converted = _RE_WORD.sub(lambda m: _capitals(text, m), converted)
+    return _nfc(converted)
+
+
+_RE_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _capitals(original: str, m: re.Match[str]) -> str:
+    """Capitals typed with the ``.VnTimeH`` font use the lowercase codes: a word whose plain
+    letters are all capitals (at least two, e.g. ``TH«N`` for THÔN) is upper-cased whole."""
+    word = m.group(0)
+    src = original[m.start():m.end()]
+    plain = [c for c in src if c.isascii()]
+    if len(plain) >= 2 and all(c.isupper() for c in plain) and src != word:
+        return word.upper()
+    return word
 
 
 # -- VNI ------------------------------------------------------------------------------------
@@ -194,6 +212,7 @@ _DECODERS = {
 _LABELS = {
     "utf-8": "UTF-8",
     "utf-8-sig": "UTF-8 (with BOM)",
+    "utf-16": "UTF-16 (Excel Unicode text)",
     "ascii": "ASCII",
     "tcvn3": "TCVN3 (ABC), converted to Unicode",
     "vni": "VNI Windows, converted to Unicode",
@@ -226,6 +245,10 @@ def detect_legacy(raw: bytes) -> str:
     return best
 
 
+#: Characters of a UTF-8 text looked at to detect legacy-font glyphs in it.
+DETECT_CHARS = 100_000
+
+
 def decode_bytes(raw: bytes, *, declared: str | None = None) -> Decoded:
     """Decode a text file's bytes to Unicode NFC, detecting legacy Vietnamese encodings.
 
@@ -235,6 +258,8 @@ def decode_bytes(raw: bytes, *, declared: str | None = None) -> Decoded:
     """
     if raw.startswith(b"\xef\xbb\xbf"):
         return Decoded(_nfc(raw[3:].decode("utf-8", errors="replace")), "utf-8-sig")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
+        return Decoded(_nfc(raw.decode("utf-16", errors="replace")), "utf-16")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -242,12 +267,16 @@ def decode_bytes(raw: bytes, *, declared: str | None = None) -> Decoded:
     else:
         if text.isascii():
             return Decoded(text, "ascii")
+        # detection on a sample: enough letters to decide, and fast on large files
+        _, enc = fix_legacy_strings([text[:DETECT_CHARS]])
+        if enc == "utf-8":
+            return Decoded(_nfc(text), "utf-8")
         fixed, enc = fix_legacy_strings([text])
-        return Decoded(_nfc(fixed[0]), enc if enc != "utf-8" else "utf-8")
+        return Decoded(_nfc(str(fixed[0])), enc)
     key = _declared_key(declared)
     if key in _DECODERS:
         return Decoded(_DECODERS[key](raw), key)
-    enc = detect_legacy(raw)
+    enc = detect_legacy(raw[:DETECT_CHARS])
     if enc == "latin-1":
         return Decoded(raw.decode("cp1252", errors="replace"), "latin-1")
     return Decoded(_DECODERS[enc](raw), enc)
@@ -299,9 +328,24 @@ def fix_legacy_strings(values: Iterable[object]) -> tuple[list[object], str]:
     if enc == "latin-1" or _score(_DECODERS[enc](raw)) <= _score(joined):
         return values, "utf-8"
     fn = _DECODERS[enc]
-    out = [fn(v.encode("latin-1", errors="replace") if _latin(v) else v.encode("cp1252"))
-           if isinstance(v, str) and not v.isascii() else v for v in values]
+    out: list[object] = []
+    for v in values:
+        if isinstance(v, str) and not v.isascii() and (_latin(v) or _cp1252(v)):
+            conv = fn(v.encode("latin-1") if _latin(v) else v.encode("cp1252"))
+            # convert a value only when that makes it more Vietnamese (a proper Unicode
+            # "Bát Xát" in the same column stays as it is)
+            out.append(conv if _score(conv) > _score(v) or _has_glyph_junk(v) else v)
+        else:
+            out.append(v)
     return out, enc
+
+
+def _cp1252(text: str) -> bool:
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _latin(text: str) -> bool:
@@ -324,3 +368,38 @@ def is_text_column(series: object) -> bool:
 
     dtype = getattr(series, "dtype", None)
     return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+
+
+#: Distinct values looked at to decide the encoding of a column (enough letters to be sure).
+DETECT_SAMPLE = 2_000
+
+
+def decode_values(raw: list[bytes], *, declared: str | None = None) -> tuple[list[str], str]:
+    """Decode many byte strings of one file (e.g. a DBF column) with ONE encoding.
+
+    The encoding is decided on up to :data:`DETECT_SAMPLE` of them joined (see
+    :func:`decode_bytes`), then every value is decoded with it, so a province-sized DBF costs one
+    detection, and a file is never decoded half one way and half another.
+
+    Returns
+    -------
+    texts, encoding
+        The Unicode (NFC) strings and the encoding key (``"utf-8"``, ``"tcvn3"``, ...).
+    """
+    if not raw:
+        return [], "ascii"
+    sample = b"\n".join(raw[:DETECT_SAMPLE])
+    enc = decode_bytes(sample, declared=declared).encoding
+    try:
+        sample.decode("utf-8")
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+    if enc in ("utf-8", "utf-8-sig", "ascii"):
+        return [_nfc(b.decode("utf-8", errors="replace")) for b in raw], enc
+    if enc == "latin-1":
+        return [b.decode("cp1252", errors="replace") for b in raw], enc
+    fn = _DECODERS[enc]
+    if utf8:  # UTF-8 text typed in a legacy font: the glyphs are Latin-1 characters
+        return [fn(b.decode("utf-8").encode("latin-1", errors="replace")) for b in raw], enc
+    return [fn(b) for b in raw], enc

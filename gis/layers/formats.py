@@ -15,18 +15,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 from pyproj import CRS
 
 from gis.errors import InputFileError, ValidationError
 from gis.layers.archive import safe_extract, unpack_dir
-from gis.layers.encoding import Decoded, decode_bytes, fix_legacy_strings, is_text_column
+from gis.layers.encoding import (
+    Decoded,
+    decode_bytes,
+    decode_values,
+    fix_legacy_strings,
+    is_text_column,
+)
 from gis.layers.kml import read_kml
+from gis.layers.normalise import map_unique
 from gis.layers.schema import header_key
 from gis.layers.sources import ensure_workdir
 
-__all__ = ["VECTOR_SUFFIXES", "RawTable", "read_table"]
+__all__ = ["KIND_WORDS", "VECTOR_SUFFIXES", "RawTable", "kind_score", "read_table"]
 
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".csv", ".txt",
                    ".xlsx", ".xlsm", ".zip")
@@ -62,7 +71,8 @@ class RawTable:
     notes: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _kind_score(name: str, kind: str | None) -> int:
+def kind_score(name: str, kind: str | None) -> int:
+    """How well a layer / file name suggests ``kind``: 2 exact word, 1 contains one, 0 none."""
     if not kind:
         return 0
     key = header_key(name)
@@ -173,7 +183,7 @@ def _read_folder(folder: Path, *, display: str, kind: str | None, layer: str | N
         names = [p.stem for p in candidates]
         chosen = [p for p in candidates if layer and p.stem == layer]
         if not chosen and kind:
-            scored = sorted(((_kind_score(p.stem, kind), p) for p in candidates),
+            scored = sorted(((kind_score(p.stem, kind), p) for p in candidates),
                             key=lambda t: -t[0])
             if scored[0][0] > 0 and (len(scored) == 1 or scored[1][0] < scored[0][0]):
                 chosen = [scored[0][1]]
@@ -247,38 +257,29 @@ def _unreadable(display: str, exc: Exception) -> InputFileError:
 
 
 def _decode_frame(df: pd.DataFrame, declared: str | None) -> str:
-    """Decode Latin-1 read text columns and headers of a DBF in place; return the label."""
-    labels: set[str] = set()
+    """Decode the text columns and headers of a DBF read as Latin-1, in place.
 
-    def conv(values: list[object]) -> list[object]:
-        out = []
+    One encoding is detected for the whole file (values and headers together) and applied to
+    each distinct value. Returns the label for the load report.
+    """
+    geom = df.geometry.name
+    cols = [c for c in df.columns if c != geom and is_text_column(df[c])]
+    uniques: dict[str, None] = {}
+    for c in [*cols, None]:
+        values = df.columns if c is None else pd.unique(df[c].dropna())
         for v in values:
             if isinstance(v, str) and not v.isascii():
-                d = decode_bytes(v.encode("latin-1"), declared=declared)
-                labels.add(d.label)
-                out.append(d.text)
-            else:
-                out.append(v)
-        return out
-
-    # decode per column as one text so that detection sees enough letters
-    for col in [c for c in df.columns if c != df.geometry.name and is_text_column(df[c])]:
-        values = df[col].tolist()
-        texts = [v for v in values if isinstance(v, str) and not v.isascii()]
-        if not texts:
-            continue
-        joined = "\x1f".join(texts).encode("latin-1")
-        d = decode_bytes(joined, declared=declared)
-        labels.add(d.label)
-        decoded = iter(d.text.split("\x1f"))
-        df[col] = [next(decoded) if isinstance(v, str) and not v.isascii() else v
-                   for v in values]
-    new_cols = conv([c for c in df.columns])
-    df.columns = new_cols
-    labels.discard("ASCII")
-    if not labels:
+                uniques.setdefault(v, None)
+    if not uniques:
         return "ASCII"
-    return ", ".join(sorted(labels))
+    keys = list(uniques)
+    texts, enc = decode_values([k.encode("latin-1") for k in keys], declared=declared)
+    table = dict(zip(keys, texts, strict=True))
+    for c in cols:
+        df[c] = map_unique(df[c].to_numpy(dtype=object),
+                           lambda v: table.get(v, v) if isinstance(v, str) else v)
+    df.columns = [table.get(c, c) if isinstance(c, str) else c for c in df.columns]
+    return Decoded("", enc).label
 
 
 def _read_gpkg(path: Path, *, display: str, kind: str | None, layer: str | None) -> RawTable:
@@ -299,7 +300,7 @@ def _read_gpkg(path: Path, *, display: str, kind: str | None, layer: str | None)
         if len(layers) == 1:
             layer = layers[0]
         else:
-            scored = sorted(((_kind_score(n, kind), n) for n in layers), key=lambda t: -t[0])
+            scored = sorted(((kind_score(n, kind), n) for n in layers), key=lambda t: -t[0])
             if scored[0][0] > 0 and (len(scored) == 1 or scored[1][0] < scored[0][0]):
                 layer = scored[0][1]
             else:
@@ -331,6 +332,28 @@ def _read_ogr(path: Path, *, display: str, fmt: str, layer: str | None = None) -
     return RawTable(gdf, True, crs, fmt, enc)
 
 
+_WKT_HEADERS = {"wkt", "geometry", "geom", "the_geom", "shape", "hinh_hoc", "wkt_geom"}
+_WKT_START = r"^\s*(?:SRID=\d+;)?\s*(?:MULTI)?(?:POINT|LINESTRING|POLYGON)\b"
+
+
+def _with_wkt_geometry(raw: RawTable) -> RawTable:
+    """A table with a WKT column (QGIS "Save as CSV" with GEOMETRY=AS_WKT) becomes a layer."""
+    df = raw.df
+    col = next((c for c in df.columns if header_key(c) in _WKT_HEADERS), None)
+    if col is None:
+        return raw
+    text = df[col].astype("string").str.strip()
+    looks = text.str.contains(_WKT_START, case=False, regex=True).fillna(False).to_numpy(bool)
+    if not looks.any():
+        return raw
+    wkt = text.str.replace(r"^\s*SRID=\d+;", "", regex=True).where(looks, None)
+    geoms = shapely.from_wkt(wkt.to_numpy(dtype=object, na_value=None), on_invalid="ignore")
+    gdf = gpd.GeoDataFrame(df.drop(columns=col), geometry=gpd.GeoSeries(geoms))
+    notes = [*raw.notes, (f"Geometries were read from the WKT column {col!r}.",
+                          f"Hình học được đọc từ cột WKT {col!r}.")]
+    return RawTable(gdf, True, None, raw.fmt, raw.encoding, raw.layer, notes)
+
+
 def _sniff_delimiter(text: str) -> str:
     sample = "\n".join(text.splitlines()[:50])
     try:
@@ -347,16 +370,25 @@ def _read_csv(path: Path, *, display: str) -> RawTable:
     text = decoded.text
     if not text.strip():
         raise InputFileError("The file is empty.", "Tệp rỗng.", file=display)
-    delim = _sniff_delimiter(text)
+    first, _, rest = text.partition("\n")
+    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
+        delim, text = first.strip()[4], rest  # Excel's "sep=;" hint line
+    else:
+        delim = _sniff_delimiter(text)
     try:
         df = pd.read_csv(io.StringIO(text), sep=delim, dtype=str, keep_default_na=False,
-                         skipinitialspace=True)
+                         skipinitialspace=True, skip_blank_lines=False)
     except (pd.errors.ParserError, ValueError) as exc:
         raise _unreadable(display, exc) from exc
     df = df.replace({"": None})
+    # trailing blank lines are not data; blank lines in between stay (and are reported) so that
+    # row numbers match the file's
+    filled = df.notna().any(axis=1).to_numpy()
+    df = df.iloc[: (np.flatnonzero(filled)[-1] + 1) if filled.any() else 0]
     df.columns = [str(c).strip() for c in df.columns]
     name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[delim]
-    return RawTable(df, False, None, f"CSV ({name}-separated)", decoded.label)
+    return _with_wkt_geometry(RawTable(df, False, None, f"CSV ({name}-separated)",
+                                       decoded.label))
 
 
 def _read_xlsx(path: Path, *, display: str, sheet: str | None) -> RawTable:
@@ -374,7 +406,9 @@ def _read_xlsx(path: Path, *, display: str, sheet: str | None) -> RawTable:
                 fix_vi="Chọn một trong các trang đã liệt kê.")
         name = sheet if sheet is not None else sheets[0]
         grid = book.parse(name, header=None, dtype=object)
-    grid = grid.dropna(how="all").dropna(axis=1, how="all")
+    grid = grid.dropna(axis=1, how="all")
+    filled = grid.notna().any(axis=1).to_numpy()
+    grid = grid.iloc[: (np.flatnonzero(filled)[-1] + 1) if filled.any() else 0]
     if grid.empty:
         raise InputFileError(f"The sheet {name!r} is empty.", f"Trang {name!r} trống.",
                              file=display)
@@ -389,7 +423,9 @@ def _read_xlsx(path: Path, *, display: str, sheet: str | None) -> RawTable:
               for j, v in enumerate(grid.iloc[header_row])]
     df = grid.iloc[header_row + 1:].copy()
     df.columns = header
-    df = df.dropna(how="all").reset_index(drop=True)
+    # blank rows between data rows stay (and are reported) so that row numbers match Excel's
+    df = df.reset_index(drop=True)
+    first_data_excel_row = header_row + 2
     df = df.astype(object).where(df.notna(), None)
     enc = "XLSX (Unicode)"
     for col in df.columns:
@@ -399,7 +435,9 @@ def _read_xlsx(path: Path, *, display: str, sheet: str | None) -> RawTable:
             enc = Decoded("", e).label
     notes = []
     if header_row:
-        notes.append((f"{header_row} title row(s) above the header were skipped.",
-                      f"Bỏ qua {header_row} dòng tiêu đề phía trên dòng tên cột."))
-    raw = RawTable(df, False, None, f"XLSX (sheet {name!r})", enc, name, notes)
-    return raw
+        notes.append((f"{header_row} title row(s) above the header were skipped: row 1 of the "
+                      f"data is row {first_data_excel_row} of the sheet.",
+                      f"Bỏ qua {header_row} dòng tiêu đề phía trên dòng tên cột: dòng 1 của dữ "
+                      f"liệu là dòng {first_data_excel_row} của trang tính."))
+    return _with_wkt_geometry(RawTable(df, False, None, f"XLSX (sheet {name!r})", enc, name,
+                                       notes))

@@ -9,6 +9,8 @@ Coordinates in KML are always WGS84 lon, lat[, alt]; altitudes are dropped.
 
 from __future__ import annotations
 
+import html
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from gis.errors import InputFileError
 from gis.layers.crs import WGS84
 from gis.layers.encoding import fix_legacy_strings, is_text_column
 
-__all__ = ["read_kml"]
+__all__ = ["description_fields", "read_kml"]
 
 _GEOMS = ("Point", "LineString", "LinearRing", "Polygon", "MultiGeometry", "Track",
           "MultiTrack", "Model")
@@ -32,7 +34,8 @@ def _local(tag: str) -> str:
 
 def _coords(text: str | None) -> list[tuple[float, float]]:
     out = []
-    for token in (text or "").replace("\n", " ").split():
+    text = re.sub(r"\s*,\s*", ",", text or "")  # "106.27, 20.14" as some tools write it
+    for token in text.split():
         parts = token.split(",")
         if len(parts) >= 2:
             out.append((float(parts[0]), float(parts[1])))
@@ -83,6 +86,33 @@ def _text(el: ET.Element | None) -> str | None:
     return el.text.strip() if el is not None and el.text is not None else None
 
 
+_ROW = re.compile(r"<tr[^>]*>\s*<t[dh][^>]*>(.*?)</t[dh]>\s*<t[dh][^>]*>(.*?)</t[dh]>\s*</tr>",
+                  re.I | re.S)
+_LINE = re.compile(r"^\s*([^:<>=]{1,40}?)\s*[:=]\s*(.+?)\s*$")
+
+
+def _strip_tags(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", text)).strip()
+
+
+def description_fields(desc: str) -> dict[str, str]:
+    """Attributes that Google Earth / My Maps exports put in the description.
+
+    Two forms: an HTML table of ``<tr><td>name</td><td>value</td></tr>`` rows, or
+    ``name: value`` lines (separated by ``<br>`` or new lines; at least two such lines).
+
+    >>> description_fields("<table><tr><td>Nhà mạng</td><td>Viettel</td></tr></table>")
+    {'Nhà mạng': 'Viettel'}
+    """
+    rows = {_strip_tags(k): _strip_tags(v) for k, v in _ROW.findall(desc)}
+    rows = {k: v for k, v in rows.items() if k}
+    if rows:
+        return rows
+    lines = re.split(r"<br\s*/?>|\n", desc, flags=re.I)
+    pairs = [m.groups() for line in lines if (m := _LINE.match(_strip_tags(line)))]
+    return {k: v for k, v in pairs} if len(pairs) >= 2 else {}
+
+
 def read_kml(path: str | Path, *, display: str | None = None,
              ) -> tuple[gpd.GeoDataFrame, str]:
     """Read every Placemark of a KML file.
@@ -117,6 +147,8 @@ def read_kml(path: str | Path, *, display: str | None = None,
                 desc = _text(_child(child, "description"))
                 if desc:
                     rec["description"] = desc
+                    for key, value in description_fields(desc).items():
+                        rec.setdefault(key, value)
                 if folders:
                     rec["folder"] = " / ".join(folders)
                 ext = _child(child, "ExtendedData")

@@ -19,7 +19,9 @@ from gis.layers.schema import OPERATORS_BY_MNC, LayerSpec, header_key
 __all__ = [
     "ID_PREFIX",
     "map_columns",
+    "map_unique",
     "normalise_facility_kind",
+    "normalise_fixed_operator",
     "normalise_installation",
     "normalise_level",
     "normalise_operator",
@@ -43,7 +45,8 @@ def _variants(key: str) -> set[str]:
     while (stripped := _UNIT.sub("", key)) != key and stripped:
         out.add(stripped)
         key = stripped
-    return out
+    # DBF headers are cut to 10 characters and often lose their separators: TENTHON, DANSO
+    return out | {k.replace("_", "") for k in out}
 
 
 def map_columns(columns: list[str], spec: LayerSpec) -> dict[str, str]:
@@ -60,6 +63,8 @@ def map_columns(columns: list[str], spec: LayerSpec) -> dict[str, str]:
             if col.name in mapping:
                 continue
             wanted = {header_key(col.name)} if exact else col.keys()
+            if not exact:
+                wanted = wanted | {k.replace("_", "") for k in wanted}
             for src in columns:
                 if src not in used and keys[src] & wanted:
                     mapping[col.name] = src
@@ -116,9 +121,29 @@ def _plain_float(text: str) -> float | None:
         return None
 
 
+def map_unique(values: object, fn: Callable[[object], object]) -> np.ndarray:
+    """``fn`` applied to each distinct value only (columns repeat few values), as an array."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [fn(u) for u in uniques]
+    mapped[-1] = fn(None)
+    return mapped[codes]
+
+
 def parse_numbers(series: pd.Series, *, count: bool = False,
+                  parser: Callable[[object], float] | None = None,
                   ) -> tuple[np.ndarray, list[int], list[int]]:
-    """Parse a column into floats.
+    """Parse a column into floats (vectorised for plain numbers, per distinct value otherwise).
+
+    Parameters
+    ----------
+    series
+        The column, numbers or text.
+    count
+        Counts (population, households): ``"1.234"`` is 1234; see :func:`parse_number`.
+    parser
+        The per-value parser for text that is not a plain number (default
+        :func:`parse_number`).
 
     Returns
     -------
@@ -126,14 +151,30 @@ def parse_numbers(series: pd.Series, *, count: bool = False,
         The floats (NaN where empty or unparseable), the 0-based positions whose value was
         text that had to be parsed (e.g. ``"1.234"``), and the positions that are not numbers.
     """
-    raw = series.to_numpy(dtype=object)
-    values = np.array([parse_number(v, count=count) for v in raw], dtype="float64")
-    is_text = np.array([isinstance(v, str) for v in raw], dtype=bool)
-    empty = np.array([v is None or (isinstance(v, str) and not v.strip())
-                      or (isinstance(v, float) and np.isnan(v)) for v in raw], dtype=bool)
-    plain = np.array([isinstance(v, str) and _plain_float(v) == values[i]
-                      for i, v in enumerate(raw)], dtype=bool)
-    text_rows = np.flatnonzero(is_text & ~plain & ~empty & np.isfinite(values)).tolist()
+    raw = pd.Series(series.to_numpy(dtype=object), dtype=object)
+    is_text = raw.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool) if len(raw) else \
+        np.zeros(0, dtype=bool)
+    text = raw.where(is_text, None).astype("string").str.strip()
+    empty = (raw.isna() | (text == "").fillna(False)).to_numpy(dtype=bool)
+    # plain numbers (Python numbers, or text like "12" / "12.5"): vectorised
+    plain = np.array(pd.to_numeric(raw.where(~is_text, text), errors="coerce"), dtype="float64")
+    if count:
+        grouped = text.str.fullmatch(r"[+-]?\d{1,3}([.,\s]\d{3})+").fillna(False).to_numpy(bool)
+        plain[grouped] = np.nan  # "1.234" is a thousand-two-hundred-and-thirty-four people
+    # decimal commas ("106,2712"): vectorised too
+    comma = (~empty & ~np.isfinite(plain)
+             & text.str.fullmatch(r"[+-]?\d+,\d+").fillna(False).to_numpy(bool))
+    if count:
+        comma &= ~grouped
+    if comma.any():
+        plain[comma] = np.array(pd.to_numeric(text[comma].str.replace(",", ".", regex=False),
+                                              errors="coerce"), dtype="float64")
+    values = plain.copy()
+    slow = ~empty & ~np.isfinite(plain)
+    if slow.any():
+        fn = parser or (lambda v: parse_number(v, count=count))
+        values[slow] = map_unique(raw[slow].to_numpy(), fn).astype("float64")
+    text_rows = np.flatnonzero(is_text & (slow | comma) & np.isfinite(values)).tolist()
     bad_rows = np.flatnonzero(~empty & ~np.isfinite(values)).tolist()
     return values, text_rows, bad_rows
 
@@ -152,6 +193,37 @@ _OPERATOR_WORDS = {
 }
 _OPERATOR_LOOKUP = {w: name for name, words in _OPERATOR_WORDS.items() for w in words}
 _MCC_MNC = re.compile(r"^452[\s_-]?0?(\d{1,2})$")
+
+
+_FIXED_WORDS = {
+    "Viettel": ("viettel", "vietel", "vtl", "viettel_telecom", "vt"),
+    "VNPT": ("vnpt", "vinaphone", "vina", "vnpt_vinaphone", "vnpt_net", "vnp", "buu_dien"),
+    "FPT Telecom": ("fpt", "fpt_telecom", "fpt_telecome"),
+    "CMC Telecom": ("cmc", "cmc_telecom", "cmc_ti"),
+    "SCTV": ("sctv",),
+    "MobiFone": ("mobifone", "mobi", "vms", "mbf"),
+    "EVNTelecom": ("evn", "evntelecom", "evn_telecom", "dien_luc"),
+}
+_FIXED_LOOKUP = {w: name for name, words in _FIXED_WORDS.items() for w in words}
+
+
+def normalise_fixed_operator(value: object) -> str | None:
+    """Canonical name of a fixed-network (fiber) operator; None if unknown.
+
+    Fiber belongs to the fixed networks, where VNPT (not its mobile arm VinaPhone) is the
+    name users know: ``"VNPT-Net"`` and ``"Vinaphone"`` become ``"VNPT"``.
+
+    >>> normalise_fixed_operator("vnpt"), normalise_fixed_operator("FPT Telecom")
+    ('VNPT', 'FPT Telecom')
+    """
+    if value is None:
+        return None
+    key = header_key(value)
+    if key in _FIXED_LOOKUP:
+        return _FIXED_LOOKUP[key]
+    found = {name for w, name in _FIXED_LOOKUP.items()
+             if len(w) > 2 and re.search(rf"(^|_){w}(_|$)", key)}
+    return found.pop() if len(found) == 1 else None
 
 
 def normalise_operator(value: object, *, mnc_column: bool = False) -> str | None:
@@ -235,6 +307,7 @@ normalise_road_class = _prefix_map((
     (r"^(village|unclassified|residential|living_street|service|track|duong_thon|thon|xom|"
      r"ngo|hem|ngach|kiet|duong_lang|lien_thon|duong_xom|duong_noi_dong|noi_dong|"
      r"duong_ngo)(_|\d|$)", "village"),
+    (r"^(urban|street|pho|duong_pho|do_thi|duong_do_thi|noi_thi)(_|\d|$)", "urban"),
     (r"^(other|khac|path|footway|cycleway)(_|$)", "other"),
 ))
 
@@ -281,12 +354,13 @@ def normalise_values(df: pd.DataFrame, kind: str, mapping: dict[str, str],
 
     Unrecognised values are kept as given and named in a warning with their rows.
     """
-    for col in ("operator",):
-        if col in df and kind in ("sites", "fiber", "fiber_nodes"):
-            src_key = header_key(mapping.get(col, col))
-            mnc = src_key in ("mnc", "mcc_mnc", "plmn", "ma_mang")
-            _apply(df, col, lambda v, m=mnc: normalise_operator(v, mnc_column=m), report,
-                   multi=True)
+    if "operator" in df and kind == "sites":
+        src_key = header_key(mapping.get("operator", "operator"))
+        mnc = src_key in ("mnc", "mcc_mnc", "plmn", "ma_mang")
+        _apply(df, "operator", lambda v: normalise_operator(v, mnc_column=mnc), report,
+               multi=True)
+    elif "operator" in df and kind in ("fiber", "fiber_nodes"):
+        _apply(df, "operator", normalise_fixed_operator, report, multi=True)
     for (k, col), fn in VALUE_NORMALISERS.items():
         if k == kind and col in df:
             _apply(df, col, fn, report)
@@ -294,14 +368,9 @@ def normalise_values(df: pd.DataFrame, kind: str, mapping: dict[str, str],
 
 def _apply(df: pd.DataFrame, col: str, fn: Callable[[object], str | None], report: LoadReport,
            *, multi: bool = False) -> None:
-    values = df[col].tolist()
-    out: list[object] = []
-    unknown: dict[str, list[int]] = {}
-    changed = 0
-    for i, v in enumerate(values):
+    def one(v: object) -> tuple[str, object]:
         if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == "":
-            out.append(None)
-            continue
+            return "empty", None
         norm = fn(v)
         if norm is None and multi:
             parts = [p for p in re.split(r"\s*[,;/+&]\s*", str(v)) if p.strip()]
@@ -309,45 +378,62 @@ def _apply(df: pd.DataFrame, col: str, fn: Callable[[object], str | None], repor
             if len(parts) > 1 and all(names):
                 norm = "/".join(dict.fromkeys(n for n in names if n))
         if norm is None:
-            unknown.setdefault(str(v), []).append(i)
-            out.append(v)
-        else:
-            changed += norm != v
-            out.append(norm)
-    df[col] = out
+            return "unknown", v
+        return ("same" if norm == v else "changed"), norm
+
+    results = map_unique(df[col].to_numpy(dtype=object), one)
+    status = np.array([r[0] for r in results], dtype=object)
+    df[col] = np.array([r[1] for r in results], dtype=object)
+    changed = int((status == "changed").sum())
+    rows = df.index.to_numpy()
     if changed:
         report.warn(f"{col}: {changed} value(s) written in other forms were normalised "
                     "(e.g. VNPT -> VinaPhone, LTE -> 4G).",
                     f"{col}: chuẩn hoá {changed} giá trị viết theo cách khác "
                     "(ví dụ VNPT -> VinaPhone, LTE -> 4G).")
-    for value, rows in unknown.items():
-        report.warn(f"{col}: value {value!r} is not recognised and is kept as given "
-                    f"(row(s) {format_rows(rows)}).",
-                    f"{col}: không nhận ra giá trị {value!r}, giữ nguyên "
-                    f"(dòng {format_rows(rows)}).")
+    unknown = status == "unknown"
+    if unknown.any():
+        values = df[col].to_numpy(dtype=object)
+        for value in dict.fromkeys(str(v) for v in values[unknown]):
+            where = rows[unknown & (df[col].astype(str).to_numpy() == value)]
+            report.warn(f"{col}: value {value!r} is not recognised and is kept as given "
+                        f"(row(s) {format_rows(where)}).",
+                        f"{col}: không nhận ra giá trị {value!r}, giữ nguyên "
+                        f"(dòng {format_rows(where)}).")
+
+
+def _id_text(v: object) -> str | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == "":
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
 
 
 def generate_ids(df: pd.DataFrame, kind: str, id_col: str, report: LoadReport) -> None:
-    """Fill missing ids with stable generated ones (``V0001`` = the first data row) and say so."""
+    """Fill missing ids with stable generated ones and say so.
+
+    A generated id is the prefix of the kind and the 1-based data row of the file (``V0001``
+    = row 1; ``df.index`` holds the 0-based file rows), so ids do not change when other rows
+    are rejected or the file is re-read.
+    """
     prefix = ID_PREFIX.get(kind, "R")
-    n = len(df)
-    generated = np.array([f"{prefix}{i + 1:04d}" for i in range(n)], dtype=object)
+    file_rows = (df.index.to_numpy() + 1).astype(str)
+    generated = np.char.add(prefix, np.char.zfill(file_rows, 4)).astype(object)
     if id_col not in df:
         df[id_col] = generated
-        report.warn(f"No {id_col} column: ids {prefix}0001... were generated in row order.",
-                    f"Không có cột {id_col}: đã tạo mã {prefix}0001... theo thứ tự dòng.")
+        report.warn(f"No {id_col} column: ids {prefix}0001... were generated from the row "
+                    f"numbers ({prefix}0001 = row 1).",
+                    f"Không có cột {id_col}: đã tạo mã {prefix}0001... theo số dòng "
+                    f"({prefix}0001 = dòng 1).")
         return
-    values = df[id_col].astype(object).to_numpy()
-    missing = np.array([v is None or (isinstance(v, float) and np.isnan(v))
-                        or str(v).strip() == "" for v in values], dtype=bool)
-    as_text = np.array([None if m else (str(v)[:-2] if isinstance(v, float) and
-                        float(v).is_integer() else str(v).strip())
-                        for v, m in zip(values, missing, strict=True)], dtype=object)
+    as_text = map_unique(df[id_col].to_numpy(dtype=object), _id_text)
+    missing = np.array([v is None for v in as_text], dtype=bool)
     if missing.any():
         taken = set(as_text[~missing])
         fill = [g if g not in taken else f"{g}_gen" for g in generated[missing]]
         as_text[missing] = fill
-        rows = np.flatnonzero(missing).tolist()
+        rows = df.index.to_numpy()[missing].tolist()
         report.warn(f"{id_col} was empty in row(s) {format_rows(rows)}: ids were generated "
                     f"from the row number ({prefix}0001 = row 1).",
                     f"{id_col} trống ở dòng {format_rows(rows)}: đã tạo mã theo số dòng "

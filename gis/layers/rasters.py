@@ -25,12 +25,14 @@ from rasterio.windows import Window, from_bounds
 from gis.errors import CRSError, InputFileError, ValidationError
 from gis.layers.report import LoadReport
 from gis.layers.schema import RASTER_KINDS
-from gis.layers.sources import Source, display_name, materialise
+from gis.layers.sources import Source, display_name, ensure_workdir, materialise
 
 __all__ = [
     "CHECK_CELLS",
     "DEM_RANGE_M",
+    "SAMPLE_WINDOWS",
     "VIETNAM_BOUNDS",
+    "RasterChecks",
     "RasterInfo",
     "open_raster",
     "read_window",
@@ -46,8 +48,43 @@ VIETNAM_BOUNDS = (102.0, 8.0, 117.9, 23.5)
 #: Cells read (decimated) to check values on open: enough for shares to the 0.1 % level.
 CHECK_CELLS = 1_000_000
 
+#: Windows sampled to check a large raster without overviews (64 x 128 x 128 = 1M cells).
+SAMPLE_WINDOWS = 64
+
 #: Nodata sentinels seen in DEM products (SRTM -32768, ArcGIS -9999, float32 lowest, ...).
 _SENTINELS = (-32768.0, -32767.0, -9999.0, -3.4028234663852886e38, 32767.0, 65535.0)
+
+@dataclass(frozen=True)
+class RasterChecks:
+    """How rasters are checked on open.
+
+    Attributes
+    ----------
+    dem_range_m
+        Plausible DEM heights (m); default :data:`DEM_RANGE_M`, from the lowest delta land to
+        above Fansipan (3 143 m).
+    check_cells
+        Cells read at most (decimated, through overviews) to check values; default
+        :data:`CHECK_CELLS`, enough for shares to the 0.1 % level. Rasters of up to four times
+        this are read whole.
+    sample_windows
+        Windows of 128 x 128 cells sampled on a grid when a large raster has no overviews;
+        default :data:`SAMPLE_WINDOWS` (a perfect square).
+    """
+
+    dem_range_m: tuple[float, float] = DEM_RANGE_M
+    check_cells: int = CHECK_CELLS
+    sample_windows: int = SAMPLE_WINDOWS
+
+    def __post_init__(self) -> None:
+        lo, hi = self.dem_range_m
+        if not lo < hi or self.check_cells < 1 or self.sample_windows < 1:
+            raise ValidationError(
+                f"Invalid raster checks {self}: need dem_range_m low < high and positive "
+                "counts.",
+                f"Tham số kiểm tra raster không hợp lệ {self}: cần dem_range_m thấp < cao và "
+                "số lượng dương.")
+
 
 _RESAMPLING = {
     "nearest": Resampling.nearest,
@@ -115,7 +152,7 @@ def _res_m(crs: CRS, transform: Affine, bounds: tuple[float, float, float, float
 
 
 def open_raster(path: Source, kind: str, *, workdir: str | Path | None = None,
-                ) -> tuple[RasterInfo, LoadReport]:
+                checks: RasterChecks | None = None) -> tuple[RasterInfo, LoadReport]:
     """Open and validate a raster of ``kind`` without reading it whole.
 
     Checks: the file opens; it has a CRS (else :class:`CRSError` with the fix); it lies in
@@ -132,19 +169,24 @@ def open_raster(path: Source, kind: str, *, workdir: str | Path | None = None,
         ``"dem"``, ``"population"`` or ``"landcover"``.
     workdir
         Folder for uploads; a fresh temporary folder when ``None``.
+    checks
+        Thresholds of the checks (default :class:`RasterChecks`).
 
     Returns
     -------
     info, report
     """
+    checks = checks or RasterChecks()
     if kind not in RASTER_KINDS:
         raise ValidationError(
             f"Unknown raster kind {kind!r}; valid: {', '.join(RASTER_KINDS)}.",
             f"Loại raster {kind!r} không hợp lệ; hợp lệ: {', '.join(RASTER_KINDS)}.",
         )
     name = display_name(path)
-    paths, _ = materialise(path, workdir)
+    paths, wd = materialise(path, workdir)
     file = paths[0]
+    if file.suffix.lower() == ".zip":
+        file = _raster_in_zip(file, wd or ensure_workdir(workdir), name)
     report = LoadReport(source=name, kind=kind)
     try:
         src = rasterio.open(file)
@@ -175,18 +217,35 @@ def open_raster(path: Source, kind: str, *, workdir: str | Path | None = None,
             res_m=_res_m(crs, src.transform, bounds), bounds=bounds,  # type: ignore[arg-type]
         )
         report.crs_in = crs.name
-        report.crs_note = "read from the file"
+        report.crs_note, report.crs_note_vi = "read from the file", "đọc từ tệp"
         report.rows_read = report.rows_loaded = src.width * src.height
         if src.count > 1:
             report.warn(f"The raster has {src.count} bands; only band 1 is used.",
                         f"Raster có {src.count} kênh; chỉ dùng kênh 1.")
         _check_extent(info, name)
-        _check_values(src, info, report, name)
+        _check_values(src, info, report, name, checks)
     report.extra.update({
         "width": info.width, "height": info.height, "res_m": round(info.res_m, 2),
         "bounds": list(info.bounds), "nodata": info.nodata,
     })
     return info, report
+
+
+def _raster_in_zip(archive: Path, workdir: Path, name: str) -> Path:
+    """The raster inside a zipped upload (extracted safely inside ``workdir``)."""
+    from gis.layers.archive import safe_extract, unpack_dir
+
+    folder = unpack_dir(archive, workdir)
+    files = safe_extract(archive, folder)
+    rasters = [p for p in files if p.suffix.lower() in (".tif", ".tiff", ".img", ".asc", ".vrt")]
+    if len(rasters) != 1:
+        found = ", ".join(p.name for p in rasters) or "none"
+        raise InputFileError(
+            f"The archive should hold one raster (.tif); found: {found}.",
+            f"Tệp nén cần chứa đúng một raster (.tif); tìm thấy: {found}.",
+            file=name, fix="Zip one GeoTIFF per file, or give the .tif itself.",
+            fix_vi="Nén mỗi GeoTIFF một tệp, hoặc chọn trực tiếp tệp .tif.")
+    return rasters[0]
 
 
 def _check_extent(info: RasterInfo, name: str) -> None:
@@ -208,15 +267,41 @@ def _check_extent(info: RasterInfo, name: str) -> None:
         )
 
 
-def _check_values(src: rasterio.io.DatasetReader, info: RasterInfo, report: LoadReport,
-                  name: str) -> None:
-    step = max(1, math.ceil(math.sqrt(src.width * src.height / CHECK_CELLS)))
-    shape = (max(1, src.height // step), max(1, src.width // step))
-    data = src.read(1, out_shape=shape, resampling=Resampling.nearest, masked=True)
-    if step > 1:
+def _sample(src: rasterio.io.DatasetReader, report: LoadReport,
+            checks: RasterChecks) -> np.ma.MaskedArray:
+    """Cells to check, without reading a large raster whole.
+
+    Small rasters (up to 4 x :data:`CHECK_CELLS`) are read whole; larger ones through their
+    overviews when they have some (a decimated read), otherwise as :data:`SAMPLE_WINDOWS`
+    windows of 128 x 128 cells on a regular grid (a few blocks each), so that opening a
+    province-sized DEM costs a fraction of a second.
+    """
+    cells = src.width * src.height
+    if cells <= 4 * checks.check_cells:
+        return src.read(1, masked=True)
+    if src.overviews(1):
+        step = math.ceil(math.sqrt(cells / checks.check_cells))
+        shape = (max(1, src.height // step), max(1, src.width // step))
+        data = src.read(1, out_shape=shape, resampling=Resampling.nearest, masked=True)
         report.extra["checked_cells"] = int(data.size)
+        report.extra["checked_on"] = "overviews"
+        return data
+    n = max(1, int(math.sqrt(checks.sample_windows)))
+    size = 128
+    rows = np.linspace(0, max(0, src.height - size), n).astype(int)
+    cols = np.linspace(0, max(0, src.width - size), n).astype(int)
+    parts = [src.read(1, window=Window(c, r, min(size, src.width), min(size, src.height)),
+                      masked=True).ravel() for r in rows for c in cols]
+    data = np.ma.concatenate(parts)
+    report.extra["checked_cells"] = int(data.size)
+    report.extra["checked_on"] = f"{len(parts)} windows of {size} x {size} cells"
+    return data
+
+
+def _check_values(src: rasterio.io.DatasetReader, info: RasterInfo, report: LoadReport,
+                  name: str, checks: RasterChecks) -> None:
+    data = _sample(src, report, checks)
     values = data.compressed().astype("float64")
-    nodata_share = 1.0 - values.size / max(1, data.size)
     if info.nodata is None:
         hit = [s for s in _SENTINELS if np.any(values == s)]
         if hit:
@@ -240,6 +325,10 @@ def _check_values(src: rasterio.io.DatasetReader, info: RasterInfo, report: Load
     if nodata_share > 0:
         report.warn(f"{nodata_share:.1%} of the cells are nodata.",
                     f"{nodata_share:.1%} số ô không có dữ liệu (nodata).")
+    if values.size == 0 and data.size < src.width * src.height:
+        report.warn(f"All {data.size} sampled cells are nodata: the raster is mostly empty.",
+                    f"Tất cả {data.size} ô được kiểm tra đều là nodata: raster gần như trống.")
+        return
     if values.size == 0:
         raise ValidationError(
             "The raster holds no data: every cell is nodata.",
@@ -251,13 +340,14 @@ def _check_values(src: rasterio.io.DatasetReader, info: RasterInfo, report: Load
     lo, hi = float(values.min()), float(values.max())
     report.extra["min"], report.extra["max"] = lo, hi
     if info.kind == "dem":
-        bad = (values < DEM_RANGE_M[0]) | (values > DEM_RANGE_M[1])
+        lo_m, hi_m = checks.dem_range_m
+        bad = (values < lo_m) | (values > hi_m)
         if bad.any():
             raise ValidationError(
                 f"DEM heights from {lo:g} to {hi:g}: {bad.mean():.1%} of the cells fall outside "
-                f"the plausible range for Vietnam ({DEM_RANGE_M[0]:g} to {DEM_RANGE_M[1]:g} m).",
+                f"the plausible range for Vietnam ({lo_m:g} to {hi_m:g} m).",
                 f"Độ cao DEM từ {lo:g} đến {hi:g}: {bad.mean():.1%} số ô nằm ngoài khoảng hợp lý "
-                f"cho Việt Nam ({DEM_RANGE_M[0]:g} đến {DEM_RANGE_M[1]:g} m).",
+                f"cho Việt Nam ({lo_m:g} đến {hi_m:g} m).",
                 file=name,
                 fix="Give heights in metres, and declare the nodata value if those cells are "
                 "holes (gdal_edit.py -a_nodata VALUE FILE).",
@@ -277,7 +367,10 @@ def _check_values(src: rasterio.io.DatasetReader, info: RasterInfo, report: Load
                 fix_vi="Khai báo nodata cho các ô đó (gdal_edit.py -a_nodata GIÁ_TRỊ FILE) "
                 "hoặc sửa lại.",
             )
-        report.extra["population_total_estimate"] = float(values.sum()) * step * step
+        total = src.width * src.height
+        report.extra["population_total_estimate"] = (
+            float(values.sum()) if data.size == total
+            else float(values.mean()) * total * values.size / max(1, data.size))
     elif info.kind == "landcover":
         if not np.all(values == np.round(values)):
             report.warn("Land-cover values are not whole numbers; they are read as classes.",
@@ -338,9 +431,12 @@ def read_window(
             raise CRSError("The raster has no CRS.", "Raster không có hệ toạ độ.", file=file.name)
         same = src_crs.equals(dst_crs)
         if same and resolution_m is None:
-            win = from_bounds(left, bottom, right, top, transform=src.transform)
-            win = win.round_offsets(op="floor").round_lengths(op="ceil")
-            win = Window(win.col_off, win.row_off, max(1, win.width), max(1, win.height))
+            exact = from_bounds(left, bottom, right, top, transform=src.transform)
+            # every cell the bounds touch, whole
+            c0, r0 = math.floor(exact.col_off + 1e-9), math.floor(exact.row_off + 1e-9)
+            c1 = math.ceil(exact.col_off + exact.width - 1e-9)
+            r1 = math.ceil(exact.row_off + exact.height - 1e-9)
+            win = Window(c0, r0, max(1, c1 - c0), max(1, r1 - r0))
             data = src.read(1, window=win, boundless=True, masked=True,
                             fill_value=src.nodata if src.nodata is not None else 0)
             out = np.ma.filled(data.astype("float32"), np.nan)

@@ -18,49 +18,30 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
-import shapely
 from pyproj import CRS
 
-from gis.errors import InputFileError, ValidationError, format_rows
-from gis.layers.coords import (
-    crs_label,
-    find_coordinate_columns,
-    infer_crs,
-    parse_crs,
-    points_from_columns,
-)
-from gis.layers.crs import WGS84, analysis_crs_for_lon, meridian_for_province
-from gis.layers.formats import RawTable, read_table
-from gis.layers.normalise import (
-    generate_ids,
-    map_columns,
-    normalise_operator,
-    normalise_values,
-    parse_numbers,
-)
+from gis.errors import ValidationError
+from gis.layers.canonical import canonical_layer
+from gis.layers.crosscheck import check_project
+from gis.layers.crs import WGS84, analysis_crs_for_lon
+from gis.layers.formats import kind_score, read_table
 from gis.layers.rasters import RasterInfo, open_raster
 from gis.layers.report import LoadReport
-from gis.layers.schema import LAYER_SPECS, RASTER_KINDS, LayerKind, LayerSpec, header_key
+from gis.layers.schema import LAYER_SPECS, RASTER_KINDS, LayerKind, header_key
 from gis.layers.sources import Source, Upload, display_name, ensure_workdir, materialise
-from gis.layers.validate import (
-    check_duplicates,
-    check_geometries,
-    check_in_vietnam,
-    require_columns,
-)
+from gis.params import LoadParams, RunParams
+from gis.project import Project
 
 __all__ = [
     "ReadResult",
     "Upload",
     "guess_kind",
+    "list_layers",
     "load_project",
     "read_any",
     "read_layer",
+    "rows_of",
 ]
-
-_COUNT_COLUMNS = {"population", "households", "capacity"}
-
 
 @dataclass
 class ReadResult:
@@ -82,14 +63,6 @@ class ReadResult:
     report: LoadReport
     gdf: gpd.GeoDataFrame | None
     raster: RasterInfo | None
-
-
-def _meridian(province: str | None, meridian: float | None, standard: str) -> float | None:
-    if meridian is not None:
-        return float(meridian)
-    if province:
-        return meridian_for_province(province, standard=standard)
-    return None
 
 
 def read_layer(source: Source, kind: str, *, layer: str | None = None, crs: object = None,
@@ -120,6 +93,23 @@ def read_layer(source: Source, kind: str, *, layer: str | None = None, crs: obje
     meridian_standard
         ``"tt973"`` (former province's meridian) or ``"tt24"``; see
         :func:`gis.layers.crs.meridian_for_province`.
+
+    Returns
+    -------
+    ReadResult
+        The canonical layer in the analysis CRS (one row per usable input row, in input order;
+        ``source_row`` is the 1-based data row of the file) and the load report, or the
+        validated raster.
+
+    Raises
+    ------
+    InputFileError
+        Missing, empty, unreadable, unsafe or unknown file.
+    ValidationError
+        Missing required column, wrong geometry type everywhere, duplicate ids, lat/lon
+        swapped in some rows, negative counts.
+    CRSError
+        No CRS and none can be inferred, or no row lies in Vietnam.
     """
     t0 = time.perf_counter()
     if str(kind) in RASTER_KINDS:
@@ -132,261 +122,11 @@ def read_layer(source: Source, kind: str, *, layer: str | None = None, crs: obje
     if wd is None and any(p.suffix.lower() in (".zip", ".kmz") for p in paths):
         wd = ensure_workdir(workdir)
     raw = read_table(paths, display=display, kind=kind, layer=layer, workdir=wd)
-    gdf, report = _canonical(raw, spec, display=display, crs=crs, province=province,
-                             meridian=meridian, standard=meridian_standard,
-                             analysis_crs=analysis_crs)
+    gdf, report = canonical_layer(raw, spec, display=display, crs=crs, province=province,
+                                  meridian=meridian, standard=meridian_standard,
+                                  analysis_crs=analysis_crs)
     report.extra["seconds"] = round(time.perf_counter() - t0, 3)
     return ReadResult(kind, report, gdf, None)
-
-
-def _canonical(raw: RawTable, spec: LayerSpec, *, display: str, crs: object,
-               province: str | None, meridian: float | None, standard: str,
-               analysis_crs: CRS | str | None) -> tuple[gpd.GeoDataFrame, LoadReport]:
-    kind = spec.kind.value
-    df = raw.df
-    report = LoadReport(source=display, kind=kind, encoding=raw.encoding)
-    report.extra["format"] = raw.fmt
-    if raw.layer:
-        report.extra["layer"] = raw.layer
-    for en, vi in raw.notes:
-        report.warn(en, vi)
-    report.rows_read = len(df)
-    if len(df) == 0:
-        raise InputFileError(
-            "The layer has no rows.", "Lớp dữ liệu không có dòng nào.", file=display,
-            fix="Check that the right file / layer / sheet was chosen.",
-            fix_vi="Kiểm tra đã chọn đúng tệp / lớp / trang tính.")
-    geom_name = df.geometry.name if raw.has_geometry else None
-    columns = [str(c) for c in df.columns if c != geom_name]
-    mapping = map_columns(columns, spec)
-    _fallback_columns(df, kind, columns, mapping, report)
-    require_columns(mapping, spec, columns, display=display)
-    report.column_mapping = dict(mapping)
-
-    given, given_label = parse_crs(crs, meridian=None)
-    lon0 = _meridian(province, meridian, standard)
-    data = pd.DataFrame(index=pd.RangeIndex(len(df)))
-    for canon, src in mapping.items():
-        data[canon] = df[src].to_numpy(dtype=object)
-    for col in columns:
-        if col not in mapping.values() and col not in data:
-            data[col] = df[col].to_numpy(dtype=object)
-
-    if raw.has_geometry:
-        geoms = np.asarray(df.geometry.values, dtype=object)
-        file_crs = raw.crs
-        if file_crs is not None and given is not None and not file_crs.equals(given):
-            report.warn(f"The file says its CRS is {crs_label(file_crs)}; that is used, not "
-                        f"the {given_label} given.",
-                        f"Tệp ghi hệ toạ độ {crs_label(file_crs)}; dùng hệ này, không dùng "
-                        f"{given_label} đã chọn.")
-        if file_crs is not None:
-            src_crs, label, note = file_crs, crs_label(file_crs), "read from the file"
-            geoms = _maybe_swap_geographic(geoms, src_crs, report, display)
-        else:
-            rep = shapely.get_coordinates(shapely.point_on_surface(
-                np.where(shapely.is_missing(geoms) | shapely.is_empty(geoms), None, geoms)))
-            src_crs, label, note = infer_crs(
-                rep[:, 0] if len(rep) else np.array([]), rep[:, 1] if len(rep) else np.array([]),
-                given=given, given_label=given_label, province=province, meridian=lon0,
-                standard=standard, display=display)
-    else:
-        cols = find_coordinate_columns(columns)
-        if cols is None and kind == "villages" and {"centre_lon", "centre_lat"} <= set(mapping):
-            from gis.layers.coords import CoordColumns
-
-            cols = CoordColumns("lonlat", mapping["centre_lon"], mapping["centre_lat"])
-        if cols is None:
-            raise ValidationError(
-                f"No coordinate columns found. Columns in the file: "
-                f"{', '.join(repr(c) for c in columns)}.",
-                f"Không tìm thấy cột toạ độ. Các cột trong tệp: "
-                f"{', '.join(repr(c) for c in columns)}.",
-                file=display,
-                fix="Name them lon/lat (kinh_do/vi_do) for WGS84 degrees, or X/Y for VN-2000 "
-                "metres (X = northing).",
-                fix_vi="Đặt tên cột lon/lat (kinh_do/vi_do) cho toạ độ độ WGS84, hoặc X/Y cho "
-                "toạ độ mét VN-2000 (X = Bắc).")
-        pts = points_from_columns(df, cols, display=display)
-        for en, vi in pts.notes:
-            report.warn(en, vi)
-        for r in pts.bad_rows:
-            report.reject(r, f"coordinates {cols.a}/{cols.b} missing or not numbers",
-                          f"toạ độ {cols.a}/{cols.b} trống hoặc không phải số")
-        report.column_mapping["x" if cols.form != "lonlat" else "lon"] = cols.a
-        report.column_mapping["y" if cols.form != "lonlat" else "lat"] = cols.b
-        for c in (cols.a, cols.b):
-            if c in data and c not in mapping.values():
-                data = data.drop(columns=c)
-        if pts.degrees and given is not None and given.is_projected:
-            report.warn(f"The coordinates are degrees, so they were read as WGS84, not "
-                        f"{given_label}.",
-                        f"Toạ độ là độ nên được đọc theo WGS84, không theo {given_label}.")
-            given = None
-        src_crs, label, note = infer_crs(pts.x, pts.y, given=given, given_label=given_label,
-                                         province=province, meridian=lon0, standard=standard,
-                                         display=display)
-        geoms = shapely.points(pts.x, pts.y)
-        geoms[pts.bad_rows] = None
-    report.crs_in, report.crs_note = label, note
-    if note.startswith("inferred"):
-        report.warn(f"CRS {note}.", f"Hệ toạ độ được suy ra: {label}.")
-    p = src_crs.to_dict() if not src_crs.is_geographic else {}
-    if p.get("proj") == "tmerc" and "towgs84" in p:
-        report.extra["vn2000_lon0"] = float(p["lon_0"])
-        report.extra["vn2000_k"] = float(p.get("k", p.get("k_0", 1.0)))
-
-    gdf = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geoms, crs=src_crs))
-    gdf = gdf.drop(index=[r.row for r in report.rejected if r.row in gdf.index])
-    gdf = check_geometries(gdf, spec, report, display=display)
-    wgs = gdf.to_crs(WGS84)
-    inside = check_in_vietnam(wgs, report, display=display, crs_label=label)
-    gdf = gdf.loc[inside]
-    wgs = wgs.loc[inside]
-
-    _parse_number_columns(gdf, spec, report)
-    normalise_values(gdf, kind, mapping, report)
-    if spec.id_column:
-        generate_ids(gdf, kind, spec.id_column, report)
-        check_duplicates(gdf, kind, spec.id_column, display=display)
-    _text_columns(gdf, spec)
-
-    if analysis_crs is None:
-        lon_c = float(np.nanmedian(shapely.get_coordinates(
-            shapely.point_on_surface(np.asarray(wgs.geometry.values, dtype=object)))[:, 0]))
-        target = analysis_crs_for_lon(lon_c)
-    else:
-        target = CRS.from_user_input(analysis_crs)
-    gdf = gdf.to_crs(target)
-    if kind == "villages":
-        _centres(gdf, report)
-    gdf.insert(0, "source_row", gdf.index.to_numpy() + 1)
-    ordered = [c.name for c in spec.columns if c.name in gdf]
-    rest = [c for c in gdf.columns if c not in ordered and c != gdf.geometry.name]
-    gdf = gdf[[*ordered, *rest, gdf.geometry.name]].reset_index(drop=True)
-    report.rows_loaded = len(gdf)
-    report.extra["analysis_crs"] = target.to_string()
-    report.rejected.sort(key=lambda r: r.row)
-    return gdf, report
-
-
-def _fallback_columns(df: pd.DataFrame, kind: str, columns: list[str], mapping: dict[str, str],
-                      report: LoadReport) -> None:
-    """KML conventions: the Placemark name is the site / node id; a Folder named after an
-    operator gives the operator."""
-    keys = {header_key(c): c for c in columns}
-    id_col = {"sites": "site_id", "fiber_nodes": "node_id"}.get(kind)
-    if id_col and id_col not in mapping and "name" in keys and keys["name"] not in \
-            mapping.values():
-        mapping[id_col] = keys["name"]
-    if kind in ("sites", "fiber", "fiber_nodes") and "operator" not in mapping and \
-            "folder" in keys:
-        values = df[keys["folder"]].dropna().astype(str)
-        if len(values) and all(normalise_operator(v.split(" / ")[-1]) for v in values):
-            df[keys["folder"]] = [None if v is None else str(v).split(" / ")[-1]
-                                  for v in df[keys["folder"]]]
-            mapping["operator"] = keys["folder"]
-            report.warn("The operator was taken from the KML folder names.",
-                        "Nhà mạng được lấy từ tên thư mục (Folder) trong KML.")
-
-
-def _maybe_swap_geographic(geoms: np.ndarray, crs: CRS, report: LoadReport,
-                           display: str) -> np.ndarray:
-    """Lat/lon written the wrong way round in a geographic file (e.g. GeoJSON [lat, lon])."""
-    if not crs.is_geographic or not len(geoms):
-        return geoms
-    from gis.layers.coords import LAT_RANGE, LON_RANGE
-
-    valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    if not valid.any():
-        return geoms
-    xy = shapely.get_coordinates(shapely.point_on_surface(geoms[valid]))
-    x, y = xy[:, 0], xy[:, 1]
-    normal = (x >= LON_RANGE[0]) & (x <= LON_RANGE[1]) & (y >= LAT_RANGE[0]) & (y <= LAT_RANGE[1])
-    swapped = (y >= LON_RANGE[0]) & (y <= LON_RANGE[1]) & (x >= LAT_RANGE[0]) & (x <= LAT_RANGE[1])
-    if np.all(swapped):
-        report.warn("LATITUDE AND LONGITUDE ARE SWAPPED in every feature (x holds latitudes): "
-                    "they were swapped back; check how the file was made.",
-                    "VĨ ĐỘ VÀ KINH ĐỘ BỊ ĐẢO ở mọi đối tượng (x chứa vĩ độ): đã đảo lại; hãy "
-                    "kiểm tra cách tạo tệp.")
-        out = geoms.copy()
-        out[valid] = shapely.transform(geoms[valid], lambda c: c[:, ::-1])
-        return out
-    bad = np.flatnonzero(valid)[swapped & ~normal]
-    if bad.size:
-        raise ValidationError(
-            "Latitude and longitude are swapped in some features (x holds the latitude).",
-            "Vĩ độ và kinh độ bị đảo ở một số đối tượng (x chứa vĩ độ).",
-            file=display, rows=bad.tolist(),
-            fix="Write coordinates as longitude, latitude in those features.",
-            fix_vi="Ghi toạ độ theo thứ tự kinh độ, vĩ độ ở các đối tượng đó.")
-    return geoms
-
-
-def _parse_number_columns(gdf: gpd.GeoDataFrame, spec: LayerSpec, report: LoadReport) -> None:
-    for col in spec.columns:
-        if col.dtype not in ("float", "int") or col.name not in gdf:
-            continue
-        count = col.name in _COUNT_COLUMNS
-        values, text_rows, bad_rows = parse_numbers(gdf[col.name], count=count)
-        rows = gdf.index.to_numpy()
-        if text_rows:
-            report.warn(f"{col.name}: numbers written as text were parsed in row(s) "
-                        f"{format_rows(rows[text_rows])} (e.g. {gdf[col.name].iloc[text_rows[0]]!r}"
-                        f" -> {values[text_rows[0]]:g}).",
-                        f"{col.name}: đã đọc số viết dạng chữ ở dòng "
-                        f"{format_rows(rows[text_rows])} (ví dụ "
-                        f"{gdf[col.name].iloc[text_rows[0]]!r} -> {values[text_rows[0]]:g}).")
-        if bad_rows:
-            examples = ", ".join(repr(gdf[col.name].iloc[i]) for i in bad_rows[:3])
-            report.warn(f"{col.name}: value(s) {examples} are not numbers (row(s) "
-                        f"{format_rows(rows[bad_rows])}); they are left empty.",
-                        f"{col.name}: giá trị {examples} không phải số (dòng "
-                        f"{format_rows(rows[bad_rows])}); để trống.")
-            report.extra.setdefault("not_numbers", {})[col.name] = {
-                int(rows[i]): str(gdf[col.name].iloc[i]) for i in bad_rows}
-        if count:
-            neg = np.flatnonzero(values < 0)
-            if neg.size:
-                raise ValidationError(
-                    f"{col.name} is negative in some rows.", f"{col.name} âm ở một số dòng.",
-                    file=report.source, rows=rows[neg].tolist(),
-                    fix=f"Correct {col.name} in those rows.",
-                    fix_vi=f"Sửa {col.name} ở các dòng đó.")
-        gdf[col.name] = values
-
-
-def _text_columns(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> None:
-    for col in spec.columns:
-        if col.dtype == "str" and col.name in gdf:
-            gdf[col.name] = [None if v is None or (isinstance(v, float) and np.isnan(v))
-                             else (str(int(v)) if isinstance(v, float) and v.is_integer()
-                                   else str(v).strip())
-                             for v in gdf[col.name]]
-
-
-def _centres(gdf: gpd.GeoDataFrame, report: LoadReport) -> None:
-    """centre_lon/centre_lat (WGS84 degrees) -> centre_x/centre_y in the layer CRS."""
-    if "centre_lon" not in gdf or "centre_lat" not in gdf:
-        return
-    lon, _, _ = parse_numbers(gdf["centre_lon"])
-    lat, _, _ = parse_numbers(gdf["centre_lat"])
-    ok = np.isfinite(lon) & np.isfinite(lat) & (lon > 100) & (lon < 120) & (lat > 5) & (lat < 25)
-    given = np.isfinite(lon) | np.isfinite(lat)
-    bad = np.flatnonzero(given & ~ok)
-    if bad.size:
-        report.warn(f"centre_lon/centre_lat are not lon/lat in Vietnam in row(s) "
-                    f"{format_rows(gdf.index.to_numpy()[bad])}: the hamlet geometry is used "
-                    "as the centre there.",
-                    f"centre_lon/centre_lat không phải kinh/vĩ độ ở Việt Nam tại dòng "
-                    f"{format_rows(gdf.index.to_numpy()[bad])}: dùng hình học của thôn làm tâm.")
-    from pyproj import Transformer
-
-    t = Transformer.from_crs(WGS84, gdf.crs, always_xy=True)
-    x, y = t.transform(np.where(ok, lon, np.nan), np.where(ok, lat, np.nan))
-    gdf["centre_lon"], gdf["centre_lat"] = lon, lat
-    gdf["centre_x"] = np.where(ok, x, np.nan)
-    gdf["centre_y"] = np.where(ok, y, np.nan)
 
 
 # -- kind guessing --------------------------------------------------------------------------
@@ -413,10 +153,10 @@ def guess_kind(columns: list[str], geometry_type: str | None, *, name: str | Non
                 continue
             if col.keys() & keys:
                 s += 1.0
+        all_keys = set().union(*(c.keys() for c in spec.columns))
+        s += 0.5 * len(keys & all_keys)  # how much of the file the kind explains
         if name:
-            from gis.layers.formats import _kind_score
-
-            s += 1.5 * _kind_score(Path(name).stem, kind.value)
+            s += 1.5 * kind_score(Path(name).stem, kind.value)
         scores[kind.value] = s
     if not scores:
         return "villages"
@@ -465,19 +205,50 @@ def read_any(source: Source, *, kind: str | None = None, layer: str | None = Non
     columns = [str(c) for c in raw.df.columns if not raw.has_geometry or c != raw.df.geometry.name]
     guessed = guess_kind(columns, geom_type, name=display)
     spec = LAYER_SPECS[LayerKind(guessed)]
-    gdf, report = _canonical(raw, spec, display=display, crs=crs, province=province,
-                             meridian=meridian, standard="tt973", analysis_crs=analysis_crs)
+    gdf, report = canonical_layer(raw, spec, display=display, crs=crs, province=province,
+                                  meridian=meridian, standard="tt973", analysis_crs=analysis_crs)
     report.warn(f"Layer kind guessed from the columns and geometry: {guessed} (give --kind to "
                 "choose).",
                 f"Loại lớp được đoán từ các cột và hình học: {guessed} (dùng --kind để chọn).")
     return ReadResult(guessed, report, gdf, None)
 
 
+def list_layers(source: Source, *, workdir: str | Path | None = None) -> list[str]:
+    """Names a user can choose among inside a file (for the app's layer picker).
+
+    GeoPackage: its vector layers; XLSX: its sheets; zip: the layer files inside it (shapefile
+    names, GeoPackages...). Formats with one layer give ``[]``.
+    """
+    import pyogrio
+
+    paths, _ = materialise(source, workdir)
+    path = paths[0]
+    suffix = path.suffix.lower()
+    if suffix == ".gpkg":
+        return [str(n) for n, g in pyogrio.list_layers(path) if g is not None]
+    if suffix in (".xlsx", ".xlsm"):
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return list(book.sheetnames)
+        finally:
+            book.close()
+    if suffix == ".zip":
+        import zipfile
+
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if "__MACOSX" not in n]
+        return [Path(n).stem for n in names if Path(n).suffix.lower() in
+                (".shp", ".gpkg", ".geojson", ".kml", ".csv", ".xlsx")]
+    return []
+
+
 # -- projects -------------------------------------------------------------------------------
 
 def load_project(project_dir: str | Path | None, files: Mapping[str, object] | None = None, *,
                  crs: object = None, province: str | None = None, name: str | None = None,
-                 workdir: str | Path | None = None):  # -> Project (import cycle)
+                 workdir: str | Path | None = None) -> Project:
     """Open a project folder and/or read layer files into a project, then cross-check layers.
 
     Parameters
@@ -501,10 +272,6 @@ def load_project(project_dir: str | Path | None, files: Mapping[str, object] | N
         with the wrong central meridian); the message names the rows and the meridian that
         fits.
     """
-    from gis.layers.crosscheck import check_project
-    from gis.params import LoadParams, RunParams
-    from gis.project import Project
-
     files = dict(files or {})
     unknown = [k for k in files if k not in RASTER_KINDS and k not in {x.value for x in LayerKind}]
     if unknown:
@@ -544,7 +311,7 @@ def load_project(project_dir: str | Path | None, files: Mapping[str, object] | N
     return project
 
 
-def _store(project, kind: str, result: ReadResult) -> None:
+def _store(project: Project, kind: str, result: ReadResult) -> None:
     if result.raster is not None:
         project.set_raster(kind, result.raster.path, result.report)
     elif result.gdf is not None:

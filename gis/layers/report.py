@@ -34,8 +34,9 @@ class LoadReport:
         Data rows in the file, and rows in the canonical layer.
     crs_in
         The CRS the coordinates were in (a name, e.g. ``"VN-2000 / TM-3 105.5"``).
-    crs_note
-        How that CRS was decided: read from the file, given by the user, or inferred (and why).
+    crs_note, crs_note_vi
+        How that CRS was decided: read from the file, given by the user, or inferred (and why),
+        in English and in Vietnamese.
     column_mapping
         Canonical column -> the header it was read from.
     encoding
@@ -52,6 +53,7 @@ class LoadReport:
     rows_loaded: int = 0
     crs_in: str = ""
     crs_note: str = ""
+    crs_note_vi: str = ""
     column_mapping: dict[str, str] = field(default_factory=dict)
     encoding: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -78,8 +80,9 @@ class LoadReport:
         data["rejected"] = [RejectedRow(**r) for r in data.get("rejected", [])]
         return cls(**data)
 
-    def summary(self, lang: str = "en") -> str:
-        """A few lines for the CLI ``info`` command and the app's Data page."""
+    def summary(self, lang: str = "en", *, max_rejected: int = 50) -> str:
+        """A few lines for the CLI ``info`` command and the app's Data page (at most
+        ``max_rejected`` rejected rows are listed one by one; ``rejected`` has them all)."""
         vi = lang == "vi"
         lines = [
             f"{self.source} ({self.kind}): "
@@ -87,8 +90,9 @@ class LoadReport:
                else f"{self.rows_loaded} of {self.rows_read} rows usable"),
         ]
         if self.crs_in:
+            note = (self.crs_note_vi or self.crs_note) if vi else self.crs_note
             lines.append(("Hệ toạ độ: " if vi else "CRS: ") + self.crs_in
-                         + (f" ({self.crs_note})" if self.crs_note else ""))
+                         + (f" ({note})" if note else ""))
         if self.encoding:
             lines.append(("Bảng mã: " if vi else "Encoding: ") + self.encoding)
         if self.column_mapping:
@@ -96,7 +100,10 @@ class LoadReport:
             lines.append(("Cột: " if vi else "Columns: ") + mapped)
         for w in self.warnings_vi if vi else self.warnings:
             lines.append(("Cảnh báo: " if vi else "Warning: ") + w)
-        for r in self.rejected:
+        for r in self.rejected[:max_rejected]:
             lines.append(("Bỏ dòng " if vi else "Rejected row ") + f"{r.row + 1}: "
                          + (r.reason_vi if vi else r.reason_en))
+        more = len(self.rejected) - max_rejected
+        if more > 0:
+            lines.append(f"... (+{more} " + ("dòng bị bỏ nữa)" if vi else "more rejected rows)"))
         return "\n".join(lines)

@@ -173,7 +173,9 @@ LAYER_SPECS: dict[LayerKind, LayerSpec] = {
         optional=(
             _C("operator", aliases=("nha_mang", "doanh_nghiep", "owner", "chu_so_huu")),
             _C("level", aliases=("cap", "cap_mang", "loai_tuyen", "tier")),
-            _C("installation", aliases=("hinh_thuc", "lap_dat", "kieu_lap_dat", "install")),
+            _C("installation", aliases=("hinh_thuc", "lap_dat", "kieu_lap_dat", "install",
+                                        "hinh_thuc_lap_dat", "phuong_thuc_lap_dat",
+                                        "cach_lap_dat", "installation_type", "loai_lap_dat")),
         ),
         label_vi="Tuyến cáp quang",
         label_en="Fiber routes",
@@ -248,8 +250,9 @@ OPERATORS_BY_MNC: dict[str, str] = {
 #: Mobile technologies the tool knows, oldest first.
 TECHS = ("2G", "3G", "4G", "5G")
 
-#: Canonical road classes, most important first.
-ROAD_CLASSES = ("national", "provincial", "district", "commune", "village", "other")
+#: Canonical road classes, most important first; ``urban`` = streets of towns (phố, đường đô
+#: thị), where plans ask for underground ducts (see gis.analysis.costs).
+ROAD_CLASSES = ("national", "provincial", "district", "commune", "village", "urban", "other")
 
 #: Canonical facility kinds.
 FACILITY_KINDS = ("school", "health_station", "commune_office", "industrial_zone", "other")

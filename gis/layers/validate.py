@@ -15,12 +15,13 @@ import shapely
 from gis.errors import CRSError, ValidationError, format_rows
 from gis.layers.coords import LAT_RANGE, LON_RANGE
 from gis.layers.report import LoadReport
-from gis.layers.schema import LayerSpec, header_key
+from gis.layers.schema import LayerSpec
 
 __all__ = [
     "check_duplicates",
     "check_geometries",
     "check_in_vietnam",
+    "representative_xy",
     "require_columns",
 ]
 
@@ -47,11 +48,29 @@ def require_columns(mapping: dict[str, str], spec: LayerSpec, columns: list[str]
     )
 
 
-def _single(geom: shapely.Geometry | None) -> shapely.Geometry | None:
-    """A one-part Multi* geometry as its single part."""
-    if geom is not None and geom.geom_type.startswith("Multi") and len(geom.geoms) == 1:
-        return geom.geoms[0]
-    return geom
+def representative_xy(geoms: np.ndarray) -> np.ndarray:
+    """One (x, y) per geometry: the point itself, or a point on the surface (NaN if missing)."""
+    geoms = np.asarray(geoms, dtype=object)
+    out = np.full((len(geoms), 2), np.nan)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    pts = shapely.get_type_id(geoms) == 0
+    simple = ok & pts
+    if simple.any():
+        out[simple] = shapely.get_coordinates(geoms[simple])
+    other = ok & ~pts
+    if other.any():
+        out[other] = shapely.get_coordinates(shapely.point_on_surface(geoms[other]))
+    return out
+
+
+def _singles(geoms: np.ndarray) -> np.ndarray:
+    """One-part Multi* geometries as their single part (vectorised)."""
+    multi = np.isin(shapely.get_type_id(geoms), (4, 5, 6)) & \
+        (shapely.get_num_geometries(geoms) == 1)
+    if multi.any():
+        geoms = geoms.copy()
+        geoms[multi] = shapely.get_geometry(geoms[multi], 0)
+    return geoms
 
 
 def check_geometries(gdf: gpd.GeoDataFrame, spec: LayerSpec, report: LoadReport, *,
@@ -62,13 +81,15 @@ def check_geometries(gdf: gpd.GeoDataFrame, spec: LayerSpec, report: LoadReport,
     """
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     geoms = shapely.force_2d(geoms)
-    geoms = np.array([_single(g) for g in geoms], dtype=object)
+    geoms = _singles(np.asarray(geoms, dtype=object))
     rows = gdf.index.to_numpy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     for r in rows[missing]:
         report.reject(r, "no geometry (empty or missing coordinates)",
                       "không có hình học (trống hoặc thiếu toạ độ)")
-    types = np.array([g.geom_type if g is not None else "" for g in geoms], dtype=object)
+    names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
+                      "MultiLineString", "MultiPolygon", "GeometryCollection", ""], dtype=object)
+    types = names[shapely.get_type_id(geoms)]  # -1 (missing) -> ""
     allowed = set(spec.geometry_types)
     if "Polygon" in allowed:
         allowed.add("MultiPolygon")
@@ -139,8 +160,7 @@ def check_in_vietnam(gdf_wgs84: gpd.GeoDataFrame, report: LoadReport, *, display
     Rows outside are rejected with their coordinates; when every row is outside, a
     :class:`CRSError` says the CRS is probably wrong.
     """
-    pts = shapely.point_on_surface(np.asarray(gdf_wgs84.geometry.values, dtype=object))
-    xy = shapely.get_coordinates(pts)
+    xy = representative_xy(gdf_wgs84.geometry.values)
     lon, lat = xy[:, 0], xy[:, 1]
     inside = ((lon >= LON_RANGE[0]) & (lon <= LON_RANGE[1]) & (lat >= LAT_RANGE[0])
               & (lat <= LAT_RANGE[1]))
@@ -170,24 +190,33 @@ def check_in_vietnam(gdf_wgs84: gpd.GeoDataFrame, report: LoadReport, *, display
 
 
 def check_duplicates(df: pd.DataFrame, kind: str, id_col: str | None, *,
-                     display: str) -> None:
+                     display: str, report: LoadReport | None = None) -> None:
     """A :class:`ValidationError` naming the rows that share an id.
 
     Sites may repeat ``site_id`` once per sector (one row per sector); only rows that repeat
-    the same site, operator and azimuth are duplicates.
+    the same site, operator and azimuth are duplicates. Admin units may repeat their code over
+    the parts of a multi-part commune (an island, an exclave): that is a warning in
+    ``report``, not an error.
     """
     if not id_col or id_col not in df:
         return
     keys = [id_col]
     if kind == "sites":
         keys += [c for c in ("operator", "azimuth_deg", "tech", "band") if c in df]
-    key_frame = df[keys].astype(str).map(lambda s: header_key(s) if s != "nan" else "")
+    key_frame = pd.DataFrame({k: df[k].astype("string").str.strip().str.casefold()
+                              .fillna("") for k in keys})
     dup = key_frame.duplicated(keep=False).to_numpy()
     if not dup.any():
         return
     rows = df.index.to_numpy()[dup]
     ids = sorted({str(v) for v in df.loc[dup, id_col]})[:5]
     what = id_col if kind != "sites" else f"{id_col} (with the same operator and azimuth)"
+    if kind == "admin" and report is not None:
+        report.warn(f"{id_col} {', '.join(ids)} appear(s) in several rows "
+                    f"({format_rows(rows)}): taken as the parts of one unit.",
+                    f"{id_col} {', '.join(ids)} xuất hiện ở nhiều dòng ({format_rows(rows)}): "
+                    "coi là các phần của cùng một đơn vị.")
+        return
     raise ValidationError(
         f"Duplicate {what}: {', '.join(ids)} appear more than once.",
         f"Trùng {what}: {', '.join(ids)} xuất hiện nhiều lần.",

@@ -91,15 +91,21 @@ def _bullington_db(j: float, d_m: float) -> float:
 
 
 @njit(cache=True, nogil=True)
-def hull_loss_db(hx, hy, t: int, xr: float, yr: float, lam_m: float, method: int,
-                 excess: bool) -> float:
-    """Diffraction loss (dB) of the path from hull vertex 0 (transmitter) to receiver (xr, yr).
+def hull_edges(hx, hy, t: int, xr: float, yr: float, method: int, out_v) -> None:
+    """Frequency-free edge parameters of the path from hull vertex 0 to the receiver (xr, yr).
 
-    ``hx[0..t]``, ``hy[0..t]`` are the hull vertices from the transmitter to the receiver's
-    horizon vertex ``t``; ``t == 0`` means line of sight (loss 0).
+    Writes into ``out_v`` (3 elements) the values ``v * sqrt(lambda)`` (m^0.5) of the edges the
+    method uses, NaN where there is none: Bullington its one equivalent edge in ``out_v[0]``;
+    Deygout the principal edge, then the principal edges of the transmitter side and of the
+    receiver side. The edge selection does not depend on the frequency (every ``v`` scales with
+    ``1 / sqrt(lambda)``), so one sweep serves every carrier at an antenna position.
+    ``t == 0`` (line of sight) leaves all three NaN.
     """
+    out_v[0] = np.nan
+    out_v[1] = np.nan
+    out_v[2] = np.nan
     if t <= 0 or method == METHOD_NONE:
-        return 0.0
+        return
     x0 = hx[0]
     y0 = hy[0]
     if method == METHOD_BULLINGTON:
@@ -108,29 +114,55 @@ def hull_loss_db(hx, hy, t: int, xr: float, yr: float, lam_m: float, method: int
         srim = (hy[t] - yr) / (xr - hx[t])
         den = stim + srim
         if den <= 0.0:
-            return 0.0
+            return
         db = (yr - y0 + srim * d) / den
         if db <= 0.0 or db >= d:
-            return 0.0
+            return
         hb = y0 + stim * db
         h = hb - (y0 * (d - db) + yr * db) / d
-        v = h * math.sqrt(2.0 * d / (lam_m * db * (d - db)))
-        loss = _bullington_db(knife_edge_j(v), d)
-        if excess:
-            loss -= _bullington_db(knife_edge_j(0.0), d)
-        return max(0.0, loss)
-    # Deygout, up to three edges: the principal edge, then the principal edge of each side.
-    kb, vb = _best_edge(hx, hy, 1, t, x0, y0, xr, yr, lam_m)
-    loss = _edge_db(vb, excess)
+        out_v[0] = h * math.sqrt(2.0 * d / (db * (d - db)))
+        return
+    kb, vb = _best_edge(hx, hy, 1, t, x0, y0, xr, yr, 1.0)
+    out_v[0] = vb
     if kb > 1:
-        _, vl = _best_edge(hx, hy, 1, kb - 1, x0, y0, hx[kb], hy[kb], lam_m)
-        if vl > -0.78:
-            loss += _edge_db(vl, excess)
+        _, vl = _best_edge(hx, hy, 1, kb - 1, x0, y0, hx[kb], hy[kb], 1.0)
+        out_v[1] = vl
     if kb < t:
-        _, vr = _best_edge(hx, hy, kb + 1, t, hx[kb], hy[kb], xr, yr, lam_m)
-        if vr > -0.78:
-            loss += _edge_db(vr, excess)
+        _, vr = _best_edge(hx, hy, kb + 1, t, hx[kb], hy[kb], xr, yr, 1.0)
+        out_v[2] = vr
+
+
+@njit(cache=True, nogil=True)
+def edges_loss_db(v0: float, v1: float, v2: float, d_m: float, method: int,
+                  excess: bool) -> float:
+    """Diffraction loss (dB) from the edges' ``v`` (NaN: no edge) of :func:`hull_edges`."""
+    if method == METHOD_NONE or math.isnan(v0):
+        return 0.0
+    if method == METHOD_BULLINGTON:
+        loss = _bullington_db(knife_edge_j(v0), d_m)
+        if excess:
+            loss -= _bullington_db(knife_edge_j(0.0), d_m)
+        return max(0.0, loss)
+    loss = _edge_db(v0, excess)
+    if not math.isnan(v1) and v1 > -0.78:
+        loss += _edge_db(v1, excess)
+    if not math.isnan(v2) and v2 > -0.78:
+        loss += _edge_db(v2, excess)
     return loss
+
+
+@njit(cache=True, nogil=True)
+def hull_loss_db(hx, hy, t: int, xr: float, yr: float, lam_m: float, method: int,
+                 excess: bool) -> float:
+    """Diffraction loss (dB) of the path from hull vertex 0 (transmitter) to receiver (xr, yr).
+
+    ``hx[0..t]``, ``hy[0..t]`` are the hull vertices from the transmitter to the receiver's
+    horizon vertex ``t``; ``t == 0`` means line of sight (loss 0).
+    """
+    v = np.empty(3)
+    hull_edges(hx, hy, t, xr, yr, method, v)
+    s = 1.0 / math.sqrt(lam_m)
+    return edges_loss_db(v[0] * s, v[1] * s, v[2] * s, xr - hx[0], method, excess)
 
 
 @njit(cache=True, nogil=True)
@@ -157,7 +189,8 @@ def hull_tangent(hx, hy, m: int, xr: float, yr: float) -> int:
 def hull_push(hx, hy, m: int, x: float, y: float) -> int:
     """Append (x, y) to the upper hull hx[0..m-1]; returns the new vertex count."""
     while m >= 2:
-        cross = (hx[m - 1] - hx[m - 2]) * (y - hy[m - 2]) - (hy[m - 1] - hy[m - 2]) * (x - hx[m - 2])
+        cross = ((hx[m - 1] - hx[m - 2]) * (y - hy[m - 2])
+                 - (hy[m - 1] - hy[m - 2]) * (x - hx[m - 2]))
         if cross >= 0.0:
             m -= 1
         else:
@@ -192,9 +225,9 @@ def bilinear(dem, col: float, row: float) -> float:
 
 @njit(cache=True, nogil=True)
 def radial_sweep(dem, col0: float, row0: float, px_w_m: float, px_h_m: float,
-                 tx_height_m: float, rx_height_m: float, step_m: float, lam_m: float,
-                 k_factor: float, method: int, excess: bool, out_loss, out_zmean) -> float:
-    """Terrain loss on a polar grid around one antenna position.
+                 tx_height_m: float, rx_height_m: float, step_m: float, k_factor: float,
+                 method: int, out_v, out_zmean) -> float:
+    """Frequency-free terrain edges on a polar grid around one antenna position.
 
     Parameters
     ----------
@@ -208,27 +241,29 @@ def radial_sweep(dem, col0: float, row0: float, px_w_m: float, px_h_m: float,
         Antenna heights above ground (m).
     step_m
         Radial sampling step (m); sample ``s`` is at ``(s + 1) * step_m``.
-    lam_m
-        Wavelength (m).
     k_factor
         Effective earth-radius factor.
-    method, excess
-        Diffraction method code and whether only the excess over grazing (J(0)) counts.
-    out_loss, out_zmean
-        (n_rays, n_steps) float32 outputs: diffraction loss (dB) of a receiver at each sample,
-        and the mean ground elevation (m) along the ray from the first sample to that sample.
-        Ray ``a`` has azimuth ``360 a / n_rays`` degrees clockwise from grid north.
+    method
+        Diffraction method code.
+    out_v
+        (n_rays, n_steps, 3) float32 output: the edges of a receiver at each sample, as
+        ``v * sqrt(lambda)`` (see :func:`hull_edges`; NaN: none). Ray ``a`` has azimuth
+        ``360 a / n_rays`` degrees clockwise from grid north.
+    out_zmean
+        (n_rays, n_steps) float32 output: mean ground elevation (m) along the ray from the
+        first sample to each sample.
 
     Returns
     -------
     float
         Ground elevation (m) at the antenna position.
     """
-    n_rays, n_steps = out_loss.shape
+    n_rays, n_steps, _ = out_v.shape
     z0 = bilinear(dem, col0, row0)
     inv2kr = 1.0 / (2.0 * k_factor * EARTH_RADIUS_M)
     hx = np.empty(n_steps + 2)
     hy = np.empty(n_steps + 2)
+    v = np.empty(3)
     for a in range(n_rays):
         az = 2.0 * math.pi * a / n_rays
         dc = math.sin(az) * step_m / px_w_m
@@ -245,32 +280,56 @@ def radial_sweep(dem, col0: float, row0: float, px_w_m: float, px_h_m: float,
             zc = z - x * x * inv2kr
             yr = zc + rx_height_m
             t = hull_tangent(hx, hy, m, x, yr)
-            out_loss[a, s] = hull_loss_db(hx, hy, t, x, yr, lam_m, method, excess)
+            hull_edges(hx, hy, t, x, yr, method, v)
+            out_v[a, s, 0] = v[0]
+            out_v[a, s, 1] = v[1]
+            out_v[a, s, 2] = v[2]
             m = hull_push(hx, hy, m, x, zc)
     return z0
 
 
 @njit(cache=True, nogil=True)
-def polar_gather(loss_polar, zmean_polar, dem, row_off: int, col_off: int, col0: float,
-                 row0: float, px_w_m: float, px_h_m: float, step_m: float, max_radius_m: float,
-                 out_dist, out_az, out_loss, out_zmean, out_zrx) -> None:
-    """For each cell of a sub-window, its distance, azimuth and the nearest polar sample.
+def cell_loss(v_geo, pidx, n: int, lam_m: float, step_m: float, method: int, excess: bool,
+              out_loss) -> None:
+    """Diffraction loss (dB) of ``n`` cells from their polar samples ``pidx``, one wavelength."""
+    n_steps = v_geo.shape[1]
+    vflat = v_geo.reshape(-1, 3)
+    s_ = 1.0 / math.sqrt(lam_m)
+    for k in range(n):
+        p = pidx[k]
+        v0 = vflat[p, 0]
+        if math.isnan(v0):
+            out_loss[k] = 0.0
+            continue
+        out_loss[k] = edges_loss_db(v0 * s_, vflat[p, 1] * s_, vflat[p, 2] * s_,
+                                    (p % n_steps + 1) * step_m, method, excess)
 
-    The sub-window's cell (i, j) is DEM pixel (row_off + i, col_off + j). Outputs are 2-D
-    (rows, cols) of the sub-window: horizontal distance (m, NaN beyond ``max_radius_m``),
-    azimuth from the antenna (degrees clockwise from grid north), diffraction loss (dB), mean
-    ground elevation along the ray (m) and the cell's own ground elevation (m).
+
+@njit(cache=True, nogil=True)
+def cell_geometry(dem, sr0: int, sc0: int, n_rows: int, n_cols: int, win_r0: int,
+                  win_c0: int, col0: float, row0: float, px_w_m: float, px_h_m: float,
+                  step_m: float, n_rays: int, n_steps: int, max_radius_m: float,
+                  antenna_z_m: float, rx_height_m: float, out_r, out_c, out_dist, out_az,
+                  out_elev, out_pidx) -> int:
+    """Cells of a sub-window within ``max_radius_m`` of an antenna, as flat arrays.
+
+    The sub-window starts at DEM pixel (``sr0``, ``sc0``); ``out_r``/``out_c`` are the cells'
+    rows and columns relative to the output window at (``win_r0``, ``win_c0``). Also written:
+    horizontal distance (m), azimuth (degrees clockwise from grid north), elevation angle of
+    the receiver (``rx_height_m`` above its ground) seen from the antenna at absolute height
+    ``antenna_z_m`` (degrees, negative below), and the flat index ``a * n_steps + s`` of the
+    nearest polar sample. Returns the number of cells written.
     """
-    n_rays, n_steps = loss_polar.shape
-    rows, cols = out_dist.shape
     dtheta = 2.0 * math.pi / n_rays
-    for i in range(rows):
-        dy = (row0 - (row_off + i)) * px_h_m
-        for j in range(cols):
-            dx = ((col_off + j) - col0) * px_w_m
+    k = 0
+    for i in range(n_rows):
+        r = sr0 + i
+        dy = (row0 - r) * px_h_m
+        for j in range(n_cols):
+            c = sc0 + j
+            dx = (c - col0) * px_w_m
             d = math.sqrt(dx * dx + dy * dy)
             if d > max_radius_m:
-                out_dist[i, j] = np.nan
                 continue
             az = math.atan2(dx, dy)
             if az < 0.0:
@@ -281,11 +340,55 @@ def polar_gather(loss_polar, zmean_polar, dem, row_off: int, col_off: int, col0:
                 s = 0
             elif s >= n_steps:
                 s = n_steps - 1
-            out_dist[i, j] = d
-            out_az[i, j] = az * 180.0 / math.pi
-            out_loss[i, j] = loss_polar[a, s]
-            out_zmean[i, j] = zmean_polar[a, s]
-            out_zrx[i, j] = dem[row_off + i, col_off + j]
+            out_r[k] = r - win_r0
+            out_c[k] = c - win_c0
+            out_dist[k] = d
+            out_az[k] = az * 180.0 / math.pi
+            dz = dem[r, c] + rx_height_m - antenna_z_m
+            out_elev[k] = math.atan2(dz, max(d, 1e-6)) * 180.0 / math.pi
+            out_pidx[k] = a * n_steps + s
+            k += 1
+    return k
+
+
+@njit(cache=True, nogil=True)
+def apply_transmitter(out_r, out_c, dist, az, elev, common_db, n: int, base_dbm: float,
+                      azimuth_deg: float, beamwidth_deg: float, tilt_deg: float,
+                      vbeamwidth_deg: float, front_to_back_db: float, sla_v_db: float,
+                      radius_m: float, tx_index: int, best, server) -> None:
+    """Signal of one transmitter on its cells, kept where it beats the current best server.
+
+    ``signal = base_dbm + A(phi, theta) - common_db`` with the TR 36.814 / 38.901 pattern
+    ``A = -min(-(A_H + A_V), A_m)``, ``A_H = -min(12 (phi/phi3dB)^2, A_m)`` (0 for omni:
+    NaN azimuth or beamwidth >= 360) and ``A_V = -min(12 ((depression - tilt)/theta3dB)^2,
+    SLA_V)``; the same formulas as :func:`gis.radio.antenna.sector_gain_db` (a test checks).
+    ``best`` (float32 dBm) and ``server`` (int32) are updated in place.
+    """
+    omni = math.isnan(azimuth_deg) or beamwidth_deg >= 360.0
+    boresight = 0.0 if omni else azimuth_deg % 360.0
+    kh = 12.0 / (beamwidth_deg * beamwidth_deg)
+    kv = 12.0 / (vbeamwidth_deg * vbeamwidth_deg)
+    for k in range(n):
+        if dist[k] > radius_m:
+            continue
+        if omni:
+            a_h = 0.0
+        else:
+            phi = az[k] - boresight  # both in [0, 360): wrap to [-180, 180)
+            if phi >= 180.0:
+                phi -= 360.0
+            elif phi < -180.0:
+                phi += 360.0
+            a_h = -min(kh * phi * phi, front_to_back_db)
+        off = -elev[k] - tilt_deg
+        a_v = -min(kv * off * off, sla_v_db)
+        gain = -min(-(a_h + a_v), front_to_back_db)
+        sig = np.float32(base_dbm + gain - common_db[k])
+        r = out_r[k]
+        c = out_c[k]
+        if not sig <= best[r, c]:
+            best[r, c] = sig
+            server[r, c] = tx_index
 
 
 @njit(cache=True, nogil=True)

@@ -89,7 +89,8 @@ def horizontal_gain_db(
     """
     az = np.asarray(azimuth_deg, dtype=float)
     bw = np.asarray(beamwidth_deg, dtype=float)
-    phi = wrap_deg(np.asarray(azimuth_to_rx_deg, dtype=float) - az)
+    phi = np.asarray(azimuth_to_rx_deg, dtype=float) - az
+    phi = phi - 360.0 * np.rint(phi * (1.0 / 360.0))  # to [-180, 180]; only |phi| matters
     with np.errstate(invalid="ignore"):
         att = np.minimum(12.0 * (phi / bw) ** 2, front_to_back_db)
         omni = np.isnan(az) | (bw >= 360.0)

@@ -22,7 +22,7 @@ For a transmitter (one sector of one technology, a row of
   the radio horizon), and it grows continuously from 0 as a ridge rises into the path.
   ``RadioParams.excess_over_grazing = False`` adds the full P.526 ``J(v)`` of obstructing edges.
 - The multi-edge method is ``RadioParams.diffraction``. The engine recommends Bullington (ITU-R
-  P.526-15 §4.5.1, the Recommendation's method for general terrain): it is continuous and
+  P.526-15 §4.5, the Recommendation's method for general terrain): it is continuous and
   monotone in the antenna height, so a higher antenna never covers less. Deygout (3 edges) is
   available; its edge selection can jump and, rarely, gives more loss for a higher mast.
 - ``L_clutter`` is the receiver cell's land-cover loss (``RadioParams.clutter_loss_db``) when a
@@ -37,13 +37,18 @@ For a transmitter (one sector of one technology, a row of
 
 Performance design
 ------------------
-The terrain term is computed once per antenna position, height and frequency (sectors of one
+The terrain is swept once per antenna position and height (every sector and every carrier of a
 site share it) by a radial sweep (:func:`gis.radio._kernels.radial_sweep`): rays every
 ``step/R`` radians so that neighbouring rays are one cell apart at the maximum radius, samples
-every ``step`` metres, and the terrain's upper convex hull carried outward along each ray, so
-each receiver costs a bisection plus a few hull vertices instead of a profile from scratch.
-Each cell then takes the nearest polar sample; the median model and the antenna pattern are
-vectorised numpy over the cells within the radius.
+every ``step`` metres (the DEM cell), and the terrain's upper convex hull carried outward along
+each ray, so each receiver costs a bisection plus a few hull vertices instead of a profile from
+scratch. The sweep stores the edges' frequency-free parameters ``v sqrt(lambda)`` (the edge
+selection does not depend on the frequency), so each carrier only evaluates ``J(v)``. Each cell
+takes the nearest polar sample (:func:`~gis.radio._kernels.cell_geometry`); the median model is
+vectorised numpy per carrier; the antenna pattern and the best-server update are one fused
+kernel per transmitter (:func:`~gis.radio._kernels.apply_transmitter`, checked against
+:func:`gis.radio.antenna.sector_gain_db`). Positions can be prepared in threads (the kernels
+release the GIL). Memory per position: a few float arrays of the cells within its radius.
 
 Tiles
 -----
@@ -58,6 +63,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,10 +74,8 @@ from affine import Affine
 from pyproj import CRS
 from rasterio.windows import Window
 
-from gis.errors import ValidationError
+from gis.errors import InputFileError, ValidationError
 from gis.radio import _kernels as K
-from gis.radio.antenna import sector_gain_db
-from gis.radio.models import path_loss_db
 from gis.radio.params import RadioParams
 from gis.radio.terrain import DiffractionMethod, pixel_coords, wavelength_m
 
@@ -155,17 +159,60 @@ class CoverageResult:
 
     def write(self, out_dir: str | Path, *, server: bool = True) -> dict[tuple[str, str], Path]:
         """Write ``coverage_<operator>_<tech>.tif`` (float32 dBm, nodata NaN) for every pair, and
-        ``server_<operator>_<tech>.tif`` (int32 transmitter index, nodata -1) when ``server``."""
+        ``server_<operator>_<tech>.tif`` (int32 transmitter index, nodata -1) when ``server``.
+
+        The files carry the tags ``operator``, ``tech`` and ``units`` so that :meth:`read` can
+        rebuild the result (the transmitter table is not written).
+        """
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        for key in self.keys:
-            path = out / coverage_filename(*key)
-            write_geotiff(path, self.best_dbm[key], self.transform, self.crs, nodata=np.nan)
-            self.rasters[key] = path
+        for op, tech in self.keys:
+            tags = {"operator": op, "tech": tech}
+            path = out / coverage_filename(op, tech)
+            write_geotiff(path, self.best_dbm[op, tech], self.transform, self.crs, nodata=np.nan,
+                          tags={**tags, "units": "dBm"},
+                          description=f"{tech} {op}: best-server signal, dBm / tín hiệu mạnh "
+                                      f"nhất, dBm")
+            self.rasters[op, tech] = path
             if server:
-                write_geotiff(out / coverage_filename(*key, kind="server"), self.server[key],
-                              self.transform, self.crs, nodata=-1)
+                write_geotiff(out / coverage_filename(op, tech, kind="server"),
+                              self.server[op, tech], self.transform, self.crs, nodata=-1,
+                              tags={**tags, "units": "transmitter index"},
+                              description=f"{tech} {op}: best server (transmitter row) / "
+                                          f"trạm phục vụ tốt nhất")
         return dict(self.rasters)
+
+    @classmethod
+    def read(cls, folder: str | Path) -> CoverageResult:
+        """The result written by :meth:`write` into ``folder`` (without the transmitter table)."""
+        folder = Path(folder)
+        best, server, rasters = {}, {}, {}
+        transform = crs = shape = None
+        for path in sorted(folder.glob("coverage_*.tif")):
+            with rasterio.open(path) as src:
+                tags = src.tags()
+                if "operator" not in tags or "tech" not in tags:
+                    continue
+                key = (tags["operator"], tags["tech"])
+                best[key] = src.read(1).astype(np.float32)
+                transform, crs, shape = src.transform, CRS.from_wkt(src.crs.to_wkt()), \
+                    (src.height, src.width)
+            rasters[key] = path
+            spath = folder / coverage_filename(*key, kind="server")
+            if spath.is_file():
+                with rasterio.open(spath) as src:
+                    server[key] = src.read(1).astype(np.int32)
+            else:
+                server[key] = np.full(shape, -1, np.int32)
+        if not best:
+            raise InputFileError(
+                f"No coverage_<operator>_<tech>.tif written by the engine in {folder}.",
+                f"Không có tệp coverage_<nhà mạng>_<công nghệ>.tif trong {folder}.",
+                fix="Give the output folder of 'python -m gis run'.",
+                fix_vi="Chọn thư mục kết quả của 'python -m gis run'.",
+            )
+        return cls(transform=transform, crs=crs, shape=shape, best_dbm=best, server=server,
+                   transmitters=pd.DataFrame(), rasters=rasters)
 
 
 def sample_grid(arr: np.ndarray, transform: Affine, xy: np.ndarray) -> np.ndarray:
@@ -179,8 +226,9 @@ def sample_grid(arr: np.ndarray, transform: Affine, xy: np.ndarray) -> np.ndarra
 
 
 def write_geotiff(path: Path, arr: np.ndarray, transform: Affine, crs: CRS, *,
-                  nodata: float) -> Path:
-    """One-band tiled, deflate-compressed GeoTIFF."""
+                  nodata: float, tags: dict[str, str] | None = None,
+                  description: str | None = None) -> Path:
+    """One-band deflate-compressed GeoTIFF (tiled when large), with optional tags."""
     profile = {
         "driver": "GTiff", "height": arr.shape[0], "width": arr.shape[1], "count": 1,
         "dtype": arr.dtype.name, "crs": crs.to_wkt(), "transform": transform,
@@ -190,6 +238,10 @@ def write_geotiff(path: Path, arr: np.ndarray, transform: Affine, crs: CRS, *,
         profile.update(tiled=True, blockxsize=256, blockysize=256)
     with rasterio.open(path, "w", **profile) as dst:
         dst.write(arr, 1)
+        if tags:
+            dst.update_tags(**tags)
+        if description:
+            dst.set_band_description(1, description)
     return path
 
 
@@ -211,9 +263,14 @@ def _check_transmitters(tx: pd.DataFrame) -> pd.DataFrame:
     bad |= tx["freq_mhz"].to_numpy(dtype=float) <= 0
     if bad.any():
         rows = np.flatnonzero(bad)
+        if "row" in tx:  # expand_sectors keeps the site layer's row of every transmitter
+            rows = pd.to_numeric(tx["row"], errors="coerce").to_numpy()[rows]
+            rows = rows[np.isfinite(rows)].astype(int)
         raise ValidationError(
-            "Transmitters need finite x, y, eirp_dbm and positive height_m and freq_mhz.",
-            "Máy phát cần x, y, eirp_dbm hữu hạn và height_m, freq_mhz dương.",
+            "Transmitters need finite x, y, eirp_dbm and positive height_m and freq_mhz "
+            "(rows of the sites layer).",
+            "Máy phát cần x, y, eirp_dbm hữu hạn và height_m, freq_mhz dương (dòng của lớp "
+            "trạm).",
             rows=rows,
             fix="Check these rows of the sites layer (or the defaults in the radio parameters).",
             fix_vi="Kiểm tra các dòng này của lớp trạm (hoặc tham số mặc định vô tuyến).",
@@ -241,17 +298,24 @@ def _as_window(window, shape: tuple[int, int]) -> tuple[int, int, int, int]:
     return r0, c0, h, w
 
 
-def _prepare_dem(dem: np.ndarray, warnings: list[str]) -> np.ndarray:
+def _prepare_dem(dem: np.ndarray, warnings: list[str],
+                 window: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """The DEM as contiguous float64 with NaN cells set to 0 m; warns about gaps in ``window``
+    (gaps elsewhere only matter for antennas outside the DEM, warned separately)."""
     z = np.asarray(dem, dtype=np.float64)
     if z.ndim != 2 or z.size == 0:
         raise ValidationError(f"The DEM must be a 2-D array, got shape {z.shape}.",
                               f"DEM phải là mảng 2 chiều, nhận {z.shape}.")
     bad = ~np.isfinite(z)
     if bad.any():
-        n = int(bad.sum())
         z = np.where(bad, 0.0, z)
-        warnings.append(f"{n} DEM cells without data were taken as sea level (0 m) / "
-                        f"{n} ô DEM không có dữ liệu được coi là mực nước biển (0 m).")
+        r0, c0, h, w = window or (0, 0, *z.shape)
+        n = int(bad[r0:r0 + h, c0:c0 + w].sum())
+        if n:
+            warnings.append(
+                f"{n} DEM cells of the coverage area without data (nodata, or outside the "
+                f"DEM's extent) were taken as sea level (0 m) / {n} ô DEM trong vùng tính "
+                f"không có dữ liệu (nodata hoặc ngoài phạm vi DEM) được coi là 0 m.")
     return np.ascontiguousarray(z)
 
 
@@ -273,13 +337,13 @@ def _clutter_loss(landcover: np.ndarray, rows: np.ndarray, cols: np.ndarray,
 
 def _median_loss_db(params: RadioParams, freq_mhz: float, d_m: np.ndarray,
                     tx_height_m: np.ndarray | float) -> np.ndarray:
-    """The band's empirical median path loss (dB) at horizontal distances ``d_m``."""
-    return path_loss_db(
-        params.model_for(freq_mhz), d_m, freq_mhz, tx_height_m, params.rx_height_m,
-        env=params.env, condition=params.condition, large_city=params.large_city,
-        building_height_m=params.building_height_m, street_width_m=params.street_width_m,
-        clip_distance_m=params.min_distance_m, force=True,
-    )
+    """The band's empirical median path loss (dB) at horizontal distances ``d_m``.
+
+    :meth:`RadioParams.median_path_loss_db`: the band's model with the run's environment,
+    condition, receiver height and 20 m floor, extrapolated (COST-231 Hata with Hata's area
+    classes, so that ``suburban`` is the same clutter at 900 and 1800 MHz).
+    """
+    return params.median_path_loss_db(d_m, freq_mhz, tx_height_m)
 
 
 def _signal_offsets_db(tx: pd.DataFrame, params: RadioParams) -> np.ndarray:
@@ -325,6 +389,7 @@ def compute_coverage(
     landcover: np.ndarray | None = None,
     window: Window | tuple[int, int, int, int] | None = None,
     progress: Progress | None = None,
+    threads: int = 1,
 ) -> CoverageResult:
     """Best-server signal per operator and technology over a DEM grid (or one window of it).
 
@@ -349,6 +414,10 @@ def compute_coverage(
         width)`` in ``dem`` pixels). See the module doc on tiles.
     progress
         Called as ``progress(done, total)`` after each antenna position.
+    threads
+        Antenna positions prepared in parallel threads (the numba kernels release the GIL);
+        the result does not depend on it. Keep 1 inside Dask workers that already run one
+        tile per core.
 
     Returns
     -------
@@ -359,7 +428,11 @@ def compute_coverage(
     crs = CRS.from_user_input(crs)
     tx = _check_transmitters(transmitters)
     warnings: list[str] = []
-    z = _prepare_dem(dem, warnings)
+    if np.ndim(dem) != 2:
+        raise ValidationError(f"The DEM must be a 2-D array, got shape {np.shape(dem)}.",
+                              f"DEM phải là mảng 2 chiều, nhận {np.shape(dem)}.")
+    r0, c0, wh, ww = _as_window(window, np.shape(dem))
+    z = _prepare_dem(dem, warnings, (r0, c0, wh, ww))
     if landcover is not None and np.shape(landcover) != z.shape:
         raise ValidationError(
             f"The land-cover grid {np.shape(landcover)} is not aligned with the DEM {z.shape}.",
@@ -368,7 +441,6 @@ def compute_coverage(
         )
     lc = None if landcover is None else np.asarray(landcover, dtype=np.float64)
     lut = _clutter_lut(params)
-    r0, c0, wh, ww = _as_window(window, z.shape)
     px_w, px_h = float(transform.a), float(-transform.e)
     pixel_coords(transform, 0.0, 0.0)  # validates north-up
     out_transform = transform * Affine.translation(c0, r0)
@@ -392,11 +464,20 @@ def compute_coverage(
     # window rectangle in pixel coordinates (cell centres)
     wr0, wr1, wc0, wc1 = r0, r0 + wh - 1, c0, c0 + ww - 1
 
-    groups = tx.groupby(["x", "y", "height_m", "freq_mhz"], sort=False).indices
-    n_groups = len(groups)
-    n_outside = 0
-    for gi, idx in enumerate(groups.values()):
-        idx = np.asarray(idx)
+    freqs = tx["freq_mhz"].to_numpy(float)
+    heights = tx["height_m"].to_numpy(float)
+    base = tx["eirp_dbm"].to_numpy(float) + offsets
+    azimuths = tx["azimuth_deg"].to_numpy(float)
+    beamwidths = tx["beamwidth_deg"].to_numpy(float)
+    tilts = tx["tilt_deg"].to_numpy(float)
+    fixed_db = (float(params.body_loss_db) + float(params.penetration_loss_db)
+                - float(params.rx_gain_dbi))
+    groups = [np.asarray(i) for i in
+              tx.groupby(["x", "y", "height_m"], sort=False).indices.values()]
+    rx_h = float(params.rx_height_m)
+
+    def prepare(idx: np.ndarray) -> tuple | None:
+        """Terrain sweep, cell geometry and the per-carrier common loss of one position."""
         i0 = int(idx[0])
         col0, row0 = float(cols[i0]), float(rows[i0])
         rad = float(radius[idx].max())
@@ -404,11 +485,8 @@ def compute_coverage(
         dxc = max(wc0 - col0, 0.0, col0 - wc1) * px_w
         dyr = max(wr0 - row0, 0.0, row0 - wr1) * px_h
         if math.hypot(dxc, dyr) > rad:
-            if progress:
-                progress(gi + 1, n_groups)
-            continue
-        if outside[i0]:
-            n_outside += 1
+            return None
+        h_tx = float(heights[i0])
         # sub-window of cells within the radius, clipped to the window
         sr0 = max(wr0, math.floor(row0 - rad / px_h))
         sr1 = min(wr1, math.ceil(row0 + rad / px_h))
@@ -416,56 +494,73 @@ def compute_coverage(
         sc1 = min(wc1, math.ceil(col0 + rad / px_w))
         far = max(math.hypot((c - col0) * px_w, (r - row0) * px_h)
                   for r in (sr0, sr1) for c in (sc0, sc1))
+        # the ray count depends on the radius only (not on the window): tiles equal the whole
         n_rays = max(8, math.ceil(2.0 * math.pi * rad / step))
         n_steps = max(1, math.ceil(min(rad, far) / step) + 1)
-        freq = float(tx["freq_mhz"].iat[i0])
-        h_tx = float(tx["height_m"].iat[i0])
-        loss_p = np.empty((n_rays, n_steps), np.float32)
+        v_geo = np.empty((n_rays, n_steps, 3), np.float32)
         zmean_p = np.empty((n_rays, n_steps), np.float32)
-        z0 = K.radial_sweep(z, col0, row0, px_w, px_h, h_tx, float(params.rx_height_m), step,
-                            float(wavelength_m(freq)), float(params.k_factor), method, excess,
-                            loss_p, zmean_p)
-        shape = (sr1 - sr0 + 1, sc1 - sc0 + 1)
-        dist = np.empty(shape)
-        az = np.empty(shape)
-        tloss = np.empty(shape)
-        zmean = np.empty(shape)
-        zrx = np.empty(shape)
-        K.polar_gather(loss_p, zmean_p, z, sr0, sc0, col0, row0, px_w, px_h, step, rad,
-                       dist, az, tloss, zmean, zrx)
-        inside = np.isfinite(dist)
-        ii, jj = np.nonzero(inside)
-        d = dist[ii, jj]
-        h_eff = np.maximum(h_tx + z0 - zmean[ii, jj], 1.0) if eff_mode == "profile_mean" else h_tx
-        common = _median_loss_db(params, freq, d, h_eff) + tloss[ii, jj]
+        z0 = K.radial_sweep(z, col0, row0, px_w, px_h, h_tx, rx_h, step,
+                            float(params.k_factor), method, v_geo, zmean_p)
+        nr, nc = sr1 - sr0 + 1, sc1 - sc0 + 1
+        cr = np.empty(nr * nc, np.int32)
+        cc = np.empty(nr * nc, np.int32)
+        dist = np.empty(nr * nc)
+        az = np.empty(nr * nc)
+        elev = np.empty(nr * nc)
+        pidx = np.empty(nr * nc, np.int64)
+        m = K.cell_geometry(z, sr0, sc0, nr, nc, r0, c0, col0, row0, px_w, px_h, step, n_rays,
+                            n_steps, rad, z0 + h_tx, rx_h, cr, cc, dist, az, elev, pidx)
+        cr, cc, dist, az, elev, pidx = cr[:m], cc[:m], dist[:m], az[:m], elev[:m], pidx[:m]
+        if eff_mode == "profile_mean":
+            h_eff = np.maximum(h_tx + z0 - zmean_p.ravel()[pidx], 1.0)
+        else:
+            h_eff = h_tx
+        extra = np.full(m, fixed_db)
         if lc is not None:
-            common = common + _clutter_loss(lc, ii + sr0, jj + sc0, lut)
-        common = common - float(params.rx_gain_dbi) + float(params.body_loss_db) + float(
-            params.penetration_loss_db)
-        dz = (zrx[ii, jj] + params.rx_height_m) - (z0 + h_tx)
-        elev = np.degrees(np.arctan2(dz, np.maximum(d, 1e-6)))
-        azim = az[ii, jj]
-        for t in idx:
-            t = int(t)
-            within = d <= radius[t] if radius[t] < rad else None
-            gain = sector_gain_db(
-                azim, elev, azimuth_deg=float(tx["azimuth_deg"].iat[t]),
-                beamwidth_deg=float(tx["beamwidth_deg"].iat[t]),
-                tilt_deg=float(tx["tilt_deg"].iat[t]), vbeamwidth_deg=float(vbw[t]),
-                front_to_back_db=params.front_to_back_db, sla_v_db=params.sla_v_db,
-            )
-            sig = (float(tx["eirp_dbm"].iat[t]) + offsets[t] + gain - common).astype(np.float32)
-            gr = ii + (sr0 - r0)
-            gc = jj + (sc0 - c0)
-            if within is not None:
-                sig, gr, gc = sig[within], gr[within], gc[within]
-            b = best[tx_keys[t]]
-            cur = b[gr, gc]
-            better = ~(sig <= cur)  # also where cur is NaN
-            b[gr[better], gc[better]] = sig[better]
-            server[tx_keys[t]][gr[better], gc[better]] = t
-        if progress:
-            progress(gi + 1, n_groups)
+            extra += _clutter_loss(lc, cr + r0, cc + c0, lut)
+        commons = []
+        for freq in np.unique(freqs[idx]):
+            tloss = np.empty(m)
+            K.cell_loss(v_geo, pidx, m, float(wavelength_m(freq)), step, method, excess, tloss)
+            common = _median_loss_db(params, float(freq), dist, h_eff) + tloss
+            common += extra
+            commons.append((idx[freqs[idx] == freq], common))
+        return bool(outside[i0]), (cr, cc, dist, az, elev, m), commons
+
+    def apply(prepared: tuple | None) -> int:
+        if prepared is None:
+            return 0
+        out_of_dem, (cr, cc, dist, az, elev, m), commons = prepared
+        for on_f, common in commons:
+            for t in on_f:
+                t = int(t)
+                K.apply_transmitter(cr, cc, dist, az, elev, common, m, float(base[t]),
+                                    float(azimuths[t]), float(beamwidths[t]), float(tilts[t]),
+                                    float(vbw[t]), float(params.front_to_back_db),
+                                    float(params.sla_v_db), float(radius[t]), t,
+                                    best[tx_keys[t]], server[tx_keys[t]])
+        return int(out_of_dem)
+
+    n_outside = 0
+    if threads > 1 and len(groups) > 1:
+        # the kernels release the GIL; results are applied in input order (deterministic)
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            pending = []
+            for gi, idx in enumerate(groups):
+                pending.append(pool.submit(prepare, idx))
+                if len(pending) > threads:
+                    n_outside += apply(pending.pop(0).result())
+                    if progress:
+                        progress(gi + 1 - len(pending), len(groups))
+            for fut in pending:
+                n_outside += apply(fut.result())
+    else:
+        for gi, idx in enumerate(groups):
+            n_outside += apply(prepare(idx))
+            if progress:
+                progress(gi + 1, len(groups))
+    if progress:
+        progress(len(groups), len(groups))
     if n_outside:
         warnings.append(
             f"{n_outside} antenna position(s) lie outside the DEM: the terrain beyond its edge "
@@ -524,8 +619,8 @@ def point_rsrp_dbm(
     e = np.broadcast_to(np.asarray(eirp_dbm, dtype=float), (n_tx,)).copy()
     td = params.tech(tech)
     rad = float(max_radius_m or td.max_radius_m)
-    if dem is None:
-        transform = Affine(30.0, 0, float(min(txy[:, 0].min(initial=0), 0)), 0, -30.0, 0.0)
+    if dem is None:  # flat terrain: any north-up grid gives the same distances
+        transform = Affine(30.0, 0.0, 0.0, 0.0, -30.0, 0.0)
         z = np.zeros((2, 2))
     else:
         z = _prepare_dem(dem, [])

@@ -1,4 +1,4 @@
-"""Empirical propagation models: free space, Okumura-Hata, COST-231 Hata, 3GPP TR 38.901 RMa/UMa/UMi.
+"""Empirical propagation models: free space, Okumura-Hata, COST-231 Hata, TR 38.901 RMa/UMa/UMi.
 
 Every model is a vectorised function of the distance, the frequency and the antenna heights; all
 array arguments broadcast against each other (numpy rules) and the result is a float64 array of
@@ -40,6 +40,7 @@ __all__ = [
     "Model",
     "Validity",
     "check_validity",
+    "cost231_hata_class_db",
     "cost231_hata_db",
     "free_space_db",
     "okumura_hata_db",
@@ -400,6 +401,59 @@ def cost231_hata_db(
             + (44.9 - 6.55 * np.log10(hb)) * np.log10(d_km))
     if env == Environment.URBAN:
         loss = loss + 3.0
+    elif env == Environment.OPEN:
+        loss = loss + _open_correction_db(f)
+    return loss
+
+
+def cost231_hata_class_db(
+    distance_m: ArrayLike,
+    freq_mhz: ArrayLike,
+    tx_height_m: ArrayLike,
+    rx_height_m: ArrayLike,
+    *,
+    env: Environment | str = Environment.SUBURBAN,
+    large_city: bool = False,
+    force: bool = False,
+) -> np.ndarray:
+    """COST-231 Hata with Hata's area classes, as the extended Hata model of ITU-R SM.2028, dB.
+
+    :func:`cost231_hata_db` follows COST 231's own classes (``suburban`` = C_m 0 dB, the medium
+    city), which differ from Okumura-Hata's ``suburban`` by Hata's suburban correction (about
+    -12 dB at 1800 MHz). This variant uses the *same* classes as :func:`okumura_hata_db`, so a
+    run with one environment gives a continuous loss across 1500 MHz where the two models meet
+    (within 1.3 dB at 1500 MHz instead of about 13 dB):
+
+    .. math::
+        L_{urban} = L_{COST}(C_m), \\quad C_m = 0 \\text{ (medium city) or } 3
+        \\text{ dB (large\\_city: metropolitan centre)}
+
+        L_{suburban} = L_{COST}(0) - 2(\\log(f'/28))^2 - 5.4, \\qquad
+        L_{open} = L_{COST}(0) - 4.78(\\log f')^2 + 18.33\\log f' - 40.94
+
+    with :math:`f' = \\min(\\max(150, f), 2000)` MHz, as the extended Hata model of ITU-R
+    SM.2028 (from CEPT ERC Report 68) writes the corrections. The coverage engine uses it through
+    :meth:`gis.radio.params.RadioParams.median_path_loss_db`. Validity as COST-231 Hata.
+
+    Parameters
+    ----------
+    distance_m, freq_mhz, tx_height_m, rx_height_m
+        As :func:`cost231_hata_db`.
+    env
+        Hata area class: ``urban``, ``suburban`` or ``open``.
+    large_city
+        Urban only: the metropolitan-centre C_m = 3 dB.
+    force
+        Evaluate outside the validity range instead of raising.
+    """
+    env = Environment.parse(env)
+    c_m_env = Environment.URBAN if (env == Environment.URBAN and large_city) else \
+        Environment.SUBURBAN
+    loss = cost231_hata_db(distance_m, freq_mhz, tx_height_m, rx_height_m, env=c_m_env,
+                           force=force)
+    f = np.clip(np.asarray(freq_mhz, dtype=float), 150.0, 2000.0)
+    if env == Environment.SUBURBAN:
+        loss = loss - 2.0 * np.log10(f / 28.0) ** 2 - 5.4
     elif env == Environment.OPEN:
         loss = loss + _open_correction_db(f)
     return loss

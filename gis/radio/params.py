@@ -1,4 +1,4 @@
-"""Radio parameters: per-technology defaults, coverage tiers, tower heights and :class:`RadioParams`.
+"""Radio parameters: per-technology defaults, coverage tiers, tower heights, :class:`RadioParams`.
 
 Everything here is a frozen, validated dataclass; ``RunParams.radio`` holds one
 :class:`RadioParams`. Tower heights, EIRP and RSRP thresholds are not published for Vietnam
@@ -12,19 +12,22 @@ The median loss comes from an empirical model chosen by frequency (:attr:`RadioP
 - f <= 1500 MHz (700, 900 MHz): Okumura-Hata, the model fitted to Okumura's measurements over
   150-1500 MHz for macro towers of 30-200 m, the rural A2b case;
 - 1500 < f <= 2200 MHz (1800, 2100 MHz): COST-231 Hata, its 1500-2000 MHz extension (2100 MHz is
-  a 5 % extrapolation, the common practice);
+  a 5 % extrapolation, the common practice), with Hata's area classes as in the extended Hata
+  model of ITU-R SM.2028 (:attr:`RadioParams.cost231_hata_classes`), so that ``suburban`` is the
+  same clutter at 900 and 1800 MHz;
 - f > 2200 MHz (2600 MHz, 3.5-3.9 GHz): 3GPP TR 38.901 RMa, the rural-macro model valid over
   0.5-30 GHz, where the Hata family is not defined.
 
 The rule is by frequency, not by technology, so that a band gives the same loss whatever runs on
 it (700 MHz is LTE or NR). The environment defaults to ``suburban``: Vietnamese rural hamlets are
 houses among bamboo hedges, gardens and trees along roads and canals, Hata's "village with trees
-and houses"; ``open`` (Hata: open fields, no tall trees in the path) would be 17-23 dB more
-optimistic and fits only paddy fields, which the clutter term treats separately. The 3GPP
-condition defaults to NLOS for the same reason (a 1.5 m receiver among houses and trees rarely
-sees the tower), and NLOS = max(LOS, NLOS') is the 3GPP median. The radio-engine adds the terrain
-term (earth curvature with ``k_factor``, knife-edge diffraction by ``diffraction``) and the
-clutter loss of the receiver's land-cover class.
+and houses"; ``open`` (Hata: open fields, no tall trees in the path) would be 18-20 dB more
+optimistic at 700-1800 MHz and fits only paddy fields, which the clutter term treats separately.
+The 3GPP condition defaults to NLOS for the same reason (a 1.5 m receiver among houses and trees
+rarely sees the tower), and NLOS = max(LOS, NLOS') is the 3GPP median. The radio-engine adds the
+terrain term (earth curvature with ``k_factor``, knife-edge diffraction by ``diffraction``) and
+the clutter loss of the receiver's land-cover class. The engine should take the median from
+:meth:`RadioParams.median_path_loss_db`, which applies all of the above.
 """
 
 from __future__ import annotations
@@ -41,7 +44,13 @@ from gis.errors import ValidationError
 from gis.layers.schema import TECHS, header_key
 from gis.radio.antenna import DEFAULT_FRONT_TO_BACK_DB, DEFAULT_SLA_V_DB
 from gis.radio.linkbudget import SIGNAL_KIND, n_subcarriers, signal_offset_db
-from gis.radio.models import Condition, Environment, Model, path_loss_db
+from gis.radio.models import (
+    Condition,
+    Environment,
+    Model,
+    cost231_hata_class_db,
+    path_loss_db,
+)
 
 __all__ = [
     "CLUTTER_CLASSES",
@@ -336,7 +345,13 @@ class RadioParams:
     env
         Hata-family environment (``suburban``: rural Vietnamese hamlets, see module doc).
     large_city
-        Okumura-Hata large-city a(h_m) (only meaningful with ``env="urban"``).
+        Urban only: Okumura-Hata's large-city a(h_m), COST-231's metropolitan C_m = 3 dB.
+    cost231_hata_classes
+        True (default): COST-231 Hata takes Hata's area classes, as ITU-R SM.2028's extended Hata
+        does (:func:`gis.radio.models.cost231_hata_class_db`), so ``env = suburban`` means the
+        same village clutter at 900 and at 1800 MHz. False: COST 231's own classes (suburban =
+        C_m 0 dB, the ``pathloss`` CLI's meaning), about 12 dB more loss at 1800 MHz than the
+        suburban class.
     condition
         3GPP LOS/NLOS (``nlos``: 3GPP median for receivers among houses and trees).
     building_height_m, street_width_m
@@ -354,7 +369,7 @@ class RadioParams:
     k_factor
         Effective earth-radius factor: 4/3, the standard atmosphere (ITU-R P.453/P.834).
     diffraction
-        Multi-edge diffraction: ``bullington`` (default; ITU-R P.526-15 §4.5.1, the
+        Multi-edge diffraction: ``bullington`` (default; ITU-R P.526-15 §4.5, the
         Recommendation's method for general terrain: continuous and monotone in the antenna
         height, so a higher antenna never covers less), ``deygout`` (up to 3 edges; its edge
         selection can jump and occasionally gives more loss for a higher mast) or ``none``
@@ -373,6 +388,11 @@ class RadioParams:
         every operator runs on every site today.
     default_azimuths_deg
         Sectors assumed for a site row without azimuth: three 120° sectors at 0/120/240°.
+    low_band_mhz, low_band_max_radius_m
+        Carriers at or below ``low_band_mhz`` (700, 900 MHz) are computed to at least
+        ``low_band_max_radius_m`` (15 km), whatever their tech's radius: a 5G or 4G carrier at
+        700/900 MHz reaches well beyond the 6-10 km of the tech defaults (Viettel quotes 1.8× the
+        1800 MHz radius for 700 MHz, DOMAIN.md §3).
     clutter_loss_db
         Extra loss by ESA WorldCover class code, dB (see :data:`DEFAULT_CLUTTER_LOSS_DB`).
     excess_over_grazing
@@ -401,6 +421,7 @@ class RadioParams:
     model_rules: tuple[ModelRule, ...] = DEFAULT_MODEL_RULES
     env: Environment = Environment.SUBURBAN
     large_city: bool = False
+    cost231_hata_classes: bool = True
     condition: Condition = Condition.NLOS
     building_height_m: float = 5.0
     street_width_m: float = 20.0
@@ -418,6 +439,8 @@ class RadioParams:
     default_height_m: float = 30.0
     default_tech: str = "4G"
     default_azimuths_deg: tuple[float, ...] = (0.0, 120.0, 240.0)
+    low_band_mhz: float = 1000.0
+    low_band_max_radius_m: float = 15_000.0
     clutter_loss_db: dict[int, float] = field(
         default_factory=lambda: dict(DEFAULT_CLUTTER_LOSS_DB))
     # -- coverage-engine fields (radio-engine; gis.radio.coverage) --------------------------
@@ -462,6 +485,7 @@ class RadioParams:
         positive = {
             "k_factor": self.k_factor, "rx_height_m": self.rx_height_m,
             "min_distance_m": self.min_distance_m, "default_height_m": self.default_height_m,
+            "low_band_mhz": self.low_band_mhz, "low_band_max_radius_m": self.low_band_max_radius_m,
             "building_height_m": self.building_height_m, "street_width_m": self.street_width_m,
             "front_to_back_db": self.front_to_back_db, "sla_v_db": self.sla_v_db,
             **{f"structure_heights_m[{k}]": v for k, v in self.structure_heights_m.items()},
@@ -576,6 +600,8 @@ class RadioParams:
         """Empirical (median) path loss as the coverage engine uses it, dB.
 
         The model of :meth:`model_for` (or ``model``) with this object's ``env``, ``large_city``,
+        (COST-231 Hata: :func:`gis.radio.models.cost231_hata_class_db` when
+        :attr:`cost231_hata_classes`, so that ``env`` means the same area class at every band),
         ``condition``, ``building_height_m``, ``street_width_m`` and ``rx_height_m``, extrapolated
         outside its validity range (``force=True``) and with distances below
         ``min_distance_m`` evaluated at it. The terrain and clutter terms are not included.
@@ -593,9 +619,14 @@ class RadioParams:
         model
             Override the model chosen by frequency.
         """
+        model = Model.parse(model or self.model_for(float(freq_mhz)))
+        rx_h = self.rx_height_m if rx_height_m is None else rx_height_m
+        if model == Model.COST231_HATA and self.cost231_hata_classes:
+            d = np.maximum(np.asarray(distance_m, dtype=float), self.min_distance_m)
+            return cost231_hata_class_db(d, freq_mhz, tx_height_m, rx_h, env=self.env,
+                                         large_city=self.large_city, force=True)
         return path_loss_db(
-            model or self.model_for(float(freq_mhz)), distance_m, freq_mhz, tx_height_m,
-            self.rx_height_m if rx_height_m is None else rx_height_m, env=self.env,
+            model, distance_m, freq_mhz, tx_height_m, rx_h, env=self.env,
             condition=self.condition, large_city=self.large_city,
             building_height_m=self.building_height_m, street_width_m=self.street_width_m,
             clip_distance_m=self.min_distance_m, force=True,

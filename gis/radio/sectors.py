@@ -14,9 +14,11 @@ Rules (each default applied is reported in words, nothing is dropped):
    a row without azimuth becomes :attr:`RadioParams.default_azimuths_deg` (three 120° sectors at
    0/120/240°); a row with ``beamwidth_deg >= 360`` is one omni antenna (azimuth NaN). Azimuths
    are wrapped to [0, 360).
-5. Height: ``height_m``, else the height of its ``structure`` (A1 12 m, A2a 15 m, A2b 36 m), else
+5. Radius: the tech's ``max_radius_m``, at least :attr:`RadioParams.low_band_max_radius_m`
+   (15 km) for carriers at or below 1000 MHz.
+6. Height: ``height_m``, else the height of its ``structure`` (A1 12 m, A2a 15 m, A2b 36 m), else
    :attr:`RadioParams.default_height_m` (30 m).
-6. Beamwidth, tilt and EIRP: the row's values (EIRP applies to each tech of a multi-tech row),
+7. Beamwidth, tilt and EIRP: the row's values (EIRP applies to each tech of a multi-tech row),
    else the tech defaults.
 
 Coordinates ``x``, ``y`` are in the sites' (metric, analysis) CRS, metres.
@@ -45,11 +47,15 @@ TX_COLUMNS = [
 ]
 
 _TECH_ALIASES = {
-    "2G": "2G", "GSM": "2G", "GPRS": "2G", "EDGE": "2G",
-    "3G": "3G", "UMTS": "3G", "WCDMA": "3G", "HSPA": "3G", "HSPA+": "3G", "HSDPA": "3G",
-    "4G": "4G", "LTE": "4G", "LTE-A": "4G", "4G+": "4G",
-    "5G": "5G", "NR": "5G", "5GNR": "5G", "5G-NR": "5G", "NR5G": "5G",
+    "2G": "2G", "GSM": "2G", "DCS": "2G", "GPRS": "2G", "EDGE": "2G",
+    "3G": "3G", "UMTS": "3G", "WCDMA": "3G", "W-CDMA": "3G", "W_CDMA": "3G", "HSPA": "3G",
+    "HSPA+": "3G", "HSDPA": "3G", "HSUPA": "3G",
+    "4G": "4G", "LTE": "4G", "LTE-A": "4G", "LTE_A": "4G", "LTE+": "4G", "4G+": "4G",
+    "LTE-ADVANCED": "4G", "LTE-ADV": "4G",
+    "5G": "5G", "NR": "5G", "5GNR": "5G", "5G-NR": "5G", "5G_NR": "5G", "NR5G": "5G",
 }
+#: Words that may sit between technologies ("4G LTE Advanced", "2G và 4G") and name none.
+_TECH_FILLERS = {"ADVANCED", "ADV", "A", "AND", "VA", "VÀ"}
 
 #: Representative carrier frequency of 3GPP band numbers, MHz (LTE "Bn" and NR "nN").
 BAND_MHZ: dict[str, float] = {
@@ -71,8 +77,9 @@ def parse_techs(value: object) -> tuple[str, ...] | None:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     tokens = []
-    for t in re.split(r"[/,;&\s]+", str(value).upper()):
+    for t in re.split(r"[/,;&|\s]+", str(value).upper()):
         tokens.extend([t] if t in _TECH_ALIASES else [u for u in t.split("+") if u])
+    tokens = [t for t in tokens if t not in _TECH_FILLERS]
     if not tokens:
         return None
     out = set()
@@ -266,7 +273,7 @@ def expand_sectors(
             lang, f"{int(no_tech.sum())} site rows without technology: assumed "
                   f"{params.default_tech}.",
             f"{int(no_tech.sum())} dòng trạm thiếu công nghệ: giả định {params.default_tech}."))
-    n_tech = techs.map(len).to_numpy()
+    n_tech = techs.map(len).to_numpy().astype(np.int64)
     multi = n_tech > 1
 
     band_text = _text(frame, "band")
@@ -392,7 +399,9 @@ def expand_sectors(
         "signal_offset_db": per_tech("signal_offset_db"),
         "signal": per_tech("signal", object),
         "model": models,
-        "max_radius_m": per_tech("max_radius_m"),
+        "max_radius_m": np.where(freq <= params.low_band_mhz,
+                                 np.maximum(per_tech("max_radius_m"), params.low_band_max_radius_m),
+                                 per_tech("max_radius_m")),
         "row": row_s.astype(np.int64),
     })
     for col in ("position_id", "structure"):

@@ -7,9 +7,11 @@ the coverage engine (:mod:`gis.radio.coverage`) runs the same mathematics in a r
 Sources
 -------
 - ITU-R P.526-15 (10/2019) "Propagation by diffraction": eq. (26) Fresnel-Kirchhoff parameter
-  ``v``, eq. (31) the single knife-edge loss ``J(v)``, section 4.5.1 the Bullington method
-  (with the empirical correction ``(1 - exp(-Luc/6)) (10 + 0.02 d)`` also used by P.452-17 and
-  P.1812-6).
+  ``v``, eq. (31) the single knife-edge loss ``J(v)``, section 4.5 the Bullington construction
+  for general terrain, whose "Bullington part" (with the empirical correction
+  ``(1 - exp(-Luc/6)) (10 + 0.02 d_km)``) is written out in ITU-R P.452-18 §4.2.1 and
+  P.1812 §4.3.1; the spherical-earth "delta" part is not used (the empirical median models the
+  smooth-earth loss).
 - J. Deygout, "Multiple knife-edge diffraction of microwaves", IEEE Trans. Antennas Propag.
   AP-14 (1966) 480-489: the principal edge, then the principal edge of each side (3 edges).
 - ITU-R P.834 / P.452: effective earth radius ``k R`` with ``R = 6371 km`` and median
@@ -50,7 +52,7 @@ class DiffractionMethod(StrEnum):
 
     ``deygout``: up to three knife edges (principal edge, then each side's principal edge);
     ``bullington``: one equivalent edge at the intersection of the two horizon rays (P.526-15
-    section 4.5.1); ``none``: no terrain term.
+    section 4.5, P.452-18 §4.2.1); ``none``: no terrain term.
     """
 
     DEYGOUT = "deygout"
@@ -209,8 +211,8 @@ def diffraction_loss_db(distance_m, elevation_m, tx_height_m: float, rx_height_m
     k_factor
         Effective earth-radius factor.
     method
-        ``"deygout"`` (sum of ``J(v)`` of up to 3 edges), ``"bullington"`` (P.526-15 §4.5.1,
-        ``Luc + (1 - exp(-Luc/6))(10 + 0.02 d_km)``) or ``"none"``.
+        ``"deygout"`` (sum of ``J(v)`` of up to 3 edges), ``"bullington"`` (P.526-15 §4.5,
+        P.452-18 §4.2.1: ``Luc + (1 - exp(-Luc/6))(10 + 0.02 d_km)``) or ``"none"``.
     excess_over_grazing
         Count only the loss beyond grazing incidence, ``max(0, J(v) - J(0))`` per edge (what the
         coverage engine adds to an empirical median; see :mod:`gis.radio.coverage`).
