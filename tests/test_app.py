@@ -136,11 +136,19 @@ def test_parameter_change_recomputes_only_what_depends_on_it(app_env, runs):
     no_exception(at)
     assert len(runs) == 1
     assert any("coverage" in s.value for s in at.success)       # cache hit of the stage
+    # the FTTH drop length: every radio stage is reused, the fiber stages run again
+    at.number_input(key="param.fiber.drop_max_m").set_value(250.0)
+    at.button[0].click().run()
+    no_exception(at)
+    assert len(runs) == 2
+    hits = " ".join(s.value for s in at.success)
+    assert all(name in hits for name in ("coverage", "mobile", "sharing"))
+    assert "ftth" not in hits and "fiber_plan" not in hits
     # a radio parameter: the coverage stage runs again
     at.number_input(key="param.radio.rx_height_m").set_value(3.0)
     at.button[0].click().run()
     no_exception(at)
-    assert len(runs) == 2
+    assert len(runs) == 3
     assert not any("coverage" in s.value for s in at.success)
 
 

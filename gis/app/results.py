@@ -25,7 +25,8 @@ def search(frame: pd.DataFrame, text: str) -> pd.DataFrame:
             and (pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c]))]
     if not cols:
         return frame.iloc[0:0]
-    hay = frame[cols].astype(str).agg(" ".join, axis=1).map(header_key)
+    text = frame[cols].astype(object)
+    hay = text.where(text.notna(), "").astype(str).agg(" ".join, axis=1).map(header_key)
     return frame[hay.str.contains(needle, regex=False).to_numpy()]
 
 

@@ -50,10 +50,21 @@ __all__ = [
     "run_cached",
 ]
 
-#: Stage name -> (layers, rasters, parameter sections) its results depend on. Stages not listed
-#: here are not memoised separately (they are cheap, or depend on everything before them).
+_RADIO_RASTERS = ("dem", "landcover", "population")
+_FIBER_LAYERS = ("villages", "roads", "fiber", "fiber_nodes", "facilities", "admin")
+
+#: Stage name -> (layers, rasters, parameter sections) its results depend on, including what the
+#: stages before it computed from their own inputs (mobile reads the coverage; the fiber plan
+#: reads the FTTH stage's road graph). Generous on purpose: a stage listed with too few inputs
+#: would replay stale results. Stages not listed (the cheap hamlet table, the facilities, which
+#: read both the radio and the fiber results, and the indicators) run every time.
 STAGE_INPUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "coverage": (("villages", "sites"), ("dem", "landcover"), ("radio", "load")),
+    "mobile": (("villages", "sites"), _RADIO_RASTERS, ("radio", "load", "mobile")),
+    "sharing": (("villages", "sites", "roads", "facilities", "admin"), _RADIO_RASTERS,
+                ("radio", "load", "mobile", "sharing")),
+    "ftth": (_FIBER_LAYERS, ("population",), ("fiber", "load")),
+    "fiber_plan": (_FIBER_LAYERS, ("population",), ("fiber", "load")),
 }
 
 #: Bumped when the cached objects' layout changes, so that old pickles are not reused.
@@ -134,7 +145,8 @@ def digest_project(project: Any, params: RunParams | None = None) -> InputDigest
 
 @dataclass
 class StageDelta:
-    """What one stage added to a run context (replayable onto another context)."""
+    """What one stage added to a run context (replayable onto another context): hamlet columns
+    added or changed, tables, rasters and results added or replaced, warnings, defaults."""
 
     columns: pd.DataFrame | None = None
     tables: dict[str, Any] = field(default_factory=dict)
@@ -147,7 +159,7 @@ class StageDelta:
     @classmethod
     def capture(cls, ctx: RunContext, func: Callable[[RunContext], None]) -> StageDelta:
         """Run ``func(ctx)`` and return what it changed."""
-        cols = set(ctx.hamlets.columns)
+        before = ctx.hamlets.copy()
         ids = {name: {k: id(v) for k, v in getattr(ctx, name).items()}
                for name in ("tables", "rasters", "results")}
         n_warn, n_def = len(ctx.warnings), len(ctx.defaults)
@@ -157,7 +169,8 @@ class StageDelta:
             before = ids[name]
             return {k: v for k, v in getattr(ctx, name).items() if before.get(k) != id(v)}
 
-        new_cols = [c for c in ctx.hamlets.columns if c not in cols]
+        new_cols = [c for c in ctx.hamlets.columns
+                    if c not in before.columns or not ctx.hamlets[c].equals(before[c])]
         return cls(
             columns=ctx.hamlets[new_cols].copy() if new_cols else None,
             tables=changed("tables"), rasters=changed("rasters"), results=changed("results"),
