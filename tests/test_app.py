@@ -132,13 +132,13 @@ def test_parameter_change_recomputes_only_what_depends_on_it(app_env, runs):
     key = "param.mobile.min_pop_share"
     assert at.number_input(key=key).value == pytest.approx(0.8)
     at.number_input(key=key).set_value(0.5)
-    at.button[0].click().run()      # the form's submit button ("Chạy lại phân tích")
+    at.button(key="run_top").click().run()      # the form's "Chạy lại phân tích"
     no_exception(at)
     assert len(runs) == 1
     assert any("coverage" in s.value for s in at.success)       # cache hit of the stage
     # the FTTH drop length: every radio stage is reused, the fiber stages run again
     at.number_input(key="param.fiber.drop_max_m").set_value(250.0)
-    at.button[0].click().run()
+    at.button(key="run_top").click().run()
     no_exception(at)
     assert len(runs) == 2
     hits = " ".join(s.value for s in at.success)
@@ -146,7 +146,7 @@ def test_parameter_change_recomputes_only_what_depends_on_it(app_env, runs):
     assert "ftth" not in hits and "fiber_plan" not in hits
     # a radio parameter: the coverage stage runs again
     at.number_input(key="param.radio.rx_height_m").set_value(3.0)
-    at.button[0].click().run()
+    at.button(key="run_top").click().run()
     no_exception(at)
     assert len(runs) == 3
     assert not any("coverage" in s.value for s in at.success)
@@ -155,7 +155,7 @@ def test_parameter_change_recomputes_only_what_depends_on_it(app_env, runs):
 def test_invalid_parameter_shows_error_and_keeps_params(app_env, runs):
     at = no_exception(page("parameters").run())
     at.number_input(key="param.mobile.min_pop_share").set_value(1.7)
-    at.button[0].click().run()
+    at.button(key="run_top").click().run()
     assert at.error, "an out-of-range share must be refused"
     assert "params" not in at.session_state
     assert runs == []

@@ -11,7 +11,7 @@ from typing import Final
 
 from gis.maps._text import MAP_TEXT
 
-__all__ = ["DEFAULT_LANG", "LANGS", "column_label", "t"]
+__all__ = ["DEFAULT_LANG", "LANGS", "column_label", "t", "table_label"]
 
 #: Language code -> the name shown in the switch.
 LANGS: Final[dict[str, str]] = {"vi": "Tiếng Việt", "en": "English"}
@@ -195,7 +195,31 @@ _COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "site_id": ("Mã trạm", "Site id"),
     "height_m": ("Độ cao (m)", "Height (m)"),
     "reason": ("Lý do", "Reason"),
+    "mobile_status": ("Trạng thái di động", "Mobile status"),
+    "ftth_status": ("Trạng thái cáp quang", "FTTH status"),
 }
+
+# Result table name -> (Vietnamese, English) title.
+_TABLES: Final[dict[str, tuple[str, str]]] = {
+    "indicators": ("Chỉ tiêu", "Indicators"),
+    "positions": ("Vị trí trạm (dùng chung)", "Site positions (sharing)"),
+    "sharing_rates": ("Tỷ lệ dùng chung", "Sharing rates"),
+    "colocation_opportunities": ("Cơ hội dùng chung", "Co-location opportunities"),
+    "consolidation": ("Gộp trạm", "Consolidation"),
+    "proposed_towers": ("Cột đề xuất", "Proposed towers"),
+    "switch_off_impact": ("Tác động tắt 2G/3G", "2G/3G switch-off impact"),
+    "unreachable_hamlets": ("Thôn không thể phủ", "Hamlets that cannot be reached"),
+    "fiber_extensions": ("Tuyến cáp đề xuất", "Fiber extensions"),
+    "facilities": ("Cơ sở công cộng", "Facilities"),
+}
+
+
+def table_label(name: str, lang: str = DEFAULT_LANG) -> str:
+    """The title of a result table (its name, humanised, when unknown)."""
+    pair = _TABLES.get(name)
+    if pair is None:
+        return name.replace("_", " ").capitalize()
+    return pair[1] if lang == "en" else pair[0]
 
 
 def column_label(column: str, lang: str = DEFAULT_LANG) -> str:

@@ -27,15 +27,18 @@ from gis.params import RunParams, from_dict, to_dict
 
 __all__ = ["SECTION_LABELS", "attribute_docs", "field_choices", "render", "widget_kind"]
 
-#: Section name -> (Vietnamese, English) heading; unknown sections show their name.
+#: Section name -> (Vietnamese, English) heading, in the order shown; unknown sections come last
+#: and show their name.
 SECTION_LABELS: dict[str, tuple[str, str]] = {
-    "load": ("Đọc dữ liệu", "Reading inputs"),
-    "radio": ("Vô tuyến (vùng phủ di động)", "Radio (mobile coverage)"),
+    "targets": ("Mục tiêu của kế hoạch", "Plan targets"),
     "mobile": ("Quy tắc phủ sóng thôn", "Hamlet coverage rule"),
+    "radio": ("Vô tuyến (vùng phủ di động)", "Radio (mobile coverage)"),
     "fiber": ("Cáp quang FTTH và chi phí", "FTTH fiber and costs"),
     "sharing": ("Dùng chung hạ tầng", "Infrastructure sharing"),
-    "targets": ("Mục tiêu của kế hoạch", "Plan targets"),
+    "load": ("Đọc dữ liệu", "Reading inputs"),
 }
+#: Sections open when the page opens (the others are one click away).
+EXPANDED = ("targets", "mobile")
 
 
 def attribute_docs(cls: type) -> dict[str, str]:
@@ -187,18 +190,21 @@ def render() -> None:
     with st.form("params_form", border=False):
         entered: dict[str, Any] = {}
         error: BaseException | None = None
-        for f in dataclasses.fields(params):
+        top = st.form_submit_button(t("run_button", lang), type="primary", key="run_top")
+        order = {name: i for i, name in enumerate(SECTION_LABELS)}
+        sections = sorted(dataclasses.fields(params), key=lambda f: order.get(f.name, 99))
+        for f in sections:
             pair = SECTION_LABELS.get(f.name, (f.name, f.name))
             with st.expander(f"{pair[1] if lang == 'en' else pair[0]} (`{f.name}`)",
-                             expanded=f.name != "load"):
+                             expanded=f.name in EXPANDED):
                 try:
                     entered[f.name] = _section_widgets(getattr(params, f.name),
                                                        getattr(defaults, f.name), f.name,
                                                        f"{f.name}.", lang)
                 except ValueError as exc:
                     error = exc
-        submitted = st.form_submit_button(t("run_button", lang), type="primary")
-    if submitted:
+        bottom = st.form_submit_button(t("run_button", lang), type="primary", key="run_bottom")
+    if top or bottom:
         try:
             if error is not None:
                 raise error

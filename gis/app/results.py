@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from gis.app.i18n import t
+from gis.app.i18n import column_label, t, table_label
 from gis.app.widgets import header, localised, project_and_run
 from gis.layers.schema import header_key
 from gis.maps.style import ftth_status, mobile_status
@@ -66,7 +66,7 @@ def render() -> None:
         st.info(t("not_computed_long", lang))
         return
     names = [("hamlets", t("table_hamlets", lang)), ("uncovered", t("export_uncovered", lang))]
-    names += [(n, n.replace("_", " ").capitalize()) for n in ctx.tables]
+    names += [(n, table_label(n, lang)) for n in ctx.tables]
     tabs = st.tabs([label for _, label in names])
     with tabs[0]:
         h = ctx.hamlets
@@ -86,7 +86,7 @@ def render() -> None:
             lambda c: t(c if c != "unknown" else "status_unknown", lang)).to_numpy())
         st.caption(t("rows_shown", lang, n=len(shown), total=len(h)))
         shares = {c: st.column_config.ProgressColumn(
-            c, min_value=0.0, max_value=1.0, format="percent")
+            column_label(str(c), lang), min_value=0.0, max_value=1.0, format="percent")
             for c in view.columns if str(c).startswith(("pop_share", "hh_share", "cov_"))
             and np.issubdtype(view[c].dtype, np.number)}
         loc = localised(view, lang)
