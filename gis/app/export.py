@@ -20,7 +20,7 @@ from gis.app import _state
 from gis.app.i18n import t
 from gis.app.widgets import header, project_and_run
 
-__all__ = ["UNCOVERED_FORMATS", "render", "zip_folder"]
+__all__ = ["UNCOVERED_FORMATS", "render", "uncovered_file", "zip_folder"]
 
 #: Uncovered-list format -> (file suffix, MIME type).
 UNCOVERED_FORMATS: dict[str, tuple[str, str]] = {
@@ -46,16 +46,20 @@ def zip_folder(folder: str | Path) -> bytes:
 
 
 def _scratch() -> Path:
+    """A new folder inside this session's temporary folder."""
     return Path(tempfile.mkdtemp(prefix="export-", dir=_state.session_dir()))
 
 
-def _uncovered_file(ctx: Any, fmt: str, lang: str) -> Callable[[], bytes]:
+def uncovered_file(ctx: Any, fmt: str, lang: str, *,
+                   scratch: Callable[[], Path] = _scratch) -> Callable[[], bytes]:
+    """A function making the uncovered-hamlet list in ``fmt`` (a key of
+    :data:`UNCOVERED_FORMATS`) with the project's writers; returns the file's bytes."""
     def make() -> bytes:
         from gis.layers.writers import export_table, uncovered_hamlets
 
         frame = uncovered_hamlets(ctx.hamlets, ctx.tables, lang=lang)
         suffix = UNCOVERED_FORMATS[fmt][0]
-        path = export_table(frame, _scratch() / f"uncovered_hamlets{suffix}", fmt, lang=lang,
+        path = export_table(frame, scratch() / f"uncovered_hamlets{suffix}", fmt, lang=lang,
                             layer="uncovered_hamlets")
         return Path(path).read_bytes()
 
@@ -63,9 +67,17 @@ def _uncovered_file(ctx: Any, fmt: str, lang: str) -> Callable[[], bytes]:
 
 
 def _run_folder(ctx: Any, lang: str) -> Path:
+    """The files of :func:`gis.pipeline.write_run` for this run and language, written once per
+    session into its temporary folder."""
     from gis.pipeline import write_run
 
-    return write_run(ctx, _scratch() / "run", lang=lang)
+    made = st.session_state.setdefault("_run_folders", {})
+    key = (st.session_state.get(_state.KEY_LAST_RUN, ""), lang)
+    folder = made.get(key)
+    if folder is None or not Path(folder).is_dir():
+        folder = write_run(ctx, _scratch() / "run", lang=lang)
+        made[key] = folder
+    return Path(folder)
 
 
 def _table_csv(table: Any) -> Callable[[], bytes]:
@@ -100,6 +112,14 @@ def _writers_available() -> bool:
     return True
 
 
+def _report_available() -> bool:
+    try:
+        import gis.report.outputs  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def render() -> None:
     """The Export page."""
     lang = header("page_export", "export_intro")
@@ -113,7 +133,7 @@ def render() -> None:
     if _writers_available():
         cols = st.columns(len(UNCOVERED_FORMATS))
         for col, (fmt, (suffix, mime)) in zip(cols, UNCOVERED_FORMATS.items(), strict=True):
-            col.download_button(fmt.upper(), data=_uncovered_file(ctx, fmt, lang),
+            col.download_button(fmt.upper(), data=uncovered_file(ctx, fmt, lang),
                                 file_name=f"thon_chua_phu_{lang}{suffix}" if lang == "vi"
                                 else f"uncovered_hamlets{suffix}", mime=mime,
                                 key=f"dl_unc_{fmt}_{lang}_{key}", on_click="ignore")
@@ -124,11 +144,11 @@ def render() -> None:
     c1, c2 = st.columns(2)
     c1.download_button("report.xlsx", data=_report_file(ctx, "report.xlsx", lang),
                        file_name="report.xlsx", key=f"dl_report_xlsx_{lang}_{key}",
-                       on_click="ignore", disabled=not _writers_available())
+                       on_click="ignore", disabled=not _report_available())
     c2.download_button("report.html", data=_report_file(ctx, "report.html", lang),
                        file_name="report.html", mime="text/html",
                        key=f"dl_report_html_{lang}_{key}", on_click="ignore",
-                       disabled=not _writers_available())
+                       disabled=not _report_available())
 
     st.subheader(t("export_tables", lang))
     tables = {"hamlets": ctx.hamlets, **ctx.tables}

@@ -62,15 +62,18 @@ def _indicators(ctx, lang: str) -> None:
     for start in range(0, len(shown), 4):
         cols = st.columns(4)
         for col, (_, row) in zip(cols, shown.iloc[start:start + 4].iterrows(), strict=False):
-            target = row.get("target")
-            met = row.get("met")
+            target, met = row.get("target"), row.get("met")
+            met = bool(met) if pd.notna(met) else None
             delta = None
-            if pd.notna(target):
-                delta = (f"{t('target', lang)} {fmt_share(target, 0)} · "
-                         + (t("met", lang) if bool(met) else t("not_met", lang)))
+            if pd.notna(target) and met is not None:
+                direction = "≤" if row.get("direction") == "<=" else "≥"
+                delta = (f"{t('target', lang)} {direction} {fmt_share(target, 0)} · "
+                         + (t("met", lang) if met else t("not_met", lang)))
+            note = row.get("note")
             col.metric(str(row[name_col]), fmt_share(row["value"]), delta=delta,
-                       delta_color="normal" if bool(met) else "inverse",
-                       help=str(row.get("note") or "") or None)
+                       delta_color="normal" if met else "inverse",
+                       delta_arrow="off" if delta else "auto",
+                       help=str(note) if pd.notna(note) and note else None)
     chart = shown[shown["target"].notna()] if "target" in shown else shown.iloc[0:0]
     if len(chart):
         data = pd.DataFrame({
