@@ -286,3 +286,53 @@ def test_project_zip_reopens_as_the_same_project(app_env, tmp_path):
     assert sorted(again.layers) == sorted(project.layers)
     assert again.layers["villages"]["name"].tolist() == project.layers["villages"]["name"].tolist()
     assert sorted(again.rasters) == sorted(project.rasters)
+
+
+def test_zip_with_path_traversal_is_refused_and_nothing_escapes(app_env, tmp_path):
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("../evil.txt", "x")
+        zf.writestr("thon.csv", "ten_thon,kinh_do,vi_do\nThôn A,105.84,20.25\n")
+    import tempfile
+
+    at = no_exception(page("data").run())
+    at.file_uploader(key="uploader").set_value(("thon.zip", buf.getvalue(),
+                                                "application/zip")).run()
+    no_exception(at)
+    assert at.error and "thon.zip" in at.error[0].value
+    session = at.session_state["_session_dir"].path
+    assert not (Path(tempfile.gettempdir()) / "evil.txt").exists()
+    assert not list(session.rglob("evil.txt"))
+    assert "layer_overrides" not in at.session_state
+
+
+def test_clicked_hamlet_is_found_by_id_or_by_position(app_env):
+    _folder, ctx = app_env
+    from gis.app.map_page import selected_hamlet
+
+    h = ctx.hamlets
+    by_id = selected_hamlet({"last_active_drawing": {"properties": {"village_id": "V007"}}}, h)
+    assert by_id["name"] == "Thôn Đồng 7"
+    row = h.iloc[13]
+    by_click = selected_hamlet({"last_active_drawing": None, "last_object_clicked": {
+        "lat": float(row["lat"]) + 1e-4, "lng": float(row["lon"]) - 1e-4}}, h)
+    assert by_click["village_id"] == row["village_id"]
+    assert selected_hamlet({"last_object_clicked": {"lat": 10.0, "lng": 106.0}}, h) is None
+    assert selected_hamlet(None, h) is None
+
+
+def test_session_folder_is_removed_with_the_session():
+    import gc
+
+    from gis.app._state import SessionDir
+
+    holder = SessionDir()
+    path = holder.path
+    (path / "upload.csv").write_text("x")
+    assert path.is_dir()
+    del holder
+    gc.collect()
+    assert not path.exists()
