@@ -16,7 +16,7 @@ from streamlit_folium import st_folium
 from gis.app import _state
 from gis.app.i18n import column_label, t
 from gis.app.widgets import header, project_and_run
-from gis.maps import BASEMAPS, MapOptions, build_map_parts, coverage_choices, hamlet_at, map_html
+from gis.maps import BASEMAPS, MapOptions, build_map_parts, coverage_choices, hamlet_at
 from gis.maps.offline import use_local_assets
 
 __all__ = ["OPTIONAL_LAYERS", "map_options", "render", "selected_hamlet"]
@@ -145,7 +145,3 @@ def render() -> None:
     hamlets = ctx.hamlets if ctx is not None else None
     with right:
         _details(selected_hamlet(returned, hamlets), lang)
-        size_mb = len(map_html(m).encode("utf-8")) / 1e6 if st.session_state.get(
-            "show_map_size") else None
-        if size_mb is not None:
-            st.caption(t("map_size", lang, mb=size_mb))

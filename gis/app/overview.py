@@ -7,7 +7,7 @@ import streamlit as st
 
 from gis.app.i18n import t
 from gis.app.widgets import fmt_number, fmt_share, header, project_and_run
-from gis.maps.style import ftth_status, mobile_status
+from gis.maps.style import FTTH_COLOURS, STATUS_COLOURS, ftth_status, mobile_status
 
 __all__ = ["area_indicators", "render"]
 
@@ -42,11 +42,19 @@ def _status_chart(ctx, lang: str) -> None:
         return
     st.subheader(t("status_counts", lang))
     left, right = st.columns(2)
-    mob = mobile_status(ctx.hamlets).map(lambda c: t(f"status_{c}", lang)).value_counts()
-    left.bar_chart(mob.rename(t("hamlets", lang)), horizontal=True)
-    ft = ftth_status(ctx.hamlets).map(
-        lambda c: t(c if c != "unknown" else "status_unknown", lang)).value_counts()
-    right.bar_chart(ft.rename(t("hamlets", lang)), horizontal=True)
+    for col, codes, palette, key in (
+        (left, mobile_status(ctx.hamlets), STATUS_COLOURS, lambda c: f"status_{c}"),
+        (right, ftth_status(ctx.hamlets), FTTH_COLOURS,
+         lambda c: c if c != "unknown" else "status_unknown"),
+    ):
+        counts = codes.value_counts()
+        data = pd.DataFrame({
+            "status": [t(key(c), lang) for c in counts.index],
+            t("hamlets", lang): counts.to_numpy(),
+            "colour": [palette.get(c, "#9e9e9e") for c in counts.index],
+        })
+        col.bar_chart(data, x="status", y=t("hamlets", lang), color="colour",
+                      horizontal=True, x_label="", height=180)
 
 
 def _indicators(ctx, lang: str) -> None:
