@@ -72,6 +72,7 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
     "met": ("Đạt", "Met"),
     "not_met": ("Chưa đạt", "Not met"),
     "gap": ("Còn thiếu", "Gap"),
+    "no_target": ("Không có mục tiêu", "No target"),
     "scope": ("Phạm vi", "Scope"),
     "scope_area": ("Toàn khu vực", "Whole area"),
     "status_counts": ("Thôn theo trạng thái", "Hamlets by status"),

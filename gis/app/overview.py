@@ -9,7 +9,7 @@ from gis.app.i18n import t
 from gis.app.widgets import fmt_number, fmt_share, header, project_and_run
 from gis.maps.style import FTTH_COLOURS, STATUS_COLOURS, ftth_status, mobile_status
 
-__all__ = ["area_indicators", "render"]
+__all__ = ["area_indicators", "render", "unit_label"]
 
 
 def area_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
@@ -47,14 +47,57 @@ def _status_chart(ctx, lang: str) -> None:
         (right, ftth_status(ctx.hamlets), FTTH_COLOURS,
          lambda c: c if c != "unknown" else "status_unknown"),
     ):
+        import altair as alt
+
         counts = codes.value_counts()
-        data = pd.DataFrame({
-            "status": [t(key(c), lang) for c in counts.index],
-            t("hamlets", lang): counts.to_numpy(),
-            "colour": [palette.get(c, "#9e9e9e") for c in counts.index],
-        })
-        col.bar_chart(data, x="status", y=t("hamlets", lang), color="colour",
-                      horizontal=True, x_label="", height=180)
+        labels = [t(key(c), lang) for c in counts.index]
+        data = pd.DataFrame({"status": labels, "n": counts.to_numpy()})
+        colours = alt.Scale(domain=labels, range=[palette.get(c, "#9e9e9e")
+                                                   for c in counts.index])
+        chart = alt.Chart(data).mark_bar().encode(
+            x=alt.X("n:Q", title=t("hamlets", lang)),
+            y=alt.Y("status:N", sort=None, title=None, axis=alt.Axis(labelLimit=250)),
+            color=alt.Color("status:N", scale=colours, legend=None),
+            tooltip=["status", "n"])
+        col.altair_chart(chart.properties(height=36 * len(data) + 40), width="stretch")
+
+
+_UNITS = {"hamlets": ("thôn", "hamlets"), "households": ("hộ", "households"),
+          "people": ("người", "people"), "positions": ("vị trí", "positions"),
+          "facilities": ("cơ sở", "facilities")}
+
+
+def unit_label(unit: object, lang: str) -> str:
+    """The gap unit of an indicator in ``lang`` (as given when unknown)."""
+    if unit is None or (isinstance(unit, float) and pd.isna(unit)):
+        return ""
+    pair = _UNITS.get(str(unit))
+    return str(unit) if pair is None else (pair[1] if lang == "en" else pair[0])
+
+
+def _chart(rows: pd.DataFrame, name_col: str, lang: str) -> None:
+    """Each indicator's value as a bar, its target as a black tick (percent)."""
+    import altair as alt
+
+    data = pd.DataFrame({
+        "name": rows[name_col].astype(str).to_numpy(),
+        "value": (rows["value"].astype(float) * 100).round(1).to_numpy(),
+        "target": (pd.to_numeric(rows.get("target"), errors="coerce") * 100).to_numpy()
+        if "target" in rows else float("nan"),
+        "met": rows["met"].map(lambda m: t("no_target", lang) if pd.isna(m) else
+                               t("met" if bool(m) else "not_met", lang)).to_numpy()
+        if "met" in rows else t("no_target", lang),
+    })
+    y = alt.Y("name:N", sort=None, title=None, axis=alt.Axis(labelLimit=420))
+    colours = alt.Scale(domain=[t("met", lang), t("not_met", lang), t("no_target", lang)],
+                        range=["#1a9641", "#d7191c", "#2c7bb6"])
+    bars = alt.Chart(data).mark_bar().encode(
+        x=alt.X("value:Q", title=f"{t('value', lang)} (%)", scale=alt.Scale(domain=[0, 100])),
+        y=y, color=alt.Color("met:N", scale=colours, title=t("met", lang)),
+        tooltip=["name", "value", "target", "met"])
+    ticks = alt.Chart(data.dropna(subset=["target"])).mark_tick(
+        color="black", thickness=3, size=18).encode(x="target:Q", y=y)
+    st.altair_chart((bars + ticks).properties(height=28 * len(data) + 40), width="stretch")
 
 
 def _indicators(ctx, lang: str) -> None:
@@ -82,22 +125,16 @@ def _indicators(ctx, lang: str) -> None:
                        delta_color="normal" if met else "inverse",
                        delta_arrow="off" if delta else "auto",
                        help=str(note) if pd.notna(note) and note else None)
-    chart = shown[shown["target"].notna()] if "target" in shown else shown.iloc[0:0]
-    if len(chart):
-        data = pd.DataFrame({
-            t("value", lang): (chart["value"].astype(float) * 100).to_numpy(),
-            t("target", lang): (chart["target"].astype(float) * 100).to_numpy(),
-        }, index=chart[name_col].astype(str).to_numpy())
-        st.bar_chart(data, horizontal=True, stack=False, y_label="%")
+    _chart(shown, name_col, lang)
     view = pd.DataFrame({
         t("indicator", lang): area[name_col],
         t("value", lang): area["value"].map(fmt_share),
         t("target", lang): area["target"].map(fmt_share) if "target" in area else "—",
         t("met", lang): area["met"].map(
-            lambda m: "—" if pd.isna(m) else ("✅" if bool(m) else "❌")) if "met" in area
-        else "—",
+            lambda m: "—" if pd.isna(m) else t("met" if bool(m) else "not_met", lang))
+        if "met" in area else "—",
         t("gap", lang): [
-            "—" if pd.isna(g) else f"{fmt_number(g)} {u or ''}".strip()
+            "—" if pd.isna(g) else f"{fmt_number(g)} {unit_label(u, lang)}".strip()
             for g, u in zip(area.get("gap", pd.Series(index=area.index, dtype=float)),
                             area.get("gap_unit", pd.Series("", index=area.index)), strict=True)
         ],
