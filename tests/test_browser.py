@@ -181,7 +181,13 @@ def test_map_page_in_chromium(app_url, tmp_path):
             for selector in (".leaflet-control-layers", ".leaflet-control-scale",
                              ".leaflet-control-measure", ".leaflet-control-zoom"):
                 assert frame.query_selector(selector) is not None, selector
-            assert "Thôn" in frame.content() or "Chú giải" in frame.content()
+            assert "Chú giải" in frame.content()           # the legend, in Vietnamese
+            # clicking a hamlet shows its details beside the map (st_folium returns the click)
+            iframe = page.query_selector("iframe[title='streamlit_folium.st_folium']")
+            box = iframe.bounding_box()
+            page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+            page.wait_for_selector("[data-testid='stDataFrame']", state="attached",
+                                   timeout=60_000)
             # the Vietnamese page title is shown by default
             assert page.get_by_text("Bản đồ").first.is_visible()
             page.wait_for_timeout(1500)

@@ -72,6 +72,8 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
     "met": ("Đạt", "Met"),
     "not_met": ("Chưa đạt", "Not met"),
     "gap": ("Còn thiếu", "Gap"),
+    "yes": ("Có", "Yes"),
+    "no": ("Không", "No"),
     "no_target": ("Không có mục tiêu", "No target"),
     "scope": ("Phạm vi", "Scope"),
     "scope_area": ("Toàn khu vực", "Whole area"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -110,6 +111,24 @@ def selected_hamlet(returned: dict | None, hamlets: pd.DataFrame) -> pd.Series |
     return None
 
 
+def _fmt(column: str, value: object, lang: str) -> str:
+    """A hamlet value for people: yes/no, shares in percent, numbers with separators."""
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, bool | np.bool_):
+        return t("yes" if value else "no", lang)
+    if isinstance(value, float | np.floating):
+        if column.startswith(("pop_share", "hh_share", "cov_")):
+            return f"{100 * float(value):.1f} %"
+        if column in ("lon", "lat"):
+            return f"{float(value):.5f}"
+        v = float(value)
+        return f"{int(v):,}" if v.is_integer() else f"{v:,.1f}"
+    return str(value)
+
+
 def _details(row: pd.Series | None, lang: str) -> None:
     st.subheader(t("hamlet_details", lang))
     if row is None:
@@ -119,8 +138,7 @@ def _details(row: pd.Series | None, lang: str) -> None:
     values = row.drop(labels=["geometry"], errors="ignore")
     table = pd.DataFrame({
         t("indicator", lang): [column_label(str(k), lang) for k in values.index],
-        t("value", lang): [("—" if pd.isna(v) else str(v)) if not isinstance(v, list | tuple)
-                           else ", ".join(map(str, v)) for v in values.to_numpy()],
+        t("value", lang): [_fmt(str(k), v, lang) for k, v in values.items()],
     })
     st.dataframe(table, hide_index=True, width="stretch", key="hamlet_detail_table")
 
