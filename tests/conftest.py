@@ -18,3 +18,13 @@ def sample_dir() -> Path:
 
         build_sample().save(SAMPLE)
     return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def sample_run_dir(sample_dir, tmp_path_factory) -> Path:
+    """``python -m gis run --project data/sample --out DIR``, once per test session."""
+    from gis.cli import main
+
+    out = tmp_path_factory.mktemp("sample_run")
+    assert main(["run", "--project", str(sample_dir), "--out", str(out)]) == 0
+    return out
