@@ -336,3 +336,19 @@ def test_session_folder_is_removed_with_the_session():
     del holder
     gc.collect()
     assert not path.exists()
+
+
+def test_raster_upload_replaces_the_dem_for_this_session(app_env):
+    folder, _ctx = app_env
+    data = (folder / "dem.tif").read_bytes()
+    at = no_exception(page("data").run())
+    at.file_uploader(key="uploader").set_value(("dem.tif", data, "image/tiff")).run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    [b for b in at.button if b.label == "Dùng lớp này"][0].click().run()
+    no_exception(at)
+    over = at.session_state["raster_overrides"]
+    path, _report = over["dem"]
+    session = at.session_state["_session_dir"].path
+    assert Path(path).is_relative_to(session)            # written only in the session folder
+    assert Path(path).read_bytes() == data

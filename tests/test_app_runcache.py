@@ -138,3 +138,15 @@ def test_digest_changes_with_a_raster_file(small, tmp_path):
     assert d1.rasters["dem"] != d2.rasters["dem"] and d1.layers == d2.layers
     assert d1.key(["sites"], [], ["radio"]) == d2.key(["sites"], [], ["radio"])
     assert d1.key(["sites"], ["dem"], ["radio"]) != d2.key(["sites"], ["dem"], ["radio"])
+
+
+def test_disk_store_drops_the_least_recently_used_beyond_its_size(tmp_path):
+    import os
+    import time
+
+    store = DiskStore(tmp_path, max_bytes=2500)
+    for i, key in enumerate("abc"):
+        store[key] = b"x" * 1000
+        os.utime(tmp_path / f"{key}.pkl", (time.time() + i, time.time() + i))
+    assert sorted(store) == ["b", "c"]          # "a" (oldest) went when "c" came
+    assert store["b"] == b"x" * 1000

@@ -185,7 +185,7 @@ def _shared_memory(folder: str) -> dict[str, Any]:
 
 def _disk_store() -> MemoryFirst:
     folder = default_cache_dir()
-    return MemoryFirst(DiskStore(folder), _shared_memory(str(folder)))
+    return MemoryFirst(DiskStore(folder), _shared_memory(str(folder)), max_items=4)
 
 
 def _session_store() -> dict[str, Any]:

@@ -195,11 +195,14 @@ class DiskStore(MutableMapping[str, Any]):
     """A mapping whose values are pickles under ``folder`` (``<key>.pkl``).
 
     Values that cannot be pickled are simply not stored (the run is recomputed next time).
+    When the pickles pass ``max_bytes`` (default 2 GB: a dozen runs of the sample area with
+    their coverage), the least recently used ones are removed.
     """
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, *, max_bytes: int = 2_000_000_000) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.max_bytes = max_bytes
 
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.pkl"
@@ -208,10 +211,12 @@ class DiskStore(MutableMapping[str, Any]):
         path = self._path(key)
         try:
             with open(path, "rb") as f:
-                return pickle.load(f)
+                value = pickle.load(f)
+            os.utime(path)              # most recently used
+            return value
         except FileNotFoundError:
             raise KeyError(key) from None
-        except Exception:
+        except Exception:  # a stale or truncated pickle is a cache miss
             path.unlink(missing_ok=True)
             raise KeyError(key) from None
 
@@ -221,8 +226,19 @@ class DiskStore(MutableMapping[str, Any]):
             with open(tmp, "wb") as f:
                 pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(self._path(key))
-        except Exception:
+        except Exception:  # an unpicklable result is simply not cached
             tmp.unlink(missing_ok=True)
+            return
+        self._prune()
+
+    def _prune(self) -> None:
+        """Remove the least recently used pickles while they take more than ``max_bytes``."""
+        files = sorted(self.folder.glob("*.pkl"), key=lambda p: p.stat().st_mtime_ns)
+        total = sum(p.stat().st_size for p in files)
+        while files and total > self.max_bytes:
+            oldest = files.pop(0)
+            total -= oldest.stat().st_size
+            oldest.unlink(missing_ok=True)
 
     def __delitem__(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
