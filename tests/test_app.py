@@ -345,7 +345,7 @@ def test_raster_upload_replaces_the_dem_for_this_session(app_env):
     at.file_uploader(key="uploader").set_value(("dem.tif", data, "image/tiff")).run()
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
-    [b for b in at.button if b.label == "Dùng lớp này"][0].click().run()
+    next(b for b in at.button if b.label == "Dùng lớp này").click().run()
     no_exception(at)
     over = at.session_state["raster_overrides"]
     path, _report = over["dem"]

@@ -226,18 +226,20 @@ def table_label(name: str, lang: str = DEFAULT_LANG) -> str:
 
 
 def column_label(column: str, lang: str = DEFAULT_LANG) -> str:
-    """The user-facing label of a data column: :mod:`gis.labels` first, then the app's own."""
-    try:  # the exports' labels (issue 6) when they have landed
-        from gis import labels  # type: ignore[attr-defined]
+    """The user-facing label of a data column.
 
-        getter = getattr(labels, "column_label", None) or getattr(labels, "label", None)
-        if getter is not None:
-            text = getter(column, lang)
-            if text and text != column:
-                return str(text)
-    except Exception:
-        pass
-    pair = _COLUMNS.get(column)
-    if pair is None:
-        return column
-    return pair[1] if lang == "en" else pair[0]
+    The exports' own labels (:mod:`gis.labels`, when it exists) come first, so that the app
+    and the files it exports use the same words; then the app's; then the exports' generated
+    labels (e.g. ``cov_4g_viettel``); else the column name.
+    """
+    try:  # the exports' labels (issue 6), when they have landed
+        from gis import labels  # type: ignore[attr-defined]
+    except ImportError:
+        labels = None
+    table = getattr(labels, "COLUMN_LABELS", {}) if labels is not None else {}
+    pair = table.get(column) or _COLUMNS.get(column)
+    if pair is not None:
+        return pair[1] if lang == "en" else pair[0]
+    if labels is not None and hasattr(labels, "column_label"):
+        return str(labels.column_label(column, "en" if lang == "en" else "vi"))
+    return column
