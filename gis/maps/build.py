@@ -22,6 +22,7 @@ from gis.maps._fast import fast
 from gis.maps._text import mt
 from gis.maps.geojson import cached, compact_geojson, to_wgs84
 from gis.maps.layers import (
+    HAMLET_PANE,
     hamlet_frame,
     hamlets_layer,
     lines_layer,
@@ -30,7 +31,14 @@ from gis.maps.layers import (
     sites_layer,
 )
 from gis.maps.raster import RsrpScale, coverage_overlay
-from gis.maps.style import FTTH_COLOURS, OPERATOR_COLOURS, STATUS_COLOURS
+from gis.maps.style import (
+    COLOCATION_COLOUR,
+    EXTENSION_COLOUR,
+    FTTH_COLOURS,
+    OPERATOR_COLOURS,
+    PROPOSED_COLOUR,
+    STATUS_COLOURS,
+)
 
 __all__ = [
     "BASEMAPS",
@@ -209,6 +217,7 @@ def build_map_parts(project: Any, ctx: Any = None, options: MapOptions = MapOpti
     center, bounds = cached(cache, ("view",), lambda: _center_zoom(villages))
     m = folium.Map(location=center, zoom_start=12, tiles=None, control_scale=False,
                    prefer_canvas=True, height=height)
+    folium.map.CustomPane(HAMLET_PANE, z_index=350, pointer_events=True).add_to(m)
     for key, (tiles, attr) in BASEMAPS.items():
         folium.TileLayer(tiles=tiles, attr=attr or None, name=mt(f"base_{key}", lang),
                          overlay=False, control=True, show=key == options.basemap,
@@ -254,7 +263,7 @@ def build_map_parts(project: Any, ctx: Any = None, options: MapOptions = MapOpti
 
     if "fiber_nodes" in want:
         _add(points_layer(project.layer("fiber_nodes"), name=mt("layer_fiber_nodes", lang),
-                          colour="#7b1fa2", radius=3.5, lang=lang,
+                          colour="#7b1fa2", radius=3.0, lang=lang, show=False,
                           fields=("node_id", "kind", "operator"), cache=cache), m)
     if "facilities" in want:
         _add(points_layer(project.layer("facilities"), name=mt("layer_facilities", lang),
@@ -276,12 +285,12 @@ def build_map_parts(project: Any, ctx: Any = None, options: MapOptions = MapOpti
                           fields=("position_id", "operators", "n_operators"), cache=cache), m)
     if "colocation" in want and "colocation_opportunities" in tables:
         _add(points_layer(_colocation_points(tables), name=mt("layer_colocation", lang),
-                          colour="#00bcd4", radius=8, lang=lang,
+                          colour=COLOCATION_COLOUR, radius=6, lang=lang, show=False,
                           fields=("host_position_id", "operator", "host_operators",
                                   "hamlets_gained", "population_gained"), cache=cache), m)
     if "proposed" in want and "proposed_towers" in tables:
         _add(points_layer(tables["proposed_towers"], name=mt("layer_proposed", lang),
-                          colour="#000000", radius=9, lang=lang,
+                          colour=PROPOSED_COLOUR, radius=7, lang=lang,
                           fields=("tower_id", "operators", "hamlets_served",
                                   "population_served", "tower_class"), cache=cache), m)
 
@@ -289,7 +298,7 @@ def build_map_parts(project: Any, ctx: Any = None, options: MapOptions = MapOpti
     m.add_child(_MetricScale())
     MeasureControl(position="topleft", primary_length_unit="meters",
                    secondary_length_unit="kilometers", primary_area_unit="hectares").add_to(m)
-    m.add_child(_Legend(mt("legend", lang), _legend_items(options, project, rasters)))
+    m.add_child(_Legend(mt("legend", lang), _legend_items(options, project, rasters, tables)))
     m.fit_bounds(bounds)
     return MapParts(m, dynamic, folium.LayerControl(collapsed=True, position="topright"))
 
@@ -332,8 +341,8 @@ def _colocation_points(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
     return opp.merge(xy, left_on="host_position_id", right_on="position_id", how="left")
 
 
-def _legend_items(options: MapOptions, project: Any,
-                  rasters: dict[str, Any]) -> list[tuple[str, str, str]]:
+def _legend_items(options: MapOptions, project: Any, rasters: dict[str, Any],
+                  tables: dict[str, Any]) -> list[tuple[str, str, str]]:
     """Legend entries: both hamlet colourings, RSRP tiers and operators (static, so that
     switching colours or overlays does not change the base map)."""
     lang = options.lang
@@ -349,6 +358,12 @@ def _legend_items(options: MapOptions, project: Any,
                   (f"{sc.fair_dbm:g} … {sc.good_dbm:g}", fair, "box"),
                   (f"{sc.edge_dbm:g} … {sc.fair_dbm:g}", edge, "box"),
                   (f"< {sc.edge_dbm:g}", below, "box")]
+    if tables.get("proposed_towers") is not None and "proposed" in options.layers:
+        items.append((mt("layer_proposed", lang), PROPOSED_COLOUR, "dot"))
+    if tables.get("colocation_opportunities") is not None and "colocation" in options.layers:
+        items.append((mt("layer_colocation", lang), COLOCATION_COLOUR, "dot"))
+    if tables.get("fiber_extensions") is not None and "extensions" in options.layers:
+        items.append((mt("layer_extensions", lang), EXTENSION_COLOUR, "box"))
     sites = project.layer("sites")
     if sites is not None and "sites" in options.layers and "operator" in sites:
         items.append((mt("layer_sites", lang), "", "title"))

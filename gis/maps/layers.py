@@ -21,6 +21,7 @@ from gis.maps._fast import fast
 from gis.maps._text import mt
 from gis.maps.geojson import cached, compact_geojson, points_frame, to_wgs84
 from gis.maps.style import (
+    EXTENSION_COLOUR,
     FIBER_COLOURS,
     FTTH_COLOURS,
     ROAD_STYLES,
@@ -32,6 +33,7 @@ from gis.maps.style import (
 
 __all__ = [
     "CLUSTER_MIN_SITES",
+    "HAMLET_PANE",
     "HAMLET_POPUP_FIELDS",
     "WEDGE_RADIUS_M",
     "hamlet_frame",
@@ -47,6 +49,9 @@ __all__ = [
 CLUSTER_MIN_SITES = 60
 #: Drawn length of a sector wedge in metres (a symbol, not the coverage radius).
 WEDGE_RADIUS_M = 250.0
+#: The map pane hamlets are drawn in: below the other vector layers (Leaflet's overlay pane is at
+#: z-index 400), whatever order the layers are added in, so sites and towers stay on top.
+HAMLET_PANE = "hamlets"
 #: The hamlet properties sent to the map and shown in its popup, in this order.
 HAMLET_POPUP_FIELDS = (
     "name", "commune", "population", "households", "mobile_status", "pop_share_4g",
@@ -129,6 +134,7 @@ def hamlets_layer(frame: gpd.GeoDataFrame, *, colour_by: str = "mobile", lang: s
             else None,
             control=False,
             smooth_factor=1.0,
+            pane=HAMLET_PANE,
         ).add_to(group)
     return group
 
@@ -244,7 +250,7 @@ def lines_layer(lines: gpd.GeoDataFrame | None, *, name: str, kind: str, lang: s
         elif kind == "fiber":
             colour, weight = FIBER_COLOURS.get(str(p.get("level")), "#8e24aa"), 2.5
         else:
-            colour, weight = "#00897b", 3.5
+            colour, weight = EXTENSION_COLOUR, 3.5
         return {"color": colour, "weight": weight, "opacity": 0.9,
                 "dashArray": "6 4" if dashed else None}
 

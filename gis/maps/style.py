@@ -12,10 +12,13 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "COLOCATION_COLOUR",
+    "EXTENSION_COLOUR",
     "FIBER_COLOURS",
     "FTTH_COLOURS",
     "MOBILE_STATUSES",
     "OPERATOR_COLOURS",
+    "PROPOSED_COLOUR",
     "ROAD_STYLES",
     "STATUS_COLOURS",
     "ftth_status",
@@ -67,6 +70,12 @@ FIBER_COLOURS: Final[dict[str, str]] = {
     "distribution": "#7b1fa2",
     "access": "#ba68c8",
 }
+
+
+#: Proposed new shared towers, co-location opportunities (at their host tower), fiber extensions.
+PROPOSED_COLOUR: Final = "#000000"
+COLOCATION_COLOUR: Final = "#00bcd4"
+EXTENSION_COLOUR: Final = "#00897b"
 
 
 def operator_colour(operator: object) -> str:
