@@ -71,7 +71,7 @@ def appttest_rerender(project_dir: Path, cache: Path, repeats: int = 5) -> None:
     first = time.perf_counter() - t0
     times = []
     for i in range(repeats):
-        at.radio(key="map_colour_by").set_value("ftth" if i % 2 == 0 else "mobile")
+        at.radio(key="map_colour_by_vi").set_value("ftth" if i % 2 == 0 else "mobile")
         t0 = time.perf_counter()
         at.run()
         times.append(time.perf_counter() - t0)

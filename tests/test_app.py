@@ -115,14 +115,18 @@ def test_map_page_and_map_only_change_never_recompute(app_env, runs):
     _folder, ctx = app_env
     at = no_exception(page("map").run())
     assert at.title[0].value == "Bản đồ"
-    assert at.radio(key="map_colour_by").value == "mobile"
+    assert at.radio(key="map_colour_by_vi").value == "mobile"
     choices = at.selectbox(key="map_coverage").options
     assert len(choices) == 1 + sum(1 for k in ctx.rasters if k.startswith("coverage_"))
-    at.radio(key="map_colour_by").set_value("ftth").run()
+    at.radio(key="map_colour_by_vi").set_value("ftth").run()
     at.selectbox(key="map_basemap").set_value("plain").run()
     at.selectbox(key="map_coverage").set_value(sorted(
         k for k in ctx.rasters if k.startswith("coverage_"))[0]).run()
     no_exception(at)
+    # the language switch keeps the map options
+    at.radio(key="_lang_radio").set_value("en").run()
+    assert at.title[0].value == "Map"
+    assert at.radio(key="map_colour_by_en").value == "ftth"
     assert runs == []
 
 

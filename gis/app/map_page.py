@@ -75,9 +75,14 @@ def map_options(ctx: Any, lang: str) -> MapOptions:
     """The map option widgets (in the sidebar) -> :class:`MapOptions`."""
     sb = st.sidebar
     sb.subheader(t("map_options", lang))
-    colour_by = sb.radio(t("colour_by", lang), ["mobile", "ftth"], key="map_colour_by",
+    # one radio per language (its labels are its identity in the browser); the choice is kept
+    choices = ["mobile", "ftth"]
+    kept = st.session_state.get("map_colour_by", "mobile")
+    colour_by = sb.radio(t("colour_by", lang), choices, index=choices.index(kept),
+                         key=f"map_colour_by_{lang}",
                          format_func=lambda v: t("by_mobile" if v == "mobile" else "by_ftth",
                                                  lang))
+    st.session_state["map_colour_by"] = colour_by
     basemap = sb.selectbox(t("basemap", lang), list(BASEMAPS), key="map_basemap",
                            format_func=lambda v: t(f"base_{v}", lang))
     choices = coverage_choices(getattr(ctx, "rasters", {}) or {})
