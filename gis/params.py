@@ -20,6 +20,7 @@ from typing import Any
 from gis.analysis.ftth import FiberParams
 from gis.analysis.mobile import HamletRule
 from gis.analysis.positions import SharingParams
+from gis.analysis.targets import IndicatorParams
 from gis.errors import ValidationError
 from gis.radio.params import RadioParams
 
@@ -48,6 +49,7 @@ class RunParams:
     """All parameters of a run, one section per module. Defaults are the documented ones."""
 
     load: LoadParams = field(default_factory=LoadParams)
+    targets: IndicatorParams = field(default_factory=IndicatorParams)
     fiber: FiberParams = field(default_factory=FiberParams)
     radio: RadioParams = field(default_factory=RadioParams)
     mobile: HamletRule = field(default_factory=HamletRule)

@@ -22,10 +22,13 @@ import pandas as pd
 import gis
 from gis.analysis.fiber_stages import facilities_stage, fiber_plan_stage, ftth_stage
 from gis.analysis.hamlets import hamlet_table
+from gis.analysis.indicators import indicators_stage
 from gis.analysis.mobile import coverage_stage, mobile_stage
 from gis.analysis.sharing_stage import sharing_stage
 from gis.params import RunParams, to_dict
 from gis.project import Project
+from gis.report.outputs import write_outputs
+from gis.report.results import RunResults
 
 __all__ = ["STAGES", "RunContext", "Stage", "run", "write_run"]
 
@@ -107,6 +110,8 @@ STAGES: list[Stage] = [
           "Fiber extension plan"),
     Stage("facilities", facilities_stage, ("facilities",), "Kết nối cơ sở công cộng",
           "Facilities' connectivity"),
+    # last: it reads every other stage's results
+    Stage("indicators", indicators_stage, ("villages",), "Chỉ tiêu", "Indicators"),
 ]
 
 
@@ -172,6 +177,8 @@ def write_run(ctx: RunContext, out_dir: str | Path, *, lang: str = "en",
         if isinstance(table, gpd.GeoDataFrame) and "geometry" in table:
             table.to_crs(4326).to_file(out / f"{name}.geojson", driver="GeoJSON",
                                        engine="pyogrio")
+    # indicators.csv, uncovered_hamlets.*, report.xlsx, report.html, results.gpkg, tiers
+    write_outputs(RunResults.from_context(ctx), out, lang=lang)
     timings = dict(ctx.timings)
     if load_seconds is not None:
         timings = {"load": round(load_seconds, 3), **timings}

@@ -22,8 +22,43 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--province", help="province whose VN-2000 TM-3 meridian applies")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--lang", choices=["en", "vi"], default="en",
-                   help="language of labels in the exports")
+                   help="language of labels in the exports and reports (vi: Vietnamese)")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (by default one is shown on stderr for runs "
+                   "longer than a second)")
     return p
+
+
+class StageBar:
+    """A tqdm progress bar on stderr, one step per run stage, labelled in ``lang``.
+
+    Shown only after ``delay_s`` seconds (short runs print nothing) and, with ``disable=None``,
+    only when stderr is a terminal (no bar in logs and CI).
+    """
+
+    def __init__(self, total: int, *, lang: str, disable: bool | None = None,
+                 delay_s: float = 1.0) -> None:
+        import sys
+
+        from tqdm import tqdm
+
+        from gis.pipeline import STAGES
+
+        vi = lang == "vi"
+        self.labels = {s.name: (s.label_vi if vi else s.label_en) or s.name for s in STAGES}
+        self.labels.update({"write": "Ghi tệp" if vi else "Writing files",
+                            "done": "Xong" if vi else "Done"})
+        self.bar = tqdm(total=total, file=sys.stderr, delay=delay_s, disable=disable,
+                        unit=" bước" if vi else " stage", leave=True)
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        """Move to ``fraction`` (0-1) of the run, now in ``stage``."""
+        done = round(fraction * self.bar.total)
+        self.bar.set_description(self.labels.get(stage, stage))
+        self.bar.update(max(0, done - self.bar.n))
+
+    def close(self) -> None:
+        self.bar.close()
 
 
 def main(args: argparse.Namespace) -> int:
@@ -42,11 +77,23 @@ def main(args: argparse.Namespace) -> int:
     project = load_project(args.project, files, crs=args.crs, province=args.province)
     params = RunParams.from_json(args.params) if args.params else project.params
     load_s = time.perf_counter() - t0
-    ctx = run(project, params, out_dir=args.out)
-    inputs = {"project": args.project, **files}
-    out = write_run(ctx, args.out, lang=args.lang, inputs=inputs, load_seconds=load_s)
-    print(f"{len(ctx.hamlets)} hamlets; results in {Path(out)} "
-          f"(load {load_s:.1f} s, total {time.perf_counter() - t0:.1f} s)")
+    from gis.pipeline import STAGES
+
+    # no bar with --no-progress, nor when stderr is not a terminal (logs, CI)
+    bar = StageBar(len(STAGES) + 1, lang=args.lang, disable=True if args.no_progress else None)
+    try:
+        ctx = run(project, params, out_dir=args.out,
+                  progress=lambda name, f: bar(name, f * len(STAGES) / (len(STAGES) + 1)))
+        bar("write", len(STAGES) / (len(STAGES) + 1))
+        inputs = {"project": args.project, **files}
+        out = write_run(ctx, args.out, lang=args.lang, inputs=inputs, load_seconds=load_s)
+        bar("done", 1.0)
+    finally:
+        bar.close()
+    vi = args.lang == "vi"
+    print(f"{len(ctx.hamlets)} " + ("thôn; kết quả trong " if vi else "hamlets; results in ")
+          + f"{Path(out)} (" + ("nạp" if vi else "load") + f" {load_s:.1f} s, "
+          + ("tổng" if vi else "total") + f" {time.perf_counter() - t0:.1f} s)")
     for w in ctx.warnings:
-        print("Warning:", w)
+        print("Cảnh báo:" if vi else "Warning:", w)
     return 0

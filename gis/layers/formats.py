@@ -228,17 +228,25 @@ def _read_shapefile_set(paths: list[Path], *, display: str, workdir: Path | None
         if not shp.with_suffix(part).exists() and not shp.with_suffix(part.upper()).exists():
             raise _missing_part(display, part)
     notes: list[tuple[str, str]] = []
-    if not shp.with_suffix(".shx").exists() and not shp.with_suffix(".SHX").exists():
+    restore_shx = (not shp.with_suffix(".shx").exists()
+                   and not shp.with_suffix(".SHX").exists())
+    if restore_shx:
         notes.append(("The .shx index was missing and was rebuilt from the .shp.",
                       "Thiếu tệp chỉ mục .shx, đã dựng lại từ .shp."))
     cpg_path = shp.with_suffix(".cpg")
     cpg = cpg_path.read_text(errors="replace").strip() if cpg_path.exists() else None
     try:
-        # a missing .shx is rebuilt by GDAL (reported above)
-        pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": "YES"})
+        # A missing .shx is rebuilt by GDAL (reported above). The option is process-wide in
+        # GDAL, so it is set for this read only: left on, it makes GDAL try to write a .shx
+        # next to any later shapefile read, which fails inside zips.
+        if restore_shx:
+            pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": "YES"})
         gdf = pyogrio.read_dataframe(shp, encoding="latin1")
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         raise _unreadable(display, exc) from exc
+    finally:
+        if restore_shx:
+            pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": None})
     prj = shp.with_suffix(".prj")
     crs = CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
     encoding = _decode_frame(gdf, cpg)

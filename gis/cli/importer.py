@@ -1,0 +1,105 @@
+"""``python -m gis import SOURCE ...``: build or extend a project from open data.
+
+``import osm FILE --area AREA --out PROJECT``, ``import opencellid FILE --area AREA --out
+PROJECT``, ``import dem FILES... --out PROJECT [--area AREA]`` and ``import population FILES...
+--out PROJECT [--area AREA]``. ``AREA`` is ``"minlon,minlat,maxlon,maxlat"`` (degrees) or an
+admin polygon file (``--area-name`` picks one unit of a file of several). Importing into an
+existing project folder adds or replaces only the imported layers, so ``osm`` then
+``opencellid`` then ``dem`` build one project.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser("import", help="build or extend a project from OpenStreetMap, OpenCelliD, "
+                       "DEM tiles or population rasters")
+    kinds = p.add_subparsers(dest="source", required=True, metavar="SOURCE")
+
+    def common(q: argparse.ArgumentParser, *, area_required: bool) -> None:
+        q.add_argument("--area", required=area_required,
+                       help="'minlon,minlat,maxlon,maxlat' in degrees, or an admin polygon file"
+                       + ("" if area_required else " (default: the project's extent)"))
+        q.add_argument("--area-name", metavar="NAME",
+                       help="with an admin file of several units: the unit to use "
+                       "(e.g. 'Xã Hải Hà'; diacritics and case ignored)")
+        q.add_argument("--out", required=True,
+                       help="project folder (created, or extended when it exists)")
+        q.add_argument("--lang", choices=["en", "vi"], default="en")
+
+    q = kinds.add_parser("osm", help="roads, hamlets, facilities and masts from .osm.pbf, "
+                         ".osm XML or Overpass JSON")
+    q.add_argument("file", help="OSM file (.osm.pbf, .osm, .osm.gz, .json)")
+    common(q, area_required=True)
+    q.add_argument("--layers", default="roads,villages,facilities,sites,admin",
+                   help="comma-separated layers to import (default: all five: roads, "
+                   "villages, facilities, sites, admin)")
+    q.add_argument("--location-index", default="auto",
+                   help="node-location index: auto (default; file-backed above 200 MB), "
+                   "flex_mem, sparse_file_array")
+    q.add_argument("--unnamed-residential", action="store_true",
+                   help="make residential areas without a place name hamlets too")
+
+    q = kinds.add_parser("opencellid", help="estimated BTS sites from an OpenCelliD CSV")
+    q.add_argument("file", help="OpenCelliD CSV or .csv.gz")
+    common(q, area_required=True)
+    q.add_argument("--cluster-radius", type=float, default=300.0, metavar="M",
+                   help="radius (m) grouping GSM/UMTS cells into sites (default 300)")
+
+    for name, what in (("dem", "SRTM .hgt tiles or GeoTIFF DEMs (or folders of them)"),
+                       ("population", "WorldPop / HRSL population GeoTIFF(s)")):
+        q = kinds.add_parser(name, help=f"{what}, mosaicked and clipped to the area")
+        q.add_argument("files", nargs="+", help=what)
+        common(q, area_required=False)
+        q.add_argument("--resolution", type=float, metavar="M",
+                       help="output cell size in metres (default: the source's)")
+        q.add_argument("--margin", type=float, default=5000.0, metavar="M",
+                       help="metres added around the area (default 5000)")
+    p.set_defaults(lang="en")
+    return p
+
+
+def main(args: argparse.Namespace) -> int:
+    from gis.opendata import (
+        CellParams,
+        OsmParams,
+        RasterParams,
+        import_dem,
+        import_opencellid,
+        import_osm,
+        import_population,
+    )
+    from gis.opendata.area import parse_area
+
+    t0 = time.perf_counter()
+    out = Path(args.out)
+    area = parse_area(args.area, unit=args.area_name) if args.area else None
+    if args.source == "osm":
+        layers = tuple(s.strip() for s in args.layers.split(",") if s.strip())
+        params = OsmParams(layers=layers, location_index=args.location_index,
+                           unnamed_residential=args.unnamed_residential)
+        project = import_osm(args.file, area, out, params=params)
+        kinds = [k for k in layers if k in project.reports]
+    elif args.source == "opencellid":
+        project = import_opencellid(args.file, area, out,
+                                    params=CellParams(cluster_radius_m=args.cluster_radius))
+        kinds = ["sites"]
+    else:
+        rparams = RasterParams(margin_m=args.margin, resolution_m=args.resolution)
+        func = import_dem if args.source == "dem" else import_population
+        project = func(args.files, area, out, params=rparams, out_dir=out)
+        kinds = [args.source]
+    project.save(out)
+    for kind in kinds:
+        report = project.reports.get(kind)
+        if report is not None:
+            print(report.summary(args.lang))
+    counts = ", ".join(f"{k}: {len(v)}" for k, v in sorted(project.layers.items()))
+    rasters = ", ".join(sorted(project.rasters)) or "-"
+    print(("Dự án" if args.lang == "vi" else "Project") + f" {out}: {counts or '-'}; "
+          f"rasters: {rasters} ({time.perf_counter() - t0:.1f} s)")
+    return 0

@@ -1,0 +1,321 @@
+"""Bilingual (Vietnamese / English) labels of what users see: columns, indicators, statuses, reasons.
+
+Code and files use English snake_case names; exports, reports and the app show these labels when
+the user picks a language. One table per kind of thing, each entry ``key -> (vi, en)``. Unknown
+keys fall back to a readable form of the key, never to an error, so that a new column added by
+another analysis still shows up (in English) until it gets a label here.
+
+>>> label("population", "vi")
+'Dân số'
+>>> label("no_such_column", "en")
+'No such column'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+from gis.errors import ValidationError
+
+__all__ = [
+    "COLUMN_LABELS",
+    "LANGS",
+    "REASON_LABELS",
+    "SCOPE_LABELS",
+    "STATUS_LABELS",
+    "TEXT",
+    "TIER_LABELS",
+    "check_lang",
+    "column_label",
+    "label",
+    "localise_columns",
+    "text",
+]
+
+#: The languages the tool speaks.
+LANGS = ("vi", "en")
+
+#: Column name -> (Vietnamese, English). Covers the canonical hamlet table, the columns each
+#: analysis adds, the result tables and the indicator table.
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    # base hamlet table
+    "village_id": ("Mã thôn", "Hamlet ID"),
+    "name": ("Tên", "Name"),
+    "commune": ("Xã/phường", "Commune"),
+    "district": ("Huyện", "District"),
+    "province": ("Tỉnh", "Province"),
+    "population": ("Dân số", "Population"),
+    "households": ("Số hộ", "Households"),
+    "lon": ("Kinh độ", "Longitude"),
+    "lat": ("Vĩ độ", "Latitude"),
+    # radio
+    "mobile_4g": ("Có 4G", "4G coverage"),
+    "mobile_5g": ("Có 5G", "5G coverage"),
+    "mobile_broadband": ("Có băng rộng di động", "Mobile broadband"),
+    "pop_share_4g": ("Tỷ lệ dân số phủ 4G", "Population share with 4G"),
+    "pop_share_5g": ("Tỷ lệ dân số phủ 5G", "Population share with 5G"),
+    "no_signal": ("Trắng sóng", "No signal"),
+    "weak_spot": ("Lõm sóng", "Weak spot"),
+    # fiber
+    "ftth": ("Có cáp quang FTTH", "FTTH"),
+    "hh_share_ftth": ("Tỷ lệ hộ tiếp cận FTTH", "Household share able to get FTTH"),
+    "ftth_distance_m": ("Khoảng cách tới điểm quang (m)", "Distance to fiber access (m)"),
+    "ftth_centre": ("Nhà văn hóa có cáp quang", "FTTH at the centre (cultural house)"),
+    "households_ftth": ("Số hộ tiếp cận FTTH", "Households able to get FTTH"),
+    "fiber_plan_status": ("Trạng thái kế hoạch cáp quang", "Fiber plan status"),
+    "fiber_route_id": ("Tuyến cáp phục vụ", "Serving fiber route"),
+    "olt_to_home_km": ("Khoảng cách OLT tới hộ (km)", "OLT to home (km)"),
+    "gpon_ok": ("Đạt quỹ công suất GPON", "GPON budget met"),
+    "rsrp_4g_dbm": ("RSRP 4G (dBm)", "4G RSRP (dBm)"),
+    "rsrp_5g_dbm": ("RSRP 5G (dBm)", "5G RSRP (dBm)"),
+    "kind_vi": ("Loại (tiếng Việt)", "Kind (Vietnamese)"),
+    "reason_vi": ("Lý do (tiếng Việt)", "Reason (Vietnamese)"),
+    "reason_en": ("Lý do (tiếng Anh)", "Reason (English)"),
+    # sharing
+    "n_sites": ("Số trạm", "Sites"),
+    "height_m": ("Độ cao (m)", "Height (m)"),
+    "hamlet_index": ("Thứ tự thôn", "Hamlet rows"),
+    "sharing_rate": ("Tỷ lệ dùng chung", "Sharing rate"),
+    "scope_type": ("Cấp", "Level"),
+    "positions": ("Số vị trí", "Positions"),
+    "shared_positions": ("Số vị trí dùng chung", "Shared positions"),
+    "tenancies": ("Số lượt thuê", "Tenancies"),
+    "shared_tenancies": ("Số lượt thuê trên vị trí dùng chung", "Tenancies on shared positions"),
+    "tenancy_sharing_rate": ("Tỷ lệ dùng chung theo lượt thuê", "Tenancy sharing rate"),
+    "hamlets": ("Các thôn", "Hamlets"),
+    "n_hamlets": ("Số thôn", "Number of hamlets"),
+    "candidate_kind": ("Loại vị trí ứng viên", "Candidate kind"),
+    "group_id": ("Mã nhóm", "Group ID"),
+    "keep_position_id": ("Vị trí giữ lại", "Position kept"),
+    "remove_position_ids": ("Vị trí có thể dỡ bỏ", "Positions that can be removed"),
+    "n_towers_removed": ("Số cột dỡ bỏ", "Towers removed"),
+    "hamlets_checked": ("Số thôn đã kiểm tra", "Hamlets checked"),
+    "switch_off": ("Tắt công nghệ", "Switch-off"),
+    "hamlets_lost": ("Số thôn mất sóng", "Hamlets losing coverage"),
+    "population_lost": ("Dân số mất sóng", "Population losing coverage"),
+    "lost_if_2g_off": ("Mất sóng khi tắt 2G", "Lost when 2G is switched off"),
+    "lost_if_3g_off": ("Mất sóng khi tắt 3G", "Lost when 3G is switched off"),
+    "position_id": ("Mã vị trí", "Position ID"),
+    "operators": ("Nhà mạng", "Operators"),
+    "operator": ("Nhà mạng", "Operator"),
+    "n_operators": ("Số nhà mạng", "Number of operators"),
+    "shared": ("Dùng chung", "Shared"),
+    "host_position_id": ("Vị trí cột chủ", "Host position"),
+    "host_operators": ("Nhà mạng tại cột chủ", "Host operators"),
+    "hamlets_gained": ("Số thôn được phủ thêm", "Hamlets gained"),
+    "population_gained": ("Dân số được phủ thêm", "Population gained"),
+    "tower_id": ("Mã cột đề xuất", "Proposed tower ID"),
+    "hamlets_served": ("Thôn được phục vụ", "Hamlets served"),
+    "population_served": ("Dân số được phục vụ", "Population served"),
+    "households_served": ("Số hộ được phục vụ", "Households served"),
+    "tower_class": ("Loại cột", "Tower class"),
+    "route_id": ("Mã tuyến", "Route ID"),
+    "length_m": ("Chiều dài (m)", "Length (m)"),
+    "cost_vnd": ("Chi phí (VNĐ)", "Cost (VND)"),
+    "cost_per_household_vnd": ("Chi phí mỗi hộ (VNĐ)", "Cost per household (VND)"),
+    "facility_id": ("Mã cơ sở", "Facility ID"),
+    "kind": ("Loại", "Kind"),
+    "connected": ("Đã kết nối", "Connected"),
+    # uncovered list
+    "status": ("Trạng thái", "Status"),
+    "reason": ("Lý do", "Reason"),
+    "reason_code": ("Mã lý do", "Reason code"),
+    "proposed_fix": ("Giải pháp đề xuất", "Proposed fix"),
+    "fix_tower_id": ("Cột mới đề xuất", "Proposed tower"),
+    "fix_tower_distance_m": ("Khoảng cách tới cột mới (m)", "Distance to proposed tower (m)"),
+    "fix_colocation_position_id": ("Vị trí dùng chung đề xuất", "Co-location position"),
+    "fix_colocation_operator": ("Nhà mạng dùng chung", "Co-locating operator"),
+    "colocation_fix": ("Cơ hội dùng chung tốt nhất", "Best co-location opportunity"),
+    "proposed_tower_id": ("Cột mới phục vụ", "Serving proposed tower"),
+    "status_label": ("Trạng thái (diễn giải)", "Status (label)"),
+    "aerial_m": ("Đi nổi (m)", "Aerial (m)"),
+    "underground_m": ("Đi ngầm (m)", "Underground (m)"),
+    "planned_works_m": ("Trùng công trình dự kiến (m)", "Along planned works (m)"),
+    "max_loss_db": ("Suy hao lớn nhất (dB)", "Largest optical loss (dB)"),
+    "max_olt_to_home_km": ("Khoảng cách OLT tới hộ xa nhất (km)", "Longest OLT to home (km)"),
+    "rank": ("Thứ hạng", "Rank"),
+    "village_ids": ("Mã các thôn", "Hamlet IDs"),
+    "fix_colocation_distance_m": ("Khoảng cách tới vị trí dùng chung (m)",
+                                  "Distance to co-location position (m)"),
+    "fix_fiber_route_id": ("Tuyến cáp kéo mới đề xuất", "Fiber extension route"),
+    "fix_fiber_distance_m": ("Khoảng cách tới tuyến cáp mới (m)",
+                             "Distance to fiber extension (m)"),
+    # indicators
+    "indicator_id": ("Mã chỉ tiêu", "Indicator ID"),
+    "name_vi": ("Tên chỉ tiêu (tiếng Việt)", "Name (Vietnamese)"),
+    "name_en": ("Tên chỉ tiêu (tiếng Anh)", "Name (English)"),
+    "indicator": ("Chỉ tiêu", "Indicator"),
+    "scope_level": ("Cấp", "Level"),
+    "scope": ("Phạm vi", "Scope"),
+    "value": ("Giá trị", "Value"),
+    "target": ("Mục tiêu", "Target"),
+    "direction": ("Chiều so sánh", "Comparison"),
+    "met": ("Đạt", "Met"),
+    "gap": ("Còn thiếu", "Gap"),
+    "gap_unit": ("Đơn vị", "Unit"),
+    "numerator": ("Tử số", "Numerator"),
+    "denominator": ("Mẫu số", "Denominator"),
+    "note": ("Ghi chú", "Note"),
+    # coverage polygons
+    "tier": ("Mức phủ sóng", "Coverage tier"),
+    "rsrp_min_dbm": ("RSRP tối thiểu (dBm)", "Minimum RSRP (dBm)"),
+    "layer": ("Lớp", "Layer"),
+}
+
+#: Hamlet status (uncovered list, KML styles, map legend) -> (vi, en).
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "no_signal": ("Không có 4G/5G (trắng sóng)", "No 4G/5G (no signal)"),
+    "weak_spot": ("Lõm sóng", "Weak spot"),
+    "no_ftth": ("Chưa có cáp quang FTTH", "No FTTH"),
+    "ok": ("Đạt", "Covered"),
+    "unknown": ("Chưa rõ", "Unknown"),
+}
+
+#: Reason code of the uncovered list -> (vi, en). Combinations are joined with "; ".
+REASON_LABELS: dict[str, tuple[str, str]] = {
+    "no_mobile": ("không có 4G/5G", "no 4G/5G"),
+    "weak_spot": ("lõm sóng", "weak spot"),
+    "no_ftth": ("không có FTTH", "no FTTH"),
+}
+
+#: Coverage tier (polygons of the coverage rasters) -> (vi, en).
+TIER_LABELS: dict[str, tuple[str, str]] = {
+    "good": ("Tốt", "Good"),
+    "fair": ("Khá", "Fair"),
+    "edge": ("Biên vùng phủ", "Cell edge"),
+}
+
+#: Scope level of an indicator row -> (vi, en).
+SCOPE_LABELS: dict[str, tuple[str, str]] = {
+    "area": ("Toàn vùng", "Whole area"),
+    "district": ("Huyện", "District"),
+    "commune": ("Xã", "Commune"),
+}
+
+#: Other words of reports and exports -> (vi, en).
+TEXT: dict[str, tuple[str, str]] = {
+    "met": ("Đạt", "Met"),
+    "not_met": ("Chưa đạt", "Not met"),
+    "not_available": ("Không có dữ liệu", "Not available"),
+    "no_target": ("Không có mục tiêu", "No target"),
+    "report_title": ("Báo cáo hạ tầng số: chỉ tiêu và danh sách thôn chưa phủ",
+                     "Digital infrastructure report: indicators and uncovered hamlets"),
+    "project": ("Dự án", "Project"),
+    "date": ("Ngày lập", "Date"),
+    "targets_preset": ("Bộ mục tiêu", "Targets"),
+    "parameters": ("Tham số", "Parameters"),
+    "overview_map": ("Bản đồ tổng quan", "Overview map"),
+    "indicators": ("Chỉ tiêu", "Indicators"),
+    "indicators_area": ("Chỉ tiêu toàn vùng", "Indicators, whole area"),
+    "indicators_units": ("Chỉ tiêu theo xã / huyện", "Indicators by commune / district"),
+    "uncovered": ("Thôn chưa phủ", "Uncovered hamlets"),
+    "uncovered_none": ("Không có thôn nào chưa phủ.", "No uncovered hamlets."),
+    "hamlets": ("Thôn", "Hamlets"),
+    "positions": ("Vị trí BTS", "BTS positions"),
+    "colocation_opportunities": ("Cơ hội dùng chung", "Co-location opportunities"),
+    "proposed_towers": ("Cột đề xuất", "Proposed towers"),
+    "fiber_extensions": ("Tuyến cáp kéo mới", "Fiber extensions"),
+    "facilities": ("Cơ sở công cộng", "Facilities"),
+    "consolidation": ("Gộp cột", "Tower consolidation"),
+    "switch_off_impact": ("Tác động tắt 2G-3G", "2G-3G switch-off impact"),
+    "sharing_rates": ("Tỷ lệ dùng chung", "Sharing rates"),
+    "unreachable_hamlets": ("Thôn không phủ được", "Unreachable hamlets"),
+    "warnings": ("Cảnh báo và giả định", "Warnings and assumptions"),
+    "summary": ("Tóm tắt", "Summary"),
+    "n_hamlets": ("Số thôn", "Hamlets"),
+    "n_uncovered": ("Số thôn chưa phủ", "Uncovered hamlets"),
+    "n_met": ("Số chỉ tiêu đạt", "Indicators met"),
+    "legend_sites": ("Vị trí BTS", "BTS positions"),
+    "legend_towers": ("Cột đề xuất", "Proposed towers"),
+    "legend_fiber": ("Tuyến cáp kéo mới", "Fiber extensions"),
+    "generated_by": ("Tạo bởi công cụ gis (mã nguồn mở)", "Generated by the open-source gis tool"),
+    "hamlets_unit": ("thôn", "hamlets"),
+    "households_unit": ("hộ", "households"),
+    "people_unit": ("người", "people"),
+    "positions_unit": ("vị trí", "positions"),
+    "tenancies_unit": ("trạm", "operator sites"),
+    "facilities_unit": ("cơ sở", "facilities"),
+    "run_info": ("Thông tin lần chạy", "Run"),
+    "params_full": ("Toàn bộ tham số có trong run.json (và trong results.gpkg).",
+                    "All parameters are in run.json (and in results.gpkg)."),
+    "coverage_tiers": ("Vùng phủ sóng theo mức", "Coverage by tier"),
+    "key": ("Mục", "Item"),
+    "yes": ("Có", "Yes"),
+    "no": ("Không", "No"),
+}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is ``"vi"`` or ``"en"``; a :class:`ValidationError` otherwise."""
+    if lang not in LANGS:
+        raise ValidationError(
+            f"Unknown language {lang!r}; choose 'vi' or 'en'.",
+            f"Ngôn ngữ {lang!r} không hợp lệ; chọn 'vi' hoặc 'en'.",
+        )
+    return lang
+
+
+def _humanise(key: str) -> str:
+    text = re.sub(r"_+", " ", str(key)).strip()
+    return text[:1].upper() + text[1:] if text else str(key)
+
+
+_OPERATOR_NAMES = {"viettel": "Viettel", "vinaphone": "VinaPhone", "mobifone": "MobiFone",
+                   "vietnamobile": "Vietnamobile", "gmobile": "Gmobile", "itel": "iTel",
+                   "wintel": "Wintel"}
+
+
+def _cov_label(key: str, lang: str) -> str | None:
+    """Labels of the per-operator coverage columns ``cov_<tech>_<operator>``."""
+    m = re.fullmatch(r"cov_(\dg)_(.+)", key)
+    if not m:
+        return None
+    tech = m.group(1).upper()
+    op = _OPERATOR_NAMES.get(m.group(2), m.group(2).replace("_", " ").title())
+    return (f"Tỷ lệ dân số phủ {tech} {op}" if lang == "vi"
+            else f"Population share with {op} {tech}")
+
+
+def label(key: str, lang: str = "en", table: dict[str, tuple[str, str]] | None = None) -> str:
+    """The label of ``key`` in ``lang`` from ``table`` (default: :data:`COLUMN_LABELS`)."""
+    check_lang(lang)
+    pair = (table if table is not None else COLUMN_LABELS).get(key)
+    if pair is not None:
+        return pair[0] if lang == "vi" else pair[1]
+    cov = _cov_label(str(key), lang)
+    return cov if cov is not None else _humanise(key)
+
+
+def column_label(column: str, lang: str = "en") -> str:
+    """The header of ``column`` in exports for ``lang``."""
+    return label(column, lang, COLUMN_LABELS)
+
+
+def text(key: str, lang: str = "en") -> str:
+    """A word or phrase of the reports (:data:`TEXT`)."""
+    return label(key, lang, TEXT)
+
+
+def localise_columns(frame: pd.DataFrame, lang: str,
+                     columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """A copy of ``frame`` with headers translated to ``lang``; geometry keeps its name.
+
+    Labels that would collide (two columns with the same label) get the column name appended,
+    so no column is lost.
+    """
+    check_lang(lang)
+    cols = list(columns) if columns is not None else list(frame.columns)
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for col in cols:
+        if col == "geometry":
+            continue
+        lab = column_label(col, lang)
+        if lab in used:
+            lab = f"{lab} ({col})"
+        used.add(lab)
+        mapping[col] = lab
+    return frame.rename(columns=mapping)

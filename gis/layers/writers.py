@@ -1,0 +1,323 @@
+"""Writing results in the formats people hand on: CSV, XLSX, GeoJSON, GeoPackage, Shapefile, KML.
+
+This module is the entry point of every export (:func:`export_table`, one table in any of
+:data:`FORMATS`) and writes the tabular and GeoPackage formats itself; the other formats live in
+their own modules and are re-exported here: :mod:`gis.layers.kml_writer` (KML/KMZ styled by
+status), :mod:`gis.layers.shapefile_writer` (zipped Shapefile with a field-name map),
+:mod:`gis.layers.tiers` (coverage rasters as polygons by tier) and :mod:`gis.layers.uncovered`
+(the uncovered-hamlet list and the hamlet status).
+
+Rules every writer follows:
+
+* Output coordinates are WGS84 (EPSG:4326) longitude/latitude in degrees.
+* CSV is UTF-8 with a byte-order mark, so Excel shows Vietnamese diacritics.
+* Human-facing formats (XLSX, the KML balloon, CSV when ``lang`` is given) carry the column
+  labels of :mod:`gis.labels` in the chosen language; GIS formats (GeoJSON, GeoPackage) keep
+  the canonical snake_case names so that scripts and the tool can read them back.
+* Nothing is dropped: rows without coordinates are written with empty geometries, lists are
+  joined with ``"; "``, missing values become empty cells.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from gis.errors import InputFileError, ValidationError
+from gis.labels import (
+    check_lang,
+    column_label,
+    localise_columns,
+)
+from gis.layers.frames import (
+    cell_value,
+    file_safe,
+    plain,
+    points_frame,
+    with_lonlat,
+)
+from gis.layers.kml_writer import KML_STATUS_COLORS, kml_color, write_kml
+from gis.layers.shapefile_writer import (
+    read_shapefile_zip,
+    shapefile_field_names,
+    write_shapefile_zip,
+)
+from gis.layers.tiers import DEFAULT_TIERS_DBM, TIER_COLORS, tier_polygons
+from gis.layers.uncovered import (
+    STATUS_COLORS,
+    STATUS_ORDER,
+    hamlet_status,
+    reason_codes,
+    reason_text,
+    uncovered_hamlets,
+)
+
+__all__ = [
+    "DEFAULT_TIERS_DBM",
+    "FORMATS",
+    "KML_STATUS_COLORS",
+    "STATUS_COLORS",
+    "STATUS_ORDER",
+    "TIER_COLORS",
+    "copy_raster",
+    "export_table",
+    "file_safe",
+    "hamlet_status",
+    "kml_color",
+    "points_frame",
+    "read_results_gpkg",
+    "read_shapefile_zip",
+    "reason_codes",
+    "reason_text",
+    "shapefile_field_names",
+    "tier_polygons",
+    "uncovered_hamlets",
+    "with_lonlat",
+    "write_csv",
+    "write_geojson",
+    "write_gpkg",
+    "write_kml",
+    "write_results_gpkg",
+    "write_shapefile_zip",
+    "write_xlsx",
+]
+
+#: Export formats of :func:`export_table` (and ``python -m gis export --format``).
+FORMATS = ("csv", "xlsx", "geojson", "gpkg", "shp", "kml", "kmz")
+
+#: Non-spatial metadata table in ``results.gpkg``.
+META_LAYER = "run_meta"
+
+
+# -- CSV, XLSX --------------------------------------------------------------------------------
+
+def write_csv(frame: pd.DataFrame, path: str | Path, *, lang: str | None = None) -> Path:
+    """CSV in UTF-8 with a BOM (Excel shows diacritics); geometry dropped (lon/lat stay).
+
+    Headers are the canonical names, or the labels in ``lang`` when it is given.
+    """
+    path = Path(path)
+    out = file_safe(plain(frame))
+    if lang is not None:
+        out = localise_columns(out, lang)
+    out.to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+_PERCENT_COLS = re.compile(r"(^|_)(share|rate)(_|$)|^pop_share|^hh_share|^cov_\dg_")
+
+
+def _is_share(col: str, frame: pd.DataFrame) -> bool:
+    if col in ("value", "target") and "indicator_id" in frame:
+        return True
+    return bool(_PERCENT_COLS.search(col))
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    title = re.sub(r"[\[\]\*\?/\\:]", "_", name)[:31] or "Sheet"
+    base, i = title, 2
+    while title in used:
+        suffix = f" ({i})"
+        title = base[: 31 - len(suffix)] + suffix
+        i += 1
+    used.add(title)
+    return title
+
+
+def write_xlsx(sheets: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Path, *,
+               lang: str = "en", titles: Mapping[str, str] | None = None) -> Path:
+    """An Excel workbook: one sheet per frame, headers in ``lang``, formatted for reading.
+
+    Each sheet has a bold, filled header row that stays frozen, an auto filter over the data,
+    column widths fitted to the content (8-60 characters) and shares shown as percentages.
+    Geometry columns are dropped (``lon``/``lat`` stay). An indicator table (``met`` column)
+    gets green / red fills on met / not met.
+
+    Parameters
+    ----------
+    sheets
+        One frame (sheet named "data"), or sheet key -> frame.
+    lang
+        ``"vi"`` or ``"en"``: language of the headers.
+    titles
+        Sheet key -> sheet title (default: the key), at most 31 characters.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    check_lang(lang)
+    if isinstance(sheets, pd.DataFrame):
+        sheets = {"data": sheets}
+    titles = titles or {}
+    wb = Workbook(write_only=True)  # streams rows: several times faster on big tables
+    head_font = Font(bold=True, color="FFFFFF")
+    head_fill = PatternFill("solid", fgColor="1F4E79")
+    head_align = Alignment(wrap_text=True, vertical="top")
+    fills = {True: PatternFill("solid", fgColor="C6EFCE"),
+             False: PatternFill("solid", fgColor="FFC7CE")}
+    used: set[str] = set()
+    for key, frame in sheets.items():
+        ws = wb.create_sheet(_sheet_title(titles.get(key, key), used))
+        data = file_safe(plain(frame))
+        cols = list(data.columns)
+        n = len(data)
+        values = [[cell_value(v) for v in data[c].tolist()] for c in cols]
+        share = [_is_share(c, data) for c in cols]
+        for j, col in enumerate(cols, start=1):
+            longest = max((len(str(v)) for v in values[j - 1] if v is not None), default=0)
+            head = max((len(w) for w in column_label(col, lang).split()), default=0)
+            ws.column_dimensions[get_column_letter(j)].width = min(
+                60, max(8, min(longest, 60) + 2, head + 2))
+        ws.freeze_panes = "A2"
+        if cols:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(n + 1, 1)}"
+        header = []
+        for col in cols:
+            cell = WriteOnlyCell(ws, value=column_label(col, lang))
+            cell.font, cell.fill, cell.alignment = head_font, head_fill, head_align
+            header.append(cell)
+        ws.append(header)
+        met_j = cols.index("met") if "met" in cols else -1
+        styled = [j for j, sh in enumerate(share) if sh] + ([met_j] if met_j >= 0 else [])
+        for i in range(n):
+            row = [values[j][i] for j in range(len(cols))]
+            for j in styled:
+                cell = WriteOnlyCell(ws, value=row[j])
+                if share[j]:
+                    cell.number_format = "0.0%"
+                if j == met_j and isinstance(row[j], bool):
+                    cell.fill = fills[row[j]]
+                row[j] = cell
+            ws.append(row)
+    if not wb.sheetnames:
+        wb.create_sheet("data")
+    path = Path(path)
+    wb.save(path)
+    return path
+
+
+# -- GeoJSON, GeoPackage
+
+def write_geojson(frame: pd.DataFrame, path: str | Path) -> Path:
+    """GeoJSON (RFC 7946: WGS84 lon/lat), canonical column names, UTF-8."""
+    path = Path(path)
+    if path.exists():
+        path.unlink()
+    gdf = file_safe(points_frame(frame))
+    gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
+    return path
+
+
+def write_gpkg(layers: Mapping[str, pd.DataFrame], path: str | Path, *,
+               append: bool = False) -> Path:
+    """A GeoPackage with one layer per frame (EPSG:4326); tables without geometry or
+    ``lon``/``lat`` are written as non-spatial (attribute) tables."""
+    path = Path(path)
+    if path.exists() and not append:
+        path.unlink()
+    for name, frame in layers.items():
+        frame = file_safe(frame)
+        spatial = isinstance(frame, gpd.GeoDataFrame) or {"lon", "lat"} <= set(frame)
+        gdf = points_frame(frame) if spatial else None
+        if gdf is not None and len(gdf) and gdf.geometry.notna().any():
+            gdf.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+        else:
+            pyogrio.write_dataframe(plain(frame), path, layer=name, driver="GPKG")
+    return path
+
+
+# -- one GeoPackage with every result of a run
+
+def write_results_gpkg(path: str | Path, *, hamlets: pd.DataFrame,
+                       tables: Mapping[str, pd.DataFrame],
+                       meta: Mapping[str, object] | None = None,
+                       uncovered: pd.DataFrame | None = None) -> Path:
+    """All results of a run in one GeoPackage: ``hamlets``, ``uncovered_hamlets``, each result
+    table (spatial when it has geometry or lon/lat, otherwise a non-spatial table, e.g.
+    ``indicators``) and ``run_meta`` (key, JSON value) so that the run can be re-exported
+    without recomputing (:func:`read_results_gpkg`)."""
+    layers: dict[str, pd.DataFrame] = {"hamlets": hamlets}
+    if uncovered is not None:
+        layers["uncovered_hamlets"] = uncovered
+    for name, table in tables.items():
+        if name in layers:
+            continue
+        layers[name] = table
+    if meta:
+        layers[META_LAYER] = pd.DataFrame({
+            "key": list(meta),
+            "value": [json.dumps(v, ensure_ascii=False, default=str) for v in meta.values()],
+        })
+    return write_gpkg(layers, path)
+
+
+def read_results_gpkg(path: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, object]]:
+    """The layers of a ``results.gpkg`` (name -> frame) and its run metadata.
+
+    Spatial layers come back as GeoDataFrames (EPSG:4326), the others as DataFrames.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(
+            f"{path.name} not found: this folder holds no saved run.",
+            f"Không tìm thấy {path.name}: thư mục này không có kết quả đã lưu.",
+            file=path,
+            fix="Give the output folder of 'python -m gis run'.",
+            fix_vi="Chọn thư mục kết quả của 'python -m gis run'.",
+        )
+    frames: dict[str, pd.DataFrame] = {}
+    meta: dict[str, object] = {}
+    for name, geom_type in pyogrio.list_layers(path):
+        if geom_type is None:
+            df = pyogrio.read_dataframe(path, layer=name, read_geometry=False)
+            if name == META_LAYER:
+                meta = {k: json.loads(v) for k, v in zip(df["key"], df["value"], strict=True)}
+                continue
+            frames[name] = pd.DataFrame(df)
+        else:
+            frames[name] = gpd.read_file(path, layer=name, engine="pyogrio")
+    return frames, meta
+
+
+# -- one table in a chosen format
+
+def export_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None, *,
+                 lang: str = "en", layer: str | None = None) -> Path:
+    """Write one table in ``fmt`` (one of :data:`FORMATS`; default from the file suffix)."""
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    fmt = {"zip": "shp", "json": "geojson", "xls": "xlsx"}.get(fmt, fmt)
+    if fmt not in FORMATS:
+        raise ValidationError(
+            f"Unknown export format {fmt!r}; choose one of: {', '.join(FORMATS)}.",
+            f"Định dạng xuất {fmt!r} không hợp lệ; chọn một trong: {', '.join(FORMATS)}.",
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        return write_csv(frame, path, lang=lang if lang == "vi" else None)
+    if fmt == "xlsx":
+        return write_xlsx({layer or path.stem: frame}, path, lang=lang)
+    if fmt == "geojson":
+        return write_geojson(frame, path)
+    if fmt == "gpkg":
+        return write_gpkg({layer or path.stem: frame}, path)
+    if fmt == "shp":
+        return write_shapefile_zip(frame, path, layer=layer)
+    return write_kml(frame, path, lang=lang, kmz=fmt == "kmz")
+
+
+def copy_raster(src: str | Path, dst: str | Path) -> Path:
+    """Copy a GeoTIFF result as it is (the rasters are already GeoTIFF, dBm, float32)."""
+    dst = Path(dst)
+    if Path(src).resolve() != dst.resolve():
+        shutil.copyfile(src, dst)
+    return dst

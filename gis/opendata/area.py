@@ -1,0 +1,266 @@
+"""The area an import is restricted to: a lon/lat bounding box or an administrative polygon.
+
+Every open-data importer filters to an :class:`Area` first (the Vietnam OSM extract or the
+global OpenCelliD file is never loaded whole) and reprojects what it keeps to the area's metric
+analysis CRS (:func:`gis.layers.crs.analysis_crs_for_lon`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import shapely
+from pyproj import CRS
+from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
+
+from gis.errors import CRSError, InputFileError, ValidationError
+from gis.layers.crs import analysis_crs_for_lon, normalise_name
+from gis.layers.schema import header_key
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = ["VIETNAM_BBOX", "Area", "area_from_bounds", "parse_area"]
+
+#: lon/lat box around Vietnam's mainland and islands (degrees: min lon, min lat, max lon,
+#: max lat). Areas must overlap it; the Hoàng Sa / Trường Sa islands reach 117.9° E and 8° N.
+VIETNAM_BBOX = (102.0, 8.0, 117.9, 23.5)
+
+_NUM = r"[-+]?\d+(?:\.\d*)?"
+_BBOX_RE = re.compile(rf"^\s*({_NUM})\s*[,; ]\s*({_NUM})\s*[,; ]\s*({_NUM})\s*[,; ]\s*({_NUM})\s*$")
+
+
+@dataclass(frozen=True)
+class Area:
+    """A planning area in WGS84 longitude/latitude (degrees).
+
+    Attributes
+    ----------
+    geometry
+        A Polygon or MultiPolygon in EPSG:4326 (x = longitude, y = latitude).
+    name
+        A human name (the admin unit's name, or the bbox text).
+    source
+        Where it came from, for load reports: ``"bbox 105.1,20.2,105.3,20.4"`` or a file name.
+    """
+
+    geometry: BaseGeometry
+    name: str
+    source: str
+
+    def __post_init__(self) -> None:
+        shapely.prepare(self.geometry)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(min lon, min lat, max lon, max lat) in degrees."""
+        return tuple(float(v) for v in self.geometry.bounds)  # type: ignore[return-value]
+
+    @property
+    def is_box(self) -> bool:
+        """True when the area is its own bounding box (no polygon test needed)."""
+        return bool(shapely.equals(self.geometry, box(*self.bounds)))
+
+    def analysis_crs(self) -> CRS:
+        """The metric analysis CRS of the area: WGS84 / UTM 48N or 49N by its centre longitude."""
+        minx, _, maxx, _ = self.bounds
+        return analysis_crs_for_lon((minx + maxx) / 2)
+
+    def contains_lonlat(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Boolean mask of the points (degrees) inside the area or on its boundary."""
+        lon = np.asarray(lon, dtype=float)
+        lat = np.asarray(lat, dtype=float)
+        minx, miny, maxx, maxy = self.bounds
+        inside = (lon >= minx) & (lon <= maxx) & (lat >= miny) & (lat <= maxy)
+        if not self.is_box and inside.any():
+            idx = np.flatnonzero(inside)
+            inside[idx] = shapely.intersects_xy(self.geometry, lon[idx], lat[idx])
+        return inside
+
+    def intersects(self, geoms: np.ndarray) -> np.ndarray:
+        """Boolean mask of the geometries (WGS84) that touch the area."""
+        return shapely.intersects(self.geometry, np.asarray(geoms, dtype=object))
+
+    def buffered_bounds(self, margin_m: float) -> tuple[float, float, float, float]:
+        """The bounds grown by ``margin_m`` metres (converted to degrees at the area's latitude)."""
+        minx, miny, maxx, maxy = self.bounds
+        dlat = margin_m / 111_320.0
+        dlon = margin_m / (111_320.0 * np.cos(np.radians(max(abs(miny), abs(maxy)))))
+        return (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat)
+
+
+def _check_in_vietnam(geom: BaseGeometry, source: str) -> None:
+    if geom.is_empty or geom.area <= 0:
+        raise ValidationError(
+            f"The area {source} is empty (zero size).",
+            f"Vùng {source} rỗng (diện tích bằng 0).",
+            fix="Give a bounding box 'minlon,minlat,maxlon,maxlat' with min < max, or a file of "
+            "polygons.",
+            fix_vi="Nhập khung 'minlon,minlat,maxlon,maxlat' với min < max, hoặc tệp đa giác.",
+        )
+    if not geom.intersects(box(*VIETNAM_BBOX)):
+        minx, miny, maxx, maxy = geom.bounds
+        swapped = box(miny, minx, maxy, maxx).intersects(box(*VIETNAM_BBOX))
+        hint = " It looks like latitude and longitude are swapped." if swapped else ""
+        hint_vi = " Có vẻ vĩ độ và kinh độ bị đảo." if swapped else ""
+        raise ValidationError(
+            f"The area {source} ({minx:g}, {miny:g}, {maxx:g}, {maxy:g}) is outside Vietnam.{hint}",
+            f"Vùng {source} ({minx:g}, {miny:g}, {maxx:g}, {maxy:g}) nằm ngoài Việt Nam.{hint_vi}",
+            fix="Give longitudes first: 'minlon,minlat,maxlon,maxlat', "
+            "e.g. '105.8,21.0,105.9,21.1'.",
+            fix_vi="Nhập kinh độ trước: 'minlon,minlat,maxlon,maxlat', "
+            "ví dụ '105.8,21.0,105.9,21.1'.",
+        )
+
+
+def area_from_bounds(minlon: float, minlat: float, maxlon: float, maxlat: float,
+                     *, name: str | None = None) -> Area:
+    """An :class:`Area` from a lon/lat box in degrees; errors for an empty or non-Vietnam box."""
+    source = f"bbox {minlon:g},{minlat:g},{maxlon:g},{maxlat:g}"
+    if not (minlon < maxlon and minlat < maxlat):
+        raise ValidationError(
+            f"The area {source} is empty: min must be smaller than max.",
+            f"Vùng {source} rỗng: giá trị min phải nhỏ hơn max.",
+            fix="Write it as 'minlon,minlat,maxlon,maxlat', e.g. '105.8,21.0,105.9,21.1'.",
+            fix_vi="Viết theo dạng 'minlon,minlat,maxlon,maxlat', ví dụ '105.8,21.0,105.9,21.1'.",
+        )
+    geom = box(minlon, minlat, maxlon, maxlat)
+    _check_in_vietnam(geom, source)
+    return Area(geom, name or source.removeprefix("bbox "), source)
+
+
+_NAME_KEYS = ("name", "ten", "ten_xa", "ten_huyen", "ten_tinh", "ten_don_vi", "admin_name",
+              "commune", "district", "xa", "huyen", "name_vi", "name_2", "name_3")
+
+
+def _name_columns(gdf: gpd.GeoDataFrame) -> list[str]:
+    """Columns of an admin layer that hold unit names, most specific first."""
+    by_key = {header_key(c): c for c in gdf.columns if c != "geometry"}
+    return [by_key[k] for k in _NAME_KEYS if k in by_key]
+
+
+def _select_unit(polys: gpd.GeoDataFrame, unit: str, path: Path) -> gpd.GeoDataFrame:
+    """The features of an admin layer whose name is ``unit`` (diacritics and case ignored)."""
+    want = normalise_name(unit)
+    cols = _name_columns(polys)
+    for col in cols:
+        keys = polys[col].astype(str).map(normalise_name)
+        keys = keys.str.replace(r"^(xa|phuong|thi tran|huyen|quan|thi xa|thanh pho)\s+", "",
+                                regex=True)
+        hit = (keys == want) | (keys == re.sub(
+            r"^(xa|phuong|thi tran|huyen|quan|thi xa|thanh pho)\s+", "", want))
+        if hit.any():
+            return polys[hit.to_numpy()]
+    names = sorted({str(v) for c in cols[:1] for v in polys[c].dropna()})[:15]
+    raise ValidationError(
+        f"No unit named {unit!r} in the area file (columns {cols}); some names: {names}.",
+        f"Không có đơn vị tên {unit!r} trong tệp vùng (cột {cols}); một số tên: {names}.",
+        file=path,
+        fix="Give the name as written in the file (diacritics and case do not matter).",
+        fix_vi="Nhập tên như trong tệp (không phân biệt dấu và chữ hoa).",
+    )
+
+
+def _area_from_file(path: Path, name: str | None, unit: str | None = None) -> Area:
+    import geopandas as gpd
+
+    if not path.exists():
+        raise InputFileError(
+            f"The area file {path} does not exist.",
+            f"Không có tệp vùng {path}.",
+            file=path,
+            fix="Give a bbox 'minlon,minlat,maxlon,maxlat' or an existing polygon file "
+            "(GeoJSON, GeoPackage, Shapefile).",
+            fix_vi="Nhập khung 'minlon,minlat,maxlon,maxlat' hoặc một tệp đa giác có thật "
+            "(GeoJSON, GeoPackage, Shapefile).",
+        )
+    try:
+        gdf = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise InputFileError(
+            f"Cannot read the area file: {exc}.",
+            f"Không đọc được tệp vùng: {exc}.",
+            file=path,
+            fix="Give a polygon layer (GeoJSON, GeoPackage, Shapefile) of the commune or district.",
+            fix_vi="Dùng một lớp đa giác (GeoJSON, GeoPackage, Shapefile) của xã hoặc huyện.",
+        ) from exc
+    polys = gdf[gdf.geometry.notna() & gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if polys.empty:
+        raise ValidationError(
+            f"The area file has no polygons ({len(gdf)} features of types "
+            f"{sorted(set(gdf.geom_type.dropna()))}).",
+            f"Tệp vùng không có đa giác ({len(gdf)} đối tượng kiểu "
+            f"{sorted(set(gdf.geom_type.dropna()))}).",
+            file=path,
+            fix="Give the admin boundary as Polygon or MultiPolygon features.",
+            fix_vi="Dùng ranh giới hành chính dạng Polygon hoặc MultiPolygon.",
+        )
+    if unit:
+        polys = _select_unit(polys, unit, path)
+    if polys.crs is None:
+        minx, miny, maxx, maxy = polys.total_bounds
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            raise CRSError(
+                "The area file has no CRS and its coordinates are not degrees.",
+                "Tệp vùng không có hệ toạ độ và toạ độ không phải độ.",
+                file=path,
+                fix="Save it with its CRS (a .prj for a Shapefile) or in WGS84 (EPSG:4326).",
+                fix_vi="Lưu tệp kèm hệ toạ độ (tệp .prj với Shapefile) hoặc ở WGS84 (EPSG:4326).",
+            )
+        polys = polys.set_crs(4326)
+    geom = shapely.make_valid(polys.to_crs(4326).geometry.union_all())
+    if geom.geom_type == "GeometryCollection":
+        parts = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        geom = shapely.union_all(parts)
+    if name is None and len(polys) == 1:
+        for col in _name_columns(polys):
+            if isinstance(polys[col].iloc[0], str):
+                name = polys[col].iloc[0]
+                break
+    _check_in_vietnam(geom, path.name)
+    source = f"{path.name}: {unit}" if unit else path.name
+    return Area(geom, name or unit or path.stem, source)
+
+
+def parse_area(spec: str | Path | Area | BaseGeometry | tuple[float, float, float, float],
+               *, name: str | None = None, unit: str | None = None) -> Area:
+    """The :class:`Area` named by ``spec``.
+
+    Parameters
+    ----------
+    spec
+        A bbox text ``"minlon,minlat,maxlon,maxlat"`` (degrees), a 4-tuple of the same, a
+        polygon file (GeoJSON, GeoPackage, Shapefile, ... in any CRS; all its polygons are
+        merged), a shapely polygon in EPSG:4326, or an :class:`Area` (returned as is).
+    name
+        The area's human name; defaults to the admin feature's ``name`` or the file stem.
+    unit
+        For a file of several admin units: the name of the one(s) to use, e.g. ``"Xã Hải
+        Hà"`` (matched on the name columns without diacritics, case or the ``xã``/``huyện``
+        prefix). All polygons are merged when not given.
+
+    Raises
+    ------
+    ValidationError
+        The box is empty, outside Vietnam, or has latitude and longitude swapped; no unit of
+        the file has the name ``unit``.
+    InputFileError
+        The file does not exist or cannot be read.
+    """
+    if isinstance(spec, Area):
+        return spec
+    if isinstance(spec, BaseGeometry):
+        _check_in_vietnam(spec, "polygon")
+        return Area(spec, name or "area", "polygon")
+    if isinstance(spec, tuple | list) and len(spec) == 4:
+        return area_from_bounds(*(float(v) for v in spec), name=name)
+    text = str(spec)
+    match = _BBOX_RE.match(text)
+    if match and not Path(text).exists():
+        return area_from_bounds(*(float(v) for v in match.groups()), name=name)
+    return _area_from_file(Path(text), name, unit)

@@ -1,0 +1,107 @@
+"""Every file a run hands on, written from its :class:`~gis.report.results.RunResults`.
+
+``indicators.csv``; ``uncovered_hamlets.csv`` / ``.xlsx`` / ``.geojson`` / ``.kml``;
+``report.xlsx``; ``report.html``; ``results.gpkg``; and, for each coverage raster of the run,
+its tier polygons in ``coverage_tiers.gpkg`` (one layer per raster) and
+``<raster>_tiers.kml``; the rasters themselves (GeoTIFF) are copied in when the run wrote them
+elsewhere. Used by :func:`gis.pipeline.write_run` and ``python -m gis export``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gis.analysis.indicators import INDICATOR_COLUMNS
+from gis.labels import TIER_LABELS, check_lang
+from gis.layers.writers import (
+    DEFAULT_TIERS_DBM,
+    TIER_COLORS,
+    copy_raster,
+    kml_color,
+    tier_polygons,
+    write_csv,
+    write_geojson,
+    write_gpkg,
+    write_kml,
+    write_xlsx,
+)
+from gis.report.html import write_html
+from gis.report.results import RESULTS_FILE, RunResults
+from gis.report.workbook import write_workbook
+
+__all__ = ["tiers_for", "write_coverage_tiers", "write_outputs"]
+
+
+def tiers_for(raster_name: str, parameters: dict | None) -> tuple[tuple[str, float], ...]:
+    """The coverage tiers (name, minimum dBm) of raster ``coverage_<operator>_<tech>``: the
+    run's ``radio.techs[TECH].tiers`` when the parameters have them, else the defaults."""
+    tech = raster_name.rsplit("_", 1)[-1].upper()
+    try:
+        t = (parameters or {})["radio"]["techs"][tech]["tiers"]
+        return (("good", float(t["good_dbm"])), ("fair", float(t["fair_dbm"])),
+                ("edge", float(t["edge_dbm"])))
+    except (KeyError, TypeError, ValueError):
+        return DEFAULT_TIERS_DBM
+
+
+def write_coverage_tiers(results: RunResults, out_dir: str | Path, *,
+                         lang: str = "en") -> list[Path]:
+    """Tier polygons of every ``coverage_*`` raster: ``coverage_tiers.gpkg`` and one KML each.
+
+    The tiers of each raster are its technology's (:func:`tiers_for`)."""
+    out = Path(out_dir)
+    written: list[Path] = []
+    layers = {}
+    colors = {k: kml_color(v, "ff") for k, v in TIER_COLORS.items()}
+    for name, raster in sorted(results.rasters.items()):
+        if not Path(raster).name.startswith("coverage") or not Path(raster).is_file():
+            continue
+        gdf = tier_polygons(raster, tiers_dbm=tiers_for(name, results.meta.get("parameters")))
+        gdf.insert(0, "layer", name)
+        layers[name] = gdf
+        written.append(write_kml(gdf, out / f"{name}_tiers.kml", lang=lang, name=name,
+                                 name_column="tier", style_column="tier", colors=colors,
+                                 style_labels=TIER_LABELS))
+    if layers:
+        written.append(write_gpkg(layers, out / "coverage_tiers.gpkg"))
+    return written
+
+
+def write_outputs(results: RunResults, out_dir: str | Path, *, lang: str = "en") -> list[Path]:
+    """Write every hand-on file of a run into ``out_dir``; returns the paths written.
+
+    Rasters are copied into ``out_dir`` when they are elsewhere, and ``results.rasters`` then
+    points at the copies. The uncovered list's CSV has Vietnamese headers when ``lang`` is ``"vi"`` (canonical
+    names otherwise); ``indicators.csv`` always has the canonical columns
+    (``indicator_id, name_vi, name_en, scope_level, scope, value, target, ..., met, ...``).
+    """
+    check_lang(lang)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    ind = results.indicators
+    if ind is not None:
+        cols = [c for c in INDICATOR_COLUMNS if c in ind] + [
+            c for c in ind.columns if c not in INDICATOR_COLUMNS]
+        written.append(write_csv(ind[cols], out / "indicators.csv"))
+    unc = results.uncovered(lang)
+    written += [
+        write_csv(unc, out / "uncovered_hamlets.csv", lang=lang if lang == "vi" else None),
+        write_xlsx({"uncovered_hamlets": unc}, out / "uncovered_hamlets.xlsx", lang=lang,
+                   titles={"uncovered_hamlets": "uncovered" if lang == "en" else "chua_phu"}),
+        write_geojson(unc, out / "uncovered_hamlets.geojson"),
+        write_kml(unc, out / "uncovered_hamlets.kml", lang=lang,
+                  name="Thôn chưa phủ" if lang == "vi" else "Uncovered hamlets"),
+        write_workbook(results, out / "report.xlsx", lang=lang),
+        write_html(results, out / "report.html", lang=lang),
+        results.save_gpkg(out / RESULTS_FILE, lang=lang),
+    ]
+    # the run's rasters (coverage_*, server_*, GeoTIFF) go with the results when the run
+    # computed them elsewhere (a temporary folder)
+    for name, raster in sorted(results.rasters.items()):
+        target = out / f"{name}.tif"
+        if Path(raster).is_file() and Path(raster).resolve() != target.resolve():
+            written.append(copy_raster(raster, target))
+            results.rasters[name] = target
+    written += write_coverage_tiers(results, out, lang=lang)
+    return written
