@@ -150,3 +150,12 @@ def test_disk_store_drops_the_least_recently_used_beyond_its_size(tmp_path):
         os.utime(tmp_path / f"{key}.pkl", (time.time() + i, time.time() + i))
     assert sorted(store) == ["b", "c"]          # "a" (oldest) went when "c" came
     assert store["b"] == b"x" * 1000
+
+
+def test_keys_depend_on_the_analysis_code(monkeypatch, small):
+    from gis.app import runcache
+
+    d = digest_project(small)
+    before = d.key()
+    monkeypatch.setattr(runcache, "code_digest", lambda: "another version")
+    assert d.key() != before

@@ -71,6 +71,21 @@ STAGE_INPUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 CACHE_VERSION = "1"
 
 
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A hash of the analysis code (every module of :mod:`gis` but the app and the maps), so
+    that results cached by another version of the code are never reused."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel.startswith(("app/", "maps/")):
+            continue
+        h.update(rel.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def _sha(*parts: bytes | str) -> str:
     h = hashlib.sha256()
     for p in parts:
@@ -120,7 +135,7 @@ class InputDigest:
             names = sorted(d) if names is None else sorted(names)
             return [f"{n}={d.get(n, '-')}" for n in names]
 
-        return _sha(CACHE_VERSION, tag, *pick(self.layers, layers), "|",
+        return _sha(CACHE_VERSION, code_digest(), tag, *pick(self.layers, layers), "|",
                     *pick(self.rasters, rasters), "|", *pick(self.params, sections))
 
     def with_params(self, params: RunParams) -> InputDigest:
