@@ -185,7 +185,7 @@ def test_map_page_in_chromium(app_url, tmp_path):
             # clicking a hamlet shows its details beside the map (st_folium returns the click)
             iframe = page.query_selector("iframe[title='streamlit_folium.st_folium']")
             box = iframe.bounding_box()
-            page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+            page.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.42)
             page.wait_for_selector("[data-testid='stDataFrame']", state="attached",
                                    timeout=60_000)
             # the Vietnamese page title is shown by default
