@@ -130,3 +130,29 @@ def test_map_uses_vendored_libraries(small_project):
     assert "/app/static/vendor/leaflet/leaflet.js" in html
     assert "cdn.jsdelivr.net/npm/leaflet@" not in html
     assert (VENDOR_DIR / "leaflet" / "leaflet.js").stat().st_size > 100_000
+
+
+def _sites(n: int) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(3)
+    return gpd.GeoDataFrame({"site_id": [f"S{i}" for i in range(n)], "operator": "Viettel",
+                             "tech": rng.choice(["2G", "2G/4G", "4G/5G"], n)},
+                            geometry=shapely.points(580_000 + rng.uniform(0, 9000, n),
+                                                    2_240_000 + rng.uniform(0, 9000, n)),
+                            crs=UTM)
+
+
+def test_sites_are_clustered_only_when_many():
+    import folium
+
+    from gis.maps.layers import CLUSTER_MIN_SITES, site_radius, sites_layer
+
+    def html(n: int) -> str:
+        m = folium.Map()
+        for g in sites_layer(_sites(n)):
+            g.add_to(m)
+        return map_html(m)
+
+    assert "markerClusterGroup" not in html(10)
+    many = html(CLUSTER_MIN_SITES + 1)
+    assert "markerClusterGroup" in many and many.count("S1") >= 1
+    assert (site_radius("2G/3G"), site_radius("2G/4G"), site_radius("4G/5G")) == (3.5, 5.0, 7.0)

@@ -42,6 +42,7 @@ __all__ = [
     "points_layer",
     "sector_wedges",
     "sectors_layer",
+    "site_radius",
     "sites_layer",
 ]
 
@@ -177,12 +178,24 @@ def sites_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi",
                        lambda p=part: compact_geojson(p, fields, simplify_m=None)),
                 marker=folium.CircleMarker(radius=5, color="#ffffff", weight=1, fill=True,
                                            fill_color=colour, fill_opacity=1.0),
+                # the technology shows in the size: 5G sites largest, 2G/3G-only smallest
+                style_function=lambda f: {"radius": site_radius(f["properties"].get("tech"))},
                 popup=_popup(fields, lang),
                 tooltip=folium.GeoJsonTooltip(fields=["site_id"], labels=False)
                 if "site_id" in fields else None,
             ).add_to(group)
         groups.append(group)
     return groups
+
+
+def site_radius(tech: object) -> float:
+    """Marker radius in pixels by technology: 7 with 5G, 5 with 4G, 3.5 for 2G/3G only."""
+    text = str(tech or "").upper()
+    if "5G" in text:
+        return 7.0
+    if "4G" in text:
+        return 5.0
+    return 3.5
 
 
 def sector_wedges(sites: gpd.GeoDataFrame, *, radius_m: float = WEDGE_RADIUS_M,
