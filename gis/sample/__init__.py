@@ -1,10 +1,10 @@
 """The bundled synthetic sample area: a district of Ninh Bình with hills, delta and gaps.
 
 :func:`build_sample` returns a :class:`gis.project.Project` with every canonical layer (admin,
-villages, roads, fiber, fiber_nodes, sites, facilities) in EPSG:32648 and two rasters (a 30 m
-DEM and a 100 m population raster) written as GeoTIFFs to a temporary folder
-(:meth:`Project.save` copies them into the project folder). Everything is a deterministic
-function of the seed. The data are SYNTHETIC: see ``data/README.md`` for what is in them and
+villages, roads, fiber, fiber_nodes, sites, facilities) in EPSG:32648 and three rasters (a 30 m
+DEM, a 100 m population raster and a 30 m land-cover raster) written as GeoTIFFs to a
+temporary folder (:meth:`Project.save` copies them into the project folder). Everything is a
+deterministic function of the seed. The data are SYNTHETIC: see ``data/README.md`` for what is in them and
 for the deliberate coverage and fiber gaps, which the villages layer also names in its
 ``sample_design`` column (``no_signal``, ``weak_spot``, ``no_fiber``, ``no_road``).
 """
@@ -23,6 +23,7 @@ from gis.layers.report import LoadReport
 from gis.project import Project
 from gis.sample.facilities import build_facilities, industrial_zone
 from gis.sample.frame import ANALYSIS_EPSG, Frame
+from gis.sample.landcover import LANDCOVER_NODATA, landcover_grid, river_line
 from gis.sample.names import DISTRICT, PROVINCE, commune_names, hamlet_names
 from gis.sample.network import build_network
 from gis.sample.places import NO_FIBER, NO_ROAD, NO_SIGNAL, WEAK_SPOT, build_places
@@ -50,7 +51,9 @@ __all__ = [
 SAMPLE_NAME = "Mẫu: Nho Quan (tổng hợp) / Sample: Nho Quan (synthetic)"
 
 #: Median hamlet population by zone: a tổ dân phố of the town, a delta thôn, an upland bản
-#: (about 2,000 people per km² in the town, 700 in the delta, 300 in the hills).
+#: (with the hamlet densities of :class:`SampleSpec`: about 870 people per km² in the delta
+#: and 310 in the hills; the district has about 800 per km² overall, near the Red River
+#: delta's rural average).
 MEAN_POPULATION = {"town": 520.0, "delta": 560.0, "hills": 330.0}
 
 #: Share of a weak-spot hamlet's people living in its outlying cluster behind the spur.
@@ -66,16 +69,16 @@ def build_sample(seed: int = 7, *, preset: str = "district",
     seed
         Random seed; the same seed gives the same layers and rasters, value for value.
     preset
-        Size preset, see :data:`gis.sample.spec.PRESETS` (``"district"``: about 300 km²,
-        30 communes, about 400 hamlets, about 100 physical BTS sites).
+        Size preset, see :data:`gis.sample.spec.PRESETS` (``"district"``: about 270 km²,
+        30 communes, about 400 hamlets, about 120 physical BTS sites).
     workdir
-        Folder for the two GeoTIFFs; a new temporary folder when not given.
+        Folder for the three GeoTIFFs; a new temporary folder when not given.
 
     Returns
     -------
     gis.project.Project
-        Layers in EPSG:32648; rasters ``dem`` (30 m, metres) and ``population`` (100 m,
-        people per cell).
+        Layers in EPSG:32648; rasters ``dem`` (30 m, metres), ``population`` (100 m,
+        people per cell) and ``landcover`` (30 m, ESA WorldCover class codes).
     """
     spec = spec_for(preset)
     frame = Frame.from_spec(spec)
@@ -104,25 +107,30 @@ def build_sample(seed: int = 7, *, preset: str = "district",
     households = np.round(pop / pop_rng.uniform(3.5, 4.1, len(pop)))
 
     network = build_network(places, np.random.default_rng([int(seed), 6]))
-    iz = industrial_zone(places, network.nodes[-2])
+    iz = industrial_zone(places, network.east_end_xy)
+    dem_bounds = frame.expanded(spec.dem_margin_m, spec.grid_m)
+    dem = synthetic_dem(dem_bounds, spec.dem_res_m, int(seed), terrain)
     sites = build_sites(spec, places, pop, terrain.hill_edge_x_m, tuple(iz.centroid.coords[0]),
-                        terrain.basin_radius_m, np.random.default_rng([int(seed), 7]))
+                        (dem, (dem_bounds[0], dem_bounds[3]), spec.dem_res_m),
+                        np.random.default_rng([int(seed), 7]))
     facilities = build_facilities(places, c_names, list(h_names), iz,
                                   np.random.default_rng([int(seed), 8]))
 
     # Rasters.
     folder = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="gis-sample-"))
     folder.mkdir(parents=True, exist_ok=True)
-    dem_bounds = frame.expanded(spec.dem_margin_m, spec.grid_m)
-    dem = synthetic_dem(dem_bounds, spec.dem_res_m, int(seed), terrain)
     dem_path = write_geotiff(folder / "dem.tif", dem, dem_bounds, spec.dem_res_m, DEM_NODATA)
     pop_bounds = (frame.left, frame.bottom, frame.right, frame.top)
-    sigma = np.where(places.hamlet_zone == "hills", 180.0, 230.0)
+    sigma = np.where(places.hamlet_zone == "hills", 150.0, 180.0)
     pop_grid = population_grid(pop_bounds, spec.pop_res_m, places.hamlet_polys,
                                places.hamlet_xy, pop, places.satellite_xy, SATELLITE_SHARE,
                                sigma)
     pop_path = write_geotiff(folder / "population.tif", pop_grid, pop_bounds, spec.pop_res_m,
                              POP_NODATA)
+    river = river_line(pop_bounds, terrain.hill_edge_x_m, np.random.default_rng([int(seed), 9]))
+    lc = landcover_grid(dem, dem_bounds, spec.dem_res_m, places.commune_xy[0], iz, river)
+    lc_path = write_geotiff(folder / "landcover.tif", lc, dem_bounds, spec.dem_res_m,
+                            LANDCOVER_NODATA, dtype="uint8")
 
     # Layers.
     crs = CRS.from_epsg(ANALYSIS_EPSG)
@@ -171,6 +179,7 @@ def build_sample(seed: int = 7, *, preset: str = "district",
         project.set_layer(kind, gdf, _report(source, kind, len(gdf)))
     project.set_raster("dem", dem_path, _report(source, "dem", 1))
     project.set_raster("population", pop_path, _report(source, "population", 1))
+    project.set_raster("landcover", lc_path, _report(source, "landcover", 1))
     return project
 
 

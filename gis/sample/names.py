@@ -84,8 +84,9 @@ def hamlet_names(n: int, kind: str, rng: np.random.Generator) -> list[str]:
         prefix, word = candidates[i].split(" ", 1)
         name = candidates[i]
         if word in used:  # "Xóm Sui" next to "Thôn Sui": make it "Xóm Sui Nam" instead
-            free = [f"{prefix} {word} {d}" for d in _DIRECTIONS if f"{word} {d}" not in used]
-            name = free[0] if free else f"{prefix} {word} {len(names) + 1}"
+            base = word.rsplit(" ", 1)[0] if word.rsplit(" ", 1)[-1] in _DIRECTIONS else word
+            free = [f"{prefix} {base} {d}" for d in _DIRECTIONS if f"{base} {d}" not in used]
+            name = free[0] if free else f"{prefix} {base} {len(names) + 1}"
         used.add(name.split(" ", 1)[1])
         used.add(word)
         names.append(_nfc(name))

@@ -24,8 +24,8 @@ from gis.sample.places import NO_FIBER, NO_ROAD, Places
 __all__ = ["NO_FIBER_M", "Network", "build_network"]
 
 #: A hamlet is tagged ``no_fiber`` when no fiber node is within this distance of its centre
-#: (metres, straight line; longer than any drop length DOMAIN.md suggests, 300-500 m).
-NO_FIBER_M = 700.0
+#: along the roads (metres): the longest drop DOMAIN.md suggests (300-500 m) cannot reach it.
+NO_FIBER_M = 500.0
 
 
 @dataclass
@@ -42,6 +42,7 @@ class Network:
     fiber_nodes: list[dict]      # node_id, operator, kind, capacity, geometry
     hamlet_fiber: np.ndarray     # (h,) operator serving the hamlet, "" where none
     hamlet_node: np.ndarray      # (h,) node index of each hamlet centre (-1: no road)
+    east_end_xy: np.ndarray      # (2,) where the national road leaves the district eastwards
 
 
 def _mst_edges(xy: np.ndarray, n_loops: int) -> list[tuple[int, int]]:
@@ -110,7 +111,6 @@ def build_network(places: Places, rng: np.random.Generator) -> Network:
         chain = [0, *via.tolist(), end]
         edges += list(itertools.pairwise(chain))
         cls += ["national"] * (len(chain) - 1)
-    national_nodes = {a for e in edges for a in e}
     # District roads: MST of the commune centres plus loops; the spokes from the town on the
     # way to the farthest north and south communes are provincial roads.
     d_edges = _mst_edges(c_xy, n_loops=3)
@@ -138,19 +138,32 @@ def build_network(places: Places, rng: np.random.Generator) -> Network:
         for a, b in local:
             trunk = a == 0 or b == 0 or (deg[a] > 1 and deg[b] > 1)
             edges.append((int(idx[a]), int(idx[b])))
-            cls.append("commune" if trunk else "village")
+            # Inside the district town (commune 0) the streets are urban roads (phố).
+            cls.append("urban" if c == 0 else "commune" if trunk else "village")
     # The remote hamlets: a forest track between them that joins nothing else.
     if len(remote) == 2:
         edges.append((nc + remote[0], nc + remote[1]))
         cls.append("other")
 
+    # Lanes (ngõ xóm): dead-end village roads from each hamlet centre into its houses.
+    lane_xy, lane_edges, lane_of = _lanes(places, nodes, edges, nc, set(remote))
+    lane_start = len(edges)
+    nodes = np.vstack([nodes, lane_xy])
+    edges += lane_edges
+    cls += ["urban" if places.hamlet_commune[i] == 0 else "village" for i in lane_of]
+
     e = np.asarray(edges)
     geoms = np.array([_wiggle(nodes[a], nodes[b], rng) for a, b in e], dtype=object)
     cls_arr = np.asarray(cls)
     names = {"national": "Quốc lộ 12B", "provincial": "Đường tỉnh 477",
-             "commune": "Đường trục xã", "village": "Đường thôn xóm",
+             "commune": "Đường trục xã", "village": "Đường thôn xóm", "urban": "Phố",
              "other": "Đường mòn lên bản"}
     road_name = np.array([names.get(k, "") for k in cls_arr], dtype=object)
+    road_name[lane_start:] = np.where(cls_arr[lane_start:] == "urban", "Ngõ phố", "Ngõ xóm")
+    streets = ("Phố Lê Lợi", "Phố Trần Hưng Đạo", "Phố Nguyễn Huệ", "Phố Lý Thái Tổ",
+               "Phố Hoàng Long", "Phố Tân Nhất", "Phố Bắc Sơn", "Phố Đồng Tâm")
+    for k, i in enumerate(np.flatnonzero(cls_arr[:lane_start] == "urban")):
+        road_name[i] = streets[k % len(streets)]
     dist_ids = np.flatnonzero(cls_arr == "district")
     for k, i in enumerate(dist_ids):
         road_name[i] = f"Đường huyện ĐH.{k % 40 + 1:02d}"
@@ -175,16 +188,64 @@ def build_network(places: Places, rng: np.random.Generator) -> Network:
             k = int(pred[k])
         return out
 
-    fiber_rows, fiber_nodes, hamlet_fiber = _fiber(places, nodes, e, geoms, cls_arr,
-                                                   national_nodes, path_edges, rng)
+    lanes_of_hamlet: dict[int, list[int]] = {}
+    for k, i in enumerate(lane_of):
+        lanes_of_hamlet.setdefault(int(i), []).append(lane_start + k)
+    fiber_rows, fiber_nodes, hamlet_fiber = _fiber(places, geoms, cls_arr, path_edges,
+                                                   lanes_of_hamlet, rng)
     hamlet_node = np.arange(nc, nc + nh)
     hamlet_node[remote] = -1
+    _tag_no_fiber(places, nodes, e, lengths, fiber_nodes, hamlet_node)
     return Network(nodes, e, cls_arr, road_name, planned, geoms, fiber_rows, fiber_nodes,
-                   hamlet_fiber, hamlet_node)
+                   hamlet_fiber, hamlet_node, np.asarray(ends[0], dtype=float))
 
 
-def _fiber(places: Places, nodes: np.ndarray, e: np.ndarray, geoms: np.ndarray,
-           cls_arr: np.ndarray, national_nodes: set[int], path_edges,
+#: Lanes per hamlet by zone, and their length (m) before shortening to stay in the hamlet.
+LANES = {"town": (2, 300.0), "delta": (2, 330.0), "hills": (1, 300.0)}
+
+
+def _lanes(places: Places, nodes: np.ndarray, edges: list[tuple[int, int]], nc: int,
+           remote: set[int]) -> tuple[np.ndarray, list[tuple[int, int]], list[int]]:
+    """Dead-end lanes from each hamlet centre in the directions farthest from its roads.
+
+    Returns the lane end coordinates, the lane edges (centre node, end node) with end nodes
+    numbered after ``nodes``, and the hamlet of each lane.
+    """
+    angles: dict[int, list[float]] = {}
+    for a, b in edges:
+        for u, w in ((a, b), (b, a)):
+            if u >= nc and u - nc < len(places.hamlet_xy):
+                d = nodes[w] - nodes[u]
+                angles.setdefault(u - nc, []).append(float(np.arctan2(d[1], d[0])))
+    cand = np.deg2rad(np.arange(0.0, 360.0, 15.0))
+    ends, lane_edges, lane_of = [], [], []
+    for i, centre in enumerate(places.hamlet_xy):
+        if i in remote:
+            continue
+        count, length = LANES[str(places.hamlet_zone[i])]
+        taken = list(angles.get(i, []))
+        poly = places.hamlet_polys[i]
+        for _ in range(count):
+            if taken:
+                gap = np.abs((cand[:, None] - np.asarray(taken)[None, :] + np.pi)
+                             % (2 * np.pi) - np.pi).min(axis=1)
+                ang = float(cand[int(np.argmax(gap))])
+            else:
+                ang = float(cand[i % len(cand)])
+            taken.append(ang)
+            direction = np.array([np.cos(ang), np.sin(ang)])
+            for f in (1.0, 0.75, 0.5):
+                end = centre + f * length * direction
+                if poly.contains(shapely.Point(end)):
+                    ends.append(end)
+                    lane_edges.append((nc + i, len(nodes) + len(ends) - 1))
+                    lane_of.append(i)
+                    break
+    return np.asarray(ends, dtype=float).reshape(-1, 2), lane_edges, lane_of
+
+
+def _fiber(places: Places, geoms: np.ndarray, cls_arr: np.ndarray, path_edges,
+           lanes_of_hamlet: dict[int, list[int]],
            rng: np.random.Generator) -> tuple[list[dict], list[dict], np.ndarray]:
     nc, nh = len(places.commune_xy), len(places.hamlet_xy)
     town = places.commune_xy[0]
@@ -225,7 +286,7 @@ def _fiber(places: Places, nodes: np.ndarray, e: np.ndarray, geoms: np.ndarray,
             if dist_c[i] > cutoff:
                 places.tags[i].add(NO_FIBER)
                 continue
-            add(path_edges(nc + i), op_of[c], "access")
+            add(path_edges(nc + i) + lanes_of_hamlet.get(int(i), []), op_of[c], "access")
             hamlet_fiber[i] = op_of[c]
     rows = []
     for (k, op), level in sorted(level_of.items()):
@@ -247,20 +308,42 @@ def _fiber(places: Places, nodes: np.ndarray, e: np.ndarray, geoms: np.ndarray,
         fnodes.append({"node_id": f"{'VT' if op_of[c] == 'Viettel' else 'VN'}-CAB-{c:02d}",
                        "operator": op_of[c], "kind": "cabinet", "capacity": 32.0,
                        "geometry": shapely.Point(p)})
+    # Splitters (drop boxes on poles): one by the cultural house, one near the end of each
+    # lane, so that the drops to most houses stay short.
     for i in np.flatnonzero(hamlet_fiber != ""):
         op = hamlet_fiber[i]
-        p = places.hamlet_xy[i] + rng.uniform(-90, 90, 2)
-        fnodes.append({"node_id": f"{'VT' if op == 'Viettel' else 'VN'}-SPL-{i:03d}",
-                       "operator": op, "kind": "splitter",
-                       "capacity": float(rng.choice([8, 16])), "geometry": shapely.Point(p)})
-    # The tag says what holds, not only what was meant: a hamlet is "no_fiber" when no fiber
-    # node lies within NO_FIBER_M of its centre (so no drop of that length reaches it, whatever
-    # the road path), and only then.
+        pts = [places.hamlet_xy[i] + rng.uniform(-40, 40, 2)]
+        pts += [np.asarray(shapely.line_interpolate_point(geoms[k], 0.8, normalized=True)
+                           .coords[0]) for k in lanes_of_hamlet.get(int(i), [])]
+        for j, p in enumerate(pts):
+            fnodes.append({"node_id": f"{'VT' if op == 'Viettel' else 'VN'}-SPL-{i:03d}-{j}",
+                           "operator": op, "kind": "splitter",
+                           "capacity": float(rng.choice([8, 16])),
+                           "geometry": shapely.Point(p)})
+    return rows, fnodes, hamlet_fiber
+
+
+def _tag_no_fiber(places: Places, nodes: np.ndarray, e: np.ndarray, lengths: np.ndarray,
+                  fnodes: list[dict], hamlet_node: np.ndarray) -> None:
+    """Set the ``no_fiber`` tag to what holds: no fiber node within :data:`NO_FIBER_M` of the
+    hamlet centre along the roads (each fiber node joins the roads at its nearest road node,
+    its straight offset counted), or in a straight line for a hamlet without a road."""
     node_xy = np.array([g["geometry"].coords[0] for g in fnodes])
-    dist = cKDTree(node_xy).query(places.hamlet_xy)[0]
+    off, near = cKDTree(nodes).query(node_xy)
+    entry = np.full(len(nodes), np.inf)
+    np.minimum.at(entry, near, off)
+    src = np.flatnonzero(np.isfinite(entry))
+    n = len(nodes)
+    # A virtual source joined to every entry node by its offset: one Dijkstra for all nodes.
+    rows = np.concatenate([e[:, 0], np.full(len(src), n)])
+    cols = np.concatenate([e[:, 1], src])
+    weights = np.concatenate([lengths, entry[src]])
+    graph = coo_matrix((weights, (rows, cols)), shape=(n + 1, n + 1)).tocsr()
+    dist = dijkstra(graph, directed=False, indices=n, limit=2 * NO_FIBER_M)
+    straight = cKDTree(node_xy).query(places.hamlet_xy)[0]
+    reach = np.where(hamlet_node >= 0, dist[np.maximum(hamlet_node, 0)], straight)
     for i, t in enumerate(places.tags):
-        if dist[i] > NO_FIBER_M:
+        if reach[i] > NO_FIBER_M:
             t.add(NO_FIBER)
         else:
             t.discard(NO_FIBER)
-    return rows, fnodes, hamlet_fiber

@@ -41,6 +41,7 @@ class Places:
     basin_xy: tuple[float, float]
     valley_site_xy: tuple[float, float]
     satellite_centre: tuple[float, float]
+    spur_x: float
 
 
 def district_boundary(frame: Frame, rng: np.random.Generator) -> shapely.Polygon:
@@ -122,19 +123,19 @@ def build_places(spec: SampleSpec, frame: Frame, terrain: TerrainSpec, seed: int
                          6, 550.0, np.empty((0, 2)), [])
     sx = terrain.spur_x_m
     sy_mid = 0.5 * (terrain.spur_y0_m + terrain.spur_y1_m)
-    valley_h = np.array([[sx + 650.0, sy_mid + dy] for dy in (-900.0, 0.0, 900.0)])
+    valley_h = np.array([[sx + 650.0, sy_mid + dy] for dy in (-700.0, 0.0, 700.0)])
     valley_h[:, 0] += rng.uniform(-60, 60, 3)
     valley_h[:, 1] += rng.uniform(-80, 80, 3)
     valley_sat = valley_h.copy()
     valley_sat[:, 0] = sx - 600.0 + rng.uniform(-50, 50, 3)
     sat_centre = (sx - 600.0, sy_mid)
-    valley_site = (sx + 2_100.0, sy_mid + rng.uniform(-200, 200))
+    valley_site = (sx + 1_250.0, sy_mid + rng.uniform(-100, 100))
 
     # Commune centres: the town first, then the valley commune (whose seat is in the valley,
     # so that the valley and its outlying clusters are one commune); none inside the basin
     # and none nearer to the outlying clusters than the valley commune's seat.
-    valley_seat = np.array([sx + 1_300.0, sy_mid + rng.uniform(-150, 150)])
-    avoid_c = [(basin[0], basin[1], r0 + 1_200.0), (sat_centre[0], sat_centre[1], 3_200.0),
+    valley_seat = np.array([sx + 1_600.0, sy_mid + rng.uniform(-150, 150)])
+    avoid_c = [(basin[0], basin[1], r0 + 1_200.0), (sat_centre[0], sat_centre[1], 3_600.0),
                (*valley_site, 700.0)]
     area_km2 = boundary.area / 1e6
     min_d = 0.62 * np.sqrt(area_km2 / spec.n_communes) * 1_000.0
@@ -212,4 +213,5 @@ def build_places(spec: SampleSpec, frame: Frame, terrain: TerrainSpec, seed: int
         basin_xy=(float(basin[0]), float(basin[1])),
         valley_site_xy=(float(valley_site[0]), float(valley_site[1])),
         satellite_centre=(float(sat_centre[0]), float(sat_centre[1])),
+        spur_x=float(sx),
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import rasterio
 import shapely
-from rasterio.transform import from_origin
+from affine import Affine
 
 from gis.sample.frame import ANALYSIS_EPSG
 from gis.sample.terrain import grid_centres
@@ -19,18 +19,19 @@ POP_NODATA = -1.0
 
 
 def write_geotiff(path: Path, array: np.ndarray, bounds: tuple[float, float, float, float],
-                  res_m: float, nodata: float) -> Path:
-    """Write a float32 single-band GeoTIFF (tiled, deflate) in EPSG:32648."""
+                  res_m: float, nodata: float, *, dtype: str = "float32") -> Path:
+    """Write a single-band GeoTIFF (tiled, deflate) in EPSG:32648: float32 (floating-point
+    predictor) for measurements, uint8 for classes."""
     left, _, _, top = bounds
     profile = {
         "driver": "GTiff", "height": array.shape[0], "width": array.shape[1], "count": 1,
-        "dtype": "float32", "crs": f"EPSG:{ANALYSIS_EPSG}",
-        "transform": from_origin(left, top, res_m, res_m), "nodata": nodata,
+        "dtype": dtype, "crs": f"EPSG:{ANALYSIS_EPSG}",
+        "transform": Affine.translation(left, top) @ Affine.scale(res_m, -res_m), "nodata": nodata,
         "tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "deflate",
-        "predictor": 3,
+        "predictor": 3 if dtype.startswith("float") else 2,
     }
     with rasterio.open(path, "w", **profile) as dst:
-        dst.write(array.astype(np.float32), 1)
+        dst.write(array.astype(dtype), 1)
     return path
 
 
@@ -57,7 +58,7 @@ def population_grid(bounds: tuple[float, float, float, float], res_m: float,
     h = owner[cells]
     cx, cy = xx.ravel()[cells], yy.ravel()[cells]
     d2 = (cx - hamlet_xy[h, 0]) ** 2 + (cy - hamlet_xy[h, 1]) ** 2
-    w = np.exp(-d2 / (2 * sigma_m[h] ** 2)) + 0.01
+    w = np.exp(-d2 / (2 * sigma_m[h] ** 2)) + 0.004
     has_sat = np.isfinite(satellite_xy[:, 0])
     main_share = np.where(has_sat, 1.0 - satellite_share, 1.0)
     w_total = np.bincount(h, weights=w, minlength=len(population))

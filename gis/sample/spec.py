@@ -27,7 +27,7 @@ class SampleSpec:
         (limestone hills, west) and Gia Viễn (Red River delta, east) in Ninh Bình.
     width_m, height_m
         Extent of the district's bounding box in metres (EPSG:32648). The district is an
-        irregular oval inside it of about 300 km² (the size of a rural district: Nho Quan
+        irregular oval inside it of about 270 km² (the size of a rural district: Nho Quan
         has about 450 km², Gia Viễn about 175 km²).
     n_communes
         Communes (xã, thị trấn), about 30 per rural district in Vietnam before 2025.
@@ -62,10 +62,10 @@ class SampleSpec:
     dem_margin_m: float = 1_500.0
     grid_m: float = 300.0
     sites: tuple[tuple[str, int], ...] = (
-        ("Viettel", 48),
-        ("VinaPhone", 37),
-        ("MobiFone", 33),
-        ("Vietnamobile", 16),
+        ("Viettel", 56),
+        ("VinaPhone", 36),
+        ("MobiFone", 32),
+        ("Vietnamobile", 15),
     )
     share_probability: float = 0.3
 
