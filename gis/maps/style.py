@@ -61,6 +61,7 @@ ROAD_STYLES: Final[dict[str, tuple[str, float]]] = {
     "district": ("#f1c40f", 2.5),
     "commune": ("#7f8c8d", 2.0),
     "village": ("#95a5a6", 1.2),
+    "urban": ("#7f8c8d", 1.6),
     "other": ("#bdc3c7", 1.0),
 }
 
