@@ -356,3 +356,19 @@ def test_raster_upload_replaces_the_dem_for_this_session(app_env):
     session = at.session_state["_session_dir"].path
     assert Path(path).is_relative_to(session)            # written only in the session folder
     assert Path(path).read_bytes() == data
+
+
+def test_parameter_labels_name_real_fields_and_follow_the_language(app_env):
+    from gis.app.parameters import PARAM_LABELS
+    from gis.params import RunParams
+
+    for path in PARAM_LABELS:                 # a renamed field would leave a dead label
+        obj = RunParams()
+        for part in path.split("."):
+            assert hasattr(obj, part), path
+            obj = getattr(obj, part)
+    at = no_exception(page("parameters").run())
+    assert at.number_input(key="param.radio.rx_height_m").label.startswith("Độ cao máy thu")
+    at.radio(key="_lang_radio").set_value("en").run()
+    assert at.number_input(key="param.radio.rx_height_m").label == \
+        "Receiver height (m) (rx_height_m)"

@@ -37,6 +37,38 @@ SECTION_LABELS: dict[str, tuple[str, str]] = {
     "sharing": ("Dùng chung hạ tầng", "Infrastructure sharing"),
     "load": ("Đọc dữ liệu", "Reading inputs"),
 }
+#: Field path -> (Vietnamese, English) label of the parameters planners change most; the others
+#: show their code name (with their documentation in the help tooltip).
+PARAM_LABELS: dict[str, tuple[str, str]] = {
+    "targets.preset": ("Bộ mục tiêu (kế hoạch)", "Targets preset (plan)"),
+    "targets.overrides": ("Mục tiêu sửa riêng (0-1)", "Targets changed (0-1)"),
+    "mobile.centre_required": ("Bắt buộc có sóng tại trung tâm thôn",
+                               "Hamlet centre must be covered"),
+    "mobile.min_pop_share": ("Tỷ lệ dân tối thiểu được phủ (0-1)",
+                             "Minimum population share covered (0-1)"),
+    "radio.techs": ("Công nghệ: tần số, công suất, ngưỡng RSRP",
+                    "Technologies: bands, power, RSRP thresholds"),
+    "radio.env": ("Môi trường truyền sóng", "Propagation environment"),
+    "radio.model_rules": ("Mô hình truyền sóng theo băng tần", "Propagation model per band"),
+    "radio.rx_height_m": ("Độ cao máy thu (m)", "Receiver height (m)"),
+    "radio.diffraction": ("Nhiễu xạ địa hình", "Terrain diffraction"),
+    "radio.default_height_m": ("Độ cao cột mặc định (m)", "Default tower height (m)"),
+    "radio.structure_heights_m": ("Độ cao theo loại cột (m)", "Height per structure type (m)"),
+    "radio.low_band_max_radius_m": ("Bán kính tính tối đa, băng thấp (m)",
+                                    "Maximum radius, low bands (m)"),
+    "fiber.drop_max_m": ("Chiều dài cáp thuê bao tối đa (m)", "Maximum drop length (m)"),
+    "fiber.hh_share_min": ("Tỷ lệ hộ tối thiểu với FTTH (0-1)",
+                           "Minimum household share with FTTH (0-1)"),
+    "fiber.costs.aerial_vnd_per_m": ("Chi phí cáp treo (VND/m)", "Aerial cable cost (VND/m)"),
+    "fiber.costs.underground_vnd_per_m": ("Chi phí cáp ngầm (VND/m)",
+                                          "Underground cable cost (VND/m)"),
+    "fiber.prefer_planned_works": ("Ưu tiên đường có công trình dự kiến",
+                                   "Prefer roads with planned works"),
+    "sharing.colocation_distance_m": ("Khoảng cách coi là cùng vị trí (m)",
+                                      "Co-location distance (m)"),
+    "sharing.new_tower_height_m": ("Độ cao cột mới (m)", "New tower height (m)"),
+}
+
 #: Sections open when the page opens (the others are one click away).
 EXPANDED = ("targets", "mobile")
 
@@ -117,7 +149,9 @@ def _widget(prefix: str, section: str, f: dataclasses.Field, tp: Any, value: Any
     base_tp, optional = _unwrap_optional(tp)
     key = f"param.{prefix}{f.name}"
     help_text = (doc + "\n\n" if doc else "") + f"{t('default', lang)}: {_fmt_default(default)}"
-    label = f.name + (" ✱" if value != default else "")
+    pair = PARAM_LABELS.get(f"{prefix}{f.name}")
+    label = (f"{pair[1] if lang == 'en' else pair[0]} ({f.name})" if pair else f.name) \
+        + (" ✱" if value != default else "")
     if kind == "bool":
         return st.checkbox(label, value=bool(value), key=key, help=help_text)
     if kind in ("int", "float"):
