@@ -140,6 +140,29 @@ HAMLETS_JS = """() => {
 }"""
 
 
+#: The position (pixels, in the map's frame) of the centre of the first hamlet drawn.
+HAMLET_POINT_JS = """() => {
+    const layers = [];
+    function visit(layer) {
+        if (!layer || typeof layer !== 'object' || layers.length) return;
+        if (layer.feature && layer.feature.properties
+                && 'village_id' in layer.feature.properties && layer._map) {
+            layers.push(layer); return;
+        }
+        if (typeof layer.eachLayer === 'function') layer.eachLayer(visit);
+    }
+    for (const k of Object.keys(window)) {
+        if (k.startsWith('geo_json_') || k.startsWith('feature_group_')) visit(window[k]);
+    }
+    (window.feature_group || []).forEach(visit);
+    const layer = layers[0];
+    const centre = layer.getCenter ? layer.getCenter() : layer.getLatLng();
+    const p = layer._map.latLngToContainerPoint(centre);
+    const r = layer._map.getContainer().getBoundingClientRect();
+    return [r.left + p.x, r.top + p.y];
+}"""
+
+
 def hamlets_on_map(frame) -> dict:
     """``{"n": hamlets on the map, "colours": their fill colours}`` in the map's frame."""
     return frame.evaluate(HAMLETS_JS)
@@ -183,11 +206,20 @@ def test_map_page_in_chromium(app_url, tmp_path):
                 assert frame.query_selector(selector) is not None, selector
             assert "Chú giải" in frame.content()           # the legend, in Vietnamese
             # clicking a hamlet shows its details beside the map (st_folium returns the click)
+            page.wait_for_timeout(1000)           # let the map settle after fitting its bounds
             iframe = page.query_selector("iframe[title='streamlit_folium.st_folium']")
             box = iframe.bounding_box()
-            page.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.42)
-            page.wait_for_selector("[data-testid='stDataFrame']", state="attached",
-                                   timeout=60_000)
+            for _attempt in range(3):
+                x, y = frame.evaluate(HAMLET_POINT_JS)
+                page.mouse.click(box["x"] + x, box["y"] + y)
+                try:
+                    page.wait_for_selector("[data-testid='stDataFrame']", state="attached",
+                                           timeout=20_000)
+                    break
+                except Exception:   # the click landed while the map was re-rendering
+                    frame = map_frame(page)
+            else:
+                raise AssertionError("clicking a hamlet did not show its details")
             # the Vietnamese page title is shown by default
             assert page.get_by_text("Bản đồ").first.is_visible()
             page.wait_for_timeout(1500)
