@@ -372,3 +372,23 @@ def test_parameter_labels_name_real_fields_and_follow_the_language(app_env):
     at.radio(key="_lang_radio").set_value("en").run()
     assert at.number_input(key="param.radio.rx_height_m").label == \
         "Receiver height (m) (rx_height_m)"
+
+
+def test_loose_shapefile_set_upload_is_read_as_one_layer(app_env, tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    gdf = gpd.GeoDataFrame({"ten_thon": ["Thôn Đồng Tâm", "Xóm Trại"], "dan_so": [420, 310]},
+                           geometry=shapely.points([105.84, 105.85], [20.25, 20.26]), crs=4326)
+    gdf.to_file(tmp_path / "thon.shp", encoding="utf-8")
+    files = [(p.name, p.read_bytes(), "application/octet-stream")
+             for p in sorted(tmp_path.glob("thon.*"))]
+    assert {n.rsplit(".", 1)[1] for n, _, _ in files} >= {"shp", "shx", "dbf", "prj"}
+    at = no_exception(page("data").run())
+    at.file_uploader(key="uploader").set_value(files).run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    next(b for b in at.button if b.label == "Dùng lớp này").click().run()
+    layer = at.session_state["layer_overrides"]["villages"][0]
+    assert layer["name"].tolist() == ["Thôn Đồng Tâm", "Xóm Trại"]
+    assert layer.crs == Project.load(app_env[0]).crs        # in the project's CRS
