@@ -35,6 +35,7 @@ __all__ = [
     "CLUSTER_MIN_SITES",
     "HAMLET_PANE",
     "HAMLET_POPUP_FIELDS",
+    "SITE_POPUP_FIELDS",
     "WEDGE_RADIUS_M",
     "hamlet_frame",
     "hamlets_layer",
@@ -58,6 +59,9 @@ HAMLET_POPUP_FIELDS = (
     "name", "commune", "population", "households", "mobile_status", "pop_share_4g",
     "pop_share_5g", "ftth_status", "hh_share_ftth", "ftth_distance_m",
 )
+#: The site properties shown in its popup, in this order (the last three when present).
+SITE_POPUP_FIELDS = ("site_id", "operator", "tech", "height_m", "structure",
+                     "position_uncertainty_m", "source", "note")
 
 
 _CLUSTER_CALLBACK = """function (row) {
@@ -157,7 +161,10 @@ def sites_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi",
 
     pts = cached(cache, ("sites_wgs84",), points)
     groups = []
-    fields = [f for f in ("site_id", "operator", "tech", "height_m", "structure") if f in pts]
+    # Estimated positions (OpenCelliD) carry their uncertainty, source and note: shown when
+    # the layer has them (a column that is empty everywhere is left out of the popup).
+    fields = [f for f in SITE_POPUP_FIELDS
+              if f in pts and (f in SITE_POPUP_FIELDS[:5] or pts[f].notna().any())]
     for operator, part in pts.groupby(pts["operator"].astype(str), sort=True):
         colour = operator_colour(operator)
         group = folium.FeatureGroup(name=f"{mt('layer_sites', lang)}: {operator}", show=True)
