@@ -21,6 +21,7 @@ from pyproj import Transformer
 from rasterio.transform import from_origin
 from streamlit.testing.v1 import AppTest
 
+from gis.app.opendata import extent_bbox
 from gis.project import Project
 
 TIMEOUT_S = 60
@@ -113,6 +114,17 @@ def import_file(at: AppTest, source: str, name: str, data: bytes, mime: str) -> 
     return no_exception(at)
 
 
+def test_default_area_is_the_project_extent_rounded_outwards(project_folder):
+    # the small area's vertices farthest out: the admin squares' corners and the commune split
+    xs, ys = [0, 3000, 0, 3000, 1500, 1500], [0, 0, 2000, 2000, 0, 2000]
+    ll = np.array([_lonlat(project_folder, x, y) for x, y in zip(xs, ys, strict=True)])
+    want = [np.floor(ll[:, 0].min() * 1e4) / 1e4, np.floor(ll[:, 1].min() * 1e4) / 1e4,
+            np.ceil(ll[:, 0].max() * 1e4) / 1e4, np.ceil(ll[:, 1].max() * 1e4) / 1e4]
+    got = [float(v) for v in extent_bbox(Project.load(project_folder)).split(",")]
+    assert got == pytest.approx(want, abs=1.01e-4)   # _lonlat rounds to 1e-6°
+    assert got[0] < 105.84 < got[2] and got[1] < 20.25 < got[3]   # about 105.83 E, 20.25 N
+
+
 def test_overpass_json_import_replaces_only_the_osm_layers_of_this_session(project_folder):
     base = Project.load(project_folder)
     at = no_exception(data_page().run())
@@ -130,7 +142,7 @@ def test_overpass_json_import_replaces_only_the_osm_layers_of_this_session(proje
     assert len(over["facilities"][0]) == 1
     assert villages.crs == base.crs                           # in the project's analysis CRS
     # the page shows what happened and the layer table has the new counts
-    assert any("OpenStreetMap" in s.value for s in at.success)
+    assert any("OpenStreetMap" in s.value and extent_bbox(base) in s.value for s in at.success)
     status = at.dataframe[0].value
     rows = dict(zip(status.iloc[:, 0], status.iloc[:, 1], strict=True))
     assert rows["Thôn/xóm/ấp/bản"] == "4" and rows["Trạm BTS"] == "6"

@@ -90,8 +90,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "button": ("Nhập dữ liệu", "Import"),
     "running": ("Đang nhập…", "Importing…"),
     "failed": ("Không nhập được dữ liệu mở", "The open data could not be imported"),
-    "done": ("Đã nhập từ {source}: {kinds} (chỉ trong phiên này).",
-             "Imported from {source}: {kinds} (this session only)."),
+    "done": ("Đã nhập từ {source} trong vùng {area}: {kinds} (chỉ trong phiên này).",
+             "Imported from {source} in the area {area}: {kinds} (this session only)."),
     "no_extent": ("Khu vực chưa có lớp nào: hãy nhập khung toạ độ.",
                   "The area has no layers yet: type a bounding box."),
 }
@@ -113,6 +113,7 @@ class ImportOutcome:
     """
 
     source: str
+    area: str | None = None
     layers: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     rasters: dict[str, tuple[Path, Any]] = field(default_factory=dict)
     error: BaseException | None = None
@@ -216,6 +217,7 @@ def run_import(source: str, uploads: list[Upload], project: Project, *, workdir:
                 fix="Type the box as 'minlon,minlat,maxlon,maxlat', e.g. '105.8,21.0,105.9,21.1'.",
                 fix_vi="Nhập khung 'minlon,minlat,maxlon,maxlat', ví dụ '105.8,21.0,105.9,21.1'.",
             )
+        out.area = spec
         paths = materialise(uploads, workdir / "files")[0]
         if source == "osm":
             params = opendata.OsmParams(layers=tuple(osm_layers)) if osm_layers else None
@@ -260,7 +262,7 @@ def _show_outcome(outcome: ImportOutcome, lang: str) -> None:
 
     label = SOURCES[outcome.source].label(lang).split(" (")[0].split(":")[0]
     kinds = ", ".join(kind_label(k, lang) for k in outcome.kinds)
-    st.success(_tx("done", lang, source=label, kinds=kinds))
+    st.success(_tx("done", lang, source=label, area=outcome.area, kinds=kinds))
     for kind, (value, report) in {**outcome.layers, **outcome.rasters}.items():
         rows = f" · {len(value):,}" if hasattr(value, "__len__") and not isinstance(
             value, str | Path) else ""
