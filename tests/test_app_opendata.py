@@ -267,3 +267,19 @@ def test_site_popup_shows_the_position_uncertainty(n):
     for group in sites_layer(_sites(n, None), lang="en"):
         group.add_to(m)
     assert "Estimated position uncertainty" not in m.get_root().render()
+
+
+def test_site_popup_shows_a_note_as_text_not_markup():
+    from gis.maps.layers import sites_layer
+
+    sites = _sites(2, [100.0, 200.0])
+    sites["note"] = ["cột <b>mới</b> & <script>alert(1)</script>", None]
+    m = folium.Map()
+    for group in sites_layer(sites, lang="vi"):
+        group.add_to(m)
+    html = m.get_root().render()
+    # folium writes the properties as JSON, where "<" is \u003c and "&" is \u0026
+    plain = html.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
+    assert "<script>alert(1)" not in plain
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in plain
+    assert sites["note"].iloc[0].startswith("cột <b>")        # the layer itself is not changed
