@@ -183,8 +183,11 @@ def test_opencellid_import_gives_estimated_sites_then_a_bad_file_changes_nothing
     assert at.session_state["upload_version"] == version
 
 
-def test_typed_bbox_outside_vietnam_is_refused(project_folder):
-    at = no_exception(data_page().run())
+@pytest.mark.parametrize(("lang", "words"), [("vi", "đảo"), ("en", "swapped")])
+def test_typed_bbox_outside_vietnam_is_refused(project_folder, lang, words):
+    at = data_page()
+    at.session_state["lang"] = lang
+    no_exception(at.run())
     at.selectbox(key="od_source").set_value("opencellid").run()
     at.file_uploader(key="od_files_opencellid").set_value(
         ("452.csv", opencellid_csv(project_folder), "text/csv")).run()
@@ -192,8 +195,34 @@ def test_typed_bbox_outside_vietnam_is_refused(project_folder):
     at.text_input(key="od_bbox").set_value("20.2,105.8,20.3,105.9").run()   # lat/lon swapped
     at.button(key="od_import").click().run()
     no_exception(at)
-    assert at.error and "đảo" in at.error[0].value          # "latitude and longitude swapped"
+    assert at.error and words in at.error[0].value   # "latitude and longitude are swapped"
     assert "layer_overrides" not in at.session_state
+
+
+def test_srtm_tiles_become_this_sessions_dem_and_a_tile_outside_is_skipped(project_folder):
+    # two SRTM3 tiles (1201 x 1201 big-endian int16): N20E105 covers the area at 37 m
+    # everywhere; N21E106 is outside it
+    n20e105 = np.full((1201, 1201), 37, dtype=">i2").tobytes()
+    n21e106 = np.full((1201, 1201), 900, dtype=">i2").tobytes()
+    at = no_exception(data_page().run())
+    at.selectbox(key="od_source").set_value("dem").run()
+    at.file_uploader(key="od_files_dem").set_value(
+        [("N20E105.hgt", n20e105, "application/octet-stream"),
+         ("N21E106.hgt", n21e106, "application/octet-stream")]).run()
+    at.button(key="od_import").click().run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert "layer_overrides" not in at.session_state             # no vector layer touched
+    path, report = at.session_state["raster_overrides"]["dem"]
+    assert Path(path).is_relative_to(at.session_state["_session_dir"].path)
+    assert report.extra["files_used"] == ["N20E105.hgt"]
+    assert report.extra["files_skipped_outside_area"] == ["N21E106.hgt"]
+    with rasterio.open(path) as src:
+        heights = src.read(1, masked=True)
+        assert src.crs == Project.load(project_folder).crs
+    assert heights.count() > 0 and heights.min() == 37 and heights.max() == 37
+    # the project folder's own DEM is still the one on disk
+    assert Project.load(project_folder).rasters["dem"].parent == project_folder
 
 
 def test_population_raster_is_written_in_the_session_folder_only(project_folder, tmp_path):
