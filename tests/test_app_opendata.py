@@ -249,6 +249,7 @@ def test_population_raster_is_written_in_the_session_folder_only(project_folder,
     assert Path(written).is_relative_to(workdir) and Path(written).is_file()
     assert project.rasters == before                       # the session's project untouched
     assert report.extra["files_used"] == ["vnm_ppp_2020.tif"]
+    assert sorted(p.name for p in workdir.iterdir()) == ["population.tif"]   # upload copy gone
 
 
 def test_run_import_wraps_unknown_errors_and_needs_files(project_folder, tmp_path):
@@ -259,9 +260,14 @@ def test_run_import_wraps_unknown_errors_and_needs_files(project_folder, tmp_pat
     project = Project.load(project_folder)
     out = run_import("dem", [], project, workdir=tmp_path)
     assert isinstance(out.error, GisError) and not out.kinds
-    out = run_import("dem", [Upload("N20E105.hgt", b"\x00" * 100)], project, workdir=tmp_path)
+    workdir = tmp_path / "failed"
+    out = run_import("dem", [Upload("N20E105.hgt", b"\x00" * 100)], project, workdir=workdir)
     assert isinstance(out.error, GisError) and "N20E105.hgt" in out.error.message("en")
-    assert not out.kinds
+    assert not out.kinds and not workdir.exists()            # nothing left of a failed import
+    # a PBF that is not one: the reader's own error becomes a GisError naming the file
+    out = run_import("osm", [Upload("hong.osm.pbf", b"not a pbf at all")], project,
+                     workdir=workdir)
+    assert isinstance(out.error, GisError) and "hong.osm.pbf" in out.error.message("vi")
 
 
 def _sites(n: int, uncertainty: list[float] | None) -> gpd.GeoDataFrame:
@@ -312,3 +318,16 @@ def test_site_popup_shows_a_note_as_text_not_markup():
     assert "<script>alert(1)" not in plain
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in plain
     assert sites["note"].iloc[0].startswith("cột <b>")        # the layer itself is not changed
+
+
+def test_osm_import_takes_only_the_chosen_layers(project_folder):
+    at = no_exception(data_page().run())
+    at.selectbox(key="od_source").set_value("osm").run()
+    at.file_uploader(key="od_files_osm").set_value(
+        ("map.json", overpass_json(project_folder), "application/json")).run()
+    at.multiselect(key="od_osm_layers").set_value([]).run()
+    assert at.button(key="od_import").disabled                  # nothing chosen: nothing to do
+    at.multiselect(key="od_osm_layers").set_value(["roads"]).run()
+    at.button(key="od_import").click().run()
+    no_exception(at)
+    assert list(at.session_state["layer_overrides"]) == ["roads"]   # villages etc. kept

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from gis.layers.sources import Upload, materialise
 from gis.project import Project
 
 __all__ = [
+    "KEY_DONE",
     "MAX_IMPORT_MB",
     "SOURCES",
     "ImportOutcome",
@@ -42,6 +44,8 @@ __all__ = [
 #: (``server.maxUploadSize``) applies first; a province's OSM extract is a few tens of MB, a
 #: whole-country extract belongs in the CLI (``python -m gis import osm``), which streams it.
 MAX_IMPORT_MB = 400
+#: Session-state key of the last successful import, shown once after the page reruns.
+KEY_DONE = "_opendata_done"
 
 
 @dataclass(frozen=True)
@@ -177,7 +181,8 @@ def run_import(source: str, uploads: list[Upload], project: Project, *, workdir:
     project
         The session's project. It is not modified: the import runs on a copy.
     workdir
-        A folder of this session (the uploads and the rasters written go there).
+        A folder of this session: the uploads are copied into it while they are read (and
+        removed after), the rasters are written there; removed whole when the import fails.
     area
         A bbox ``"minlon,minlat,maxlon,maxlat"`` in degrees, or ``None`` for the extent of
         the project's layers.
@@ -208,6 +213,7 @@ def run_import(source: str, uploads: list[Upload], project: Project, *, workdir:
     if out.error is not None:
         return out
     copy = _copy(project)
+    files_dir = workdir / "files"
     try:
         spec = area if area and area.strip() else extent_bbox(project)
         if spec is None:
@@ -218,7 +224,7 @@ def run_import(source: str, uploads: list[Upload], project: Project, *, workdir:
                 fix_vi="Nhập khung 'minlon,minlat,maxlon,maxlat', ví dụ '105.8,21.0,105.9,21.1'.",
             )
         out.area = spec
-        paths = materialise(uploads, workdir / "files")[0]
+        paths = materialise(uploads, files_dir)[0]
         if source == "osm":
             params = opendata.OsmParams(layers=tuple(osm_layers)) if osm_layers else None
             opendata.import_osm(paths[0], spec, copy, params=params)
@@ -230,7 +236,6 @@ def run_import(source: str, uploads: list[Upload], project: Project, *, workdir:
             opendata.import_population(paths, spec, copy, out_dir=workdir)
     except GisError as exc:
         out.error = exc
-        return out
     except Exception as exc:  # a reader library's own error: say which file, and the fix
         out.error = InputFileError(
             f"The file could not be imported: {type(exc).__name__}: {exc}.",
@@ -239,6 +244,10 @@ def run_import(source: str, uploads: list[Upload], project: Project, *, workdir:
             fix=f"Check that the file is a {SOURCES[source].label_en} file and is complete.",
             fix_vi=f"Kiểm tra tệp đúng loại {SOURCES[source].label_vi} và không bị hỏng.",
         )
+    finally:  # the copies of the uploads are read: free the space (an OSM extract is large)
+        shutil.rmtree(files_dir, ignore_errors=True)
+    if out.error is not None:
+        shutil.rmtree(workdir, ignore_errors=True)
         return out
     for kind, gdf in copy.layers.items():
         if project.layers.get(kind) is not gdf:
@@ -276,7 +285,7 @@ def render_section(project: Project, lang: str) -> None:
     """The "Import open data" section of the Data page, for this session's ``project``."""
     st.subheader(f"{_tx('title', 'vi')} / {_tx('title', 'en')}")
     st.caption(_tx("intro", lang))
-    last = st.session_state.pop("_opendata_done", None)
+    last = st.session_state.pop(KEY_DONE, None)
     if last is not None:
         _show_outcome(last, lang)
     key = st.selectbox(_tx("source", lang), list(SOURCES), key="od_source",
@@ -304,7 +313,8 @@ def render_section(project: Project, lang: str) -> None:
             st.caption(_tx("no_extent", lang))
         area = st.text_input(_tx("bbox", lang), value=extent or "", key="od_bbox",
                              placeholder="105.80,20.90,105.95,21.05")
-    if not st.button(_tx("button", lang), key="od_import", type="primary", disabled=not files):
+    ready = bool(files) and osm_layers != ()
+    if not st.button(_tx("button", lang), key="od_import", type="primary", disabled=not ready):
         return
     uploads = [Upload(f.name, f.getvalue()) for f in files]
     workdir = _state.session_dir() / "opendata" / f"{_signature(uploads)}-{uuid.uuid4().hex[:8]}"
@@ -320,5 +330,5 @@ def render_section(project: Project, lang: str) -> None:
         _state.set_override(kind, gdf, report)
     for kind, (path, report) in outcome.rasters.items():
         _state.set_override(kind, path, report, raster=True)
-    st.session_state["_opendata_done"] = outcome
+    st.session_state[KEY_DONE] = outcome
     st.rerun()
