@@ -195,3 +195,6 @@ def render() -> None:
         _state.clear_overrides()
         st.rerun()
     _upload_section(sp.project, lang)
+    from gis.app.opendata import render_section
+
+    render_section(sp.project, lang)

@@ -8,6 +8,7 @@ properties, so the HTML stays small.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import folium
@@ -35,6 +36,7 @@ __all__ = [
     "CLUSTER_MIN_SITES",
     "HAMLET_PANE",
     "HAMLET_POPUP_FIELDS",
+    "SITE_POPUP_FIELDS",
     "WEDGE_RADIUS_M",
     "hamlet_frame",
     "hamlets_layer",
@@ -58,6 +60,9 @@ HAMLET_POPUP_FIELDS = (
     "name", "commune", "population", "households", "mobile_status", "pop_share_4g",
     "pop_share_5g", "ftth_status", "hh_share_ftth", "ftth_distance_m",
 )
+#: The site properties shown in its popup, in this order (the last three when present).
+SITE_POPUP_FIELDS = ("site_id", "operator", "tech", "height_m", "structure",
+                     "position_uncertainty_m", "source", "note")
 
 
 _CLUSTER_CALLBACK = """function (row) {
@@ -153,11 +158,19 @@ def sites_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi",
         pts = to_wgs84(sites, simplify_m=None)
         if "site_id" in pts:
             pts = pts.drop_duplicates(subset=["site_id", "operator"])
+        # Popups and tooltips are HTML: text from the user's files (a note, a structure) is
+        # shown as text, never run as markup. The operator stays as is (it picks the colour).
+        for col in SITE_POPUP_FIELDS:
+            if col != "operator" and col in pts and not pd.api.types.is_numeric_dtype(pts[col]):
+                pts[col] = pts[col].map(lambda v: html.escape(v) if isinstance(v, str) else v)
         return pts
 
     pts = cached(cache, ("sites_wgs84",), points)
     groups = []
-    fields = [f for f in ("site_id", "operator", "tech", "height_m", "structure") if f in pts]
+    # Estimated positions (OpenCelliD) carry their uncertainty, source and note: shown when
+    # the layer has them (a column that is empty everywhere is left out of the popup).
+    fields = [f for f in SITE_POPUP_FIELDS
+              if f in pts and (f in SITE_POPUP_FIELDS[:5] or pts[f].notna().any())]
     for operator, part in pts.groupby(pts["operator"].astype(str), sort=True):
         colour = operator_colour(operator)
         group = folium.FeatureGroup(name=f"{mt('layer_sites', lang)}: {operator}", show=True)
