@@ -156,3 +156,17 @@ def test_sites_are_clustered_only_when_many():
     many = html(CLUSTER_MIN_SITES + 1)
     assert "markerClusterGroup" in many and many.count("S1") >= 1
     assert (site_radius("2G/3G"), site_radius("2G/4G"), site_radius("4G/5G")) == (3.5, 5.0, 7.0)
+
+
+def test_every_text_property_sent_to_the_map_is_escaped():
+    """Popups insert properties as HTML: a hamlet name from a user's file must stay text."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from gis.maps.geojson import compact_geojson
+
+    gdf = gpd.GeoDataFrame({"name": ["Thôn <script>alert(1)</script> & Đông"], "population": [5]},
+                           geometry=[Point(600_000, 2_250_000)], crs=32648)
+    props = compact_geojson(gdf, ["name", "population"])["features"][0]["properties"]
+    assert props["name"] == "Thôn &lt;script&gt;alert(1)&lt;/script&gt; &amp; Đông"
+    assert props["population"] == 5

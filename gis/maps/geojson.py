@@ -7,6 +7,7 @@ tolerance looks the same. Both keep the map HTML small (issue 7 targets < 5 MB o
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -68,7 +69,11 @@ def cached(cache: dict | None, key: tuple, make: Callable[[], Any]) -> Any:
 
 
 def _jsonable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Property columns as JSON-safe Python values (NaN -> None, numpy scalars -> Python)."""
+    """Property columns as JSON-safe Python values (NaN -> None, numpy scalars -> Python).
+
+    Text is HTML-escaped: Leaflet popups and tooltips insert properties as HTML, and names,
+    notes and communes come from the user's files, so they must show as text, never run as markup.
+    """
     out = pd.DataFrame(index=frame.index)
     for col in frame.columns:
         s = frame[col]
@@ -80,7 +85,8 @@ def _jsonable(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = s.astype(object)
         else:
             out[col] = s.astype(object).where(s.notna(), None).map(
-                lambda v: v if v is None or isinstance(v, bool | int | float) else str(v))
+                lambda v: v if v is None or isinstance(v, bool | int | float)
+                else html.escape(str(v)))
     return out
 
 

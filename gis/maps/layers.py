@@ -8,7 +8,6 @@ properties, so the HTML stays small.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import folium
@@ -158,11 +157,7 @@ def sites_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi",
         pts = to_wgs84(sites, simplify_m=None)
         if "site_id" in pts:
             pts = pts.drop_duplicates(subset=["site_id", "operator"])
-        # Popups and tooltips are HTML: text from the user's files (a note, a structure) is
-        # shown as text, never run as markup. The operator stays as is (it picks the colour).
-        for col in SITE_POPUP_FIELDS:
-            if col != "operator" and col in pts and not pd.api.types.is_numeric_dtype(pts[col]):
-                pts[col] = pts[col].map(lambda v: html.escape(v) if isinstance(v, str) else v)
+        # Text shown in popups is HTML-escaped once, in gis.maps.geojson._jsonable.
         return pts
 
     pts = cached(cache, ("sites_wgs84",), points)
