@@ -12,6 +12,7 @@ Run: ``.venv/bin/python benchmarks/sharing.py`` (target: province under 2 minute
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import sys
 import tempfile
@@ -117,7 +118,9 @@ def report(ctx: RunContext, seconds: float, label: str) -> None:
 def main() -> None:
     sample = ROOT / "data" / "sample"
     if (sample / "project.json").is_file():
-        cache = Path(tempfile.gettempdir()) / "gis_bench_sample_ctx.pkl"
+        digest = hashlib.sha256(b"".join((sample / f).read_bytes() for f in
+                                         ("project.json", "layers.gpkg", "params.json")))
+        cache = Path(tempfile.gettempdir()) / f"gis_bench_sample_{digest.hexdigest()[:16]}.pkl"
         if cache.is_file():
             ctx = pickle.loads(cache.read_bytes())
         else:

@@ -1,0 +1,319 @@
+"""Folium layers of the planning map: hamlets by status, sites, sector wedges, lines and points.
+
+Each builder takes a canonical layer (metric analysis CRS) or a result table (WGS84) and returns a
+:class:`folium.FeatureGroup` that the map's layer control can switch. Geometry is sent as compact
+GeoJSON (see :mod:`gis.maps.geojson`); popups are built in the browser from each feature's few
+properties, so the HTML stays small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from folium.plugins import FastMarkerCluster
+
+from gis.maps._fast import fast
+from gis.maps._text import mt
+from gis.maps.geojson import cached, compact_geojson, points_frame, to_wgs84
+from gis.maps.style import (
+    EXTENSION_COLOUR,
+    FIBER_COLOURS,
+    FTTH_COLOURS,
+    ROAD_STYLES,
+    STATUS_COLOURS,
+    ftth_status,
+    mobile_status,
+    operator_colour,
+)
+
+__all__ = [
+    "CLUSTER_MIN_SITES",
+    "HAMLET_PANE",
+    "HAMLET_POPUP_FIELDS",
+    "SITE_POPUP_FIELDS",
+    "WEDGE_RADIUS_M",
+    "hamlet_frame",
+    "hamlets_layer",
+    "lines_layer",
+    "points_layer",
+    "sector_wedges",
+    "sectors_layer",
+    "site_radius",
+    "sites_layer",
+]
+
+#: Sites are clustered (folium FastMarkerCluster) when an operator has more than this many.
+CLUSTER_MIN_SITES = 60
+#: Drawn length of a sector wedge in metres (a symbol, not the coverage radius).
+WEDGE_RADIUS_M = 250.0
+#: The map pane hamlets are drawn in: below the other vector layers (Leaflet's overlay pane is at
+#: z-index 400), whatever order the layers are added in, so sites and towers stay on top.
+HAMLET_PANE = "hamlets"
+#: The hamlet properties sent to the map and shown in its popup, in this order.
+HAMLET_POPUP_FIELDS = (
+    "name", "commune", "population", "households", "mobile_status", "pop_share_4g",
+    "pop_share_5g", "ftth_status", "hh_share_ftth", "ftth_distance_m",
+)
+#: The site properties shown in its popup, in this order (the last three when present).
+SITE_POPUP_FIELDS = ("site_id", "operator", "tech", "height_m", "structure",
+                     "position_uncertainty_m", "source", "note")
+
+
+_CLUSTER_CALLBACK = """function (row) {
+    var m = L.circleMarker(new L.LatLng(row[0], row[1]), {radius: 5, color: '#ffffff',
+        weight: 1, fillColor: 'COLOUR', fillOpacity: 1.0});
+    m.bindPopup(row[2]);
+    return m;
+}"""
+
+
+def hamlet_frame(villages: gpd.GeoDataFrame, hamlets: pd.DataFrame | None,
+                 lang: str = "vi") -> gpd.GeoDataFrame:
+    """The villages layer joined (on its index) with the per-hamlet results and display status.
+
+    Adds ``mobile_status`` and ``ftth_status`` (codes, see :mod:`gis.maps.style`) and their
+    labels in ``lang`` (``mobile_label``, ``ftth_label``); shares become percentages for popups.
+    """
+    gdf = villages[[c for c in ("village_id", "name", "commune", "population", "households")
+                    if c in villages] + [villages.geometry.name]].copy()
+    if hamlets is not None and len(hamlets):
+        extra = [c for c in hamlets.columns if c not in gdf.columns]
+        gdf = gdf.join(hamlets[extra], how="left")
+    res = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    gdf["mobile_code"] = mobile_status(res).to_numpy()
+    gdf["ftth_code"] = ftth_status(res).to_numpy()
+    gdf["mobile_status"] = gdf["mobile_code"].map(lambda c: mt(f"status_{c}", lang))
+    gdf["ftth_status"] = gdf["ftth_code"].map(
+        lambda c: mt(c if c != "unknown" else "status_unknown", lang))
+    for col in ("pop_share_4g", "pop_share_5g", "hh_share_ftth"):
+        if col in gdf:
+            gdf[col] = (pd.to_numeric(gdf[col], errors="coerce") * 100).round(1)
+    return gdf
+
+
+def _popup(fields: Sequence[str], lang: str) -> folium.GeoJsonPopup:
+    return folium.GeoJsonPopup(fields=list(fields), aliases=[mt(f, lang) for f in fields],
+                               localize=True, labels=True)
+
+
+def hamlets_layer(frame: gpd.GeoDataFrame, *, colour_by: str = "mobile", lang: str = "vi",
+                  name: str | None = None, cache: dict | None = None) -> folium.FeatureGroup:
+    """Hamlets coloured by status, one GeoJSON per status inside one switchable group.
+
+    Parameters
+    ----------
+    frame
+        The output of :func:`hamlet_frame` (polygons or points, metric CRS).
+    colour_by
+        ``"mobile"`` (covered / weak spot / no signal) or ``"ftth"`` (FTTH yes / no).
+    """
+    group = folium.FeatureGroup(name=name or mt("layer_hamlets", lang), show=True)
+    code_col, colours = (("ftth_code", FTTH_COLOURS) if colour_by == "ftth"
+                         else ("mobile_code", STATUS_COLOURS))
+    fields = [f for f in HAMLET_POPUP_FIELDS if f in frame.columns]
+    props = ["village_id", *fields] if "village_id" in frame else fields
+    is_point = bool(len(frame)) and bool(
+        np.all(shapely.get_type_id(np.asarray(frame.geometry.values)) == 0))
+    for code, colour in colours.items():
+        mask = (frame[code_col] == code).to_numpy()
+        if not mask.any():
+            continue
+        style = {"color": "#333333", "weight": 0.6, "fillColor": colour, "fillOpacity": 0.55}
+        data = cached(cache, ("hamlets", colour_by, code, lang),
+                      lambda m=mask: compact_geojson(frame[m], props))
+        marker = (folium.CircleMarker(radius=6, fill=True, color="#333333", weight=0.8,
+                                      fill_color=colour, fill_opacity=0.9) if is_point else None)
+        fast(folium.GeoJson)(
+            data,
+            name=code,
+            style_function=lambda _f, s=style: s,
+            highlight_function=lambda _f: {"weight": 2.5, "color": "#000000"},
+            marker=marker,
+            popup=_popup(fields, lang),
+            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False) if "name" in fields
+            else None,
+            control=False,
+            smooth_factor=1.0,
+            pane=HAMLET_PANE,
+        ).add_to(group)
+    return group
+
+
+def sites_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi",
+                cluster_min: int = CLUSTER_MIN_SITES,
+                cache: dict | None = None) -> list[folium.FeatureGroup]:
+    """One switchable group per operator; markers clustered when an operator has many sites.
+
+    Rows of one site (one row per sector) are drawn once, at the site.
+    """
+    if sites is None or sites.empty:
+        return []
+    def points() -> gpd.GeoDataFrame:
+        pts = to_wgs84(sites, simplify_m=None)
+        if "site_id" in pts:
+            pts = pts.drop_duplicates(subset=["site_id", "operator"])
+        # Text shown in popups is HTML-escaped once, in gis.maps.geojson._jsonable.
+        return pts
+
+    pts = cached(cache, ("sites_wgs84",), points)
+    groups = []
+    # Estimated positions (OpenCelliD) carry their uncertainty, source and note: shown when
+    # the layer has them (a column that is empty everywhere is left out of the popup).
+    fields = [f for f in SITE_POPUP_FIELDS
+              if f in pts and (f in SITE_POPUP_FIELDS[:5] or pts[f].notna().any())]
+    for operator, part in pts.groupby(pts["operator"].astype(str), sort=True):
+        colour = operator_colour(operator)
+        group = folium.FeatureGroup(name=f"{mt('layer_sites', lang)}: {operator}", show=True)
+        if len(part) > cluster_min:
+            # Many sites: one data array and one JS callback, clustered until zoom 14.
+            xy = shapely.get_coordinates(np.asarray(part.geometry.values))
+            rows = part[fields].astype(object).where(part[fields].notna(), "").to_numpy()
+            data = [[round(float(lat), 5), round(float(lon), 5),
+                     "<br>".join(f"<b>{mt(f, lang)}</b>: {v}" for f, v in zip(fields, row,
+                                                                              strict=True))]
+                    for (lon, lat), row in zip(xy, rows, strict=True)]
+            fast(FastMarkerCluster)(data, callback=_CLUSTER_CALLBACK.replace("COLOUR", colour),
+                              options={"disableClusteringAtZoom": 14}).add_to(group)
+        else:
+            # One GeoJSON per operator; popups are built in the browser from its properties.
+            fast(folium.GeoJson)(
+                cached(cache, ("sites", operator),
+                       lambda p=part: compact_geojson(p, fields, simplify_m=None)),
+                marker=folium.CircleMarker(radius=5, color="#ffffff", weight=1, fill=True,
+                                           fill_color=colour, fill_opacity=1.0),
+                # the technology shows in the size: 5G sites largest, 2G/3G-only smallest
+                style_function=lambda f: {"radius": site_radius(f["properties"].get("tech"))},
+                popup=_popup(fields, lang),
+                tooltip=folium.GeoJsonTooltip(fields=["site_id"], labels=False)
+                if "site_id" in fields else None,
+            ).add_to(group)
+        groups.append(group)
+    return groups
+
+
+def site_radius(tech: object) -> float:
+    """Marker radius in pixels by technology: 7 with 5G, 5 with 4G, 3.5 for 2G/3G only."""
+    text = str(tech or "").upper()
+    if "5G" in text:
+        return 7.0
+    if "4G" in text:
+        return 5.0
+    return 3.5
+
+
+def sector_wedges(sites: gpd.GeoDataFrame, *, radius_m: float = WEDGE_RADIUS_M,
+                  default_beamwidth_deg: float = 65.0, n_arc: int = 9) -> gpd.GeoDataFrame:
+    """Wedge polygons (metric CRS) for the site rows that have an ``azimuth_deg``.
+
+    Azimuth is clockwise from grid north in degrees; the wedge spans ``beamwidth_deg`` (or
+    ``default_beamwidth_deg`` when missing) and is ``radius_m`` long. Vectorised over rows.
+    """
+    if sites is None or sites.empty or "azimuth_deg" not in sites:
+        return gpd.GeoDataFrame(geometry=[], crs=getattr(sites, "crs", None))
+    az = pd.to_numeric(sites["azimuth_deg"], errors="coerce").to_numpy(float)
+    ok = np.isfinite(az)
+    sub = sites[ok]
+    az = az[ok]
+    bw = (pd.to_numeric(sub["beamwidth_deg"], errors="coerce").to_numpy(float)
+          if "beamwidth_deg" in sub else np.full(len(sub), np.nan))
+    bw = np.where(np.isfinite(bw) & (bw > 0), np.minimum(bw, 360.0), default_beamwidth_deg)
+    xy = shapely.get_coordinates(np.asarray(sub.geometry.values))
+    frac = np.linspace(-0.5, 0.5, n_arc)
+    theta = np.deg2rad(az[:, None] + bw[:, None] * frac[None, :])   # (n, n_arc)
+    arc = np.stack([xy[:, :1] + radius_m * np.sin(theta),
+                    xy[:, 1:2] + radius_m * np.cos(theta)], axis=-1)  # (n, n_arc, 2)
+    ring = np.concatenate([xy[:, None, :], arc, xy[:, None, :]], axis=1)
+    polys = shapely.polygons(ring)
+    keep = [c for c in ("site_id", "operator", "tech", "azimuth_deg") if c in sub]
+    return gpd.GeoDataFrame(sub[keep].copy(), geometry=polys, crs=sites.crs)
+
+
+def sectors_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi", min_zoom: int = 13,
+                  cache: dict | None = None) -> folium.FeatureGroup | None:
+    """Sector wedges coloured by operator, shown only from ``min_zoom`` on (see the map's JS)."""
+    wedges = cached(cache, ("wedges",), lambda: sector_wedges(sites))
+    if wedges.empty:
+        return None
+    group = folium.FeatureGroup(name=mt("layer_sectors", lang), show=False, control=False)
+    data = cached(cache, ("wedges_json",), lambda: compact_geojson(
+        wedges, ["operator", "site_id", "azimuth_deg"], simplify_m=None))
+    fast(folium.GeoJson)(
+        data,
+        style_function=lambda f: {"color": operator_colour(f["properties"].get("operator")),
+                                  "weight": 1, "fillOpacity": 0.35,
+                                  "fillColor": operator_colour(f["properties"].get("operator"))},
+        tooltip=folium.GeoJsonTooltip(fields=["site_id", "azimuth_deg"], labels=False)
+        if "site_id" in wedges else None,
+    ).add_to(group)
+    group.min_zoom = min_zoom  # read by ZoomGate (gis.maps.build)
+    return group
+
+
+def lines_layer(lines: gpd.GeoDataFrame | None, *, name: str, kind: str, lang: str = "vi",
+                show: bool = True, dashed: bool = False, fields: Sequence[str] = (),
+                cache: dict | None = None) -> folium.FeatureGroup | None:
+    """Roads (``kind="roads"``, styled by road class), fiber (by level) or other lines."""
+    if lines is None or len(lines) == 0:
+        return None
+    props = [c for c in ("road_class", "level", "operator", "name", *fields) if c in lines]
+    data = cached(cache, ("lines", kind, name), lambda: compact_geojson(lines, props))
+    group = folium.FeatureGroup(name=name, show=show)
+
+    def style(feature: dict) -> dict:
+        p = feature["properties"]
+        if kind == "roads":
+            colour, weight = ROAD_STYLES.get(str(p.get("road_class")), ROAD_STYLES["other"])
+        elif kind == "fiber":
+            colour, weight = FIBER_COLOURS.get(str(p.get("level")), "#8e24aa"), 2.5
+        else:
+            colour, weight = EXTENSION_COLOUR, 3.5
+        return {"color": colour, "weight": weight, "opacity": 0.9,
+                "dashArray": "6 4" if dashed else None}
+
+    tip = [f for f in props if f in ("road_class", "level", "name", *fields)][:4]
+    fast(folium.GeoJson)(
+        data, style_function=style,
+        tooltip=folium.GeoJsonTooltip(fields=tip, aliases=[mt(f, lang) for f in tip])
+        if tip else None,
+    ).add_to(group)
+    return group
+
+
+def points_layer(table: pd.DataFrame | None, *, name: str, colour: str, lang: str = "vi",
+                 fields: Sequence[str] = (), radius: float = 6.0, show: bool = True,
+                 icon: str | None = None,
+                 cache: dict | None = None) -> folium.FeatureGroup | None:
+    """A point layer (a canonical layer or a result table with geometry or lon/lat columns)."""
+    if table is None or len(table) == 0:
+        return None
+
+    def make() -> tuple[list[str], dict] | None:
+        pts = points_frame(table)
+        if pts is None:
+            return None
+        pts = pts[~(pts.geometry.isna() | pts.geometry.is_empty)]
+        if pts.empty:
+            return None
+        if not bool(np.all(shapely.get_type_id(np.asarray(pts.geometry.values)) == 0)):
+            pts = pts.set_geometry(pts.geometry.representative_point())
+        props = [f for f in fields if f in pts]
+        return props, compact_geojson(pts, props, simplify_m=None)
+
+    made = cached(cache, ("points", name), make)
+    if made is None:
+        return None
+    props, data = made
+    group = folium.FeatureGroup(name=name, show=show)
+    marker = (folium.Marker(icon=folium.Icon(color="darkred", icon=icon, prefix="fa"))
+              if icon else folium.CircleMarker(radius=radius, color="#222222", weight=1,
+                                               fill=True, fill_color=colour, fill_opacity=0.95))
+    fast(folium.GeoJson)(
+        data, marker=marker,
+        popup=_popup(props, lang) if props else None,
+    ).add_to(group)
+    return group
