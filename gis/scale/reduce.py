@@ -119,15 +119,6 @@ def tile_partials(
     g = grid_transform
     stack = np.stack(best, axis=-1) if best else np.empty((th, tw, 0), np.float32)
 
-    def sample(xy: np.ndarray) -> np.ndarray:
-        """Values per key at points (NaN outside the grid); points must lie in the core."""
-        cols = np.floor((xy[:, 0] - g.c) / g.a).astype(np.int64)
-        rows = np.floor((xy[:, 1] - g.f) / g.e).astype(np.int64)
-        inside = (rows >= 0) & (rows < grid_shape[0]) & (cols >= 0) & (cols < grid_shape[1])
-        out = np.full((len(xy), n_keys), np.nan)
-        out[inside] = stack[rows[inside] - r0, cols[inside] - c0]
-        return out
-
     geoms = hamlets.geoms
     is_poly = shapely.get_type_id(geoms) >= 3 if n else np.zeros(0, bool)
     poly = np.flatnonzero(is_poly)
@@ -181,7 +172,7 @@ def tile_partials(
         rows = np.floor((cxy[:, 1] - g.f) / g.e).astype(np.int64)
         mine = (rows >= r0) & (rows < r0 + th) & (cols >= c0) & (cols < c0 + tw)
         centre_idx = np.flatnonzero(mine)
-        centre_dbm = sample(cxy[centre_idx])
+        centre_dbm = _sample_clipped(cxy[centre_idx], g, grid_shape, core, stack)
     else:
         centre_idx = np.empty(0, np.int64)
         centre_dbm = np.empty((0, n_keys))
@@ -192,8 +183,9 @@ def tile_partials(
 
 def _sample_clipped(xy: np.ndarray, g: Affine, grid_shape: tuple[int, int],
                     core: tuple[int, int, int, int], stack: np.ndarray) -> np.ndarray:
-    """Values per key at population points owned by the tile: NaN where the point lies outside
-    the grid (an edge cell whose centre is outside; the single-piece path samples NaN there)."""
+    """Values per key at points owned by the tile (population cells, centres), taken at the
+    cell of the whole grid that holds them, exactly as the single-piece path samples: NaN where
+    the point lies outside the grid (an edge population cell whose centre is outside)."""
     r0, c0, _, _ = core
     cols = np.floor((xy[:, 0] - g.c) / g.a).astype(np.int64)
     rows = np.floor((xy[:, 1] - g.f) / g.e).astype(np.int64)
