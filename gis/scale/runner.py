@@ -340,8 +340,9 @@ def _execute(tasks: list[TileTask], scale: ScaleParams, client, progress: bool) 
         return []
     from tqdm import tqdm
 
-    bar = tqdm(total=len(tasks), desc="tiles / ô lưới", unit="tile", disable=not progress,
-               file=sys.stderr)
+    # on a terminal only (disable=None): no bar lines in logs and CI
+    bar = tqdm(total=len(tasks), desc="tiles / ô lưới", unit="tile",
+               disable=None if progress else True, file=sys.stderr)
     own = None
     try:
         if client is None and not scale.is_local:
