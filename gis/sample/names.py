@@ -50,6 +50,10 @@ def commune_names(n: int, rng: np.random.Generator) -> list[str]:
             seen.add(name)
         if len(names) == n:
             break
+    base, k = names[1:], 2
+    while len(names) < n and base:  # more communes than name pairs (the country): numbered
+        names += [f"{b} {k}" for b in base[: n - len(names)]]
+        k += 1
     return names
 
 
