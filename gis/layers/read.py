@@ -168,7 +168,7 @@ def guess_kind(columns: list[str], geometry_type: str | None, *, name: str | Non
     if gtype == "Polygon" and "admin" in scores and "villages" in scores and \
             scores["admin"] == scores["villages"]:
         scores["admin"] += 0.5 if not keys & {"ten_thon", "thon"} else -0.5
-    order = ["sites", "villages", "roads", "fiber", "fiber_nodes", "facilities", "admin"]
+    order = ["sites", "villages", "roads", "fiber", "fiber_nodes", "facilities", "admin", "zones"]
     return max(scores, key=lambda k: (scores[k], -order.index(k)))
 
 
@@ -282,7 +282,7 @@ def load_project(project_dir: str | Path | None, files: Mapping[str, object] | N
     params = project.params if project is not None else RunParams()
     province = province or params.load.province or None
     standard = params.load.meridian_standard
-    order = ["villages", "admin", "sites", "roads", "fiber", "fiber_nodes", "facilities",
+    order = ["villages", "admin", "sites", "roads", "fiber", "fiber_nodes", "facilities", "zones",
              *RASTER_KINDS]
     results: dict[str, ReadResult] = {}
     for kind in sorted(files, key=order.index):

@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import CRS, Transformer
 
 from gis.layers.report import LoadReport
@@ -203,12 +204,21 @@ def build_sample(seed: int = 7, *, preset: str = "district",
                  "geometry"]
     sites_gdf = gpd.GeoDataFrame(pd.DataFrame(sites)[site_cols], geometry="geometry", crs=crs)
     fac = gpd.GeoDataFrame(facilities, geometry="geometry", crs=crs)
+    # Tower zoning (DOMAIN.md section 2): non-bulky A1 towers only within 400 m of the town
+    # centre, and no new tower on a heritage site in the delta (away from the designed gaps).
+    town = shapely.Point(places.commune_xy[0])
+    heritage = shapely.Point(places.commune_xy[3] + np.array([800.0, 0.0]))
+    zones = gpd.GeoDataFrame({
+        "name": ["Trung tâm thị trấn (tổng hợp) / Town centre (synthetic)",
+                 "Khu di tích (tổng hợp) / Heritage site (synthetic)"],
+        "rule": ["a1_only", "no_new_tower"],
+    }, geometry=[town.buffer(400.0), heritage.buffer(300.0)], crs=crs)
 
     project = Project(name=SAMPLE_NAME, crs=crs)
     source = f"gis.sample (synthetic, preset {spec.preset}, seed {int(seed)})"
     for kind, gdf in (("admin", admin), ("villages", villages), ("roads", roads),
                       ("fiber", fiber), ("fiber_nodes", fiber_nodes), ("sites", sites_gdf),
-                      ("facilities", fac)):
+                      ("facilities", fac), ("zones", zones)):
         project.set_layer(kind, gdf, _report(source, kind, len(gdf)))
     project.set_raster("dem", dem_path, _report(source, "dem", 1))
     project.set_raster("population", pop_path, _report(source, "population", 1))
