@@ -132,3 +132,34 @@ def test_new_towers_fewest_cover_and_unreachable_reported():
     # Towers at 5, 10 or 15 km each reach the hamlets at 9 and 14 km (500 people); the one at
     # 0 km reaches -9 and 9 km (300 people).
     assert len(chosen1) == 1 and chosen1[0] in (1, 2, 3)
+
+
+def test_zoning_excludes_candidates_and_marks_a1_zones():
+    from shapely.geometry import box
+
+    from gis.analysis.sharing import apply_zoning
+
+    zones = gpd.GeoDataFrame({"rule": ["no_new_tower", "a1_only"]},
+                             geometry=[box(-100, -100, 100, 100), box(900, -100, 1100, 100)],
+                             crs=32648)
+    cand = np.array([[0.0, 0.0], [1000.0, 0.0], [5000.0, 0.0]])
+    allowed, a1 = apply_zoning(cand, zones)
+    assert list(allowed) == [False, True, True]
+    assert list(a1) == [False, True, False]
+    allowed, a1 = apply_zoning(cand, None)
+    assert allowed.all() and not a1.any()
+
+
+def test_zone_rules_read_from_vietnamese_values(tmp_path):
+    from shapely.geometry import box
+
+    from gis.layers.read import read_layer
+
+    path = tmp_path / "vung_han_che.geojson"
+    gpd.GeoDataFrame({"Tên vùng": ["Khu di tích", "Phố đi bộ"],
+                      "Quy định": ["Cấm xây dựng cột mới", "Chỉ cột A1 (không cồng kềnh)"]},
+                     geometry=[box(105.80, 20.28, 105.81, 20.29), box(105.82, 20.28, 105.83, 20.29)],
+                     crs=4326).to_file(path, driver="GeoJSON")
+    zones = read_layer(path, "zones").gdf
+    assert list(zones["rule"]) == ["no_new_tower", "a1_only"]
+    assert list(zones["name"]) == ["Khu di tích", "Phố đi bộ"]

@@ -26,6 +26,7 @@ from gis.analysis.setcover import max_coverage, set_cover
 __all__ = [
     "Antenna",
     "LinkPredictor",
+    "apply_zoning",
     "colocation_opportunities",
     "consolidation_candidates",
     "propose_towers",
@@ -241,6 +242,38 @@ def consolidation_candidates(
                 break
     return pd.DataFrame(rows, columns=["group_id", "keep_position_id", "remove_position_ids",
                                        "operators", "n_towers_removed", "hamlets_checked"])
+
+
+def apply_zoning(candidate_xy: np.ndarray, zones: gpd.GeoDataFrame | None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Which candidate tower locations a zoning layer allows, and where only A1 towers may stand.
+
+    Parameters
+    ----------
+    candidate_xy
+        (c, 2) candidate locations, in the zones' (metric) CRS.
+    zones
+        Polygons with a ``rule``: ``no_new_tower`` (no new tower at all: heritage sites, the 200 m
+        in front of provincial offices, core zones) or ``a1_only`` (non-bulky A1 poles or
+        camouflaged masts only); see DOMAIN.md section 2. Other rules are ignored.
+
+    Returns
+    -------
+    allowed
+        Boolean mask: the candidate is outside every ``no_new_tower`` zone.
+    a1_only
+        Boolean mask: the candidate lies in an ``a1_only`` zone.
+    """
+    n = len(candidate_xy)
+    allowed, a1 = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+    if zones is None or len(zones) == 0 or n == 0:
+        return allowed, a1
+    rule = zones["rule"].astype(str).to_numpy()
+    tree = shapely.STRtree(np.asarray(zones.geometry.values, dtype=object))
+    cand, zone = tree.query(shapely.points(candidate_xy), predicate="intersects")
+    allowed[cand[rule[zone] == "no_new_tower"]] = False
+    a1[cand[rule[zone] == "a1_only"]] = True
+    return allowed, a1
 
 
 def propose_towers(

@@ -20,6 +20,7 @@ from gis.analysis.positions import SharingParams, sharing_rates, site_positions
 from gis.analysis.sharing import (
     Antenna,
     LinkPredictor,
+    apply_zoning,
     colocation_opportunities,
     consolidation_candidates,
     propose_towers,
@@ -235,6 +236,11 @@ def sharing_stage(ctx) -> None:
                       max_radius_m=radio.tech("4G").max_radius_m)
     cand_xy, cand_kind = tower_candidates(project, params.candidate_spacing_m, hxy[target],
                                           neutral.max_radius_m)
+    allowed, cand_a1 = apply_zoning(cand_xy, project.layer("zones"))
+    if not allowed.all():
+        ctx.default(f"Tower zoning: {int((~allowed).sum())} candidate location(s) in "
+                    f"no-new-tower zones were left out.")
+    cand_xy, cand_kind, cand_a1 = cand_xy[allowed], cand_kind[allowed], cand_a1[allowed]
     tower_rows, tower_of = [], np.full(len(hamlets), "", dtype=object)
     unreachable = target
     if len(target) and len(cand_xy):
@@ -258,7 +264,8 @@ def sharing_stage(ctx) -> None:
                 "hamlets_served": ", ".join(names[served]),
                 "n_hamlets": len(served),
                 "population_served": float(pop[served].sum()),
-                "tower_class": "A1" if cand_density[t] >= params.urban_density_per_km2 else "A2b",
+                "tower_class": ("A1" if cand_a1[c]
+                                or cand_density[t] >= params.urban_density_per_km2 else "A2b"),
                 "candidate_kind": cand_kind[c],
                 "height_m": params.new_tower_height_m,
             })

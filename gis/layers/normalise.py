@@ -338,6 +338,15 @@ normalise_installation = _prefix_map((
     (r"(^|_)(underground|buried|ngam|chon_ngam|cap_ngam)(_|$)", "underground"),
 ))
 
+#: Tower zoning rules: no new tower at all (cấm xây dựng cột mới), or non-bulky A1 only (chỉ cột
+#: A1 / không cồng kềnh).
+normalise_zone_rule = _prefix_map((
+    (r"(^|_)(no_new_tower|no_tower|forbidden|prohibited|cam|cam_xay|cam_xay_dung|"
+     r"khong_xay|khong_duoc_xay)(_|$)", "no_new_tower"),
+    (r"(^|_)(a1_only|a1|only_a1|non_bulky|khong_cong_kenh|chi_a1|cot_a1|nguy_trang)(_|$)",
+     "a1_only"),
+))
+
 #: Which canonical columns of which kinds get which value normaliser.
 VALUE_NORMALISERS: dict[tuple[str, str], Callable[[object], str | None]] = {
     ("sites", "tech"): normalise_tech,
@@ -345,6 +354,7 @@ VALUE_NORMALISERS: dict[tuple[str, str], Callable[[object], str | None]] = {
     ("facilities", "kind"): normalise_facility_kind,
     ("fiber", "level"): normalise_level,
     ("fiber", "installation"): normalise_installation,
+    ("zones", "rule"): normalise_zone_rule,
 }
 
 

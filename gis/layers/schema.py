@@ -34,6 +34,7 @@ class LayerKind(StrEnum):
     ROADS = "roads"
     FACILITIES = "facilities"
     ADMIN = "admin"
+    ZONES = "zones"
 
     @classmethod
     def parse(cls, value: str) -> LayerKind:
@@ -234,6 +235,19 @@ LAYER_SPECS: dict[LayerKind, LayerSpec] = {
         label_vi="Đơn vị hành chính",
         label_en="Administrative units",
     ),
+    LayerKind.ZONES: LayerSpec(
+        LayerKind.ZONES,
+        ("Polygon", "MultiPolygon"),
+        required=(
+            _C("rule", aliases=("quy_dinh", "quy_tac", "loai_vung", "zone_rule", "restriction",
+                                "han_che")),
+        ),
+        optional=(
+            _C("name", aliases=("ten", "ten_vung", "zone_name")),
+        ),
+        label_vi="Vùng hạn chế xây dựng cột",
+        label_en="Tower zoning",
+    ),
 }
 
 #: Canonical operator names (DOMAIN.md section 5), by MCC-MNC.
@@ -253,6 +267,11 @@ TECHS = ("2G", "3G", "4G", "5G")
 #: Canonical road classes, most important first; ``urban`` = streets of towns (phố, đường đô
 #: thị), where plans ask for underground ducts (see gis.analysis.costs).
 ROAD_CLASSES = ("national", "provincial", "district", "commune", "village", "urban", "other")
+
+#: Tower zoning rules (DOMAIN.md section 2): ``no_new_tower`` (heritage sites, the 200 m in front
+#: of provincial offices, core zones: no new tower at all) and ``a1_only`` (only non-bulky A1
+#: poles / camouflaged masts, e.g. listed streets and squares).
+ZONE_RULES = ("no_new_tower", "a1_only")
 
 #: Canonical facility kinds.
 FACILITY_KINDS = ("school", "health_station", "commune_office", "industrial_zone", "other")

@@ -191,14 +191,22 @@ def _is_scalar(v: Any) -> bool:
     return v is None or isinstance(v, str | int | float | bool)
 
 
+#: Parameter sections that say how a run executes, not what it computes.
+EXECUTION_SECTIONS = ("scale",)
+
+
 def param_summary(parameters: dict[str, Any], *, max_items: int = 8) -> list[tuple[str, str]]:
     """(``section.name``, value) of the parameters a reader checks first.
 
     Scalars, short lists of scalars and the whole ``targets`` section are shown; long tables
     (per-technology radio defaults, cost tables, ...) are left to ``run.json``, which has all.
+    How a run was executed (the ``scale`` section: tiles, scheduler, workers) does not change
+    its results and is left out too.
     """
     rows: list[tuple[str, str]] = []
     for section, values in parameters.items():
+        if section in EXECUTION_SECTIONS:
+            continue
         if not isinstance(values, dict):
             rows.append((section, str(values)))
             continue

@@ -23,7 +23,9 @@ import os
 import re
 import sys
 import time
+import types
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -383,12 +385,33 @@ def _execute(tasks: list[TileTask], scale: ScaleParams, client, progress: bool) 
         kwargs: dict[str, Any] = {"scheduler": scale.scheduler}
         if scale.workers and scale.scheduler != "synchronous":
             kwargs["num_workers"] = scale.workers
-        with _Progress():
+        with _Progress(), _plain_main(scale.scheduler == "processes"):
             return list(dask.compute(*work, **kwargs))
     finally:
         bar.close()
         if own is not None:
             own.close()
+
+
+@contextmanager
+def _plain_main(active: bool) -> Iterator[None]:
+    """Start worker processes with an empty ``__main__``.
+
+    Spawned workers re-run the parent's ``__main__`` file so that functions defined there can be
+    unpickled. Inside the web app that file is the Streamlit page script (Streamlit and its
+    AppTest put each page in ``sys.modules["__main__"]``), which must not run in a worker. The
+    tasks only call importable ``gis`` functions, so the workers need no ``__main__`` at all.
+    """
+    if not active:
+        yield
+        return
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved
 
 
 def _assemble(grid: Grid, tiles: list[Tile], has: dict[str, bool], tiles_dir: Path,
