@@ -165,7 +165,8 @@ def speedup(project_dir: Path, work: Path, n_tiles: int) -> dict:
             client.run(_warm)  # imports and compiled kernels loaded in every worker
             t0 = time.perf_counter()
             res = run_tiled(tx, villages, grid, folder, radio=radio,
-                            population=project.rasters.get("population"), scale=scale,
+                            population=project.rasters.get("population"),
+                            landcover=project.rasters.get("landcover"), scale=scale,
                             client=client, only=names)
             out[n] = time.perf_counter() - t0
             assert len(res.computed) == len(names)
@@ -173,6 +174,7 @@ def speedup(project_dir: Path, work: Path, n_tiles: int) -> dict:
             t0 = time.perf_counter()
             again = run_tiled(tx, villages, grid, folder, radio=radio,
                               population=project.rasters.get("population"),
+                              landcover=project.rasters.get("landcover"),
                               scale=ScaleParams(tile_km=10.0, tile_above_km2=0.0),
                               client=client, only=names)
             driver[n] = time.perf_counter() - t0
@@ -184,6 +186,7 @@ def speedup(project_dir: Path, work: Path, n_tiles: int) -> dict:
         t0 = time.perf_counter()
         run_tiled(tx, villages, grid, folder, radio=radio,
                   population=project.rasters.get("population"),
+                  landcover=project.rasters.get("landcover"),
                   scale=ScaleParams(tile_km=10.0, tile_above_km2=0.0, resume=False,
                                     scheduler="threads", workers=n), only=names)
         threads[n] = time.perf_counter() - t0

@@ -30,11 +30,12 @@ class ScaleParams:
         thousand km² is tiled). 0 tiles every run; a negative value never tiles unless asked.
     scheduler
         Where the tiles run: ``"processes"`` (default: dask's local process pool, one tile per
-        core), ``"threads"`` (one process; the numba kernels release the GIL but the numpy,
-        shapely and pandas glue of a tile partly holds it: measured 1.25x from 1 to 2 threads
-        against 1.88x from 1 to 2 processes, benchmarks/scale.py), ``"synchronous"`` (one by
-        one, for debugging), or the address of a running Dask scheduler (``tcp://host:8786``)
-        whose workers can read the inputs and write the output folder.
+        core), ``"threads"`` (one process; the numba kernels release the GIL but the pandas,
+        shapely and numpy glue of a tile partly holds it: 1.03-1.25x from 1 to 2 threads in
+        benchmarks/scale.py, against up to 1.88x from 1 to 2 worker processes; processes also
+        keep each tile's memory apart), ``"synchronous"`` (one by one, for debugging), or the
+        address of a running Dask scheduler (``tcp://host:8786``) whose workers can read the
+        inputs and write the output folder.
     workers
         Local workers (threads or processes); 0: the machine's cores.
     resume
