@@ -232,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  stages (s): {meta['timings_s']}")
         print(f"  {load_note()}")
     stats = tile_stats(run_dir)
+    if not stats:
+        print(f"no tiles under {run_dir}: run without --skip-e2e first")
+        return 1
     from gis.layers.read import load_project
     from gis.radio.sectors import expand_sectors
     from gis.sample.spec import PRESETS
