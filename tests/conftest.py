@@ -7,6 +7,22 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _restore_main():
+    """Put pytest's ``__main__`` back after each test.
+
+    Streamlit's AppTest runs each page as ``sys.modules["__main__"]`` and can leave it there;
+    any later test that spawns processes (Dask's LocalCluster, process pools) would then make
+    every child re-run that page script and fail to start.
+    """
+    import sys
+
+    saved = sys.modules.get("__main__")
+    yield
+    if saved is not None:
+        sys.modules["__main__"] = saved
 SAMPLE = ROOT / "data" / "sample"
 
 
