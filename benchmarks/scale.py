@@ -190,8 +190,22 @@ def speedup(project_dir: Path, work: Path, n_tiles: int) -> dict:
                   scale=ScaleParams(tile_km=10.0, tile_above_km2=0.0, resume=False,
                                     scheduler="threads", workers=n), only=names)
         threads[n] = time.perf_counter() - t0
+    # A LocalCluster of thread workers (one process): the same tiles, the same Client path.
+    lc_threads = {}
+    for n in (1, 2):
+        folder = work / f"lc_threads_{n}"
+        shutil.rmtree(folder, ignore_errors=True)
+        with LocalCluster(n_workers=n, threads_per_worker=1, processes=False,
+                          dashboard_address=":0") as cluster, Client(cluster) as client:
+            t0 = time.perf_counter()
+            run_tiled(tx, villages, grid, folder, radio=radio,
+                      population=project.rasters.get("population"),
+                      landcover=project.rasters.get("landcover"), scale=scale,
+                      client=client, only=names)
+            lc_threads[n] = time.perf_counter() - t0
     drv = min(driver.values())
-    return {"tiles": len(names), "tile_km": scale.tile_km, "t1_s": out[1], "t2_s": out[2],
+    return {"lc_threads_1_s": lc_threads[1], "lc_threads_2_s": lc_threads[2],
+            "tiles": len(names), "tile_km": scale.tile_km, "t1_s": out[1], "t2_s": out[2],
             "speedup": out[1] / out[2], "driver_s": drv,
             "tile_speedup": (out[1] - drv) / max(out[2] - drv, 1e-9),
             "threads_1_s": threads[1], "threads_2_s": threads[2]}
@@ -267,6 +281,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{sp['tile_km']:g} km): {sp['t1_s']:.1f} s -> {sp['t2_s']:.1f} s = "
           f"{sp['speedup']:.2f}x (target >= 1.7x); tile phase without the driver's "
           f"{sp['driver_s']:.1f} s: {sp['tile_speedup']:.2f}x; {sp['note']}")
+    if "lc_threads_1_s" in sp:
+        print(f"  same tiles on a LocalCluster of thread workers (processes=False): 1 worker "
+              f"{sp['lc_threads_1_s']:.1f} s, 2 workers {sp['lc_threads_2_s']:.1f} s = "
+              f"{sp['lc_threads_1_s'] / sp['lc_threads_2_s']:.2f}x")
     print(f"  same tiles on dask threads (one process): 1 thread {sp['threads_1_s']:.1f} s, "
           f"2 threads {sp['threads_2_s']:.1f} s = "
           f"{sp['threads_1_s'] / sp['threads_2_s']:.2f}x")
