@@ -92,7 +92,7 @@ def reduce_seconds(run_dir: Path, project) -> float:
     import numpy as np
     import shapely
 
-    from gis.analysis.mobile import HamletRule
+    from gis.analysis.params import HamletRule
     from gis.radio.params import RadioParams
     from gis.scale.reduce import HamletReducer, TilePartials
 

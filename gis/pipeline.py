@@ -25,7 +25,8 @@ from gis.analysis.hamlets import hamlet_table
 from gis.analysis.indicators import indicators_stage
 from gis.analysis.mobile import coverage_stage, mobile_stage
 from gis.analysis.sharing_stage import sharing_stage
-from gis.params import RunParams, to_dict
+from gis.config import to_dict
+from gis.params import RunParams
 from gis.project import Project
 from gis.report.outputs import write_outputs
 from gis.report.results import RunResults

@@ -11,7 +11,7 @@ from shapely.geometry import LineString, Point, box
 
 from gis.analysis.facilities import facility_status, radio_thresholds
 from gis.analysis.fiber_stages import facilities_stage
-from gis.analysis.ftth import FiberParams
+from gis.analysis.params import FiberParams
 from gis.analysis.roads import build_road_graph
 
 UTM = "EPSG:32648"

@@ -13,7 +13,7 @@ from shapely.geometry import LineString, Point
 
 from gis.analysis.fiber_plan import plan_extensions, steiner_tree
 from gis.analysis.fiber_stages import fiber_plan_stage, ftth_stage
-from gis.analysis.ftth import FiberParams
+from gis.analysis.params import FiberParams
 from gis.analysis.roads import build_road_graph
 
 UTM = "EPSG:32648"

@@ -11,8 +11,6 @@ from shapely.geometry import LineString, Point, box
 
 from gis.analysis.fiber_stages import fiber_plan_stage, ftth_stage
 from gis.analysis.ftth import (
-    AccessFromCables,
-    FiberParams,
     Households,
     access_points,
     cable_points,
@@ -20,6 +18,7 @@ from gis.analysis.ftth import (
     ftth_coverage,
     household_points,
 )
+from gis.analysis.params import AccessFromCables, FiberParams
 from gis.analysis.roads import build_road_graph
 from gis.errors import ValidationError
 from gis.params import RunParams

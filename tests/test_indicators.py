@@ -18,8 +18,9 @@ from pyproj import CRS
 
 from gis.analysis.indicators import INDICATOR_COLUMNS, assign_admin, compute_indicators
 from gis.analysis.targets import PRESETS, IndicatorParams, Targets, preset_targets
+from gis.config import from_dict, to_dict
 from gis.errors import ValidationError
-from gis.params import RunParams, from_dict, to_dict
+from gis.params import RunParams
 
 GH, GT = "Xã Gia Hưng", "Xã Gia Tân"
 

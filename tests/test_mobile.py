@@ -12,15 +12,16 @@ from affine import Affine
 from pyproj import CRS
 
 from gis.analysis.mobile import (
-    HamletRule,
     finalise_sums,
     hamlet_columns,
     hamlet_coverage,
     hamlet_sums,
     reduce_sums,
 )
+from gis.analysis.params import HamletRule
+from gis.config import from_dict
 from gis.errors import CRSError, ValidationError
-from gis.params import RunParams, from_dict
+from gis.params import RunParams
 from gis.pipeline import STAGES, run
 from gis.project import Project
 from gis.radio.coverage import CoverageResult

@@ -2,8 +2,9 @@ import json
 
 import pytest
 
+from gis.config import from_dict, to_dict
 from gis.errors import ValidationError
-from gis.params import LoadParams, RunParams, from_dict, to_dict
+from gis.params import LoadParams, RunParams
 
 
 def test_round_trip_through_json(tmp_path):

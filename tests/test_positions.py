@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from gis.analysis.positions import SharingParams, sharing_rates, site_positions
+from gis.analysis.params import SharingParams
+from gis.analysis.positions import sharing_rates, site_positions
 from gis.errors import ValidationError
 
 

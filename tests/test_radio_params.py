@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 
+from gis.config import from_dict, to_dict
 from gis.errors import ValidationError
-from gis.params import RunParams, from_dict, to_dict
+from gis.params import RunParams
 from gis.radio.models import Environment, Model, path_loss_db
 from gis.radio.params import CoverageTiers, Diffraction, RadioParams, TechDefaults
 

@@ -273,7 +273,8 @@ def test_html_renders_in_chromium(run_dir: Path, tmp_path: Path) -> None:
 
 
 def test_tiers_follow_the_radio_parameters() -> None:
-    from gis.params import RunParams, to_dict
+    from gis.config import to_dict
+    from gis.params import RunParams
     from gis.report.outputs import tiers_for
 
     params = to_dict(RunParams())
@@ -286,7 +287,8 @@ def test_tiers_follow_the_radio_parameters() -> None:
 
 
 def test_param_summary_keeps_it_short() -> None:
-    from gis.params import RunParams, to_dict
+    from gis.config import to_dict
+    from gis.params import RunParams
     from gis.report.html import param_summary
 
     rows = dict(param_summary(to_dict(RunParams())))

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gis.analysis.ftth import FiberParams, distance_to_sources_m
+from gis.analysis.ftth import distance_to_sources_m
+from gis.analysis.params import FiberParams
 from gis.analysis.roads import RoadGraph
 from gis.errors import GisError
 

@@ -46,7 +46,7 @@ from scipy.sparse.csgraph import (
     shortest_path,
 )
 
-from gis.analysis.ftth import FiberParams
+from gis.analysis.params import FiberParams
 from gis.analysis.roads import EPS_WEIGHT, RoadGraph, attach_points, multi_source_distance
 
 __all__ = ["FiberPlan", "plan_extensions", "steiner_tree", "tree_cost"]

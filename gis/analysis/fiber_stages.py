@@ -26,14 +26,9 @@ import shapely
 
 from gis.analysis.facilities import facility_status, radio_thresholds
 from gis.analysis.fiber_plan import plan_extensions
-from gis.analysis.ftth import (
-    FiberParams,
-    access_points,
-    cable_points,
-    ftth_coverage,
-    household_points,
-)
+from gis.analysis.ftth import access_points, cable_points, ftth_coverage, household_points
 from gis.analysis.hamlets import hamlet_centres
+from gis.analysis.params import FiberParams
 from gis.analysis.roads import RoadGraph, build_road_graph
 from gis.layers.crs import WGS84
 

@@ -12,8 +12,7 @@ Dijkstra search from every access point (:func:`gis.analysis.roads.multi_source_
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,15 +21,12 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from gis.analysis.costs import CostParams, GponParams
+from gis.analysis.params import FiberParams
 from gis.analysis.roads import RoadGraph, attach_points, multi_source_distance
-from gis.errors import ValidationError
 from gis.layers.normalise import normalise_level
 from gis.layers.schema import header_key
 
 __all__ = [
-    "AccessFromCables",
-    "FiberParams",
     "FtthResult",
     "Households",
     "access_points",
@@ -40,111 +36,6 @@ __all__ = [
     "ftth_coverage",
     "household_points",
 ]
-
-
-class AccessFromCables(StrEnum):
-    """When points of access/distribution cables count as access points (drop taps)."""
-
-    AUTO = "auto"
-    ALWAYS = "always"
-    NEVER = "never"
-
-
-@dataclass(frozen=True)
-class FiberParams:
-    """Parameters of FTTH coverage, the fiber extension plan and facilities' connectivity.
-
-    Attributes
-    ----------
-    drop_max_m
-        Maximum drop length from an access point to a home, along roads, in metres. DOMAIN.md
-        gives 300-500 m [U] (no Vietnamese rule was found). Default 400 m, the middle: longer than
-        the 300 m of dense areas, shorter than the 500 m that needs a long pre-terminated drop.
-    hh_share_min
-        Share of households (0-1) that must be reachable for the hamlet to count as FTTH; 0.8 as
-        in DOMAIN.md section 7.
-    snap_tolerance_m
-        Road line ends closer than this to another road are joined (metres); 5 m, about a road
-        width.
-    people_per_household
-        Used only when a hamlet has population but no household count: 3.5 persons per household,
-        the 2019 census average for Vietnam [P].
-    household_points
-        Households spread over a polygon hamlet (no population raster): about this many evenly
-        spaced points per hamlet, each carrying an equal share of the households.
-    cable_sample_m
-        When no access nodes are given, access and distribution cables are access points all
-        along: they are sampled every this many metres (the error is at most half of it).
-    access_node_kinds
-        Fiber node kinds (lower case, without diacritics; a kind starting with one of these
-        counts) from which a drop can be taken. OLT sites count: their splitters serve the
-        neighbourhood of the exchange.
-    access_levels
-        Fiber cable levels whose every point is an access point (see ``access_from_cables``).
-    access_from_cables
-        ``"auto"`` (default, the rule of the issue): cables of ``access_levels`` are access points
-        only when the project has no access node; ``"always"``: access nodes and those cables
-        (a drop box can be added anywhere on an access cable); ``"never"``: nodes only.
-    prefer_planned_works
-        Route new fiber preferably along roads with planned works (co-deployment), discounted by
-        ``costs.planned_works_factor``.
-    feeder_km_default
-        OLT-to-network distance assumed when the project has no OLT node, in km, for the optical
-        budget check [U]: 10 km, a district exchange serving its communes.
-    facility_rsrp_min_dbm
-        RSRP (dBm) counted as 4G/5G coverage at a facility when the radio parameters give no
-        per-tech threshold; -110 dBm, the cell-edge value of DOMAIN.md section 3 [U].
-    costs
-        Installation costs in VND per metre (:class:`gis.analysis.costs.CostParams`).
-    gpon
-        GPON optical budget (:class:`gis.analysis.costs.GponParams`).
-    """
-
-    drop_max_m: float = 400.0
-    hh_share_min: float = 0.8
-    snap_tolerance_m: float = 5.0
-    people_per_household: float = 3.5
-    household_points: int = 30
-    cable_sample_m: float = 25.0
-    access_node_kinds: tuple[str, ...] = (
-        "splitter", "box", "cabinet", "fat", "fdt", "fdh", "odf", "access", "olt",
-        "bo_chia", "hop_phoi", "hop_cap", "tu_cap", "tu_phoi", "diem_truy_nhap",
-    )
-    access_levels: tuple[str, ...] = ("access", "distribution")
-    access_from_cables: AccessFromCables = AccessFromCables.AUTO
-    prefer_planned_works: bool = False
-    feeder_km_default: float = 10.0
-    facility_rsrp_min_dbm: float = -110.0
-    costs: CostParams = field(default_factory=CostParams)
-    gpon: GponParams = field(default_factory=GponParams)
-
-    def __post_init__(self) -> None:
-        checks = [
-            ("drop_max_m", self.drop_max_m > 0, "> 0 m"),
-            ("hh_share_min", 0.0 <= self.hh_share_min <= 1.0, "in [0, 1]"),
-            ("snap_tolerance_m", self.snap_tolerance_m >= 0, ">= 0 m"),
-            ("people_per_household", self.people_per_household > 0, "> 0"),
-            ("household_points", self.household_points >= 1, ">= 1"),
-            ("cable_sample_m", self.cable_sample_m > 0, "> 0 m"),
-            ("feeder_km_default", self.feeder_km_default >= 0, ">= 0 km"),
-        ]
-        try:
-            object.__setattr__(self, "access_from_cables",
-                               AccessFromCables(self.access_from_cables))
-        except ValueError:
-            valid = ", ".join(m.value for m in AccessFromCables)
-            raise ValidationError(
-                f"fiber.access_from_cables must be one of {valid}; got "
-                f"{self.access_from_cables!r}.",
-                f"fiber.access_from_cables phải là một trong {valid}; nhận được "
-                f"{self.access_from_cables!r}.",
-            ) from None
-        for name, ok, want in checks:
-            if not ok:
-                raise ValidationError(
-                    f"fiber.{name} must be {want}, got {getattr(self, name)}.",
-                    f"fiber.{name} phải {want}, nhận được {getattr(self, name)}.",
-                )
 
 
 # -- access points ------------------------------------------------------------------------------

@@ -29,7 +29,6 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -38,13 +37,12 @@ import shapely
 from affine import Affine
 
 from gis.analysis.hamlets import hamlet_centres
-from gis.errors import CRSError, ValidationError
-from gis.layers.schema import TECHS
+from gis.analysis.params import HamletRule
+from gis.errors import CRSError
 from gis.radio.coverage import CoverageResult, compute_coverage, sample_grid
 from gis.radio.params import RadioParams
 
 __all__ = [
-    "HamletRule",
     "coverage_stage",
     "finalise_sums",
     "hamlet_columns",
@@ -53,54 +51,6 @@ __all__ = [
     "mobile_stage",
     "reduce_sums",
 ]
-
-
-@dataclass(frozen=True)
-class HamletRule:
-    """When a hamlet counts as covered by mobile broadband (``RunParams.mobile``).
-
-    Attributes
-    ----------
-    centre_required
-        The hamlet centre (nhà văn hóa) must be covered: True, the trắng sóng test of
-        Công văn 1603/BTTTT-CVT (DOMAIN.md §1).
-    min_pop_share
-        Minimum share (0-1) of the hamlet's population in covered cells: 0.8, the lõm sóng test;
-        DOMAIN.md suggests "≥ 80 %" as the default of its household rules [U], editable.
-    signal_techs
-        Technologies that count as "a mobile signal" for the trắng sóng / lõm sóng flags:
-        3G, 4G and 5G. The official wording is "no mobile signal" (sóng di động), but service
-        to 2G-only handsets ended on 16/10/2024 and the 2G network closes in 9/2026 (DOMAIN.md
-        §5), so a hamlet reached only by GSM has no usable mobile service for a plan made now;
-        add ``"2G"`` for the literal reading, or keep ``["4G", "5G"]`` for broadband only.
-    """
-
-    centre_required: bool = True
-    min_pop_share: float = 0.8
-    signal_techs: tuple[str, ...] = ("3G", "4G", "5G")
-
-    def __post_init__(self) -> None:
-        if not (isinstance(self.min_pop_share, int | float) and 0.0 <= self.min_pop_share <= 1.0):
-            raise ValidationError(
-                f"mobile.min_pop_share must be between 0 and 1, got {self.min_pop_share!r}.",
-                f"mobile.min_pop_share phải từ 0 đến 1, nhận {self.min_pop_share!r}.",
-                fix="Give a share, e.g. 0.8 for 80 %.", fix_vi="Nhập tỷ lệ, ví dụ 0.8 cho 80 %.",
-            )
-        techs = tuple(str(t).upper() for t in self.signal_techs)
-        bad = [t for t in techs if t not in TECHS]
-        if bad or not techs:
-            raise ValidationError(
-                f"mobile.signal_techs: {bad or 'empty'}; valid: {', '.join(TECHS)}.",
-                f"mobile.signal_techs: {bad or 'rỗng'}; hợp lệ: {', '.join(TECHS)}.",
-            )
-        object.__setattr__(self, "signal_techs", techs)
-
-    def covered(self, centre_covered: np.ndarray, pop_share: np.ndarray) -> np.ndarray:
-        """The rule on arrays: (centre covered, if required) and share >= the minimum."""
-        ok = np.asarray(pop_share, float) >= self.min_pop_share - 1e-12
-        if self.centre_required:
-            ok &= np.asarray(centre_covered, bool)
-        return ok
 
 
 def _slug(text: str) -> str:

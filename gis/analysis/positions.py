@@ -23,8 +23,6 @@ shared position:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -33,55 +31,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from gis.errors import ValidationError
-
-__all__ = ["SharingParams", "sharing_rates", "site_positions"]
-
-
-@dataclass(frozen=True)
-class SharingParams:
-    """Parameters of the sharing analysis.
-
-    Attributes
-    ----------
-    colocation_distance_m
-        Sites closer than this are one physical position, in metres. Default 30 m: operators'
-        coordinates of one tower differ by a few to a few tens of metres (GPS at the tower foot,
-        different survey dates); separate towers are almost never closer than ~50 m.
-    consolidation_distance_urban_m, consolidation_distance_rural_m
-        Towers of different operators closer than this may be merged onto one (Hà Nội's QĐ
-        5800/QĐ-UBND: 100 m inner city, 500 m outer areas; DOMAIN.md section 2).
-    urban_density_per_km2
-        Population density above which a place counts as urban for the rules above and for the
-        tower class (A1 / A2a in towns, A2b in the countryside). Default 1,000 people/km², the
-        usual threshold of urban cores in Vietnam's urban classification.
-    new_tower_height_m
-        Height of a proposed new shared tower, in metres (rural A2b ground tower; [U] setting).
-    candidate_spacing_m
-        Spacing of candidate new-tower locations along roads, in metres.
-    max_exact_candidates
-        Largest number of candidates for the exact set-cover solver (HiGHS via
-        scipy.optimize.milp); larger instances use the greedy heuristic.
-    top_opportunities
-        How many co-location opportunities are assumed taken for the "sharing rate reachable" figure.
-    """
-
-    colocation_distance_m: float = 30.0
-    consolidation_distance_urban_m: float = 100.0
-    consolidation_distance_rural_m: float = 500.0
-    urban_density_per_km2: float = 1000.0
-    new_tower_height_m: float = 36.0
-    candidate_spacing_m: float = 500.0
-    max_exact_candidates: int = 5000
-    top_opportunities: int = 20
-
-    def __post_init__(self) -> None:
-        for name in ("colocation_distance_m", "consolidation_distance_urban_m",
-                     "consolidation_distance_rural_m", "new_tower_height_m",
-                     "candidate_spacing_m"):
-            if not getattr(self, name) > 0:
-                raise ValidationError(f"sharing.{name} must be positive.",
-                                      f"sharing.{name} phải dương.")
+__all__ = [ "sharing_rates", "site_positions"]
 
 
 def _explicit_ids(sites: gpd.GeoDataFrame) -> np.ndarray:

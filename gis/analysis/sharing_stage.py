@@ -16,7 +16,8 @@ import shapely
 from scipy.spatial import cKDTree
 
 from gis.analysis.hamlets import hamlet_centres
-from gis.analysis.positions import SharingParams, sharing_rates, site_positions
+from gis.analysis.params import SharingParams
+from gis.analysis.positions import sharing_rates, site_positions
 from gis.analysis.sharing import (
     Antenna,
     LinkPredictor,

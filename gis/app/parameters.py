@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
-import re
 import types
 import typing
 from typing import Any
@@ -23,9 +22,10 @@ import streamlit as st
 from gis.app import _state
 from gis.app.i18n import t
 from gis.app.widgets import header, no_project, show_error
-from gis.params import RunParams, from_dict, to_dict
+from gis.config import attribute_docs, from_dict, to_dict
+from gis.params import RunParams
 
-__all__ = ["SECTION_LABELS", "attribute_docs", "field_choices", "render", "widget_kind"]
+__all__ = ["SECTION_LABELS", "field_choices", "render", "widget_kind"]
 
 #: Section name -> (Vietnamese, English) heading, in the order shown; unknown sections come last
 #: and show their name.
@@ -71,31 +71,6 @@ PARAM_LABELS: dict[str, tuple[str, str]] = {
 
 #: Sections open when the page opens (the others are one click away).
 EXPANDED = ("targets", "mobile")
-
-
-def attribute_docs(cls: type) -> dict[str, str]:
-    """Field name -> its description from a numpydoc ``Attributes`` section of ``cls``.
-
-    Names listed together (``a, b``) share the description.
-    """
-    doc = typing.cast(str, cls.__doc__ or "")
-    m = re.search(r"Attributes\n\s*-+\n(.*?)(?:\n\s*\n\s*[A-Z][a-z]+\n\s*-+\n|\Z)", doc, re.S)
-    if not m:
-        return {}
-    out: dict[str, str] = {}
-    names: list[str] = []
-    lines: list[str] = []
-    for line in m.group(1).splitlines():
-        if line.strip() and not line.startswith(" " * 8) and re.match(r"^\s{0,4}\S", line):
-            for n in names:
-                out[n] = " ".join(lines).strip()
-            names = [n.strip() for n in line.split(":")[0].split(",")]
-            lines = []
-        else:
-            lines.append(line.strip())
-    for n in names:
-        out[n] = " ".join(lines).strip()
-    return out
 
 
 def field_choices(section: str, name: str) -> list[str] | None:

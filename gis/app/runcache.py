@@ -34,7 +34,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from gis.params import RunParams, to_dict
+from gis.config import to_dict
+from gis.params import RunParams
 from gis.pipeline import STAGES, RunContext, Stage, run
 
 __all__ = [

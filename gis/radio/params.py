@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from gis.config import merged
 from gis.errors import ValidationError
 from gis.layers.schema import TECHS, header_key
 from gis.radio.antenna import DEFAULT_FRONT_TO_BACK_DB, DEFAULT_SLA_V_DB
@@ -313,19 +314,6 @@ DEFAULT_MODEL_RULES: tuple[ModelRule, ...] = (
 )
 
 
-def _merge(base: Any, data: dict) -> Any:
-    """``base`` (a dataclass) with the values of ``data`` (a JSON-like dict) deep-merged in."""
-    from gis.params import from_dict, to_dict
-
-    def deep(a: dict, b: dict) -> dict:
-        out = dict(a)
-        for k, v in b.items():
-            out[k] = deep(a[k], v) if isinstance(v, dict) and isinstance(a.get(k), dict) else v
-        return out
-
-    return from_dict(type(base), deep(to_dict(base), data), where=f"radio.techs.{base.tech}")
-
-
 @dataclass(frozen=True)
 class RadioParams:
     """Parameters of the radio coverage (``RunParams.radio``).
@@ -521,7 +509,8 @@ class RadioParams:
             if isinstance(value, TechDefaults):
                 out[tech] = value
             elif isinstance(value, dict):
-                out[tech] = _merge(DEFAULT_TECHS[tech], {**value, "tech": tech})
+                out[tech] = merged(DEFAULT_TECHS[tech], {**value, "tech": tech},
+                                   where=f"radio.techs.{tech}")
             else:
                 raise _invalid(f"radio.techs.{key}: expected an object, got {value!r}.",
                                f"radio.techs.{key}: cần một đối tượng, nhận được {value!r}.")

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
+from gis.config import to_dict
 from gis.errors import InputFileError
 from gis.labels import check_lang
 from gis.layers.writers import read_results_gpkg, uncovered_hamlets, write_results_gpkg
-from gis.params import to_dict
 
 if TYPE_CHECKING:
     from gis.pipeline import RunContext

@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 from affine import Affine
 
-from gis.analysis.mobile import HamletRule
+from gis.analysis.params import HamletRule
 from gis.radio.params import RadioParams
 
 __all__ = ["HamletReducer", "HamletSet", "TilePartials", "tile_partials"]

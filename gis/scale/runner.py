@@ -36,9 +36,9 @@ import rasterio
 import shapely
 
 from gis.analysis.hamlets import hamlet_centres
-from gis.analysis.mobile import HamletRule
+from gis.analysis.params import HamletRule
+from gis.config import to_dict
 from gis.errors import InputFileError
-from gis.params import to_dict
 from gis.radio.coverage import (
     CoverageResult,
     _check_transmitters,
