@@ -21,7 +21,8 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gis.analysis.indicators import compute_indicators
-from gis.layers.writers import export_table, uncovered_hamlets
+from gis.analysis.status import uncovered_hamlets
+from gis.export.writers import export_table
 from gis.report.html import render_html
 from gis.report.results import RunResults
 

@@ -23,15 +23,21 @@ from gis.errors import ValidationError
 __all__ = [
     "COLUMN_LABELS",
     "LANGS",
+    "MAP_LABELS",
+    "OPERATOR_NAMES",
     "REASON_LABELS",
     "SCOPE_LABELS",
     "STATUS_LABELS",
+    "TABLE_LABELS",
     "TEXT",
     "TIER_LABELS",
     "check_lang",
     "column_label",
     "label",
     "localise_columns",
+    "map_text",
+    "status_label",
+    "table_label",
     "text",
 ]
 
@@ -159,25 +165,42 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "numerator": ("Tử số", "Numerator"),
     "denominator": ("Mẫu số", "Denominator"),
     "note": ("Ghi chú", "Note"),
+    # sites, layers and map fields
+    "site_id": ("Mã trạm", "Site ID"),
+    "tech": ("Công nghệ", "Technology"),
+    "structure": ("Loại cột", "Structure"),
+    "azimuth_deg": ("Góc phương vị (độ)", "Azimuth (°)"),
+    "position_uncertainty_m": ("Sai số vị trí ước tính (m)", "Estimated position uncertainty (m)"),
+    "source": ("Nguồn dữ liệu", "Data source"),
+    "level": ("Cấp", "Level"),
+    "road_class": ("Cấp đường", "Road class"),
+    "mobile_status": ("Trạng thái di động", "Mobile status"),
+    "ftth_status": ("Trạng thái cáp quang", "FTTH status"),
     # coverage polygons
     "tier": ("Mức phủ sóng", "Coverage tier"),
     "rsrp_min_dbm": ("RSRP tối thiểu (dBm)", "Minimum RSRP (dBm)"),
     "layer": ("Lớp", "Layer"),
 }
 
-#: Hamlet status (uncovered list, KML styles, map legend) -> (vi, en).
+#: Status code (:mod:`gis.analysis.status`: the hamlet status and its mobile and FTTH views)
+#: -> (vi, en). Used by the uncovered list, the KML folders, the map legend, the report and the app.
 STATUS_LABELS: dict[str, tuple[str, str]] = {
-    "no_signal": ("Không có 4G/5G (trắng sóng)", "No 4G/5G (no signal)"),
+    "no_signal": ("Trắng sóng", "No signal"),
     "weak_spot": ("Lõm sóng", "Weak spot"),
+    "no_broadband": ("Không có 4G/5G", "No 4G/5G"),
     "no_ftth": ("Chưa có cáp quang FTTH", "No FTTH"),
     "ok": ("Đạt", "Covered"),
-    "unknown": ("Chưa rõ", "Unknown"),
+    "covered": ("Có sóng 4G/5G", "Covered (4G/5G)"),
+    "ftth_yes": ("Có cáp quang (FTTH)", "FTTH available"),
+    "ftth_no": ("Chưa có cáp quang", "No FTTH"),
+    "unknown": ("Chưa tính", "Not computed"),
 }
 
 #: Reason code of the uncovered list -> (vi, en). Combinations are joined with "; ".
 REASON_LABELS: dict[str, tuple[str, str]] = {
-    "no_mobile": ("không có 4G/5G", "no 4G/5G"),
+    "no_signal": ("trắng sóng", "no signal"),
     "weak_spot": ("lõm sóng", "weak spot"),
+    "no_broadband": ("không có 4G/5G", "no 4G/5G"),
     "no_ftth": ("không có FTTH", "no FTTH"),
 }
 
@@ -195,6 +218,48 @@ SCOPE_LABELS: dict[str, tuple[str, str]] = {
     "commune": ("Xã", "Commune"),
 }
 
+#: Result table name -> (vi, en) title (workbook sheets, report sections, the app's tables).
+TABLE_LABELS: dict[str, tuple[str, str]] = {
+    "indicators": ("Chỉ tiêu", "Indicators"),
+    "hamlets": ("Các thôn", "Hamlets"),
+    "uncovered": ("Thôn chưa phủ", "Uncovered hamlets"),
+    "uncovered_hamlets": ("Thôn chưa phủ", "Uncovered hamlets"),
+    "positions": ("Số vị trí", "Positions"),
+    "colocation_opportunities": ("Cơ hội dùng chung", "Co-location opportunities"),
+    "proposed_towers": ("Cột đề xuất", "Proposed towers"),
+    "fiber_extensions": ("Tuyến cáp kéo mới", "Fiber extensions"),
+    "facilities": ("Cơ sở công cộng", "Facilities"),
+    "consolidation": ("Gộp cột", "Tower consolidation"),
+    "switch_off_impact": ("Tác động tắt 2G-3G", "2G-3G switch-off impact"),
+    "sharing_rates": ("Tỷ lệ dùng chung", "Sharing rates"),
+    "unreachable_hamlets": ("Thôn không phủ được", "Unreachable hamlets"),
+}
+
+#: Words the maps show (base maps, layer names, legend) -> (vi, en).
+MAP_LABELS: dict[str, tuple[str, str]] = {
+    "base_osm": ("OpenStreetMap", "OpenStreetMap"),
+    "base_satellite": ("Ảnh vệ tinh (Esri)", "Satellite (Esri)"),
+    "base_plain": ("Nền trống (không cần Internet)", "Plain (works offline)"),
+    "layer_hamlets": ("Thôn/xóm", "Hamlets"),
+    "layer_sites": ("Trạm BTS", "BTS sites"),
+    "layer_sectors": ("Hướng anten (khi phóng to)", "Sector wedges (zoomed in)"),
+    "layer_roads": ("Đường giao thông", "Roads"),
+    "layer_fiber": ("Tuyến cáp quang", "Fiber routes"),
+    "layer_fiber_nodes": ("Điểm truy nhập quang", "Fiber nodes"),
+    "layer_positions": ("Vị trí dùng chung", "Shared positions"),
+    "layer_colocation": ("Cơ hội dùng chung hạ tầng", "Co-location opportunities"),
+    "layer_proposed": ("Cột đề xuất xây mới", "Proposed towers"),
+    "layer_extensions": ("Tuyến cáp quang đề xuất", "Proposed fiber extensions"),
+    "layer_facilities": ("Cơ sở công cộng", "Facilities"),
+    "layer_admin": ("Ranh giới xã", "Commune boundaries"),
+    "layer_coverage": ("Vùng phủ {operator} {tech}", "Coverage {operator} {tech}"),
+    "by_mobile": ("Vùng phủ di động", "Mobile coverage"),
+    "by_ftth": ("Cáp quang FTTH", "FTTH"),
+    "legend": ("Chú giải", "Legend"),
+    "rsrp": ("Cường độ tín hiệu RSRP (dBm)", "Signal strength RSRP (dBm)"),
+    "percent": ("{label} (%)", "{label} (%)"),
+}
+
 #: Other words of reports and exports -> (vi, en).
 TEXT: dict[str, tuple[str, str]] = {
     "met": ("Đạt", "Met"),
@@ -208,21 +273,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "targets_preset": ("Bộ mục tiêu", "Targets"),
     "parameters": ("Tham số", "Parameters"),
     "overview_map": ("Bản đồ tổng quan", "Overview map"),
-    "indicators": ("Chỉ tiêu", "Indicators"),
     "indicators_area": ("Chỉ tiêu toàn vùng", "Indicators, whole area"),
     "indicators_units": ("Chỉ tiêu theo xã / huyện", "Indicators by commune / district"),
-    "uncovered": ("Thôn chưa phủ", "Uncovered hamlets"),
     "uncovered_none": ("Không có thôn nào chưa phủ.", "No uncovered hamlets."),
     "hamlets": ("Thôn", "Hamlets"),
     "positions": ("Vị trí BTS", "BTS positions"),
-    "colocation_opportunities": ("Cơ hội dùng chung", "Co-location opportunities"),
-    "proposed_towers": ("Cột đề xuất", "Proposed towers"),
-    "fiber_extensions": ("Tuyến cáp kéo mới", "Fiber extensions"),
-    "facilities": ("Cơ sở công cộng", "Facilities"),
-    "consolidation": ("Gộp cột", "Tower consolidation"),
-    "switch_off_impact": ("Tác động tắt 2G-3G", "2G-3G switch-off impact"),
-    "sharing_rates": ("Tỷ lệ dùng chung", "Sharing rates"),
-    "unreachable_hamlets": ("Thôn không phủ được", "Unreachable hamlets"),
     "warnings": ("Cảnh báo và giả định", "Warnings and assumptions"),
     "summary": ("Tóm tắt", "Summary"),
     "n_hamlets": ("Số thôn", "Hamlets"),
@@ -263,7 +318,8 @@ def _humanise(key: str) -> str:
     return text[:1].upper() + text[1:] if text else str(key)
 
 
-_OPERATOR_NAMES = {"viettel": "Viettel", "vinaphone": "VinaPhone", "mobifone": "MobiFone",
+#: Operator key (lower case) -> the one spelling the tool uses everywhere.
+OPERATOR_NAMES = {"viettel": "Viettel", "vinaphone": "VinaPhone", "mobifone": "MobiFone",
                    "vietnamobile": "Vietnamobile", "gmobile": "Gmobile", "itel": "iTel",
                    "wintel": "Wintel"}
 
@@ -274,7 +330,7 @@ def _cov_label(key: str, lang: str) -> str | None:
     if not m:
         return None
     tech = m.group(1).upper()
-    op = _OPERATOR_NAMES.get(m.group(2), m.group(2).replace("_", " ").title())
+    op = OPERATOR_NAMES.get(m.group(2), m.group(2).replace("_", " ").title())
     return (f"Tỷ lệ dân số phủ {tech} {op}" if lang == "vi"
             else f"Population share with {op} {tech}")
 
@@ -295,8 +351,27 @@ def column_label(column: str, lang: str = "en") -> str:
 
 
 def text(key: str, lang: str = "en") -> str:
-    """A word or phrase of the reports (:data:`TEXT`)."""
-    return label(key, lang, TEXT)
+    """A word or phrase of the reports (:data:`TEXT`, then the table titles)."""
+    return label(key, lang, TEXT if key in TEXT else TABLE_LABELS)
+
+
+def table_label(name: str, lang: str = "en") -> str:
+    """The title of a result table (:data:`TABLE_LABELS`)."""
+    return label(name, lang, TABLE_LABELS)
+
+
+def status_label(code: str, lang: str = "en") -> str:
+    """The words of a status code (:data:`STATUS_LABELS`)."""
+    return label(code, lang, STATUS_LABELS)
+
+
+def map_text(key: str, lang: str = "en", **fmt: object) -> str:
+    """A word of the maps (:data:`MAP_LABELS`, then the column labels), formatted with ``fmt``."""
+    check_lang(lang)
+    if key in MAP_LABELS:
+        words = label(key, lang, MAP_LABELS)
+        return words.format(**fmt) if fmt else words
+    return column_label(key, lang)
 
 
 def localise_columns(frame: pd.DataFrame, lang: str,

@@ -216,7 +216,7 @@ def test_results_uncovered_list_has_the_right_rows(app_env):
     expected = uncovered(ctx, "vi")
     at = no_exception(page("results").run())
     if expected is None:
-        pytest.skip("gis.layers.writers (issue 6) is not in this version yet")
+        pytest.skip("gis.export.writers (issue 6) is not in this version yet")
     frames = [df.value for df in at.dataframe]
     assert any(len(f) == len(expected) for f in frames)
 
@@ -249,7 +249,7 @@ def test_uncovered_downloads_hold_the_uncovered_rows(app_env, tmp_path, fmt):
 
     expected = uncovered(ctx, "vi")
     if expected is None:
-        pytest.skip("gis.layers.writers (issue 6) is not in this version yet")
+        pytest.skip("gis.export.writers (issue 6) is not in this version yet")
     data = uncovered_file(ctx, fmt, "vi", scratch=lambda: tmp_path)()
     path = tmp_path / f"download{UNCOVERED_FORMATS[fmt][0]}"
     path.write_bytes(data)
@@ -267,7 +267,7 @@ def test_uncovered_downloads_hold_the_uncovered_rows(app_env, tmp_path, fmt):
                 if fmt == "kmz" else data).decode("utf-8")
         assert text.count("<Placemark") == len(expected)
     elif fmt == "shp":
-        from gis.layers.writers import read_shapefile_zip
+        from gis.export.shapefile import read_shapefile_zip
 
         assert len(read_shapefile_zip(path)) == len(expected)
     else:

@@ -14,12 +14,12 @@ import shapely
 from pyproj import Transformer
 from rasterio.transform import from_origin
 
-from gis.maps import MapOptions, build_map, hamlet_at, map_html, mobile_status
+from gis.analysis.status import ftth_status, mobile_status
+from gis.maps import MapOptions, build_map, hamlet_at, map_html
 from gis.maps.geojson import compact_geojson
 from gis.maps.layers import sector_wedges
 from gis.maps.offline import VENDOR_DIR, use_local_assets
 from gis.maps.raster import RsrpScale, rsrp_rgba, warp_to_mercator
-from gis.maps.style import ftth_status
 from gis.project import Project
 
 UTM = "EPSG:32648"
@@ -32,7 +32,8 @@ def test_mobile_status_classifies_each_case():
         "no_signal": [False, False, True, False, False],
         "weak_spot": [False, False, False, True, False],
     })
-    assert mobile_status(h).tolist() == ["covered", "covered", "no_signal", "weak", "weak"]
+    assert mobile_status(h).tolist() == ["covered", "covered", "no_signal", "weak_spot",
+                                      "no_broadband"]
     assert mobile_status(pd.DataFrame(index=[0, 1])).tolist() == ["unknown", "unknown"]
     assert ftth_status(pd.DataFrame({"ftth": [True, False]})).tolist() == ["ftth_yes",
                                                                             "ftth_no"]
@@ -120,7 +121,7 @@ def test_build_map_has_every_control_and_all_hamlets(small_project):
     # all 24 hamlets are in the map's GeoJSON, all "not computed" before a run
     n = len(re.findall(r'"village_id": "V\d{3}"', html))
     assert n == 24
-    assert "Coverage not computed" in html
+    assert "Not computed" in html
     assert len(html.encode()) < 1_000_000
 
 

@@ -138,7 +138,7 @@ def test_write_run_writes_every_file(run_dir: Path) -> None:
     # the uncovered list in Vietnamese: V2 (no signal), V3 (weak spot, no FTTH), V4 (no FTTH)
     unc = pd.read_csv(run_dir / "uncovered_hamlets.csv", encoding="utf-8-sig")
     assert unc["Tên"].tolist() == ["Thôn Trung", "Xóm Hạ", "Xóm Bãi"]
-    assert unc["Lý do"].tolist() == ["không có 4G/5G", "lõm sóng; không có FTTH",
+    assert unc["Lý do"].tolist() == ["trắng sóng", "lõm sóng; không có FTTH",
                                      "không có FTTH"]
     assert unc["Cột mới đề xuất"].tolist()[0] == "T1"
     tiers = gpd.read_file(run_dir / "coverage_tiers.gpkg", layer="coverage_viettel_4g")
@@ -213,14 +213,14 @@ def test_cli_export_formats(run_dir: Path, tmp_path: Path, fmt: str, suffix: str
     assert cli(["export", str(run_dir), "--format", fmt, "--lang", "en", "--out", str(out)]) == 0
     if fmt == "csv":
         back = pd.read_csv(out, encoding="utf-8-sig")
-        assert back["reason"].tolist() == ["no 4G/5G", "weak spot; no FTTH", "no FTTH"]
+        assert back["reason"].tolist() == ["no signal", "weak spot; no FTTH", "no FTTH"]
     elif fmt == "xlsx":
         ws = openpyxl.load_workbook(out).active
         assert [ws.cell(row=r, column=2).value for r in (2, 3, 4)] == NAMES[1:4]
     elif fmt in ("geojson", "gpkg"):
         assert gpd.read_file(out)["name"].tolist() == NAMES[1:4]
     elif fmt == "shp":
-        from gis.layers.writers import read_shapefile_zip
+        from gis.export.shapefile import read_shapefile_zip
 
         back = read_shapefile_zip(out)
         assert back["fix_colocation_position_id"].tolist()[1] == "P2"

@@ -19,20 +19,16 @@ import shapely
 from rasterio.transform import from_origin
 from shapely.geometry import LineString
 
+from gis.analysis.status import hamlet_status, reason_codes, uncovered_hamlets
 from gis.errors import InputFileError, ValidationError
-from gis.layers.writers import (
+from gis.export.kml import write_kml
+from gis.export.shapefile import read_shapefile_zip, shapefile_field_names, write_shapefile_zip
+from gis.export.tiers import tier_polygons
+from gis.export.writers import (
     export_table,
-    hamlet_status,
     read_results_gpkg,
-    read_shapefile_zip,
-    reason_codes,
-    shapefile_field_names,
-    tier_polygons,
-    uncovered_hamlets,
     write_csv,
-    write_kml,
     write_results_gpkg,
-    write_shapefile_zip,
     write_xlsx,
 )
 
@@ -79,7 +75,7 @@ def uncovered() -> gpd.GeoDataFrame:
 
 def test_reasons_and_status() -> None:
     h = hamlets()
-    assert reason_codes(h).tolist() == ["", "no_mobile", "weak_spot;no_ftth", "no_ftth", ""]
+    assert reason_codes(h).tolist() == ["", "no_signal", "weak_spot;no_ftth", "no_ftth", ""]
     assert hamlet_status(h).tolist() == ["ok", "no_signal", "weak_spot", "no_ftth", "ok"]
     # nothing computed yet: no reasons, status unknown
     base = h[["village_id", "name", "lon", "lat"]]
@@ -89,10 +85,12 @@ def test_reasons_and_status() -> None:
 
 def test_uncovered_list(uncovered: gpd.GeoDataFrame) -> None:
     assert uncovered["village_id"].tolist() == ["H2", "H3", "H4"]
-    assert uncovered["reason"].tolist() == ["không có 4G/5G", "lõm sóng; không có FTTH",
-                                            "không có FTTH"]
+    assert uncovered["reason"].tolist() == [
+        "trắng sóng", "lõm sóng; không có FTTH",
+        "không có FTTH"]
     en = uncovered_hamlets(hamlets(), tables(), lang="en")
-    assert en["reason"].tolist() == ["no 4G/5G", "weak spot; no FTTH", "no FTTH"]
+    assert en["reason"].tolist() == ["no signal", "weak spot; no FTTH",
+                                    "no FTTH"]
     assert uncovered.crs.to_epsg() == 4326
     # H2 (106.02, 20.0) is 0.0005° of longitude from P1: 0.0005 * 111320 * cos(20°) ≈ 52.3 m
     h2 = uncovered.iloc[0]
@@ -241,12 +239,12 @@ def test_kml_styles_and_rows(tmp_path: Path, uncovered: gpd.GeoDataFrame, suffix
     assert data_els["commune"] == "Xã Gia Hưng"
     assert data_els["reason"] == "lõm sóng; không có FTTH"
     folders = [f.find(f"{KML}name").text for f in root.iter(f"{KML}Folder")]
-    assert folders[0] == "Không có 4G/5G (trắng sóng) (1)"
+    assert folders[0] == "Trắng sóng (1)"
     # GDAL reads it as KML too (the file is valid for GIS tools)
     if suffix == "kml":
         got = pyogrio.read_dataframe(path, layer=pyogrio.list_layers(path)[0][0])
         assert got["Name"].tolist() == ["Thôn Trung"]
-        assert got["reason"].tolist() == ["không có 4G/5G"]  # fields from the Schema
+        assert got["reason"].tolist() == ["trắng sóng"]  # fields from the Schema
 
 
 def test_kml_lines_and_polygons(tmp_path: Path) -> None:

@@ -42,8 +42,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from gis.analysis.frames import with_lonlat
 from gis.analysis.targets import MAX_TARGETS, IndicatorParams, Targets
-from gis.layers.frames import with_lonlat
 
 if TYPE_CHECKING:
     from gis.pipeline import RunContext

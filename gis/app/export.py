@@ -1,7 +1,7 @@
 """Export page: a download button for every export of a run.
 
 Files are made only when their button is pressed (Streamlit calls the ``data`` function then),
-by the project's writers (:mod:`gis.layers.writers`, :func:`gis.pipeline.write_run`), inside
+by the project's writers (:mod:`gis.export.writers`, :func:`gis.pipeline.write_run`), inside
 this session's temporary folder.
 """
 
@@ -55,7 +55,8 @@ def uncovered_file(ctx: Any, fmt: str, lang: str, *,
     """A function making the uncovered-hamlet list in ``fmt`` (a key of
     :data:`UNCOVERED_FORMATS`) with the project's writers; returns the file's bytes."""
     def make() -> bytes:
-        from gis.layers.writers import export_table, uncovered_hamlets
+        from gis.analysis.status import uncovered_hamlets
+        from gis.export.writers import export_table
 
         frame = uncovered_hamlets(ctx.hamlets, ctx.tables, lang=lang)
         suffix = UNCOVERED_FORMATS[fmt][0]
@@ -106,7 +107,7 @@ def _report_file(ctx: Any, name: str, lang: str) -> Callable[[], bytes]:
 
 def _writers_available() -> bool:
     try:
-        import gis.layers.writers  # noqa: F401
+        import gis.export.writers
     except ImportError:
         return False
     return True

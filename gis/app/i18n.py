@@ -1,7 +1,7 @@
 """The web app's user-interface strings in Vietnamese and English.
 
-Labels of data columns, indicators and statuses come from :mod:`gis.labels` when it exists (the
-exports use the same words); this module holds only the app's own words (page titles, buttons,
+Labels of data columns, tables, statuses and map words are :mod:`gis.labels` (the exports and
+the maps use the same words); this module holds only the app's own words (page titles, buttons,
 messages). Vietnamese is the default language.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Final
 
-from gis.maps._text import MAP_TEXT
+from gis.labels import MAP_LABELS
 
-__all__ = ["DEFAULT_LANG", "LANGS", "column_label", "t", "table_label"]
+__all__ = ["DEFAULT_LANG", "LANGS", "t"]
 
 #: Language code -> the name shown in the switch.
 LANGS: Final[dict[str, str]] = {"vi": "Tiếng Việt", "en": "English"}
@@ -155,7 +155,7 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
 }
 
 
-_STRINGS.update({k: v for k, v in MAP_TEXT.items() if k not in _STRINGS})
+_STRINGS.update({k: v for k, v in MAP_LABELS.items() if k not in _STRINGS})
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
@@ -169,77 +169,3 @@ def t(key: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
         return key
     text = pair[1] if lang == "en" else pair[0]
     return text.format(**fmt) if fmt else text
-
-
-# Fallback column labels until gis.labels (the exports' labels) is available.
-_COLUMNS: Final[dict[str, tuple[str, str]]] = {
-    "village_id": ("Mã thôn", "Hamlet id"),
-    "name": ("Tên", "Name"),
-    "commune": ("Xã", "Commune"),
-    "district": ("Huyện", "District"),
-    "province": ("Tỉnh", "Province"),
-    "population": ("Dân số", "Population"),
-    "households": ("Số hộ", "Households"),
-    "lon": ("Kinh độ", "Longitude"),
-    "lat": ("Vĩ độ", "Latitude"),
-    "mobile_4g": ("Có 4G", "4G covered"),
-    "mobile_5g": ("Có 5G", "5G covered"),
-    "pop_share_4g": ("Tỷ lệ dân có 4G", "Population share with 4G"),
-    "pop_share_5g": ("Tỷ lệ dân có 5G", "Population share with 5G"),
-    "no_signal": ("Trắng sóng", "No signal"),
-    "weak_spot": ("Lõm sóng", "Weak spot"),
-    "ftth": ("Có FTTH", "FTTH"),
-    "hh_share_ftth": ("Tỷ lệ hộ có thể có FTTH", "Household share able to get FTTH"),
-    "ftth_distance_m": ("Khoảng cách tới điểm quang (m)", "Distance to fiber access (m)"),
-    "lost_if_2g_off": ("Mất sóng khi tắt 2G", "Lost when 2G is switched off"),
-    "lost_if_3g_off": ("Mất sóng khi tắt 3G", "Lost when 3G is switched off"),
-    "operator": ("Nhà mạng", "Operator"),
-    "tech": ("Công nghệ", "Technology"),
-    "site_id": ("Mã trạm", "Site id"),
-    "height_m": ("Độ cao (m)", "Height (m)"),
-    "reason": ("Lý do", "Reason"),
-    "mobile_status": ("Trạng thái di động", "Mobile status"),
-    "ftth_status": ("Trạng thái cáp quang", "FTTH status"),
-}
-
-# Result table name -> (Vietnamese, English) title.
-_TABLES: Final[dict[str, tuple[str, str]]] = {
-    "indicators": ("Chỉ tiêu", "Indicators"),
-    "positions": ("Vị trí trạm (dùng chung)", "Site positions (sharing)"),
-    "sharing_rates": ("Tỷ lệ dùng chung", "Sharing rates"),
-    "colocation_opportunities": ("Cơ hội dùng chung", "Co-location opportunities"),
-    "consolidation": ("Gộp trạm", "Consolidation"),
-    "proposed_towers": ("Cột đề xuất", "Proposed towers"),
-    "switch_off_impact": ("Tác động tắt 2G/3G", "2G/3G switch-off impact"),
-    "unreachable_hamlets": ("Thôn không thể phủ", "Hamlets that cannot be reached"),
-    "fiber_extensions": ("Tuyến cáp đề xuất", "Fiber extensions"),
-    "facilities": ("Cơ sở công cộng", "Facilities"),
-}
-
-
-def table_label(name: str, lang: str = DEFAULT_LANG) -> str:
-    """The title of a result table (its name, humanised, when unknown)."""
-    pair = _TABLES.get(name)
-    if pair is None:
-        return name.replace("_", " ").capitalize()
-    return pair[1] if lang == "en" else pair[0]
-
-
-def column_label(column: str, lang: str = DEFAULT_LANG) -> str:
-    """The user-facing label of a data column.
-
-    The exports' own labels (:mod:`gis.labels`, when it exists) come first, so that the app
-    and the files it exports use the same words; then the app's; then the exports' generated
-    labels (e.g. ``cov_4g_viettel``); else the column name.
-    """
-    try:  # the exports' labels (issue 6), when they have landed
-        from gis import labels  # type: ignore[attr-defined]
-    except ImportError:
-        labels = None
-    table = getattr(labels, "COLUMN_LABELS", {}) if labels is not None else {}
-    pair = table.get(column) or _COLUMNS.get(column)
-    if pair is not None:
-        return pair[1] if lang == "en" else pair[0]
-    if labels is not None and hasattr(labels, "column_label"):
-        return str(labels.column_label(column, "en" if lang == "en" else "vi"))
-    return column

@@ -15,8 +15,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from gis.app import _state
-from gis.app.i18n import column_label, t
+from gis.app.i18n import t
 from gis.app.widgets import header, project_and_run
+from gis.labels import column_label
 from gis.maps import BASEMAPS, MapOptions, build_map_parts, coverage_choices, hamlet_at
 from gis.maps.offline import use_local_assets
 

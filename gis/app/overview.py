@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from gis.analysis.status import STATUS_COLORS, ftth_status, mobile_status
 from gis.app.i18n import t
 from gis.app.widgets import fmt_number, fmt_share, header, project_and_run
-from gis.maps.style import FTTH_COLOURS, STATUS_COLOURS, ftth_status, mobile_status
+from gis.labels import status_label
 
 __all__ = ["area_indicators", "render", "unit_label"]
 
@@ -42,17 +43,13 @@ def _status_chart(ctx, lang: str) -> None:
         return
     st.subheader(t("status_counts", lang))
     left, right = st.columns(2)
-    for col, codes, palette, key in (
-        (left, mobile_status(ctx.hamlets), STATUS_COLOURS, lambda c: f"status_{c}"),
-        (right, ftth_status(ctx.hamlets), FTTH_COLOURS,
-         lambda c: c if c != "unknown" else "status_unknown"),
-    ):
+    for col, codes in ((left, mobile_status(ctx.hamlets)), (right, ftth_status(ctx.hamlets))):
         import altair as alt
 
         counts = codes.value_counts()
-        labels = [t(key(c), lang) for c in counts.index]
+        labels = [status_label(c, lang) for c in counts.index]
         data = pd.DataFrame({"status": labels, "n": counts.to_numpy()})
-        colours = alt.Scale(domain=labels, range=[palette.get(c, "#9e9e9e")
+        colours = alt.Scale(domain=labels, range=[STATUS_COLORS.get(c, "#9e9e9e")
                                                    for c in counts.index])
         chart = alt.Chart(data).mark_bar().encode(
             x=alt.X("n:Q", title=t("hamlets", lang)),

@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from gis.app.i18n import column_label, t, table_label
+from gis.analysis.status import MOBILE_STATUSES, ftth_status, mobile_status, uncovered_hamlets
+from gis.app.i18n import t
 from gis.app.widgets import header, localised, project_and_run
+from gis.labels import column_label, status_label, table_label
 from gis.layers.schema import header_key
-from gis.maps.style import ftth_status, mobile_status
 
 __all__ = ["filter_hamlets", "render", "search", "uncovered"]
 
@@ -41,13 +42,8 @@ def filter_hamlets(hamlets: pd.DataFrame, *, communes: list[str] | None = None,
     return search(out, text) if text else out
 
 
-def uncovered(ctx, lang: str) -> pd.DataFrame | None:
-    """The uncovered-hamlet list of the exports (:func:`gis.layers.writers.uncovered_hamlets`),
-    or ``None`` when the writers are not available."""
-    try:
-        from gis.layers.writers import uncovered_hamlets
-    except ImportError:
-        return None
+def uncovered(ctx, lang: str) -> pd.DataFrame:
+    """The uncovered-hamlet list of the exports (:func:`gis.analysis.status.uncovered_hamlets`)."""
     return uncovered_hamlets(ctx.hamlets, ctx.tables, lang=lang)
 
 
@@ -74,16 +70,16 @@ def render() -> None:
         communes = c1.multiselect(t("filter_commune", lang),
                                   sorted(h["commune"].dropna().astype(str).unique())
                                   if "commune" in h else [], key="filter_commune")
-        codes = ["covered", "weak", "no_signal", "unknown"]
-        statuses = c2.multiselect(t("filter_status", lang), codes, key="filter_status",
-                                  format_func=lambda c: t(f"status_{c}", lang))
+        statuses = c2.multiselect(t("filter_status", lang), list(MOBILE_STATUSES),
+                                  key="filter_status",
+                                  format_func=lambda c: status_label(c, lang))
         text = c3.text_input(t("search", lang), key="search_hamlets")
         shown = filter_hamlets(h, communes=communes, statuses=statuses, text=text)
         view = shown.copy()
         view.insert(2, "mobile_status", mobile_status(shown).map(
-            lambda c: t(f"status_{c}", lang)).to_numpy())
+            lambda c: status_label(c, lang)).to_numpy())
         view.insert(3, "ftth_status", ftth_status(shown).map(
-            lambda c: t(c if c != "unknown" else "status_unknown", lang)).to_numpy())
+            lambda c: status_label(c, lang)).to_numpy())
         st.caption(t("rows_shown", lang, n=len(shown), total=len(h)))
         shares = {c: st.column_config.ProgressColumn(
             column_label(str(c), lang), min_value=0.0, max_value=1.0, format="percent")
@@ -94,11 +90,7 @@ def render() -> None:
         st.dataframe(loc, hide_index=True, width="stretch", key="table_hamlets",
                      column_config=config)
     with tabs[1]:
-        unc = uncovered(ctx, lang)
-        if unc is None:
-            st.info(t("not_computed_long", lang))
-        else:
-            _table(unc, lang, "uncovered")
+        _table(uncovered(ctx, lang), lang, "uncovered")
     for (name, _label), tab in zip(names[2:], tabs[2:], strict=True):
         with tab:
             _table(ctx.tables[name], lang, name)

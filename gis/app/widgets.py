@@ -9,8 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from gis.app import _state
-from gis.app.i18n import column_label, t
+from gis.app.i18n import t
 from gis.errors import GisError
+from gis.labels import column_label
 from gis.pipeline import RunContext
 
 __all__ = [

@@ -35,7 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def main(args: argparse.Namespace) -> int:
     from gis.errors import ValidationError
-    from gis.layers.writers import export_table, write_gpkg
+    from gis.export.writers import export_table, write_gpkg
     from gis.report.html import write_html
     from gis.report.results import RunResults
     from gis.report.workbook import write_workbook
@@ -64,8 +64,9 @@ def main(args: argparse.Namespace) -> int:
                 written.append(export_table(frame, folder / f"{name}.{suffix}", args.fmt,
                                             lang=lang, layer=name))
     elif args.table in results.rasters:
+        from gis.export.kml import kml_color, write_kml
+        from gis.export.tiers import TIER_COLORS, tier_polygons
         from gis.labels import TIER_LABELS
-        from gis.layers.writers import TIER_COLORS, kml_color, tier_polygons, write_kml
         from gis.report.outputs import tiers_for
 
         tiers = tier_polygons(results.rasters[args.table],

@@ -3,7 +3,8 @@
 :func:`build_map` composes the planning map; the modules below build its parts:
 :mod:`~gis.maps.layers` (hamlets, sites, sectors, lines, points), :mod:`~gis.maps.raster`
 (coverage rasters as PNG overlays), :mod:`~gis.maps.geojson` (compact GeoJSON) and
-:mod:`~gis.maps.style` (colours and display statuses).
+:mod:`~gis.maps.style` (colours of operators, roads and fiber). The hamlet statuses and their
+colours are :mod:`gis.analysis.status`; the words, :mod:`gis.labels`.
 """
 
 from gis.maps.build import (
@@ -16,7 +17,6 @@ from gis.maps.build import (
     hamlet_at,
     map_html,
 )
-from gis.maps.style import ftth_status, mobile_status
 
 __all__ = [
     "BASEMAPS",
@@ -25,8 +25,6 @@ __all__ = [
     "build_map",
     "build_map_parts",
     "coverage_choices",
-    "ftth_status",
     "hamlet_at",
     "map_html",
-    "mobile_status",
 ]

@@ -18,8 +18,9 @@ import pandas as pd
 from branca.element import MacroElement, Template
 from folium.plugins import Fullscreen, MeasureControl
 
+from gis.analysis.status import FTTH_STATUSES, MOBILE_STATUSES, STATUS_COLORS
+from gis.labels import map_text, status_label
 from gis.maps._fast import fast
-from gis.maps._text import mt
 from gis.maps.geojson import cached, compact_geojson, to_wgs84
 from gis.maps.layers import (
     HAMLET_PANE,
@@ -34,10 +35,8 @@ from gis.maps.raster import RsrpScale, coverage_overlay
 from gis.maps.style import (
     COLOCATION_COLOUR,
     EXTENSION_COLOUR,
-    FTTH_COLOURS,
     OPERATOR_COLOURS,
     PROPOSED_COLOUR,
-    STATUS_COLOURS,
 )
 
 __all__ = [
@@ -219,7 +218,7 @@ def build_map_parts(project: Any, ctx: Any = None, options: MapOptions = MapOpti
                    prefer_canvas=True, height=height)
     folium.map.CustomPane(HAMLET_PANE, z_index=350, pointer_events=True).add_to(m)
     for key, (tiles, attr) in BASEMAPS.items():
-        folium.TileLayer(tiles=tiles, attr=attr or None, name=mt(f"base_{key}", lang),
+        folium.TileLayer(tiles=tiles, attr=attr or None, name=map_text(f"base_{key}", lang),
                          overlay=False, control=True, show=key == options.basemap,
                          max_zoom=19).add_to(m)
     want = options.layers
@@ -229,7 +228,7 @@ def build_map_parts(project: Any, ctx: Any = None, options: MapOptions = MapOpti
 
     if "admin" in want and project.layer("admin") is not None:
         admin = project.layer("admin")
-        group = folium.FeatureGroup(name=mt("layer_admin", lang), show=True)
+        group = folium.FeatureGroup(name=map_text("layer_admin", lang), show=True)
         fast(folium.GeoJson)(cached(cache, ("admin",),
                               lambda: compact_geojson(admin, ["name"], simplify_m=20.0)),
                        style_function=lambda _f: {"color": "#37474f", "weight": 1.2,
@@ -241,20 +240,20 @@ def build_map_parts(project: Any, ctx: Any = None, options: MapOptions = MapOpti
     if options.coverage and options.coverage in rasters:
         operator, tech = coverage_choices({options.coverage: 0}).get(
             options.coverage, (options.coverage, ""))
-        name = mt("layer_coverage", lang, operator=operator.title(), tech=tech)
+        name = map_text("layer_coverage", lang, operator=operator.title(), tech=tech)
         group = folium.FeatureGroup(name=name, show=True)
         coverage_overlay(rasters[options.coverage], scale=options.rsrp_scale,
                          name=name).add_to(group)
         dynamic.append(group)
 
     if "roads" in want:
-        _add(lines_layer(project.layer("roads"), name=mt("layer_roads", lang), kind="roads",
+        _add(lines_layer(project.layer("roads"), name=map_text("layer_roads", lang), kind="roads",
                          lang=lang, cache=cache), m)
     if "fiber" in want:
-        _add(lines_layer(project.layer("fiber"), name=mt("layer_fiber", lang), kind="fiber",
+        _add(lines_layer(project.layer("fiber"), name=map_text("layer_fiber", lang), kind="fiber",
                          lang=lang, cache=cache), m)
     if "extensions" in want:
-        _add(lines_layer(tables.get("fiber_extensions"), name=mt("layer_extensions", lang),
+        _add(lines_layer(tables.get("fiber_extensions"), name=map_text("layer_extensions", lang),
                          kind="extensions", lang=lang, dashed=True,
                          fields=("route_id", "length_m", "cost_vnd", "hamlets_served"), cache=cache), m)
 
@@ -262,11 +261,11 @@ def build_map_parts(project: Any, ctx: Any = None, options: MapOptions = MapOpti
     dynamic.append(hamlets_layer(frame, colour_by=options.colour_by, lang=lang, cache=cache))
 
     if "fiber_nodes" in want:
-        _add(points_layer(project.layer("fiber_nodes"), name=mt("layer_fiber_nodes", lang),
+        _add(points_layer(project.layer("fiber_nodes"), name=map_text("layer_fiber_nodes", lang),
                           colour="#7b1fa2", radius=3.0, lang=lang, show=False,
                           fields=("node_id", "kind", "operator"), cache=cache), m)
     if "facilities" in want:
-        _add(points_layer(project.layer("facilities"), name=mt("layer_facilities", lang),
+        _add(points_layer(project.layer("facilities"), name=map_text("layer_facilities", lang),
                           colour="#263238", radius=3.5, lang=lang, show=False,
                           fields=("name", "kind"), cache=cache), m)
     if "sites" in want:
@@ -280,16 +279,16 @@ def build_map_parts(project: Any, ctx: Any = None, options: MapOptions = MapOpti
     if "positions" in want and "positions" in tables:
         pos = tables["positions"]
         shared = pos[pos["shared"].astype(bool)] if "shared" in pos else pos
-        _add(points_layer(shared, name=mt("layer_positions", lang), colour="#ffffff",
+        _add(points_layer(shared, name=map_text("layer_positions", lang), colour="#ffffff",
                           radius=7, lang=lang, show=False,
                           fields=("position_id", "operators", "n_operators"), cache=cache), m)
     if "colocation" in want and "colocation_opportunities" in tables:
-        _add(points_layer(_colocation_points(tables), name=mt("layer_colocation", lang),
+        _add(points_layer(_colocation_points(tables), name=map_text("layer_colocation", lang),
                           colour=COLOCATION_COLOUR, radius=6, lang=lang, show=False,
                           fields=("host_position_id", "operator", "host_operators",
                                   "hamlets_gained", "population_gained"), cache=cache), m)
     if "proposed" in want and "proposed_towers" in tables:
-        _add(points_layer(tables["proposed_towers"], name=mt("layer_proposed", lang),
+        _add(points_layer(tables["proposed_towers"], name=map_text("layer_proposed", lang),
                           colour=PROPOSED_COLOUR, radius=7, lang=lang,
                           fields=("tower_id", "operators", "hamlets_served",
                                   "population_served", "tower_class"), cache=cache), m)
@@ -298,7 +297,7 @@ def build_map_parts(project: Any, ctx: Any = None, options: MapOptions = MapOpti
     m.add_child(_MetricScale())
     MeasureControl(position="topleft", primary_length_unit="meters",
                    secondary_length_unit="kilometers", primary_area_unit="hectares").add_to(m)
-    m.add_child(_Legend(mt("legend", lang), _legend_items(options, project, rasters, tables)))
+    m.add_child(_Legend(map_text("legend", lang), _legend_items(options, project, rasters, tables)))
     m.fit_bounds(bounds)
     return MapParts(m, dynamic, folium.LayerControl(collapsed=True, position="topright"))
 
@@ -346,10 +345,11 @@ def _legend_items(options: MapOptions, project: Any, rasters: dict[str, Any],
     """Legend entries: both hamlet colourings, RSRP tiers and operators (static, so that
     switching colours or overlays does not change the base map)."""
     lang = options.lang
-    items = [(mt("by_mobile", lang), "", "title")]
-    items += [(mt(f"status_{k}", lang), c, "box") for k, c in STATUS_COLOURS.items()]
-    items.append((mt("by_ftth", lang), "", "title"))
-    items += [(mt(k, lang), c, "box") for k, c in FTTH_COLOURS.items() if k != "unknown"]
+    items = [(map_text("by_mobile", lang), "", "title")]
+    items += [(status_label(k, lang), STATUS_COLORS[k], "box") for k in MOBILE_STATUSES]
+    items.append((map_text("by_ftth", lang), "", "title"))
+    items += [(status_label(k, lang), STATUS_COLORS[k], "box") for k in FTTH_STATUSES
+              if k != "unknown"]
     if coverage_choices(rasters):
         sc = options.rsrp_scale
         good, fair, edge, below = sc.colours
@@ -359,14 +359,14 @@ def _legend_items(options: MapOptions, project: Any, rasters: dict[str, Any],
                   (f"{sc.edge_dbm:g} … {sc.fair_dbm:g}", edge, "box"),
                   (f"< {sc.edge_dbm:g}", below, "box")]
     if tables.get("proposed_towers") is not None and "proposed" in options.layers:
-        items.append((mt("layer_proposed", lang), PROPOSED_COLOUR, "dot"))
+        items.append((map_text("layer_proposed", lang), PROPOSED_COLOUR, "dot"))
     if tables.get("colocation_opportunities") is not None and "colocation" in options.layers:
-        items.append((mt("layer_colocation", lang), COLOCATION_COLOUR, "dot"))
+        items.append((map_text("layer_colocation", lang), COLOCATION_COLOUR, "dot"))
     if tables.get("fiber_extensions") is not None and "extensions" in options.layers:
-        items.append((mt("layer_extensions", lang), EXTENSION_COLOUR, "box"))
+        items.append((map_text("layer_extensions", lang), EXTENSION_COLOUR, "box"))
     sites = project.layer("sites")
     if sites is not None and "sites" in options.layers and "operator" in sites:
-        items.append((mt("layer_sites", lang), "", "title"))
+        items.append((map_text("layer_sites", lang), "", "title"))
         for op in sorted(sites["operator"].dropna().astype(str).unique()):
             items.append((op, OPERATOR_COLOURS.get(op, "#555555"), "dot"))
     return items

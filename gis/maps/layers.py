@@ -17,17 +17,15 @@ import pandas as pd
 import shapely
 from folium.plugins import FastMarkerCluster
 
+from gis.analysis.frames import points_frame
+from gis.analysis.status import STATUS_COLORS, ftth_status, mobile_status
+from gis.labels import map_text, status_label
 from gis.maps._fast import fast
-from gis.maps._text import mt
-from gis.maps.geojson import cached, compact_geojson, points_frame, to_wgs84
+from gis.maps.geojson import cached, compact_geojson, to_wgs84
 from gis.maps.style import (
     EXTENSION_COLOUR,
     FIBER_COLOURS,
-    FTTH_COLOURS,
     ROAD_STYLES,
-    STATUS_COLOURS,
-    ftth_status,
-    mobile_status,
     operator_colour,
 )
 
@@ -35,8 +33,10 @@ __all__ = [
     "CLUSTER_MIN_SITES",
     "HAMLET_PANE",
     "HAMLET_POPUP_FIELDS",
+    "PERCENT_FIELDS",
     "SITE_POPUP_FIELDS",
     "WEDGE_RADIUS_M",
+    "field_label",
     "hamlet_frame",
     "hamlets_layer",
     "lines_layer",
@@ -59,6 +59,8 @@ HAMLET_POPUP_FIELDS = (
     "name", "commune", "population", "households", "mobile_status", "pop_share_4g",
     "pop_share_5g", "ftth_status", "hh_share_ftth", "ftth_distance_m",
 )
+#: Share columns (0-1) shown as percentages in popups.
+PERCENT_FIELDS = ("pop_share_4g", "pop_share_5g", "hh_share_ftth")
 #: The site properties shown in its popup, in this order (the last three when present).
 SITE_POPUP_FIELDS = ("site_id", "operator", "tech", "height_m", "structure",
                      "position_uncertainty_m", "source", "note")
@@ -76,8 +78,9 @@ def hamlet_frame(villages: gpd.GeoDataFrame, hamlets: pd.DataFrame | None,
                  lang: str = "vi") -> gpd.GeoDataFrame:
     """The villages layer joined (on its index) with the per-hamlet results and display status.
 
-    Adds ``mobile_status`` and ``ftth_status`` (codes, see :mod:`gis.maps.style`) and their
-    labels in ``lang`` (``mobile_label``, ``ftth_label``); shares become percentages for popups.
+    Adds ``mobile_code`` and ``ftth_code`` (the status codes of :mod:`gis.analysis.status`) and
+    their words in ``lang`` (``mobile_status``, ``ftth_status``); shares become percentages for
+    popups (:data:`PERCENT_FIELDS`).
     """
     gdf = villages[[c for c in ("village_id", "name", "commune", "population", "households")
                     if c in villages] + [villages.geometry.name]].copy()
@@ -87,17 +90,22 @@ def hamlet_frame(villages: gpd.GeoDataFrame, hamlets: pd.DataFrame | None,
     res = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     gdf["mobile_code"] = mobile_status(res).to_numpy()
     gdf["ftth_code"] = ftth_status(res).to_numpy()
-    gdf["mobile_status"] = gdf["mobile_code"].map(lambda c: mt(f"status_{c}", lang))
-    gdf["ftth_status"] = gdf["ftth_code"].map(
-        lambda c: mt(c if c != "unknown" else "status_unknown", lang))
-    for col in ("pop_share_4g", "pop_share_5g", "hh_share_ftth"):
+    gdf["mobile_status"] = gdf["mobile_code"].map(lambda c: status_label(c, lang))
+    gdf["ftth_status"] = gdf["ftth_code"].map(lambda c: status_label(c, lang))
+    for col in PERCENT_FIELDS:
         if col in gdf:
             gdf[col] = (pd.to_numeric(gdf[col], errors="coerce") * 100).round(1)
     return gdf
 
 
+def field_label(field: str, lang: str) -> str:
+    """The popup label of a field: its column label, with "(%)" for :data:`PERCENT_FIELDS`."""
+    words = map_text(field, lang)
+    return map_text("percent", lang, label=words) if field in PERCENT_FIELDS else words
+
+
 def _popup(fields: Sequence[str], lang: str) -> folium.GeoJsonPopup:
-    return folium.GeoJsonPopup(fields=list(fields), aliases=[mt(f, lang) for f in fields],
+    return folium.GeoJsonPopup(fields=list(fields), aliases=[field_label(f, lang) for f in fields],
                                localize=True, labels=True)
 
 
@@ -112,9 +120,9 @@ def hamlets_layer(frame: gpd.GeoDataFrame, *, colour_by: str = "mobile", lang: s
     colour_by
         ``"mobile"`` (covered / weak spot / no signal) or ``"ftth"`` (FTTH yes / no).
     """
-    group = folium.FeatureGroup(name=name or mt("layer_hamlets", lang), show=True)
-    code_col, colours = (("ftth_code", FTTH_COLOURS) if colour_by == "ftth"
-                         else ("mobile_code", STATUS_COLOURS))
+    group = folium.FeatureGroup(name=name or map_text("layer_hamlets", lang), show=True)
+    code_col = "ftth_code" if colour_by == "ftth" else "mobile_code"
+    colours = STATUS_COLORS
     fields = [f for f in HAMLET_POPUP_FIELDS if f in frame.columns]
     props = ["village_id", *fields] if "village_id" in frame else fields
     is_point = bool(len(frame)) and bool(
@@ -168,13 +176,13 @@ def sites_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi",
               if f in pts and (f in SITE_POPUP_FIELDS[:5] or pts[f].notna().any())]
     for operator, part in pts.groupby(pts["operator"].astype(str), sort=True):
         colour = operator_colour(operator)
-        group = folium.FeatureGroup(name=f"{mt('layer_sites', lang)}: {operator}", show=True)
+        group = folium.FeatureGroup(name=f"{map_text('layer_sites', lang)}: {operator}", show=True)
         if len(part) > cluster_min:
             # Many sites: one data array and one JS callback, clustered until zoom 14.
             xy = shapely.get_coordinates(np.asarray(part.geometry.values))
             rows = part[fields].astype(object).where(part[fields].notna(), "").to_numpy()
             data = [[round(float(lat), 5), round(float(lon), 5),
-                     "<br>".join(f"<b>{mt(f, lang)}</b>: {v}" for f, v in zip(fields, row,
+                     "<br>".join(f"<b>{field_label(f, lang)}</b>: {v}" for f, v in zip(fields, row,
                                                                               strict=True))]
                     for (lon, lat), row in zip(xy, rows, strict=True)]
             fast(FastMarkerCluster)(data, callback=_CLUSTER_CALLBACK.replace("COLOUR", colour),
@@ -239,7 +247,7 @@ def sectors_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi", min_zoom: int = 
     wedges = cached(cache, ("wedges",), lambda: sector_wedges(sites))
     if wedges.empty:
         return None
-    group = folium.FeatureGroup(name=mt("layer_sectors", lang), show=False, control=False)
+    group = folium.FeatureGroup(name=map_text("layer_sectors", lang), show=False, control=False)
     data = cached(cache, ("wedges_json",), lambda: compact_geojson(
         wedges, ["operator", "site_id", "azimuth_deg"], simplify_m=None))
     fast(folium.GeoJson)(
@@ -278,7 +286,7 @@ def lines_layer(lines: gpd.GeoDataFrame | None, *, name: str, kind: str, lang: s
     tip = [f for f in props if f in ("road_class", "level", "name", *fields)][:4]
     fast(folium.GeoJson)(
         data, style_function=style,
-        tooltip=folium.GeoJsonTooltip(fields=tip, aliases=[mt(f, lang) for f in tip])
+        tooltip=folium.GeoJsonTooltip(fields=tip, aliases=[field_label(f, lang) for f in tip])
         if tip else None,
     ).add_to(group)
     return group

@@ -16,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from gis.analysis.status import STATUS_COLORS
 from gis.labels import SCOPE_LABELS, check_lang, column_label, label, text
-from gis.layers.writers import STATUS_COLORS
 from gis.report.results import RunResults
 from gis.report.staticmap import overview_png
 

@@ -12,19 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from gis.analysis.indicators import INDICATOR_COLUMNS
+from gis.export.kml import kml_color, write_kml
+from gis.export.tiers import DEFAULT_TIERS_DBM, TIER_COLORS, tier_polygons
+from gis.export.writers import copy_raster, write_csv, write_geojson, write_gpkg, write_xlsx
 from gis.labels import TIER_LABELS, check_lang
-from gis.layers.writers import (
-    DEFAULT_TIERS_DBM,
-    TIER_COLORS,
-    copy_raster,
-    kml_color,
-    tier_polygons,
-    write_csv,
-    write_geojson,
-    write_gpkg,
-    write_kml,
-    write_xlsx,
-)
 from gis.report.html import write_html
 from gis.report.results import RESULTS_FILE, RunResults
 from gis.report.workbook import write_workbook

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
+from gis.analysis.status import uncovered_hamlets
 from gis.config import to_dict
 from gis.errors import InputFileError
+from gis.export.writers import read_results_gpkg, write_results_gpkg
 from gis.labels import check_lang
-from gis.layers.writers import read_results_gpkg, uncovered_hamlets, write_results_gpkg
 
 if TYPE_CHECKING:
     from gis.pipeline import RunContext
@@ -122,7 +123,7 @@ class RunResults:
     # -- derived ------------------------------------------------------------------------------
 
     def uncovered(self, lang: str = "en") -> gpd.GeoDataFrame:
-        """The uncovered-hamlet list (see :func:`gis.layers.writers.uncovered_hamlets`)."""
+        """The uncovered-hamlet list (see :func:`gis.export.writers.uncovered_hamlets`)."""
         return uncovered_hamlets(self.hamlets, self.tables, lang=check_lang(lang))
 
     @property

@@ -17,10 +17,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from gis.analysis.frames import points_frame
+from gis.analysis.status import STATUS_COLORS, STATUS_ORDER, hamlet_status
+from gis.export.tiers import TIER_COLORS
 from gis.labels import STATUS_LABELS, check_lang, text
-from gis.layers.frames import points_frame
-from gis.layers.tiers import TIER_COLORS
-from gis.layers.uncovered import STATUS_COLORS, STATUS_ORDER, hamlet_status
 
 __all__ = ["overview_png"]
 

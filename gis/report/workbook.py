@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from gis.export.writers import write_xlsx
 from gis.labels import SCOPE_LABELS, check_lang, text
-from gis.layers.writers import write_xlsx
 from gis.report.results import RunResults
 
 __all__ = ["readable_indicators", "run_info_frame", "write_workbook"]

@@ -2,10 +2,10 @@
 
 This module is the entry point of every export (:func:`export_table`, one table in any of
 :data:`FORMATS`) and writes the tabular and GeoPackage formats itself; the other formats live in
-their own modules and are re-exported here: :mod:`gis.layers.kml_writer` (KML/KMZ styled by
-status), :mod:`gis.layers.shapefile_writer` (zipped Shapefile with a field-name map),
-:mod:`gis.layers.tiers` (coverage rasters as polygons by tier) and :mod:`gis.layers.uncovered`
-(the uncovered-hamlet list and the hamlet status).
+their own modules: :mod:`gis.export.kml` (KML/KMZ styled by status), :mod:`gis.export.shapefile`
+(zipped Shapefile with a field-name map) and :mod:`gis.export.tiers` (coverage rasters as
+polygons by tier). The uncovered-hamlet list and the hamlet status are
+:mod:`gis.analysis.status`.
 
 Rules every writer follows:
 
@@ -30,62 +30,26 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from gis.analysis.frames import points_frame
 from gis.errors import InputFileError, ValidationError
+from gis.export.frames import cell_value, file_safe, plain
+from gis.export.kml import write_kml
+from gis.export.shapefile import write_shapefile_zip
 from gis.labels import (
     check_lang,
     column_label,
     localise_columns,
 )
-from gis.layers.frames import (
-    cell_value,
-    file_safe,
-    plain,
-    points_frame,
-    with_lonlat,
-)
-from gis.layers.kml_writer import KML_STATUS_COLORS, kml_color, write_kml
-from gis.layers.shapefile_writer import (
-    read_shapefile_zip,
-    shapefile_field_names,
-    write_shapefile_zip,
-)
-from gis.layers.tiers import DEFAULT_TIERS_DBM, TIER_COLORS, tier_polygons
-from gis.layers.uncovered import (
-    STATUS_COLORS,
-    STATUS_ORDER,
-    hamlet_status,
-    reason_codes,
-    reason_text,
-    uncovered_hamlets,
-)
 
 __all__ = [
-    "DEFAULT_TIERS_DBM",
     "FORMATS",
-    "KML_STATUS_COLORS",
-    "STATUS_COLORS",
-    "STATUS_ORDER",
-    "TIER_COLORS",
     "copy_raster",
     "export_table",
-    "file_safe",
-    "hamlet_status",
-    "kml_color",
-    "points_frame",
     "read_results_gpkg",
-    "read_shapefile_zip",
-    "reason_codes",
-    "reason_text",
-    "shapefile_field_names",
-    "tier_polygons",
-    "uncovered_hamlets",
-    "with_lonlat",
     "write_csv",
     "write_geojson",
     "write_gpkg",
-    "write_kml",
     "write_results_gpkg",
-    "write_shapefile_zip",
     "write_xlsx",
 ]
 

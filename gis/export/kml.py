@@ -18,13 +18,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gis.analysis.frames import points_frame
+from gis.analysis.status import STATUS_COLORS
+from gis.export.frames import cell_value, file_safe
 from gis.labels import (
     STATUS_LABELS,
     check_lang,
     column_label,
 )
-from gis.layers.frames import cell_value, file_safe, points_frame
-from gis.layers.uncovered import STATUS_COLORS
 
 __all__ = [
     "KML_STATUS_COLORS",

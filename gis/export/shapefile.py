@@ -15,11 +15,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from gis.analysis.frames import points_frame
 from gis.errors import InputFileError
+from gis.export.frames import file_safe
 from gis.labels import (
     column_label,
 )
-from gis.layers.frames import file_safe, points_frame
 from gis.layers.schema import header_key
 
 __all__ = [

@@ -1,8 +1,28 @@
-"""The hamlet status (for maps and KML styles) and the uncovered-hamlet list with reasons and fixes.
+"""THE hamlet status, its reasons and fixes: the one rule maps, exports, the report and the app use.
 
-The uncovered list is every hamlet lacking mobile broadband (neither 4G nor 5G) or FTTH, with
-the reason in Vietnamese or English and the fix the analyses assigned to it (a proposed tower, a
-co-location opportunity, a fiber extension route), or the nearest one when they assigned none.
+Every hamlet has one status, worst first (:data:`STATUS_ORDER`):
+
+``no_signal``
+    trắng sóng: the mobile analysis flagged ``no_signal`` (no operator has a signal of
+    ``HamletRule.signal_techs`` at the hamlet centre; Công văn 1603/BTTTT-CVT).
+``weak_spot``
+    lõm sóng: flagged ``weak_spot`` (signal at the centre, but too small a share of the people).
+``no_broadband``
+    neither flag, yet no operator gives 4G or 5G by the hamlet rule (e.g. only 2G/3G, or 4G at
+    the centre for too few of the people).
+``no_ftth``
+    mobile broadband, but no FTTH.
+``ok``
+    mobile broadband and FTTH (or FTTH not computed).
+``unknown``
+    neither mobile coverage nor FTTH was computed.
+
+The mobile part of the rule alone is :func:`mobile_status` (``covered`` instead of the last
+three), the fiber part :func:`ftth_status`. The flags decide: a hamlet's status is ``no_signal``
+exactly when its ``no_signal`` flag is true, ``weak_spot`` exactly when ``weak_spot`` is true
+and ``no_signal`` is not. The uncovered list is every hamlet whose status is not ``ok`` or
+``unknown``, with the reasons (:func:`reason_codes`), the fix the analyses assigned to it (a
+proposed tower, a co-location opportunity, a fiber extension route) or the nearest one.
 """
 
 from __future__ import annotations
@@ -15,71 +35,105 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from gis.labels import (
-    REASON_LABELS,
-    STATUS_LABELS,
-    check_lang,
-)
+from gis.analysis.frames import as_bool, points_frame, with_lonlat
+from gis.labels import REASON_LABELS, check_lang, status_label
 from gis.layers.crs import WGS84, analysis_crs_for_lon
-from gis.layers.frames import as_bool, points_frame, with_lonlat
 
 __all__ = [
+    "FTTH_STATUSES",
+    "MOBILE_STATUSES",
     "STATUS_COLORS",
     "STATUS_ORDER",
+    "ftth_status",
     "hamlet_status",
+    "mobile_status",
     "reason_codes",
     "reason_text",
     "uncovered_hamlets",
 ]
 
+#: Hamlet statuses, worst first (legend, KML folder and report order).
+STATUS_ORDER = ("no_signal", "weak_spot", "no_broadband", "no_ftth", "ok", "unknown")
+#: The mobile statuses of :func:`mobile_status`, worst first.
+MOBILE_STATUSES = ("no_signal", "weak_spot", "no_broadband", "covered", "unknown")
+#: The FTTH statuses of :func:`ftth_status`.
+FTTH_STATUSES = ("ftth_no", "ftth_yes", "unknown")
 
-#: Hamlet status -> colour (hex RGB) for maps and reports.
+#: Every status code (hamlet, mobile and FTTH views) -> colour (hex RGB) of maps and reports.
 STATUS_COLORS = {
     "no_signal": "#d62728",  # red
     "weak_spot": "#ff8c00",  # orange
+    "no_broadband": "#8c564b",  # brown: a signal, but no 4G/5G
     "no_ftth": "#f2c200",  # yellow
     "ok": "#2ca02c",  # green
+    "covered": "#2ca02c",
+    "ftth_yes": "#2c7bb6",  # blue
+    "ftth_no": "#e66101",  # dark orange
     "unknown": "#7f7f7f",  # grey
 }
 
-#: Order of the statuses, worst first (legend and KML folder order).
-STATUS_ORDER = ("no_signal", "weak_spot", "no_ftth", "ok", "unknown")
+_MOBILE_COLUMNS = ("mobile_4g", "mobile_5g", "no_signal", "weak_spot")
 
 
-def _mobile(hamlets: pd.DataFrame) -> pd.Series | None:
-    """Mobile broadband (4G or 5G) per hamlet; NA where unknown; ``None`` when not computed."""
-    f4, f5 = as_bool(hamlets, "mobile_4g"), as_bool(hamlets, "mobile_5g")
-    if f4 is None and f5 is None:
-        return None
-    if f4 is None or f5 is None:
-        return f4 if f4 is not None else f5
-    out = (f4.fillna(False) | f5.fillna(False)).astype("boolean")
-    return out.mask(f4.isna() & f5.isna(), pd.NA)
+def _flag(hamlets: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """(value, known) arrays of a flag column; all unknown when the column is absent."""
+    s = as_bool(hamlets, column)
+    if s is None:
+        n = len(hamlets)
+        return np.zeros(n, bool), np.zeros(n, bool)
+    return s.fillna(False).to_numpy(bool), s.notna().to_numpy(bool)
+
+
+def mobile_status(hamlets: pd.DataFrame) -> pd.Series:
+    """The mobile part of the status rule: ``no_signal``, ``weak_spot``, ``no_broadband``,
+    ``covered`` or ``unknown`` (no mobile column known for the hamlet)."""
+    (f4, k4), (f5, k5) = _flag(hamlets, "mobile_4g"), _flag(hamlets, "mobile_5g")
+    (ns, kns), (weak, kweak) = _flag(hamlets, "no_signal"), _flag(hamlets, "weak_spot")
+    known = k4 | k5 | kns | kweak
+    status = np.full(len(hamlets), "unknown", dtype=object)
+    status[known] = "no_broadband"
+    status[known & (f4 | f5)] = "covered"
+    status[weak] = "weak_spot"
+    status[ns] = "no_signal"
+    return pd.Series(status, index=hamlets.index, name="mobile_status", dtype=object)
+
+
+def ftth_status(hamlets: pd.DataFrame) -> pd.Series:
+    """The fiber part of the status rule: ``ftth_yes``, ``ftth_no`` or ``unknown``."""
+    flag, known = _flag(hamlets, "ftth")
+    status = np.where(known, np.where(flag, "ftth_yes", "ftth_no"), "unknown").astype(object)
+    return pd.Series(status, index=hamlets.index, name="ftth_status", dtype=object)
+
+
+def hamlet_status(hamlets: pd.DataFrame) -> pd.Series:
+    """THE status of each hamlet (see the module docstring), worst first."""
+    mobile = mobile_status(hamlets).to_numpy()
+    ftth = ftth_status(hamlets).to_numpy()
+    status = np.full(len(hamlets), "ok", dtype=object)
+    status[(mobile == "unknown") & (ftth == "unknown")] = "unknown"
+    status[ftth == "ftth_no"] = "no_ftth"
+    bad = np.isin(mobile, ("no_signal", "weak_spot", "no_broadband"))
+    status[bad] = mobile[bad]
+    return pd.Series(status, index=hamlets.index, name="status", dtype=object)
 
 
 def reason_codes(hamlets: pd.DataFrame) -> pd.Series:
     """Why each hamlet is on the uncovered list, as codes joined by ``;`` (empty: covered).
 
-    ``no_mobile``: neither 4G nor 5G (and not flagged a weak spot); ``weak_spot``: flagged
-    lõm sóng by the radio analysis; ``no_ftth``: no FTTH. Unknown values give no reason.
+    The mobile status when it is not ``covered`` (``no_signal``, ``weak_spot``,
+    ``no_broadband``), then ``no_ftth`` when FTTH is missing. Unknown values give no reason.
     """
-    n = len(hamlets)
-    mobile = _mobile(hamlets)
-    weak = as_bool(hamlets, "weak_spot")
-    ftth = as_bool(hamlets, "ftth")
-    no_mob = (~mobile).fillna(False).to_numpy(bool) if mobile is not None else np.zeros(n, bool)
-    is_weak = weak.fillna(False).to_numpy(bool) if weak is not None else np.zeros(n, bool)
-    no_ftth = (~ftth).fillna(False).to_numpy(bool) if ftth is not None else np.zeros(n, bool)
-    a = np.where(no_mob & ~is_weak, "no_mobile", "").astype(object)
-    b = np.where(is_weak, "weak_spot", "").astype(object)
-    c = np.where(no_ftth, "no_ftth", "").astype(object)
-    ab = np.where((a != "") & (b != ""), a + ";" + b, a + b)
-    codes = np.where((ab != "") & (c != ""), ab + ";" + c, ab + c)
+    mobile = mobile_status(hamlets).to_numpy()
+    ftth = ftth_status(hamlets).to_numpy()
+    a = np.where(np.isin(mobile, ("no_signal", "weak_spot", "no_broadband")), mobile, "")
+    b = np.where(ftth == "ftth_no", "no_ftth", "")
+    a, b = a.astype(object), b.astype(object)
+    codes = np.where((a != "") & (b != ""), a + ";" + b, a + b)
     return pd.Series(codes, index=hamlets.index, dtype=object)
 
 
 def reason_text(codes: pd.Series, lang: str = "en") -> pd.Series:
-    """Reason codes (see :func:`reason_codes`) as text in ``lang``, e.g. ``"no 4G/5G; no FTTH"``."""
+    """Reason codes (see :func:`reason_codes`) as text in ``lang``, e.g. ``"no signal; no FTTH"``."""
     check_lang(lang)
     i = 0 if lang == "vi" else 1
 
@@ -89,38 +143,6 @@ def reason_text(codes: pd.Series, lang: str = "en") -> pd.Series:
         return "; ".join(REASON_LABELS.get(c, (c, c))[i] for c in code.split(";"))
 
     return codes.map(one).astype(object)
-
-
-def hamlet_status(hamlets: pd.DataFrame) -> pd.Series:
-    """The status of each hamlet for maps and KML styles, worst first.
-
-    ``no_signal`` when it has no mobile broadband and is not a weak spot (or is flagged
-    ``no_signal``), ``weak_spot`` when flagged lõm sóng without mobile broadband, ``no_ftth``
-    when mobile is fine but FTTH is missing, ``ok`` when both are known and present, ``unknown``
-    when neither was computed.
-    """
-    n = len(hamlets)
-    mobile = _mobile(hamlets)
-    ftth = as_bool(hamlets, "ftth")
-    weak = as_bool(hamlets, "weak_spot")
-    flag_ns = as_bool(hamlets, "no_signal")
-
-    def arr(s: pd.Series | None, default: bool) -> np.ndarray:
-        return np.full(n, default) if s is None else s.fillna(default).to_numpy(bool)
-
-    mob_known = mobile is not None
-    has_mob = arr(mobile, True)
-    is_weak = arr(weak, False)
-    ns = arr(flag_ns, False)
-    has_ftth = arr(ftth, True)
-    status = np.full(n, "ok", dtype=object)
-    status[~has_ftth] = "no_ftth"
-    status[~has_mob & is_weak] = "weak_spot"
-    status[(~has_mob & ~is_weak) | ns] = "no_signal"
-    if not mob_known and ftth is None:
-        status[:] = "unknown"
-    return pd.Series(status, index=hamlets.index, dtype=object)
-
 
 
 def _metric_xy(lon: np.ndarray, lat: np.ndarray, crs: CRS) -> np.ndarray:
@@ -247,8 +269,7 @@ def uncovered_hamlets(
     keep = codes != ""
     out = points_frame(hamlets.loc[keep])
     out["status"] = hamlet_status(hamlets).loc[keep]
-    out["status_label"] = out["status"].map(
-        lambda s: STATUS_LABELS.get(s, (s, s))[0 if lang == "vi" else 1]).astype(object)
+    out["status_label"] = out["status"].map(lambda s: status_label(s, lang)).astype(object)
     out["reason_code"] = codes.loc[keep]
     out["reason"] = reason_text(out["reason_code"], lang)
     for col in ("fix_colocation_operator", "fix_colocation_position_id", "fix_tower_id",
@@ -266,7 +287,8 @@ def uncovered_hamlets(
     if located.any():
         crs = analysis_crs_for_lon(float(lon[located].mean()))
         xy = _metric_xy(np.where(located, lon, 0.0), np.where(located, lat, 0.0), crs)
-        mob = out["reason_code"].str.contains("no_mobile|weak_spot", regex=True).to_numpy(bool)
+        mob = out["reason_code"].str.contains("no_signal|weak_spot|no_broadband",
+                                              regex=True).to_numpy(bool)
         mob = mob & located
         fib = out["reason_code"].str.contains("no_ftth").to_numpy(bool) & located
         towers = tables.get("proposed_towers")

@@ -1,11 +1,11 @@
-"""Frames ready to write: WGS84 points from lon/lat, flags as booleans, values every format stores.
+"""Per-hamlet and result tables as the analyses and the outputs share them.
 
-Shared by the writers (:mod:`gis.layers.writers` and the format modules) and the uncovered list.
+WGS84 points from ``lon``/``lat`` columns (or lon/lat from a geometry), and flag columns read as
+nullable booleans whatever file they came back from.
 """
 
 from __future__ import annotations
 
-import json
 import math
 
 import geopandas as gpd
@@ -15,15 +15,7 @@ import shapely
 
 from gis.layers.crs import WGS84
 
-__all__ = [
-    "as_bool",
-    "cell_value",
-    "file_safe",
-    "flatten_value",
-    "plain",
-    "points_frame",
-    "with_lonlat",
-]
+__all__ = ["as_bool", "points_frame", "with_lonlat"]
 
 
 def points_frame(table: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -78,41 +70,3 @@ def as_bool(frame: pd.DataFrame, column: str) -> pd.Series | None:
         s = s.map(lambda v: pd.NA if v is None or (isinstance(v, float) and math.isnan(v))
                   else str(v).strip().lower() in ("true", "1", "1.0", "yes", "có", "x"))
     return s.astype("boolean")
-
-
-
-def flatten_value(v: object) -> object:
-    """A list, tuple, set or array as ``"a; b"``, a dict as JSON; anything else unchanged."""
-    if isinstance(v, list | tuple | set | np.ndarray):
-        return "; ".join(str(x) for x in v)
-    if isinstance(v, dict):
-        return json.dumps(v, ensure_ascii=False)
-    return v
-
-
-def file_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose values every format can store: lists joined by ``"; "``, dicts as JSON."""
-    out = frame.copy()
-    for col in out.columns:
-        if col == "geometry" or out[col].dtype != object:
-            continue
-        if out[col].map(lambda v: isinstance(v, list | tuple | set | dict | np.ndarray)).any():
-            out[col] = out[col].map(flatten_value)
-    return out
-
-
-def plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` as a plain DataFrame without its geometry column (``lon``/``lat`` stay)."""
-    return pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
-
-
-def cell_value(v: object) -> object:
-    """A value as a spreadsheet / XML cell takes it: ``None`` for NA, NaN and NaT, Python
-    scalars for numpy ones, lists flattened."""
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if isinstance(v, np.generic):
-        return v.item()
-    return flatten_value(v)
