@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from gis.app.runcache import DiskStore, default_cache_dir, run_cached  # noqa: E402
 from gis.maps import MapOptions, build_map, coverage_choices, map_html  # noqa: E402
 from gis.maps.offline import use_local_assets  # noqa: E402
+from gis.pipeline.cache import DiskStore, default_cache_dir, run_cached
 from gis.project import Project  # noqa: E402
 
 

@@ -78,7 +78,7 @@ def bench_synthetic() -> None:
 
 
 def bench_sample() -> None:
-    from gis.pipeline import STAGES, run
+    from gis.pipeline.stages import STAGES, run
     from gis.project import Project
 
     folder = ROOT / "data" / "sample"

@@ -44,7 +44,7 @@ def main() -> None:
     print(f"sample folder {folder}: {size_mb:.1f} MB")
     print(f"Project.load: {load_s:.2f} s median of 5 (target < 5 s)")
     try:
-        from gis.layers.read import load_project
+        from gis.project import load_project
     except ImportError:
         print("gis.layers.read.load_project: not available")
         return

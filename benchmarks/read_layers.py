@@ -17,7 +17,8 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gis.layers.read import load_project, read_layer
+from gis.layers.read import read_layer
+from gis.project import load_project
 
 
 def timed(label: str, fn, rows: int | None = None):

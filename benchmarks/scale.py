@@ -132,12 +132,12 @@ def speedup(project_dir: Path, work: Path, n_tiles: int) -> dict:
     """The same tiles on a LocalCluster of 1, then 2 single-threaded worker processes."""
     import numpy as np
     from distributed import Client, LocalCluster
+    from gis.scale.stage import _area
 
-    from gis.layers.read import load_project
+    from gis.project import load_project
     from gis.radio.sectors import expand_sectors
     from gis.scale.params import ScaleParams
     from gis.scale.runner import run_tiled
-    from gis.scale.stage import _area
     from gis.scale.tiles import make_tiles, plan_grid, tile_cells_for
 
     project = load_project(project_dir, {})
@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     if not stats:
         print(f"no tiles under {run_dir}: run without --skip-e2e first")
         return 1
-    from gis.layers.read import load_project
+    from gis.project import load_project
     from gis.radio.sectors import expand_sectors
     from gis.sample.spec import PRESETS
 

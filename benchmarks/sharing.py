@@ -31,9 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gis.analysis.hamlets import hamlet_table  # noqa: E402
-from gis.analysis.sharing_stage import sharing_stage  # noqa: E402
 from gis.params import RunParams  # noqa: E402
-from gis.pipeline import STAGES, RunContext, run  # noqa: E402
+from gis.pipeline.context import RunContext
+from gis.pipeline.sharing import sharing_stage
+from gis.pipeline.stages import STAGES, run
 from gis.project import Project  # noqa: E402
 from gis.radio.coverage import CoverageResult  # noqa: E402
 from gis.radio.sectors import expand_sectors  # noqa: E402

@@ -19,12 +19,14 @@ from collections.abc import Iterable
 import pandas as pd
 
 from gis.errors import ValidationError
+from gis.layers.schema import LAYER_SPECS, LayerKind
 
 __all__ = [
     "COLUMN_LABELS",
     "LANGS",
     "MAP_LABELS",
     "OPERATOR_NAMES",
+    "RASTER_LABELS",
     "REASON_LABELS",
     "SCOPE_LABELS",
     "STATUS_LABELS",
@@ -33,6 +35,7 @@ __all__ = [
     "TIER_LABELS",
     "check_lang",
     "column_label",
+    "kind_label",
     "label",
     "localise_columns",
     "map_text",
@@ -303,6 +306,14 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+#: Raster kind -> (vi, en); the vector layer kinds' names are in :data:`gis.layers.schema.LAYER_SPECS`.
+RASTER_LABELS: dict[str, tuple[str, str]] = {
+    "dem": ("Mô hình độ cao (DEM)", "Elevation model (DEM)"),
+    "population": ("Mật độ dân số", "Population grid"),
+    "landcover": ("Lớp phủ mặt đất", "Land cover"),
+}
+
+
 def check_lang(lang: str) -> str:
     """Return ``lang`` if it is ``"vi"`` or ``"en"``; a :class:`ValidationError` otherwise."""
     if lang not in LANGS:
@@ -363,6 +374,15 @@ def table_label(name: str, lang: str = "en") -> str:
 def status_label(code: str, lang: str = "en") -> str:
     """The words of a status code (:data:`STATUS_LABELS`)."""
     return label(code, lang, STATUS_LABELS)
+
+
+def kind_label(kind: str, lang: str = "en") -> str:
+    """The name of a layer or raster kind (``villages``, ``dem``, ...) in ``lang``."""
+    try:
+        spec = LAYER_SPECS[LayerKind(kind)]
+    except ValueError:
+        return label(kind, lang, RASTER_LABELS)
+    return spec.label_vi if lang == "vi" else spec.label_en
 
 
 def map_text(key: str, lang: str = "en", **fmt: object) -> str:

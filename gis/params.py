@@ -18,6 +18,7 @@ from typing import Any
 
 from gis.analysis.params import FiberParams, HamletRule, SharingParams
 from gis.analysis.targets import IndicatorParams
+from gis.atomic import write_atomic
 from gis.config import from_dict, to_dict
 from gis.errors import ValidationError
 from gis.radio.params import RadioParams
@@ -60,8 +61,9 @@ class RunParams:
         return dataclasses.replace(self, **sections)
 
     def to_json(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(to_dict(self), indent=2, ensure_ascii=False) + "\n",
-                              encoding="utf-8")
+        """Write the parameters as readable JSON (atomically)."""
+        text = json.dumps(to_dict(self), indent=2, ensure_ascii=False) + "\n"
+        write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
 
     @classmethod
     def from_json(cls, path: str | Path) -> RunParams:

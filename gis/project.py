@@ -1,5 +1,8 @@
 """Project: the layers, rasters, parameters and load reports of one planning area.
 
+:func:`load_project` opens a project folder and/or reads layer files into a project (every
+format of :mod:`gis.layers`), then cross-checks the layers; :class:`Project` holds them.
+
 A project is saved as a folder that can be reopened and shared::
 
     project.json     name, analysis CRS, layer and raster list, load reports
@@ -13,6 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,12 +25,17 @@ import geopandas as gpd
 import pyogrio
 from pyproj import CRS
 
+from gis.atomic import write_atomic
 from gis.errors import InputFileError, ValidationError
+from gis.layers.crosscheck import check_project
+from gis.layers.crs import WGS84, analysis_crs_for_lon
+from gis.layers.read import ReadResult, read_layer
 from gis.layers.report import LoadReport
 from gis.layers.schema import RASTER_KINDS, LayerKind
-from gis.params import RunParams
+from gis.layers.sources import display_name
+from gis.params import LoadParams, RunParams
 
-__all__ = ["Project"]
+__all__ = ["Project", "load_project"]
 
 PROJECT_FILE = "project.json"
 LAYERS_FILE = "layers.gpkg"
@@ -127,9 +136,8 @@ class Project:
             "reports": {k: r.to_dict() for k, r in self.reports.items()},
             "saved": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
-        (folder / PROJECT_FILE).write_text(
-            json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        text = json.dumps(meta, indent=2, ensure_ascii=False) + "\n"
+        write_atomic(folder / PROJECT_FILE, lambda p: p.write_text(text, encoding="utf-8"))
         self.folder = folder
         return folder
 
@@ -174,3 +182,75 @@ class Project:
             "layers": {k: len(v) for k, v in self.layers.items()},
             "rasters": {k: str(v) for k, v in self.rasters.items()},
         }
+
+
+def load_project(project_dir: str | Path | None, files: Mapping[str, object] | None = None, *,
+                 crs: object = None, province: str | None = None, name: str | None = None,
+                 workdir: str | Path | None = None) -> Project:
+    """Open a project folder and/or read layer files into a project, then cross-check layers.
+
+    Parameters
+    ----------
+    project_dir
+        A folder written by :meth:`Project.save` (or ``python -m gis sample``), or ``None`` for
+        a new project.
+    files
+        Layer or raster kind -> source (path, shapefile set, upload). Each replaces the
+        project's layer of that kind.
+    crs, province
+        For files without a CRS (see :func:`read_layer`). ``province`` defaults to the
+        project's ``params.load.province``.
+    name
+        Name of a new project (default: the villages file's name).
+
+    Raises
+    ------
+    CRSError
+        Villages fall hundreds of metres outside the commune they name (a VN-2000 file read
+        with the wrong central meridian); the message names the rows and the meridian that
+        fits.
+    """
+    files = dict(files or {})
+    unknown = [k for k in files if k not in RASTER_KINDS and k not in {x.value for x in LayerKind}]
+    if unknown:
+        valid = ", ".join([k.value for k in LayerKind] + list(RASTER_KINDS))
+        raise ValidationError(f"Unknown layer kind(s) {', '.join(unknown)}; valid: {valid}.",
+                              f"Loại lớp không hợp lệ: {', '.join(unknown)}; hợp lệ: {valid}.")
+    project = Project.load(project_dir) if project_dir else None
+    params = project.params if project is not None else RunParams()
+    province = province or params.load.province or None
+    standard = params.load.meridian_standard
+    order = ["villages", "admin", "sites", "roads", "fiber", "fiber_nodes", "facilities", "zones",
+             *RASTER_KINDS]
+    results: dict[str, ReadResult] = {}
+    for kind in sorted(files, key=order.index):
+        target = project.crs if project is not None else None
+        result = read_layer(files[kind], kind, crs=crs, province=province,
+                            analysis_crs=target, workdir=workdir, meridian_standard=standard)
+        results[kind] = result
+        if project is None and result.gdf is not None:
+            project = Project(name=name or Path(display_name(files[kind])).stem,
+                              crs=CRS.from_user_input(result.gdf.crs),
+                              params=RunParams(load=LoadParams(province=province or "",
+                                                               meridian_standard=standard)))
+        if project is not None:
+            _store(project, kind, result)
+    if project is None:
+        # only rasters were given: analysis CRS from the first raster's centre
+        first = next(iter(results.values()), None)
+        if first is None or first.raster is None:
+            raise ValidationError("Nothing to load: give a project folder or layer files.",
+                                  "Không có gì để nạp: chọn thư mục dự án hoặc tệp dữ liệu.")
+        lon0, _, lon1, _ = first.raster.bounds_in(WGS84)
+        project = Project(name=name or "project", crs=analysis_crs_for_lon((lon0 + lon1) / 2))
+        for kind, result in results.items():
+            _store(project, kind, result)
+    check_project(project, standard=standard, province=province)
+    return project
+
+
+def _store(project: Project, kind: str, result: ReadResult) -> None:
+    if result.raster is not None:
+        project.set_raster(kind, result.raster.path, result.report)
+    elif result.gdf is not None:
+        project.set_layer(kind, result.gdf, result.report)

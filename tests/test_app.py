@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from gis.app import runcache
-from gis.app.runcache import DiskStore, run_cached
+from gis.pipeline import cache as runcache
+from gis.pipeline.cache import DiskStore, run_cached
 from gis.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]

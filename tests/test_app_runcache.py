@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from gis.app.runcache import (
+from gis.params import RunParams
+from gis.pipeline.cache import (
     DiskStore,
     MemoryFirst,
     StageDelta,
@@ -17,8 +18,7 @@ from gis.app.runcache import (
     layer_digest,
     run_cached,
 )
-from gis.params import RunParams
-from gis.pipeline import RunContext, Stage
+from gis.pipeline.context import RunContext, Stage
 from gis.project import Project
 
 
@@ -153,7 +153,7 @@ def test_disk_store_drops_the_least_recently_used_beyond_its_size(tmp_path):
 
 
 def test_keys_depend_on_the_analysis_code(monkeypatch, small):
-    from gis.app import runcache
+    from gis.pipeline import cache as runcache
 
     d = digest_project(small)
     before = d.key()

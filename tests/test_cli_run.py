@@ -42,7 +42,8 @@ def _check_hamlets_csv(path: Path, villages: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_foundation_run_writes_hamlets_and_run_json(sample_dir: Path, tmp_path: Path) -> None:
-    from gis.pipeline import STAGES, run, write_run
+    from gis.pipeline.stages import STAGES, run
+    from gis.pipeline.write import write_run
 
     project = Project.load(sample_dir)
     ctx = run(project, out_dir=tmp_path, stages=[s for s in STAGES if s.name == "hamlets"])

@@ -10,9 +10,9 @@ import pytest
 from shapely.geometry import LineString, Point, box
 
 from gis.analysis.facilities import facility_status, radio_thresholds
-from gis.analysis.fiber_stages import facilities_stage
 from gis.analysis.params import FiberParams
 from gis.analysis.roads import build_road_graph
+from gis.pipeline.fiber import facilities_stage
 
 UTM = "EPSG:32648"
 
@@ -102,7 +102,7 @@ def test_radio_thresholds_read_from_radio_params():
 
 def test_stage_lists_unconnected_facilities(tmp_path):
     from gis.params import RunParams
-    from gis.pipeline import RunContext
+    from gis.pipeline.context import RunContext
     from gis.project import Project
 
     x0, y0 = 500000.0, 2250000.0

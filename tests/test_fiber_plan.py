@@ -12,9 +12,9 @@ from scipy.spatial import cKDTree
 from shapely.geometry import LineString, Point
 
 from gis.analysis.fiber_plan import plan_extensions, steiner_tree
-from gis.analysis.fiber_stages import fiber_plan_stage, ftth_stage
 from gis.analysis.params import FiberParams
 from gis.analysis.roads import build_road_graph
+from gis.pipeline.fiber import fiber_plan_stage, ftth_stage
 
 UTM = "EPSG:32648"
 
@@ -213,7 +213,7 @@ def test_unreachable_hamlet_is_listed_not_dropped():
 def test_stage_plans_routes_for_hamlets_without_fiber(tmp_path):
     from gis.analysis.hamlets import hamlet_table
     from gis.params import RunParams
-    from gis.pipeline import RunContext
+    from gis.pipeline.context import RunContext
     from gis.project import Project
 
     x0, y0 = 500000.0, 2250000.0
@@ -240,7 +240,8 @@ def test_stage_plans_routes_for_hamlets_without_fiber(tmp_path):
 
 
 def test_sample_area_hamlets_without_fiber_are_uncovered_and_get_routes(sample_dir, tmp_path):
-    from gis.pipeline import STAGES, run, write_run
+    from gis.pipeline.stages import STAGES, run
+    from gis.pipeline.write import write_run
     from gis.project import Project
 
     project = Project.load(sample_dir)
@@ -277,7 +278,7 @@ def test_sample_area_hamlets_without_fiber_are_uncovered_and_get_routes(sample_d
 def test_stage_without_existing_fiber_plans_nothing_and_says_so(tmp_path):
     from gis.analysis.hamlets import hamlet_table
     from gis.params import RunParams
-    from gis.pipeline import RunContext
+    from gis.pipeline.context import RunContext
     from gis.project import Project
 
     x0, y0 = 500000.0, 2250000.0

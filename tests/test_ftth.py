@@ -9,7 +9,6 @@ import rasterio
 from rasterio.transform import from_origin
 from shapely.geometry import LineString, Point, box
 
-from gis.analysis.fiber_stages import fiber_plan_stage, ftth_stage
 from gis.analysis.ftth import (
     Households,
     access_points,
@@ -22,7 +21,8 @@ from gis.analysis.params import AccessFromCables, FiberParams
 from gis.analysis.roads import build_road_graph
 from gis.errors import ValidationError
 from gis.params import RunParams
-from gis.pipeline import RunContext
+from gis.pipeline.context import RunContext
+from gis.pipeline.fiber import fiber_plan_stage, ftth_stage
 from gis.project import Project
 
 UTM = "EPSG:32648"

@@ -235,7 +235,7 @@ def test_targets_validation_and_params_roundtrip() -> None:
 
 
 def test_stage_in_pipeline() -> None:
-    from gis.pipeline import STAGES, run
+    from gis.pipeline.stages import STAGES, run
     from gis.project import Project
 
     assert STAGES[-1].name == "indicators"

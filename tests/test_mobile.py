@@ -22,7 +22,7 @@ from gis.analysis.params import HamletRule
 from gis.config import from_dict
 from gis.errors import CRSError, ValidationError
 from gis.params import RunParams
-from gis.pipeline import STAGES, run
+from gis.pipeline.stages import STAGES, run
 from gis.project import Project
 from gis.radio.coverage import CoverageResult
 

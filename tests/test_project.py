@@ -8,7 +8,9 @@ from shapely.geometry import Point
 
 from gis.errors import InputFileError, ValidationError
 from gis.layers.report import LoadReport
-from gis.pipeline import Stage, run, write_run
+from gis.pipeline.context import Stage
+from gis.pipeline.stages import run
+from gis.pipeline.write import write_run
 from gis.project import Project
 
 UTM48 = CRS.from_epsg(32648)

@@ -13,7 +13,8 @@ import shapely
 from pyproj import Transformer
 
 from gis.errors import InputFileError, ValidationError
-from gis.layers.read import load_project, read_any, read_layer
+from gis.layers.read import read_any, read_layer
+from gis.project import load_project
 
 LONLAT = np.array([[106.2712, 20.1453], [106.2905, 20.1628]])
 

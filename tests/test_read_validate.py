@@ -12,7 +12,8 @@ from pyproj import Transformer
 
 from gis.errors import CRSError, InputFileError, ValidationError
 from gis.layers.crs import vn2000_tm3
-from gis.layers.read import load_project, read_layer
+from gis.layers.read import read_layer
+from gis.project import load_project
 
 LONLAT = [(106.2712, 20.1453), (106.2905, 20.1628), (106.3101, 20.1299), (106.2501, 20.1702)]
 

@@ -1,6 +1,6 @@
 """The workbook, the HTML report, write_run's files and ``python -m gis export``.
 
-The run is a real :func:`gis.pipeline.run` on a constructed project; the stages of the radio,
+The run is a real :func:`gis.pipeline.stages.run` on a constructed project; the stages of the radio,
 fiber and sharing helpers are stood in for by one stage that adds their documented columns
 and tables with known values (so the expected indicator values are known by hand).
 """
@@ -30,7 +30,9 @@ from rasterio.transform import from_origin
 from shapely.geometry import LineString, box
 
 from gis.cli import main as cli
-from gis.pipeline import STAGES, RunContext, Stage, run, write_run
+from gis.pipeline.context import RunContext, Stage
+from gis.pipeline.stages import STAGES, run
+from gis.pipeline.write import write_run
 from gis.project import Project
 from gis.report.html import fmt_number, fmt_share, render_html
 from gis.report.results import RunResults

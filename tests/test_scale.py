@@ -17,7 +17,7 @@ from rasterio.transform import from_origin
 
 from gis.errors import ValidationError
 from gis.params import RunParams
-from gis.pipeline import STAGES, run
+from gis.pipeline.stages import STAGES, run
 from gis.project import Project
 from gis.radio.params import RadioParams
 from gis.sample.terrain import TerrainSpec, synthetic_dem
@@ -351,9 +351,9 @@ def test_swept_ray_fan_gives_the_all_rays_result(small, monkeypatch):
 def test_presets_and_block_written_rasters(tmp_path):
     """Province and country presets; the DEM written window by window is the one-piece DEM,
     value for value; the population written in two passes is the one-piece grid."""
+    from gis.sample.blocks import dem_in_blocks, write_dem_blocks, write_population_blocks
     from gis.sample.rasters import population_grid
     from gis.sample.spec import spec_for
-    from gis.scale.synth import dem_in_blocks, write_dem_blocks, write_population_blocks
 
     prov, country = spec_for("province"), spec_for("country")
     assert 6_500 < math.pi / 4 * prov.width_m * prov.height_m / 1e6 < 7_500  # km², the oval
@@ -369,8 +369,8 @@ def test_presets_and_block_written_rasters(tmp_path):
         np.testing.assert_array_equal(src.read(1), one_piece)
         assert src.block_shapes[0] == (256, 256)
     np.testing.assert_array_equal(dem_in_blocks(b, RES, 5, terrain, block=128), one_piece)
+    from gis.sample.blocks import landcover_in_blocks
     from gis.sample.landcover import landcover_grid
-    from gis.scale.synth import landcover_in_blocks
 
     river = shapely.LineString([(X0, Y0 + 3_000.0), (X0 + 9_000.0, Y0 + 2_000.0)])
     iz = shapely.box(X0 + 500, Y0 + 500, X0 + 1_500, Y0 + 1_200)

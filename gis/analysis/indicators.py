@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -45,16 +44,12 @@ from scipy.spatial import cKDTree
 from gis.analysis.frames import with_lonlat
 from gis.analysis.targets import MAX_TARGETS, IndicatorParams, Targets
 
-if TYPE_CHECKING:
-    from gis.pipeline import RunContext
-
 __all__ = [
     "INDICATORS",
     "INDICATOR_COLUMNS",
     "IndicatorDef",
     "assign_admin",
     "compute_indicators",
-    "indicators_stage",
 ]
 
 #: Columns of the indicator table, in order.
@@ -397,24 +392,4 @@ def compute_indicators(
 
 # -- run stage --------------------------------------------------------------------------------
 
-def indicators_stage(ctx: RunContext) -> None:
-    """Run stage ``indicators``: ``ctx.tables["indicators"]`` from the hamlets and results."""
-    params: IndicatorParams = getattr(ctx.params, "targets", None) or IndicatorParams()
-    hamlets = ctx.hamlets
-    villages = ctx.project.layers.get("villages")
-    if "district" not in hamlets and villages is not None and "district" in villages:
-        hamlets = hamlets.assign(district=villages["district"].reindex(hamlets.index))
-    table = compute_indicators(
-        hamlets,
-        positions=ctx.tables.get("positions"),
-        facilities=ctx.tables.get("facilities"),
-        params=params,
-    )
-    ctx.tables["indicators"] = table
-    ctx.default(f"Indicator targets: preset '{params.preset}' ({params.targets.name})"
-                + (f", changed: {sorted(params.overrides)}" if params.overrides else ""))
-    missing = table.loc[table["note"].str.startswith("not available"), "indicator_id"]
-    if len(missing):
-        ctx.warn(f"{len(missing)} of {len(INDICATORS)} indicators not available (their analysis "
-                 f"did not run or lacks inputs; see the note column): {', '.join(missing)}.")
 

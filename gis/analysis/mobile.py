@@ -1,4 +1,4 @@
-"""Mobile coverage per hamlet (thôn trắng sóng / lõm sóng) and the run's coverage stages.
+"""Mobile coverage per hamlet (thôn trắng sóng / lõm sóng), from the coverage rasters.
 
 Per hamlet, operator and technology (from a :class:`gis.radio.coverage.CoverageResult`):
 
@@ -26,8 +26,6 @@ cultural house or centre; lõm sóng = residential clusters outside the centre w
 
 from __future__ import annotations
 
-import math
-import os
 import re
 
 import geopandas as gpd
@@ -39,16 +37,14 @@ from affine import Affine
 from gis.analysis.hamlets import hamlet_centres
 from gis.analysis.params import HamletRule
 from gis.errors import CRSError
-from gis.radio.coverage import CoverageResult, compute_coverage, sample_grid
+from gis.radio.coverage import CoverageResult, sample_grid
 from gis.radio.params import RadioParams
 
 __all__ = [
-    "coverage_stage",
     "finalise_sums",
     "hamlet_columns",
     "hamlet_coverage",
     "hamlet_sums",
-    "mobile_stage",
     "reduce_sums",
 ]
 
@@ -306,113 +302,3 @@ def hamlet_columns(long: pd.DataFrame, index: pd.Index, rule: HamletRule | None 
             col[pos[sel]] = long["pop_share"].to_numpy(float)[sel]
         out[f"cov_{tech.lower()}_{_slug(op)}"] = np.round(col, 4)
     return out
-
-
-# -- run stages ----------------------------------------------------------------------------------
-
-def _area_bounds(villages: gpd.GeoDataFrame, margin_m: float) -> tuple[float, float, float,
-                                                                       float]:
-    left, bottom, right, top = villages.total_bounds
-    return left - margin_m, bottom - margin_m, right + margin_m, top + margin_m
-
-
-def coverage_stage(ctx) -> None:
-    """Run stage "coverage": sectors from the sites, the DEM around the area, the engine.
-
-    Reads the DEM over the hamlets' area plus the largest coverage radius (flat terrain at
-    ``RadioParams.grid_resolution_m`` and a warning without a DEM), computes the best-server
-    rasters on the area, writes ``coverage_<operator>_<tech>.tif`` (and ``server_...``) into the
-    run folder, and keeps the :class:`CoverageResult` in ``ctx.results["coverage"]``.
-    """
-    from gis.layers.rasters import read_window
-    from gis.radio.sectors import expand_sectors
-    from gis.scale.stage import tiled_coverage_stage
-
-    if tiled_coverage_stage(ctx):  # a large area, or tiles asked for (RunParams.scale)
-        return
-    radio: RadioParams = ctx.params.radio
-    villages = ctx.project.require("villages")
-    sites = ctx.project.require("sites")
-    crs = ctx.project.crs
-    tx, defaults = expand_sectors(sites, radio)
-    for d in defaults:
-        ctx.default(d)
-    ctx.results["transmitters"] = tx
-    margin = float(radio.area_margin_m)
-    area = _area_bounds(villages, margin)
-    techs = sorted(set(tx["tech"].astype(str))) or [radio.default_tech]
-    rmax = max(radio.tech(t).max_radius_m for t in techs)
-    if "max_radius_m" in tx and len(tx):
-        rmax = max(rmax, float(np.nanmax(pd.to_numeric(tx["max_radius_m"], errors="coerce")
-                                         .to_numpy(float), initial=0.0)))
-    res_param = radio.grid_resolution_m
-    dem_path = ctx.project.rasters.get("dem")
-    if dem_path is not None:
-        halo = rmax + 3 * float(res_param or 100.0)
-        big = (area[0] - halo, area[1] - halo, area[2] + halo, area[3] + halo)
-        dem, transform = read_window(dem_path, big, crs=crs, resolution_m=res_param)
-    else:
-        res = float(res_param or 30.0)
-        halo = rmax + 3 * res
-        width = math.ceil((area[2] - area[0] + 2 * halo) / res)
-        height = math.ceil((area[3] - area[1] + 2 * halo) / res)
-        transform = Affine(res, 0.0, area[0] - halo, 0.0, -res, area[3] + halo)
-        dem = np.zeros((height, width), np.float32)
-        ctx.warn("No DEM: coverage computed over flat terrain (no terrain shadowing) / "
-                 "Không có DEM: vùng phủ tính trên địa hình phẳng (không có che khuất địa hình).")
-    res = float(transform.a)
-    c0 = max(0, math.floor((area[0] - transform.c) / res))
-    r0 = max(0, math.floor((transform.f - area[3]) / res))
-    c1 = min(dem.shape[1], math.ceil((area[2] - transform.c) / res))
-    r1 = min(dem.shape[0], math.ceil((transform.f - area[1]) / -transform.e))
-    window = (r0, c0, r1 - r0, c1 - c0)
-    landcover = None
-    lc_path = ctx.project.rasters.get("landcover")
-    if lc_path is not None:
-        bounds = (transform.c, transform.f + transform.e * dem.shape[0],
-                  transform.c + res * dem.shape[1], transform.f)
-        lc, _ = read_window(lc_path, bounds, crs=crs, resolution_m=res, resampling="nearest")
-        landcover = np.full(dem.shape, np.nan, np.float32)
-        h, w = min(lc.shape[0], dem.shape[0]), min(lc.shape[1], dem.shape[1])
-        landcover[:h, :w] = lc[:h, :w]
-    result = compute_coverage(tx, dem, transform, crs, radio, landcover=landcover, window=window,
-                              threads=min(4, os.cpu_count() or 1))
-    # the DEM window for point-to-point predictions (sharing): float64 with gaps at 0 m, the
-    # form the kernels use, so that each point_rsrp_dbm call does not convert it again
-    ctx.results["dem"] = (np.ascontiguousarray(np.nan_to_num(dem, nan=0.0), dtype=np.float64),
-                          transform)
-    for w in result.warnings:
-        ctx.warn(w)
-    for (_op, _tech), path in result.write(ctx.workdir).items():
-        ctx.rasters[path.stem] = path
-    ctx.results["coverage"] = result
-
-
-def mobile_stage(ctx) -> None:
-    """Run stage "mobile": per-hamlet coverage columns and ``ctx.results["hamlet_coverage"]``."""
-    from gis.layers.rasters import read_window
-
-    result: CoverageResult | None = ctx.results.get("coverage")
-    if result is None:
-        ctx.warn("Stage 'mobile' skipped: no coverage was computed.")
-        return
-    villages = ctx.project.require("villages")
-    rule: HamletRule = ctx.params.mobile
-    long = ctx.results.get("hamlet_coverage")  # already reduced across tiles (gis.scale)
-    if long is None:
-        population = None
-        pop_path = ctx.project.rasters.get("population")
-        if pop_path is not None:
-            tr = result.transform
-            bounds = (tr.c, tr.f + tr.e * result.shape[0], tr.c + tr.a * result.shape[1], tr.f)
-            population = read_window(pop_path, bounds, crs=ctx.project.crs,
-                                     resampling="nearest")
-        else:
-            ctx.default("No population raster: hamlet coverage shares are shares of the hamlet "
-                        "area (polygons) or of the centre (points).")
-        long = hamlet_coverage(villages, result, ctx.params.radio, rule, population=population)
-        ctx.results["hamlet_coverage"] = long
-    ops = sorted(set(result.transmitters["operator"].astype(str)))
-    cols = hamlet_columns(long, ctx.hamlets.index, rule, operators=ops)
-    for c in cols.columns:
-        ctx.hamlets[c] = cols[c].to_numpy()

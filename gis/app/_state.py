@@ -3,7 +3,7 @@
 Everything one user changes (language, uploaded layers, parameters, runs on uploaded data, the
 temporary folder) lives in ``st.session_state`` under the keys below, so nothing of one session is
 visible to another. The only shared objects are read-only and keyed on content: the project folder
-as loaded from disk (:func:`base_project`) and runs on it (a :class:`~gis.app.runcache.DiskStore`).
+as loaded from disk (:func:`base_project`) and runs on it (a :class:`~gis.pipeline.cache.DiskStore`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from typing import Any
 import streamlit as st
 
 from gis.app.i18n import DEFAULT_LANG, t
-from gis.app.runcache import (
+from gis.errors import GisError
+from gis.params import RunParams
+from gis.pipeline.cache import (
     DiskStore,
     InputDigest,
     MemoryFirst,
@@ -27,9 +29,8 @@ from gis.app.runcache import (
     digest_project,
     run_cached,
 )
-from gis.errors import GisError
-from gis.params import RunParams
-from gis.pipeline import STAGES, RunContext
+from gis.pipeline.context import RunContext
+from gis.pipeline.stages import STAGES
 from gis.project import Project
 
 __all__ = [
@@ -135,7 +136,7 @@ def session_project() -> SessionProject | None:
     rasters_over = st.session_state.get(KEY_RASTER_OVERRIDES, {})
     if not layers_over and not rasters_over:
         return SessionProject(project, digest, False)
-    from gis.app.runcache import file_digest, layer_digest
+    from gis.pipeline.cache import file_digest, layer_digest
 
     proj = Project(
         name=project.name, crs=project.crs, layers=dict(project.layers),

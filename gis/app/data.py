@@ -20,7 +20,9 @@ from gis.app import _state
 from gis.app.i18n import t
 from gis.app.widgets import fmt_number, header, no_project, show_error
 from gis.errors import GisError, InputFileError
-from gis.layers.schema import LAYER_SPECS, RASTER_KINDS, LayerKind
+from gis.labels import kind_label
+from gis.layers.read import read_any
+from gis.layers.schema import RASTER_KINDS, LayerKind
 
 __all__ = ["ACCEPTED_TYPES", "MAX_UPLOAD_MB", "UploadOutcome", "read_upload", "render"]
 
@@ -33,21 +35,6 @@ MAX_UPLOAD_MB = 200
 
 _AUTO = "__auto__"
 _KINDS = [k.value for k in LayerKind] + list(RASTER_KINDS)
-_RASTER_LABELS = {"dem": ("Mô hình độ cao (DEM)", "Elevation model (DEM)"),
-                  "population": ("Mật độ dân số", "Population grid"),
-                  "landcover": ("Lớp phủ mặt đất", "Land cover")}
-
-
-def kind_label(kind: str, lang: str) -> str:
-    """The bilingual name of a layer or raster kind."""
-    try:
-        spec = LAYER_SPECS[LayerKind(kind)]
-        return spec.label_en if lang == "en" else spec.label_vi
-    except ValueError:
-        pair = _RASTER_LABELS.get(kind, (kind, kind))
-        return pair[1] if lang == "en" else pair[0]
-
-
 @dataclass
 class UploadOutcome:
     """The result of reading one upload: what it is, or why it cannot be used."""
@@ -83,10 +70,6 @@ def read_upload(files: list[Any], kind: str | None, *, workdir: Path, analysis_c
             fix="Clip the layer to the planning area, or load it with the CLI.",
             fix_vi="Cắt lớp theo khu vực quy hoạch, hoặc nạp bằng dòng lệnh (CLI).",
         ))
-    try:
-        from gis.layers.read import read_any
-    except ImportError as exc:
-        return UploadOutcome(error=exc)
     source = files[0] if len(files) == 1 else files
     try:
         result = read_any(source, kind=kind, analysis_crs=analysis_crs, province=province,

@@ -1,7 +1,7 @@
 """Export page: a download button for every export of a run.
 
 Files are made only when their button is pressed (Streamlit calls the ``data`` function then),
-by the project's writers (:mod:`gis.export.writers`, :func:`gis.pipeline.write_run`), inside
+by the project's writers (:mod:`gis.export.writers`, :func:`gis.pipeline.write.write_run`), inside
 this session's temporary folder.
 """
 
@@ -16,9 +16,12 @@ from typing import Any
 
 import streamlit as st
 
+from gis.analysis.status import uncovered_hamlets
 from gis.app import _state
 from gis.app.i18n import t
 from gis.app.widgets import header, project_and_run
+from gis.export.writers import export_table, write_csv
+from gis.pipeline.write import write_run
 
 __all__ = ["UNCOVERED_FORMATS", "render", "uncovered_file", "zip_folder"]
 
@@ -55,9 +58,6 @@ def uncovered_file(ctx: Any, fmt: str, lang: str, *,
     """A function making the uncovered-hamlet list in ``fmt`` (a key of
     :data:`UNCOVERED_FORMATS`) with the project's writers; returns the file's bytes."""
     def make() -> bytes:
-        from gis.analysis.status import uncovered_hamlets
-        from gis.export.writers import export_table
-
         frame = uncovered_hamlets(ctx.hamlets, ctx.tables, lang=lang)
         suffix = UNCOVERED_FORMATS[fmt][0]
         path = export_table(frame, scratch() / f"uncovered_hamlets{suffix}", fmt, lang=lang,
@@ -68,10 +68,8 @@ def uncovered_file(ctx: Any, fmt: str, lang: str, *,
 
 
 def _run_folder(ctx: Any, lang: str) -> Path:
-    """The files of :func:`gis.pipeline.write_run` for this run and language, written once per
+    """The files of :func:`gis.pipeline.write.write_run` for this run and language, written once per
     session into its temporary folder."""
-    from gis.pipeline import write_run
-
     made = st.session_state.setdefault("_run_folders", {})
     key = (st.session_state.get(_state.KEY_LAST_RUN, ""), lang)
     folder = made.get(key)
@@ -81,10 +79,10 @@ def _run_folder(ctx: Any, lang: str) -> Path:
     return Path(folder)
 
 
-def _table_csv(table: Any) -> Callable[[], bytes]:
+def _table_csv(table: Any, name: str, *,
+               scratch: Callable[[], Path] = _scratch) -> Callable[[], bytes]:
     def make() -> bytes:
-        frame = table.drop(columns="geometry", errors="ignore")
-        return frame.to_csv(index=False).encode("utf-8-sig")
+        return write_csv(table, scratch() / f"{name}.csv").read_bytes()
 
     return make
 
@@ -105,22 +103,6 @@ def _report_file(ctx: Any, name: str, lang: str) -> Callable[[], bytes]:
     return make
 
 
-def _writers_available() -> bool:
-    try:
-        import gis.export.writers
-    except ImportError:
-        return False
-    return True
-
-
-def _report_available() -> bool:
-    try:
-        import gis.report.outputs  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def render() -> None:
     """The Export page."""
     lang = header("page_export", "export_intro")
@@ -131,31 +113,27 @@ def render() -> None:
     key = st.session_state.get(_state.KEY_LAST_RUN, "run")[:12]
 
     st.subheader(t("export_uncovered", lang))
-    if _writers_available():
-        cols = st.columns(len(UNCOVERED_FORMATS))
-        for col, (fmt, (suffix, mime)) in zip(cols, UNCOVERED_FORMATS.items(), strict=True):
-            col.download_button(fmt.upper(), data=uncovered_file(ctx, fmt, lang),
-                                file_name=f"thon_chua_phu_{lang}{suffix}" if lang == "vi"
-                                else f"uncovered_hamlets{suffix}", mime=mime,
-                                key=f"dl_unc_{fmt}_{lang}_{key}", on_click="ignore")
-    else:
-        st.info(t("writers_missing", lang))
+    cols = st.columns(len(UNCOVERED_FORMATS))
+    for col, (fmt, (suffix, mime)) in zip(cols, UNCOVERED_FORMATS.items(), strict=True):
+        col.download_button(fmt.upper(), data=uncovered_file(ctx, fmt, lang),
+                            file_name=f"thon_chua_phu_{lang}{suffix}" if lang == "vi"
+                            else f"uncovered_hamlets{suffix}", mime=mime,
+                            key=f"dl_unc_{fmt}_{lang}_{key}", on_click="ignore")
 
     st.subheader(t("export_report", lang))
     c1, c2 = st.columns(2)
     c1.download_button("report.xlsx", data=_report_file(ctx, "report.xlsx", lang),
                        file_name="report.xlsx", key=f"dl_report_xlsx_{lang}_{key}",
-                       on_click="ignore", disabled=not _report_available())
+                       on_click="ignore")
     c2.download_button("report.html", data=_report_file(ctx, "report.html", lang),
                        file_name="report.html", mime="text/html",
-                       key=f"dl_report_html_{lang}_{key}", on_click="ignore",
-                       disabled=not _report_available())
+                       key=f"dl_report_html_{lang}_{key}", on_click="ignore")
 
     st.subheader(t("export_tables", lang))
     tables = {"hamlets": ctx.hamlets, **ctx.tables}
     cols = st.columns(4)
     for i, (name, table) in enumerate(tables.items()):
-        cols[i % 4].download_button(f"{name}.csv", data=_table_csv(table),
+        cols[i % 4].download_button(f"{name}.csv", data=_table_csv(table, name),
                                     file_name=f"{name}.csv", mime="text/csv",
                                     key=f"dl_table_{name}_{key}", on_click="ignore")
 

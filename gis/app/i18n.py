@@ -150,8 +150,6 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
     "export_run": ("Toàn bộ kết quả lần chạy (zip)", "All results of the run (zip)"),
     "prepare": ("Chuẩn bị tệp", "Prepare the file"),
     "download": ("Tải về", "Download"),
-    "writers_missing": ("Định dạng này chưa có trong phiên bản hiện tại.",
-                        "This format is not available in this version yet."),
 }
 
 

@@ -26,7 +26,12 @@ import streamlit as st
 from gis.app import _state
 from gis.app.i18n import t
 from gis.errors import GisError, InputFileError, ValidationError
+from gis.labels import kind_label
 from gis.layers.sources import Upload, materialise
+from gis.opendata import OsmParams
+from gis.opendata.osm import OSM_LAYERS
+from gis.opendata.source import import_source
+from gis.opendata.target import project_area
 from gis.project import Project
 
 __all__ = [
@@ -134,8 +139,6 @@ def extent_bbox(project: Project) -> str | None:
     Rounded outwards to 1e-4° (about 11 m), so that the box still holds every feature;
     ``None`` when the project has no vector layer.
     """
-    from gis.opendata._project import project_area
-
     area = project_area(project)
     if area is None:
         return None
@@ -197,8 +200,6 @@ def run_import(source: str, uploads: list[Upload], project: Project, *, workdir:
         :class:`~gis.errors.GisError`; any other exception is wrapped in an
         :class:`~gis.errors.InputFileError` naming the file).
     """
-    from gis import opendata
-
     out = ImportOutcome(source)
     if source not in SOURCES:
         out.error = InputFileError(f"Unknown open-data source {source!r}.",
@@ -225,15 +226,8 @@ def run_import(source: str, uploads: list[Upload], project: Project, *, workdir:
             )
         out.area = spec
         paths = materialise(uploads, files_dir)[0]
-        if source == "osm":
-            params = opendata.OsmParams(layers=tuple(osm_layers)) if osm_layers else None
-            opendata.import_osm(paths[0], spec, copy, params=params)
-        elif source == "opencellid":
-            opendata.import_opencellid(paths[0], spec, copy)
-        elif source == "dem":
-            opendata.import_dem(paths, spec, copy, out_dir=workdir)
-        else:
-            opendata.import_population(paths, spec, copy, out_dir=workdir)
+        osm = OsmParams(layers=tuple(osm_layers)) if osm_layers else None
+        import_source(source, paths, spec, copy, osm=osm, out_dir=workdir)
     except GisError as exc:
         out.error = exc
     except Exception as exc:  # a reader library's own error: say which file, and the fix
@@ -267,7 +261,6 @@ def _signature(uploads: list[Upload]) -> str:
 
 
 def _show_outcome(outcome: ImportOutcome, lang: str) -> None:
-    from gis.app.data import kind_label
 
     label = SOURCES[outcome.source].label(lang).split(" (")[0].split(":")[0]
     kinds = ", ".join(kind_label(k, lang) for k in outcome.kinds)
@@ -296,9 +289,6 @@ def render_section(project: Project, lang: str) -> None:
     files = [f for f in (files if isinstance(files, list) else [files]) if f is not None]
     osm_layers = None
     if key == "osm":
-        from gis.app.data import kind_label
-        from gis.opendata.osm import OSM_LAYERS
-
         osm_layers = tuple(st.multiselect(_tx("osm_layers", lang), list(OSM_LAYERS),
                                           default=list(OSM_LAYERS), key="od_osm_layers",
                                           format_func=lambda k: kind_label(k, lang)))

@@ -225,7 +225,7 @@ def render() -> None:
             params = new
             ctx = _state.get_run()
             if ctx is not None:
-                hits = ctx.results.get("cache_hits", [])
+                hits = ctx.cache_hits
                 st.success(t("done", lang) + (f" · cache: {', '.join(hits)}" if hits else ""))
                 if ctx.timings:
                     st.caption(t("timings", lang))

@@ -12,7 +12,7 @@ from gis.app import _state
 from gis.app.i18n import t
 from gis.errors import GisError
 from gis.labels import column_label
-from gis.pipeline import RunContext
+from gis.pipeline.context import RunContext
 
 __all__ = [
     "fmt_number",

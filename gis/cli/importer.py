@@ -64,35 +64,27 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def main(args: argparse.Namespace) -> int:
-    from gis.opendata import (
-        CellParams,
-        OsmParams,
-        RasterParams,
-        import_dem,
-        import_opencellid,
-        import_osm,
-        import_population,
-    )
+    from gis.opendata import CellParams, OsmParams, RasterParams
     from gis.opendata.area import parse_area
+    from gis.opendata.source import import_source
 
     t0 = time.perf_counter()
     out = Path(args.out)
     area = parse_area(args.area, unit=args.area_name) if args.area else None
     if args.source == "osm":
         layers = tuple(s.strip() for s in args.layers.split(",") if s.strip())
-        params = OsmParams(layers=layers, location_index=args.location_index,
-                           unnamed_residential=args.unnamed_residential)
-        project = import_osm(args.file, area, out, params=params)
-        kinds = [k for k in layers if k in project.reports]
+        project, kinds = import_source(
+            "osm", args.file, area, out,
+            osm=OsmParams(layers=layers, location_index=args.location_index,
+                          unnamed_residential=args.unnamed_residential))
     elif args.source == "opencellid":
-        project = import_opencellid(args.file, area, out,
-                                    params=CellParams(cluster_radius_m=args.cluster_radius))
-        kinds = ["sites"]
+        project, kinds = import_source("opencellid", args.file, area, out,
+                                       cells=CellParams(cluster_radius_m=args.cluster_radius))
     else:
-        rparams = RasterParams(margin_m=args.margin, resolution_m=args.resolution)
-        func = import_dem if args.source == "dem" else import_population
-        project = func(args.files, area, out, params=rparams, out_dir=out)
-        kinds = [args.source]
+        project, kinds = import_source(
+            args.source, args.files, area, out,
+            rasters=RasterParams(margin_m=args.margin, resolution_m=args.resolution),
+            out_dir=out)
     project.save(out)
     for kind in kinds:
         report = project.reports.get(kind)

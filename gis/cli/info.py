@@ -24,7 +24,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def main(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from gis.layers.read import load_project, read_any
+    from gis.layers.read import read_any
+    from gis.project import load_project
 
     if Path(args.file).is_dir() and (Path(args.file) / "project.json").is_file():
         project = load_project(args.file, {})

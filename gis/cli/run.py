@@ -50,10 +50,10 @@ class StageBar:
 
         from tqdm import tqdm
 
-        from gis.pipeline import STAGES
+        import gis
 
+        self.labels = {s.name: s.label(lang) for s in gis.STAGES}
         vi = lang == "vi"
-        self.labels = {s.name: (s.label_vi if vi else s.label_en) or s.name for s in STAGES}
         self.labels.update({"write": "Ghi tệp" if vi else "Writing files",
                             "done": "Xong" if vi else "Done"})
         self.bar = tqdm(total=total, file=sys.stderr, delay=delay_s, disable=disable,
@@ -70,10 +70,8 @@ class StageBar:
 
 
 def main(args: argparse.Namespace) -> int:
+    import gis
     from gis.errors import ValidationError
-    from gis.layers.read import load_project
-    from gis.params import RunParams
-    from gis.pipeline import run, write_run
 
     files = {k: getattr(args, k) for k in LAYER_OPTIONS if getattr(args, k, None)}
     if not args.project and "villages" not in files:
@@ -82,20 +80,19 @@ def main(args: argparse.Namespace) -> int:
             "Chưa có dữ liệu: dùng --project DIR, hoặc ít nhất --villages FILE và --sites FILE.",
         )
     t0 = time.perf_counter()
-    project = load_project(args.project, files, crs=args.crs, province=args.province)
-    params = RunParams.from_json(args.params) if args.params else project.params
+    project = gis.load_project(args.project, files, crs=args.crs, province=args.province)
+    params = gis.RunParams.from_json(args.params) if args.params else project.params
     params = _scale_options(params, args)
     load_s = time.perf_counter() - t0
-    from gis.pipeline import STAGES
-
+    stages = gis.STAGES
     # no bar with --no-progress, nor when stderr is not a terminal (logs, CI)
-    bar = StageBar(len(STAGES) + 1, lang=args.lang, disable=True if args.no_progress else None)
+    bar = StageBar(len(stages) + 1, lang=args.lang, disable=True if args.no_progress else None)
     try:
-        ctx = run(project, params, out_dir=args.out,
-                  progress=lambda name, f: bar(name, f * len(STAGES) / (len(STAGES) + 1)))
-        bar("write", len(STAGES) / (len(STAGES) + 1))
+        ctx = gis.run(project, params, out_dir=args.out,
+                      progress=lambda name, f: bar(name, f * len(stages) / (len(stages) + 1)))
+        bar("write", len(stages) / (len(stages) + 1))
         inputs = {"project": args.project, **files}
-        out = write_run(ctx, args.out, lang=args.lang, inputs=inputs, load_seconds=load_s)
+        out = gis.write_run(ctx, args.out, lang=args.lang, inputs=inputs, load_seconds=load_s)
         bar("done", 1.0)
     finally:
         bar.close()
@@ -104,7 +101,7 @@ def main(args: argparse.Namespace) -> int:
           + f"{Path(out)} (" + ("nạp" if vi else "load") + f" {load_s:.1f} s, "
           + ("tổng" if vi else "total") + f" {time.perf_counter() - t0:.1f} s)")
     for w in ctx.warnings:
-        print("Cảnh báo:" if vi else "Warning:", w)
+        print("Cảnh báo:" if vi else "Warning:", w.text(args.lang))
     return 0
 
 

@@ -20,6 +20,7 @@ import shapely
 
 from gis.analysis.frames import points_frame
 from gis.analysis.status import STATUS_COLORS
+from gis.atomic import write_atomic
 from gis.export.frames import cell_value, file_safe
 from gis.labels import (
     STATUS_LABELS,
@@ -175,9 +176,11 @@ def write_kml(frame: pd.DataFrame, path: str | Path, *, lang: str = "en", kmz: b
                      style_labels=style_labels or STATUS_LABELS)
     buf = io.BytesIO()
     tree.write(buf, encoding="utf-8", xml_declaration=True)
-    if kmz:
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("doc.kml", buf.getvalue())
-    else:
-        path.write_bytes(buf.getvalue())
-    return path
+    def write(tmp: Path) -> None:
+        if kmz:
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr("doc.kml", buf.getvalue())
+        else:
+            tmp.write_bytes(buf.getvalue())
+
+    return write_atomic(path, write)

@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from gis.analysis.frames import points_frame
+from gis.atomic import write_atomic
 from gis.errors import InputFileError
 from gis.export.frames import file_safe
 from gis.labels import (
@@ -77,13 +78,17 @@ def write_shapefile_zip(frame: pd.DataFrame, path: str | Path, *, layer: str | N
         cpg = target.with_suffix(".cpg")
         if not cpg.exists():
             cpg.write_text("UTF-8", encoding="ascii")
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for f in sorted(Path(tmp).iterdir()):
-                zf.write(f, f.name)
-            buf = io.StringIO()
-            fields.to_csv(buf, index=False)
-            zf.writestr("fields.csv", ("\ufeff" + buf.getvalue()).encode("utf-8"))
-    return path
+        buf = io.StringIO()
+        fields.to_csv(buf, index=False)
+
+        def write(zip_path: Path) -> None:
+            with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                for f in sorted(Path(tmp).iterdir()):
+                    zf.write(f, f.name)
+                zf.writestr("fields.csv", ("\ufeff" + buf.getvalue()).encode("utf-8"))
+
+        write_atomic(path, write)
+    return Path(path)
 
 
 def read_shapefile_zip(path: str | Path) -> gpd.GeoDataFrame:

@@ -31,6 +31,7 @@ import pandas as pd
 import pyogrio
 
 from gis.analysis.frames import points_frame
+from gis.atomic import write_atomic
 from gis.errors import InputFileError, ValidationError
 from gis.export.frames import cell_value, file_safe, plain
 from gis.export.kml import write_kml
@@ -71,8 +72,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, lang: str | None = None)
     out = file_safe(plain(frame))
     if lang is not None:
         out = localise_columns(out, lang)
-    out.to_csv(path, index=False, encoding="utf-8-sig")
-    return path
+    return write_atomic(path, lambda tmp: out.to_csv(tmp, index=False, encoding="utf-8-sig"))
 
 
 _PERCENT_COLS = re.compile(r"(^|_)(share|rate)(_|$)|^pop_share|^hh_share|^cov_\dg_")
@@ -164,21 +164,15 @@ def write_xlsx(sheets: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
             ws.append(row)
     if not wb.sheetnames:
         wb.create_sheet("data")
-    path = Path(path)
-    wb.save(path)
-    return path
+    return write_atomic(path, wb.save)
 
 
 # -- GeoJSON, GeoPackage
 
 def write_geojson(frame: pd.DataFrame, path: str | Path) -> Path:
     """GeoJSON (RFC 7946: WGS84 lon/lat), canonical column names, UTF-8."""
-    path = Path(path)
-    if path.exists():
-        path.unlink()
     gdf = file_safe(points_frame(frame))
-    gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
-    return path
+    return write_atomic(path, lambda tmp: gdf.to_file(tmp, driver="GeoJSON", engine="pyogrio"))
 
 
 def write_gpkg(layers: Mapping[str, pd.DataFrame], path: str | Path, *,
@@ -186,17 +180,20 @@ def write_gpkg(layers: Mapping[str, pd.DataFrame], path: str | Path, *,
     """A GeoPackage with one layer per frame (EPSG:4326); tables without geometry or
     ``lon``/``lat`` are written as non-spatial (attribute) tables."""
     path = Path(path)
-    if path.exists() and not append:
-        path.unlink()
-    for name, frame in layers.items():
-        frame = file_safe(frame)
-        spatial = isinstance(frame, gpd.GeoDataFrame) or {"lon", "lat"} <= set(frame)
-        gdf = points_frame(frame) if spatial else None
-        if gdf is not None and len(gdf) and gdf.geometry.notna().any():
-            gdf.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
-        else:
-            pyogrio.write_dataframe(plain(frame), path, layer=name, driver="GPKG")
-    return path
+
+    def write(target: Path) -> None:
+        if append and path.exists():
+            shutil.copyfile(path, target)
+        for name, frame in layers.items():
+            frame = file_safe(frame)
+            spatial = isinstance(frame, gpd.GeoDataFrame) or {"lon", "lat"} <= set(frame)
+            gdf = points_frame(frame) if spatial else None
+            if gdf is not None and len(gdf) and gdf.geometry.notna().any():
+                gdf.to_file(target, layer=name, driver="GPKG", engine="pyogrio")
+            else:
+                pyogrio.write_dataframe(plain(frame), target, layer=name, driver="GPKG")
+
+    return write_atomic(path, write)
 
 
 # -- one GeoPackage with every result of a run
@@ -283,5 +280,5 @@ def copy_raster(src: str | Path, dst: str | Path) -> Path:
     """Copy a GeoTIFF result as it is (the rasters are already GeoTIFF, dBm, float32)."""
     dst = Path(dst)
     if Path(src).resolve() != dst.resolve():
-        shutil.copyfile(src, dst)
+        write_atomic(dst, lambda tmp: shutil.copyfile(src, tmp))
     return dst

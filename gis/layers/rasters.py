@@ -22,6 +22,7 @@ from rasterio.errors import RasterioIOError
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window, from_bounds
 
+from gis.atomic import write_atomic
 from gis.errors import CRSError, InputFileError, ValidationError
 from gis.layers.report import LoadReport
 from gis.layers.schema import RASTER_KINDS
@@ -36,6 +37,7 @@ __all__ = [
     "RasterInfo",
     "open_raster",
     "read_window",
+    "write_geotiff",
 ]
 
 #: Plausible terrain heights in Vietnam (m): the lowest delta land is a few metres below sea
@@ -466,3 +468,33 @@ def _mask_outside(out: np.ndarray, win: Window, width: int, height: int) -> None
     cols = np.arange(out.shape[1]) + c0
     out[(rows < 0) | (rows >= height), :] = np.nan
     out[:, (cols < 0) | (cols >= width)] = np.nan
+
+
+def write_geotiff(path: str | Path, array: np.ndarray, transform: Affine, crs: CRS | str, *,
+                  nodata: float | None, tags: dict[str, str] | None = None,
+                  description: str | None = None) -> Path:
+    """Write one band as a deflate-compressed GeoTIFF, atomically; the project's only writer.
+
+    Tiled (256 x 256) when both sides are at least 256 cells; floating-point data get the
+    floating-point predictor, integers the horizontal one. ``tags`` become GDAL metadata and
+    ``description`` the band's description. The folder is created when missing.
+    """
+    array = np.asarray(array)
+    profile = {
+        "driver": "GTiff", "height": array.shape[0], "width": array.shape[1], "count": 1,
+        "dtype": array.dtype.name, "crs": CRS.from_user_input(crs).to_wkt(),
+        "transform": transform, "nodata": nodata, "compress": "deflate",
+        "predictor": 3 if array.dtype.kind == "f" else 2,
+    }
+    if array.shape[0] >= 256 and array.shape[1] >= 256:
+        profile.update(tiled=True, blockxsize=256, blockysize=256)
+
+    def write(tmp: Path) -> None:
+        with rasterio.open(tmp, "w", **profile) as dst:
+            dst.write(array, 1)
+            if tags:
+                dst.update_tags(**tags)
+            if description:
+                dst.set_band_description(1, description)
+
+    return write_atomic(path, write)

@@ -6,13 +6,12 @@
 
 :func:`read_layer` reads one file (a path, a loose shapefile set, or uploaded bytes) of a known
 kind; :func:`read_any` guesses the kind from the headers and geometry; :func:`load_project`
-reads a set of files into a :class:`~gis.project.Project` and runs the cross-layer checks.
+(in :mod:`gis.project`) reads a set of files into a project with them.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,24 +19,18 @@ import geopandas as gpd
 import numpy as np
 from pyproj import CRS
 
-from gis.errors import ValidationError
 from gis.layers.canonical import canonical_layer
-from gis.layers.crosscheck import check_project
-from gis.layers.crs import WGS84, analysis_crs_for_lon
 from gis.layers.formats import kind_score, read_table
 from gis.layers.rasters import RasterInfo, open_raster
 from gis.layers.report import LoadReport
 from gis.layers.schema import LAYER_SPECS, RASTER_KINDS, LayerKind, header_key
 from gis.layers.sources import Source, Upload, display_name, ensure_workdir, materialise
-from gis.params import LoadParams, RunParams
-from gis.project import Project
 
 __all__ = [
     "ReadResult",
     "Upload",
     "guess_kind",
     "list_layers",
-    "load_project",
     "read_any",
     "read_layer",
     "rows_of",
@@ -243,79 +236,6 @@ def list_layers(source: Source, *, workdir: str | Path | None = None) -> list[st
                 (".shp", ".gpkg", ".geojson", ".kml", ".csv", ".xlsx")]
     return []
 
-
-# -- projects -------------------------------------------------------------------------------
-
-def load_project(project_dir: str | Path | None, files: Mapping[str, object] | None = None, *,
-                 crs: object = None, province: str | None = None, name: str | None = None,
-                 workdir: str | Path | None = None) -> Project:
-    """Open a project folder and/or read layer files into a project, then cross-check layers.
-
-    Parameters
-    ----------
-    project_dir
-        A folder written by :meth:`Project.save` (or ``python -m gis sample``), or ``None`` for
-        a new project.
-    files
-        Layer or raster kind -> source (path, shapefile set, upload). Each replaces the
-        project's layer of that kind.
-    crs, province
-        For files without a CRS (see :func:`read_layer`). ``province`` defaults to the
-        project's ``params.load.province``.
-    name
-        Name of a new project (default: the villages file's name).
-
-    Raises
-    ------
-    CRSError
-        Villages fall hundreds of metres outside the commune they name (a VN-2000 file read
-        with the wrong central meridian); the message names the rows and the meridian that
-        fits.
-    """
-    files = dict(files or {})
-    unknown = [k for k in files if k not in RASTER_KINDS and k not in {x.value for x in LayerKind}]
-    if unknown:
-        valid = ", ".join([k.value for k in LayerKind] + list(RASTER_KINDS))
-        raise ValidationError(f"Unknown layer kind(s) {', '.join(unknown)}; valid: {valid}.",
-                              f"Loại lớp không hợp lệ: {', '.join(unknown)}; hợp lệ: {valid}.")
-    project = Project.load(project_dir) if project_dir else None
-    params = project.params if project is not None else RunParams()
-    province = province or params.load.province or None
-    standard = params.load.meridian_standard
-    order = ["villages", "admin", "sites", "roads", "fiber", "fiber_nodes", "facilities", "zones",
-             *RASTER_KINDS]
-    results: dict[str, ReadResult] = {}
-    for kind in sorted(files, key=order.index):
-        target = project.crs if project is not None else None
-        result = read_layer(files[kind], kind, crs=crs, province=province,
-                            analysis_crs=target, workdir=workdir, meridian_standard=standard)
-        results[kind] = result
-        if project is None and result.gdf is not None:
-            project = Project(name=name or Path(display_name(files[kind])).stem,
-                              crs=CRS.from_user_input(result.gdf.crs),
-                              params=RunParams(load=LoadParams(province=province or "",
-                                                               meridian_standard=standard)))
-        if project is not None:
-            _store(project, kind, result)
-    if project is None:
-        # only rasters were given: analysis CRS from the first raster's centre
-        first = next(iter(results.values()), None)
-        if first is None or first.raster is None:
-            raise ValidationError("Nothing to load: give a project folder or layer files.",
-                                  "Không có gì để nạp: chọn thư mục dự án hoặc tệp dữ liệu.")
-        lon0, _, lon1, _ = first.raster.bounds_in(WGS84)
-        project = Project(name=name or "project", crs=analysis_crs_for_lon((lon0 + lon1) / 2))
-        for kind, result in results.items():
-            _store(project, kind, result)
-    check_project(project, standard=standard, province=province)
-    return project
-
-
-def _store(project: Project, kind: str, result: ReadResult) -> None:
-    if result.raster is not None:
-        project.set_raster(kind, result.raster.path, result.report)
-    elif result.gdf is not None:
-        project.set_layer(kind, result.gdf, result.report)
 
 
 def rows_of(gdf: gpd.GeoDataFrame) -> np.ndarray:

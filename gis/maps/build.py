@@ -311,7 +311,7 @@ def build_map(project: Any, ctx: Any = None, options: MapOptions = MapOptions(),
     project
         The layers: villages (required), sites, roads, fiber, fiber_nodes, facilities, admin.
     ctx
-        A :class:`gis.pipeline.RunContext` (``hamlets``, ``tables``, ``rasters``) or ``None``
+        A :class:`gis.pipeline.context.RunContext` (``hamlets``, ``tables``, ``rasters``) or ``None``
         before any run: hamlets are then drawn grey ("not computed").
     options
         What to show; see :class:`MapOptions`.

@@ -22,9 +22,9 @@ from pyproj import CRS
 from rasterio.enums import Resampling
 
 from gis.errors import InputFileError, ValidationError
+from gis.layers.rasters import write_geotiff
 from gis.layers.report import LoadReport
 from gis.layers.sources import Source
-from gis.opendata._project import ProjectLike, local_paths, project_area, target_project
 from gis.opendata.area import Area, parse_area
 from gis.opendata.rasters import (
     RasterParams,
@@ -33,8 +33,8 @@ from gis.opendata.rasters import (
     open_sources,
     output_path,
     warp_to_grid,
-    write_geotiff,
 )
+from gis.opendata.target import ProjectLike, local_paths, project_area, target_project
 from gis.project import Project
 
 __all__ = ["DEM_NODATA", "expand_dem_paths", "hgt_tile_bounds", "import_dem", "read_dem"]
@@ -233,7 +233,7 @@ def read_dem(paths: Sequence[str | Path], area: Area | str, crs: CRS | str,
                     f"{DEM_RANGE_M[0]:.0f}..{DEM_RANGE_M[1]:.0f} m: check the units.",
                     f"Độ cao {heights.min():.0f}..{heights.max():.0f} m ngoài khoảng "
                     f"{DEM_RANGE_M[0]:.0f}..{DEM_RANGE_M[1]:.0f} m của Việt Nam: kiểm tra đơn vị.")
-    write_geotiff(out_path, data, transform, crs, DEM_NODATA,
+    write_geotiff(out_path, data, transform, crs, nodata=DEM_NODATA,
                   tags={"source": ", ".join(window.sources), "units": "m"})
     return report
 

@@ -53,9 +53,9 @@ from gis.errors import InputFileError, ValidationError
 from gis.layers.crs import WGS84
 from gis.layers.report import LoadReport
 from gis.layers.sources import Upload
-from gis.opendata._project import ProjectLike, local_paths, target_project
 from gis.opendata.area import Area, parse_area
 from gis.opendata.mapping import RADIO_TECH, join_techs, operator_for_mnc
+from gis.opendata.target import ProjectLike, local_paths, target_project
 from gis.project import Project
 
 __all__ = [

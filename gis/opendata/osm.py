@@ -36,7 +36,6 @@ from gis.errors import InputFileError, ValidationError
 from gis.layers.crs import WGS84
 from gis.layers.report import LoadReport
 from gis.layers.sources import Upload
-from gis.opendata._project import ProjectLike, local_paths, target_project
 from gis.opendata.area import Area, parse_area
 from gis.opendata.osm_tags import (
     ADMIN_LEVELS,
@@ -48,6 +47,7 @@ from gis.opendata.osm_tags import (
     classify_villages,
     feature_category,
 )
+from gis.opendata.target import ProjectLike, local_paths, target_project
 from gis.project import Project
 
 __all__ = ["OSM_LAYERS", "OsmParams", "import_osm", "read_osm"]

@@ -21,9 +21,9 @@ from affine import Affine
 from pyproj import CRS, Transformer
 from rasterio.enums import Resampling
 
+from gis.layers.rasters import write_geotiff
 from gis.layers.report import LoadReport
 from gis.layers.sources import Source
-from gis.opendata._project import ProjectLike, local_paths, target_project
 from gis.opendata.area import Area, parse_area
 from gis.opendata.dem import _area_of
 from gis.opendata.rasters import (
@@ -34,8 +34,8 @@ from gis.opendata.rasters import (
     open_sources,
     output_path,
     warp_to_grid,
-    write_geotiff,
 )
+from gis.opendata.target import ProjectLike, local_paths, target_project
 from gis.project import Project
 
 __all__ = ["POP_NODATA", "cell_area_m2", "import_population", "read_population"]
@@ -136,7 +136,7 @@ def read_population(paths: Sequence[str | Path], area: Area | str, crs: CRS | st
                     "reprojecting (edge cells).",
                     f"Tổng dân số thay đổi từ {total_in:.0f} thành {total_out:.0f} khi chuyển "
                     "hệ toạ độ (ô ở mép).")
-    write_geotiff(out_path, counts, transform, crs, POP_NODATA,
+    write_geotiff(out_path, counts, transform, crs, nodata=POP_NODATA,
                   tags={"source": ", ".join(window.sources), "units": "people per cell"})
     return report
 

@@ -207,25 +207,6 @@ def warp_to_grid(window: Window, area: Area, crs: CRS, *, margin_m: float, resol
     return out, transform
 
 
-def write_geotiff(path: str | Path, data: np.ndarray, transform: Affine, crs: CRS, nodata: float,
-                  *, tags: dict[str, str] | None = None) -> Path:
-    """Write one band as a tiled, deflate-compressed GeoTIFF."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    profile = {
-        "driver": "GTiff", "width": data.shape[1], "height": data.shape[0], "count": 1,
-        "dtype": str(data.dtype), "crs": crs, "transform": transform, "nodata": nodata,
-        "compress": "deflate", "tiled": data.shape[0] >= 256 and data.shape[1] >= 256,
-    }
-    if profile["tiled"]:
-        profile.update(blockxsize=256, blockysize=256)
-    with rasterio.open(path, "w", **profile) as dst:
-        dst.write(data, 1)
-        if tags:
-            dst.update_tags(**tags)
-    return path
-
-
 def output_path(kind: str, out_dir: str | Path | None, folder: Path | None) -> Path:
     """Where an imported raster is written: ``out_dir``, the project folder, or a temp folder."""
     base = Path(out_dir) if out_dir is not None else folder

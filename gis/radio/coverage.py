@@ -75,6 +75,7 @@ from pyproj import CRS
 from rasterio.windows import Window
 
 from gis.errors import InputFileError, ValidationError
+from gis.layers.rasters import write_geotiff
 from gis.radio import _kernels as K
 from gis.radio.params import RadioParams
 from gis.radio.terrain import DiffractionMethod, pixel_coords, wavelength_m
@@ -225,29 +226,9 @@ def sample_grid(arr: np.ndarray, transform: Affine, xy: np.ndarray) -> np.ndarra
     return out
 
 
-def write_geotiff(path: Path, arr: np.ndarray, transform: Affine, crs: CRS, *,
-                  nodata: float, tags: dict[str, str] | None = None,
-                  description: str | None = None) -> Path:
-    """One-band deflate-compressed GeoTIFF (tiled when large), with optional tags."""
-    profile = {
-        "driver": "GTiff", "height": arr.shape[0], "width": arr.shape[1], "count": 1,
-        "dtype": arr.dtype.name, "crs": crs.to_wkt(), "transform": transform,
-        "nodata": nodata, "compress": "deflate",
-    }
-    if arr.shape[0] >= 256 and arr.shape[1] >= 256:
-        profile.update(tiled=True, blockxsize=256, blockysize=256)
-    with rasterio.open(path, "w", **profile) as dst:
-        dst.write(arr, 1)
-        if tags:
-            dst.update_tags(**tags)
-        if description:
-            dst.set_band_description(1, description)
-    return path
-
-
 # -- validation helpers --------------------------------------------------------------------------
 
-def _check_transmitters(tx: pd.DataFrame) -> pd.DataFrame:
+def check_transmitters(tx: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in TRANSMITTER_COLUMNS if c not in tx.columns]
     if missing:
         raise ValidationError(
@@ -360,7 +341,7 @@ def _signal_offsets_db(tx: pd.DataFrame, params: RadioParams) -> np.ndarray:
     return out
 
 
-def _max_radius_m(tx: pd.DataFrame, params: RadioParams) -> np.ndarray:
+def transmitter_radius_m(tx: pd.DataFrame, params: RadioParams) -> np.ndarray:
     if "max_radius_m" in tx:
         r = pd.to_numeric(tx["max_radius_m"], errors="coerce").to_numpy(dtype=float)
     else:
@@ -446,7 +427,7 @@ def compute_coverage(
     """
     params = params or RadioParams()
     crs = CRS.from_user_input(crs)
-    tx = _check_transmitters(transmitters)
+    tx = check_transmitters(transmitters)
     warnings: list[str] = []
     if np.ndim(dem) != 2:
         raise ValidationError(f"The DEM must be a 2-D array, got shape {np.shape(dem)}.",
@@ -476,7 +457,7 @@ def compute_coverage(
 
     cols, rows = pixel_coords(transform, tx["x"].to_numpy(float), tx["y"].to_numpy(float))
     outside = (cols < -0.5) | (cols > z.shape[1] - 0.5) | (rows < -0.5) | (rows > z.shape[0] - 0.5)
-    radius = _max_radius_m(tx, params)
+    radius = transmitter_radius_m(tx, params)
     offsets = _signal_offsets_db(tx, params)
     vbw = _vbeamwidth_deg(tx, params)
     tx_keys = list(zip(tx["operator"].astype(str), tx["tech"].astype(str).str.upper(),

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from gis.analysis.status import STATUS_COLORS
+from gis.atomic import write_atomic
 from gis.labels import SCOPE_LABELS, check_lang, column_label, label, text
 from gis.report.results import RunResults
 from gis.report.staticmap import overview_png
@@ -303,5 +304,6 @@ def render_html(results: RunResults, *, lang: str = "en", max_uncovered_rows: in
 def write_html(results: RunResults, path: str | Path, *, lang: str = "en") -> Path:
     """Write :func:`render_html` to ``path`` (UTF-8)."""
     path = Path(path)
-    path.write_text(render_html(results, lang=lang), encoding="utf-8")
+    page = render_html(results, lang=lang)
+    write_atomic(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
     return path

@@ -4,7 +4,7 @@
 ``report.xlsx``; ``report.html``; ``results.gpkg``; and, for each coverage raster of the run,
 its tier polygons in ``coverage_tiers.gpkg`` (one layer per raster) and
 ``<raster>_tiers.kml``; the rasters themselves (GeoTIFF) are copied in when the run wrote them
-elsewhere. Used by :func:`gis.pipeline.write_run` and ``python -m gis export``.
+elsewhere. Used by :func:`gis.pipeline.write.write_run` and ``python -m gis export``.
 """
 
 from __future__ import annotations

@@ -1,28 +1,23 @@
 """The results of one run as one object: the per-hamlet table, the result tables and metadata.
 
-Built from a live run (:meth:`RunResults.from_context`) or from the ``results.gpkg`` a run
+Built from a live run (:func:`gis.pipeline.write.results_of`) or from the ``results.gpkg`` a run
 saved (:meth:`RunResults.from_folder`), so that reports and exports can be re-made in another
 language or format without recomputing.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from gis.analysis.status import uncovered_hamlets
-from gis.config import to_dict
 from gis.errors import InputFileError
 from gis.export.writers import read_results_gpkg, write_results_gpkg
 from gis.labels import check_lang
-
-if TYPE_CHECKING:
-    from gis.pipeline import RunContext
 
 __all__ = ["CONTEXT_LAYERS", "RESULTS_FILE", "TABLE_ORDER", "RunResults"]
 
@@ -54,8 +49,9 @@ class RunResults:
     tables
         Result tables by name (``indicators``, ``positions``, ``fiber_extensions``, ...).
     meta
-        ``created`` (UTC ISO time), ``targets`` (name, preset, source), ``parameters``,
-        ``warnings``, ``defaults``, ``timings_s``.
+        The run's metadata (:func:`gis.pipeline.write.run_metadata`): ``created`` (UTC),
+        ``targets`` (name, preset, source), ``parameters``, ``warnings`` / ``warnings_vi``,
+        ``defaults`` / ``defaults_vi``, ``timings_s``, ...
     rasters
         Result rasters (GeoTIFF paths) by name, when known.
     context
@@ -69,32 +65,6 @@ class RunResults:
     meta: dict[str, Any] = field(default_factory=dict)
     rasters: dict[str, Path] = field(default_factory=dict)
     context: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
-
-    @classmethod
-    def from_context(cls, ctx: RunContext) -> RunResults:
-        """The results of a live run."""
-        params = ctx.params
-        targets = getattr(params, "targets", None)
-        meta: dict[str, Any] = {
-            "name": ctx.project.name,
-            "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "parameters": to_dict(params),
-            "warnings": list(ctx.warnings),
-            "defaults": list(ctx.defaults),
-            "timings_s": dict(ctx.timings),
-        }
-        if targets is not None:
-            meta["targets"] = {"preset": targets.preset, "name": targets.targets.name,
-                               "source": targets.targets.source,
-                               "overrides": dict(targets.overrides)}
-        context = {}
-        for kind in CONTEXT_LAYERS:
-            layer = ctx.project.layers.get(kind)
-            if layer is not None and len(layer) and layer.crs is not None:
-                keep = [c for c in ("name", "level", "code", "district") if c in layer]
-                context[kind] = layer[[*keep, layer.geometry.name]].to_crs(4326)
-        return cls(name=ctx.project.name, hamlets=ctx.hamlets, tables=dict(ctx.tables),
-                   meta=meta, rasters=dict(ctx.rasters), context=context)
 
     @classmethod
     def from_folder(cls, run_dir: str | Path) -> RunResults:

@@ -22,22 +22,22 @@ from pyproj import CRS, Transformer
 
 from gis.layers.report import LoadReport
 from gis.project import Project
+from gis.sample.blocks import (
+    dem_in_blocks,
+    landcover_in_blocks,
+    write_dem_blocks,
+    write_population_blocks,
+)
 from gis.sample.facilities import build_facilities, industrial_zone
 from gis.sample.frame import ANALYSIS_EPSG, Frame
 from gis.sample.landcover import LANDCOVER_NODATA, river_line
 from gis.sample.names import DISTRICT, PROVINCE, commune_names, hamlet_names
 from gis.sample.network import build_network
 from gis.sample.places import NO_FIBER, NO_ROAD, NO_SIGNAL, WEAK_SPOT, build_places
-from gis.sample.rasters import DEM_NODATA, POP_NODATA, population_grid, write_geotiff
+from gis.sample.rasters import DEM_NODATA, POP_NODATA, population_grid, write_sample_raster
 from gis.sample.sites import build_sites
 from gis.sample.spec import PRESETS, SampleSpec, spec_for
 from gis.sample.terrain import TerrainSpec, district_terrain, synthetic_dem
-from gis.scale.synth import (
-    dem_in_blocks,
-    landcover_in_blocks,
-    write_dem_blocks,
-    write_population_blocks,
-)
 
 __all__ = [
     "NO_FIBER",
@@ -141,16 +141,16 @@ def build_sample(seed: int = 7, *, preset: str = "district",
     # Rasters.
     folder = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="gis-sample-"))
     folder.mkdir(parents=True, exist_ok=True)
-    if dem_coarse:  # the country: the 30 m DEM written window by window (gis.scale.synth)
+    if dem_coarse:  # the country: the 30 m DEM written window by window (gis.sample.blocks)
         dem_path = write_dem_blocks(folder / "dem.tif", dem_bounds, spec.dem_res_m, int(seed),
                                     terrain, DEM_NODATA)
     else:
-        dem_path = write_geotiff(folder / "dem.tif", dem, dem_bounds, spec.dem_res_m,
+        dem_path = write_sample_raster(folder / "dem.tif", dem, dem_bounds, spec.dem_res_m,
                                  DEM_NODATA)
     pop_bounds = (frame.left, frame.bottom, frame.right, frame.top)
     sigma = np.where(places.hamlet_zone == "hills", 150.0, 180.0)
     pop_cells = (frame.width / spec.pop_res_m) * (frame.height / spec.pop_res_m)
-    if pop_cells > POP_BLOCKS_ABOVE_CELLS:  # the country: window by window (gis.scale.synth)
+    if pop_cells > POP_BLOCKS_ABOVE_CELLS:  # the country: window by window (gis.sample.blocks)
         pop_path = write_population_blocks(folder / "population.tif", pop_bounds,
                                            spec.pop_res_m, places.hamlet_polys,
                                            places.hamlet_xy, pop, places.satellite_xy,
@@ -159,11 +159,11 @@ def build_sample(seed: int = 7, *, preset: str = "district",
         pop_grid = population_grid(pop_bounds, spec.pop_res_m, places.hamlet_polys,
                                    places.hamlet_xy, pop, places.satellite_xy, SATELLITE_SHARE,
                                    sigma)
-        pop_path = write_geotiff(folder / "population.tif", pop_grid, pop_bounds,
+        pop_path = write_sample_raster(folder / "population.tif", pop_grid, pop_bounds,
                                  spec.pop_res_m, POP_NODATA)
     river = river_line(pop_bounds, terrain.hill_edge_x_m, np.random.default_rng([int(seed), 9]))
     lc = landcover_in_blocks(dem, dem_bounds, dem_res, places.commune_xy[0], iz, river)
-    lc_path = write_geotiff(folder / "landcover.tif", lc, dem_bounds, dem_res,
+    lc_path = write_sample_raster(folder / "landcover.tif", lc, dem_bounds, dem_res,
                             LANDCOVER_NODATA, dtype="uint8")
 
     # Layers.

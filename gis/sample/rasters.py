@@ -5,34 +5,27 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import rasterio
 import shapely
 from affine import Affine
 
+from gis.layers.rasters import write_geotiff
 from gis.sample.frame import ANALYSIS_EPSG
 from gis.sample.terrain import grid_centres
 
-__all__ = ["population_grid", "write_geotiff"]
+__all__ = ["population_grid", "write_sample_raster"]
 
 DEM_NODATA = -9999.0
 POP_NODATA = -1.0
 
 
-def write_geotiff(path: Path, array: np.ndarray, bounds: tuple[float, float, float, float],
-                  res_m: float, nodata: float, *, dtype: str = "float32") -> Path:
-    """Write a single-band GeoTIFF (tiled, deflate) in EPSG:32648: float32 (floating-point
-    predictor) for measurements, uint8 for classes."""
+def write_sample_raster(path: Path, array: np.ndarray, bounds: tuple[float, float, float, float],
+                        res_m: float, nodata: float, *, dtype: str = "float32") -> Path:
+    """A sample raster over ``bounds`` at ``res_m`` in EPSG:32648 (float32 for measurements,
+    uint8 for classes), written by :func:`gis.layers.rasters.write_geotiff`."""
     left, _, _, top = bounds
-    profile = {
-        "driver": "GTiff", "height": array.shape[0], "width": array.shape[1], "count": 1,
-        "dtype": dtype, "crs": f"EPSG:{ANALYSIS_EPSG}",
-        "transform": Affine.translation(left, top) @ Affine.scale(res_m, -res_m), "nodata": nodata,
-        "tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "deflate",
-        "predictor": 3 if dtype.startswith("float") else 2,
-    }
-    with rasterio.open(path, "w", **profile) as dst:
-        dst.write(array.astype(dtype), 1)
-    return path
+    transform = Affine.translation(left, top) @ Affine.scale(res_m, -res_m)
+    return write_geotiff(path, array.astype(dtype), transform, f"EPSG:{ANALYSIS_EPSG}",
+                         nodata=nodata)
 
 
 def population_grid(bounds: tuple[float, float, float, float], res_m: float,

@@ -2,7 +2,7 @@
 
 The ``"district"`` preset is the bundled sample (issue 2); ``"province"`` and ``"country"``
 (issue 8) scale its extent and counts, and their DEM is written window by window
-(:func:`gis.scale.synth.write_dem_blocks`).
+(:func:`gis.sample.blocks.write_dem_blocks`).
 """
 
 from __future__ import annotations

@@ -37,15 +37,16 @@ import shapely
 
 from gis.analysis.hamlets import hamlet_centres
 from gis.analysis.params import HamletRule
+from gis.atomic import write_atomic
 from gis.config import to_dict
 from gis.errors import InputFileError
+from gis.layers.rasters import write_geotiff
 from gis.radio.coverage import (
     CoverageResult,
-    _check_transmitters,
-    _max_radius_m,
+    check_transmitters,
     compute_coverage,
     coverage_filename,
-    write_geotiff,
+    transmitter_radius_m,
 )
 from gis.radio.params import RadioParams
 from gis.scale.params import ScaleParams
@@ -101,12 +102,6 @@ class TileOutput:
     resumed: bool = False
 
 
-def _atomic_write(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
-
-
 def run_tile(task: TileTask) -> TileOutput:
     """Compute one tile: coverage on its core, GeoTIFFs, hamlet partial sums, done marker."""
     t0 = time.perf_counter()
@@ -136,8 +131,7 @@ def run_tile(task: TileTask) -> TileOutput:
                 srv = np.full(shape, -1, np.int32)
             for kind, arr, nodata in (("coverage", best[key], np.nan), ("server", srv, -1)):
                 path = out / coverage_filename(*key, kind=kind)
-                _atomic_write(path, lambda p, a=arr, nd=nodata: write_geotiff(
-                    p, a, tr, grid.crs, nodata=nd))
+                write_geotiff(path, arr, tr, grid.crs, nodata=nodata)
     c1 = time.thread_time()
     population = None
     if task.pop is not None and task.pop_rows[1] > task.pop_rows[0] \
@@ -154,7 +148,7 @@ def run_tile(task: TileTask) -> TileOutput:
         with open(p, "wb") as fh:
             np.savez(fh, **partials.to_npz())
 
-    _atomic_write(out / PARTIALS, _save)
+    write_atomic(out / PARTIALS, _save)
     seconds = time.perf_counter() - t0
     # CPU seconds of this thread (the numba kernels run in it): the tile's cost on a core,
     # whatever else the machine is doing
@@ -163,7 +157,7 @@ def run_tile(task: TileTask) -> TileOutput:
     marker = {"tile": tile.name, "fingerprint": task.fingerprint, "seconds": round(seconds, 3),
               **cpu, "transmitters": len(task.tx), "cells": tile.height * tile.width,
               "rasters": has_rasters, "warnings": warnings}
-    _atomic_write(out / MARKER, lambda p: p.write_text(json.dumps(marker, ensure_ascii=False),
+    write_atomic(out / MARKER, lambda p: p.write_text(json.dumps(marker, ensure_ascii=False),
                                                        encoding="utf-8"))
     return TileOutput(tile.name, partials, warnings, seconds, len(task.tx), has_rasters)
 
@@ -527,10 +521,10 @@ def run_tiled(
     out = Path(out_dir)
     tiles_dir = out / "tiles"
     tiles_dir.mkdir(parents=True, exist_ok=True)
-    tx = _check_transmitters(transmitters)
+    tx = check_transmitters(transmitters)
     keys = sorted({(str(o), str(t).upper()) for o, t in zip(tx["operator"], tx["tech"],
                                                              strict=True)})
-    radius = _max_radius_m(tx, radio)
+    radius = transmitter_radius_m(tx, radio)
     halo_m = float(radius.max(initial=0.0))
     tile_cells = tile_cells_for(scale.tile_km, grid.resolution_m)
     tiles = make_tiles(grid, tile_cells, halo_m)

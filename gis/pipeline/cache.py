@@ -1,16 +1,18 @@
-"""Runs cached on the content of their inputs, with the coverage stage cached on its own inputs.
+"""Runs cached on the content of their inputs, each stage on the inputs it declares it reads.
 
 The app must never recompute when only a map option changes, and should recompute only what a
-parameter change affects. Here:
+change affects. Here:
 
 * :class:`InputDigest` hashes each input separately: every vector layer (attributes and
   geometry), every raster file's bytes, and every section of the run parameters.
 * :func:`run_cached` looks a whole run up by the digest of everything; on a miss it runs the
-  pipeline with the stages listed in :data:`STAGE_INPUTS` memoised on their own inputs only (the
-  coverage stage on the sites, villages, DEM, land cover and radio parameters): changing the FTTH
-  drop length re-runs the FTTH stages but reuses the coverage rasters.
-* A stage's effect on the :class:`~gis.pipeline.RunContext` is captured as a
-  :class:`StageDelta` (columns added to ``hamlets``, tables, rasters, results, warnings,
+  pipeline with every stage memoised on what it reads: the layers, rasters and parameter
+  sections its :class:`~gis.pipeline.context.Stage` declares, and those of the stages it runs after
+  (:func:`stage_inputs`). Changing the FTTH drop length re-runs the fiber stages and the
+  indicators but reuses the coverage rasters. The declarations are enforced while a stage runs,
+  so a key cannot miss an input.
+* A stage's effect on the :class:`~gis.pipeline.context.RunContext` is captured as a
+  :class:`StageDelta` (columns added to ``hamlets``, tables, rasters, state fields, warnings,
   defaults) and replayed on a hit.
 
 Stores are plain mutable mappings (a session's dict) or a :class:`DiskStore` (pickles under a
@@ -19,6 +21,7 @@ folder, for runs on the bundled sample area so that a cold start of the app is f
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -36,10 +39,10 @@ import shapely
 
 from gis.config import to_dict
 from gis.params import RunParams
-from gis.pipeline import STAGES, RunContext, Stage, run
+from gis.pipeline.context import RunContext, RunState, Stage
+from gis.pipeline.stages import STAGES, run, upstream
 
 __all__ = [
-    "STAGE_INPUTS",
     "DiskStore",
     "InputDigest",
     "MemoryFirst",
@@ -49,38 +52,35 @@ __all__ = [
     "file_digest",
     "layer_digest",
     "run_cached",
+    "stage_inputs",
 ]
 
-_RADIO_RASTERS = ("dem", "landcover", "population")
-_FIBER_LAYERS = ("villages", "roads", "fiber", "fiber_nodes", "facilities", "admin")
+def stage_inputs(stage: Stage, stages: Iterable[Stage]
+                 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(layers, rasters, parameter sections) the results of ``stage`` depend on: what it
+    declares it reads and what the stages it runs after read, transitively."""
+    stages = list(stages)
+    by_name = {s.name: s for s in stages}
+    chain = [stage] + [by_name[n] for n in upstream(stage, stages) if n in by_name]
+    layers = sorted({x for s in chain for x in s.reads_layers})
+    rasters = sorted({x for s in chain for x in s.rasters})
+    sections = sorted({x for s in chain for x in s.sections})
+    return tuple(layers), tuple(rasters), tuple(sections)
 
-#: Stage name -> (layers, rasters, parameter sections) its results depend on, including what the
-#: stages before it computed from their own inputs (mobile reads the coverage; the fiber plan
-#: reads the FTTH stage's road graph). Generous on purpose: a stage listed with too few inputs
-#: would replay stale results. Stages not listed (the cheap hamlet table, the facilities, which
-#: read both the radio and the fiber results, and the indicators) run every time.
-STAGE_INPUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
-    "coverage": (("villages", "sites"), ("dem", "landcover"), ("radio", "load")),
-    "mobile": (("villages", "sites"), _RADIO_RASTERS, ("radio", "load", "mobile")),
-    "sharing": (("villages", "sites", "roads", "facilities", "admin"), _RADIO_RASTERS,
-                ("radio", "load", "mobile", "sharing")),
-    "ftth": (_FIBER_LAYERS, ("population",), ("fiber", "load")),
-    "fiber_plan": (_FIBER_LAYERS, ("population",), ("fiber", "load")),
-}
 
 #: Bumped when the cached objects' layout changes, so that old pickles are not reused.
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """A hash of the analysis code (every module of :mod:`gis` but the app and the maps), so
-    that results cached by another version of the code are never reused."""
+    """A hash of the analysis code (every module of :mod:`gis` but the app, the maps and the
+    CLI), so that results cached by another version of the code are never reused."""
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root).as_posix()
-        if rel.startswith(("app/", "maps/")):
+        if rel.startswith(("app/", "maps/", "cli/")):
             continue
         h.update(rel.encode())
         h.update(path.read_bytes())
@@ -162,12 +162,13 @@ def digest_project(project: Any, params: RunParams | None = None) -> InputDigest
 @dataclass
 class StageDelta:
     """What one stage added to a run context (replayable onto another context): hamlet columns
-    added or changed, tables, rasters and results added or replaced, warnings, defaults."""
+    added or changed, tables, rasters, :class:`~gis.pipeline.context.RunState` fields, warnings,
+    defaults."""
 
     columns: pd.DataFrame | None = None
     tables: dict[str, Any] = field(default_factory=dict)
     rasters: dict[str, Path] = field(default_factory=dict)
-    results: dict[str, Any] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     defaults: list[str] = field(default_factory=list)
     seconds: float | None = None
@@ -177,7 +178,8 @@ class StageDelta:
         """Run ``func(ctx)`` and return what it changed."""
         before = ctx.hamlets.copy()
         ids = {name: {k: id(v) for k, v in getattr(ctx, name).items()}
-               for name in ("tables", "rasters", "results")}
+               for name in ("tables", "rasters")}
+        state_ids = {k: id(v) for k, v in _state_items(ctx)}
         n_warn, n_def = len(ctx.warnings), len(ctx.defaults)
         func(ctx)
 
@@ -189,22 +191,34 @@ class StageDelta:
                     if c not in before.columns or not ctx.hamlets[c].equals(before[c])]
         return cls(
             columns=ctx.hamlets[new_cols].copy() if new_cols else None,
-            tables=changed("tables"), rasters=changed("rasters"), results=changed("results"),
+            tables=changed("tables"), rasters=changed("rasters"),
+            state={k: v for k, v in _state_items(ctx) if state_ids.get(k) != id(v)},
             warnings=ctx.warnings[n_warn:], defaults=ctx.defaults[n_def:],
         )
 
     def apply(self, ctx: RunContext) -> None:
         """Add this stage's results to ``ctx`` as if the stage had run."""
         if self.columns is not None:
-            for col in self.columns.columns:
-                ctx.hamlets[col] = self.columns[col].reindex(ctx.hamlets.index)
+            if len(ctx.hamlets.columns) == 0:  # the stage that makes the hamlet table
+                ctx.hamlets = self.columns.copy()
+            else:
+                for col in self.columns.columns:
+                    ctx.hamlets[col] = self.columns[col].reindex(ctx.hamlets.index)
         ctx.tables.update(self.tables)
         ctx.rasters.update(self.rasters)
-        ctx.results.update(self.results)
+        for k, v in self.state.items():
+            setattr(ctx.state, k, v)
         for w in self.warnings:
             ctx.warn(w)
         for d in self.defaults:
             ctx.default(d)
+
+
+def _state_items(ctx: RunContext) -> list[tuple[str, Any]]:
+    """The fields of a context's state (through a stage's view too)."""
+    state = ctx.state
+    state = object.__getattribute__(state, "_state") if not isinstance(state, RunState) else state
+    return [(f.name, getattr(state, f.name)) for f in dataclasses.fields(RunState)]
 
 
 class DiskStore(MutableMapping[str, Any]):
@@ -324,17 +338,22 @@ def default_cache_dir() -> Path:
     return Path(base) / "gis-telecom" / "app"
 
 
-def _memo_stage(stage: Stage, key: str, store: MutableMapping[str, Any]) -> Stage:
-    def func(ctx: RunContext) -> None:
+def _memo(digest: InputDigest, stages: list[Stage], store: MutableMapping[str, Any]
+          ) -> Callable[[Stage, RunContext], None]:
+    """The pipeline's ``memo`` hook: each stage replayed from ``store`` when the inputs it
+    depends on (:func:`stage_inputs`) were seen before, run and stored otherwise."""
+
+    def memo(stage: Stage, view: RunContext) -> None:
+        layers, rasters, sections = stage_inputs(stage, stages)
+        key = f"stage-{stage.name}-" + digest.key(layers, rasters, sections, tag=stage.name)
         cached = store.get(key)
         if isinstance(cached, StageDelta):
-            cached.apply(ctx)
-            ctx.results.setdefault("cache_hits", []).append(stage.name)
+            cached.apply(view)
+            view.cache_hits.append(stage.name)
             return
-        delta = StageDelta.capture(ctx, stage.func)
-        store[key] = delta
+        store[key] = StageDelta.capture(view, stage.func)
 
-    return Stage(stage.name, func, stage.needs, stage.label_vi, stage.label_en)
+    return memo
 
 
 def run_cached(
@@ -364,7 +383,7 @@ def run_cached(
         The folder for the run's rasters; ``store.run_dir(key)`` for a :class:`DiskStore`, a
         temporary folder otherwise.
     progress
-        ``progress(stage_name, fraction)``, as :func:`gis.pipeline.run` calls it.
+        ``progress(stage_name, fraction)``, as :func:`gis.pipeline.stages.run` calls it.
 
     Returns
     -------
@@ -379,18 +398,10 @@ def run_cached(
         if progress:
             progress("done", 1.0)
         return cached, True
-    memo = []
-    for stage in stages:
-        deps = STAGE_INPUTS.get(stage.name)
-        if deps is None:
-            memo.append(stage)
-            continue
-        layers, rasters, sections = deps
-        key = f"stage-{stage.name}-" + digest.key(layers, rasters, sections, tag=stage.name)
-        memo.append(_memo_stage(stage, key, store))
     if workdir is None:
         workdir = (store.run_dir(run_key) if isinstance(store, DiskStore | MemoryFirst)
                    else Path(tempfile.mkdtemp(prefix="gis-app-run-")))
-    ctx = run(project, params, out_dir=workdir, stages=memo, progress=progress)
+    ctx = run(project, params, out_dir=workdir, stages=stages, progress=progress,
+              memo=_memo(digest, stages, store))
     store[run_key] = ctx
     return ctx, False

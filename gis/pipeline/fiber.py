@@ -1,12 +1,12 @@
-"""Run stages of the fiber analyses: FTTH coverage, the extension plan, facilities' connectivity.
+"""The fiber stages: FTTH coverage, the extension plan, facilities' connectivity.
 
-Each stage reads the project from the :class:`gis.pipeline.RunContext`, calls the numeric cores of
-:mod:`gis.analysis.ftth`, :mod:`gis.analysis.fiber_plan` and :mod:`gis.analysis.facilities`, and
-adds to the context:
+Each stage reads the project from the :class:`~gis.pipeline.context.RunContext`, calls the numeric
+cores of :mod:`gis.analysis.ftth`, :mod:`gis.analysis.fiber_plan` and
+:mod:`gis.analysis.facilities`, and adds to the context:
 
 * ``ftth``: columns ``ftth``, ``ftth_centre``, ``hh_share_ftth``, ``ftth_distance_m``,
-  ``households_ftth`` of the hamlet table; ``ctx.results["ftth"]`` (:class:`FtthResult`) and
-  ``ctx.results["road_graph"]``;
+  ``households_ftth`` of the hamlet table; ``state.ftth`` (:class:`FtthResult`),
+  ``state.road_graph`` and ``state.fiber_access_xy``;
 * ``fiber_plan``: table ``fiber_extensions`` (routes, EPSG:4326) and hamlet columns
   ``fiber_plan_status`` (``has_ftth``; ``needs_access_points``: fiber at the centre but too few
   households in reach; ``needs_splitter``: a cable passes the centre but no access point;
@@ -16,8 +16,6 @@ adds to the context:
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -31,51 +29,44 @@ from gis.analysis.hamlets import hamlet_centres
 from gis.analysis.params import FiberParams
 from gis.analysis.roads import RoadGraph, build_road_graph
 from gis.layers.crs import WGS84
+from gis.pipeline.context import RunContext
 
-if TYPE_CHECKING:
-    from gis.pipeline import RunContext
-
-__all__ = ["facilities_stage", "fiber_params", "fiber_plan_stage", "ftth_stage", "road_graph"]
-
-
-def fiber_params(ctx: RunContext) -> FiberParams:
-    """The run's fiber parameters (the defaults when the run parameters have no such section)."""
-    return getattr(ctx.params, "fiber", None) or FiberParams()
+__all__ = ["facilities_stage", "fiber_plan_stage", "ftth_stage", "road_graph"]
 
 
 def road_graph(ctx: RunContext) -> RoadGraph | None:
     """The project's road graph, built once per run; ``None`` when there is no roads layer."""
-    if "road_graph" in ctx.results:
-        return ctx.results["road_graph"]
+    if ctx.state.road_graph is not None:
+        return ctx.state.road_graph
     roads = ctx.project.layer("roads")
     graph = None
     if roads is not None and len(roads):
-        p = fiber_params(ctx)
+        p = ctx.params.fiber
         graph = build_road_graph(roads, snap_tolerance_m=p.snap_tolerance_m, costs=p.costs,
                                  prefer_planned_works=p.prefer_planned_works,
                                  source=ctx.project.reports.get("roads").source
                                  if ctx.project.reports.get("roads") else "roads")
         for w in graph.warnings:
             ctx.warn(w)
-    ctx.results["road_graph"] = graph
+    ctx.state.road_graph = graph
     return graph
 
 
 def ftth_stage(ctx: RunContext) -> None:
     """FTTH coverage per hamlet (DOMAIN.md section 7 rule), distances along the roads."""
-    p = fiber_params(ctx)
+    p = ctx.params.fiber
     villages = ctx.project.require("villages")
     centres = hamlet_centres(villages)
     graph = road_graph(ctx)
     if graph is None or graph.n_edges == 0:
-        ctx.warn("FTTH: no roads layer, so drop distances are straight lines (optimistic). / "
+        ctx.warn("FTTH: no roads layer, so drop distances are straight lines (optimistic).",
                  "FTTH: không có lớp đường, khoảng cách thuê bao tính theo đường thẳng (lạc quan).")
     fiber, nodes = ctx.project.layer("fiber"), ctx.project.layer("fiber_nodes")
     access_xy, notes = access_points(fiber, nodes, p)
     for note in notes:
         ctx.default(note)
     if len(access_xy) == 0:
-        ctx.warn("FTTH: the project has no fiber or fiber nodes, so no hamlet has FTTH. / "
+        ctx.warn("FTTH: the project has no fiber or fiber nodes, so no hamlet has FTTH.",
                  "FTTH: dự án không có tuyến cáp hoặc nút quang, nên không thôn nào có FTTH.")
     households = household_points(villages, centres,
                                   population=ctx.project.rasters.get("population"), params=p)
@@ -85,18 +76,18 @@ def ftth_stage(ctx: RunContext) -> None:
     labels_vi = {"raster": "ô raster dân số", "area": "điểm rải đều trong ranh thôn",
                  "centre": "mọi hộ tại trung tâm thôn"}
     for method, count in counts.items():
-        ctx.default(f"FTTH households of {count} hamlet(s): {labels[method]}. / Hộ gia đình của "
+        ctx.default(f"FTTH households of {count} hamlet(s): {labels[method]}.", f"Hộ gia đình của "
                     f"{count} thôn: {labels_vi[method]}.")
     ctx.default(f"FTTH rule: access point within {p.drop_max_m:g} m of the centre and of "
-                f"≥ {p.hh_share_min:.0%} of households, along roads. / Quy tắc FTTH: điểm truy "
+                f"≥ {p.hh_share_min:.0%} of households, along roads.", f"Quy tắc FTTH: điểm truy "
                 f"nhập trong {p.drop_max_m:g} m từ nhà văn hóa và từ ≥ {p.hh_share_min:.0%} số hộ, "
                 "theo đường.")
     res = ftth_coverage(villages, centres, access_xy, graph=graph, households=households,
                         params=p)
     for col in ("ftth", "ftth_centre", "hh_share_ftth", "ftth_distance_m", "households_ftth"):
         ctx.hamlets[col] = res.table[col].to_numpy()
-    ctx.results["ftth"] = res
-    ctx.results["fiber_access_xy"] = access_xy
+    ctx.state.ftth = res
+    ctx.state.fiber_access_xy = access_xy
 
 
 def _existing_network_xy(ctx: RunContext, p: FiberParams) -> np.ndarray:
@@ -133,8 +124,8 @@ def _names(villages: gpd.GeoDataFrame) -> np.ndarray:
 
 def fiber_plan_stage(ctx: RunContext) -> None:
     """New fiber routes (Steiner tree along roads) to the hamlet centres without FTTH."""
-    p = fiber_params(ctx)
-    res = ctx.results.get("ftth")
+    p = ctx.params.fiber
+    res = ctx.state.ftth
     graph = road_graph(ctx)
     if res is None or graph is None:
         return
@@ -148,7 +139,7 @@ def fiber_plan_stage(ctx: RunContext) -> None:
     olt = _olt_xy(ctx)
     if len(olt) == 0:
         ctx.default(f"Optical budget: no OLT node, so {p.feeder_km_default:g} km of existing "
-                    "fiber is assumed from the OLT to where each new route starts. / Quỹ công suất"
+                    "fiber is assumed from the OLT to where each new route starts.", "Quỹ công suất"
                     f" quang: không có OLT, giả định {p.feeder_km_default:g} km cáp hiện có từ OLT "
                     "tới điểm đầu mỗi tuyến mới.")
     pos = np.flatnonzero(need)
@@ -158,7 +149,7 @@ def fiber_plan_stage(ctx: RunContext) -> None:
     vid = (villages["village_id"].to_numpy(dtype=object) if "village_id" in villages
            else np.arange(1, len(villages) + 1).astype(object))
     if len(roots) == 0:
-        ctx.warn("Fiber plan: no existing fiber to extend from; no routes planned. / Kế hoạch "
+        ctx.warn("Fiber plan: no existing fiber to extend from; no routes planned.", "Kế hoạch "
                  "cáp quang: không có mạng cáp hiện có để mở rộng; không lập tuyến.")
     plan = plan_extensions(graph, roots if len(roots) else np.zeros((0, 2)), centres[pos],
                            names=names[pos], village_ids=vid[pos], households=hh[pos],
@@ -182,43 +173,43 @@ def fiber_plan_stage(ctx: RunContext) -> None:
     if unreachable.size and len(roots):
         shown = ", ".join(names[unreachable[:10]]) + (" ..." if unreachable.size > 10 else "")
         ctx.warn(f"Fiber plan: {unreachable.size} hamlet(s) cannot be reached along the roads "
-                 f"from the existing fiber: {shown}. / Kế hoạch cáp quang: {unreachable.size} "
+                 f"from the existing fiber: {shown}.", f"Kế hoạch cáp quang: {unreachable.size} "
                  f"thôn không tới được theo đường từ mạng cáp hiện có: {shown}.")
     bad = pos[(~ph["gpon_ok"].astype("boolean")).fillna(False).to_numpy(bool)]
     if bad.size:
         shown = ", ".join(names[bad[:10]]) + (" ..." if bad.size > 10 else "")
         ctx.warn(f"Fiber plan: the GPON optical budget ({p.gpon.budget_db:g} dB) fails for "
-                 f"{bad.size} hamlet(s): {shown}; a closer OLT or a smaller split is needed. / "
+                 f"{bad.size} hamlet(s): {shown}; a closer OLT or a smaller split is needed.",
                  f"Quỹ công suất GPON ({p.gpon.budget_db:g} dB) không đạt cho {bad.size} thôn: "
                  f"{shown}; cần OLT gần hơn hoặc tỷ lệ chia nhỏ hơn.")
     if partial.any():
         ctx.default(f"Fiber plan: {int(partial.sum())} hamlet(s) have fiber at the centre but "
                     f"fewer than {p.hh_share_min:.0%} of households in reach; they need more "
-                    "access points inside the hamlet, not a new route. / "
+                    "access points inside the hamlet, not a new route.",
                     f"{int(partial.sum())} thôn có cáp tới trung tâm nhưng chưa đủ "
                     f"{p.hh_share_min:.0%} số hộ trong tầm; cần thêm điểm truy nhập trong thôn.")
     routes = plan.routes
     ctx.tables["fiber_extensions"] = routes.to_crs(WGS84) if routes.crs is not None else routes
-    ctx.results["fiber_plan"] = plan
+    ctx.state.fiber_plan = plan
 
 
 def facilities_stage(ctx: RunContext) -> None:
     """FTTH reach and 4G/5G coverage of schools, health stations, offices, industrial zones."""
-    p = fiber_params(ctx)
+    p = ctx.params.fiber
     facilities = ctx.project.require("facilities")
-    access_xy = ctx.results.get("fiber_access_xy")
+    access_xy = ctx.state.fiber_access_xy
     if access_xy is None:
         access_xy, _ = access_points(ctx.project.layer("fiber"),
                                      ctx.project.layer("fiber_nodes"), p)
     graph = road_graph(ctx)
-    coverage = ctx.results.get("coverage")
-    thresholds = radio_thresholds(getattr(ctx.params, "radio", None))
+    coverage = ctx.state.coverage
+    thresholds = radio_thresholds(ctx.params.radio)
     if coverage is None:
         ctx.warn("Facilities: no radio coverage computed, so 4G/5G at facilities is left empty. "
                  "/ Cơ sở công cộng: chưa tính vùng phủ sóng, cột 4G/5G để trống.")
     elif len(thresholds) < 2:
         ctx.default(f"Facilities: {p.facility_rsrp_min_dbm:g} dBm RSRP counts as 4G/5G coverage "
-                    f"where the radio parameters give no threshold. / Cơ sở công cộng: RSRP ≥ "
+                    f"where the radio parameters give no threshold.", f"Cơ sở công cộng: RSRP ≥ "
                     f"{p.facility_rsrp_min_dbm:g} dBm được coi là có sóng 4G/5G.")
     status = facility_status(facilities, access_xy, graph=graph, params=p, coverage=coverage,
                              thresholds_dbm=thresholds)
@@ -232,5 +223,5 @@ def facilities_stage(ctx: RunContext) -> None:
     if off.any():
         names = status["name"].astype(str).to_numpy()[off]
         shown = ", ".join(names[:10]) + (" ..." if off.sum() > 10 else "")
-        ctx.warn(f"Facilities: {int(off.sum())} of {len(status)} not connected: {shown}. / "
+        ctx.warn(f"Facilities: {int(off.sum())} of {len(status)} not connected: {shown}.",
                  f"Cơ sở công cộng: {int(off.sum())}/{len(status)} chưa có kết nối: {shown}.")

@@ -1,4 +1,4 @@
-"""The run stage "sharing": positions and sharing rates, co-location opportunities, consolidation,
+"""The stage ``sharing``: positions and sharing rates, co-location opportunities, consolidation,
 new shared towers and the 2G/3G switch-off, on the terrain-aware radio engine.
 
 Adds to the per-hamlet table ``lost_if_2g_off``, ``lost_if_3g_off``, ``colocation_fix`` (the best
@@ -16,125 +16,23 @@ import shapely
 from scipy.spatial import cKDTree
 
 from gis.analysis.hamlets import hamlet_centres
-from gis.analysis.params import SharingParams
+from gis.analysis.links import engine_predictor, operator_antennas
 from gis.analysis.positions import sharing_rates, site_positions
 from gis.analysis.sharing import (
     Antenna,
-    LinkPredictor,
     apply_zoning,
     colocation_opportunities,
     consolidation_candidates,
     propose_towers,
     sharing_rate_if_taken,
 )
+from gis.analysis.siting import admin_of_points, density_per_km2, tower_candidates
 from gis.analysis.switch_off import switch_off_impact, switch_off_table
-from gis.radio.params import RadioParams
+from gis.pipeline.context import RunContext
 
-__all__ = ["engine_predictor", "operator_antennas", "sharing_stage", "tower_candidates"]
+__all__ = ["sharing_stage"]
 
 BROADBAND = ("4G", "5G")
-
-
-def engine_predictor(dem: np.ndarray | None, transform, radio: RadioParams,
-                     tech: str = "4G") -> LinkPredictor:
-    """A :data:`LinkPredictor` on the radio engine's point-to-point model over the DEM."""
-    from gis.radio.coverage import point_rsrp_dbm
-
-    def predict(tx_xy, tx_h, rx_xy, antenna: Antenna) -> np.ndarray:
-        tx_xy, rx_xy = np.asarray(tx_xy, float), np.asarray(rx_xy, float)
-        tx_h = np.asarray(tx_h, float)
-        out = np.full(len(tx_xy), -np.inf)
-        if len(tx_xy) == 0:
-            return out
-        keys = np.column_stack([tx_xy, tx_h])
-        utx, tx_inv = np.unique(keys, axis=0, return_inverse=True)
-        urx, rx_inv = np.unique(rx_xy, axis=0, return_inverse=True)
-        dense = point_rsrp_dbm(utx[:, :2], utx[:, 2], antenna.freq_mhz, antenna.eirp_dbm, urx,
-                               dem, transform, radio, tech=tech,
-                               max_radius_m=antenna.max_radius_m)
-        vals = dense[tx_inv.ravel(), rx_inv.ravel()]
-        return np.where(np.isfinite(vals), vals, -np.inf)
-
-    return predict
-
-
-def operator_antennas(transmitters: pd.DataFrame, operators: list[str], radio: RadioParams,
-                      tech: str = "4G") -> dict[str, Antenna]:
-    """Each operator's typical antenna for ``tech``: its most used band and median EIRP in the
-    site data, else the technology's defaults with the operator's licensed band."""
-    td = radio.tech(tech)
-    antennas = {}
-    for op in operators:
-        rows = transmitters[(transmitters["operator"] == op) & (transmitters["tech"] == tech)]
-        if len(rows):
-            freq = float(rows["freq_mhz"].mode().iloc[0])
-            eirp = float(rows["eirp_dbm"].median())
-        else:
-            freq, eirp = radio.default_freq_mhz(op, tech), td.eirp_dbm
-        antennas[op] = Antenna(freq_mhz=freq, eirp_dbm=eirp, threshold_dbm=td.tiers.edge_dbm,
-                               max_radius_m=td.max_radius_m)
-    return antennas
-
-
-def tower_candidates(project, spacing_m: float, near_xy: np.ndarray, radius_m: float
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate new-tower locations: points every ``spacing_m`` along the roads, public
-    facilities, and the centres of the hamlets to serve (the cultural house's land), kept only
-    within ``radius_m`` of a hamlet to serve. Returns (xy, kind) arrays."""
-    parts, kinds = [], []
-    roads = project.layer("roads")
-    if roads is not None and len(roads):
-        lines = np.asarray(roads.geometry.values, dtype=object)
-        lengths = shapely.length(lines)
-        counts = np.floor(lengths / spacing_m).astype(int) + 1
-        geom = np.repeat(lines, counts)
-        offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        pts = shapely.line_interpolate_point(geom, offset * spacing_m)
-        parts.append(shapely.get_coordinates(pts))
-        kinds.append(np.full(len(pts), "road", dtype=object))
-    facilities = project.layer("facilities")
-    if facilities is not None and len(facilities):
-        pts = shapely.point_on_surface(np.asarray(facilities.geometry.values, dtype=object))
-        parts.append(shapely.get_coordinates(pts))
-        kinds.append(np.full(len(pts), "facility", dtype=object))
-    parts.append(near_xy)
-    kinds.append(np.full(len(near_xy), "hamlet_centre", dtype=object))
-    xy = np.vstack(parts)
-    kind = np.concatenate(kinds)
-    # One candidate per 50 m cell, then only those within reach of a hamlet to serve.
-    _, first = np.unique(np.round(xy / 50.0), axis=0, return_index=True)
-    first = np.sort(first)
-    xy, kind = xy[first], kind[first]
-    if len(near_xy) == 0:
-        return xy[:0], kind[:0]
-    d, _ = cKDTree(near_xy).query(xy, distance_upper_bound=radius_m)
-    keep = np.isfinite(d)
-    return xy[keep], kind[keep]
-
-
-def _admin_of(points: gpd.GeoSeries, project, hamlets: pd.DataFrame,
-              hamlet_xy: np.ndarray) -> pd.DataFrame:
-    """Commune and district of each point: the admin polygon it falls in, else its nearest
-    hamlet's."""
-    out = pd.DataFrame(index=range(len(points)), columns=["commune", "district"], dtype=object)
-    if len(hamlet_xy):
-        _, near = cKDTree(hamlet_xy).query(shapely.get_coordinates(points.values))
-        out["commune"] = hamlets["commune"].to_numpy()[near]
-        villages = project.layer("villages")
-        if villages is not None and "district" in villages:
-            out["district"] = villages["district"].to_numpy()[near]
-    admin = project.layer("admin")
-    if admin is not None and len(admin):
-        joined = gpd.sjoin(gpd.GeoDataFrame(geometry=points.values, crs=admin.crs),
-                           admin, how="left", predicate="within")
-        joined = joined[~joined.index.duplicated()]
-        has = joined["name"].notna().to_numpy()
-        out.loc[has, "commune"] = joined["name"].to_numpy()[has]
-        if "district" in joined:
-            dist = joined["district"].to_numpy()
-            ok = has & pd.notna(dist)
-            out.loc[ok, "district"] = dist[ok]
-    return out
 
 
 def _wgs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -145,10 +43,10 @@ def _wgs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def sharing_stage(ctx) -> None:
+def sharing_stage(ctx: RunContext) -> None:
     """Run stage "sharing" (needs sites and villages; uses coverage when computed)."""
-    params: SharingParams = ctx.params.sharing
-    radio: RadioParams = ctx.params.radio
+    params = ctx.params.sharing
+    radio = ctx.params.radio
     project = ctx.project
     sites = project.require("sites")
     villages = project.require("villages")
@@ -158,8 +56,8 @@ def sharing_stage(ctx) -> None:
 
     positions, membership = site_positions(
         sites, colocation_distance_m=params.colocation_distance_m)
-    ctx.results["site_position"] = membership
-    admin = _admin_of(positions.geometry, project, hamlets, hxy)
+    ctx.state.site_position = membership
+    admin = admin_of_points(positions.geometry, hamlets, hxy, villages, project.layer("admin"))
     positions["commune"] = admin["commune"].to_numpy()
     positions["district"] = admin["district"].to_numpy()
     rates = [sharing_rates(positions).assign(scope_type="area", scope="all")]
@@ -171,19 +69,21 @@ def sharing_stage(ctx) -> None:
         ["scope_type", "scope", "positions", "shared_positions", "sharing_rate", "tenancies",
          "shared_tenancies", "tenancy_sharing_rate"]]
     ctx.tables["sharing_rates"] = rate_table
-    ctx.results["sharing_rate"] = float(rate_table["sharing_rate"].iloc[0])
+    ctx.state.sharing_rate = float(rate_table["sharing_rate"].iloc[0])
     pos_out = positions[["position_id", "operators", "n_operators", "shared", "n_sites",
                          "height_m", "commune", "district", "geometry"]]
     ctx.tables["positions"] = _wgs(gpd.GeoDataFrame(pos_out, crs=positions.crs))
 
-    long = ctx.results.get("hamlet_coverage")
+    long = ctx.state.hamlet_coverage
     if long is None or len(long) == 0:
         ctx.warn("Sharing: no coverage was computed, so co-location opportunities, new towers "
-                 "and the switch-off impact were skipped.")
+                 "and the switch-off impact were skipped.",
+                 "Dùng chung hạ tầng: chưa tính vùng phủ nên bỏ qua cơ hội dùng chung, cột mới "
+                 "và tác động tắt sóng 2G/3G.")
         return
-    coverage = ctx.results["coverage"]
-    dem_window = ctx.results.get("dem")
-    dem, transform = dem_window if dem_window is not None else (None, None)
+    coverage = ctx.state.coverage
+    terrain = ctx.state.terrain
+    dem, transform = (terrain.dem, terrain.transform) if terrain is not None else (None, None)
     predict = engine_predictor(dem, transform, radio)
 
     # 2G/3G switch-off.
@@ -203,8 +103,8 @@ def sharing_stage(ctx) -> None:
                                    default_height_m=radio.default_height_m)
     names = hamlets["name"].astype(str).to_numpy()
     rate_after, _taken = sharing_rate_if_taken(positions, opp, params.top_opportunities)
-    ctx.results["sharing_rate_if_taken"] = rate_after
-    ctx.results["colocation_opportunities"] = opp
+    ctx.state.sharing_rate_if_taken = rate_after
+    ctx.state.colocation_opportunities = opp
     opp_out = opp.assign(
         hamlets=[", ".join(names[i]) for i in opp["hamlet_index"]],
         lon=ctx.tables["positions"]["lon"].to_numpy()[opp["host_index"].to_numpy(int)],
@@ -217,7 +117,7 @@ def sharing_stage(ctx) -> None:
     hamlets["colocation_fix"] = fix
 
     # Consolidation of nearby towers of different operators.
-    density = _density_per_km2(villages, pop)
+    density = density_per_km2(villages, pop)
     _, near = cKDTree(hxy).query(shapely.get_coordinates(positions.geometry.values))
     urban = density[near] >= params.urban_density_per_km2
     ctx.tables["consolidation"] = consolidation_candidates(
@@ -235,12 +135,15 @@ def sharing_stage(ctx) -> None:
     neutral = Antenna(freq_mhz=radio.tech("4G").freq_mhz, eirp_dbm=radio.tech("4G").eirp_dbm,
                       threshold_dbm=radio.tech("4G").tiers.edge_dbm,
                       max_radius_m=radio.tech("4G").max_radius_m)
-    cand_xy, cand_kind = tower_candidates(project, params.candidate_spacing_m, hxy[target],
+    cand_xy, cand_kind = tower_candidates(project.layer("roads"), project.layer("facilities"),
+                                          params.candidate_spacing_m, hxy[target],
                                           neutral.max_radius_m)
     allowed, cand_a1 = apply_zoning(cand_xy, project.layer("zones"))
     if not allowed.all():
         ctx.default(f"Tower zoning: {int((~allowed).sum())} candidate location(s) in "
-                    f"no-new-tower zones were left out.")
+                    f"no-new-tower zones were left out.",
+                    f"Quy hoạch cột: bỏ {int((~allowed).sum())} vị trí ứng viên nằm trong vùng "
+                    "cấm xây cột mới.")
     cand_xy, cand_kind, cand_a1 = cand_xy[allowed], cand_kind[allowed], cand_a1[allowed]
     tower_rows, tower_of = [], np.full(len(hamlets), "", dtype=object)
     unreachable = target
@@ -248,7 +151,7 @@ def sharing_stage(ctx) -> None:
         chosen, assign, uncover, method = propose_towers(
             cand_xy, hxy[target], pop[target], neutral, predict,
             height_m=params.new_tower_height_m, max_exact=params.max_exact_candidates)
-        ctx.results["tower_siting_method"] = method
+        ctx.state.tower_siting_method = method
         unreachable = target[uncover]
         cand_density = density[cKDTree(hxy).query(cand_xy[chosen])[1]] if len(chosen) else []
         for t, c in enumerate(chosen):
@@ -296,11 +199,8 @@ def sharing_stage(ctx) -> None:
     })
     if len(unreachable):
         ctx.warn(f"{len(unreachable)} hamlet(s) without mobile broadband cannot be reached by "
-                 f"any co-location or new tower candidate: see unreachable_hamlets.")
+                 f"any co-location or new tower candidate: see unreachable_hamlets.",
+                 f"{len(unreachable)} thôn chưa có băng rộng di động không thể phủ bằng dùng "
+                 "chung cột hay cột mới nào: xem unreachable_hamlets.")
 
 
-def _density_per_km2(villages: gpd.GeoDataFrame, pop: np.ndarray) -> np.ndarray:
-    """People per km² of each hamlet (0 for point hamlets, whose area is unknown)."""
-    area_km2 = shapely.area(np.asarray(villages.geometry.values, dtype=object)) / 1e6
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(area_km2 > 0, pop / np.where(area_km2 > 0, area_km2, 1), 0.0)
