@@ -129,7 +129,7 @@ def test_stage_lists_unconnected_facilities(tmp_path):
         def sample(self, xy, tech, operator=None):
             return super().sample(np.asarray(xy) - [x0, y0], tech, operator)
 
-    ctx2.results["coverage"] = Shifted()
+    ctx2.state.coverage = Shifted()
     facilities_stage(ctx2)
     assert list(ctx2.tables["facilities"]["mobile_4g"]) == [True, False, False, True]
     # the thresholds come from the run's radio parameters, so no fallback is noted

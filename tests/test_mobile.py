@@ -137,9 +137,9 @@ def test_run_stages_on_a_small_flat_project(tmp_path):
     assert path == tmp_path / "coverage_viettel_4g.tif"
     with rasterio.open(path) as src:
         assert src.crs.to_epsg() == 32648 and src.dtypes[0] == "float32"
-    long = ctx.results["hamlet_coverage"]
+    long = ctx.state.hamlet_coverage
     assert set(long.columns) >= {"centre_rsrp_dbm", "centre_covered", "pop_share", "covered"}
-    assert ctx.results["coverage"].best("4G").dtype == np.float32
+    assert ctx.state.coverage.best("4G").dtype == np.float32
 
 
 @pytest.mark.slow

@@ -137,16 +137,16 @@ def _assert_same(ref, ctx):
         with rasterio.open(pa) as a, rasterio.open(pb) as b:
             assert a.transform == b.transform and a.shape == b.shape and a.crs == b.crs
             np.testing.assert_array_equal(a.read(1), b.read(1), err_msg=name)
-    pd.testing.assert_frame_equal(ref.results["hamlet_coverage"],
-                                  ctx.results["hamlet_coverage"])
-    pd.testing.assert_frame_equal(ref.results["hamlet_coverage"].attrs["signal_share"],
-                                  ctx.results["hamlet_coverage"].attrs["signal_share"])
+    pd.testing.assert_frame_equal(ref.state.hamlet_coverage,
+                                  ctx.state.hamlet_coverage)
+    pd.testing.assert_frame_equal(ref.state.hamlet_coverage.attrs["signal_share"],
+                                  ctx.state.hamlet_coverage.attrs["signal_share"])
     pd.testing.assert_frame_equal(ref.hamlets, ctx.hamlets[ref.hamlets.columns])
 
 
 def test_reference_is_not_trivial(single):
     """The area is worth tiling: signal and gaps, all share bases, several servers."""
-    long = single.results["hamlet_coverage"]
+    long = single.state.hamlet_coverage
     assert set(long["share_basis"]) == {"population", "area", "centre"}
     assert 0 < long["covered"].mean() < 1
     with rasterio.open(single.workdir / "server_viettel_4g.tif") as src:
@@ -158,7 +158,7 @@ def test_reference_is_not_trivial(single):
 def test_tiles_equal_single_piece_synchronous_and_threads(small, single, tmp_path):
     project, params, _ = small
     ctx = _run(project, _tiled(params, scheduler="synchronous"), tmp_path / "sync")
-    res = ctx.results["scale"]
+    res = ctx.state.tiled
     assert len(res.tiles) == 6 * 5 and len(res.computed) >= 25  # 160 x 140 cells / 30
     _assert_same(single, ctx)
     # threads (2 workers) give the same rasters, here assembled as VRTs
@@ -172,13 +172,14 @@ def test_tiles_equal_single_piece_synchronous_and_threads(small, single, tmp_pat
 @pytest.mark.slow
 def test_tiles_equal_single_piece_on_a_local_cluster(small, single, tmp_path):
     distributed = pytest.importorskip("distributed")
-    from gis.scale.stage import run_project
+    import gis
 
     project, params, _ = small
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
-        ctx = run_project(project, params, out_dir=tmp_path, client=client, tile_km=1.5)
+        ctx = gis.run(project, _tiled(params, tile_km=1.5), out_dir=tmp_path, client=client,
+                      stages=[s for s in STAGES if s.name in STAGE_NAMES])
         served = client.run(lambda: 1)
     assert len(served) == 2
     _assert_same(single, ctx)
@@ -188,7 +189,7 @@ def test_resume_runs_only_missing_tiles(small, single, tmp_path):
     project, params, _ = small
     p = _tiled(params, scheduler="synchronous", tile_km=1.5)
     ctx = _run(project, p, tmp_path)  # writes every tile
-    res = ctx.results["scale"]
+    res = ctx.state.tiled
     first = list(res.computed)
     assert len(first) == 12
     # an "interrupted" run: drop the markers of some tiles, rerun
@@ -197,7 +198,7 @@ def test_resume_runs_only_missing_tiles(small, single, tmp_path):
         (tmp_path / "tiles" / name / "done.json").unlink()
     # resumed on the default local scheduler (a pool of 2 processes)
     ctx2 = _run(project, _tiled(params, tile_km=1.5, workers=2), tmp_path)
-    res2 = ctx2.results["scale"]
+    res2 = ctx2.state.tiled
     assert sorted(res2.computed) == sorted(lost)
     assert len(res2.resumed) == len(first) - len(lost)
     _assert_same(single, ctx2)
@@ -218,7 +219,7 @@ def test_partial_run_then_whole(small, single, tmp_path):
     from gis.radio.sectors import expand_sectors
 
     tx, _ = expand_sectors(project.require("sites"), params.radio)
-    assert "scale" not in single.results  # the reference ran in one piece
+    assert single.state.tiled is None  # the reference ran in one piece
     grid = _grid(project, params)
     scale = ScaleParams(tile_km=1.5, tile_above_km2=0.0, scheduler="synchronous")
     part = run_tiled(tx, project.require("villages"), grid, tmp_path, radio=params.radio,
@@ -233,7 +234,7 @@ def test_partial_run_then_whole(small, single, tmp_path):
                      landcover=project.rasters["landcover"], scale=scale)
     assert sorted(whole.resumed) == ["r000_c000", "r002_c003"]
     assert "r000_c000" not in whole.computed
-    pd.testing.assert_frame_equal(whole.hamlet_coverage, single.results["hamlet_coverage"])
+    pd.testing.assert_frame_equal(whole.hamlet_coverage, single.state.hamlet_coverage)
     for path in whole.rasters.values():
         with rasterio.open(path) as a, rasterio.open(single.rasters[path.stem]) as b:
             np.testing.assert_array_equal(a.read(1), b.read(1))

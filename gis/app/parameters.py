@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from gis.analysis.targets import PRESETS
 from gis.app import _state
 from gis.app.i18n import t
 from gis.app.widgets import header, no_project, show_error
@@ -76,12 +77,7 @@ EXPANDED = ("targets", "mobile")
 def field_choices(section: str, name: str) -> list[str] | None:
     """Fixed choices of a string parameter (e.g. the targets preset), when known."""
     if section == "targets" and name == "preset":
-        try:
-            from gis.analysis.targets import PRESETS
-
-            return list(PRESETS)
-        except ImportError:
-            return None
+        return list(PRESETS)
     return None
 
 

@@ -145,9 +145,15 @@ class InputDigest:
 
 
 def params_digest(params: RunParams) -> dict[str, str]:
-    """One hash per parameter section (``radio``, ``fiber``, ...)."""
-    return {name: _sha(json.dumps(value, sort_keys=True, default=str))
-            for name, value in to_dict(params).items()}
+    """One hash per parameter section (``radio``, ``fiber``, ...) and per field of a section
+    (``mobile.signal_techs``), for stages that declare a single field."""
+    out = {}
+    for name, value in to_dict(params).items():
+        out[name] = _sha(json.dumps(value, sort_keys=True, default=str))
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                out[f"{name}.{key}"] = _sha(json.dumps(sub, sort_keys=True, default=str))
+    return out
 
 
 def digest_project(project: Any, params: RunParams | None = None) -> InputDigest:

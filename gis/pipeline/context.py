@@ -158,7 +158,8 @@ class Stage:
     layers, rasters
         The other layers and rasters it reads when present.
     sections
-        The sections of :class:`~gis.params.RunParams` it reads (``radio``, ``fiber``, ...).
+        The sections of :class:`~gis.params.RunParams` it reads (``radio``, ``fiber``, ...),
+        or single fields of one (``mobile.signal_techs``).
     after
         The earlier stages whose results (hamlet columns, tables, :class:`RunState` fields) it
         reads. Their inputs are inputs of this stage too.
@@ -231,17 +232,26 @@ class ProjectView:
 
 
 class ParamsView:
-    """The run parameters as one stage may see them: only the sections it declares."""
+    """The run parameters as one stage may see them: only the sections it declares.
+
+    A declaration ``"section.field"`` shows the section with that field only, the others at
+    their defaults (the coverage stage needs ``mobile.signal_techs`` but not the rest of the
+    hamlet rule, so changing the rule's share does not recompute the coverage).
+    """
 
     def __init__(self, params: RunParams, stage: Stage) -> None:
         self._params, self._stage = params, stage
 
     def __getattr__(self, name: str) -> Any:
-        if name not in self._stage.sections:
+        if name in self._stage.sections:
+            return getattr(self._params, name)
+        fields = [s.split(".", 1)[1] for s in self._stage.sections if s.startswith(name + ".")]
+        if not fields:
             raise UndeclaredInputError(
                 f"Stage '{self._stage.name}' read the parameter section '{name}' it does not "
                 f"declare; add it to the stage's declaration in gis/pipeline/stages.py.")
-        return getattr(self._params, name)
+        real = getattr(self._params, name)
+        return dataclasses.replace(type(real)(), **{f: getattr(real, f) for f in fields})
 
 
 class StateView:

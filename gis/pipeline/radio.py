@@ -165,8 +165,13 @@ def mobile_stage(ctx: RunContext) -> None:
         return
     villages = ctx.project.require("villages")
     rule = ctx.params.mobile
-    long = ctx.state.hamlet_coverage  # already reduced across tiles in a tiled run
-    if long is None:
+    long = ctx.state.hamlet_coverage  # reduced across tiles in a tiled run
+    if long is not None:  # the tiles saw the rule's signal technologies only: apply it whole
+        long = long.assign(covered=rule.covered(long["centre_covered"].to_numpy(bool),
+                                                long["pop_share"].to_numpy(float)))
+        long.attrs = dict(ctx.state.hamlet_coverage.attrs)
+        ctx.state.hamlet_coverage = long
+    else:
         population = None
         pop_path = ctx.project.rasters.get("population")
         if pop_path is not None:

@@ -1,4 +1,4 @@
-"""Runs cached on their inputs' content, with the coverage stage memoised on its own inputs."""
+"""Runs cached on their inputs' content, each stage memoised on what it declares it reads."""
 
 from __future__ import annotations
 
@@ -73,17 +73,19 @@ def small(tmp_path_factory):
 def _counting_stages(calls: list[str]) -> list[Stage]:
     def base(ctx: RunContext) -> None:
         calls.append("hamlets")
-        ctx.hamlets = pd.DataFrame({"n": range(len(ctx.project.layers["villages"]))})
+        ctx.hamlets = pd.DataFrame({"n": range(len(ctx.project.layer("villages")))})
 
     def coverage(ctx: RunContext) -> None:
         calls.append("coverage")
-        ctx.results["coverage"] = ctx.params.radio.rx_height_m
+        ctx.tables["rx"] = pd.DataFrame({"h": [ctx.params.radio.rx_height_m]})
 
     def mobile(ctx: RunContext) -> None:
         calls.append("mobile")
-        ctx.hamlets["covered"] = ctx.results["coverage"] > ctx.params.mobile.min_pop_share
+        ctx.hamlets["covered"] = ctx.tables["rx"]["h"].iat[0] > ctx.params.mobile.min_pop_share
 
-    return [Stage("hamlets", base), Stage("coverage", coverage), Stage("mobile", mobile)]
+    return [Stage("hamlets", base, needs=("villages",)),
+            Stage("coverage", coverage, needs=("sites",), sections=("radio",)),
+            Stage("mobile", mobile, sections=("mobile",), after=("hamlets", "coverage"))]
 
 
 def test_run_cached_reuses_runs_and_the_coverage_stage(small, tmp_path):
@@ -98,16 +100,17 @@ def test_run_cached_reuses_runs_and_the_coverage_stage(small, tmp_path):
     ctx2, hit = run_cached(small, params, store=store, stages=stages)
     assert hit and calls == []
     assert ctx2.hamlets.equals(ctx.hamlets)
-    # the hamlet rule changes: coverage is replayed, not recomputed
+    # the hamlet rule changes: the hamlet table and the coverage are replayed
     rule = dataclasses.replace(params.mobile, min_pop_share=0.5)
     ctx3, hit = run_cached(small, params.replace(mobile=rule), store=store, stages=stages)
-    assert not hit and calls == ["hamlets", "mobile"]
-    assert ctx3.results["cache_hits"] == ["coverage"]
-    # a radio parameter changes: coverage runs again
+    assert not hit and calls == ["mobile"]
+    assert ctx3.cache_hits == ["hamlets", "coverage"]
+    assert ctx3.hamlets.equals(ctx.hamlets)
+    # a radio parameter changes: coverage runs again, and the mobile stage after it
     calls.clear()
     radio = dataclasses.replace(params.radio, rx_height_m=3.0)
     run_cached(small, params.replace(radio=radio), store=store, stages=stages)
-    assert calls == ["hamlets", "coverage", "mobile"]
+    assert calls == ["coverage", "mobile"]
     # a moved site changes the coverage key too
     calls.clear()
     moved = Project(name=small.name, crs=small.crs, layers=dict(small.layers),
@@ -116,7 +119,7 @@ def test_run_cached_reuses_runs_and_the_coverage_stage(small, tmp_path):
     sites.geometry = sites.geometry.translate(10.0, 0.0)
     moved.layers["sites"] = sites
     run_cached(moved, params, store=store, stages=stages)
-    assert calls == ["hamlets", "coverage", "mobile"]
+    assert calls == ["coverage", "mobile"]
 
 
 def test_memory_first_store_keeps_recent_values(tmp_path):
