@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from gis.maps import MapOptions, build_map, coverage_choices, map_html  # noqa: E402
 from gis.maps.offline import use_local_assets  # noqa: E402
-from gis.pipeline.cache import DiskStore, default_cache_dir, run_cached
+from gis.pipeline.cache import DiskStore, default_cache_dir, run_cached  # noqa: E402
 from gis.project import Project  # noqa: E402
 
 
@@ -115,11 +115,16 @@ def browser(project_dir: Path, cache: Path, screenshot: bool, n_hamlets: int) ->
                 SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(SCREENSHOT))
                 print(f"screenshot: {SCREENSHOT.relative_to(ROOT)}")
-            from gis.maps.style import FTTH_COLOURS, STATUS_COLOURS
+            from gis.analysis.status import (
+                FTTH_STATUSES,
+                MOBILE_STATUSES,
+                STATUS_COLORS,
+            )
 
             times = []
-            for label, palette in (("Cáp quang FTTH", FTTH_COLOURS),
-                                   ("Vùng phủ di động", STATUS_COLOURS)):
+            for label, codes in (("Cáp quang FTTH", FTTH_STATUSES),
+                                 ("Vùng phủ di động", MOBILE_STATUSES)):
+                palette = {c: STATUS_COLORS[c] for c in codes}
                 before = _colours(page)
                 t1 = time.perf_counter()
                 page.get_by_text(label, exact=True).click()

@@ -132,7 +132,6 @@ def speedup(project_dir: Path, work: Path, n_tiles: int) -> dict:
     """The same tiles on a LocalCluster of 1, then 2 single-threaded worker processes."""
     import numpy as np
     from distributed import Client, LocalCluster
-    from gis.scale.stage import _area
 
     from gis.project import load_project
     from gis.radio.sectors import expand_sectors
@@ -145,7 +144,9 @@ def speedup(project_dir: Path, work: Path, n_tiles: int) -> dict:
     radio = params.radio
     villages = project.require("villages")
     tx, _ = expand_sectors(project.require("sites"), radio)
-    area = _area(villages, radio.area_margin_m)
+    left, bottom, right, top = villages.total_bounds
+    m = radio.area_margin_m
+    area = (left - m, bottom - m, right + m, top + m)
     rmax = float(np.nanmax(tx["max_radius_m"].to_numpy(float)))
     grid = plan_grid(area, project.crs, dem_path=project.rasters["dem"],
                      halo_m=rmax + 300.0)

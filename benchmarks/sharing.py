@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT))
 
 from gis.analysis.hamlets import hamlet_table  # noqa: E402
 from gis.params import RunParams  # noqa: E402
-from gis.pipeline.context import RunContext
-from gis.pipeline.sharing import sharing_stage
-from gis.pipeline.stages import STAGES, run
+from gis.pipeline.context import RunContext, TerrainGrid  # noqa: E402
+from gis.pipeline.sharing import sharing_stage  # noqa: E402
+from gis.pipeline.stages import STAGES, run  # noqa: E402
 from gis.project import Project  # noqa: E402
 from gis.radio.coverage import CoverageResult  # noqa: E402
 from gis.radio.sectors import expand_sectors  # noqa: E402
@@ -97,18 +97,18 @@ def province(seed: int = 11) -> RunContext:
                                       "covered": d < r}))
     ctx = RunContext(project=project, params=params, workdir=Path(tempfile.mkdtemp()))
     ctx.hamlets = hamlet_table(villages)
-    ctx.results["hamlet_coverage"] = pd.concat(long, ignore_index=True)
-    ctx.results["coverage"] = CoverageResult(transform=transform, crs=crs, shape=dem.shape,
+    ctx.state.hamlet_coverage = pd.concat(long, ignore_index=True)
+    ctx.state.coverage = CoverageResult(transform=transform, crs=crs, shape=dem.shape,
                                              best_dbm={}, server={}, transmitters=tx)
-    ctx.results["dem"] = (dem, transform)
+    ctx.state.terrain = TerrainGrid.of(dem, transform)
     return ctx
 
 
 def report(ctx: RunContext, seconds: float, label: str) -> None:
     t = ctx.tables
     print(f"{label}: sharing analysis {seconds:.1f} s; "
-          f"{len(t['positions'])} positions, sharing rate {ctx.results['sharing_rate']:.1%} "
-          f"-> {ctx.results.get('sharing_rate_if_taken', float('nan')):.1%} with the top "
+          f"{len(t['positions'])} positions, sharing rate {ctx.state.sharing_rate:.1%} "
+          f"-> {ctx.state.sharing_rate_if_taken or float('nan'):.1%} with the top "
           f"{ctx.params.sharing.top_opportunities} opportunities; "
           f"{len(t.get('colocation_opportunities', []))} opportunities, "
           f"{len(t.get('consolidation', []))} consolidation groups, "

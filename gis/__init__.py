@@ -50,8 +50,17 @@ _API: dict[str, str] = {
     "uncovered_hamlets": "gis.analysis.status",
     "hamlet_status": "gis.analysis.status",
     "export_table": "gis.export.writers",
+    "read_shapefile_zip": "gis.export.shapefile",
+    "localise_columns": "gis.labels",
+    "IndicatorParams": "gis.analysis.targets",
+    "TARGET_PRESETS": "gis.analysis.targets",
+    "overview_png": "gis.report.staticmap",
+    "write_html": "gis.report.html",
     "GisError": "gis.errors",
 }
+
+#: Facade names that differ from the name in their module.
+_ALIASES = {"TARGET_PRESETS": "PRESETS"}
 
 __all__ = ["__version__", *sorted(_API)]
 
@@ -60,7 +69,7 @@ def __getattr__(name: str) -> Any:
     module = _API.get(name)
     if module is None:
         raise AttributeError(f"module 'gis' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), _ALIASES.get(name, name))
     globals()[name] = value
     return value
 

@@ -69,7 +69,7 @@ def test_cli_run_on_the_sample(sample_dir: Path, tmp_path: Path,
     villages = Project.load(sample_dir).layers["villages"]
     _check_hamlets_csv(out / "hamlets.csv", villages)
     meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    for key in ("inputs", "load_reports", "warnings", "parameters", "defaults_applied",
+    for key in ("inputs", "load_reports", "warnings", "parameters", "defaults",
                 "timings_s", "versions"):
         assert key in meta
     assert meta["inputs"]["project"] == str(sample_dir)

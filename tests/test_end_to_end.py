@@ -50,7 +50,7 @@ def test_the_run_writes_every_output(sample_run_dir):
         assert required in names, required
     meta = json.loads((sample_run_dir / "run.json").read_text(encoding="utf-8"))
     assert {"coverage", "mobile", "sharing", "ftth"} <= set(meta["timings_s"])
-    assert meta["defaults_applied"], "the sample leaves sectors and heights out on purpose"
+    assert meta["defaults"], "the sample leaves sectors and heights out on purpose"
 
 
 def test_designed_no_signal_and_weak_spots(hamlets, design):

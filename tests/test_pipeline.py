@@ -373,3 +373,11 @@ def test_one_status_rule_on_the_sample(sample_dir, sample_run_dir):
     assert len(results.uncovered("en")) == len(unc)
     html = (sample_run_dir / "report.html").read_text(encoding="utf-8")
     assert f"({len(unc)})" in html or str(len(unc)) in html
+
+
+def test_the_notebook_uses_only_the_facade():
+    nb = json.loads((ROOT / "notebooks" / "walkthrough.ipynb").read_text(encoding="utf-8"))
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    imports = {line.strip() for line in code.splitlines()
+               if line.strip().startswith(("import gis", "from gis"))}
+    assert imports == {"import gis"}
