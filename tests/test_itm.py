@@ -526,3 +526,20 @@ def test_the_water_delta_n0_effect_is_what_itm_says():
     assert r.n_s_n_units == pytest.approx(340.0 * np.exp(-100.0 / 9460.0), rel=1e-12)
     # free space: 32.45 + 20 log10(900) + 20 log10(5) = 32.45 + 59.0849 + 13.9794
     assert r.free_space_db == pytest.approx(105.514250, abs=1e-6)
+
+
+def test_the_delta_h_approximation_is_exact_at_stride_1_and_only_reuses_delta_h():
+    z, step = profile("mountain_10km")
+    args = (step, 30.0, 1.5, 3, 340.0, 1800.0, 1, 15.0, 0.005, 12, 50.0, 50.0, 50.0)
+    n = z.size
+    exact = np.empty(n)
+    approx = np.empty(n)
+    mode = np.empty(n, dtype=np.int8)
+    warn = np.empty(n, dtype=np.int32)
+    _itm.itm_ray_losses(z, *args, exact, mode, warn)
+    empty = np.empty(0, dtype=np.bool_)
+    _itm.itm_ray_losses_approx(z, *args, empty, 1, approx, mode, warn)
+    np.testing.assert_array_equal(approx[1:], exact[1:])
+    _itm.itm_ray_losses_approx(z, *args, empty, 8, approx, mode, warn)
+    np.testing.assert_array_equal(approx[1::8], exact[1::8])   # delta_h computed there
+    assert np.nanmax(np.abs(approx - exact)) > 0.0

@@ -1115,7 +1115,7 @@ def itm_ray_losses(z, step_m: float, h_tx_m: float, h_rx_m: float, climate: int,
     """
     need = np.empty(0, dtype=np.bool_)
     return _ray_core(z, step_m, h_tx_m, h_rx_m, climate, n_0, f_mhz, pol, epsilon, sigma, mdvar,
-                     time_pct, location_pct, situation_pct, need, out_loss_db, out_mode,
+                     time_pct, location_pct, situation_pct, need, 1, out_loss_db, out_mode,
                      out_warnings)
 
 
@@ -1130,16 +1130,33 @@ def itm_ray_losses_at(z, step_m: float, h_tx_m: float, h_rx_m: float, climate: i
     cell's centre (about half of them on a 10 km site: rays oversample the cells near the
     mast), or every m-th sample for the decimated approximation of ``benchmarks/itm.py``."""
     return _ray_core(z, step_m, h_tx_m, h_rx_m, climate, n_0, f_mhz, pol, epsilon, sigma, mdvar,
-                     time_pct, location_pct, situation_pct, need, out_loss_db, out_mode,
+                     time_pct, location_pct, situation_pct, need, 1, out_loss_db, out_mode,
                      out_warnings)
+
+
+@njit(**_JIT)
+def itm_ray_losses_approx(z, step_m: float, h_tx_m: float, h_rx_m: float, climate: int,
+                          n_0: float, f_mhz: float, pol: int, epsilon: float, sigma: float,
+                          mdvar: int, time_pct: float, location_pct: float,
+                          situation_pct: float, need, delta_h_stride: int, out_loss_db,
+                          out_mode, out_warnings) -> int:
+    """NOT exact ITM: :func:`itm_ray_losses_at` recomputing delta_h only when the last one is
+    ``delta_h_stride`` or more samples back (and reusing it in between); everything else is
+    exact. delta_h costs about half of a sample; ``benchmarks/itm.py`` measures the error this
+    makes. ``delta_h_stride = 1`` is the exact kernel; ``need`` may be empty (every sample)."""
+    return _ray_core(z, step_m, h_tx_m, h_rx_m, climate, n_0, f_mhz, pol, epsilon, sigma, mdvar,
+                     time_pct, location_pct, situation_pct, need, delta_h_stride, out_loss_db,
+                     out_mode, out_warnings)
 
 
 @njit(**_JIT)
 def _ray_core(z, step_m: float, h_tx_m: float, h_rx_m: float, climate: int, n_0: float,
               f_mhz: float, pol: int, epsilon: float, sigma: float, mdvar: int,
-              time_pct: float, location_pct: float, situation_pct: float, need, out_loss_db,
-              out_mode, out_warnings) -> int:
+              time_pct: float, location_pct: float, situation_pct: float, need,
+              delta_h_stride: int, out_loss_db, out_mode, out_warnings) -> int:
     use_need = need.shape[0] > 0
+    delta_h = 0.0
+    last_dh = -1
     n = z.shape[0]
     for k in range(n):
         out_loss_db[k] = math.nan
@@ -1222,7 +1239,9 @@ def _ray_core(z, step_m: float, h_tx_m: float, h_rx_m: float, climate: int, n_0:
         theta_1, d_1 = _hull_horizon(hull, m, z, xi, z_rx, d, g_max, two_a_e, True, theta_1, d)
         d_start = min(15.0 * h_tx_m, 0.1 * d_0)
         d_end = d - min(15.0 * h_rx_m, 0.1 * d_1)
-        delta_h = delta_h_along(z, k, xi, d_start, d_end, s_buf, diff_buf, cand, dh_state)
+        if delta_h_stride <= 1 or last_dh < 0 or k - last_dh >= delta_h_stride:
+            delta_h = delta_h_along(z, k, xi, d_start, d_end, s_buf, diff_buf, cand, dh_state)
+            last_dh = k
         if d_0 + d_1 > 1.5 * d:
             fit_los_tx, fit_los_rx = _lsq_fit_prefix(s0, s1, z, z_ref, k, xi, d_start, d_end)
             fit_tx = fit_rx = 0.0
