@@ -543,3 +543,23 @@ def test_the_delta_h_approximation_is_exact_at_stride_1_and_only_reuses_delta_h(
     _itm.itm_ray_losses_approx(z, *args, empty, 8, approx, mode, warn)
     np.testing.assert_array_equal(approx[1::8], exact[1::8])   # delta_h computed there
     assert np.nanmax(np.abs(approx - exact)) > 0.0
+
+
+def test_the_kernels_refuse_nan_elevations_and_bad_steps_instead_of_crashing():
+    z = np.linspace(10.0, 50.0, 50)
+    z[20] = np.nan
+    loss = np.empty(50)
+    mode = np.empty(50, dtype=np.int8)
+    warn = np.empty(50, dtype=np.int32)
+    args = (30.0, 1.5, 3, 340.0, 900.0, 1, 15.0, 0.005, 12, 50.0, 50.0, 50.0)
+    assert _itm.itm_ray_losses(z, 30.0, *args, loss, mode, warn) == _itm.ERROR_PROFILE_NOT_FINITE
+    assert np.isnan(loss).all() and (mode == 0).all()
+    z[20] = 30.0
+    assert _itm.itm_ray_losses(z, 0.0, *args, loss, mode, warn) == _itm.ERROR_PROFILE_STEP
+    out = np.empty(_itm.N_OUT)
+    buf = np.empty(_itm.DELTA_H_BUFFER)
+    z[5] = np.inf
+    assert _itm.itm_p2p_tls(z, 30.0, *args, buf, buf.copy(), out) == \
+        _itm.ERROR_PROFILE_NOT_FINITE
+    with pytest.raises(ValidationError, match="NaN or infinite"):
+        itm_p2p(z, 30.0, freq_mhz=900.0, tx_height_m=30.0, rx_height_m=1.5)

@@ -84,6 +84,10 @@ ERROR_MDVAR = 1014
 ERROR_EFFECTIVE_EARTH = 1016
 ERROR_SURFACE_REFRACTIVITY_SMALL = 1021
 ERROR_SURFACE_REFRACTIVITY_LARGE = 1022
+# this project's codes (not NTIA's): the kernels refuse what NTIA's code would silently turn
+# into garbage, and the ray kernel must never index with NaN
+ERROR_PROFILE_NOT_FINITE = 1101     # an elevation is NaN or infinite (DEM nodata)
+ERROR_PROFILE_STEP = 1102           # the step is not a finite number > 0
 
 # warning flags (NTIA Warnings.h)
 WARN_TX_TERMINAL_HEIGHT = 0x0001
@@ -904,6 +908,18 @@ def _effective_heights(z, np_: int, xi: float, a_e: float, h_tx: float, h_rx: fl
 
 
 @njit(**_JIT)
+def _check_profile(z, xi: float) -> int:
+    """:data:`ERROR_PROFILE_STEP` or :data:`ERROR_PROFILE_NOT_FINITE` for a profile the model
+    cannot take (at least two points are checked by the callers), else 0."""
+    if not (xi > 0.0 and xi < math.inf):
+        return ERROR_PROFILE_STEP
+    for i in range(z.shape[0]):
+        if not math.isfinite(z[i]):
+            return ERROR_PROFILE_NOT_FINITE
+    return SUCCESS
+
+
+@njit(**_JIT)
 def itm_p2p_tls(z, xi: float, h_tx: float, h_rx: float, climate: int, n_0: float, f_mhz: float,
                 pol: int, epsilon: float, sigma: float, mdvar: int, time_pct: float,
                 location_pct: float, situation_pct: float, s_buf, diff_buf, out) -> int:
@@ -919,6 +935,9 @@ def itm_p2p_tls(z, xi: float, h_tx: float, h_rx: float, climate: int, n_0: float
     err, warnings = validate_inputs(h_tx, h_rx, climate, time_pct, location_pct, situation_pct,
                                     n_0, f_mhz, pol, epsilon, sigma, mdvar)
     out[OUT_WARNINGS] = warnings
+    if err != SUCCESS:
+        return err
+    err = _check_profile(z, xi)
     if err != SUCCESS:
         return err
     np_ = z.shape[0] - 1
@@ -1095,9 +1114,10 @@ def itm_ray_losses(z, step_m: float, h_tx_m: float, h_rx_m: float, climate: int,
       3 troposcatter, 0 not computed); ``out_warnings`` integer, NTIA's warning flags.
       Sample 0 (the site itself) is NaN, mode 0.
     - returns 0, or the ITM error code of the inputs (then every sample is NaN, mode 0, and
-      the warnings are the input warnings) or of the first sample ITM could not compute (those
-      samples are NaN, mode 0: the surface refractivity of a path with a mean height above
-      ~4.8 km, or below sea level with N_0 = 400).
+      the warnings are the input warnings; also this project's 1101 for a NaN or infinite
+      elevation and 1102 for a step that is not > 0) or of the first sample ITM could not
+      compute (those samples are NaN, mode 0: the surface refractivity of a path with a mean
+      height above ~4.8 km, or below sea level with N_0 = 400).
 
     ``out_loss_db[k]`` equals :func:`itm_p2p_tls` on ``z[:k+1]`` to rounding (the tests
     require 1e-6 dB). What is carried outward along the ray instead of recomputed per sample:
@@ -1170,6 +1190,11 @@ def _ray_core(z, step_m: float, h_tx_m: float, h_rx_m: float, climate: int, n_0:
         return err
     if n < 2:
         return SUCCESS
+    err = _check_profile(z, step_m)
+    if err != SUCCESS:
+        for k in range(n):
+            out_warnings[k] = warn_in
+        return err
     xi = step_m
     z_g = ground_impedance(f_mhz, pol, epsilon, sigma)
     z_t = iccdf(time_pct / 100.0)

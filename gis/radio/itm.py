@@ -146,6 +146,11 @@ _ERRORS: dict[int, tuple[str, str]] = {
     _itm.ERROR_GROUND_IMPEDANCE: (
         "the ground impedance is invalid (imaginary part above the real part)",
         "trở kháng đất không hợp lệ (phần ảo lớn hơn phần thực)"),
+    _itm.ERROR_PROFILE_NOT_FINITE: (
+        "an elevation of the profile is NaN or infinite",
+        "một độ cao của mặt cắt là NaN hoặc vô hạn"),
+    _itm.ERROR_PROFILE_STEP: (
+        "the profile step is not a number > 0 m", "bước mặt cắt không phải số > 0 m"),
 }
 
 
