@@ -329,19 +329,19 @@ def _delta_h_resample(z, np_: int, xi: float, d_start: float, d_end: float, s_bu
     n = 10 * p10 - 5
     np_s = float(n - 1)
     x_step = (x_end - x_start) / np_s
-    i = int(x_start)
-    x_start -= i + 1.0
+    # NTIA walks the position with x += step and steps the index while the fraction is > 0;
+    # the same points computed directly (no data-dependent loop), equal to the walk to the
+    # rounding of the accumulated position (the interpolation is continuous across indices)
+    last = np_ - 1
     sum_y = 0.0
     sum_jy = 0.0
     for j in range(n):
-        while x_start > 0.0 and (i + 1) < np_:
-            x_start -= 1.0
-            i += 1
-        v = z[i + 1] + (z[i + 1] - z[i]) * x_start
+        t = x_start + j * x_step
+        i = min(int(t), last)
+        v = z[i] + (z[i + 1] - z[i]) * (t - i)
         s_buf[j] = v
         sum_y += v
         sum_jy += j * v
-        x_start += x_step
     # LinearLeastSquaresFit(s, 0, n - 1): trapezoid weights, x_length = n - 1, centre L / 2
     x_length = np_s
     half = 0.5 * x_length
@@ -527,53 +527,76 @@ def _height_function(x_km: float, k: float) -> float:
 
 
 @njit(**_JIT)
-def _smooth_earth(d: float, f_mhz: float, a_e: float, theta_los: float, d_hzn0: float,
-                  d_hzn1: float, h_e0: float, h_e1: float, abs_z_g: float) -> float:
-    """Smooth-earth diffraction loss by Vogler's 3-radii method [Vogler 1964; Algorithm 4.20],
-    dB."""
-    theta_nlos = d / a_e - theta_los
-    d_ml = d_hzn0 + d_hzn1
-    a0 = (d - d_ml) / (d / a_e - theta_los)
-    a1 = 0.5 * d_hzn0 * d_hzn0 / h_e0
+def _smooth_earth_terminals(f_mhz: float, d_hzn0: float, d_hzn1: float, h_e0: float,
+                            h_e1: float, abs_z_g: float):
+    """The terminal terms of Vogler's 3-radii method, which do not depend on the distance:
+    ``(x1, x2, F(x1, K1), F(x2, K2), f^1/3, f^-1/3)`` [Vogler 1964 eq. 2, 6a/7a]."""
+    a1 = 0.5 * d_hzn0 * d_hzn0 / h_e0     # radius of the effective earth at terminal 1, m
     a2 = 0.5 * d_hzn1 * d_hzn1 / h_e1
-    dk0 = (a0 * theta_nlos) / 1000.0
     dk1 = d_hzn0 / 1000.0
     dk2 = d_hzn1 / 1000.0
     f_third = np.cbrt(f_mhz)
     f_mthird = 1.0 / f_third
-    c0 = np.cbrt((4.0 / 3.0) * A_0_M / a0)
     c1 = np.cbrt((4.0 / 3.0) * A_0_M / a1)
     c2 = np.cbrt((4.0 / 3.0) * A_0_M / a2)
-    k0 = 0.017778 * c0 * f_mthird / abs_z_g
     k1 = 0.017778 * c1 * f_mthird / abs_z_g
     k2 = 0.017778 * c2 * f_mthird / abs_z_g
     x1 = (1.607 - k1) * c1 * c1 * f_third * dk1
     x2 = (1.607 - k2) * c2 * c2 * f_third * dk2
-    x0 = (1.607 - k0) * c0 * c0 * f_third * dk0 + x1 + x2
-    g_x = 0.05751 * x0 - 10.0 * math.log10(x0)
-    return g_x - _height_function(x1, k1) - _height_function(x2, k2) - 20.0
+    return x1, x2, _height_function(x1, k1), _height_function(x2, k2), f_third, f_mthird
 
 
 @njit(**_JIT)
-def _diffraction_loss(d: float, d_hzn0: float, d_hzn1: float, h_e0: float, h_e1: float,
-                      abs_z_g: float, a_e: float, delta_h: float, h0: float, h1: float,
-                      mode: int, theta_los: float, d_sml: float, f_mhz: float) -> float:
-    """Diffraction loss: weighted knife-edge and smooth-earth terms plus the clutter factor
-    [ERL 79-ITS 67 eq. 3.23, 3.38c], dB."""
-    a_k = _knife_edge(d, f_mhz, a_e, theta_los, d_hzn0, d_hzn1)
-    a_se = _smooth_earth(d, f_mhz, a_e, theta_los, d_hzn0, d_hzn1, h_e0, h_e1, abs_z_g)
+def _smooth_earth(d: float, a_e: float, theta_los: float, d_ml: float, abs_z_g: float,
+                  x1: float, x2: float, f_1: float, f_2: float, f_third: float,
+                  f_mthird: float) -> float:
+    """Smooth-earth diffraction loss at distance ``d`` (m) by Vogler's 3-radii method
+    [Vogler 1964; Algorithm 4.20], dB, with the terminal terms of
+    :func:`_smooth_earth_terminals`."""
+    theta_nlos = d / a_e - theta_los
+    a0 = (d - d_ml) / (d / a_e - theta_los)
+    dk0 = (a0 * theta_nlos) / 1000.0
+    c0 = np.cbrt((4.0 / 3.0) * A_0_M / a0)
+    k0 = 0.017778 * c0 * f_mthird / abs_z_g
+    x0 = (1.607 - k0) * c0 * c0 * f_third * dk0 + x1 + x2
+    g_x = 0.05751 * x0 - 10.0 * math.log10(x0)
+    return g_x - f_1 - f_2 - 20.0
+
+
+@njit(**_JIT)
+def _diffraction_line(d_3: float, d_4: float, d_hzn0: float, d_hzn1: float, h_e0: float,
+                      h_e1: float, abs_z_g: float, a_e: float, delta_h: float, h0: float,
+                      h1: float, mode: int, theta_los: float, d_sml: float, f_mhz: float):
+    """NTIA's DiffractionLoss at the two distances ``d_3`` and ``d_4`` (m) of the diffraction
+    line, dB: weighted knife-edge and smooth-earth terms plus the clutter factor
+    [ERL 79-ITS 67 eq. 3.23, 3.38c]. The terms that do not depend on the distance are computed
+    once for both."""
+    d_ml = d_hzn0 + d_hzn1
+    x1, x2, f_1, f_2, f_third, f_mthird = _smooth_earth_terminals(f_mhz, d_hzn0, d_hzn1, h_e0,
+                                                                  h_e1, abs_z_g)
     sigma_h_d = _sigma_h(_terrain_roughness(d_sml, delta_h))
     a_fo = min(15.0, 5.0 * math.log10(1.0 + 1e-5 * h0 * h1 * f_mhz * sigma_h_d))
-    delta_h_d = _terrain_roughness(d, delta_h)
     q = h0 * h1
     qk = h_e0 * h_e1 - q
     if mode == MODE_P2P:
         q += 10.0
     term1 = math.sqrt(1.0 + qk / q)
-    d_ml = d_hzn0 + d_hzn1
-    q = (term1 + (-theta_los * a_e + d_ml) / d) * min(delta_h_d * f_mhz / 47.7, 6283.2)
-    w = 25.1 / (25.1 + math.sqrt(q))
-    return w * a_se + (1.0 - w) * a_k + a_fo
+    a_3 = 0.0
+    a_4 = 0.0
+    for which in range(2):
+        d = d_3 if which == 0 else d_4
+        a_k = _knife_edge(d, f_mhz, a_e, theta_los, d_hzn0, d_hzn1)
+        a_se = _smooth_earth(d, a_e, theta_los, d_ml, abs_z_g, x1, x2, f_1, f_2, f_third,
+                             f_mthird)
+        delta_h_d = _terrain_roughness(d, delta_h)
+        qd = (term1 + (-theta_los * a_e + d_ml) / d) * min(delta_h_d * f_mhz / 47.7, 6283.2)
+        w = 25.1 / (25.1 + math.sqrt(qd))
+        a_d = w * a_se + (1.0 - w) * a_k + a_fo
+        if which == 0:
+            a_3 = a_d
+        else:
+            a_4 = a_d
+    return a_3, a_4
 
 
 @njit(**_JIT)
@@ -715,10 +738,8 @@ def longley_rice(theta_hzn0: float, theta_hzn1: float, f_mhz: float, z_g: comple
     scale = np.cbrt(a_e * a_e / f_mhz)
     d_3 = max(d_sml, d_ml + 5.0 * scale)
     d_4 = d_3 + 10.0 * scale
-    a_3 = _diffraction_loss(d_3, d_hzn0, d_hzn1, h_e0, h_e1, abs_z_g, a_e, delta_h, h0, h1,
-                            mode, theta_los, d_sml, f_mhz)
-    a_4 = _diffraction_loss(d_4, d_hzn0, d_hzn1, h_e0, h_e1, abs_z_g, a_e, delta_h, h0, h1,
-                            mode, theta_los, d_sml, f_mhz)
+    a_3, a_4 = _diffraction_line(d_3, d_4, d_hzn0, d_hzn1, h_e0, h_e1, abs_z_g, a_e, delta_h,
+                                 h0, h1, mode, theta_los, d_sml, f_mhz)
     m_d = (a_4 - a_3) / (d_4 - d_3)
     a_d0 = a_3 - m_d * d_3
 
