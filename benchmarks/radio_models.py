@@ -33,7 +33,7 @@ def main() -> None:
     n = 1_000_000
     d = rng.uniform(20.0, 10_000.0, n)
     print(f"path loss, {n:,} distances (best of 5):")
-    for model in Model:
+    for model in (m for m in Model if not m.needs_profile):   # ITM: benchmarks/itm.py
         freq = 900.0 if model == Model.OKUMURA_HATA else 1800.0 if model == Model.COST231_HATA \
             else 3500.0
         s = _best_of(lambda m=model, f=freq: path_loss_db(m, d, f, 36.0, 1.5, force=True))

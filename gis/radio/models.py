@@ -1,5 +1,9 @@
 """Empirical propagation models: free space, Okumura-Hata, COST-231 Hata, TR 38.901 RMa/UMa/UMi.
 
+:class:`Model` also names ``itm`` (Longley-Rice, :mod:`gis.radio.itm`), a terrain model: it needs
+the path profile, so :func:`path_loss_db` refuses it and the coverage engine computes it along
+its rays (:func:`gis.radio._itm.itm_ray_losses`).
+
 Every model is a vectorised function of the distance, the frequency and the antenna heights; all
 array arguments broadcast against each other (numpy rules) and the result is a float64 array of
 basic transmission loss in dB (median, no shadow fading).
@@ -69,6 +73,12 @@ class Model(StrEnum):
     RMA = "rma"
     UMA = "uma"
     UMI = "umi"
+    ITM = "itm"
+
+    @property
+    def needs_profile(self) -> bool:
+        """True for terrain models (ITM), which need the path profile, not just a distance."""
+        return self is Model.ITM
 
     @classmethod
     def parse(cls, value: object) -> Model:
@@ -165,6 +175,12 @@ VALIDITY: dict[Model, Validity] = {
         (500.0, 100000.0), (10.0, 5000.0), (5.0, 25.0), (1.5, 22.5),
         "3GPP TR 38.901 V17.0.0 Table 7.4.1-1 (UMi-Street Canyon; the table fixes h_BS = 10 m, "
         "5-25 m accepted, below rooftops)",
+    ),
+    Model.ITM: Validity(
+        (20.0, 20000.0), (1000.0, 2000e3), (0.5, 3000.0), (0.5, 3000.0),
+        "NTIA ITM 1.2.2 (github.com/NTIA/itm ValidateInputs): f 20-20000 MHz and heights "
+        "0.5-3000 m are hard limits; paths under 1 km or over 1000 km, f outside 40-10000 MHz "
+        "and heights outside 1-1000 m are flagged by ITM's warnings",
     ),
 }
 
@@ -745,6 +761,16 @@ def path_loss_db(
     163.82
     """
     model = Model.parse(model)
+    if model.needs_profile:
+        raise ValidationError(
+            f"{model.value} is a terrain model: it needs the path profile, not only a distance.",
+            f"{model.value} là mô hình địa hình: cần mặt cắt địa hình của tuyến, không chỉ "
+            "khoảng cách.",
+            fix="Use gis.radio.itm.itm_p2p with the profile, or python -m gis pathloss --model "
+            "itm --profile PROFILE.csv.",
+            fix_vi="Dùng gis.radio.itm.itm_p2p với mặt cắt, hoặc python -m gis pathloss --model "
+            "itm --profile PROFILE.csv.",
+        )
     d = np.asarray(distance_m, dtype=float)
     if clip_distance_m is not None:
         d = np.maximum(d, float(clip_distance_m))

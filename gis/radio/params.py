@@ -44,6 +44,7 @@ from gis.config import merged
 from gis.errors import ValidationError
 from gis.layers.schema import TECHS, header_key
 from gis.radio.antenna import DEFAULT_FRONT_TO_BACK_DB, DEFAULT_SLA_V_DB
+from gis.radio.itm_params import ItmParams
 from gis.radio.linkbudget import SIGNAL_KIND, n_subcarriers, signal_offset_db
 from gis.radio.models import (
     Condition,
@@ -401,6 +402,11 @@ class RadioParams:
     area_margin_m
         Run stage: the coverage rasters cover the hamlets' bounding box plus this margin, m
         (1000 m: the map shows the surroundings of edge hamlets).
+    itm
+        Inputs of the ITM (Longley-Rice) terrain model, used where a model rule names ``itm``:
+        radio climate, surface refractivity N_0, polarization, ground constants, mode of
+        variability and percentages, with defaults for Vietnam
+        (:class:`gis.radio.itm_params.ItmParams`).
     """
 
     techs: dict[str, TechDefaults] = field(default_factory=lambda: dict(DEFAULT_TECHS))
@@ -437,6 +443,7 @@ class RadioParams:
     ray_step_m: float | None = None
     grid_resolution_m: float | None = None
     area_margin_m: float = 1000.0
+    itm: ItmParams = field(default_factory=ItmParams)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
