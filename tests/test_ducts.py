@@ -10,7 +10,11 @@ from affine import Affine
 
 from gis.analysis.duct_params import DuctParams
 from gis.analysis.ducts import (
+    DUCT_CLASS_COLOURS,
+    DUCT_CLASS_LABELS,
+    DUCT_COLUMN_LABELS,
     DUCT_COLUMNS,
+    duct_class,
     parse_works_year,
     shared_duct_roads,
     split_lines,
@@ -199,3 +203,26 @@ def test_sample_area_list(sample_dir):
     assert (np.diff(out["n_cables"].to_numpy()) <= 0).all()
     assert (out["saving_vnd"][out["n_cables"] < 2] == 0).all()
     assert out["works_year"].dropna().isin([2026, 2027]).all()
+
+
+def test_written_as_csv_geojson_and_kml(network, tmp_path):
+    from gis.layers.kml_writer import kml_color, write_kml
+    from gis.layers.writers import export_table
+
+    roads, fiber, extensions, admin = network
+    out = shared_duct_roads(roads, fiber, extensions=extensions, admin=admin)
+    assert set(DUCT_COLUMNS) - {"name", "road_class"} == set(DUCT_COLUMN_LABELS)
+    assert duct_class(out).tolist() == ["shared", "shared", "none"]
+    export_table(out, tmp_path / "shared_duct_roads.csv", lang="vi")
+    export_table(out, tmp_path / "shared_duct_roads.geojson")
+    styled = out.assign(duct_class=duct_class(out))
+    write_kml(styled, tmp_path / "shared_duct_roads.kml", lang="vi", style_column="duct_class",
+              colors={k: kml_color(v) for k, v in DUCT_CLASS_COLOURS.items()},
+              style_labels=DUCT_CLASS_LABELS)
+    back = gpd.read_file(tmp_path / "shared_duct_roads.geojson")
+    assert back.crs.to_epsg() == 4326 and back["operators"].iloc[1] == "VNPT; Viettel"
+    assert back["saving_vnd"].iloc[0] == pytest.approx(98_000_000)
+    csv = (tmp_path / "shared_duct_roads.csv").read_text(encoding="utf-8-sig")
+    assert "Đường xã B" in csv
+    kml = (tmp_path / "shared_duct_roads.kml").read_text(encoding="utf-8")
+    assert "Từ 2 tuyến cáp" in kml and "<LineString>" in kml
