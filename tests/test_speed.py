@@ -202,6 +202,9 @@ def test_gpon_share_arithmetic():
         pytest.approx(2289.2544)
     est = hamlet_fixed_speed(pd.Series([True, False, pd.NA], dtype="boolean"), p, split_ratio=64)
     assert est.iloc[0] == pytest.approx(143.1) and est.iloc[1:].isna().all()
+    # flags read back from a CSV
+    est = hamlet_fixed_speed(pd.Series(["True", "False", None], dtype=object))
+    assert est.iloc[0] == 300.0 and est.iloc[1:].isna().all()
 
 
 def test_indicator_flags_against_the_preset_targets():

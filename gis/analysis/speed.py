@@ -526,7 +526,7 @@ def hamlet_fixed_speed(ftth: pd.Series, params: SpeedParams | None = None, *,
     params, split_ratio
         As :func:`fixed_speed_mbps` (pass ``prod(FiberParams.gpon.splits)``).
     """
-    flags = pd.Series(ftth, copy=False).astype("boolean")
+    flags = as_bool(pd.DataFrame({"ftth": pd.Series(ftth)}), "ftth")  # "True", 1, "có" too
     value = fixed_speed_mbps(params, split_ratio=split_ratio)
     out = pd.Series(np.where(flags.fillna(False).to_numpy(dtype=bool), round(value, 1), np.nan),
                     index=flags.index, name="est_dl_mbps_fixed")
