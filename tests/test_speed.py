@@ -17,6 +17,7 @@ from gis.analysis.speed import (
     fixed_speed_mbps,
     hamlet_fixed_speed,
     hamlet_mobile_speed,
+    hamlet_speed_from_samples,
     noise_per_re_dbm,
     sinr_db,
     spectral_efficiency,
@@ -25,6 +26,7 @@ from gis.analysis.speed import (
     speed_grids,
     speed_indicator_flags,
     speed_legend,
+    speed_samples,
 )
 from gis.analysis.speed_params import SpeedParams, SpeedTargets, band_label, speed_targets
 from gis.errors import ValidationError
@@ -251,3 +253,22 @@ def test_parameters_are_validated():
         speed_targets("nowhere")
     with pytest.raises(ValidationError):
         SpeedTargets(share_target=2.0)
+
+
+def test_tile_samples_concatenate_to_the_whole():
+    # two 1 x 2 tiles of the 1 x 4 grid: the concatenated samples give the one-piece medians
+    villages = gpd.GeoDataFrame(geometry=[shapely.box(X0 + 1, Y0 - 99, X0 + 399, Y0 - 1)],
+                                crs=CRS)
+    pop = np.array([[10.0, 30.0, 60.0, 5.0]])
+    whole = _grids({"Viettel": [5.0, 50.0, 80.0, np.nan]})
+    expect = hamlet_mobile_speed(villages, whole, population=(pop, TR))
+    parts = []
+    for c0 in (0, 2):
+        tr = TR * Affine.translation(c0, 0)
+        tile = SpeedGrids(tr, (1, 2), {k: v[:, c0:c0 + 2] for k, v in whole.mbps.items()})
+        parts.append(speed_samples(villages, tile, population=(pop, TR))[0])
+    got = hamlet_speed_from_samples(pd.concat(parts, ignore_index=True), ["Viettel"],
+                                    villages.index)
+    pd.testing.assert_frame_equal(got, expect)
+    # sorted: 0 Mbit/s (5 people, no signal), 5 (10), 50 (30): 45 < 105 / 2; 80 (60) -> 80
+    assert got["est_dl_mbps_mobile"].iloc[0] == 80.0

@@ -100,6 +100,7 @@ __all__ = [
     "fixed_speed_mbps",
     "hamlet_fixed_speed",
     "hamlet_mobile_speed",
+    "hamlet_speed_from_samples",
     "mobile_speed_mbps",
     "noise_per_re_dbm",
     "sinr_db",
@@ -475,10 +476,28 @@ def hamlet_mobile_speed(
             fix="Reproject the hamlets to the analysis CRS.",
             fix_vi="Chuyển lớp thôn sang hệ tọa độ phân tích.",
         )
-    n = len(villages)
-    out = pd.DataFrame(index=villages.index)
     samples, ops = speed_samples(villages, grids, population=population,
                                  stat=params.hamlet_stat)
+    return hamlet_speed_from_samples(samples, ops, villages.index)
+
+
+def hamlet_speed_from_samples(samples: pd.DataFrame, operators: list[str],
+                              index: pd.Index) -> pd.DataFrame:
+    """The hamlet columns of :func:`hamlet_mobile_speed` from :func:`speed_samples`.
+
+    A tiled run concatenates the samples of its tiles (same operator columns, 0 where a tile
+    lacks an operator) and calls this once: the result equals the one-piece run's.
+
+    Parameters
+    ----------
+    samples, operators
+        As returned by :func:`speed_samples` (``hamlet`` is the position in ``index``).
+    index
+        The hamlet table's index.
+    """
+    n = len(index)
+    ops = list(operators)
+    out = pd.DataFrame(index=index)
     per_op = np.full((n, len(ops)), np.nan)
     group = samples["hamlet"].to_numpy(dtype=np.int64)
     weight = samples["weight"].to_numpy(dtype=float)
