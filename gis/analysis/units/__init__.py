@@ -4,14 +4,14 @@ Since 1 July 2025 Vietnam has 34 provinces and 3,321 communes and no districts (
 section 6). Hamlet lists, plans and admin layers still name the former 63 provinces, 696
 districts and 10,035 communes. This package reads a published crosswalk (the data files of the
 PyPI packages ``vietnamadminunits`` and ``vietnam-provinces``, never their code, never the
-network: see :mod:`gis.analysis.units.crosswalk`) and gives every hamlet its new and former
+network: see :mod:`gis.analysis.units.data`) and gives every hamlet its new and former
 units.
 
 Modules:
 
 :mod:`~gis.analysis.units.names`
     :func:`normalise_unit_name`: one key for "Xã Hải Đông", "xa hai dong", "P.12", "TP. HCM".
-:mod:`~gis.analysis.units.crosswalk`
+:mod:`~gis.analysis.units.data`
     :func:`crosswalk`: the tables (34 provinces, 3,321 communes, 63 former provinces, 696
     former districts, 10,040 former communes, 471 split communes), loaded lazily and cached;
     :func:`former_district_units`.
@@ -50,7 +50,7 @@ __all__ = [
 _WHERE = {
     "UNIT_COLUMNS": "assign", "assign_units": "assign", "units_summary": "assign",
     "AdminMatch": "admin", "match_admin_layer": "admin",
-    "Crosswalk": "crosswalk", "crosswalk": "crosswalk", "former_district_units": "crosswalk",
+    "Crosswalk": "data", "crosswalk": "data", "former_district_units": "data",
     "match_names": "match", "UnitName": "names", "normalise_unit_name": "names",
     "UnitParams": "params",
 }

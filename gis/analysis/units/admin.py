@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from gis.analysis.units._geo import lonlat, pick_nearest
-from gis.analysis.units.crosswalk import crosswalk
+from gis.analysis.units.data import crosswalk
 from gis.analysis.units.match import match_table
 from gis.analysis.units.names import normalise_unit_name
 

@@ -43,7 +43,7 @@ from scipy.spatial import cKDTree
 
 from gis.analysis.units._geo import distance_to_box_m, haversine_m, lonlat, pick_nearest
 from gis.analysis.units.admin import AdminMatch, match_admin_layer
-from gis.analysis.units.crosswalk import crosswalk
+from gis.analysis.units.data import crosswalk
 from gis.analysis.units.match import match_table
 from gis.analysis.units.params import UnitParams
 

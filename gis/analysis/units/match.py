@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from gis.analysis.units.crosswalk import crosswalk
+from gis.analysis.units.data import crosswalk
 from gis.analysis.units.names import UnitName, normalise_unit_name
 
 __all__ = ["NameMatch", "TableMatch", "match_names", "match_table"]
