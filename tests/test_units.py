@@ -377,6 +377,21 @@ def test_unknown_name_and_no_position():
     assert out.at[1, "unit_source"] == "none" and pd.isna(out.at[1, "commune_code"])
 
 
+def test_name_without_province_counts_only_near_the_hamlet():
+    # two former "Xã Hải Đông" (Móng Cái, Hải Hậu): without province the position picks
+    near = gpd.GeoDataFrame({"commune": ["Xã Hải Đông", "Xã Hải Đông"]},
+                            geometry=[shapely.Point(106.332, 20.155),  # in Hải Hậu
+                                      shapely.Point(105.85, 21.03)],   # in Hà Nội
+                            crs=4326)
+    out = assign_units(near)
+    assert (out.at[0, "former_district"], out.at[0, "commune"], out.at[0, "unit_source"]) == (
+        "Huyện Hải Hậu", "Xã Hải Quang", "names")
+    assert out.at[1, "unit_conflict"] == "name_not_found"
+    assert "no province is given" in out.at[1, "unit_conflict_en"]
+    assert (out.at[1, "unit_source"], out.at[1, "province"]) == ("nearest_centroid",
+                                                                 "Thành phố Hà Nội")
+
+
 def test_unit_params_validated():
     with pytest.raises(ValidationError, match="far_margin_m"):
         UnitParams(far_margin_m=0)

@@ -189,26 +189,50 @@ def assign_units(hamlets: pd.DataFrame, admin: gpd.GeoDataFrame | None = None, *
     restrict_dist = np.full(n, None, dtype=object)   # tuple of former district codes
     f_pairs: list[tuple[int, int]] = []              # ambiguous former names
     n_pairs: list[tuple[int, str]] = []              # ambiguous new names
+    wide_f: list[tuple[int, int]] = []               # names looked up in the whole country
+    wide_n: list[tuple[int, str]] = []
     if tm is not None:
         for i, (m, use) in enumerate(zip(tm.matches, tm.use, strict=True)):
             if m.province_codes:
                 restrict_prov[i] = m.province_codes
             if m.district_codes:
                 restrict_dist[i] = m.district_codes
+            # without province and district a name alone cannot place a hamlet: only the
+            # units of that name near the hamlet count
+            wide = not ({"province", "district"} & m.given) and np.isfinite(lon[i]) \
+                and np.isfinite(lat[i])
             if use == "former":
-                if len(m.former_rows) == 1:
+                if wide:
+                    wide_f += [(i, r) for r in m.former_rows]
+                elif len(m.former_rows) == 1:
                     st.fc[i] = m.former_rows[0]
                     st.source[i] = st.fsource[i] = "names"
                 else:
                     f_pairs += [(i, r) for r in m.former_rows]
             elif use == "new":
-                if len(m.new_codes) == 1:
+                if wide:
+                    wide_n += [(i, c) for c in m.new_codes]
+                elif len(m.new_codes) == 1:
                     st.nc[i] = m.new_codes[0]
                     st.source[i] = "names"
                 else:
                     n_pairs += [(i, c) for c in m.new_codes]
             else:
                 _not_found(st, i, m, given)
+    for pairs, is_former in ((wide_f, True), (wide_n, False)):
+        kept = _near_pairs(pairs, is_former, st, fc, communes, params, given)
+        count: dict[int, int] = {}
+        for i, _c in kept:
+            count[i] = count.get(i, 0) + 1
+        for i, c in kept:
+            if count[i] > 1:
+                (f_pairs if is_former else n_pairs).append((i, c))
+            elif is_former:
+                st.fc[i] = int(c)
+                st.source[i] = st.fsource[i] = "names"
+            else:
+                st.nc[i] = c
+                st.source[i] = "names"
     _resolve_ambiguous(st, f_pairs, n_pairs, p_fc, p_nc, fc, communes, given)
 
     # -- 2.-4. hamlets the names did not place: polygon, else position ------------------------
@@ -253,6 +277,49 @@ def _not_found(st: _State, i: int, m, given: dict) -> None:
               "from the hamlet's position.",
               f"'{text}' không có trong bảng đơn vị hành chính (cũ hoặc 2025); đơn vị được "
               "xác định theo vị trí của thôn.")
+
+
+def _extent_distance_m(is_former: bool, rows: np.ndarray, cands: np.ndarray, st: _State,
+                       fc: pd.DataFrame, communes: pd.DataFrame) -> np.ndarray:
+    """Metres from each hamlet ``rows[k]`` to the extent of unit ``cands[k]``: a former
+    commune's bounding box, or the disc of a new commune's area around its centre."""
+    if is_former:
+        r = cands.astype(int)
+        return distance_to_box_m(st.lon[rows], st.lat[rows], fc["lon_min"].to_numpy()[r],
+                                 fc["lon_max"].to_numpy()[r], fc["lat_min"].to_numpy()[r],
+                                 fc["lat_max"].to_numpy()[r])
+    c = communes.loc[cands.tolist()]
+    radius = np.sqrt(c["area_km2"].to_numpy(dtype=float) * 1e6 / np.pi)
+    d = haversine_m(st.lon[rows], st.lat[rows], c["lon"].to_numpy(dtype=float),
+                    c["lat"].to_numpy(dtype=float))
+    return np.maximum(d - np.nan_to_num(radius), 0.0)
+
+
+def _near_pairs(pairs: list, is_former: bool, st: _State, fc: pd.DataFrame,
+                communes: pd.DataFrame, params: UnitParams, given: dict) -> list:
+    """The (hamlet, unit) pairs whose unit lies within the margin of the hamlet; hamlets with
+    none are reported (the name exists only far away) and left to their position."""
+    if not pairs:
+        return []
+    rows = np.array([p[0] for p in pairs], dtype=int)
+    cands = np.array([p[1] for p in pairs], dtype=object)
+    d = _extent_distance_m(is_former, rows, cands, st, fc, communes)
+    near = d <= params.far_margin_m
+    kept = [(int(r), c) for r, c, ok in zip(rows, cands, near, strict=True) if ok]
+    have = {r for r, _ in kept}
+    nearest: dict[int, float] = {}
+    for r, dist in zip(rows.tolist(), d.tolist(), strict=True):
+        nearest[r] = min(nearest.get(r, np.inf), dist)
+    for r in sorted(set(rows.tolist()) - have):
+        text = _label_given(given, r)
+        km = nearest[r] / 1000
+        st.report(r, "name_not_found",
+                  f"'{text}' names no commune near the hamlet (the nearest of that name lies "
+                  f"{km:.0f} km away, and no province is given); the units come from the "
+                  "hamlet's position.",
+                  f"Không có xã '{text}' gần thôn (xã cùng tên gần nhất cách {km:.0f} km, và "
+                  "không ghi tỉnh); đơn vị được xác định theo vị trí của thôn.")
+    return kept
 
 
 def _resolve_ambiguous(st: _State, f_pairs: list, n_pairs: list, p_fc: np.ndarray,
@@ -430,20 +497,12 @@ def _check_position(st: _State, named: np.ndarray, tm, p_fc: np.ndarray, p_nc: n
         return
     dist = np.full(len(ok), np.nan)
     fsel = st.fsource[ok] == "names"
-    rows = st.fc[ok[fsel]]
-    if len(rows):
-        dist[fsel] = distance_to_box_m(
-            st.lon[ok[fsel]], st.lat[ok[fsel]], fc["lon_min"].to_numpy()[rows],
-            fc["lon_max"].to_numpy()[rows], fc["lat_min"].to_numpy()[rows],
-            fc["lat_max"].to_numpy()[rows])
+    if fsel.any():
+        dist[fsel] = _extent_distance_m(True, ok[fsel], st.fc[ok[fsel]].astype(object), st, fc,
+                                        communes)
     nsel = ~fsel
     if nsel.any():
-        codes = st.nc[ok[nsel]].tolist()
-        c = communes.loc[codes]
-        radius = np.sqrt(c["area_km2"].to_numpy(dtype=float) * 1e6 / np.pi)
-        d = haversine_m(st.lon[ok[nsel]], st.lat[ok[nsel]], c["lon"].to_numpy(dtype=float),
-                        c["lat"].to_numpy(dtype=float))
-        dist[nsel] = np.maximum(d - np.nan_to_num(radius), 0.0)
+        dist[nsel] = _extent_distance_m(False, ok[nsel], st.nc[ok[nsel]], st, fc, communes)
     far = dist > params.far_margin_m
     for i, d in zip(ok[far], dist[far], strict=True):
         text = _label_given(given, i)
