@@ -181,7 +181,8 @@ def test_former_district_units_hai_hau():
     assert len(units) == 24 and units["commune_code"].nunique() == 8
     assert set(units["province"]) == {"Tỉnh Ninh Bình"}
     by = units.set_index("former_commune")["commune"]
-    # DOMAIN.md section 6: Hải Đông + Hải Tây -> Hải Quang; Yên Định + Hải Trung + Hải Long -> Hải Hậu
+    # DOMAIN.md section 6: Hải Đông + Hải Tây -> Hải Quang;
+    # Yên Định + Hải Trung + Hải Long -> Hải Hậu
     assert by["Xã Hải Đông"] == by["Xã Hải Tây"] == "Xã Hải Quang"
     assert by["Thị trấn Yên Định"] == by["Xã Hải Trung"] == by["Xã Hải Long"] == "Xã Hải Hậu"
     with pytest.raises(ValidationError, match="No former district"):

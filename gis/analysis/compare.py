@@ -162,14 +162,12 @@ def _hamlet_changes(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
             else:
                 merged[f"{c}_a"] = merged[f"{c}_b"].where(merged["in_a"])
     for s in SERVICES:
-        fa = merged[f"{s}_a"].astype("boolean")
-        fb = merged[f"{s}_b"].astype("boolean")
-        both = merged["in_a"] & merged["in_b"]
-        change = pd.Series("", index=merged.index, dtype=object)
-        change[both & (fa.fillna(False) == False) & fb.fillna(False)] = "gained"  # noqa: E712
-        change[both & fa.fillna(False) & (fb.fillna(False) == False)] = "lost"  # noqa: E712
-        change[both & fa.fillna(False) & fb.fillna(False)] = "kept"
-        change[both & (fa.fillna(False) == False) & (fb.fillna(False) == False)] = "still_without"  # noqa: E712
+        fa = merged[f"{s}_a"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        fb = merged[f"{s}_b"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        both = (merged["in_a"] & merged["in_b"]).to_numpy(dtype=bool)
+        change = np.select([both & ~fa & fb, both & fa & ~fb, both & fa & fb, both],
+                           ["gained", "lost", "kept", "still_without"], default="")
+        change = pd.Series(change, index=merged.index, dtype=object)
         change[~merged["in_a"]] = "new_hamlet"
         change[~merged["in_b"]] = "removed_hamlet"
         merged[f"{s}_change"] = change

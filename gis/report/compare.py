@@ -147,8 +147,8 @@ def _units_rows(t: pd.DataFrame, limit: int = 400) -> str:
                  _arrow(r.get("population_a"), r.get("population_b"))]
         for s in SERVICES:
             k = s.replace("mobile_", "")
-            cells.append(f"{_arrow(r.get(f'{k}_a'), r.get(f'{k}_b'))}; +{_num(r.get(f'{k}_newly_covered'))}"
-                         f", −{_num(r.get(f'{k}_lost'))}")
+            cells.append(f"{_arrow(r.get(f'{k}_a'), r.get(f'{k}_b'))}; "
+                         f"+{_num(r.get(f'{k}_newly_covered'))}, −{_num(r.get(f'{k}_lost'))}")
         cells += [_arrow(r.get("sharing_rate_a"), r.get("sharing_rate_b"), _share),
                   _num(r.get("towers_added")),
                   _arrow(r.get("proposed_towers_a"), r.get("proposed_towers_b")),
@@ -217,8 +217,8 @@ def render_compare_html(tables: dict[str, pd.DataFrame], a: RunFolderData, b: Ru
         r = area.iloc[0]
         for s, (vi, _en) in SERVICES.items():
             k = s.replace("mobile_", "")
-            cards.append(f"<div class='card'>{escape(vi)}<b>{_arrow(r.get(f'{k}_a'), r.get(f'{k}_b'))}"
-                         f"</b>+{_num(r.get(f'{k}_newly_covered'))} {_w('newly')}, "
+            cards.append(f"<div class='card'>{escape(vi)}<b>"
+                         f"{_arrow(r.get(f'{k}_a'), r.get(f'{k}_b'))}</b>+{_num(r.get(f'{k}_newly_covered'))} {_w('newly')}, "
                          f"−{_num(r.get(f'{k}_lost'))} {_w('lost_n')}</div>")
         if "sharing_rate_b" in r:
             cards.append(f"<div class='card'>{_w('sharing')}<b>"

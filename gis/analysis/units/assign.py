@@ -20,11 +20,12 @@
 A hamlet whose names contradict its position is **reported, never silently re-keyed**: its
 names are used, the former names are kept as given, and ``unit_conflict`` says what disagrees
 (a code; several are joined by ``;``) with ``unit_conflict_en`` / ``unit_conflict_vi`` saying
-which unit the tool used and why. Codes: ``polygon_differs`` (the admin polygon containing the hamlet is another unit),
-``far_from_named`` (without polygons: the hamlet lies more than
+which unit the tool used and why. Codes: ``polygon_differs`` (the admin polygon containing the
+hamlet is another unit), ``far_from_named`` (without polygons: the hamlet lies more than
 :attr:`UnitParams.far_margin_m` outside the commune named), ``name_not_found`` (the commune,
-district or province named is not in the crosswalk: the position decided),
-``ambiguous_name`` (the name fits several units in its province: the nearest was used).
+district or province named is not in the crosswalk, or, with no province or district given, no
+unit of that name lies near the hamlet: the position decided), ``ambiguous_name`` (the name fits
+several units in its province: the nearest was used).
 
 Former units of a hamlet named by its new commune (or placed by position) are derived: from a
 former-commune polygon layer when given (``former_source = polygon``), else the former commune,

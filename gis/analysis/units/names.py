@@ -113,7 +113,8 @@ class UnitName:
         numbers, lower case: ``"haidong"``, ``"12"``, ``"1baoloc"``.
     toned
         As ``key`` but each syllable keeps its letters' marks (â, ă, ê, ô, ơ, ư, đ) and ends
-        with its tone as a digit (0 ngang, 1 sắc, 2 huyền, 3 hỏi, 4 ngã, 5 nặng), so that the place of
+        with its tone as a digit (0 ngang, 1 sắc, 2 huyền, 3 hỏi, 4 ngã, 5 nặng), so that the
+        place of
         the tone mark does not matter; ``None`` when the text has no diacritics at all.
     alt_key
         The key of the whole text, prefix included, when a prefix was recognised without
@@ -147,7 +148,8 @@ def normalise_unit_name(value: object) -> UnitName | None:
     --------
     >>> [normalise_unit_name(s).key for s in ("Phường 12", "P.12", "p12", "F.12", "phuong 12")]
     ['12', '12', '12', '12', '12']
-    >>> normalise_unit_name("Thành phố Hồ Chí Minh").key == normalise_unit_name("TP. HỒ CHÍ MINH").key
+    >>> hcm = normalise_unit_name("Thành phố Hồ Chí Minh")
+    >>> hcm.key == normalise_unit_name("TP. HỒ CHÍ MINH").key
     True
     >>> normalise_unit_name("Xã Hoà Bình").toned == normalise_unit_name("xã hòa bình").toned
     True
