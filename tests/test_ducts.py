@@ -206,8 +206,8 @@ def test_sample_area_list(sample_dir):
 
 
 def test_written_as_csv_geojson_and_kml(network, tmp_path):
-    from gis.layers.kml_writer import kml_color, write_kml
-    from gis.layers.writers import export_table
+    from gis.export.kml import kml_color, write_kml
+    from gis.export.writers import export_table
 
     roads, fiber, extensions, admin = network
     out = shared_duct_roads(roads, fiber, extensions=extensions, admin=admin)

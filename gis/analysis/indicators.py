@@ -19,6 +19,13 @@ commune_offices_)
 hamlets_lost_2g_off, hamlets_lost_3g_off  hamlets losing coverage at the switch-off / hamlets
 ======================================  ==========================================================
 
+Scopes below the whole area (:data:`SCOPES`): with the 2025 units of
+:func:`gis.analysis.units.assign_units` on the hamlets (``province_code``, ``commune_code``,
+``former_district_code`` ...), every indicator is computed per ``province``, per new
+``commune`` and per ``former_district`` (the history scope, to compare with plans written before
+1 July 2025), grouped by the unit codes, which the table carries as ``unit_code`` (with
+``unit_name``). Without them, per ``district`` and ``commune`` by the names given, as before.
+
 ``met`` is ``value >= target`` (``value <= target`` for the switch-off indicators), decided
 as ``gap == 0`` so that the two never disagree, and ``gap``
 is what is missing to meet the target, in whole hamlets, households, people, positions or
@@ -35,6 +42,7 @@ says how many.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,20 +51,42 @@ from scipy.spatial import cKDTree
 
 from gis.analysis.frames import with_lonlat
 from gis.analysis.targets import MAX_TARGETS, IndicatorParams, Targets
+from gis.errors import ValidationError
 
 __all__ = [
     "INDICATORS",
     "INDICATOR_COLUMNS",
+    "LEGACY_SCOPES",
+    "SCOPES",
+    "UNIT_SCOPES",
     "IndicatorDef",
     "assign_admin",
     "compute_indicators",
+    "default_scopes",
 ]
 
-#: Columns of the indicator table, in order.
+#: Columns of the indicator table, in order. ``scope`` is the unit's name (empty for the area),
+#: ``unit_code`` its code when the scope is grouped by code (empty otherwise), ``unit_name`` its
+#: name again under the name the 2025 tables use.
 INDICATOR_COLUMNS = [
-    "indicator_id", "name_vi", "name_en", "scope_level", "scope", "value", "target",
-    "direction", "met", "gap", "gap_unit", "numerator", "denominator", "note",
+    "indicator_id", "name_vi", "name_en", "scope_level", "scope", "unit_code", "unit_name",
+    "value", "target", "direction", "met", "gap", "gap_unit", "numerator", "denominator", "note",
 ]
+
+#: Scope levels below the area -> (code column or None, name column) of the hamlet table.
+SCOPES: dict[str, tuple[str | None, str]] = {
+    "province": ("province_code", "province"),
+    "commune": ("commune_code", "commune"),
+    "former_district": ("former_district_code", "former_district"),
+    "former_commune": ("former_commune_code", "former_commune"),
+    "district": (None, "district"),
+}
+
+#: Default scopes when the hamlets carry the 2025 units (``commune_code``).
+UNIT_SCOPES = ("province", "commune", "former_district")
+
+#: Default scopes of a hamlet table without them: by the names given.
+LEGACY_SCOPES = ("district", "commune")
 
 #: Scope name for rows whose commune or district is not known.
 UNKNOWN_SCOPE = "(không rõ / unknown)"
@@ -276,22 +306,90 @@ def assign_admin(points: pd.DataFrame, hamlets: pd.DataFrame,
     return out
 
 
-def _scope_keys(frame: pd.DataFrame | None, params: IndicatorParams,
-                has_district: bool) -> list[tuple[str, pd.Series]]:
-    """(level, scope name per row) for each level below the area: districts, then communes."""
+def _scope_columns(level: str, frame: pd.DataFrame) -> tuple[str | None, str | None]:
+    """(code column, name column) of ``level`` in ``frame``; a code column only when filled."""
+    code, name = SCOPES[level]
+    code = code if code is not None and code in frame and frame[code].notna().any() else None
+    name = name if name in frame else None
+    return code, name
+
+
+def _scope_keys(frame: pd.DataFrame | None, levels: Sequence[str]
+                ) -> list[tuple[str, pd.Series, dict[str, str]]]:
+    """(level, group key per row, key -> unit name) for each scope level present in ``frame``.
+
+    A level with a code column is grouped by code (its name is the first name of the code);
+    without one, by name. Rows without a key are grouped under :data:`UNKNOWN_SCOPE`.
+    """
     if frame is None:
         return []
-    levels = []
-    if params.per_district and has_district and "district" in frame:
-        levels.append("district")
-    if params.per_commune and "commune" in frame:
-        levels.append("commune")
     out = []
     for level in levels:
-        keys = frame[level].astype(object).where(frame[level].notna(), UNKNOWN_SCOPE)
+        code, name = _scope_columns(level, frame)
+        if code is None and name is None:
+            continue
+        col = code or name
+        keys = frame[col].astype(object).where(frame[col].notna(), UNKNOWN_SCOPE)
         keys = keys.map(lambda v: UNKNOWN_SCOPE if str(v).strip() == "" else str(v))
-        out.append((level, keys))
+        names: dict[str, str] = {}
+        if code is not None and name is not None:
+            pairs = pd.DataFrame({"k": keys, "n": frame[name].astype(object)}).dropna()
+            names = pairs.drop_duplicates("k").set_index("k")["n"].astype(str).to_dict()
+        out.append((level, keys, names) if code is not None else (f"~{level}", keys, names))
     return out
+
+
+def default_scopes(hamlets: pd.DataFrame, params: IndicatorParams) -> tuple[str, ...]:
+    """The scopes of :func:`compute_indicators` when none are given.
+
+    :data:`UNIT_SCOPES` when the hamlets have ``commune_code`` (the 2025 units), else
+    :data:`LEGACY_SCOPES`; ``params.per_commune`` and ``params.per_district`` drop the commune
+    and the (former) district levels.
+    """
+    units = "commune_code" in hamlets and hamlets["commune_code"].notna().any()
+    levels = UNIT_SCOPES if units else LEGACY_SCOPES
+    if not units and not ("district" in hamlets and hamlets["district"].notna().any()):
+        levels = tuple(lv for lv in levels if lv != "district")
+    drop = set()
+    if not params.per_commune:
+        drop |= {"commune", "former_commune"}
+    if not params.per_district:
+        drop |= {"district", "former_district"}
+    return tuple(lv for lv in levels if lv not in drop)
+
+
+def _check_scopes(scopes: Sequence[str]) -> tuple[str, ...]:
+    bad = [s for s in scopes if s not in SCOPES]
+    if bad:
+        valid = ", ".join(SCOPES)
+        raise ValidationError(
+            f"Unknown indicator scope(s) {', '.join(map(repr, bad))}; valid: {valid}.",
+            f"Phạm vi chỉ tiêu không hợp lệ {', '.join(map(repr, bad))}; hợp lệ: {valid}.")
+    return tuple(scopes)
+
+
+def _with_units(points: pd.DataFrame, hamlets: pd.DataFrame,
+                levels: Sequence[str]) -> pd.DataFrame:
+    """Points (positions, facilities) with the scope columns of their nearest hamlet.
+
+    Where a scope has a code column in the hamlets and the points lack that code, the code
+    and the name both come from the nearest hamlet (so that code and name agree); other
+    columns the points have are kept.
+    """
+    columns: list[str] = []
+    replace: list[str] = []
+    for level in levels:
+        code, name = _scope_columns(level, hamlets)
+        if code is not None:
+            columns.append(code)
+            if name is not None:
+                columns.append(name)
+                if code not in points or points[code].isna().all():
+                    replace.append(name)
+        elif name is not None:
+            columns.append(name)
+    points = points.drop(columns=[c for c in replace if c in points])
+    return assign_admin(points, hamlets, columns=tuple(dict.fromkeys(columns)))
 
 
 def _gap(num: float, den: float, target: float, is_max: bool) -> float:
@@ -301,7 +399,7 @@ def _gap(num: float, den: float, target: float, is_max: bool) -> float:
 
 
 def _row(d: IndicatorDef, level: str, scope: str, num: float, den: float,
-         target: float | None, note: str) -> dict:
+         target: float | None, note: str, code: str = "") -> dict:
     is_max = d.indicator_id in MAX_TARGETS
     value = num / den if den > 0 else float("nan")
     if den <= 0:
@@ -313,7 +411,8 @@ def _row(d: IndicatorDef, level: str, scope: str, num: float, den: float,
         met = gap == 0  # one rule for both, so that met and gap never disagree
     return {
         "indicator_id": d.indicator_id, "name_vi": d.name_vi, "name_en": d.name_en,
-        "scope_level": level, "scope": scope, "value": value,
+        "scope_level": level, "scope": scope, "unit_code": code, "unit_name": scope,
+        "value": value,
         "target": float("nan") if target is None else target,
         "direction": "<=" if is_max else ">=", "met": met, "gap": gap, "gap_unit": d.unit,
         "numerator": num, "denominator": den, "note": note,
@@ -327,8 +426,9 @@ def compute_indicators(
     facilities: pd.DataFrame | None = None,
     params: IndicatorParams | None = None,
     targets: Targets | None = None,
+    scopes: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """The indicator table for the whole area, each district and each commune.
+    """The indicator table for the whole area and each unit of the scopes.
 
     Parameters
     ----------
@@ -345,6 +445,11 @@ def compute_indicators(
         Indicator settings; default :class:`IndicatorParams` (national targets).
     targets
         Targets to use instead of ``params.targets``.
+    scopes
+        Levels below the area, keys of :data:`SCOPES` (e.g. ``("province", "commune",
+        "former_district")``); default :func:`default_scopes`. A level whose columns the
+        hamlets lack is skipped. Positions and facilities get the units of their nearest
+        hamlet.
 
     Returns
     -------
@@ -355,9 +460,9 @@ def compute_indicators(
     """
     params = params or IndicatorParams()
     targets = targets or params.targets
-    has_district = "district" in hamlets and hamlets["district"].notna().any()
-    positions = assign_admin(positions, hamlets) if positions is not None else None
-    facilities = assign_admin(facilities, hamlets) if facilities is not None else None
+    levels = default_scopes(hamlets, params) if scopes is None else _check_scopes(scopes)
+    positions = _with_units(positions, hamlets, levels) if positions is not None else None
+    facilities = _with_units(facilities, hamlets, levels) if facilities is not None else None
     frames = {"hamlets": hamlets, "positions": positions, "facilities": facilities}
     keys_by_basis: dict[str, list[tuple[str, pd.Series]]] = {}
     rows: list[dict] = []
@@ -378,13 +483,20 @@ def compute_indicators(
         rows.append(_row(d, "area", "", float(m.num.sum(skipna=True)),
                          float(m.den.sum(skipna=True)), target, note))
         if d.basis not in keys_by_basis:
-            keys_by_basis[d.basis] = _scope_keys(frames[d.basis], params, has_district)
-        for level, keys in keys_by_basis[d.basis]:
+            keys_by_basis[d.basis] = _scope_keys(frames[d.basis], levels)
+        for level, keys, names in keys_by_basis[d.basis]:
             # one grouped sum per level (not one selection per scope)
             sums = pd.DataFrame({"num": m.num, "den": m.den}).groupby(keys, sort=True).sum()
-            for name, num, den in zip(sums.index, sums["num"], sums["den"], strict=True):
+            by_code = not level.startswith("~")
+            for key, num, den in zip(sums.index, sums["num"], sums["den"], strict=True):
                 if den > 0:
-                    rows.append(_row(d, level, str(name), float(num), float(den), target, note))
+                    key = str(key)
+                    if by_code:
+                        rows.append(_row(d, level, names.get(key, key), float(num), float(den),
+                                         target, note, "" if key == UNKNOWN_SCOPE else key))
+                    else:
+                        rows.append(_row(d, level[1:], key, float(num), float(den), target,
+                                         note))
     out = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
     out["met"] = out["met"].astype("boolean")
     return out

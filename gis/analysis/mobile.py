@@ -45,6 +45,7 @@ __all__ = [
     "hamlet_columns",
     "hamlet_coverage",
     "hamlet_sums",
+    "points_in_polygons",
     "reduce_sums",
 ]
 
@@ -65,7 +66,7 @@ def _cell_centres_in(coverage: CoverageResult, xy: np.ndarray) -> np.ndarray:
     return (col >= 0) & (col < coverage.shape[1]) & (row >= 0) & (row < coverage.shape[0])
 
 
-def _points_in_polygons(tree: shapely.STRtree, poly: np.ndarray, bounds, cx: np.ndarray,
+def points_in_polygons(tree: shapely.STRtree, poly: np.ndarray, bounds, cx: np.ndarray,
                         cy: np.ndarray, values: np.ndarray | None):
     """Grid points (cx x cy, optional weights ``values``) inside the polygons:
     (xy, weight, hamlet position)."""
@@ -127,12 +128,12 @@ def hamlet_sums(
         tree = shapely.STRtree(geoms[poly])
         bounds = shapely.total_bounds(geoms[poly])
         tr = coverage.transform
-        area_pts = _points_in_polygons(
+        area_pts = points_in_polygons(
             tree, poly, bounds, tr.c + (np.arange(coverage.shape[1]) + 0.5) * tr.a,
             tr.f + (np.arange(coverage.shape[0]) + 0.5) * tr.e, None)
         if population is not None:
             pop, ptr = population
-            pts = _points_in_polygons(
+            pts = points_in_polygons(
                 tree, poly, bounds, ptr.c + (np.arange(pop.shape[1]) + 0.5) * ptr.a,
                 ptr.f + (np.arange(pop.shape[0]) + 0.5) * ptr.e, pop)
             keep = _cell_centres_in(coverage, pts[0])

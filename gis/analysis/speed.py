@@ -73,9 +73,10 @@ import pandas as pd
 import shapely
 from affine import Affine
 
+from gis.analysis.frames import as_bool
 from gis.analysis.hamlets import hamlet_centres
 from gis.analysis.indicators import IndicatorDef
-from gis.analysis.mobile import _points_in_polygons
+from gis.analysis.mobile import points_in_polygons
 from gis.analysis.speed_params import (
     SPEED_TARGET_PRESETS,
     SPEED_TECHS,
@@ -84,7 +85,6 @@ from gis.analysis.speed_params import (
     speed_targets,
 )
 from gis.errors import CRSError, ValidationError
-from gis.layers.frames import as_bool
 from gis.radio.coverage import sample_grid
 
 __all__ = [
@@ -377,7 +377,7 @@ def speed_samples(
         poly = np.flatnonzero(shapely.get_type_id(geoms) >= 3)
         if poly.size and population is not None:
             pop, ptr = population
-            xy, wt, hi = _points_in_polygons(
+            xy, wt, hi = points_in_polygons(
                 shapely.STRtree(geoms[poly]), poly, shapely.total_bounds(geoms[poly]),
                 ptr.c + (np.arange(pop.shape[1]) + 0.5) * ptr.a,
                 ptr.f + (np.arange(pop.shape[0]) + 0.5) * ptr.e, pop)
@@ -387,7 +387,7 @@ def speed_samples(
             has[hi] = True
         poly = poly[~has[poly]]  # polygons without people: their coverage cells, equal weights
         if poly.size:
-            xy, wt, hi = _points_in_polygons(
+            xy, wt, hi = points_in_polygons(
                 shapely.STRtree(geoms[poly]), poly, shapely.total_bounds(geoms[poly]),
                 tr.c + (np.arange(w) + 0.5) * tr.a, tr.f + (np.arange(h) + 0.5) * tr.e, None)
             pts_xy.append(xy)

@@ -22,9 +22,9 @@ from gis.labels import SCOPE_LABELS, check_lang, column_label, label, text
 from gis.report.results import RunResults
 from gis.report.staticmap import overview_png
 
-__all__ = ["fmt_number", "fmt_share", "param_summary", "render_html", "write_html"]
+__all__ = ["REPORT_CSS", "fmt_number", "fmt_share", "param_summary", "render_html", "write_html"]
 
-_CSS = """
+REPORT_CSS = """
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #1d1d1d;
        margin: 24px auto; max-width: 1100px; padding: 0 16px; font-size: 13px; }
@@ -256,7 +256,7 @@ def render_html(results: RunResults, *, lang: str = "en", max_uncovered_rows: in
         f"<html lang='{lang}'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>{escape(title)} - {escape(results.name)}</title>",
-        f"<style>{_CSS}</style></head><body>",
+        f"<style>{REPORT_CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         "<div class='meta'>"
         f"<b>{escape(text('project', lang))}:</b> {escape(results.name)} &nbsp;·&nbsp; "
