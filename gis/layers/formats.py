@@ -258,8 +258,9 @@ def _read_shapefile_set(paths: list[Path], *, display: str, workdir: Path | None
 
 
 def _unreadable(display: str, exc: Exception) -> InputFileError:
+    why = str(exc).rstrip(". ") or type(exc).__name__
     return InputFileError(
-        f"Cannot read this file: {exc}.", f"Không đọc được tệp: {exc}.", file=display,
+        f"Cannot read this file: {why}.", f"Không đọc được tệp: {why}.", file=display,
         fix="Open it in QGIS to check it, or export it again.",
         fix_vi="Mở bằng QGIS để kiểm tra, hoặc xuất lại tệp.")
 
