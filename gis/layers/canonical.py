@@ -26,6 +26,7 @@ from gis.layers.coords import (
     tm_params,
 )
 from gis.layers.crs import WGS84, analysis_crs_for_lon, meridian_for_province
+from gis.layers.encoding import clean_text, is_text_column
 from gis.layers.formats import RawTable
 from gis.layers.normalise import (
     generate_ids,
@@ -93,6 +94,7 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
     for en, vi in raw.notes:
         report.warn(en, vi)
     report.rows_read = len(df)
+    df = _clean_text_cells(raw, report)
     if len(df) == 0:
         raise InputFileError(
             "The layer has no rows.", "Lớp dữ liệu không có dòng nào.", file=display,
@@ -231,6 +233,71 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
     return gdf, report
 
 
+def _clean_text_cells(raw: RawTable, report: LoadReport) -> pd.DataFrame:
+    """Repair mojibake (UTF-8 read as Latin-1) and remove control characters in every text
+    cell and header, in place on ``raw.df``, and say where in the report."""
+    df = raw.df
+    geom = df.geometry.name if raw.has_geometry else None
+    new_cols = []
+    headers: list[tuple[str, str]] = []
+    for c in df.columns:
+        if isinstance(c, str) and c != geom:
+            v, _, _ = clean_text(c)
+            v = str(v).strip() or c
+            if v != c:
+                headers.append((c, v))
+            new_cols.append(v)
+        else:
+            new_cols.append(c)
+    if headers:
+        df.columns = new_cols
+        if geom is not None:
+            df = df.set_geometry(geom)
+        shown = ", ".join(f"{a!r} -> {b!r}" for a, b in headers[:5])
+        report.warn(f"Column headers repaired (UTF-8 read as Latin-1, or control characters): "
+                    f"{shown}.",
+                    f"Đã sửa tên cột (UTF-8 bị đọc như Latin-1, hoặc ký tự điều khiển): {shown}.")
+    repaired: dict[str, list[int]] = {}
+    stripped: dict[str, list[int]] = {}
+    example: list[tuple[str, str]] = []
+    for col in [c for c in df.columns if c != geom and is_text_column(df[c])]:
+        values = df[col].to_numpy(dtype=object)
+        flags = map_unique(values, clean_text)
+        fixed = np.array([f[0] for f in flags], dtype=object)
+        rep = np.array([f[1] for f in flags], dtype=bool)
+        strip = np.array([f[2] for f in flags], dtype=bool)
+        if rep.any() or strip.any():
+            if rep.any() and not example:
+                i = int(np.flatnonzero(rep)[0])
+                example.append((str(values[i]), str(fixed[i])))
+            df[col] = fixed
+            if rep.any():
+                repaired[str(col)] = np.flatnonzero(rep).tolist()
+            if strip.any():
+                stripped[str(col)] = np.flatnonzero(strip).tolist()
+    if repaired:
+        rows = sorted({r for v in repaired.values() for r in v})
+        cols = ", ".join(repaired)
+        a, b = example[0]
+        report.warn(f"Text in UTF-8 that had been read as Latin-1/cp1252 was repaired (e.g. {a!r} "
+                    f"-> {b!r}) in column(s) {cols}, row(s) {format_rows(rows)}.",
+                    f"Đã sửa chữ UTF-8 bị đọc nhầm như Latin-1/cp1252 (ví dụ {a!r} -> {b!r}) ở "
+                    f"cột {cols}, dòng {format_rows(rows)}.")
+        report.extra["mojibake_rows"] = {k: [int(r) for r in v] for k, v in repaired.items()}
+        report.encoding = (report.encoding + "; " if report.encoding else "") + \
+            "UTF-8 read as Latin-1 repaired"
+    if stripped:
+        rows = sorted({r for v in stripped.values() for r in v})
+        cols = ", ".join(stripped)
+        report.warn(f"NUL or control characters were removed from column(s) {cols}, row(s) "
+                    f"{format_rows(rows)}.",
+                    f"Đã xoá ký tự NUL hoặc ký tự điều khiển ở cột {cols}, dòng "
+                    f"{format_rows(rows)}.")
+        report.extra["control_rows"] = {k: [int(r) for r in v] for k, v in stripped.items()}
+    raw.df = df
+    return df
+
+
 def _fallback_columns(df: pd.DataFrame, kind: str, columns: list[str], mapping: dict[str, str],
                       report: LoadReport) -> None:
     """KML conventions: the Placemark name is the site / node id; a Folder named after an
@@ -350,6 +417,13 @@ PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
 }
 
 
+#: Most people a hamlet (thôn, xóm, ấp, bản, tổ dân phố) is expected to have. Hamlets have from
+#: a few hundred to a few thousand people, and a commune since the 2025 reform about 30,000
+#: (101 million people in 3,321 communes); a hamlet above 100,000 is a commune or district
+#: total, or another unit.
+MAX_HAMLET_POPULATION = 100_000
+
+
 def _plausibility(gdf: gpd.GeoDataFrame, report: LoadReport) -> None:
     """Warn about numbers outside their plausible range (kept as given), naming the rows."""
     rows = gdf.index.to_numpy()
@@ -364,6 +438,33 @@ def _plausibility(gdf: gpd.GeoDataFrame, report: LoadReport) -> None:
                         f"{col}: {int(bad.sum())} giá trị ngoài {lo:g}-{hi:g} ở dòng "
                         f"{format_rows(rows[bad])} (ví dụ {v[bad][0]:g}); {hint_vi}. Giữ "
                         "nguyên.")
+    for col in ("population", "households"):
+        if col not in gdf:
+            continue
+        v = gdf[col].to_numpy(dtype=float)
+        frac = np.isfinite(v) & (np.abs(v - np.round(v)) > 1e-9)
+        if frac.any():
+            report.warn(f"{col}: {int(frac.sum())} value(s) are not whole numbers in row(s) "
+                        f"{format_rows(rows[frac])} (e.g. {v[frac][0]:g}): people and households "
+                        "are counted whole; an estimate, or a thousands separator read as a "
+                        "decimal mark? Kept as given.",
+                        f"{col}: {int(frac.sum())} giá trị không phải số nguyên ở dòng "
+                        f"{format_rows(rows[frac])} (ví dụ {v[frac][0]:g}): số người và số hộ "
+                        "phải là số nguyên; số ước tính, hay dấu phân cách hàng nghìn bị đọc "
+                        "thành dấu thập phân? Giữ nguyên.")
+            report.extra.setdefault("not_whole", {})[col] = [int(r) for r in rows[frac]]
+    if report.kind == "villages" and "population" in gdf:
+        v = gdf["population"].to_numpy(dtype=float)
+        big = np.isfinite(v) & (v > MAX_HAMLET_POPULATION)
+        if big.any():
+            report.warn(f"population: {int(big.sum())} hamlet(s) above {MAX_HAMLET_POPULATION:,} "
+                        f"people in row(s) {format_rows(rows[big])} (e.g. {v[big][0]:,.0f}): more "
+                        "than a whole commune; a commune or district total, or another unit? "
+                        "Kept as given.",
+                        f"population: {int(big.sum())} thôn trên {MAX_HAMLET_POPULATION:,} người "
+                        f"ở dòng {format_rows(rows[big])} (ví dụ {v[big][0]:,.0f}): nhiều hơn cả "
+                        "một xã; số của xã, huyện hay đơn vị khác? Giữ nguyên.")
+            report.extra["population_above_max"] = [int(r) for r in rows[big]]
     if "population" in gdf and "households" in gdf:
         pop = gdf["population"].to_numpy(dtype=float)
         hh = gdf["households"].to_numpy(dtype=float)
@@ -376,11 +477,18 @@ def _plausibility(gdf: gpd.GeoDataFrame, report: LoadReport) -> None:
 
 
 def _as_text(v: object) -> str | None:
+    """A text cell as text: numbers written as such (1.0 -> "1"), surrounding spaces removed.
+
+    Leading tabs and carriage returns are kept: ``"\\t=1+1"`` is inert text in the file and
+    must not become ``"=1+1"``, which a spreadsheet would run (the writers neutralise both, see
+    :mod:`gis.layers.safe_text`). Nothing is ever evaluated.
+    """
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return None
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return str(v).strip()
+    text = str(v).rstrip().lstrip(" \u00a0")
+    return text or None
 
 
 def _text_columns(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> None:
