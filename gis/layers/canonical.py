@@ -103,6 +103,7 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
     geom_name = df.geometry.name if raw.has_geometry else None
     columns = [str(c) for c in df.columns if c != geom_name]
     mapping = map_columns(columns, spec)
+    _match_cut_headers(raw.cut_headers, columns, mapping, spec, report)
     _fallback_columns(df, kind, columns, mapping, report)
     require_columns(mapping, spec, columns, display=display)
     report.column_mapping = dict(mapping)
@@ -296,6 +297,32 @@ def _clean_text_cells(raw: RawTable, report: LoadReport) -> pd.DataFrame:
         report.extra["control_rows"] = {k: [int(r) for r in v] for k, v in stripped.items()}
     raw.df = df
     return df
+
+
+def _match_cut_headers(cut: tuple[str, ...], columns: list[str], mapping: dict[str, str],
+                       spec: LayerSpec, report: LoadReport) -> None:
+    """DBF field names cut at 10 bytes ("Hộ gia đình" -> "Hộ gia đ", "Nhà mạng" -> "Nhà mạn")
+    still map to the column one of whose aliases they begin: when exactly one unmapped
+    canonical column has such an alias."""
+    used = set(mapping.values())
+    cut_keys = {header_key(c) for c in cut}
+    for src in columns:
+        key = header_key(src)
+        if key not in cut_keys or src in used:
+            continue
+        if len(key) < 3:
+            continue
+        aliases = {c.name: c.keys() for c in spec.columns if c.name not in mapping}
+        hits = {name for name, ks in aliases.items()
+                if any(k.startswith(key) and k != key for k in ks)}
+        if len(hits) == 1:
+            canon = hits.pop()
+            mapping[canon] = src
+            used.add(src)
+            report.warn(f"The field name {src!r} looks cut at the 10-byte limit of DBF files: "
+                        f"read as {canon}.",
+                        f"Tên trường {src!r} có vẻ bị cắt ở giới hạn 10 byte của tệp DBF: đọc "
+                        f"là {canon}.")
 
 
 def _fallback_columns(df: pd.DataFrame, kind: str, columns: list[str], mapping: dict[str, str],
