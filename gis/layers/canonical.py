@@ -225,6 +225,8 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
     gdf = gdf.loc[inside]
     wgs = wgs.loc[inside]
     _warn_off_land(wgs, report)
+    if not len(gdf):
+        _nothing_usable(report, display)
 
     _parse_number_columns(gdf, spec, report)
     _plausibility(gdf, report)
@@ -254,6 +256,24 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
     report.extra["analysis_crs"] = target.to_string()
     report.rejected.sort(key=lambda r: r.row)
     return gdf, report
+
+
+def _nothing_usable(report: LoadReport, display: str) -> None:
+    """Every row was rejected: a ValidationError with the commonest reasons and the rows."""
+    counts: dict[tuple[str, str], int] = {}
+    for r in report.rejected:
+        counts[(r.reason_en, r.reason_vi)] = counts.get((r.reason_en, r.reason_vi), 0) + 1
+    top = sorted(counts.items(), key=lambda kv: -kv[1])[:3]
+    en = "; ".join(f"{n} x {k[0]}" for k, n in top) or "no rows"
+    vi = "; ".join(f"{n} x {k[1]}" for k, n in top) or "không có dòng"
+    raise ValidationError(
+        f"No row of the layer is usable ({en}).",
+        f"Không dòng nào của lớp dùng được ({vi}).",
+        file=display, rows=[r.row for r in report.rejected],
+        fix="Check the coordinates and geometries of the file (open it in QGIS or Excel), or "
+        "that the right file / layer / sheet was chosen.",
+        fix_vi="Kiểm tra toạ độ và hình học của tệp (mở bằng QGIS hoặc Excel), hoặc đã chọn đúng "
+        "tệp / lớp / trang tính.")
 
 
 def _named_provinces(gdf: gpd.GeoDataFrame, province: str | None) -> list[str]:

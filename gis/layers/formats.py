@@ -445,21 +445,57 @@ def _read_csv(path: Path, *, display: str) -> RawTable:
                                        decoded.label))
 
 
+def _unique_headers(headers: list[str]) -> list[str]:
+    """Repeated headers get ``.1``, ``.2``... as pandas does for CSV (``ten_thon``,
+    ``ten_thon.1``), so that every column can be told apart and reported."""
+    seen: dict[str, int] = {}
+    out = []
+    taken = set(headers)
+    for h in headers:
+        if h in seen:
+            n = seen[h]
+            while f"{h}.{n}" in taken:
+                n += 1
+            seen[h] = n + 1
+            out.append(f"{h}.{n}")
+            taken.add(f"{h}.{n}")
+        else:
+            seen[h] = 1
+            out.append(h)
+    return out
+
+
 def _read_xlsx(path: Path, *, display: str, sheet: str | None) -> RawTable:
+    import openpyxl
+
     try:
-        book = pd.ExcelFile(path, engine="openpyxl")
-    except Exception as exc:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl / zipfile / XML errors of a damaged workbook
         raise _unreadable(display, exc) from exc
-    with book:
-        sheets = [str(s) for s in book.sheet_names]
+    try:
+        sheets = [str(s) for s in book.sheetnames]
         if sheet is not None and sheet not in sheets:
             raise ValidationError(
                 f"The workbook has no sheet {sheet!r}; its sheets: {', '.join(sheets)}.",
                 f"Tệp Excel không có trang {sheet!r}; các trang có: {', '.join(sheets)}.",
                 file=display, fix="Choose one of the sheets listed.",
                 fix_vi="Chọn một trong các trang đã liệt kê.")
+        if not sheets:
+            raise InputFileError("The workbook has no sheet.", "Tệp Excel không có trang nào.",
+                                 file=display)
         name = sheet if sheet is not None else sheets[0]
-        grid = book.parse(name, header=None, dtype=object)
+        try:
+            # cell values as Excel stores them (text stays text, formulas give their cached
+            # value): nothing is converted or evaluated on the way
+            rows = [list(r) for r in book[name].iter_rows(values_only=True)]
+        except Exception as exc:
+            raise _unreadable(display, exc) from exc
+    finally:
+        book.close()
+    width = max((len(r) for r in rows), default=0)
+    grid = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
+    grid = grid.where(grid.map(lambda v: not (isinstance(v, str) and v == "")), None) \
+        if len(grid) else grid
     grid = grid.dropna(axis=1, how="all")
     filled = grid.notna().any(axis=1).to_numpy()
     grid = grid.iloc[: (np.flatnonzero(filled)[-1] + 1) if filled.any() else 0]
@@ -473,8 +509,9 @@ def _read_xlsx(path: Path, *, display: str, sheet: str | None) -> RawTable:
         if sum(isinstance(v, str) and v.strip() != "" for v in row) >= 2:
             header_row = i
             break
-    header = [str(v).strip() if v is not None and str(v) != "nan" else f"column_{j + 1}"
-              for j, v in enumerate(grid.iloc[header_row])]
+    header = _unique_headers([str(v).strip() if v is not None and str(v) != "nan"
+                              and str(v).strip() else f"column_{j + 1}"
+                              for j, v in enumerate(grid.iloc[header_row])])
     df = grid.iloc[header_row + 1:].copy()
     df.columns = header
     # blank rows between data rows stay (and are reported) so that row numbers match Excel's

@@ -352,7 +352,14 @@ def _raster_in_zip(archive: Path, workdir: Path, name: str, *, keep: Path) -> Pa
 
 
 def _check_extent(info: RasterInfo, name: str) -> None:
-    lon0, lat0, lon1, lat1 = info.bounds_in("EPSG:4326")
+    try:
+        lon0, lat0, lon1, lat1 = info.bounds_in("EPSG:4326")
+    except Exception as exc:  # pyproj.ProjError / CRSError on a garbled definition
+        raise CRSError(
+            f"The raster's coordinate reference system cannot be used: {exc}.",
+            f"Không dùng được hệ toạ độ của raster: {exc}.", file=name,
+            fix="Assign it again (gdal_edit.py -a_srs EPSG:32648 FILE).",
+            fix_vi="Gán lại hệ toạ độ (gdal_edit.py -a_srs EPSG:32648 FILE).") from exc
     v = VIETNAM_BOUNDS
     if not np.all(np.isfinite([lon0, lat0, lon1, lat1])) or (
         lon1 < v[0] or lon0 > v[2] or lat1 < v[1] or lat0 > v[3]
