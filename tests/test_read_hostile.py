@@ -359,3 +359,14 @@ def test_two_uploaded_rasters_of_one_name_stay_apart(tmp_path):
     info1, _ = open_raster(Upload("dem.tif", path.read_bytes()), "dem", workdir=work)
     info2, _ = open_raster(Upload("dem.tif", path.read_bytes()), "dem", workdir=work)
     assert info1.path != info2.path and info1.path.exists() and info2.path.exists()
+
+
+def test_a_long_upload_name_is_still_read_by_its_extension(tmp_path):
+    name = "Danh sách thôn xóm trắng sóng lõm sóng của tỉnh " * 8 + ".geojson"
+    data = ('{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+            '{"ten_thon":"Thôn Đông"},"geometry":{"type":"Point","coordinates":'
+            '[106.2712,20.1453]}}]}').encode()
+    result = read_layer(Upload(name, data), "villages", workdir=tmp_path / "s")
+    assert result.gdf["name"].tolist() == ["Thôn Đông"]
+    assert result.report.source.endswith(".geojson")
+    assert len(result.report.source.encode()) <= MAX_NAME_BYTES

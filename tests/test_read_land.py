@@ -128,3 +128,17 @@ def test_rows_in_the_sea_are_kept_and_named():
     rep = read_layer(Upload("thon.csv", text.encode()), "villages").report
     assert rep.extra["off_land_rows"] == [2]
     assert rep.rows_loaded == 4 and any("in the sea" in w for w in rep.warnings)
+
+
+def test_wrong_province_for_metric_csv_names_the_right_meridian():
+    # Nam Định TM-3 (105.5) numbers read with --province 'Quảng Ninh' (107.75): 2.25° east,
+    # in the Gulf of Tonkin; a candidate that only hits a small island (Bạch Long Vĩ) by chance
+    # ranks below those that put the points on the mainland
+    e, n = Transformer.from_crs(4326, vn2000_tm3(105.5), always_xy=True).transform(
+        NAM_DINH[:, 0], NAM_DINH[:, 1])
+    text = "ten_thon,X,Y\n" + "".join(f"T{i},{nn:.2f},{ee:.2f}\n"
+                                      for i, (ee, nn) in enumerate(zip(e, n, strict=True)))
+    with pytest.raises(CRSError) as err:
+        read_layer(Upload("thon.csv", text.encode()), "villages", province="Quảng Ninh")
+    assert "vn2000-tm3:105.5" in err.value.fix
+    assert "107.75°" in err.value.en

@@ -75,13 +75,27 @@ def vietnam_land() -> shapely.MultiPolygon:
     return geom
 
 
+#: Parts of the land polygon larger than this (degrees², ~60 km²) are "major land": the
+#: mainland and the large islands, not the island discs, which a shifted layer can hit by chance.
+_MAJOR_AREA = 0.005
+
+
+@lru_cache(maxsize=1)
+def _major_land() -> shapely.MultiPolygon:
+    parts = [g for g in vietnam_land().geoms if g.area > _MAJOR_AREA]
+    geom = shapely.MultiPolygon(parts)
+    shapely.prepare(geom)
+    return geom
+
+
 def on_land(lon: np.ndarray, lat: np.ndarray, *, margin_km: float = LandParams.margin_km,
-            ) -> np.ndarray:
+            major: bool = False) -> np.ndarray:
     """True where (``lon``, ``lat``) (degrees, WGS84) lies on Vietnam's land or within
     ``margin_km`` of it; False for NaN.
 
     The margin is converted to degrees at each point's latitude (longitude degrees shrink by
     cos(latitude)); the larger of the two is used, so the test errs towards "on land".
+    ``major=True`` tests against the mainland and the large islands only.
     """
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
@@ -89,7 +103,7 @@ def on_land(lon: np.ndarray, lat: np.ndarray, *, margin_km: float = LandParams.m
     ok = np.isfinite(lon) & np.isfinite(lat)
     if not ok.any():
         return out
-    land = vietnam_land()
+    land = _major_land() if major else vietnam_land()
     inside = shapely.contains_xy(land, lon[ok], lat[ok])
     if margin_km > 0 and not inside.all():
         rest = np.flatnonzero(~inside)
@@ -109,7 +123,7 @@ def meridian_candidates(easting: np.ndarray, northing: np.ndarray, lon0: float, 
     ``easting`` / ``northing`` are VN-2000 TM-3 metres read with meridian ``lon0`` (degrees).
     The candidates are every provincial meridian of :data:`PROVINCE_MERIDIANS` (TT 973 and
     TT 24); those of the ``provinces`` the layer names come first when they put at least half of
-    the points on land, then the others by share.
+    the points on land, then the others by their share on the mainland and large islands.
     """
     e = np.asarray(easting, dtype=float)
     n = np.asarray(northing, dtype=float)
@@ -121,11 +135,16 @@ def meridian_candidates(easting: np.ndarray, northing: np.ndarray, lon0: float, 
             except CRSError:  # an unknown province name gives no candidate
                 continue
     cands = sorted({v for m in PROVINCE_MERIDIANS.values() for v in m.values()} - {lon0})
-    out = []
+    scored = []
     for cand in cands:
         t = Transformer.from_crs(vn2000_tm3(cand), WGS84, always_xy=True)
         lon, lat = t.transform(e, n)
-        out.append((cand, float(np.mean(on_land(lon, lat, margin_km=margin_km)))))
-    # a meridian of a province the layer names first (among those that fit), then by share
-    out.sort(key=lambda c: (c[0] not in named or c[1] < 0.5, -round(c[1], 3), abs(c[0] - lon0)))
-    return out
+        share = float(np.mean(on_land(lon, lat, margin_km=margin_km)))
+        major = float(np.mean(on_land(lon, lat, margin_km=0.0, major=True))) if share else 0.0
+        scored.append((cand, share, major))
+    # a meridian of a province the layer names first (among those that fit), then the share on
+    # the mainland and large islands (a shifted layer may hit a small island by chance), then
+    # the share on any land
+    scored.sort(key=lambda c: (c[0] not in named or c[1] < 0.5, -round(c[2], 2),
+                               -round(c[1], 3), abs(c[0] - lon0)))
+    return [(c, share) for c, share, _ in scored]
