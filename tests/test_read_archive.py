@@ -80,13 +80,14 @@ def test_upload_of_an_evil_zip_writes_nothing_outside_workdir(tmp_path):
     with pytest.raises(InputFileError):
         read_layer(Upload("../x.zip", zpath.read_bytes()), "villages", workdir=work)
     assert _outside_files(tmp_path) == sorted([*before, "session"])
-    assert [p.name for p in work.iterdir()] == ["x.zip", "x_unzipped"]
+    # the uploaded copy and the extraction folder are removed once the read is over
+    assert list(work.iterdir()) == []
 
 
 def test_not_a_zip(tmp_path):
     bad = tmp_path / "bad.zip"
     bad.write_bytes(b"not a zip at all")
-    with pytest.raises(InputFileError, match="Cannot open the archive"):
+    with pytest.raises(InputFileError, match="damaged or not a zip"):
         safe_extract(bad, tmp_path / "w")
 
 

@@ -49,9 +49,10 @@ def test_vni_known_words(raw, text):
 
 
 def test_tcvn3_table_is_complete_and_one_to_one():
-    # 7 capitals + 7 lowercase bases + 12 vowels x 5 tones = 74 code points, all distinct
-    assert len(TCVN3_TABLE) == 74
-    assert len(set(TCVN3_TABLE.values())) == 74
+    # 134 letters (12 vowels x 6 forms + đ, in both cases: 67 + 67) and 5 combining tone marks,
+    # every one at exactly one byte
+    assert len(TCVN3_TABLE) == 139
+    assert len(set(TCVN3_TABLE.values())) == 139
 
 
 def test_detection_picks_the_right_encoding():

@@ -16,6 +16,7 @@ import shapely
 from pyproj import CRS
 
 from gis.errors import InputFileError, ValidationError, format_rows
+from gis.layers.cleaning import clean_text_cells, match_cut_headers
 from gis.layers.coords import (
     CoordColumns,
     crs_label,
@@ -25,8 +26,19 @@ from gis.layers.coords import (
     points_from_columns,
     tm_params,
 )
-from gis.layers.crs import WGS84, analysis_crs_for_lon, meridian_for_province
+from gis.layers.crs import (
+    WGS84,
+    analysis_crs_for_lon,
+    meridian_for_province,
+)
 from gis.layers.formats import RawTable
+from gis.layers.landcheck import (
+    check_land,
+    named_provinces,
+    restore_vn2000,
+    tm3_meridian,
+    warn_off_land,
+)
 from gis.layers.normalise import (
     generate_ids,
     map_columns,
@@ -93,6 +105,7 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
     for en, vi in raw.notes:
         report.warn(en, vi)
     report.rows_read = len(df)
+    df = clean_text_cells(raw, report)
     if len(df) == 0:
         raise InputFileError(
             "The layer has no rows.", "Lớp dữ liệu không có dòng nào.", file=display,
@@ -101,6 +114,7 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
     geom_name = df.geometry.name if raw.has_geometry else None
     columns = [str(c) for c in df.columns if c != geom_name]
     mapping = map_columns(columns, spec)
+    match_cut_headers(raw.cut_headers, columns, mapping, spec, report)
     _fallback_columns(df, kind, columns, mapping, report)
     require_columns(mapping, spec, columns, display=display)
     report.column_mapping = dict(mapping)
@@ -127,11 +141,22 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
                             f"Tệp ghi {crs_label(file_crs)} nhưng toạ độ là mét: bỏ qua hệ "
                             "toạ độ đó.")
                 file_crs = None
+        if file_crs is not None:
+            file_crs = restore_vn2000(file_crs, report)
         if file_crs is not None and given is not None and not file_crs.equals(given):
-            report.warn(f"The file says its CRS is {crs_label(file_crs)}; that is used, not "
-                        f"the {given_label} given.",
-                        f"Tệp ghi hệ toạ độ {crs_label(file_crs)}; dùng hệ này, không dùng "
-                        f"{given_label} đã chọn.")
+            f0, g0 = tm3_meridian(file_crs), tm3_meridian(given)
+            if f0 is not None and g0 is not None and f0 != g0:
+                # the way to correct a .prj with the wrong provincial meridian
+                report.warn(f"The file says VN-2000 TM-3 {f0:g}°; the TM-3 {g0:g}° given is used "
+                            "instead (the .prj's central meridian is overridden).",
+                            f"Tệp ghi VN-2000 TM-3 {f0:g}°; dùng TM-3 {g0:g}° đã chọn thay thế "
+                            "(ghi đè kinh tuyến trục của tệp .prj).")
+                file_crs = None
+            else:
+                report.warn(f"The file says its CRS is {crs_label(file_crs)}; that is used, not "
+                            f"the {given_label} given.",
+                            f"Tệp ghi hệ toạ độ {crs_label(file_crs)}; dùng hệ này, không dùng "
+                            f"{given_label} đã chọn.")
         if file_crs is not None:
             src_crs, label, note, note_vi = (file_crs, crs_label(file_crs), "read from the file",
                                              "đọc từ tệp")
@@ -197,9 +222,15 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
     gdf = gdf.drop(index=[r.row for r in report.rejected if r.row in gdf.index])
     gdf = check_geometries(gdf, spec, report, display=display)
     wgs = gdf.to_crs(WGS84)
+    provinces = named_provinces(gdf, province)
+    gdf, wgs, label = check_land(gdf, wgs, label, given, given_label, provinces, report,
+                                  display=display)
     inside = check_in_vietnam(wgs, report, display=display, crs_label=label)
     gdf = gdf.loc[inside]
     wgs = wgs.loc[inside]
+    warn_off_land(wgs, report)
+    if not len(gdf):
+        _nothing_usable(report, display)
 
     _parse_number_columns(gdf, spec, report)
     _plausibility(gdf, report)
@@ -229,6 +260,24 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
     report.extra["analysis_crs"] = target.to_string()
     report.rejected.sort(key=lambda r: r.row)
     return gdf, report
+
+
+def _nothing_usable(report: LoadReport, display: str) -> None:
+    """Every row was rejected: a ValidationError with the commonest reasons and the rows."""
+    counts: dict[tuple[str, str], int] = {}
+    for r in report.rejected:
+        counts[(r.reason_en, r.reason_vi)] = counts.get((r.reason_en, r.reason_vi), 0) + 1
+    top = sorted(counts.items(), key=lambda kv: -kv[1])[:3]
+    en = "; ".join(f"{n} x {k[0]}" for k, n in top) or "no rows"
+    vi = "; ".join(f"{n} x {k[1]}" for k, n in top) or "không có dòng"
+    raise ValidationError(
+        f"No row of the layer is usable ({en}).",
+        f"Không dòng nào của lớp dùng được ({vi}).",
+        file=display, rows=[r.row for r in report.rejected],
+        fix="Check the coordinates and geometries of the file (open it in QGIS or Excel), or "
+        "that the right file / layer / sheet was chosen.",
+        fix_vi="Kiểm tra toạ độ và hình học của tệp (mở bằng QGIS hoặc Excel), hoặc đã chọn đúng "
+        "tệp / lớp / trang tính.")
 
 
 def _fallback_columns(df: pd.DataFrame, kind: str, columns: list[str], mapping: dict[str, str],
@@ -350,6 +399,13 @@ PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
 }
 
 
+#: Most people a hamlet (thôn, xóm, ấp, bản, tổ dân phố) is expected to have. Hamlets have from
+#: a few hundred to a few thousand people, and a commune since the 2025 reform about 30,000
+#: (101 million people in 3,321 communes); a hamlet above 100,000 is a commune or district
+#: total, or another unit.
+MAX_HAMLET_POPULATION = 100_000
+
+
 def _plausibility(gdf: gpd.GeoDataFrame, report: LoadReport) -> None:
     """Warn about numbers outside their plausible range (kept as given), naming the rows."""
     rows = gdf.index.to_numpy()
@@ -364,6 +420,33 @@ def _plausibility(gdf: gpd.GeoDataFrame, report: LoadReport) -> None:
                         f"{col}: {int(bad.sum())} giá trị ngoài {lo:g}-{hi:g} ở dòng "
                         f"{format_rows(rows[bad])} (ví dụ {v[bad][0]:g}); {hint_vi}. Giữ "
                         "nguyên.")
+    for col in ("population", "households"):
+        if col not in gdf:
+            continue
+        v = gdf[col].to_numpy(dtype=float)
+        frac = np.isfinite(v) & (np.abs(v - np.round(v)) > 1e-9)
+        if frac.any():
+            report.warn(f"{col}: {int(frac.sum())} value(s) are not whole numbers in row(s) "
+                        f"{format_rows(rows[frac])} (e.g. {v[frac][0]:g}): people and households "
+                        "are counted whole; an estimate, or a thousands separator read as a "
+                        "decimal mark? Kept as given.",
+                        f"{col}: {int(frac.sum())} giá trị không phải số nguyên ở dòng "
+                        f"{format_rows(rows[frac])} (ví dụ {v[frac][0]:g}): số người và số hộ "
+                        "phải là số nguyên; số ước tính, hay dấu phân cách hàng nghìn bị đọc "
+                        "thành dấu thập phân? Giữ nguyên.")
+            report.extra.setdefault("not_whole", {})[col] = [int(r) for r in rows[frac]]
+    if report.kind == "villages" and "population" in gdf:
+        v = gdf["population"].to_numpy(dtype=float)
+        big = np.isfinite(v) & (v > MAX_HAMLET_POPULATION)
+        if big.any():
+            report.warn(f"population: {int(big.sum())} hamlet(s) above {MAX_HAMLET_POPULATION:,} "
+                        f"people in row(s) {format_rows(rows[big])} (e.g. {v[big][0]:,.0f}): more "
+                        "than a whole commune; a commune or district total, or another unit? "
+                        "Kept as given.",
+                        f"population: {int(big.sum())} thôn trên {MAX_HAMLET_POPULATION:,} người "
+                        f"ở dòng {format_rows(rows[big])} (ví dụ {v[big][0]:,.0f}): nhiều hơn cả "
+                        "một xã; số của xã, huyện hay đơn vị khác? Giữ nguyên.")
+            report.extra["population_above_max"] = [int(r) for r in rows[big]]
     if "population" in gdf and "households" in gdf:
         pop = gdf["population"].to_numpy(dtype=float)
         hh = gdf["households"].to_numpy(dtype=float)
@@ -376,11 +459,18 @@ def _plausibility(gdf: gpd.GeoDataFrame, report: LoadReport) -> None:
 
 
 def _as_text(v: object) -> str | None:
+    """A text cell as text: numbers written as such (1.0 -> "1"), surrounding spaces removed.
+
+    Leading tabs and carriage returns are kept: ``"\\t=1+1"`` is inert text in the file and
+    must not become ``"=1+1"``, which a spreadsheet would run (the writers neutralise both, see
+    :mod:`gis.layers.safe_text`). Nothing is ever evaluated.
+    """
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return None
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return str(v).strip()
+    text = str(v).rstrip().lstrip(" \u00a0")
+    return text or None
 
 
 def _text_columns(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> None:

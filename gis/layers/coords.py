@@ -10,6 +10,7 @@ they are metric and a province or meridian is known, and is otherwise an error a
 from __future__ import annotations
 
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ __all__ = [
     "infer_crs",
     "parse_coordinate",
     "parse_crs",
+    "parse_dms",
     "tm_params",
 ]
 
@@ -191,28 +193,103 @@ def _split_pair(series: pd.Series) -> tuple[np.ndarray, np.ndarray, list[tuple[s
                             f"{name} chứa cặp 'kinh độ, vĩ độ'.")]
 
 
-_DMS = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*[°º:d ]\s*(?:(\d+(?:[.,]\d+)?)\s*['′:m ]?\s*)?"
-                  r"(?:(\d+(?:[.,]\d+)?)\s*(?:\"|″|''|s)?)?\s*([NSEWBĐDT])?\s*$", re.I)
+# Degrees-minutes-seconds as Vietnamese and English users write them: "105 độ 48' 30\" Đ",
+# "20°17,3′ B" (decimal minutes with a decimal comma), "20°17'18.5\"N", "N 20° 17' 18.5\"",
+# "105:48:30", "105d48m30s". Hemispheres: B / Bắc / N / North (north), Nam / S / South (south),
+# Đ / D / Đông / E / East (east), T / Tây / W / West (west). A lone "N" is North, as in English:
+# Vietnam lies wholly north of the equator, so Nam (south) is only read when written out.
+_HEMI = {
+    "b": 1, "bac": 1, "n": 1, "north": 1, "nam": -1, "s": -1, "south": -1,
+    "d": 1, "dong": 1, "e": 1, "east": 1, "t": -1, "tay": -1, "w": -1, "west": -1,
+}
+_NUM = r"(\d+(?:[.,]\d+)?)"
+_DMS = re.compile(
+    rf"^([+-])?\s*{_NUM}\s*(?:°|º|˚|deg|d|:|\s)\s*"
+    rf"(?:{_NUM}\s*(?:'|′|’|‘|´|m|min|:|\s)?\s*)?"
+    rf"(?:{_NUM}\s*(?:\"|″|”|“|''|′′|’’|s|sec)?)?\s*$")
+_DMS_MARK = re.compile(r"[°º˚'′’‘´\"″”“:]|\d\s*d\s*\d")
+_WORDS = [(re.compile(r"\bđộ\b|\bdo\b|\bđ\.?\s*(?=\d)"), "°"), (re.compile(r"\bphút\b|\bphut\b"), "'"),
+          (re.compile(r"\bgiây\b|\bgiay\b"), '"')]
+_HEMI_RE = re.compile(r"^\s*([^\W\d_]+)\.?\s*(?=[+-]?\d)|(?<=[\d\s°º˚'′’‘´\"″”“.])\s*([^\W\d_]+)\.?\s*$")
+
+
+def _fold(word: str) -> str:
+    word = word.replace("đ", "d")
+    word = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in word if not unicodedata.combining(c))
+
+
+def parse_dms(text: str) -> float:
+    """Degrees-minutes-seconds (or degrees and decimal minutes) to decimal degrees; NaN when
+    ``text`` is not one.
+
+    Minutes and seconds must be below 60 and degrees at most 180. A southern or western
+    hemisphere gives a negative value (outside Vietnam, so such rows are then rejected with
+    their coordinates).
+
+    >>> parse_dms("105 độ 48' 30\\" Đ"), parse_dms("20°17,3′ B"), parse_dms("20°17'18.5\\"N")
+    (105.80833333333334, 20.288333333333334, 20.288472222222222)
+    """
+    t = unicodedata.normalize("NFC", str(text)).strip().lower()
+    if not t or len(t) > 64:
+        return float("nan")
+    t = t.replace("\u00a0", " ").replace("\u202f", " ")
+    for pattern, mark in _WORDS:
+        t = pattern.sub(mark, t)
+    sign = 1
+    m = _DMS.match(t) if _DMS_MARK.search(t) else None
+    if m is None:
+        h = _HEMI_RE.search(t)
+        if h is None:
+            return float("nan")
+        word = _fold(h.group(1) or h.group(2))
+        if word not in _HEMI:
+            return float("nan")
+        sign = _HEMI[word]
+        t = (t[:h.start()] + " " + t[h.end():]).strip()
+        if re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?", t):
+            return sign * float(t.replace(",", "."))
+        m = _DMS.match(t)
+    if not m:
+        return float("nan")
+    neg, deg, mins, secs = m.groups()
+    try:
+        d = float(deg.replace(",", "."))
+        mi = float(mins.replace(",", ".")) if mins else 0.0
+        se = float(secs.replace(",", ".")) if secs else 0.0
+    except ValueError:
+        return float("nan")
+    if d > 180 or mi >= 60 or se >= 60 or (secs and mins and "." in mins.replace(",", ".")) \
+            or (mins is None and secs is not None):
+        return float("nan")
+    if neg == "-":
+        sign = -sign
+    return sign * (d + mi / 60.0 + se / 3600.0)
+
+
+_HAS_LETTERS_OR_MARKS = re.compile(r"[°º˚'′’‘´\"″”“]|[^\W\d_]")
 
 
 def parse_coordinate(value: object) -> float:
     """A coordinate in decimal degrees or metres; degrees-minutes-seconds are accepted.
 
+    Decimal numbers may use a decimal comma (``"20,5"``); DMS forms are those of
+    :func:`parse_dms`. NaN when the value is none of these.
+
     >>> parse_coordinate("105°30'36\\"E"), parse_coordinate("20,5"), parse_coordinate(2_300_000)
     (105.51, 20.5, 2300000.0)
     """
-    if isinstance(value, str) and re.search(r"[°º'′\"″]", value):
-        m = _DMS.match(value)
-        if m:
-            deg = float(m.group(1).replace(",", "."))
-            mins = float((m.group(2) or "0").replace(",", "."))
-            secs = float((m.group(3) or "0").replace(",", "."))
-            val = abs(deg) + mins / 60.0 + secs / 3600.0
-            hemi = (m.group(4) or "").upper()
-            neg = deg < 0 or hemi in ("S", "W", "T")
-            return -val if neg else val
-        return float("nan")
-    return parse_number(value)
+    if isinstance(value, str) and _HAS_LETTERS_OR_MARKS.search(value):
+        v = parse_dms(value)
+        if np.isfinite(v):
+            return v
+        plain = parse_number(value)  # "105.8 E"-like units are not DMS
+        return plain if np.isfinite(plain) and not re.search(r"[°º˚'′’‘´\"″”“]", value) \
+            else float("nan")
+    v = parse_number(value)
+    if not np.isfinite(v) and isinstance(value, str) and ":" in value:
+        return parse_dms(value)
+    return v if np.isfinite(v) else float("nan")
 
 
 @dataclass
@@ -246,6 +323,8 @@ def points_from_columns(df: pd.DataFrame, cols: CoordColumns, *, display: str) -
         b = parse_numbers(df[cols.b], parser=parse_coordinate)[0]
     bad = ~(np.isfinite(a) & np.isfinite(b))
     ok = ~bad
+    if not ok.any():
+        _no_coordinate_parses(df, cols, display)
     degrees = bool(ok.any() and np.all(np.abs(a[ok]) <= 360) and np.all(np.abs(b[ok]) <= 360))
     if cols.form == "en":
         return Points(a, b, np.flatnonzero(bad).tolist(), notes, degrees)
@@ -312,6 +391,34 @@ def points_from_columns(df: pd.DataFrame, cols: CoordColumns, *, display: str) -
         file=display, rows=rows.tolist(),
         fix="Correct those rows (X = northing, Y = easting in VN-2000 documents).",
         fix_vi="Sửa các dòng đó (trong tài liệu VN-2000, X = toạ độ Bắc, Y = toạ độ Đông).")
+
+
+_FORMS_EN = ("decimal degrees (105.8123 or 105,8123), degrees-minutes-seconds (105°48'30\"E, "
+             "105 độ 48' 30\" Đ, 20°17,3′ B) or metres (VN-2000 X/Y)")
+_FORMS_VI = ("độ thập phân (105.8123 hoặc 105,8123), độ-phút-giây (105°48'30\"E, "
+             "105 độ 48' 30\" Đ, 20°17,3′ B) hoặc mét (X/Y VN-2000)")
+
+
+def _no_coordinate_parses(df: pd.DataFrame, cols: CoordColumns, display: str) -> None:
+    """No row has both coordinates: a :class:`ValidationError` with examples and the forms
+    that are read."""
+    filled = df[[cols.a, cols.b]].notna().any(axis=1).to_numpy()
+    rows = np.flatnonzero(filled)
+    if not rows.size:
+        raise ValidationError(
+            f"The coordinate columns {cols.a!r}/{cols.b!r} are empty in every row.",
+            f"Các cột toạ độ {cols.a!r}/{cols.b!r} trống ở mọi dòng.",
+            file=display, fix=f"Fill them with {_FORMS_EN}.", fix_vi=f"Điền {_FORMS_VI}.")
+    examples = ", ".join(
+        repr(f"{df[cols.a].iloc[r]}" + ("" if cols.a == cols.b else f" / {df[cols.b].iloc[r]}"))
+        for r in rows[:3])
+    names = cols.a if cols.a == cols.b else f"{cols.a}/{cols.b}"
+    raise ValidationError(
+        f"No row has coordinates that can be read in {names!r} (e.g. {examples}).",
+        f"Không dòng nào có toạ độ đọc được trong {names!r} (ví dụ {examples}).",
+        file=display, rows=rows.tolist(),
+        fix=f"Write the coordinates as {_FORMS_EN}, one value per cell.",
+        fix_vi=f"Ghi toạ độ dạng {_FORMS_VI}, mỗi ô một giá trị.")
 
 
 def infer_crs(x: np.ndarray, y: np.ndarray, *, given: CRS | None, given_label: str,

@@ -8,29 +8,45 @@ Unicode (NFC).
 
 Tables
 ------
-TCVN3 is the single-byte VN3 layout of TCVN 5712:1993: the 7 capitals Ă Â Ê Ô Ơ Ư Đ at
-0xA1-0xA7, the 7 lowercase base letters at 0xA8-0xAE and the 134 lowercase toned vowels between
-0xB5 and 0xFE (capitals with a tone mark are drawn by the separate ``.VnTimeH`` font from the
-lowercase codes, so they decode to lowercase). VNI Windows writes a base letter followed by one
-mark byte (``a`` + ``ø`` = "à", ``a`` + ``ä`` = "ậ"), with single bytes for ơ ư đ and the toned
-i / ỵ. Both tables were checked against the X11 ``TCVNtoUCS2`` table, the xvnkb ``vni.h`` table
-(Đào Hải Lâm) and the examples of the ``vietnamese-conversion`` package.
+TCVN3 is TCVN 5712:1993 (the "ABC" fonts): :data:`TCVN3_TABLE` maps all 134 Vietnamese letters
+(67 lowercase, 67 capitals) and the 5 combining tone marks, one byte each: the capitals with a
+tone sit at 0x80-0x9F, 0xAF, 0xBA-0xC5, 0xCD, 0xD9-0xDB, 0xE0, 0xF0, 0xFF and in the C0 range
+(0x01 Ú, 0x02 Ụ, 0x04-0x06 Ừ Ử Ữ, 0x11-0x17 Ứ Ự Ỳ Ỷ Ỹ Ý Ỵ); Ă Â Ê Ô Ơ Ư Đ at 0xA1-0xA7, their
+lowercase at 0xA8-0xAE. The table is the TCVN-5712 table of GNU libiconv (``lib/tcvn.h``, Bruno
+Haible; the same table is X11's ``lcUniConv/tcvn.h``), whose 0x80-0xFF half agrees with the
+XFree86 X-TrueType ``TCVNtoUCS2.c`` table. Many files were typed with the ``.VnTimeH`` font,
+which draws capitals from the LOWERCASE codes: a word whose plain letters are all capitals is
+therefore upper-cased whole (``TH«N`` -> THÔN). VNI Windows writes a base letter followed by
+one mark byte (``a`` + ``ø`` = "à", ``a`` + ``ä`` = "ậ"), with single bytes for ơ ư đ and the
+toned i / ỵ; that table was checked against the xvnkb ``vni.h`` table (Đào Hải Lâm) and the
+examples of the ``vietnamese-conversion`` package.
+
+UTF-8 text that went through a Latin-1 / cp1252 decoder (``ThÃ´n`` for "Thôn", ``Ä�á»™ cao``
+for "Độ cao") is recognised by :func:`repair_mojibake`, and :func:`strip_controls`
+removes NUL and other control characters; :func:`clean_text` does both, and the readers report
+the rows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
+    "TCVN3_TABLE",
+    "VNI_TABLE",
     "Decoded",
+    "clean_text",
     "decode_bytes",
     "decode_values",
     "detect_legacy",
     "fix_legacy_strings",
     "is_text_column",
+    "repair_mojibake",
+    "strip_controls",
     "tcvn3_to_unicode",
     "vni_to_unicode",
 ]
@@ -46,26 +62,29 @@ def _nfc(text: str) -> str:
 
 
 def _tcvn3_table() -> dict[int, str]:
-    table = {0xA1: "Ă", 0xA2: "Â", 0xA3: "Ê", 0xA4: "Ô", 0xA5: "Ơ", 0xA6: "Ư", 0xA7: "Đ",
-             0xA8: "ă", 0xA9: "â", 0xAA: "ê", 0xAB: "ô", 0xAC: "ơ", 0xAD: "ư", 0xAE: "đ"}
-    # lowercase vowel -> the bytes of its grave, hook, tilde, acute, dot-below forms
-    rows = {
-        "a": (0xB5, 0xB6, 0xB7, 0xB8, 0xB9),
-        "ă": (0xBB, 0xBC, 0xBD, 0xBE, 0xC6),
-        "â": (0xC7, 0xC8, 0xC9, 0xCA, 0xCB),
-        "e": (0xCC, 0xCE, 0xCF, 0xD0, 0xD1),
-        "ê": (0xD2, 0xD3, 0xD4, 0xD5, 0xD6),
-        "i": (0xD7, 0xD8, 0xDC, 0xDD, 0xDE),
-        "o": (0xDF, 0xE1, 0xE2, 0xE3, 0xE4),
-        "ô": (0xE5, 0xE6, 0xE7, 0xE8, 0xE9),
-        "ơ": (0xEA, 0xEB, 0xEC, 0xED, 0xEE),
-        "u": (0xEF, 0xF1, 0xF2, 0xF3, 0xF4),
-        "ư": (0xF5, 0xF6, 0xF7, 0xF8, 0xF9),
-        "y": (0xFA, 0xFB, 0xFC, 0xFD, 0xFE),
-    }
-    for base, codes in rows.items():
-        for code, mark in zip(codes, (_GRAVE, _HOOK, _TILDE, _ACUTE, _DOT), strict=True):
-            table[code] = _nfc(base + mark)
+    """TCVN 5712:1993 byte -> Unicode (NFC), from GNU libiconv ``tcvn.h`` (see the module doc)."""
+    low = {0x01: 0x00DA, 0x02: 0x1EE4, 0x04: 0x1EEA, 0x05: 0x1EEC, 0x06: 0x1EEE, 0x11: 0x1EE8,
+           0x12: 0x1EF0, 0x13: 0x1EF2, 0x14: 0x1EF6, 0x15: 0x1EF8, 0x16: 0x00DD, 0x17: 0x1EF4}
+    high = (  # 0x80 .. 0xFF; 0xA0 is the no-break space
+        0x00C0, 0x1EA2, 0x00C3, 0x00C1, 0x1EA0, 0x1EB6, 0x1EAC, 0x00C8,
+        0x1EBA, 0x1EBC, 0x00C9, 0x1EB8, 0x1EC6, 0x00CC, 0x1EC8, 0x0128,
+        0x00CD, 0x1ECA, 0x00D2, 0x1ECE, 0x00D5, 0x00D3, 0x1ECC, 0x1ED8,
+        0x1EDC, 0x1EDE, 0x1EE0, 0x1EDA, 0x1EE2, 0x00D9, 0x1EE6, 0x0168,
+        0x00A0, 0x0102, 0x00C2, 0x00CA, 0x00D4, 0x01A0, 0x01AF, 0x0110,
+        0x0103, 0x00E2, 0x00EA, 0x00F4, 0x01A1, 0x01B0, 0x0111, 0x1EB0,
+        0x0300, 0x0309, 0x0303, 0x0301, 0x0323, 0x00E0, 0x1EA3, 0x00E3,
+        0x00E1, 0x1EA1, 0x1EB2, 0x1EB1, 0x1EB3, 0x1EB5, 0x1EAF, 0x1EB4,
+        0x1EAE, 0x1EA6, 0x1EA8, 0x1EAA, 0x1EA4, 0x1EC0, 0x1EB7, 0x1EA7,
+        0x1EA9, 0x1EAB, 0x1EA5, 0x1EAD, 0x00E8, 0x1EC2, 0x1EBB, 0x1EBD,
+        0x00E9, 0x1EB9, 0x1EC1, 0x1EC3, 0x1EC5, 0x1EBF, 0x1EC7, 0x00EC,
+        0x1EC9, 0x1EC4, 0x1EBE, 0x1ED2, 0x0129, 0x00ED, 0x1ECB, 0x00F2,
+        0x1ED4, 0x1ECF, 0x00F5, 0x00F3, 0x1ECD, 0x1ED3, 0x1ED5, 0x1ED7,
+        0x1ED1, 0x1ED9, 0x1EDD, 0x1EDF, 0x1EE1, 0x1EDB, 0x1EE3, 0x00F9,
+        0x1ED6, 0x1EE7, 0x0169, 0x00FA, 0x1EE5, 0x1EEB, 0x1EED, 0x1EEF,
+        0x1EE9, 0x1EF1, 0x1EF3, 0x1EF7, 0x1EF9, 0x00FD, 0x1EF5, 0x1ED0,
+    )
+    table = {k: chr(v) for k, v in low.items()}
+    table.update({0x80 + i: chr(v) for i, v in enumerate(high) if v != 0x00A0})
     return table
 
 
@@ -155,6 +174,118 @@ def vni_to_unicode(text: str | bytes) -> str:
     if isinstance(text, bytes):
         text = text.decode("latin-1")
     return _nfc(_VNI_RE.sub(lambda m: VNI_TABLE[m.group(0)], text))
+
+
+# -- UTF-8 read as Latin-1 / cp1252, control characters ---------------------------------------
+
+#: The character a Latin-1 or cp1252 decoder gives for each byte (cp1252 where it defines one:
+#: 0x80 "€", 0x99 "™"...; Latin-1's C1 control otherwise), and back.
+_BYTE_OF: dict[str, int] = {chr(b): b for b in range(256)}
+for _b in range(0x80, 0xA0):
+    with contextlib.suppress(UnicodeDecodeError):
+        _BYTE_OF[bytes([_b]).decode("cp1252")] = _b
+#: bytes cp1252 leaves undefined: a cp1252 decoder with errors="replace" shows them as U+FFFD
+_UNDEFINED_1252 = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+_MOJI_CHARS = "".join(sorted(re.escape(c) for c in _BYTE_OF if ord(c) >= 0x80)) + "\ufffd"
+_MOJI_RUN = re.compile(f"[{_MOJI_CHARS}]{{2,}}")
+_UTF8_SEQ = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+#: what a repaired sequence may decode to: Vietnamese letters and the typographic signs of
+#: Vietnamese text (a TCVN3 byte pair that happens to form UTF-8 decodes to something else)
+_REPAIRABLE = frozenset("–—‘’“”…°·€«»×²³½¼¾ ") | set("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúýăĂđĐĩĨũŨơƠưƯ")
+
+
+def _viet(c: str) -> bool:
+    return c in _VIET_LETTERS or c in _REPAIRABLE
+
+
+def repair_mojibake(text: str) -> str | None:
+    """UTF-8 text that was decoded as Latin-1 or cp1252, repaired; ``None`` when there is none.
+
+    Each run of characters a Latin-1 / cp1252 decoder produces is turned back into its bytes,
+    and every well-formed UTF-8 sequence in them that decodes to a Vietnamese letter (or a
+    typographic sign) replaces its characters; the rest of the text is left as it is, so a
+    proper "Thôn" or a TCVN3 glyph is never touched. A U+FFFD left by cp1252's undefined bytes
+    (0x81 0x8D 0x8F 0x90 0x9D) is resolved when exactly one of them gives a Vietnamese letter
+    (``Ä�`` -> Đ).
+
+    >>> repair_mojibake("ThÃ´n Ä\\x90Ã´ng"), repair_mojibake("Ä�á»™ cao"), repair_mojibake("Thôn")
+    ('Thôn Đông', 'Độ cao', None)
+    """
+    if text.isascii():
+        return None
+    changed = False
+
+    def fix_run(m: re.Match[str]) -> str:
+        nonlocal changed
+        run = m.group(0)
+        out: list[str] = []
+        i = 0
+        while i < len(run):
+            hit = None
+            for n in (2, 3, 4):
+                piece = run[i:i + n]
+                if len(piece) < n:
+                    break
+                for raw in _candidates(piece):
+                    if _UTF8_SEQ.fullmatch(raw):
+                        c = raw.decode("utf-8")
+                        if _viet(c):
+                            hit = (n, c) if hit is None or hit[1] == c else (n, None)
+                if hit is not None:
+                    break
+            if hit is not None and hit[1] is not None:
+                out.append(hit[1])
+                i += hit[0]
+                changed = True
+            else:
+                out.append(run[i])
+                i += 1
+        return "".join(out)
+
+    repaired = _MOJI_RUN.sub(fix_run, text)
+    return unicodedata.normalize("NFC", repaired) if changed else None
+
+
+def _candidates(piece: str) -> list[bytes]:
+    """The byte strings ``piece`` may have come from (U+FFFD stands for any undefined byte)."""
+    if any(c not in _BYTE_OF and c != "\ufffd" for c in piece):
+        return []
+    options: list[bytes] = [b""]
+    for c in piece:
+        nxt = [bytes([b]) for b in _UNDEFINED_1252] if c == "\ufffd" else [bytes([_BYTE_OF[c]])]
+        options = [o + n for o in options for n in nxt]
+    return options
+
+
+#: NUL, the C0 controls but tab / line feed / carriage return, DEL, the C1 controls, and the
+#: invisible byte-order mark / zero-width characters that pasting leaves in cells.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u200b\u200c\u200d\u2060]")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without NUL, control and zero-width characters (tab and line breaks stay).
+
+    >>> strip_controls("Th\\x00ôn\\x1f Đông\\ufeff")
+    'Thôn Đông'
+    """
+    return _CONTROLS.sub("", text)
+
+
+def clean_text(text: object) -> tuple[object, bool, bool]:
+    """One cell cleaned: mojibake repaired, then control characters removed.
+
+    Returns
+    -------
+    value, repaired, stripped
+        The cleaned value (non-strings unchanged) and whether each repair was made.
+    """
+    if not isinstance(text, str) or (text.isascii() and text.isprintable()):
+        return text, False, False
+    fixed = repair_mojibake(text)
+    repaired = fixed is not None
+    value = fixed if repaired else text
+    stripped_value = strip_controls(value)
+    return stripped_value, repaired, stripped_value != value
 
 
 # -- detection ------------------------------------------------------------------------------
@@ -311,7 +442,9 @@ def fix_legacy_strings(values: Iterable[object]) -> tuple[list[object], str]:
         or ``"utf-8"`` when nothing was converted.
     """
     values = list(values)
-    texts = [v for v in values if isinstance(v, str) and not v.isascii()]
+    # UTF-8 read as Latin-1 ("ThÃ´n") is not a legacy font: clean_text repairs and reports it
+    texts = [v for v in values if isinstance(v, str) and not v.isascii()
+             and repair_mojibake(v) is None]
     if not texts:
         return values, "utf-8"
     joined = "\n".join(texts)
@@ -330,7 +463,8 @@ def fix_legacy_strings(values: Iterable[object]) -> tuple[list[object], str]:
     fn = _DECODERS[enc]
     out: list[object] = []
     for v in values:
-        if isinstance(v, str) and not v.isascii() and (_latin(v) or _cp1252(v)):
+        if isinstance(v, str) and not v.isascii() and (_latin(v) or _cp1252(v)) \
+                and repair_mojibake(v) is None:
             conv = fn(v.encode("latin-1") if _latin(v) else v.encode("cp1252"))
             # convert a value only when that makes it more Vietnamese (a proper Unicode
             # "Bát Xát" in the same column stays as it is)

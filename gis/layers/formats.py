@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +70,9 @@ class RawTable:
     encoding: str = ""
     layer: str | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)
+    #: DBF field names that may have been cut at the format's 10-byte limit (the canonical
+    #: mapping then matches them to an alias by prefix)
+    cut_headers: tuple[str, ...] = ()
 
 
 def kind_score(name: str, kind: str | None) -> int:
@@ -249,45 +253,87 @@ def _read_shapefile_set(paths: list[Path], *, display: str, workdir: Path | None
             pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": None})
     prj = shp.with_suffix(".prj")
     crs = CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
-    encoding = _decode_frame(gdf, cpg)
+    encoding, cut = _decode_frame(gdf, cpg)
     if cpg:
         encoding = f"{encoding} (.cpg says {cpg})"
     if crs is None and not prj.exists():
         notes.append(("The shapefile has no .prj file.", "Shapefile không có tệp .prj."))
-    return RawTable(gdf, True, crs, "Shapefile", encoding, shp.stem, notes)
+    return RawTable(gdf, True, crs, "Shapefile", encoding, shp.stem, notes, cut)
 
 
 def _unreadable(display: str, exc: Exception) -> InputFileError:
+    why = str(exc).rstrip(". ") or type(exc).__name__
     return InputFileError(
-        f"Cannot read this file: {exc}.", f"Không đọc được tệp: {exc}.", file=display,
+        f"Cannot read this file: {why}.", f"Không đọc được tệp: {why}.", file=display,
         fix="Open it in QGIS to check it, or export it again.",
         fix_vi="Mở bằng QGIS để kiểm tra, hoặc xuất lại tệp.")
 
 
-def _decode_frame(df: pd.DataFrame, declared: str | None) -> str:
+#: Longest DBF field name, in bytes (dBASE III/IV: 11 bytes, NUL-terminated).
+DBF_NAME_BYTES = 10
+
+
+def _trim_partial_utf8(raw: bytes) -> tuple[bytes, bool]:
+    """``raw`` without a UTF-8 sequence cut at its end (a DBF name cut at 10 bytes in the middle
+    of a letter), and whether one was cut."""
+    for n in (1, 2, 3):
+        if len(raw) < n:
+            break
+        lead = raw[-n]
+        if lead >= 0xC0:  # a lead byte: is its sequence complete?
+            need = 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+            return (raw[:-n], True) if need > n else (raw, False)
+        if not 0x80 <= lead < 0xC0:
+            break
+    return raw, False
+
+
+def _decode_frame(df: pd.DataFrame, declared: str | None) -> tuple[str, tuple[str, ...]]:
     """Decode the text columns and headers of a DBF read as Latin-1, in place.
 
-    One encoding is detected for the whole file (values and headers together) and applied to
-    each distinct value. Returns the label for the load report.
+    One encoding is detected for the whole file (values and field names together; a ``.cpg``
+    applies to both) and applied to each distinct value. Field names cut at the 10-byte DBF
+    limit in the middle of a UTF-8 letter lose the partial letter instead of spoiling the
+    detection. Returns the label for the load report and the decoded field names that may be
+    cut (10 bytes long, or a partial letter removed).
     """
     geom = df.geometry.name
     cols = [c for c in df.columns if c != geom and is_text_column(df[c])]
-    uniques: dict[str, None] = {}
-    for c in [*cols, None]:
-        values = df.columns if c is None else pd.unique(df[c].dropna())
-        for v in values:
+    header_raw: dict[str, bytes] = {}
+    header_cut: dict[str, bool] = {}
+    for c in df.columns:
+        if c == geom or not isinstance(c, str):
+            continue
+        try:
+            raw = c.encode("latin-1")
+        except UnicodeEncodeError:
+            continue
+        trimmed, partial = _trim_partial_utf8(raw)
+        header_raw[c] = trimmed
+        header_cut[c] = partial or len(raw) >= DBF_NAME_BYTES
+    uniques: dict[bytes, None] = {}
+    for c in cols:
+        for v in pd.unique(df[c].dropna()):
             if isinstance(v, str) and not v.isascii():
-                uniques.setdefault(v, None)
+                uniques.setdefault(v.encode("latin-1", errors="replace"), None)
+    for raw in header_raw.values():
+        if not raw.isascii():
+            uniques.setdefault(raw, None)
     if not uniques:
-        return "ASCII"
+        cut = tuple(c for c, flag in header_cut.items() if flag)
+        return "ASCII", cut
     keys = list(uniques)
-    texts, enc = decode_values([k.encode("latin-1") for k in keys], declared=declared)
+    texts, enc = decode_values(keys, declared=declared)
     table = dict(zip(keys, texts, strict=True))
     for c in cols:
         df[c] = map_unique(df[c].to_numpy(dtype=object),
-                           lambda v: table.get(v, v) if isinstance(v, str) else v)
-    df.columns = [table.get(c, c) if isinstance(c, str) else c for c in df.columns]
-    return Decoded("", enc).label
+                           lambda v: table.get(v.encode("latin-1", errors="replace"), v)
+                           if isinstance(v, str) and not v.isascii() else v)
+    names = {c: unicodedata.normalize("NFC", table.get(raw, raw.decode("latin-1")))
+             for c, raw in header_raw.items()}
+    df.columns = [names.get(c, c) if isinstance(c, str) else c for c in df.columns]
+    cut = tuple(names[c] for c, flag in header_cut.items() if flag)
+    return Decoded("", enc).label, cut
 
 
 def _read_gpkg(path: Path, *, display: str, kind: str | None, layer: str | None) -> RawTable:
@@ -399,21 +445,57 @@ def _read_csv(path: Path, *, display: str) -> RawTable:
                                        decoded.label))
 
 
+def _unique_headers(headers: list[str]) -> list[str]:
+    """Repeated headers get ``.1``, ``.2``... as pandas does for CSV (``ten_thon``,
+    ``ten_thon.1``), so that every column can be told apart and reported."""
+    seen: dict[str, int] = {}
+    out = []
+    taken = set(headers)
+    for h in headers:
+        if h in seen:
+            n = seen[h]
+            while f"{h}.{n}" in taken:
+                n += 1
+            seen[h] = n + 1
+            out.append(f"{h}.{n}")
+            taken.add(f"{h}.{n}")
+        else:
+            seen[h] = 1
+            out.append(h)
+    return out
+
+
 def _read_xlsx(path: Path, *, display: str, sheet: str | None) -> RawTable:
+    import openpyxl
+
     try:
-        book = pd.ExcelFile(path, engine="openpyxl")
-    except Exception as exc:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl / zipfile / XML errors of a damaged workbook
         raise _unreadable(display, exc) from exc
-    with book:
-        sheets = [str(s) for s in book.sheet_names]
+    try:
+        sheets = [str(s) for s in book.sheetnames]
         if sheet is not None and sheet not in sheets:
             raise ValidationError(
                 f"The workbook has no sheet {sheet!r}; its sheets: {', '.join(sheets)}.",
                 f"Tệp Excel không có trang {sheet!r}; các trang có: {', '.join(sheets)}.",
                 file=display, fix="Choose one of the sheets listed.",
                 fix_vi="Chọn một trong các trang đã liệt kê.")
+        if not sheets:
+            raise InputFileError("The workbook has no sheet.", "Tệp Excel không có trang nào.",
+                                 file=display)
         name = sheet if sheet is not None else sheets[0]
-        grid = book.parse(name, header=None, dtype=object)
+        try:
+            # cell values as Excel stores them (text stays text, formulas give their cached
+            # value): nothing is converted or evaluated on the way
+            rows = [list(r) for r in book[name].iter_rows(values_only=True)]
+        except Exception as exc:
+            raise _unreadable(display, exc) from exc
+    finally:
+        book.close()
+    width = max((len(r) for r in rows), default=0)
+    grid = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
+    grid = grid.where(grid.map(lambda v: not (isinstance(v, str) and v == "")), None) \
+        if len(grid) else grid
     grid = grid.dropna(axis=1, how="all")
     filled = grid.notna().any(axis=1).to_numpy()
     grid = grid.iloc[: (np.flatnonzero(filled)[-1] + 1) if filled.any() else 0]
@@ -427,8 +509,9 @@ def _read_xlsx(path: Path, *, display: str, sheet: str | None) -> RawTable:
         if sum(isinstance(v, str) and v.strip() != "" for v in row) >= 2:
             header_row = i
             break
-    header = [str(v).strip() if v is not None and str(v) != "nan" else f"column_{j + 1}"
-              for j, v in enumerate(grid.iloc[header_row])]
+    header = _unique_headers([str(v).strip() if v is not None and str(v) != "nan"
+                              and str(v).strip() else f"column_{j + 1}"
+                              for j, v in enumerate(grid.iloc[header_row])])
     df = grid.iloc[header_row + 1:].copy()
     df.columns = header
     # blank rows between data rows stay (and are reported) so that row numbers match Excel's

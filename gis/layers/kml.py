@@ -10,6 +10,7 @@ Coordinates in KML are always WGS84 lon, lat[, alt]; altitudes are dropped.
 from __future__ import annotations
 
 import html
+import math
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -38,7 +39,13 @@ def _coords(text: str | None) -> list[tuple[float, float]]:
     for token in text.split():
         parts = token.split(",")
         if len(parts) >= 2:
-            out.append((float(parts[0]), float(parts[1])))
+            try:
+                x, y = float(parts[0]), float(parts[1])
+            except ValueError:
+                return []  # not coordinates: the Placemark is rejected as having no geometry
+            if not (math.isfinite(x) and math.isfinite(y)):
+                return []
+            out.append((x, y))
     return out
 
 

@@ -10,6 +10,7 @@ raster's CRS differs from the analysis CRS.
 from __future__ import annotations
 
 import math
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +18,9 @@ import numpy as np
 import rasterio
 from affine import Affine
 from pyproj import CRS, Transformer
+from rasterio._err import CPLE_BaseError
 from rasterio.enums import Resampling
-from rasterio.errors import RasterioIOError
+from rasterio.errors import RasterioError
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window, from_bounds
 
@@ -26,11 +28,14 @@ from gis.atomic import write_atomic
 from gis.errors import CRSError, InputFileError, ValidationError
 from gis.layers.report import LoadReport
 from gis.layers.schema import RASTER_KINDS
-from gis.layers.sources import Source, display_name, ensure_workdir, materialise
+from gis.layers.sources import Source, Upload, display_name, keep_dir, materialise, scratch
 
 __all__ = [
     "CHECK_CELLS",
     "DEM_RANGE_M",
+    "MAX_BLOCK_BYTES",
+    "MAX_RASTER_BYTES",
+    "MAX_RASTER_CELLS",
     "SAMPLE_WINDOWS",
     "VIETNAM_BOUNDS",
     "RasterChecks",
@@ -53,6 +58,19 @@ CHECK_CELLS = 1_000_000
 #: Windows sampled to check a large raster without overviews (64 x 128 x 128 = 1M cells).
 SAMPLE_WINDOWS = 64
 
+#: Most cells a raster may declare: Vietnam's lon/lat box (15.9 x 15.5 degrees) at 1 arc-second
+#: (~30 m, the SRTM / Copernicus GLO-30 grid) is 3.2 billion cells; 5 billion leaves room.
+MAX_RASTER_CELLS = 5_000_000_000
+
+#: Most uncompressed bytes a raster may declare (cells x bands x bytes per cell): 5 billion
+#: float32 cells.
+MAX_RASTER_BYTES = 20_000_000_000
+
+#: Largest block (tile or strip) GDAL would have to decompress in one piece, in bytes: GDAL
+#: reads whole blocks, so a file declaring one strip of 10^6 x 10^6 cells would allocate it at
+#: the first read. Ordinary GeoTIFFs have 256 x 256 tiles or strips of a few rows (kilobytes).
+MAX_BLOCK_BYTES = 256 * 1024**2
+
 #: Nodata sentinels seen in DEM products (SRTM -32768, ArcGIS -9999, float32 lowest, ...).
 _SENTINELS = (-32768.0, -32767.0, -9999.0, -3.4028234663852886e38, 32767.0, 65535.0)
 
@@ -72,20 +90,28 @@ class RasterChecks:
     sample_windows
         Windows of 128 x 128 cells sampled on a grid when a large raster has no overviews;
         default :data:`SAMPLE_WINDOWS` (a perfect square).
+    max_cells, max_bytes, max_block_bytes
+        Largest size a raster may declare in its header (cells; uncompressed bytes of all
+        bands; bytes of one block), checked before any cell is read; defaults
+        :data:`MAX_RASTER_CELLS`, :data:`MAX_RASTER_BYTES`, :data:`MAX_BLOCK_BYTES`.
     """
 
     dem_range_m: tuple[float, float] = DEM_RANGE_M
     check_cells: int = CHECK_CELLS
     sample_windows: int = SAMPLE_WINDOWS
+    max_cells: int = MAX_RASTER_CELLS
+    max_bytes: int = MAX_RASTER_BYTES
+    max_block_bytes: int = MAX_BLOCK_BYTES
 
     def __post_init__(self) -> None:
         lo, hi = self.dem_range_m
-        if not lo < hi or self.check_cells < 1 or self.sample_windows < 1:
+        if not lo < hi or min(self.check_cells, self.sample_windows, self.max_cells,
+                              self.max_bytes, self.max_block_bytes) < 1:
             raise ValidationError(
                 f"Invalid raster checks {self}: need dem_range_m low < high and positive "
-                "counts.",
+                "counts and limits.",
                 f"Tham số kiểm tra raster không hợp lệ {self}: cần dem_range_m thấp < cao và "
-                "số lượng dương.")
+                "số lượng, giới hạn dương.")
 
 
 _RESAMPLING = {
@@ -185,14 +211,23 @@ def open_raster(path: Source, kind: str, *, workdir: str | Path | None = None,
             f"Loại raster {kind!r} không hợp lệ; hợp lệ: {', '.join(RASTER_KINDS)}.",
         )
     name = display_name(path)
-    paths, wd = materialise(path, workdir)
-    file = paths[0]
-    if file.suffix.lower() == ".zip":
-        file = _raster_in_zip(file, wd or ensure_workdir(workdir), name)
+    items = [path] if isinstance(path, str | Path | Upload) else list(path)
+    uploaded = any(isinstance(i, Upload) for i in items)
+    with scratch(workdir) as wd:
+        paths, _ = materialise(path, wd)
+        file = paths[0]
+        if file.suffix.lower() == ".zip":
+            file = _raster_in_zip(file, wd, name, keep=keep_dir(workdir))
+            uploaded = True
+        elif uploaded:
+            _refuse_vrt(file, name)
+            kept = keep_dir(workdir) / file.name
+            shutil.move(file, kept)
+            file = kept
     report = LoadReport(source=name, kind=kind)
     try:
         src = rasterio.open(file)
-    except RasterioIOError as exc:
+    except (RasterioError, CPLE_BaseError) as exc:
         raise InputFileError(
             f"Cannot read this raster: {exc}.",
             f"Không đọc được tệp raster này: {exc}.",
@@ -201,6 +236,7 @@ def open_raster(path: Source, kind: str, *, workdir: str | Path | None = None,
             fix_vi="Dùng tệp GeoTIFF (.tif) có một kênh.",
         ) from exc
     with src:
+        _check_size(src, name, checks)
         if src.crs is None:
             raise CRSError(
                 "The raster has no coordinate reference system.",
@@ -211,7 +247,14 @@ def open_raster(path: Source, kind: str, *, workdir: str | Path | None = None,
                 fix_vi="Gán hệ toạ độ trong QGIS (Raster > Projections > Assign Projection, ví "
                 "dụ EPSG:32648 hoặc EPSG:4326) hoặc bằng 'gdal_edit.py -a_srs EPSG:32648 FILE'.",
             )
-        crs = CRS.from_user_input(src.crs.to_wkt())
+        try:
+            crs = CRS.from_user_input(src.crs.to_wkt())
+        except Exception as exc:  # pyproj.CRSError and friends on a garbled definition
+            raise CRSError(
+                f"The raster's coordinate reference system cannot be read: {exc}.",
+                f"Không đọc được hệ toạ độ của raster: {exc}.", file=name,
+                fix="Assign it again (gdal_edit.py -a_srs EPSG:32648 FILE).",
+                fix_vi="Gán lại hệ toạ độ (gdal_edit.py -a_srs EPSG:32648 FILE).") from exc
         bounds = tuple(float(v) for v in src.bounds)
         info = RasterInfo(
             path=Path(file), kind=kind, crs=crs, transform=src.transform, width=src.width,
@@ -225,7 +268,10 @@ def open_raster(path: Source, kind: str, *, workdir: str | Path | None = None,
             report.warn(f"The raster has {src.count} bands; only band 1 is used.",
                         f"Raster có {src.count} kênh; chỉ dùng kênh 1.")
         _check_extent(info, name)
-        _check_values(src, info, report, name, checks)
+        try:
+            _check_values(src, info, report, name, checks)
+        except (RasterioError, CPLE_BaseError, MemoryError) as exc:
+            raise _damaged(name, exc) from exc
     report.extra.update({
         "width": info.width, "height": info.height, "res_m": round(info.res_m, 2),
         "bounds": list(info.bounds), "nodata": info.nodata,
@@ -233,8 +279,60 @@ def open_raster(path: Source, kind: str, *, workdir: str | Path | None = None,
     return info, report
 
 
-def _raster_in_zip(archive: Path, workdir: Path, name: str) -> Path:
-    """The raster inside a zipped upload (extracted safely inside ``workdir``)."""
+def _damaged(name: str, exc: BaseException) -> InputFileError:
+    return InputFileError(
+        f"The raster's cells cannot be read (the file is damaged or truncated): "
+        f"{type(exc).__name__}: {str(exc).rstrip('. ')}.",
+        f"Không đọc được các ô của raster (tệp bị hỏng hoặc thiếu phần cuối): "
+        f"{type(exc).__name__}: {str(exc).rstrip('. ')}.",
+        file=name,
+        fix="Copy or download the file again, or re-save it (gdal_translate IN.tif OUT.tif).",
+        fix_vi="Chép hoặc tải lại tệp, hoặc lưu lại (gdal_translate VAO.tif RA.tif).")
+
+
+def _refuse_vrt(file: Path, name: str) -> None:
+    """An uploaded VRT is refused: it can point GDAL at any file of the server or any URL."""
+    if file.suffix.lower() == ".vrt":
+        raise InputFileError(
+            "A VRT cannot be uploaded: it names other files (or web addresses) that the server "
+            "would open.",
+            "Không nhận tệp VRT tải lên: nó trỏ tới tệp khác (hoặc địa chỉ web) mà máy chủ sẽ mở.",
+            file=name, fix="Upload a GeoTIFF (gdal_translate IN.vrt OUT.tif).",
+            fix_vi="Tải lên tệp GeoTIFF (gdal_translate VAO.vrt RA.tif).")
+
+
+def _check_size(src: rasterio.io.DatasetReader, name: str, checks: RasterChecks) -> None:
+    """Refuse a raster whose header declares more than the limits, before any cell is read."""
+    cells = int(src.width) * int(src.height)
+    nbytes = cells * sum(np.dtype(d).itemsize for d in src.dtypes)
+    bh, bw = src.block_shapes[0] if src.block_shapes else (0, 0)
+    block = int(bw) * int(bh) * np.dtype(src.dtypes[0]).itemsize if src.count else 0
+    what = None
+    if cells > checks.max_cells:
+        what = (f"{src.width:,} x {src.height:,} = {cells:,} cells (limit {checks.max_cells:,})",
+                f"{src.width:,} x {src.height:,} = {cells:,} ô (giới hạn {checks.max_cells:,})")
+    elif nbytes > checks.max_bytes:
+        what = (f"{nbytes:,} bytes uncompressed (limit {checks.max_bytes:,})",
+                f"{nbytes:,} byte khi giải nén (giới hạn {checks.max_bytes:,})")
+    elif block > checks.max_block_bytes:
+        what = (f"blocks of {bw:,} x {bh:,} cells = {block:,} bytes each (limit "
+                f"{checks.max_block_bytes:,})",
+                f"khối {bw:,} x {bh:,} ô = {block:,} byte mỗi khối (giới hạn "
+                f"{checks.max_block_bytes:,})")
+    if what:
+        raise InputFileError(
+            f"Refused raster: its header declares {what[0]}.",
+            f"Từ chối raster: phần đầu tệp khai báo {what[1]}.",
+            file=name,
+            fix="Clip it to the planning area and save it tiled (gdal_translate -projwin ... "
+            "-co TILED=YES -co COMPRESS=DEFLATE IN.tif OUT.tif).",
+            fix_vi="Cắt theo khu vực quy hoạch và lưu dạng ô (gdal_translate -projwin ... "
+            "-co TILED=YES -co COMPRESS=DEFLATE VAO.tif RA.tif).")
+
+
+def _raster_in_zip(archive: Path, workdir: Path, name: str, *, keep: Path) -> Path:
+    """The raster inside a zipped upload: extracted safely inside ``workdir`` (a scratch
+    folder), then moved with its side files (same stem: .tfw, .aux.xml, .prj) into ``keep``."""
     from gis.layers.archive import safe_extract, unpack_dir
 
     folder = unpack_dir(archive, workdir)
@@ -247,11 +345,23 @@ def _raster_in_zip(archive: Path, workdir: Path, name: str) -> Path:
             f"Tệp nén cần chứa đúng một raster (.tif); tìm thấy: {found}.",
             file=name, fix="Zip one GeoTIFF per file, or give the .tif itself.",
             fix_vi="Nén mỗi GeoTIFF một tệp, hoặc chọn trực tiếp tệp .tif.")
-    return rasters[0]
+    raster = rasters[0]
+    _refuse_vrt(raster, name)
+    for p in files:
+        if p.parent == raster.parent and p.name.split(".")[0] == raster.name.split(".")[0]:
+            shutil.move(p, keep / p.name)
+    return keep / raster.name
 
 
 def _check_extent(info: RasterInfo, name: str) -> None:
-    lon0, lat0, lon1, lat1 = info.bounds_in("EPSG:4326")
+    try:
+        lon0, lat0, lon1, lat1 = info.bounds_in("EPSG:4326")
+    except Exception as exc:  # pyproj.ProjError / CRSError on a garbled definition
+        raise CRSError(
+            f"The raster's coordinate reference system cannot be used: {exc}.",
+            f"Không dùng được hệ toạ độ của raster: {exc}.", file=name,
+            fix="Assign it again (gdal_edit.py -a_srs EPSG:32648 FILE).",
+            fix_vi="Gán lại hệ toạ độ (gdal_edit.py -a_srs EPSG:32648 FILE).") from exc
     v = VIETNAM_BOUNDS
     if not np.all(np.isfinite([lon0, lat0, lon1, lat1])) or (
         lon1 < v[0] or lon0 > v[2] or lat1 < v[1] or lat0 > v[3]
@@ -427,6 +537,15 @@ def read_window(
             f"Empty window bounds {bounds}: expected (left, bottom, right, top).",
             f"Khung đọc rỗng {bounds}: cần (trái, dưới, phải, trên).",
         )
+    try:
+        return _read_window(file, dst_crs, (left, bottom, right, top), resolution_m, resampling)
+    except (RasterioError, CPLE_BaseError) as exc:
+        raise _damaged(file.name, exc) from exc
+
+
+def _read_window(file: Path, dst_crs: CRS, bounds: tuple[float, float, float, float],
+                 resolution_m: float | None, resampling: str) -> tuple[np.ndarray, Affine]:
+    left, bottom, right, top = bounds
     with rasterio.open(file) as src:
         src_crs = CRS.from_user_input(src.crs.to_wkt()) if src.crs else None
         if src_crs is None:

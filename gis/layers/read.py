@@ -24,7 +24,7 @@ from gis.layers.formats import kind_score, read_table
 from gis.layers.rasters import RasterInfo, open_raster
 from gis.layers.report import LoadReport
 from gis.layers.schema import LAYER_SPECS, RASTER_KINDS, LayerKind, header_key
-from gis.layers.sources import Source, Upload, display_name, ensure_workdir, materialise
+from gis.layers.sources import Source, Upload, display_name, materialise, scratch
 
 __all__ = [
     "ReadResult",
@@ -111,10 +111,10 @@ def read_layer(source: Source, kind: str, *, layer: str | None = None, crs: obje
     kind = str(LayerKind.parse(kind))
     spec = LAYER_SPECS[LayerKind(kind)]
     display = display_name(source)
-    paths, wd = materialise(source, workdir)
-    if wd is None and any(p.suffix.lower() in (".zip", ".kmz") for p in paths):
-        wd = ensure_workdir(workdir)
-    raw = read_table(paths, display=display, kind=kind, layer=layer, workdir=wd)
+    # uploads and extracted archives live in a scratch folder removed after the read
+    with scratch(workdir) as wd:
+        paths, _ = materialise(source, wd)
+        raw = read_table(paths, display=display, kind=kind, layer=layer, workdir=wd)
     gdf, report = canonical_layer(raw, spec, display=display, crs=crs, province=province,
                                   meridian=meridian, standard=meridian_standard,
                                   analysis_crs=analysis_crs)
@@ -175,20 +175,20 @@ def read_any(source: Source, *, kind: str | None = None, layer: str | None = Non
         return read_layer(source, kind, layer=layer, crs=crs, province=province,
                           meridian=meridian, analysis_crs=analysis_crs, workdir=workdir)
     display = display_name(source)
-    paths, wd = materialise(source, workdir)
-    suffix = paths[0].suffix.lower()
-    if suffix in (".tif", ".tiff", ".vrt", ".img", ".asc"):
-        stem = header_key(paths[0].stem)
+    first = source if isinstance(source, str | Path | Upload) else next(iter(source), None)
+    first_name = first.name if isinstance(first, Upload) else str(first or "")
+    if Path(first_name).suffix.lower() in _RASTER_SUFFIXES:
+        stem = header_key(Path(first_name).stem)
         rkind = ("population" if any(w in stem for w in ("pop", "dan_so", "danso")) else
                  "landcover" if any(w in stem for w in ("land", "cover", "clutter", "lop_phu"))
                  else "dem")
-        result = read_layer(paths[0], rkind, workdir=wd or workdir)
+        result = read_layer(first, rkind, workdir=workdir)  # type: ignore[arg-type]
         result.report.warn(f"Raster kind guessed from the file name: {rkind}.",
                            f"Loại raster đoán theo tên tệp: {rkind}.")
         return result
-    wd = wd or (ensure_workdir(workdir)
-                if any(p.suffix.lower() in (".zip", ".kmz") for p in paths) else None)
-    raw = read_table(paths, display=display, layer=layer, workdir=wd)
+    with scratch(workdir) as wd:
+        paths, _ = materialise(source, wd)
+        raw = read_table(paths, display=display, layer=layer, workdir=wd)
     geom_type = None
     if raw.has_geometry and len(raw.df):
         types = raw.df.geometry.dropna().geom_type
@@ -206,32 +206,49 @@ def read_any(source: Source, *, kind: str | None = None, layer: str | None = Non
     return ReadResult(guessed, report, gdf, None)
 
 
+_RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".asc")
+
+
 def list_layers(source: Source, *, workdir: str | Path | None = None) -> list[str]:
     """Names a user can choose among inside a file (for the app's layer picker).
 
     GeoPackage: its vector layers; XLSX: its sheets; zip: the layer files inside it (shapefile
     names, GeoPackages...). Formats with one layer give ``[]``.
     """
+    with scratch(workdir) as wd:
+        paths, _ = materialise(source, wd)
+        return _layer_names(paths[0], display_name(source))
+
+
+def _layer_names(path: Path, display: str) -> list[str]:
+    import zipfile
+
     import pyogrio
 
-    paths, _ = materialise(source, workdir)
-    path = paths[0]
+    from gis.layers.archive import _ZIP_ERRORS, _corrupt
+
     suffix = path.suffix.lower()
-    if suffix == ".gpkg":
-        return [str(n) for n, g in pyogrio.list_layers(path) if g is not None]
-    if suffix in (".xlsx", ".xlsm"):
-        import openpyxl
+    try:
+        if suffix == ".gpkg":
+            return [str(n) for n, g in pyogrio.list_layers(path) if g is not None]
+        if suffix in (".xlsx", ".xlsm"):
+            import openpyxl
 
-        book = openpyxl.load_workbook(path, read_only=True)
-        try:
-            return list(book.sheetnames)
-        finally:
-            book.close()
+            book = openpyxl.load_workbook(path, read_only=True)
+            try:
+                return list(book.sheetnames)
+            finally:
+                book.close()
+    except Exception as exc:  # pyogrio / openpyxl raise many kinds on damaged files
+        from gis.layers.formats import _unreadable
+
+        raise _unreadable(display, exc) from exc
     if suffix == ".zip":
-        import zipfile
-
-        with zipfile.ZipFile(path) as zf:
-            names = [n for n in zf.namelist() if "__MACOSX" not in n]
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = [n for n in zf.namelist() if "__MACOSX" not in n]
+        except _ZIP_ERRORS as exc:
+            raise _corrupt(display, None, exc) from exc
         return [Path(n).stem for n in names if Path(n).suffix.lower() in
                 (".shp", ".gpkg", ".geojson", ".kml", ".csv", ".xlsx")]
     return []
