@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from gis.export.safe_text import is_formula_like, neutralise, neutralise_frame
 from gis.layers.encoding import (
     TCVN3_TABLE,
     clean_text,
@@ -23,7 +24,6 @@ from gis.layers.encoding import (
     tcvn3_to_unicode,
 )
 from gis.layers.read import Upload, read_layer
-from gis.layers.safe_text import is_formula_like, neutralise, neutralise_frame
 
 # -- TCVN3 (TCVN 5712:1993), the whole table ------------------------------------------------
 

@@ -16,6 +16,9 @@ Rules every writer follows:
   the canonical snake_case names so that scripts and the tool can read them back.
 * Nothing is dropped: rows without coordinates are written with empty geometries, lists are
   joined with ``"; "``, missing values become empty cells.
+* CSV and XLSX cells of text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``,
+  tab, CR first) get a leading ``'`` (:mod:`gis.export.safe_text`, OWASP CSV injection).
+* Every file is written under a temporary name and renamed (:mod:`gis.atomic`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from gis.atomic import write_atomic
 from gis.errors import InputFileError, ValidationError
 from gis.export.frames import cell_value, file_safe, plain
 from gis.export.kml import write_kml
+from gis.export.safe_text import neutralise, neutralise_frame
 from gis.export.shapefile import write_shapefile_zip
 from gis.labels import (
     check_lang,
@@ -72,6 +76,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, lang: str | None = None)
     out = file_safe(plain(frame))
     if lang is not None:
         out = localise_columns(out, lang)
+    out = neutralise_frame(out)  # text a spreadsheet would run as a formula gets a '
     return write_atomic(path, lambda tmp: out.to_csv(tmp, index=False, encoding="utf-8-sig"))
 
 
@@ -131,7 +136,7 @@ def write_xlsx(sheets: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
     used: set[str] = set()
     for key, frame in sheets.items():
         ws = wb.create_sheet(_sheet_title(titles.get(key, key), used))
-        data = file_safe(plain(frame))
+        data = neutralise_frame(file_safe(plain(frame)))
         cols = list(data.columns)
         n = len(data)
         values = [[cell_value(v) for v in data[c].tolist()] for c in cols]
@@ -146,7 +151,7 @@ def write_xlsx(sheets: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
             ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(n + 1, 1)}"
         header = []
         for col in cols:
-            cell = WriteOnlyCell(ws, value=column_label(col, lang))
+            cell = WriteOnlyCell(ws, value=neutralise(column_label(col, lang)))
             cell.font, cell.fill, cell.alignment = head_font, head_fill, head_align
             header.append(cell)
         ws.append(header)

@@ -463,7 +463,7 @@ def _as_text(v: object) -> str | None:
 
     Leading tabs and carriage returns are kept: ``"\\t=1+1"`` is inert text in the file and
     must not become ``"=1+1"``, which a spreadsheet would run (the writers neutralise both, see
-    :mod:`gis.layers.safe_text`). Nothing is ever evaluated.
+    :mod:`gis.export.safe_text`). Nothing is ever evaluated.
     """
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return None
