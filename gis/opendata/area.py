@@ -25,7 +25,7 @@ from gis.layers.schema import header_key
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["VIETNAM_BBOX", "Area", "area_from_bounds", "parse_area"]
+__all__ = ["VIETNAM_BBOX", "Area", "area_from_bounds", "default_margin_m", "parse_area"]
 
 #: lon/lat box around Vietnam's mainland and islands (degrees: min lon, min lat, max lon,
 #: max lat). Areas must overlap it; the Hoàng Sa / Trường Sa islands reach 117.9° E and 8° N.
@@ -33,6 +33,33 @@ VIETNAM_BBOX = (102.0, 8.0, 117.9, 23.5)
 
 _NUM = r"[-+]?\d+(?:\.\d*)?"
 _BBOX_RE = re.compile(rf"^\s*({_NUM})\s*[,; ]\s*({_NUM})\s*[,; ]\s*({_NUM})\s*[,; ]\s*({_NUM})\s*$")
+
+
+def default_margin_m() -> float:
+    """The default import margin (m): the largest coverage radius of the default radio
+    parameters (:class:`gis.radio.params.RadioParams`: each technology's ``max_radius_m`` and
+    ``low_band_max_radius_m``; 15 000 m), so that every tower that can serve a hamlet of the
+    area is imported."""
+    from gis.radio.params import RadioParams
+
+    radio = RadioParams()
+    return float(max([t.max_radius_m for t in radio.techs.values()]
+                     + [radio.low_band_max_radius_m]))
+
+
+def check_margin(margin_m: float | None) -> float:
+    """``margin_m`` validated (m, >= 0), or :func:`default_margin_m` for ``None``."""
+    if margin_m is None:
+        return default_margin_m()
+    value = float(margin_m)
+    if not (np.isfinite(value) and 0 <= value <= 200_000):
+        raise ValidationError(
+            f"The margin must be 0-200000 m, not {margin_m!r}.",
+            f"Lề phải từ 0 đến 200000 m, không phải {margin_m!r}.",
+            fix="Give --margin in metres, e.g. 15000 (the largest coverage radius).",
+            fix_vi="Nhập --margin bằng mét, ví dụ 15000 (bán kính phủ sóng lớn nhất).",
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -85,6 +112,25 @@ class Area:
     def intersects(self, geoms: np.ndarray) -> np.ndarray:
         """Boolean mask of the geometries (WGS84) that touch the area."""
         return shapely.intersects(self.geometry, np.asarray(geoms, dtype=object))
+
+    def grown(self, margin_m: float) -> Area:
+        """The area grown by ``margin_m`` metres on every side (itself for 0).
+
+        A box stays a box (:meth:`buffered_bounds`); a polygon is buffered in its metric
+        analysis CRS. Importers keep sites, roads and cables within it: a tower outside a
+        commune serves hamlets inside it, and a road that leaves the commune and comes back
+        keeps the road network connected.
+        """
+        if margin_m <= 0:
+            return self
+        source = f"{self.source} + {margin_m:g} m"
+        if self.is_box:
+            return Area(box(*self.buffered_bounds(margin_m)), self.name, source)
+        import geopandas as gpd
+
+        metric = gpd.GeoSeries([self.geometry], crs=4326).to_crs(self.analysis_crs())
+        grown = metric.buffer(margin_m, quad_segs=8).to_crs(4326).iloc[0]
+        return Area(grown, self.name, source)
 
     def buffered_bounds(self, margin_m: float) -> tuple[float, float, float, float]:
         """The bounds grown by ``margin_m`` metres (converted to degrees at the area's latitude)."""
