@@ -22,6 +22,7 @@ from pyproj import CRS
 
 from gis.errors import ValidationError
 from gis.layers.canonical import canonical_layer
+from gis.layers.conventions import kind_hint, prepare_table
 from gis.layers.crosscheck import check_project
 from gis.layers.crs import WGS84, analysis_crs_for_lon
 from gis.layers.formats import kind_score, read_table
@@ -68,7 +69,7 @@ class ReadResult:
 def read_layer(source: Source, kind: str, *, layer: str | None = None, crs: object = None,
                province: str | None = None, meridian: float | None = None,
                analysis_crs: CRS | str | None = None, workdir: str | Path | None = None,
-               meridian_standard: str = "tt973") -> ReadResult:
+               meridian_standard: str = "tt973", admin_level: str | None = None) -> ReadResult:
     """Read one layer or raster file of a known kind.
 
     Parameters
@@ -93,6 +94,10 @@ def read_layer(source: Source, kind: str, *, layer: str | None = None, crs: obje
     meridian_standard
         ``"tt973"`` (former province's meridian) or ``"tt24"``; see
         :func:`gis.layers.crs.meridian_for_province`.
+    admin_level
+        For an admin layer with several levels (GADM ``NAME_1..3``, OCHA ``ADM1..3``, ...):
+        ``province``, ``district`` or ``commune``; default the finest
+        (:func:`gis.layers.admin_levels.admin_table`).
 
     Returns
     -------
@@ -122,6 +127,7 @@ def read_layer(source: Source, kind: str, *, layer: str | None = None, crs: obje
     if wd is None and any(p.suffix.lower() in (".zip", ".kmz") for p in paths):
         wd = ensure_workdir(workdir)
     raw = read_table(paths, display=display, kind=kind, layer=layer, workdir=wd)
+    raw = prepare_table(raw, kind, admin_level=admin_level, display=display)
     gdf, report = canonical_layer(raw, spec, display=display, crs=crs, province=province,
                                   meridian=meridian, standard=meridian_standard,
                                   analysis_crs=analysis_crs)
@@ -175,12 +181,14 @@ def guess_kind(columns: list[str], geometry_type: str | None, *, name: str | Non
 def read_any(source: Source, *, kind: str | None = None, layer: str | None = None,
              crs: object = None, province: str | None = None, meridian: float | None = None,
              analysis_crs: CRS | str | None = None, workdir: str | Path | None = None,
-             ) -> ReadResult:
-    """Read a file whose kind may be unknown: rasters by extension, layers by
-    :func:`guess_kind` (the report says the kind was guessed)."""
+             admin_level: str | None = None) -> ReadResult:
+    """Read a file whose kind may be unknown: rasters by extension, layers by a published
+    convention (:func:`gis.layers.conventions.kind_hint`) or :func:`guess_kind` (the report
+    says the kind was guessed)."""
     if kind:
         return read_layer(source, kind, layer=layer, crs=crs, province=province,
-                          meridian=meridian, analysis_crs=analysis_crs, workdir=workdir)
+                          meridian=meridian, analysis_crs=analysis_crs, workdir=workdir,
+                          admin_level=admin_level)
     display = display_name(source)
     paths, wd = materialise(source, workdir)
     suffix = paths[0].suffix.lower()
@@ -203,7 +211,8 @@ def read_any(source: Source, *, kind: str | None = None, layer: str | None = Non
     elif not raw.has_geometry:
         geom_type = "Point"
     columns = [str(c) for c in raw.df.columns if not raw.has_geometry or c != raw.df.geometry.name]
-    guessed = guess_kind(columns, geom_type, name=display)
+    guessed = kind_hint(columns) or guess_kind(columns, geom_type, name=display)
+    raw = prepare_table(raw, guessed, admin_level=admin_level, display=display)
     spec = LAYER_SPECS[LayerKind(guessed)]
     gdf, report = canonical_layer(raw, spec, display=display, crs=crs, province=province,
                                   meridian=meridian, standard="tt973", analysis_crs=analysis_crs)
@@ -248,7 +257,7 @@ def list_layers(source: Source, *, workdir: str | Path | None = None) -> list[st
 
 def load_project(project_dir: str | Path | None, files: Mapping[str, object] | None = None, *,
                  crs: object = None, province: str | None = None, name: str | None = None,
-                 workdir: str | Path | None = None) -> Project:
+                 workdir: str | Path | None = None, admin_level: str | None = None) -> Project:
     """Open a project folder and/or read layer files into a project, then cross-check layers.
 
     Parameters
@@ -264,6 +273,9 @@ def load_project(project_dir: str | Path | None, files: Mapping[str, object] | N
         project's ``params.load.province``.
     name
         Name of a new project (default: the villages file's name).
+    admin_level
+        The level of an admin file with several (``province``, ``district``, ``commune``;
+        default the finest); see :func:`read_layer`.
 
     Raises
     ------
@@ -288,7 +300,8 @@ def load_project(project_dir: str | Path | None, files: Mapping[str, object] | N
     for kind in sorted(files, key=order.index):
         target = project.crs if project is not None else None
         result = read_layer(files[kind], kind, crs=crs, province=province,
-                            analysis_crs=target, workdir=workdir, meridian_standard=standard)
+                            analysis_crs=target, workdir=workdir, meridian_standard=standard,
+                            admin_level=admin_level)
         results[kind] = result
         if project is None and result.gdf is not None:
             project = Project(name=name or Path(display_name(files[kind])).stem,
