@@ -25,6 +25,7 @@ from gis.errors import InputFileError, ValidationError
 from gis.layers.report import LoadReport
 from gis.layers.schema import RASTER_KINDS, LayerKind
 from gis.params import RunParams
+from gis.text import article
 
 __all__ = ["Project"]
 
@@ -72,7 +73,8 @@ class Project:
             raise ValidationError(
                 f"The project has no {kind} layer, which this analysis needs.",
                 f"Dự án chưa có lớp {kind}, cần cho phân tích này.",
-                fix=f"Load a {kind} file (CLI: --{str(kind).replace('_', '-')} FILE).",
+                fix=f"Load {article(str(kind))} {kind} file (CLI: "
+                f"--{str(kind).replace('_', '-')} FILE).",
                 fix_vi=f"Nạp tệp lớp {kind} (CLI: --{str(kind).replace('_', '-')} FILE).",
             )
         return gdf

@@ -24,7 +24,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["as_text", "is_missing", "join_text", "label_or", "sorted_text", "text_or_none"]
+__all__ = [
+    "article",
+    "as_text",
+    "is_missing",
+    "join_text",
+    "label_or",
+    "sorted_text",
+    "text_or_none",
+]
 
 
 def is_missing(value: object) -> bool:
@@ -113,3 +121,29 @@ def join_text(values: Iterable[object], sep: str = ", ", *, limit: int | None = 
 def sorted_text(values: Any) -> list[str]:
     """The distinct non-missing values as sorted text (``sorted(set(...))`` without gaps)."""
     return sorted({t for t in _texts(values) if t is not None})
+
+
+#: Acronym letters read with a vowel sound ("an OSM file", "an LTE cell", "an MNC").
+_VOWEL_LETTERS = set("AEFHILMNORSX")
+#: Words that start with a vowel letter but not a vowel sound ("a unit", "a one-off").
+_CONSONANT_SOUND = ("uni", "use", "usa", "one", "eu", "ur")
+
+
+def article(word: object) -> str:
+    """``"a"`` or ``"an"`` for an English word or acronym (by its first sound).
+
+    >>> [f"{article(w)} {w}" for w in ("admin", "fiber_nodes", "OSM", "unit", "hour", "DEM")]
+    ['an admin', 'a fiber_nodes', 'an OSM', 'a unit', 'an hour', 'a DEM']
+    """
+    text = str(word).strip()
+    if not text:
+        return "a"
+    first = text.split()[0].strip("\"'`(")
+    if len(first) > 1 and first.isupper():
+        return "an" if first[0] in _VOWEL_LETTERS else "a"
+    low = first.lower()
+    if low.startswith(("hour", "honest", "honour", "heir")):
+        return "an"
+    if low.startswith(_CONSONANT_SOUND):
+        return "a"
+    return "an" if low[:1] in "aeiou" else "a"
