@@ -79,3 +79,23 @@ def test_kind_hint():
     assert kind_hint(["shapeName", "shapeType"]) == "admin"
     assert kind_hint(["ADM2_VI", "ADM2_PCODE"]) == "admin"
     assert kind_hint(["ten_thon", "dan_so"]) is None
+
+
+def test_unnamed_hamlets_and_units_are_named_by_their_row(tmp_path):
+    """An empty required name would reach every label and join (the colocation stage's
+    ', '.join raised TypeError on it): the reader names it by its row, and says so."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    path = tmp_path / "thon.csv"
+    path.write_text("ten_thon,kinh_do,vi_do,dan_so\nThôn A,106.22,20.12,500\n"
+                    ",106.25,20.15,300\n  ,106.26,20.16,200\n", encoding="utf-8")
+    res = read_layer(path, "villages")
+    assert list(res.gdf["name"]) == ["Thôn A", "Thôn chưa tên (dòng 2)", "Thôn chưa tên (dòng 3)"]
+    assert any("name is empty in row(s) 2, 3" in w for w in res.report.warnings)
+    assert any("Tên trống ở dòng 2, 3" in w for w in res.report.warnings_vi)
+    admin = tmp_path / "xa.geojson"
+    gpd.GeoDataFrame({"ten_xa": [None, "Xã B"]}, geometry=[box(106.2, 20.1, 106.25, 20.2),
+                                                         box(106.25, 20.1, 106.3, 20.2)],
+                     crs=4326).to_file(admin)
+    assert list(read_layer(admin, "admin").gdf["name"]) == ["Đơn vị chưa tên (dòng 1)", "Xã B"]
