@@ -236,7 +236,7 @@ def read_opencellid(path: str | Path, area: Area | str | tuple[float, float, flo
             start = n_rows
             n_rows += len(chunk)
             rows = np.arange(start, n_rows)
-            mcc = pd.to_numeric(chunk["mcc"], errors="coerce").to_numpy(float)
+            mcc = _whole(pd.to_numeric(chunk["mcc"], errors="coerce"), 999).to_numpy(float)
             other_mcc += int((np.isfinite(mcc) & (mcc != _VN_MCC)).sum())
             lon = pd.to_numeric(chunk["lon"], errors="coerce").to_numpy(float)
             lat = pd.to_numeric(chunk["lat"], errors="coerce").to_numpy(float)
@@ -249,8 +249,8 @@ def read_opencellid(path: str | Path, area: Area | str | tuple[float, float, flo
             _reject(report, rows[~finite], "lon/lat missing or not numbers",
                     "lon/lat thiếu hoặc không phải số", reasons)
             bad_mcc = inside & ~np.isfinite(mcc)
-            _reject(report, rows[bad_mcc], "mcc is not a number", "mcc không phải là số",
-                    reasons)
+            _reject(report, rows[bad_mcc], "mcc is not a whole number 0-999",
+                    "mcc không phải số nguyên 0-999", reasons)
             foreign = inside & np.isfinite(mcc) & (mcc != _VN_MCC)
             for code in np.unique(mcc[foreign]).astype(int):
                 sel = foreign & (mcc == code)
@@ -347,6 +347,13 @@ def _drop_duplicates(cells: pd.DataFrame, report: LoadReport,
     return out, int(dup.sum())
 
 
+def _whole(values: pd.Series, high: float) -> pd.Series:
+    """``values`` where they are whole numbers in 0..``high``, NaN elsewhere (``4.5`` is no MNC
+    and must not become 4)."""
+    v = values.astype(float)
+    return v.where((v == np.floor(v)) & (v >= 0) & (v <= high))
+
+
 def _normalise_cells(cells: pd.DataFrame, report: LoadReport,
                      reasons: dict[str, int]) -> tuple[pd.DataFrame, int]:
     """Operator, tech and numeric columns; rows that cannot be used are rejected with a reason."""
@@ -356,8 +363,8 @@ def _normalise_cells(cells: pd.DataFrame, report: LoadReport,
                                      "updated", "row"]), 0
     radio = cells["radio"].astype(str).str.strip().str.upper()
     tech = radio.map(RADIO_TECH)
-    mnc = pd.to_numeric(cells["net"], errors="coerce")
-    cell = pd.to_numeric(cells["cell"], errors="coerce")
+    mnc = _whole(pd.to_numeric(cells["net"], errors="coerce"), 999)
+    cell = _whole(pd.to_numeric(cells["cell"], errors="coerce"), 2**40)
     op = pd.Series(operator_for_mnc(np.full(len(cells), _VN_MCC), mnc.fillna(-1).to_numpy()),
                    index=cells.index)
     bad_tech = tech.isna()
@@ -371,10 +378,11 @@ def _normalise_cells(cells: pd.DataFrame, report: LoadReport,
         _reject(report, rows[sel],
                 f"MNC 452-{code:02d} is not a current Vietnamese operator",
                 f"MNC 452-{code:02d} không phải nhà mạng Việt Nam hiện nay", reasons)
-    _reject(report, rows[(bad_op & mnc.isna()).to_numpy()], "net (MNC) is not a number",
-            "net (MNC) không phải là số", reasons)
-    _reject(report, rows[bad_cell.to_numpy()], "cell id missing or negative",
-            "mã cell thiếu hoặc âm", reasons)
+    _reject(report, rows[(bad_op & mnc.isna()).to_numpy()],
+            "net (MNC) is not a whole number 0-999", "net (MNC) không phải số nguyên 0-999",
+            reasons)
+    _reject(report, rows[bad_cell.to_numpy()], "cell id missing, negative or not a whole number",
+            "mã cell thiếu, âm hoặc không phải số nguyên", reasons)
     ok = ~(bad_tech | bad_op | bad_cell)
     out = pd.DataFrame({
         "operator": op[ok],

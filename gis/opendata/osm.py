@@ -593,6 +593,65 @@ _NO_COORDS = ("no coordinates in the Overpass answer (query with 'out geom;', 'o
               "hoặc 'out body; >; out skel;')")
 
 
+def _lonlat(obj: object) -> tuple[float, float] | None:
+    """(lon, lat) of an Overpass ``{"lat": .., "lon": ..}`` when both are finite numbers."""
+    if not isinstance(obj, dict):
+        return None
+    lon, lat = obj.get("lon"), obj.get("lat")
+    if isinstance(lon, bool) or isinstance(lat, bool) or not (
+            isinstance(lon, int | float) and isinstance(lat, int | float)):
+        return None
+    if not (np.isfinite(lon) and np.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        return None
+    return float(lon), float(lat)
+
+
+def _clean_element(e: object) -> dict[str, Any] | None:
+    """An Overpass element with the fields the reader uses in the expected types (tags as a
+    dict of texts, coordinates as finite numbers, node and member lists as lists), or
+    ``None`` when it has no type or integer id."""
+    if not isinstance(e, dict) or e.get("type") not in ("node", "way", "relation"):
+        return None
+    oid = e.get("id")
+    if isinstance(oid, bool) or not isinstance(oid, int):
+        return None
+    tags = e.get("tags")
+    out: dict[str, Any] = {"type": e["type"], "id": oid,
+                           "tags": ({str(k): str(v) for k, v in tags.items()}
+                                    if isinstance(tags, dict) else {})}
+    where = _lonlat(e)
+    if where is not None:
+        out["lon"], out["lat"] = where
+    centre = _lonlat(e.get("center"))
+    if centre is not None:
+        out["center"] = {"lon": centre[0], "lat": centre[1]}
+    nodes = e.get("nodes")
+    if isinstance(nodes, list):
+        out["nodes"] = [n for n in nodes if isinstance(n, int) and not isinstance(n, bool)]
+    geometry = e.get("geometry")
+    if isinstance(geometry, list):
+        pts = [_lonlat(g) for g in geometry]
+        out["geometry"] = ([{"lon": p[0], "lat": p[1]} for p in pts]
+                           if all(p is not None for p in pts) else [])
+    members = e.get("members")
+    if isinstance(members, list):
+        clean = []
+        for m in members:
+            if not isinstance(m, dict):
+                continue
+            ref = m.get("ref")
+            mem = {"type": m.get("type") if isinstance(m.get("type"), str) else None,
+                   "ref": ref if isinstance(ref, int) and not isinstance(ref, bool) else None,
+                   "role": str(m.get("role") or "")}
+            if isinstance(m.get("geometry"), list):
+                pts = [_lonlat(g) for g in m["geometry"]]
+                mem["geometry"] = ([{"lon": p[0], "lat": p[1]} for p in pts]
+                                   if all(p is not None for p in pts) else [])
+            clean.append(mem)
+        out["members"] = clean
+    return out
+
+
 def _read_overpass(path: Path, area: Area, wide: Area, params: OsmParams) -> _Collector:
     """Collect the area's objects from an Overpass API JSON file (``out body``/``out geom``/
     ``out center``)."""
@@ -615,8 +674,12 @@ def _read_overpass(path: Path, area: Area, wide: Area, params: OsmParams) -> _Co
             fix="Run the Overpass query with '[out:json];' and save its answer unchanged.",
             fix_vi="Chạy truy vấn Overpass với '[out:json];' và lưu nguyên kết quả.",
         )
-    elements = [e for e in elements if isinstance(e, dict)]
     col = _Collector(area, wide)
+    good = [e for e in (_clean_element(e) for e in elements) if e is not None]
+    col.unused("malformed elements (no type or id, coordinates that are not numbers)",
+               "phần tử hỏng (thiếu type hoặc id, toạ độ không phải số)",
+               len(elements) - len(good))
+    elements = good
     wanted = _wanted_categories(params)
     nodes = {e["id"]: (e["lon"], e["lat"]) for e in elements
              if e.get("type") == "node" and "lat" in e and "lon" in e}
@@ -675,9 +738,9 @@ def _read_overpass(path: Path, area: Area, wide: Area, params: OsmParams) -> _Co
                 for m in e.get("members", []):
                     if m.get("type") != "way":
                         continue
-                    line = (shapely.linestrings([(g["lon"], g["lat"]) for g in m["geometry"]
-                                                 if g])
-                            if m.get("geometry") else way_lines.get(m.get("ref")))
+                    pts = [(g["lon"], g["lat"]) for g in m.get("geometry") or []]
+                    line = (shapely.linestrings(pts) if len(pts) >= 2
+                            else way_lines.get(m.get("ref")))
                     if line is None:
                         complete = False
                         break
