@@ -164,3 +164,20 @@ def pd_isna(v) -> bool:
     import pandas as pd
 
     return bool(pd.isna(v))
+
+
+@pytest.mark.parametrize("text,match", [
+    ('<?xml version="1.0"?>\n<osm version="0.6"><node id="1" lat="abc" lon="106.2">'
+     '<tag k="place" v="hamlet"/></node></osm>', "wrong format for coordinate"),
+    ('<?xml version="1.0"?>\n<osm version="0.6"><node id="1" lat="20.15" lon="106.25">',
+     "stopped reading the file"),
+    ('<osm><node id="x" lat="20.15" lon="106.25"/></osm>', "cannot read the file"),
+])
+def test_broken_xml_is_a_bilingual_error(tmp_path, text, match):
+    from gis.errors import InputFileError
+
+    path = tmp_path / "map.osm"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputFileError, match=match) as exc:
+        read_osm(path, AREA)
+    assert "Tải lại tệp" in exc.value.message("vi")

@@ -370,8 +370,8 @@ def _read_osmium(path: Path, area: Area, wide: Area, params: OsmParams) -> _Coll
         header_box = osmium.FileProcessor(str(path), osmium.osm.NOTHING).header.box()
     except RuntimeError as exc:
         raise InputFileError(
-            f"pyosmium cannot read the file: {exc}.",
-            f"pyosmium không đọc được tệp: {exc}.",
+            f"pyosmium cannot read the file: {str(exc).rstrip('.')}.",
+            f"pyosmium không đọc được tệp: {str(exc).rstrip('.')}.",
             file=path,
             fix="Download the extract again; the file may be truncated.",
             fix_vi="Tải lại tệp; có thể tệp bị thiếu phần cuối.",
@@ -496,12 +496,14 @@ def _read_osmium(path: Path, area: Area, wide: Area, params: OsmParams) -> _Coll
             _add_relations(col, relations, member_geoms)
         if path.stat().st_size <= params.census_max_bytes:
             _census(col, path, member_ids)
-    except RuntimeError as exc:
+    except (RuntimeError, osmium.InvalidLocationError, ValueError) as exc:
+        # libosmium's parse errors (RuntimeError), a coordinate that is not a number
+        # (InvalidLocationError, raised while iterating the nodes)
         if isinstance(exc, ValidationError | InputFileError):
             raise
         raise InputFileError(
-            f"pyosmium stopped reading the file: {exc}.",
-            f"pyosmium dừng đọc tệp: {exc}.",
+            f"pyosmium stopped reading the file: {str(exc).rstrip('.')}.",
+            f"pyosmium dừng đọc tệp: {str(exc).rstrip('.')}.",
             file=path,
             fix="Download the extract again; the file may be truncated or corrupt.",
             fix_vi="Tải lại tệp; có thể tệp bị hỏng hoặc thiếu phần cuối.",
