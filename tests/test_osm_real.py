@@ -105,7 +105,9 @@ def test_fibre_cable(layers):
     row = fiber.iloc[0]
     assert (row["osm_id"], row["operator"], row["installation"]) == ("osm:w7101", "VNPT",
                                                                       "underground")
+    assert row["level"] == "backbone"          # no FTTH drop is claimed from an OSM cable
     assert rep.rows_read == 1
+    assert any("taken as backbone" in w for w in rep.warnings)
 
 
 def test_objects_of_no_layer_are_counted(layers):

@@ -1125,7 +1125,7 @@ _MAPPINGS: dict[str, tuple[dict[str, str], list[str]]] = {
                "structure": "man_made"},
               ["man_made=mast|tower|communications_tower", "tower:type=communication",
                "communication:mobile_phone", "operator", "height"]),
-    "fiber": ({"operator": "operator", "installation": "location"},
+    "fiber": ({"operator": "operator", "installation": "location", "level": "backbone (all)"},
               ["communication=line", "telecom=line", "telecom:medium", "location", "operator"]),
 }
 
@@ -1333,6 +1333,13 @@ def _explain(rep: LoadReport, kind: str, s: Counter[str], params: OsmParams,
         n = s["hamlets_without_commune"]
         rep.warn(f"{n} hamlets lie in no OSM commune boundary (commune left empty).",
                  f"{n} thôn không nằm trong ranh giới xã nào của OSM (để trống cột xã).")
+    if kind == "fiber":
+        rep.warn("OpenStreetMap cables are taken as backbone (level=backbone): they root the "
+                 "fiber plan but give no FTTH drop; load the operator's access network for "
+                 "FTTH status.",
+                 "Cáp quang từ OpenStreetMap được coi là cáp trục (level=backbone): làm gốc cho "
+                 "kế hoạch cáp nhưng không tính là điểm thả cáp FTTH; nạp mạng truy nhập của "
+                 "nhà mạng để có trạng thái FTTH.")
     if kind == "sites" and s.get("masts_with_unknown_operator"):
         n = s["masts_with_unknown_operator"]
         rep.warn(f"{n} masts have no recognised operator; kept with operator 'unknown' and a "

@@ -28,7 +28,8 @@ Vietnamese road-numbering system):
   set aside with the reason.
 * **Fiber**: ``communication=line`` or ``telecom=line`` ways (OSM wiki "Telecoms"), not those
   with ``telecom:medium=copper|coaxial``; ``operator`` by the fixed-network names,
-  ``location=underground|overhead`` -> installation ``underground``/``aerial``.
+  ``location=underground|overhead`` -> installation ``underground``/``aerial``; level
+  ``backbone`` (no FTTH drop is claimed from an OSM cable).
 * **Admin units**: ``type=boundary`` relations with ``boundary=administrative`` and
   ``admin_level`` 4 (tỉnh), 6 (huyện) or 8 (xã/phường); the admin layer holds the finest level
   present, with its parents' names, and each hamlet gets the commune, district and province
@@ -412,14 +413,18 @@ _LOCATION_INSTALLATION = {"underground": "underground", "overhead": "aerial",
 
 
 def classify_fiber(frame: pd.DataFrame) -> pd.DataFrame:
-    """Canonical fiber columns for telecom lines: ``operator, installation, name,
-    operator_tag, location``. An operator that is not a known fixed-network name is kept as
-    tagged."""
+    """Canonical fiber columns for telecom lines: ``operator, level, installation, name,
+    operator_tag, location``. ``level`` is ``backbone`` (OSM holds long-distance cables, not
+    the access network, so no FTTH is claimed from them). An operator that is not a known
+    fixed-network name is kept as tagged."""
     tag = _col(frame, "operator")
     canon = tag.map(lambda v: normalise_fixed_operator(v) if v is not None else None)
     location = _col(frame, "location")
     out = pd.DataFrame(index=frame.index)
     out["operator"] = canon.where(canon.notna(), tag)
+    # OSM maps long-distance cables (OSM wiki "Telecoms"), not the access network: taken as
+    # backbone, they give no FTTH drop (gis.analysis.ftth.access_points) but root the fiber plan.
+    out["level"] = "backbone"
     out["installation"] = location.map(lambda v: _LOCATION_INSTALLATION.get(str(v).lower())
                                        if v is not None else None)
     out["name"] = _names(frame)
