@@ -183,3 +183,10 @@ def test_broken_xml_is_a_bilingual_error(tmp_path, text, match):
     with pytest.raises(InputFileError, match=match) as exc:
         read_osm(path, AREA)
     assert "Tải lại tệp" in exc.value.message("vi")
+
+
+def test_census_is_skipped_for_large_files(xml):
+    out = read_osm(xml, AREA, params=OsmParams(layers=("roads",), census_max_bytes=1000))
+    rep = out["roads"][1]
+    assert rep.extra["objects_not_used"] == "not counted (file above census_max_bytes)"
+    assert rep.rows_read == rep.rows_loaded + len(rep.rejected)

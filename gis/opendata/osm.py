@@ -111,9 +111,11 @@ class OsmParams:
         (``None``: :func:`~gis.opendata.area.default_margin_m`, the largest coverage radius of
         the radio parameters, 15 km). ``0`` keeps only what touches the area.
     census_max_bytes
-        PBF/XML files up to this size (20 MB: an openstreetmap.org export or a district
-        extract, read in about a second) get one more pass counting the objects no layer
-        uses (untagged nodes, routes, other tags); larger files skip it.
+        XML files up to this size (10 MB: an openstreetmap.org export, at most 50 000 nodes,
+        read again in a second or two), and PBF files up to a twentieth of it, get one more
+        pass counting the objects no layer uses (untagged nodes, routes, other tags); larger
+        files skip it (a country extract holds millions of such objects, mostly outside the
+        area), and their reports say so.
     """
 
     layers: tuple[str, ...] = OSM_LAYERS
@@ -121,7 +123,7 @@ class OsmParams:
     unnamed_residential: bool = False
     batch_size: int = 20_000
     margin_m: float | None = None
-    census_max_bytes: int = 20_000_000
+    census_max_bytes: int = 10_000_000
 
     def __post_init__(self) -> None:
         bad = [x for x in self.layers if x not in OSM_LAYERS]
@@ -219,6 +221,8 @@ class _Collector:
         self.failed: list[tuple[str, str, str, str, str]] = []
         #: reason -> count of objects that belong to no layer ("untagged nodes ...")
         self.not_used: dict[tuple[str, str], int] = {}
+        #: whether the objects of no layer were counted (small files only)
+        self.census = False
 
     def inside(self, otype: str, geoms: np.ndarray) -> np.ndarray:
         """Mask of the geometries (WGS84) that touch the area grown by the margin; counts the
@@ -494,7 +498,9 @@ def _read_osmium(path: Path, area: Area, wide: Area, params: OsmParams) -> _Coll
         _add_ways(col, kept, tags_by_id, wanted)
         if relations:
             _add_relations(col, relations, member_geoms)
-        if path.stat().st_size <= params.census_max_bytes:
+        # PBF packs some twenty times the objects of XML in a byte.
+        limit = params.census_max_bytes / (20 if _sniff(path) == "pbf" else 1)
+        if path.stat().st_size <= limit:
             _census(col, path, member_ids)
     except (RuntimeError, osmium.InvalidLocationError, ValueError) as exc:
         # libosmium's parse errors (RuntimeError), a coordinate that is not a number
@@ -542,13 +548,14 @@ def _census(col: _Collector, path: Path, member_ids: set[int]) -> None:
             elif feature_category(obj.tags.get) is None:
                 other += 1
         elif obj.is_way():
-            used.update(n.ref for n in obj.nodes)
+            used.update([n.ref for n in obj.nodes])
             if len(obj.tags) == 0:
                 untagged_ways += obj.id not in member_ids
             elif feature_category(obj.tags.get) is None:
                 other += 1
         elif feature_category(obj.tags.get) is None:
             other += 1
+    col.census = True
     col.unused(*_UNTAGGED_NODES, sum(1 for n in loose if n not in used))
     col.unused(*_OTHER_TAGS, other)
     col.unused(*_UNTAGGED_WAYS, untagged_ways)
@@ -1235,6 +1242,8 @@ def read_osm(path: str | Path, area: Area | str | tuple[float, float, float, flo
         rep.extra["params"] = {"unnamed_residential": params.unnamed_residential,
                                "layers": list(params.layers), "margin_m": margin}
         rep.extra["objects_not_used"] = not_used
+        if fmt != "json" and not col.census:
+            rep.extra["objects_not_used"] = "not counted (file above census_max_bytes)"
         if fmt != "json":
             rep.extra["location_index"] = _location_index(path, params)
         if kind == "sites" and len(gdf):
