@@ -276,7 +276,9 @@ t1 = time.perf_counter()
 p = import_opencellid(sys.argv[1], sys.argv[2])
 t2 = time.perf_counter()
 r = p.reports["sites"]
-print(json.dumps({"seconds": t2 - t1, "rows": r.rows_read, "cells": r.rows_loaded,
+print(json.dumps({"seconds": t2 - t1, "rows": r.extra["rows_in_file"],
+                  "rows_in_area": r.rows_read, "rejected": len(r.rejected),
+                  "cells": r.rows_loaded,
                   "sites": len(p.layers["sites"]),
                   "maxrss_mb": peak_mb()}))
 """
@@ -343,8 +345,9 @@ def main() -> None:
           f"peak memory {r['maxrss_mb']:.0f} MB")
     ocid = OCID
     r = run_child(CHILD_OCID, str(ocid), PROVINCE)
-    print(f"OpenCelliD {ocid.stat().st_size / 1e6:.0f} MB, {r['rows']} rows -> {r['cells']} cells "
-          f"in {PROVINCE} -> {r['sites']} sites: {r['seconds']:.1f} s, peak memory "
+    print(f"OpenCelliD {ocid.stat().st_size / 1e6:.0f} MB, {r['rows']} rows ({r['rows_in_area']} "
+          f"in {PROVINCE} and its margin, {r['rejected']} of them rejected) -> {r['cells']} "
+          f"cells -> {r['sites']} sites: {r['seconds']:.1f} s, peak memory "
           f"{r['maxrss_mb']:.0f} MB")
 
 

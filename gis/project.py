@@ -34,6 +34,7 @@ from gis.layers.report import LoadReport
 from gis.layers.schema import RASTER_KINDS, LayerKind
 from gis.layers.sources import display_name
 from gis.params import LoadParams, RunParams
+from gis.text import article
 
 __all__ = ["Project", "load_project"]
 
@@ -81,7 +82,8 @@ class Project:
             raise ValidationError(
                 f"The project has no {kind} layer, which this analysis needs.",
                 f"Dự án chưa có lớp {kind}, cần cho phân tích này.",
-                fix=f"Load a {kind} file (CLI: --{str(kind).replace('_', '-')} FILE).",
+                fix=f"Load {article(str(kind))} {kind} file (CLI: "
+                f"--{str(kind).replace('_', '-')} FILE).",
                 fix_vi=f"Nạp tệp lớp {kind} (CLI: --{str(kind).replace('_', '-')} FILE).",
             )
         return gdf
@@ -186,7 +188,7 @@ class Project:
 
 def load_project(project_dir: str | Path | None, files: Mapping[str, object] | None = None, *,
                  crs: object = None, province: str | None = None, name: str | None = None,
-                 workdir: str | Path | None = None) -> Project:
+                 workdir: str | Path | None = None, admin_level: str | None = None) -> Project:
     """Open a project folder and/or read layer files into a project, then cross-check layers.
 
     Parameters
@@ -202,6 +204,9 @@ def load_project(project_dir: str | Path | None, files: Mapping[str, object] | N
         project's ``params.load.province``.
     name
         Name of a new project (default: the villages file's name).
+    admin_level
+        The level of an admin file with several (``province``, ``district``, ``commune``;
+        default the finest); see :func:`gis.layers.read.read_layer`.
 
     Raises
     ------
@@ -226,7 +231,8 @@ def load_project(project_dir: str | Path | None, files: Mapping[str, object] | N
     for kind in sorted(files, key=order.index):
         target = project.crs if project is not None else None
         result = read_layer(files[kind], kind, crs=crs, province=province,
-                            analysis_crs=target, workdir=workdir, meridian_standard=standard)
+                            analysis_crs=target, workdir=workdir, meridian_standard=standard,
+                            admin_level=admin_level)
         results[kind] = result
         if project is None and result.gdf is not None:
             project = Project(name=name or Path(display_name(files[kind])).stem,

@@ -52,7 +52,7 @@ def test_osm_then_opencellid_then_rasters_build_one_project(inputs, tmp_path, ca
 
     project = Project.load(out)
     assert sorted(project.layers) == ["admin", "facilities", "roads", "sites", "villages"]
-    assert len(project.layers["roads"]) == 9            # OSM layers untouched
+    assert len(project.layers["roads"]) == 10           # OSM layers untouched (1 in margin)
     assert len(project.layers["villages"]) == 4
     assert project.layers["sites"]["source"].eq("OpenCelliD").all()   # replaced
     assert len(project.layers["sites"]) == 7

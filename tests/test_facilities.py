@@ -6,6 +6,7 @@ import dataclasses
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, box
 
@@ -151,3 +152,36 @@ def test_facility_without_geometry_is_kept_and_unconnected():
         assert list(st["ftth"]) == [True, False]
         assert np.isnan(st.loc[1, "ftth_distance_m"])
         assert "none reachable" in st.loc[1, "reason"]
+
+
+def test_stage_with_unnamed_facilities(tmp_path):
+    """OSM schools and clinics often have no name (pandas 3 keeps NaN through astype(str)):
+    the stage lists them by id instead of raising TypeError."""
+    from gis.params import RunParams
+    from gis.pipeline.context import RunContext
+    from gis.project import Project
+
+    x0, y0 = 500000.0, 2250000.0
+    roads, _ = layers()
+    roads = roads.set_geometry(roads.translate(x0, y0))
+    fac = gdf([Point(x0 + 2000, y0 + 900), Point(x0 + 2500, y0 + 900), Point(x0 + 2600, y0)],
+              kind=["school", "health_station", "commune_office"],
+              facility_id=["osm:n2001", None, "osm:n2003"], name=[None, None, float("nan")])
+    project = Project(name="t", crs=roads.crs)
+    project.set_layer("roads", roads)
+    project.set_layer("facilities", fac)
+    ctx = RunContext(project=project, params=RunParams(), workdir=tmp_path)
+    facilities_stage(ctx)
+    assert ctx.tables["facilities"]["name"].isna().all()       # kept empty, not "nan"
+    warning = next(w for w in ctx.warnings if "not connected" in w)
+    assert "3 of 3 not connected: osm:n2001, #2, osm:n2003." in warning
+    assert "nan" not in warning
+
+
+def test_facility_labels():
+    from gis.analysis.facilities import facility_labels
+
+    status = pd.DataFrame({"name": ["Trường A", None, np.nan, ""],
+                           "facility_id": ["F1", "F2", None, 7.0]})
+    assert facility_labels(status).tolist() == ["Trường A", "F2", "#3", "7"]
+    assert facility_labels(pd.DataFrame({"kind": ["school"]})).tolist() == ["#1"]

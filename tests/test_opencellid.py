@@ -76,13 +76,17 @@ def _sites(project):
 
 def test_counts_and_rejections(project):
     rep = project.reports["sites"]
-    assert rep.rows_read == len(ROWS)
-    assert rep.rows_loaded == 12
-    assert rep.extra["rows_other_countries"] == 1
+    # Row 13 (Huế, 107 E 16 N) lies outside the area and its 15 km margin: not read.
+    assert rep.extra["rows_in_file"] == len(ROWS)
     assert rep.extra["rows_outside_area"] == 1
-    assert rep.extra["rows_rejected"] == 3
+    assert rep.rows_read == len(ROWS) - 1
+    assert rep.rows_loaded == 12
+    assert rep.rows_read == rep.rows_loaded + len(rep.rejected)
+    assert rep.extra["rows_other_countries"] == 1
+    assert rep.extra["rows_rejected"] == 4
     rejected = {r.row: r.reason_en for r in rep.rejected}
-    assert rejected == {14: "MNC 452-03 is not a current Vietnamese operator",
+    assert rejected == {12: "MCC 310 (USA) is not Vietnam's 452: a foreign network",
+                        14: "MNC 452-03 is not a current Vietnamese operator",
                         15: "radio is not GSM, UMTS, LTE or NR",
                         16: "lon/lat missing or not numbers"}
     assert rep.extra["cells_by_operator"] == {"MobiFone": 4, "VinaPhone": 2, "Viettel": 6}
@@ -209,4 +213,4 @@ def test_small_chunks_give_the_same_result(tmp_path):
     assert a.drop(columns="geometry").equals(b.drop(columns="geometry"))
     assert a.geometry.geom_equals_exact(b.geometry, tolerance=1e-6).all()
     assert ({r.row for r in small.reports["sites"].rejected}
-            == {r.row for r in whole.reports["sites"].rejected} == {14, 15, 16})
+            == {r.row for r in whole.reports["sites"].rejected} == {12, 14, 15, 16})

@@ -182,6 +182,7 @@ def test_roads_classes_and_area_filter(layers):
         "osm:w105": "village",      # residential
         "osm:w106": "other",        # footway
         "osm:w107": "commune",      # construction=tertiary
+        "osm:w108": "provincial",   # 5 km outside: within the coverage margin
         "osm:w109": "village",      # crosses the edge
     }
     row = roads.set_index("osm_id").loc["osm:w107"]
@@ -191,8 +192,15 @@ def test_roads_classes_and_area_filter(layers):
     edge = _wgs(roads[roads["osm_id"] == "osm:w109"]).geometry.iloc[0]
     np.testing.assert_allclose(shapely.get_coordinates(edge), [[105.89, 21.01], [105.95, 21.01]],
                                atol=1e-7)
-    assert report.rows_loaded == 9
+    assert report.rows_loaded == 10
     assert report.extra["format"] in ("pbf", "xml", "json")
+    assert report.extra["stats"]["road_in_margin"] == 1
+    assert report.rows_read == report.rows_loaded + len(report.rejected)
+
+
+def test_margin_zero_keeps_only_roads_touching_the_area(osm_file):
+    roads, _ = read_osm(osm_file, AREA, params=OsmParams(layers=("roads",), margin_m=0))["roads"]
+    assert "osm:w108" not in set(roads["osm_id"]) and len(roads) == 9
 
 
 def test_villages(layers):
@@ -382,8 +390,9 @@ def test_empty_layer_is_left_out_and_reported(tmp_path):
     out = read_osm(path, AREA)
     assert list(out) == ["roads"]
     report = out["roads"][1]
-    assert report.extra["empty_layers"] == ["villages", "facilities", "sites", "admin"]
-    assert any("keeps its own" in w for w in report.warnings)
+    assert report.extra["empty_layers"] == ["villages", "facilities", "sites", "fiber", "admin"]
+    assert any("The file has no villages, facilities, sites, fiber, admin in the area." in w
+               for w in report.warnings)
 
 
 def test_admin_file_of_several_units(tmp_path):
@@ -414,8 +423,11 @@ def test_overpass_answer_without_node_coordinates(tmp_path):
     out = read_osm(path, AREA)
     assert list(out) == ["villages"]
     report = out["villages"][1]
-    assert report.extra["stats"]["ways_without_geometry"] == 1
-    assert any("out geom" in w for w in report.warnings)
+    roads = report.extra["reports_of_empty_layers"]["roads"]
+    assert roads["extra"]["stats"]["ways_without_geometry"] == 1
+    assert roads["rows_read"] == 1 and "out geom" in roads["rejected"][0]["reason_en"]
+    assert any("No roads usable: 1 set aside (osm:w1: no coordinates" in w
+               for w in report.warnings)
 
 
 def test_extract_of_another_region_is_refused_before_reading(tmp_path):
@@ -434,7 +446,7 @@ def test_extract_of_another_region_is_refused_before_reading(tmp_path):
 
 def test_compressed_xml(tmp_path):
     path = write_osmium(tmp_path / "map.osm.bz2")
-    assert len(read_osm(path, AREA, params=OsmParams(layers=("roads",)))["roads"][0]) == 9
+    assert len(read_osm(path, AREA, params=OsmParams(layers=("roads",)))["roads"][0]) == 10
 
 
 def test_boundary_cut_at_the_extract_edge(tmp_path):
@@ -451,5 +463,8 @@ def test_boundary_cut_at_the_extract_edge(tmp_path):
     out = read_osm(path, AREA)
     assert "admin" not in out
     report = out["roads"][1]
-    assert report.extra["stats"]["relations_incomplete"] == 1
-    assert any("admin boundaries" in w for w in report.warnings)
+    admin = report.extra["reports_of_empty_layers"]["admin"]
+    assert admin["extra"]["stats"]["relations_incomplete"] == 1
+    assert any("admin boundaries" in w for w in admin["warnings"])
+    assert any("No admin usable: 1 set aside (osm:r5: member ways missing" in w
+               for w in report.warnings)

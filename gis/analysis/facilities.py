@@ -20,8 +20,10 @@ from gis.analysis.ftth import distance_to_sources_m
 from gis.analysis.params import FiberParams
 from gis.analysis.roads import RoadGraph
 from gis.errors import GisError
+from gis.text import label_or
 
-__all__ = ["KIND_LABELS", "CoverageSampler", "facility_status", "radio_thresholds"]
+__all__ = ["KIND_LABELS", "CoverageSampler", "facility_labels", "facility_status",
+           "radio_thresholds"]
 
 #: Facility kinds with their Vietnamese and English labels.
 KIND_LABELS: dict[str, tuple[str, str]] = {
@@ -139,6 +141,20 @@ def _reasons(ftth: np.ndarray, dist: np.ndarray, out: pd.DataFrame, drop_m: floa
         en.append("; ".join(e_parts))
         vi.append("; ".join(v_parts))
     return en, vi
+
+
+def facility_labels(status: pd.DataFrame) -> np.ndarray:
+    """A text label per facility for messages: its name, else its ``facility_id``, else
+    ``"#<row>"`` (1-based position); never ``NaN`` (OSM facilities often have no name).
+
+    >>> facility_labels(pd.DataFrame({"name": ["Trường A", None, None],
+    ...                               "facility_id": ["F1", "osm:n2", None]})).tolist()
+    ['Trường A', 'osm:n2', '#3']
+    """
+    n = len(status)
+    rows = np.char.add("#", (np.arange(n) + 1).astype(str)).astype(object)
+    ids = label_or(status["facility_id"], rows) if "facility_id" in status else rows
+    return label_or(status["name"], ids) if "name" in status else ids
 
 
 def radio_thresholds(radio_params: Any) -> dict[str, float]:

@@ -235,7 +235,8 @@ def run_import(source: str, uploads: list[Upload], project: Project, *, workdir:
             f"The file could not be imported: {type(exc).__name__}: {exc}.",
             f"Không nhập được tệp: {type(exc).__name__}: {exc}.",
             file=uploads[0].name,
-            fix=f"Check that the file is a {SOURCES[source].label_en} file and is complete.",
+            fix=f"Check that the file is of the kind chosen ({SOURCES[source].label_en}) and is "
+            "complete.",
             fix_vi=f"Kiểm tra tệp đúng loại {SOURCES[source].label_vi} và không bị hỏng.",
         )
     finally:  # the copies of the uploads are read: free the space (an OSM extract is large)

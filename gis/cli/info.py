@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from gis.layers.conventions import IMPORT_OPENCELLID
 from gis.layers.schema import RASTER_KINDS, LayerKind
 
 
@@ -17,6 +18,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--crs", help="CRS of the coordinates when the file does not say "
                    "(e.g. EPSG:4326, EPSG:3405, vn2000-tm3:105.5)")
     p.add_argument("--province", help="province whose VN-2000 TM-3 meridian applies")
+    p.add_argument("--admin-level", choices=["province", "district", "commune"],
+                   help="level of an admin file with several (GADM NAME_1..3, OCHA ADM1..3): "
+                   "default the finest")
     p.add_argument("--lang", choices=["en", "vi"], default="en")
     return p
 
@@ -41,7 +45,7 @@ def main(args: argparse.Namespace) -> int:
         return 0
 
     result = read_any(args.file, kind=args.kind, layer=args.layer, crs=args.crs,
-                      province=args.province)
+                      province=args.province, admin_level=getattr(args, "admin_level", None))
     vi = args.lang == "vi"
     print(result.report.summary(args.lang))
     if result.raster is not None:
@@ -56,4 +60,8 @@ def main(args: argparse.Namespace) -> int:
         xmin, ymin, xmax, ymax = result.gdf.total_bounds
         print(("Lớp " if vi else "Layer ") + f"{result.kind}: "
               + f"{result.gdf.crs.name}, x {xmin:,.0f}..{xmax:,.0f} m, y {ymin:,.0f}..{ymax:,.0f} m")
+    if result.kind == "sites" and result.gdf is not None and {
+            "mcc", "net", "cell", "samples"} <= {str(c) for c in result.gdf.columns}:
+        print(("Gợi ý: tệp OpenCelliD nên nhập bằng `" if vi else
+               "Hint: an OpenCelliD file is imported with `") + IMPORT_OPENCELLID + "`.")
     return 0

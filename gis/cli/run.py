@@ -20,6 +20,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--params", help="parameters JSON file (overrides the project's)")
     p.add_argument("--crs", help="CRS of layer files that do not say (e.g. vn2000-tm3:105.5)")
     p.add_argument("--province", help="province whose VN-2000 TM-3 meridian applies")
+    p.add_argument("--admin-level", choices=["province", "district", "commune"],
+                   help="level of an --admin file with several (GADM NAME_1..3, OCHA ADM1..3): "
+                   "default the finest (communes)")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--lang", choices=["en", "vi"], default="en",
                    help="language of labels in the exports and reports (vi: Vietnamese)")
@@ -80,7 +83,8 @@ def main(args: argparse.Namespace) -> int:
             "Chưa có dữ liệu: dùng --project DIR, hoặc ít nhất --villages FILE và --sites FILE.",
         )
     t0 = time.perf_counter()
-    project = gis.load_project(args.project, files, crs=args.crs, province=args.province)
+    project = gis.load_project(args.project, files, crs=args.crs, province=args.province,
+                               admin_level=getattr(args, "admin_level", None))
     params = gis.RunParams.from_json(args.params) if args.params else project.params
     params = _scale_options(params, args)
     load_s = time.perf_counter() - t0

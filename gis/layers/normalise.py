@@ -20,6 +20,7 @@ __all__ = [
     "ID_PREFIX",
     "map_columns",
     "map_unique",
+    "name_unnamed",
     "normalise_facility_kind",
     "normalise_fixed_operator",
     "normalise_installation",
@@ -358,12 +359,43 @@ VALUE_NORMALISERS: dict[tuple[str, str], Callable[[object], str | None]] = {
 }
 
 
+#: Names given to hamlets and admin units whose required name is empty (``{row}`` = the
+#: 1-based data row), in the form the OSM importer uses for unnamed places.
+UNNAMED = {"villages": "Thôn chưa tên (dòng {row})", "admin": "Đơn vị chưa tên (dòng {row})"}
+
+
+def name_unnamed(df: pd.DataFrame, kind: str, report: LoadReport) -> None:
+    """Fill an empty ``name`` of a hamlet or admin unit with :data:`UNNAMED` and say so.
+
+    The name is required; a row with an empty one is kept (its position and population
+    count), labelled by its row so that every table, map and message can name it.
+    """
+    if kind not in UNNAMED or "name" not in df or not len(df):
+        return
+    values = df["name"].to_numpy(dtype=object)
+    empty = np.array([v is None or (isinstance(v, float) and np.isnan(v))
+                      or (isinstance(v, str) and not v.strip()) for v in values], dtype=bool)
+    if not empty.any():
+        return
+    rows = df.index.to_numpy()[empty]
+    values = values.copy()
+    values[empty] = [UNNAMED[kind].format(row=int(r) + 1) for r in rows]
+    df["name"] = values
+    example = UNNAMED[kind].format(row=int(rows[0]) + 1)
+    report.warn(f"name is empty in row(s) {format_rows(rows)}: named {example!r} and so on "
+                "(fill in the names to see them in the results).",
+                f"Tên trống ở dòng {format_rows(rows)}: đặt tên {example!r} ... (điền tên để "
+                "thấy trong kết quả).")
+
+
 def normalise_values(df: pd.DataFrame, kind: str, mapping: dict[str, str],
                      report: LoadReport) -> None:
     """Normalise the categorical columns of ``df`` (canonical names) in place and report.
 
-    Unrecognised values are kept as given and named in a warning with their rows.
+    Unrecognised values are kept as given and named in a warning with their rows. Empty
+    names of hamlets and admin units are filled (:func:`name_unnamed`).
     """
+    name_unnamed(df, kind, report)
     if "operator" in df and kind == "sites":
         src_key = header_key(mapping.get("operator", "operator"))
         mnc = src_key in ("mnc", "mcc_mnc", "plmn", "ma_mang")

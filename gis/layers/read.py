@@ -20,6 +20,7 @@ import numpy as np
 from pyproj import CRS
 
 from gis.layers.canonical import canonical_layer
+from gis.layers.conventions import kind_hint, prepare_table
 from gis.layers.formats import kind_score, read_table
 from gis.layers.rasters import RasterInfo, open_raster
 from gis.layers.report import LoadReport
@@ -61,7 +62,7 @@ class ReadResult:
 def read_layer(source: Source, kind: str, *, layer: str | None = None, crs: object = None,
                province: str | None = None, meridian: float | None = None,
                analysis_crs: CRS | str | None = None, workdir: str | Path | None = None,
-               meridian_standard: str = "tt973") -> ReadResult:
+               meridian_standard: str = "tt973", admin_level: str | None = None) -> ReadResult:
     """Read one layer or raster file of a known kind.
 
     Parameters
@@ -86,6 +87,10 @@ def read_layer(source: Source, kind: str, *, layer: str | None = None, crs: obje
     meridian_standard
         ``"tt973"`` (former province's meridian) or ``"tt24"``; see
         :func:`gis.layers.crs.meridian_for_province`.
+    admin_level
+        For an admin layer with several levels (GADM ``NAME_1..3``, OCHA ``ADM1..3``, ...):
+        ``province``, ``district`` or ``commune``; default the finest
+        (:func:`gis.layers.admin_levels.admin_table`).
 
     Returns
     -------
@@ -115,6 +120,7 @@ def read_layer(source: Source, kind: str, *, layer: str | None = None, crs: obje
     with scratch(workdir) as wd:
         paths, _ = materialise(source, wd)
         raw = read_table(paths, display=display, kind=kind, layer=layer, workdir=wd)
+    raw = prepare_table(raw, kind, admin_level=admin_level, display=display)
     gdf, report = canonical_layer(raw, spec, display=display, crs=crs, province=province,
                                   meridian=meridian, standard=meridian_standard,
                                   analysis_crs=analysis_crs)
@@ -168,12 +174,14 @@ def guess_kind(columns: list[str], geometry_type: str | None, *, name: str | Non
 def read_any(source: Source, *, kind: str | None = None, layer: str | None = None,
              crs: object = None, province: str | None = None, meridian: float | None = None,
              analysis_crs: CRS | str | None = None, workdir: str | Path | None = None,
-             ) -> ReadResult:
-    """Read a file whose kind may be unknown: rasters by extension, layers by
-    :func:`guess_kind` (the report says the kind was guessed)."""
+             admin_level: str | None = None) -> ReadResult:
+    """Read a file whose kind may be unknown: rasters by extension, layers by a published
+    convention (:func:`gis.layers.conventions.kind_hint`) or :func:`guess_kind` (the report
+    says the kind was guessed)."""
     if kind:
         return read_layer(source, kind, layer=layer, crs=crs, province=province,
-                          meridian=meridian, analysis_crs=analysis_crs, workdir=workdir)
+                          meridian=meridian, analysis_crs=analysis_crs, workdir=workdir,
+                          admin_level=admin_level)
     display = display_name(source)
     first = source if isinstance(source, str | Path | Upload) else next(iter(source), None)
     first_name = first.name if isinstance(first, Upload) else str(first or "")
@@ -196,7 +204,8 @@ def read_any(source: Source, *, kind: str | None = None, layer: str | None = Non
     elif not raw.has_geometry:
         geom_type = "Point"
     columns = [str(c) for c in raw.df.columns if not raw.has_geometry or c != raw.df.geometry.name]
-    guessed = guess_kind(columns, geom_type, name=display)
+    guessed = kind_hint(columns) or guess_kind(columns, geom_type, name=display)
+    raw = prepare_table(raw, guessed, admin_level=admin_level, display=display)
     spec = LAYER_SPECS[LayerKind(guessed)]
     gdf, report = canonical_layer(raw, spec, display=display, crs=crs, province=province,
                                   meridian=meridian, standard="tt973", analysis_crs=analysis_crs)

@@ -224,12 +224,21 @@ LAYER_SPECS: dict[LayerKind, LayerSpec] = {
     LayerKind.ADMIN: LayerSpec(
         LayerKind.ADMIN,
         ("Polygon", "MultiPolygon"),
-        required=(_C("name", aliases=("ten", "ten_xa", "ten_don_vi", "admin_name")),),
+        # Published conventions (GADM NAME_n, geoBoundaries shapeName, OCHA ADMn_VI, ...) are
+        # turned into these columns by gis.layers.admin_levels before the mapping; the
+        # aliases below let the kind guesser recognise them.
+        required=(_C("name", aliases=("ten", "ten_xa", "ten_don_vi", "admin_name", "name_3",
+                                      "name_2", "name_1", "shapename", "adm3_vi", "adm2_vi",
+                                      "adm1_vi", "adm3_en", "adm2_en", "adm1_en")),),
         optional=(
-            _C("level", aliases=("cap", "cap_hanh_chinh", "admin_level")),
-            _C("code", aliases=("ma", "ma_xa", "ma_dvhc", "admin_code")),
+            _C("level", aliases=("cap", "cap_hanh_chinh", "admin_level", "shapetype")),
+            _C("code", aliases=("ma", "ma_xa", "ma_dvhc", "admin_code", "gid_3", "gid_2", "gid_1",
+                                "shapeid", "adm3_pcode", "adm2_pcode", "adm1_pcode")),
+            _C("unit_type", aliases=("loai_don_vi", "type_3", "type_2", "type_1")),
             _C("district", aliases=("huyen", "ten_huyen")),
+            _C("district_code", aliases=("ma_huyen",)),
             _C("province", aliases=("tinh", "ten_tinh")),
+            _C("province_code", aliases=("ma_tinh",)),
         ),
         id_column="code",
         label_vi="Đơn vị hành chính",
@@ -260,6 +269,11 @@ OPERATORS_BY_MNC: dict[str, str] = {
     "452-08": "iTel",
     "452-09": "Wintel",
 }
+
+#: Columns of the OpenCelliD CSV export, in order (opencellid.org "Downloads"; the full and
+#: per-country dumps have the same columns without this header line).
+OCID_COLUMNS = ("radio", "mcc", "net", "area", "cell", "unit", "lon", "lat", "range", "samples",
+                "changeable", "created", "updated", "averageSignal")
 
 #: Mobile technologies the tool knows, oldest first.
 TECHS = ("2G", "3G", "4G", "5G")

@@ -37,7 +37,7 @@ def require_columns(mapping: dict[str, str], spec: LayerSpec, columns: list[str]
     accepted = "; ".join(f"{c.name}: " + ", ".join(sorted(c.keys())) for c in missing)
     names = ", ".join(c.name for c in missing)
     raise ValidationError(
-        f"Required column(s) {names} not found for a {spec.kind.value} layer. Columns in the "
+        f"Required column(s) {names} not found for the {spec.kind.value} layer. Columns in the "
         f"file: {found}. Accepted names (any case, with or without diacritics): {accepted}.",
         f"Không tìm thấy cột bắt buộc {names} cho lớp {spec.label_vi or spec.kind.value}. "
         f"Các cột trong tệp: {found}. Tên được chấp nhận (hoa/thường, có/không dấu): "
@@ -100,7 +100,7 @@ def check_geometries(gdf: gpd.GeoDataFrame, spec: LayerSpec, report: LoadReport,
     if wrong.any() and wrong.sum() == (~missing).sum():
         found = ", ".join(sorted(set(types[wrong])))
         raise ValidationError(
-            f"Wrong geometry type for a {spec.kind.value} layer: expected {expected}, found "
+            f"Wrong geometry type for the {spec.kind.value} layer: expected {expected}, found "
             f"{found}.",
             f"Sai kiểu hình học cho lớp {spec.label_vi or spec.kind.value}: cần {expected}, "
             f"tệp có {found}.",

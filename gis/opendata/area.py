@@ -19,13 +19,14 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import CRSError, InputFileError, ValidationError
-from gis.layers.crs import analysis_crs_for_lon, normalise_name
-from gis.layers.schema import header_key
+from gis.layers.admin_levels import detect_scheme, find_units
+from gis.layers.crs import analysis_crs_for_lon
+from gis.text import sorted_text
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["VIETNAM_BBOX", "Area", "area_from_bounds", "parse_area"]
+__all__ = ["VIETNAM_BBOX", "Area", "area_from_bounds", "default_margin_m", "parse_area"]
 
 #: lon/lat box around Vietnam's mainland and islands (degrees: min lon, min lat, max lon,
 #: max lat). Areas must overlap it; the Hoàng Sa / Trường Sa islands reach 117.9° E and 8° N.
@@ -33,6 +34,33 @@ VIETNAM_BBOX = (102.0, 8.0, 117.9, 23.5)
 
 _NUM = r"[-+]?\d+(?:\.\d*)?"
 _BBOX_RE = re.compile(rf"^\s*({_NUM})\s*[,; ]\s*({_NUM})\s*[,; ]\s*({_NUM})\s*[,; ]\s*({_NUM})\s*$")
+
+
+def default_margin_m() -> float:
+    """The default import margin (m): the largest coverage radius of the default radio
+    parameters (:class:`gis.radio.params.RadioParams`: each technology's ``max_radius_m`` and
+    ``low_band_max_radius_m``; 15 000 m), so that every tower that can serve a hamlet of the
+    area is imported."""
+    from gis.radio.params import RadioParams
+
+    radio = RadioParams()
+    return float(max([t.max_radius_m for t in radio.techs.values()]
+                     + [radio.low_band_max_radius_m]))
+
+
+def check_margin(margin_m: float | None) -> float:
+    """``margin_m`` validated (m, >= 0), or :func:`default_margin_m` for ``None``."""
+    if margin_m is None:
+        return default_margin_m()
+    value = float(margin_m)
+    if not (np.isfinite(value) and 0 <= value <= 200_000):
+        raise ValidationError(
+            f"The margin must be 0-200000 m, not {margin_m!r}.",
+            f"Lề phải từ 0 đến 200000 m, không phải {margin_m!r}.",
+            fix="Give --margin in metres, e.g. 15000 (the largest coverage radius).",
+            fix_vi="Nhập --margin bằng mét, ví dụ 15000 (bán kính phủ sóng lớn nhất).",
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -86,6 +114,25 @@ class Area:
         """Boolean mask of the geometries (WGS84) that touch the area."""
         return shapely.intersects(self.geometry, np.asarray(geoms, dtype=object))
 
+    def grown(self, margin_m: float) -> Area:
+        """The area grown by ``margin_m`` metres on every side (itself for 0).
+
+        A box stays a box (:meth:`buffered_bounds`); a polygon is buffered in its metric
+        analysis CRS. Importers keep sites, roads and cables within it: a tower outside a
+        commune serves hamlets inside it, and a road that leaves the commune and comes back
+        keeps the road network connected.
+        """
+        if margin_m <= 0:
+            return self
+        source = f"{self.source} + {margin_m:g} m"
+        if self.is_box:
+            return Area(box(*self.buffered_bounds(margin_m)), self.name, source)
+        import geopandas as gpd
+
+        metric = gpd.GeoSeries([self.geometry], crs=4326).to_crs(self.analysis_crs())
+        grown = metric.buffer(margin_m, quad_segs=8).to_crs(4326).iloc[0]
+        return Area(grown, self.name, source)
+
     def buffered_bounds(self, margin_m: float) -> tuple[float, float, float, float]:
         """The bounds grown by ``margin_m`` metres (converted to degrees at the area's latitude)."""
         minx, miny, maxx, maxy = self.bounds
@@ -106,15 +153,27 @@ def _check_in_vietnam(geom: BaseGeometry, source: str) -> None:
     if not geom.intersects(box(*VIETNAM_BBOX)):
         minx, miny, maxx, maxy = geom.bounds
         swapped = box(miny, minx, maxy, maxx).intersects(box(*VIETNAM_BBOX))
-        hint = " It looks like latitude and longitude are swapped." if swapped else ""
-        hint_vi = " Có vẻ vĩ độ và kinh độ bị đảo." if swapped else ""
+        if swapped:
+            raise ValidationError(
+                f"The area {source} ({minx:g}, {miny:g}, {maxx:g}, {maxy:g}) is outside "
+                "Vietnam. It looks like latitude and longitude are swapped.",
+                f"Vùng {source} ({minx:g}, {miny:g}, {maxx:g}, {maxy:g}) nằm ngoài Việt Nam. "
+                "Có vẻ vĩ độ và kinh độ bị đảo.",
+                fix=f"Give longitudes first: '{miny:g},{minx:g},{maxy:g},{maxx:g}' "
+                "(minlon,minlat,maxlon,maxlat).",
+                fix_vi=f"Nhập kinh độ trước: '{miny:g},{minx:g},{maxy:g},{maxx:g}' "
+                "(minlon,minlat,maxlon,maxlat).",
+            )
+        w, s_, e, n = VIETNAM_BBOX
         raise ValidationError(
-            f"The area {source} ({minx:g}, {miny:g}, {maxx:g}, {maxy:g}) is outside Vietnam.{hint}",
-            f"Vùng {source} ({minx:g}, {miny:g}, {maxx:g}, {maxy:g}) nằm ngoài Việt Nam.{hint_vi}",
-            fix="Give longitudes first: 'minlon,minlat,maxlon,maxlat', "
-            "e.g. '105.8,21.0,105.9,21.1'.",
-            fix_vi="Nhập kinh độ trước: 'minlon,minlat,maxlon,maxlat', "
-            "ví dụ '105.8,21.0,105.9,21.1'.",
+            f"The area {source} ({minx:g}, {miny:g}, {maxx:g}, {maxy:g}) is outside Vietnam "
+            f"(longitudes {w:g}-{e:g}° E, latitudes {s_:g}-{n:g}° N).",
+            f"Vùng {source} ({minx:g}, {miny:g}, {maxx:g}, {maxy:g}) nằm ngoài Việt Nam (kinh "
+            f"độ {w:g}-{e:g}° Đ, vĩ độ {s_:g}-{n:g}° B).",
+            fix="Check the numbers (or the file's CRS): the area must be in Vietnam, e.g. "
+            "'105.8,21.0,105.9,21.1' for central Hà Nội.",
+            fix_vi="Kiểm tra các số (hoặc hệ toạ độ của tệp): vùng phải ở Việt Nam, ví dụ "
+            "'105.8,21.0,105.9,21.1' cho trung tâm Hà Nội.",
         )
 
 
@@ -134,39 +193,18 @@ def area_from_bounds(minlon: float, minlat: float, maxlon: float, maxlat: float,
     return Area(geom, name or source.removeprefix("bbox "), source)
 
 
-_NAME_KEYS = ("name", "ten", "ten_xa", "ten_huyen", "ten_tinh", "ten_don_vi", "admin_name",
-              "commune", "district", "xa", "huyen", "name_vi", "name_2", "name_3")
+def _unit_name(polys: gpd.GeoDataFrame, level: str | None) -> str | None:
+    """The name of a one-unit admin file (its finest level's name column), or ``None``."""
+    scheme = detect_scheme([str(c) for c in polys.columns], polys)
+    if scheme is None:
+        return None
+    lv = level if level in scheme.levels else scheme.finest
+    names = sorted_text(polys[scheme.levels[lv].name])
+    return names[0] if len(names) == 1 else None
 
 
-def _name_columns(gdf: gpd.GeoDataFrame) -> list[str]:
-    """Columns of an admin layer that hold unit names, most specific first."""
-    by_key = {header_key(c): c for c in gdf.columns if c != "geometry"}
-    return [by_key[k] for k in _NAME_KEYS if k in by_key]
-
-
-def _select_unit(polys: gpd.GeoDataFrame, unit: str, path: Path) -> gpd.GeoDataFrame:
-    """The features of an admin layer whose name is ``unit`` (diacritics and case ignored)."""
-    want = normalise_name(unit)
-    cols = _name_columns(polys)
-    for col in cols:
-        keys = polys[col].astype(str).map(normalise_name)
-        keys = keys.str.replace(r"^(xa|phuong|thi tran|huyen|quan|thi xa|thanh pho)\s+", "",
-                                regex=True)
-        hit = (keys == want) | (keys == re.sub(
-            r"^(xa|phuong|thi tran|huyen|quan|thi xa|thanh pho)\s+", "", want))
-        if hit.any():
-            return polys[hit.to_numpy()]
-    names = sorted({str(v) for c in cols[:1] for v in polys[c].dropna()})[:15]
-    raise ValidationError(
-        f"No unit named {unit!r} in the area file (columns {cols}); some names: {names}.",
-        f"Không có đơn vị tên {unit!r} trong tệp vùng (cột {cols}); một số tên: {names}.",
-        file=path,
-        fix="Give the name as written in the file (diacritics and case do not matter).",
-        fix_vi="Nhập tên như trong tệp (không phân biệt dấu và chữ hoa).",
-    )
-
-
-def _area_from_file(path: Path, name: str | None, unit: str | None = None) -> Area:
+def _area_from_file(path: Path, name: str | None, unit: str | None = None,
+                    level: str | None = None) -> Area:
     import geopandas as gpd
 
     if not path.exists():
@@ -201,7 +239,9 @@ def _area_from_file(path: Path, name: str | None, unit: str | None = None) -> Ar
             fix_vi="Dùng ranh giới hành chính dạng Polygon hoặc MultiPolygon.",
         )
     if unit:
-        polys = _select_unit(polys, unit, path)
+        hit, level_found, _ = find_units(polys, unit, level=level, display=path.name)
+        polys = polys[hit]
+        level = level_found
     if polys.crs is None:
         minx, miny, maxx, maxy = polys.total_bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
@@ -217,18 +257,16 @@ def _area_from_file(path: Path, name: str | None, unit: str | None = None) -> Ar
     if geom.geom_type == "GeometryCollection":
         parts = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
         geom = shapely.union_all(parts)
-    if name is None and len(polys) == 1:
-        for col in _name_columns(polys):
-            if isinstance(polys[col].iloc[0], str):
-                name = polys[col].iloc[0]
-                break
+    if name is None:
+        name = _unit_name(polys, level)
     _check_in_vietnam(geom, path.name)
     source = f"{path.name}: {unit}" if unit else path.name
     return Area(geom, name or unit or path.stem, source)
 
 
 def parse_area(spec: str | Path | Area | BaseGeometry | tuple[float, float, float, float],
-               *, name: str | None = None, unit: str | None = None) -> Area:
+               *, name: str | None = None, unit: str | None = None,
+               level: str | None = None) -> Area:
     """The :class:`Area` named by ``spec``.
 
     Parameters
@@ -241,14 +279,19 @@ def parse_area(spec: str | Path | Area | BaseGeometry | tuple[float, float, floa
         The area's human name; defaults to the admin feature's ``name`` or the file stem.
     unit
         For a file of several admin units: the name of the one(s) to use, e.g. ``"Xã Hải
-        Hà"`` (matched on the name columns without diacritics, case or the ``xã``/``huyện``
-        prefix). All polygons are merged when not given.
+        Hà"``, or of a district or province of the file (all its polygons), matched on the
+        name columns of the file's convention (GADM ``NAME_n``, geoBoundaries ``shapeName``,
+        OCHA ``ADMn_VI``/``_EN``, ``ten_xa``...; :func:`gis.layers.admin_levels.find_units`)
+        without diacritics, case or the ``xã``/``huyện`` prefix. All polygons are merged when
+        not given.
+    level
+        With ``unit``: search only this level (``province``, ``district``, ``commune``).
 
     Raises
     ------
     ValidationError
         The box is empty, outside Vietnam, or has latitude and longitude swapped; no unit of
-        the file has the name ``unit``.
+        the file has the name ``unit`` (the message lists the file's columns and some names).
     InputFileError
         The file does not exist or cannot be read.
     """
@@ -263,4 +306,4 @@ def parse_area(spec: str | Path | Area | BaseGeometry | tuple[float, float, floa
     match = _BBOX_RE.match(text)
     if match and not Path(text).exists():
         return area_from_bounds(*(float(v) for v in match.groups()), name=name)
-    return _area_from_file(Path(text), name, unit)
+    return _area_from_file(Path(text), name, unit, level)

@@ -16,8 +16,10 @@ from gis.layers.normalise import normalise_operator as _readers_operator
 from gis.layers.schema import OPERATORS_BY_MNC, TECHS, header_key
 
 __all__ = [
+    "MCC_COUNTRIES",
     "RADIO_TECH",
     "UNKNOWN_OPERATOR",
+    "country_of_mcc",
     "join_techs",
     "normalise_operator",
     "operator_for_mnc",
@@ -30,6 +32,23 @@ UNKNOWN_OPERATOR = "unknown"
 #: OpenCelliD ``radio`` -> technology (GSM 2G, UMTS 3G, LTE 4G, NR 5G). CDMA never ran in VN
 #: under MCC 452 after S-Fone closed (2012); such rows are rejected with the reason.
 RADIO_TECH = {"GSM": "2G", "UMTS": "3G", "LTE": "4G", "NR": "5G"}
+
+#: Mobile country codes (ITU-T E.212) of Vietnam, its neighbours and the most common foreign
+#: rows of a worldwide OpenCelliD file: (English, Vietnamese) country names.
+MCC_COUNTRIES: dict[int, tuple[str, str]] = {
+    452: ("Vietnam", "Việt Nam"), 460: ("China", "Trung Quốc"), 461: ("China", "Trung Quốc"),
+    456: ("Cambodia", "Campuchia"), 457: ("Laos", "Lào"), 520: ("Thailand", "Thái Lan"),
+    414: ("Myanmar", "Myanmar"), 502: ("Malaysia", "Malaysia"), 515: ("Philippines",
+                                                                      "Philippines"),
+    **{c: ("USA", "Hoa Kỳ") for c in range(310, 317)},
+}
+
+
+def country_of_mcc(mcc: int) -> tuple[str, str]:
+    """(English, Vietnamese) country of a mobile country code; ``"another country"`` if not
+    in :data:`MCC_COUNTRIES`."""
+    return MCC_COUNTRIES.get(int(mcc), ("another country", "nước khác"))
+
 
 def normalise_operator(value: object) -> str | None:
     """The canonical operator name for one operator text, or ``None`` when not recognised.

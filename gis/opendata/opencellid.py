@@ -4,11 +4,13 @@ OpenCelliD's CSV export has one row per cell::
 
     radio,mcc,net,area,cell,unit,lon,lat,range,samples,changeable,created,updated,averageSignal
 
-(the per-country downloads, e.g. ``452.csv.gz``, have the same columns without the header). Its
-positions are estimates from phones' measurements, often hundreds of metres off the mast. The
-importer keeps MCC 452 (Vietnam) in the area, maps MNC to operators
-(:data:`gis.layers.schema.OPERATORS_BY_MNC`) and ``radio`` to technologies, then clusters cells
-into sites per operator:
+(the per-country downloads, e.g. ``452.csv.gz``, and the full dumps have the same columns without
+the header). Its positions are estimates from phones' measurements, often hundreds of metres off
+the mast. The importer keeps MCC 452 (Vietnam) in the area grown by ``CellParams.margin_m``
+(default: the largest coverage radius of the radio parameters: towers outside the area serve
+hamlets inside it), maps MNC to operators (:data:`gis.layers.schema.OPERATORS_BY_MNC`) and
+``radio`` to technologies, keeps the most recent record of a cell listed twice, then clusters
+cells into sites per operator:
 
 1. **LTE** cells of one eNodeB share a site: the E-UTRAN cell identity is
    ``eNB id * 256 + local cell id`` (28 bits, 3GPP TS 36.413), so ``eNB = cell // 256``.
@@ -32,6 +34,15 @@ Cells with ``changeable = 0`` have an exact position from a knowledgeable source
 estimate from measurements (the OpenCelliD / Mozilla Location Service exchange format,
 ``mozilla/ichnaea`` ``docs/import_export.rst``); a site made only of such cells has
 ``exact_position`` true and its uncertainty is its spread alone.
+
+**What the load report counts.** ``rows_read`` is the rows of the area (with its margin) and
+the rows whose position cannot be read; each one not used is in ``rejected`` with its reason
+(another country's MCC, a defunct MNC, a radio that is not GSM/UMTS/LTE/NR, a duplicate, no
+coordinates), so ``rows_read == rows_loaded + len(rejected)``. The rest of the file (the world
+or the country outside the area) is counted in ``extra["rows_in_file"]`` and
+``extra["rows_outside_area"]``, not listed row by row: for a country file those are millions.
+When no imported cell is 4G or 5G the report says so first
+(:func:`gis.layers.broadband.broadband_warning`).
 """
 
 from __future__ import annotations
@@ -50,11 +61,13 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from gis.errors import InputFileError, ValidationError
+from gis.layers.broadband import broadband_warning, tech_counts
 from gis.layers.crs import WGS84
 from gis.layers.report import LoadReport
+from gis.layers.schema import OCID_COLUMNS
 from gis.layers.sources import Upload
-from gis.opendata.area import Area, parse_area
-from gis.opendata.mapping import RADIO_TECH, join_techs, operator_for_mnc
+from gis.opendata.area import Area, check_margin, parse_area
+from gis.opendata.mapping import RADIO_TECH, country_of_mcc, join_techs, operator_for_mnc
 from gis.opendata.target import ProjectLike, local_paths, target_project
 from gis.project import Project
 
@@ -67,12 +80,7 @@ __all__ = [
     "sites_from_cells",
 ]
 
-#: Columns of the OpenCelliD CSV export, in order.
-OCID_COLUMNS = ("radio", "mcc", "net", "area", "cell", "unit", "lon", "lat", "range", "samples",
-                "changeable", "created", "updated", "averageSignal")
-
 _VN_MCC = 452
-_MAX_REJECTED = 1000
 # Operators are kept apart in one KD-tree by shifting their x by this many metres.
 _OPERATOR_OFFSET_M = 1.0e8
 
@@ -108,6 +116,10 @@ class CellParams:
     chunksize
         CSV rows read at a time (the worldwide file has tens of millions of rows); 250 000
         rows are about 60 MB in pandas.
+    margin_m
+        Metres around the area within which cells are kept (``None``:
+        :func:`~gis.opendata.area.default_margin_m`, the largest coverage radius of the radio
+        parameters, 15 km): a tower outside the area serves hamlets inside it.
     """
 
     cluster_radius_m: float = 300.0
@@ -117,6 +129,12 @@ class CellParams:
     attach_legacy: bool = True
     range_fraction: float = 0.5
     chunksize: int = 250_000
+    margin_m: float | None = None
+
+    @property
+    def margin(self) -> float:
+        """The margin in metres (the default resolved)."""
+        return check_margin(self.margin_m)
 
     def __post_init__(self) -> None:
         if not (self.cluster_radius_m > 0 and self.node_split_radius_m > 0):
@@ -124,6 +142,8 @@ class CellParams:
         if not 22 <= self.nr_gnb_id_bits <= 32:
             raise ValidationError("nr_gnb_id_bits must be 22..32 (3GPP TS 38.413).",
                                   "nr_gnb_id_bits phải từ 22 đến 32 (3GPP TS 38.413).")
+        if self.margin_m is not None:
+            check_margin(self.margin_m)
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -171,7 +191,7 @@ def _check_format(path: Path) -> bool:
 
 def read_opencellid(path: str | Path, area: Area | str | tuple[float, float, float, float],
                     *, params: CellParams | None = None) -> tuple[pd.DataFrame, LoadReport]:
-    """The Vietnamese cells of an OpenCelliD CSV inside ``area``, one row per cell.
+    """The Vietnamese cells of an OpenCelliD CSV inside ``area`` (and its margin), one per cell.
 
     Parameters
     ----------
@@ -181,25 +201,31 @@ def read_opencellid(path: str | Path, area: Area | str | tuple[float, float, flo
         Bbox text ``"minlon,minlat,maxlon,maxlat"`` (degrees), admin polygon file or
         :class:`~gis.opendata.area.Area`.
     params
-        :class:`CellParams` (``chunksize``).
+        :class:`CellParams` (``chunksize``, ``margin_m``).
 
     Returns
     -------
     cells, report
         ``cells`` has ``operator, tech, radio, mnc, area, cell, lon, lat, range_m, samples,
-        created, updated, row`` (``row``: 0-based data row in the file); the report counts the
-        rows of other countries, outside the area and rejected (with reasons).
+        created, updated, row, in_area`` (``row``: 0-based data row in the file; ``in_area``:
+        inside the area itself, not only its margin); the report counts the rows of the file
+        outside the area and lists every row of the area not used, with the reason (see the
+        module text).
     """
     params = params or CellParams()
     path = Path(path)
     area = parse_area(area)
+    margin = params.margin
+    wide = area.grown(margin)
     has_header = _check_format(path)
     report = LoadReport(source=path.name, kind="sites", crs_in="EPSG:4326 (WGS 84)",
-                        crs_note="OpenCelliD positions are WGS 84 lon/lat", encoding="UTF-8")
+                        crs_note="OpenCelliD positions are WGS 84 lon/lat",
+                        crs_note_vi="vị trí OpenCelliD là kinh/vĩ độ WGS 84", encoding="UTF-8")
     report.column_mapping = {"operator": "mcc, net", "tech": "radio", "geometry": "lon, lat"}
     kept: list[pd.DataFrame] = []
-    n_rows = other_mcc = outside = n_rejected = 0
-    rejected_reasons: dict[str, int] = {}
+    n_rows = other_mcc = outside = 0
+    reasons: dict[str, int] = {}
+    foreign_inside: dict[int, int] = {}
     try:
         reader = pd.read_csv(
             path, header=0 if has_header else None, names=list(OCID_COLUMNS),
@@ -209,28 +235,36 @@ def read_opencellid(path: str | Path, area: Area | str | tuple[float, float, flo
         for chunk in reader:
             start = n_rows
             n_rows += len(chunk)
-            mcc = pd.to_numeric(chunk["mcc"], errors="coerce")
-            vn = (mcc == _VN_MCC).to_numpy()
-            other_mcc += int((~vn & mcc.notna().to_numpy()).sum())
-            bad_mcc = mcc.isna().to_numpy()
             rows = np.arange(start, n_rows)
-            for r in rows[bad_mcc][: max(0, _MAX_REJECTED - len(report.rejected))]:
-                report.reject(int(r), "mcc is not a number", "mcc không phải là số")
-            n_rejected += int(bad_mcc.sum())
-            chunk = chunk[vn].copy()
-            chunk["row"] = rows[vn]
+            mcc = _whole(pd.to_numeric(chunk["mcc"], errors="coerce"), 999).to_numpy(float)
+            other_mcc += int((np.isfinite(mcc) & (mcc != _VN_MCC)).sum())
             lon = pd.to_numeric(chunk["lon"], errors="coerce").to_numpy(float)
             lat = pd.to_numeric(chunk["lat"], errors="coerce").to_numpy(float)
             finite = np.isfinite(lon) & np.isfinite(lat)
             inside = np.zeros(len(chunk), dtype=bool)
-            inside[finite] = area.contains_lonlat(lon[finite], lat[finite])
-            outside += int((finite & ~inside).sum())
-            _reject(report, chunk["row"].to_numpy()[~finite], "lon/lat missing or not numbers",
-                    "lon/lat thiếu hoặc không phải số", rejected_reasons)
-            n_rejected += int((~finite).sum())
-            chunk = chunk[inside]
-            if len(chunk):
-                kept.append(chunk)
+            inside[finite] = wide.contains_lonlat(lon[finite], lat[finite])
+            far = finite & ~inside
+            outside += int(far.sum())
+            # The rows of the area (with margin) and those that cannot be placed are read.
+            _reject(report, rows[~finite], "lon/lat missing or not numbers",
+                    "lon/lat thiếu hoặc không phải số", reasons)
+            bad_mcc = inside & ~np.isfinite(mcc)
+            _reject(report, rows[bad_mcc], "mcc is not a whole number 0-999",
+                    "mcc không phải số nguyên 0-999", reasons)
+            foreign = inside & np.isfinite(mcc) & (mcc != _VN_MCC)
+            for code in np.unique(mcc[foreign]).astype(int):
+                sel = foreign & (mcc == code)
+                country, country_vi = country_of_mcc(int(code))
+                _reject(report, rows[sel],
+                        f"MCC {code} ({country}) is not Vietnam's 452: a foreign network",
+                        f"MCC {code} ({country_vi}) không phải 452 của Việt Nam: mạng nước "
+                        "ngoài", reasons)
+                foreign_inside[int(code)] = foreign_inside.get(int(code), 0) + int(sel.sum())
+            vn = inside & (mcc == _VN_MCC)
+            sub = chunk[vn].copy()
+            sub["row"] = rows[vn]
+            if len(sub):
+                kept.append(sub)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InputFileError(
             f"The OpenCelliD file cannot be parsed: {exc}.",
@@ -241,25 +275,40 @@ def read_opencellid(path: str | Path, area: Area | str | tuple[float, float, flo
         ) from exc
     cells = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(
         columns=[*OCID_COLUMNS, "row"])
-    cells, n_bad = _normalise_cells(cells, report, rejected_reasons)
-    n_rejected += n_bad
-    report.rows_read = n_rows
+    cells, _ = _normalise_cells(cells, report, reasons)
+    cells, n_dup = _drop_duplicates(cells, report, reasons)
+    if len(cells):
+        cells["in_area"] = area.contains_lonlat(cells["lon"].to_numpy(float),
+                                                cells["lat"].to_numpy(float))
+    else:
+        cells["in_area"] = pd.Series(dtype=bool)
+    report.rejected.sort(key=lambda r: r.row)
+    report.rows_read = n_rows - outside
     report.rows_loaded = len(cells)
+    in_margin = int((~cells["in_area"].astype(bool)).sum()) if len(cells) else 0
     report.extra = {
-        "source_kind": "OpenCelliD", "area": area.source, "rows_other_countries": other_mcc,
-        "rows_outside_area": outside, "rows_rejected": n_rejected,
-        "rejected_reasons": rejected_reasons, "cells_by_operator": (
-            cells.groupby("operator").size().to_dict() if len(cells) else {}),
+        "source_kind": "OpenCelliD", "area": area.source, "margin_m": margin,
+        "rows_in_file": n_rows, "rows_outside_area": outside,
+        "rows_other_countries": other_mcc, "rows_other_countries_in_area": foreign_inside,
+        "rows_rejected": len(report.rejected), "rejected_reasons": reasons,
+        "duplicates": n_dup, "cells_in_margin": in_margin,
+        "cells_by_operator": (cells.groupby("operator").size().to_dict() if len(cells) else {}),
+        "cells_by_tech": (cells.groupby("tech").size().to_dict() if len(cells) else {}),
     }
     report.warn(
-        f"{n_rows} cell rows read: {other_mcc} of other countries (MCC ≠ 452) and {outside} "
-        f"outside the area were not used; {n_rejected} rejected.",
-        f"Đọc {n_rows} dòng cell: {other_mcc} dòng của nước khác (MCC ≠ 452) và {outside} dòng "
-        f"ngoài vùng không dùng; {n_rejected} dòng bị loại.",
+        f"{n_rows} cell rows in the file: {outside} outside the area and its {margin:g} m margin "
+        f"were not read ({other_mcc} rows of the file are of other countries, MCC ≠ 452); of the "
+        f"{report.rows_read} rows read, {len(report.rejected)} were rejected (each listed with "
+        "its reason).",
+        f"Tệp có {n_rows} dòng cell: {outside} dòng ngoài vùng và lề {margin:g} m không đọc "
+        f"({other_mcc} dòng của tệp thuộc nước khác, MCC ≠ 452); trong {report.rows_read} dòng "
+        f"đã đọc, loại {len(report.rejected)} dòng (liệt kê từng dòng với lý do).",
     )
-    if n_rejected > len(report.rejected):
-        report.warn(f"Only the first {len(report.rejected)} rejected rows are listed.",
-                    f"Chỉ liệt kê {len(report.rejected)} dòng bị loại đầu tiên.")
+    if in_margin:
+        report.warn(f"{in_margin} cells outside the area, within the {margin:g} m margin, were "
+                    "kept: their towers can serve hamlets inside it.",
+                    f"Giữ {in_margin} cell ngoài vùng, trong lề {margin:g} m: trạm của chúng có "
+                    "thể phủ sóng cho thôn trong vùng.")
     return cells, report
 
 
@@ -268,9 +317,41 @@ def _reject(report: LoadReport, rows: np.ndarray, en: str, vi: str,
     if len(rows) == 0:
         return
     reasons[en] = reasons.get(en, 0) + len(rows)
-    room = max(0, _MAX_REJECTED - len(report.rejected))
-    for r in rows[:room]:
+    for r in rows:
         report.reject(int(r), en, vi)
+
+
+def _drop_duplicates(cells: pd.DataFrame, report: LoadReport,
+                     reasons: dict[str, int]) -> tuple[pd.DataFrame, int]:
+    """One row per cell (radio, MNC, area, cell id): the most recent record (``updated``),
+    then the one with most samples; the others are rejected naming the row kept."""
+    if cells.empty:
+        return cells, 0
+    key = ["radio", "mnc", "area", "cell"]
+    order = cells.sort_values(["updated", "samples", "row"], ascending=[False, False, True],
+                              na_position="last", kind="stable")
+    dup = order.duplicated(key, keep="first")
+    if not dup.any():
+        return cells, 0
+    kept_row = order.groupby(key, dropna=False, sort=False)["row"].transform("first")
+    for r, kept in zip(order[dup].to_dict("records"), kept_row[dup], strict=True):
+        lac = "?" if pd.isna(r["area"]) else f"{r['area']:g}"
+        what = f"{r['radio']} 452-{int(r['mnc']):02d} area {lac} cell {int(r['cell'])}"
+        what_vi = f"{r['radio']} 452-{int(r['mnc']):02d} vùng {lac} cell {int(r['cell'])}"
+        en = (f"duplicate of row {int(kept) + 1} (the same cell {what}): the most recent record "
+              "is kept")
+        vi = f"trùng dòng {int(kept) + 1} (cùng cell {what_vi}): giữ bản ghi mới nhất"
+        reasons["duplicate cell"] = reasons.get("duplicate cell", 0) + 1
+        report.reject(int(r["row"]), en, vi)
+    out = cells[~cells.index.isin(order.index[dup])].reset_index(drop=True)
+    return out, int(dup.sum())
+
+
+def _whole(values: pd.Series, high: float) -> pd.Series:
+    """``values`` where they are whole numbers in 0..``high``, NaN elsewhere (``4.5`` is no MNC
+    and must not become 4)."""
+    v = values.astype(float)
+    return v.where((v == np.floor(v)) & (v >= 0) & (v <= high))
 
 
 def _normalise_cells(cells: pd.DataFrame, report: LoadReport,
@@ -282,8 +363,8 @@ def _normalise_cells(cells: pd.DataFrame, report: LoadReport,
                                      "updated", "row"]), 0
     radio = cells["radio"].astype(str).str.strip().str.upper()
     tech = radio.map(RADIO_TECH)
-    mnc = pd.to_numeric(cells["net"], errors="coerce")
-    cell = pd.to_numeric(cells["cell"], errors="coerce")
+    mnc = _whole(pd.to_numeric(cells["net"], errors="coerce"), 999)
+    cell = _whole(pd.to_numeric(cells["cell"], errors="coerce"), 2**40)
     op = pd.Series(operator_for_mnc(np.full(len(cells), _VN_MCC), mnc.fillna(-1).to_numpy()),
                    index=cells.index)
     bad_tech = tech.isna()
@@ -297,10 +378,11 @@ def _normalise_cells(cells: pd.DataFrame, report: LoadReport,
         _reject(report, rows[sel],
                 f"MNC 452-{code:02d} is not a current Vietnamese operator",
                 f"MNC 452-{code:02d} không phải nhà mạng Việt Nam hiện nay", reasons)
-    _reject(report, rows[(bad_op & mnc.isna()).to_numpy()], "net (MNC) is not a number",
-            "net (MNC) không phải là số", reasons)
-    _reject(report, rows[bad_cell.to_numpy()], "cell id missing or negative",
-            "mã cell thiếu hoặc âm", reasons)
+    _reject(report, rows[(bad_op & mnc.isna()).to_numpy()],
+            "net (MNC) is not a whole number 0-999", "net (MNC) không phải số nguyên 0-999",
+            reasons)
+    _reject(report, rows[bad_cell.to_numpy()], "cell id missing, negative or not a whole number",
+            "mã cell thiếu, âm hoặc không phải số nguyên", reasons)
     ok = ~(bad_tech | bad_op | bad_cell)
     out = pd.DataFrame({
         "operator": op[ok],
@@ -553,6 +635,13 @@ def import_opencellid(path: str | Path | Upload,
                        "lte_cells_per_enb": params.lte_cells_per_enb,
                        "nr_gnb_id_bits": params.nr_gnb_id_bits},
     })
+    report.extra["sites_by_tech"] = tech_counts(sites)
+    warning = broadband_warning(sites)
+    if warning is not None:
+        # First, so that it is the first thing the import and the app show.
+        report.warnings.insert(0, warning[0])
+        report.warnings_vi.insert(0, warning[1])
+        report.extra["no_broadband"] = True
     report.warn(
         f"{len(cells)} cells grouped into {len(sites)} estimated sites. OpenCelliD positions are "
         f"estimates: median position uncertainty "

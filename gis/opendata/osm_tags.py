@@ -14,7 +14,9 @@ Vietnamese road-numbering system):
   ngõ); footways, paths, cycleways and steps -> ``other``. ``*_link`` ramps take their road's
   class; ``highway=construction|proposed`` become roads with ``planned_works`` set.
 * **Hamlets** (``villages``): ``place=hamlet|village|isolated_dwelling|neighbourhood`` nodes and
-  areas; name from ``name:vi``, then ``name``; ``population`` when tagged.
+  areas; name from ``name:vi``, then ``name``, then ``name:en``; ``population`` when tagged.
+  Every other ``place`` value (``suburb``, ``plot``, ``town``, ``locality`` ...) is read too and
+  set aside with its reason (:data:`PLACE_NOT_HAMLET`), so the load report can say why.
 * **Facilities**: ``amenity=school|kindergarten|college|university`` -> school;
   ``amenity=clinic|hospital|doctors`` or ``healthcare=clinic|hospital|doctor|centre`` ->
   health_station; ``office=government`` or ``amenity=townhall`` -> commune_office;
@@ -22,6 +24,12 @@ Vietnamese road-numbering system):
 * **Sites**: ``man_made=mast|tower|communications_tower`` with ``tower:type=communication``,
   ``communication:mobile_phone`` (not ``no``) or ``man_made=communications_tower``; one row per
   operator named in ``operator`` (a shared tower gives several rows with one ``position_id``).
+  Other masts and towers (``tower:type=water``, a ``man_made=mast`` without telecom tags) are
+  set aside with the reason.
+* **Fiber**: ``communication=line`` or ``telecom=line`` ways (OSM wiki "Telecoms"), not those
+  with ``telecom:medium=copper|coaxial``; ``operator`` by the fixed-network names,
+  ``location=underground|overhead`` -> installation ``underground``/``aerial``; level
+  ``backbone`` (no FTTH drop is claimed from an OSM cable).
 * **Admin units**: ``type=boundary`` relations with ``boundary=administrative`` and
   ``admin_level`` 4 (tỉnh), 6 (huyện) or 8 (xã/phường); the admin layer holds the finest level
   present, with its parents' names, and each hamlet gets the commune, district and province
@@ -36,22 +44,31 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from gis.layers.normalise import normalise_road_class, normalise_tech
+from gis.layers.normalise import (
+    normalise_fixed_operator,
+    normalise_road_class,
+    normalise_tech,
+)
 from gis.layers.schema import header_key
 from gis.opendata.mapping import UNKNOWN_OPERATOR, join_techs, normalise_operator, split_operators
 
 __all__ = [
     "ADMIN_LEVELS",
+    "CATEGORY_LAYER",
     "HIGHWAY_CLASS",
     "KEPT_TAGS",
+    "MARGIN_CATEGORIES",
+    "PLACE_NOT_HAMLET",
     "PLACE_VALUES",
     "PREFILTER_TAGS",
     "classify_facilities",
+    "classify_fiber",
     "classify_roads",
     "classify_sites",
     "classify_villages",
     "feature_category",
     "parse_number",
+    "set_aside_reason",
 ]
 
 #: ``highway`` value -> road class when the ``ref`` does not decide (see the module text).
@@ -81,17 +98,50 @@ _REF_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 #: ``place`` values that are hamlets or villages (thôn, xóm, ấp, bản, tổ dân phố).
 PLACE_VALUES = ("hamlet", "village", "isolated_dwelling", "neighbourhood")
 
+#: Other ``place`` values (OSM wiki "Key:place") and why they are not hamlets (English,
+#: Vietnamese). They are read so that the load report counts them with the reason.
+PLACE_NOT_HAMLET: dict[str, tuple[str, str]] = {
+    "suburb": ("a part of a town (khu phố, phường), not a hamlet",
+               "một phần của đô thị (khu phố, phường), không phải thôn"),
+    "quarter": ("a part of a town, not a hamlet", "một phần của đô thị, không phải thôn"),
+    "city_block": ("a city block, not a hamlet", "một khối phố, không phải thôn"),
+    "plot": ("a land parcel, not a settlement", "một thửa đất, không phải điểm dân cư"),
+    "town": ("a town (thị trấn, thị xã), not a hamlet", "một đô thị (thị trấn, thị xã), không "
+             "phải thôn"),
+    "city": ("a city, not a hamlet", "một thành phố, không phải thôn"),
+    "borough": ("a city district, not a hamlet", "một quận, không phải thôn"),
+    "municipality": ("an administrative unit, not a hamlet", "một đơn vị hành chính, không phải "
+                     "thôn"),
+    "locality": ("a named place without inhabitants", "một địa danh không có dân cư"),
+    "farm": ("a farm, not a hamlet", "một trang trại, không phải thôn"),
+    "allotments": ("garden plots, not a settlement", "khu vườn, không phải điểm dân cư"),
+    "square": ("a town square", "một quảng trường"),
+    "island": ("an island (its hamlets are mapped on their own)", "một hòn đảo (các thôn trên "
+               "đảo được vẽ riêng)"),
+    "islet": ("an islet", "một đảo nhỏ"),
+}
+for _v in ("country", "state", "region", "province", "district", "county", "subdistrict",
+           "state_district", "archipelago", "sea", "ocean", "continent", "polygon"):
+    PLACE_NOT_HAMLET[_v] = ("a large area or an administrative unit, not a hamlet",
+                            "một vùng lớn hoặc đơn vị hành chính, không phải thôn")
+
 _SCHOOL = ("school", "kindergarten", "college", "university")
 _HEALTH_AMENITY = ("clinic", "hospital", "doctors")
 _HEALTH_CARE = ("clinic", "hospital", "doctor", "centre")
 _MAST = ("mast", "tower", "communications_tower")
 
+#: Telecom line values (``communication=line``, ``telecom=line``) and the media that are not fibre.
+_LINE_KEYS = ("communication", "telecom")
+_NOT_FIBRE = ("copper", "coaxial")
+
 #: The (key, value) pairs of which an object needs one to be looked at: the C++ pre-filter of
 #: the PBF/XML reader (``osmium.filter.TagFilter``). Restaurants, bus stops, crossings and
-#: farmland never reach Python; :func:`feature_category` decides on what passes.
+#: farmland never reach Python; :func:`feature_category` decides on what passes. Every
+#: ``place`` value is let through so that the non-hamlet ones are counted with their reason.
 PREFILTER_TAGS: tuple[tuple[str, str], ...] = (
     *(("highway", v) for v in (*HIGHWAY_CLASS, *PLANNED_HIGHWAYS)),
-    *(("place", v) for v in PLACE_VALUES),
+    *(("place", v) for v in (*PLACE_VALUES, *PLACE_NOT_HAMLET)),
+    *((k, "line") for k in _LINE_KEYS),
     *(("amenity", v) for v in (*_SCHOOL, *_HEALTH_AMENITY, "townhall")),
     *(("healthcare", v) for v in _HEALTH_CARE),
     ("office", "government"),
@@ -101,11 +151,11 @@ PREFILTER_TAGS: tuple[tuple[str, str], ...] = (
 
 #: The tags kept from each object (the rest is not needed by any layer).
 KEPT_TAGS = (
-    "name", "name:vi", "ref", "highway", "construction", "proposed", "place", "population",
+    "name", "name:vi", "name:en", "ref", "highway", "construction", "proposed", "place", "population",
     "amenity", "office", "landuse", "healthcare", "man_made", "tower:type",
     "communication:mobile_phone", "communication:gsm", "communication:umts",
     "communication:lte", "communication:nr", "communication:5g", "operator", "height", "area",
-    "type", "boundary", "admin_level",
+    "type", "boundary", "admin_level", "communication", "telecom", "telecom:medium", "location",
 )
 
 #: OSM ``admin_level`` in Vietnam -> canonical admin level (tỉnh / huyện / xã). The district
@@ -117,9 +167,12 @@ def feature_category(get: Callable[[str], str | None]) -> str | None:
     """The layer an OSM object belongs to, from a tag getter, or ``None`` when not needed.
 
     ``get(key)`` returns the tag value or ``None`` (``dict.get`` or pyosmium ``TagList.get``).
-    Returns ``"road"``, ``"village"``, ``"residential"``, ``"facility"``, ``"site"`` or
-    ``"admin"`` (a ``type=boundary`` relation with ``boundary=administrative`` and an
-    ``admin_level`` of :data:`ADMIN_LEVELS`).
+    Returns ``"road"``, ``"village"``, ``"residential"``, ``"facility"``, ``"site"``,
+    ``"fiber"`` or ``"admin"`` (a ``type=boundary`` relation with ``boundary=administrative``
+    and an ``admin_level`` of :data:`ADMIN_LEVELS`), or one of the categories of objects that
+    look like a layer's but are set aside with a reason: ``"place_other"`` (a ``place`` value
+    of :data:`PLACE_NOT_HAMLET` or unknown), ``"mast_other"`` (a mast or tower without
+    telecom tags) and ``"line_other"`` (a copper or coaxial telecom line).
     """
     if (get("boundary") == "administrative" and get("type") == "boundary"
             and get("admin_level") in ADMIN_LEVELS):
@@ -131,7 +184,8 @@ def feature_category(get: Callable[[str], str | None]) -> str | None:
         or man_made == "communications_tower"
     ):
         return "site"
-    if get("place") in PLACE_VALUES:
+    place = get("place")
+    if place in PLACE_VALUES:
         return "village"
     amenity = get("amenity")
     if (amenity in _SCHOOL or amenity in _HEALTH_AMENITY or amenity == "townhall"
@@ -145,7 +199,45 @@ def feature_category(get: Callable[[str], str | None]) -> str | None:
     highway = get("highway")
     if highway in HIGHWAY_CLASS or highway in PLANNED_HIGHWAYS:
         return "road"
+    if any(get(k) == "line" for k in _LINE_KEYS):
+        return "line_other" if (get("telecom:medium") or "").lower() in _NOT_FIBRE else "fiber"
+    if place is not None:
+        return "place_other"
+    if man_made in _MAST:
+        return "mast_other"
     return None
+
+
+#: Categories whose objects are kept when they lie in the margin around the area (sites serve
+#: hamlets from outside it; roads and cables leave the area and come back).
+MARGIN_CATEGORIES = ("road", "site", "mast_other", "fiber", "line_other")
+
+#: The layer whose load report counts each category's objects (used or set aside).
+CATEGORY_LAYER = {"road": "roads", "village": "villages", "residential": "villages",
+                  "place_other": "villages", "facility": "facilities", "site": "sites",
+                  "mast_other": "sites", "fiber": "fiber", "line_other": "fiber",
+                  "admin": "admin"}
+
+
+def set_aside_reason(tags: Callable[[str], str | None], category: str) -> tuple[str, str]:
+    """Why an object of a set-aside category (``place_other``, ``mast_other``,
+    ``line_other``) is not used, in English and Vietnamese."""
+    if category == "place_other":
+        value = tags("place") or ""
+        en, vi = PLACE_NOT_HAMLET.get(value, ("not a hamlet value", "không phải giá trị thôn"))
+        hamlets = "|".join(PLACE_VALUES)
+        return (f"place={value} is {en} (hamlets are place={hamlets})",
+                f"place={value} là {vi} (thôn là place={hamlets})")
+    if category == "mast_other":
+        what = f"man_made={tags('man_made')}" + (
+            f" tower:type={tags('tower:type')}" if tags("tower:type") else "")
+        return (f"{what}: not tagged as a telecom mast (tower:type=communication or "
+                "communication:mobile_phone)",
+                f"{what}: không được gắn thẻ cột viễn thông (tower:type=communication hoặc "
+                "communication:mobile_phone)")
+    medium = tags("telecom:medium")
+    return (f"telecom:medium={medium}: not a fibre cable",
+            f"telecom:medium={medium}: không phải cáp quang")
 
 
 def _col(frame: pd.DataFrame, key: str) -> pd.Series:
@@ -172,8 +264,11 @@ def parse_number(values: pd.Series) -> pd.Series:
 
 
 def _names(frame: pd.DataFrame) -> pd.Series:
-    name_vi = _col(frame, "name:vi")
-    return name_vi.where(name_vi.notna(), _col(frame, "name"))
+    """``name:vi``, else ``name``, else ``name:en`` (some objects carry only ``name:en``)."""
+    name = _col(frame, "name:vi")
+    for key in ("name", "name:en"):
+        name = name.where(name.notna(), _col(frame, key))
+    return name
 
 
 def _ref_class(ref: pd.Series) -> pd.Series:
@@ -309,4 +404,30 @@ def classify_sites(frame: pd.DataFrame) -> pd.DataFrame:
     rows["operator"] = rows["operator"].fillna(UNKNOWN_OPERATOR)
     out = rows[["_pos", "operator", "operator_tag", "tech", "height_m", "structure",
                 "note"]].reset_index(drop=True)
+    return out
+
+
+#: OSM ``location`` of a telecom line -> canonical installation.
+_LOCATION_INSTALLATION = {"underground": "underground", "overhead": "aerial",
+                          "overground": "aerial", "underwater": "underground"}
+
+
+def classify_fiber(frame: pd.DataFrame) -> pd.DataFrame:
+    """Canonical fiber columns for telecom lines: ``operator, level, installation, name,
+    operator_tag, location``. ``level`` is ``backbone`` (OSM holds long-distance cables, not
+    the access network, so no FTTH is claimed from them). An operator that is not a known
+    fixed-network name is kept as tagged."""
+    tag = _col(frame, "operator")
+    canon = tag.map(lambda v: normalise_fixed_operator(v) if v is not None else None)
+    location = _col(frame, "location")
+    out = pd.DataFrame(index=frame.index)
+    out["operator"] = canon.where(canon.notna(), tag)
+    # OSM maps long-distance cables (OSM wiki "Telecoms"), not the access network: taken as
+    # backbone, they give no FTTH drop (gis.analysis.ftth.access_points) but root the fiber plan.
+    out["level"] = "backbone"
+    out["installation"] = location.map(lambda v: _LOCATION_INSTALLATION.get(str(v).lower())
+                                       if v is not None else None)
+    out["name"] = _names(frame)
+    out["operator_tag"] = tag
+    out["location"] = location
     return out

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gis.analysis.facilities import facility_status, radio_thresholds
+from gis.analysis.facilities import facility_labels, facility_status, radio_thresholds
 from gis.analysis.fiber_plan import plan_extensions
 from gis.analysis.ftth import access_points, cable_points, ftth_coverage, household_points
 from gis.analysis.hamlets import hamlet_centres
@@ -30,6 +30,7 @@ from gis.analysis.params import FiberParams
 from gis.analysis.roads import RoadGraph, build_road_graph
 from gis.layers.crs import WGS84
 from gis.pipeline.context import RunContext
+from gis.text import as_text, label_or
 
 __all__ = ["facilities_stage", "fiber_plan_stage", "ftth_stage", "road_graph"]
 
@@ -114,12 +115,13 @@ def _olt_xy(ctx: RunContext) -> np.ndarray:
 
 
 def _names(villages: gpd.GeoDataFrame) -> np.ndarray:
-    names = villages["name"] if "name" in villages else pd.Series("", index=villages.index)
-    commune = villages.get("commune", None)
-    out = names.astype(str)
-    if commune is not None:
-        out = out + np.where(commune.notna(), " (" + commune.astype(str) + ")", "")
-    return out.to_numpy(dtype=object)
+    ids = villages.get("village_id", "")
+    names = villages["name"] if "name" in villages else [None] * len(villages)
+    out = label_or(names, ids)
+    if "commune" in villages:
+        commune = as_text(villages["commune"])
+        out = np.where(commune != "", out + " (" + commune + ")", out)
+    return out
 
 
 def fiber_plan_stage(ctx: RunContext) -> None:
@@ -221,7 +223,7 @@ def facilities_stage(ctx: RunContext) -> None:
     ctx.tables["facilities"] = table
     off = ~status["connected"].to_numpy(bool)
     if off.any():
-        names = status["name"].astype(str).to_numpy()[off]
+        names = facility_labels(status)[off]
         shown = ", ".join(names[:10]) + (" ..." if off.sum() > 10 else "")
         ctx.warn(f"Facilities: {int(off.sum())} of {len(status)} not connected: {shown}.",
                  f"Cơ sở công cộng: {int(off.sum())}/{len(status)} chưa có kết nối: {shown}.")

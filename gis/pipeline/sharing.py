@@ -29,6 +29,7 @@ from gis.analysis.sharing import (
 from gis.analysis.siting import admin_of_points, density_per_km2, tower_candidates
 from gis.analysis.switch_off import switch_off_impact, switch_off_table
 from gis.pipeline.context import RunContext
+from gis.text import label_or
 
 __all__ = ["sharing_stage"]
 
@@ -101,7 +102,7 @@ def sharing_stage(ctx: RunContext) -> None:
     antennas = operator_antennas(coverage.transmitters, operators, radio, "4G")
     opp = colocation_opportunities(positions, hxy, pop, covered, antennas, predict,
                                    default_height_m=radio.default_height_m)
-    names = hamlets["name"].astype(str).to_numpy()
+    names = label_or(hamlets["name"], hamlets.get("village_id", ""))
     rate_after, _taken = sharing_rate_if_taken(positions, opp, params.top_opportunities)
     ctx.state.sharing_rate_if_taken = rate_after
     ctx.state.colocation_opportunities = opp

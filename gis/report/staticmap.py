@@ -21,6 +21,7 @@ from gis.analysis.frames import points_frame
 from gis.analysis.status import STATUS_COLORS, STATUS_ORDER, hamlet_status
 from gis.export.tiers import TIER_COLORS
 from gis.labels import STATUS_LABELS, check_lang, text
+from gis.text import as_text
 
 __all__ = ["overview_png"]
 
@@ -97,7 +98,7 @@ def overview_png(hamlets: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | Non
             adm.boundary.plot(ax=ax, color="#888888", linewidth=0.6, zorder=1)
             if "name" in adm and len(adm) <= 60:
                 pts = adm.geometry.representative_point()
-                for pt, nm in zip(pts, adm["name"].astype(str), strict=True):
+                for pt, nm in zip(pts, as_text(adm["name"]), strict=True):
                     ax.text(pt.x, pt.y, nm, fontsize=6, color="#555555", ha="center",
                             va="center", zorder=1.5)
         routes = tables.get("fiber_extensions")
