@@ -135,6 +135,57 @@ def knife_edge_j(v: float) -> float:
     return 6.9 + 20.0 * math.log10(math.sqrt(t * t + 1.0) + t)
 
 
+#: J(v) and exp(-J(v)/6) tabulated for the sweep (linear interpolation, step 1/200 in v from
+#: -0.78 to 40; the error is below 2e-5 dB, beyond 40 the formula): the raster's terrain loss per
+#: carrier costs a few table reads instead of two logarithms and two exponentials. The profile
+#: functions (point-to-point, :mod:`gis.radio.terrain`) use the formula.
+J_TABLE_V0 = -0.78
+J_TABLE_STEP = 1.0 / 200.0
+J_TABLE_V1 = 40.0
+
+
+def _j_tables() -> tuple[np.ndarray, np.ndarray]:
+    v = J_TABLE_V0 + np.arange(round((J_TABLE_V1 - J_TABLE_V0) / J_TABLE_STEP) + 2) \
+        * J_TABLE_STEP
+    t = v - 0.1
+    j = 6.9 + 20.0 * np.log10(np.sqrt(t * t + 1.0) + t)
+    return j, np.exp(-j / 6.0)
+
+
+_J_TAB, _E_TAB = _j_tables()
+
+
+@njit(cache=True, nogil=True, inline='always')
+def _je_fast(v: float) -> tuple[float, float]:
+    """``(J(v), exp(-J(v)/6))`` from the tables (0 and 1 for v <= -0.78)."""
+    if v <= -0.78:
+        return 0.0, 1.0
+    if v >= J_TABLE_V1:
+        j = knife_edge_j(v)
+        return j, math.exp(-j / 6.0)
+    u = (v - J_TABLE_V0) * (1.0 / J_TABLE_STEP)
+    i = int(u)
+    f = u - i
+    j = _J_TAB[i] + f * (_J_TAB[i + 1] - _J_TAB[i])
+    e = _E_TAB[i] + f * (_E_TAB[i + 1] - _E_TAB[i])
+    return j, e
+
+
+@njit(cache=True, nogil=True, inline='always')
+def bullington_db_fast(v: float, v_p: float, d_m: float, correction: int) -> float:
+    """:func:`bullington_db` with tabulated J(v) (the sweep's; within 2e-5 dB of it)."""
+    j, e = _je_fast(v)
+    if j == 0.0 or correction == CORR_NONE:
+        return j
+    if correction == CORR_MULTI_EDGE and not v_p < v:
+        return j
+    c = (1.0 - e) * (10.0 + 0.00002 * d_m)
+    if correction == CORR_P526:
+        return j + c
+    _, ep = _je_fast(v_p)
+    return j + (1.0 - e / ep) * c
+
+
 @njit(cache=True, nogil=True, inline='always')
 def bullington_db(v: float, v_p: float, d_m: float, correction: int) -> float:
     """Bullington loss (dB) of P.526-16 §4.5.1 from the edge's ``v`` and the principal ``v_p``.
@@ -269,6 +320,28 @@ def hull_tangent(hx, hy, m: int, xr: float, yr: float) -> int:
 
 
 @njit(cache=True, nogil=True, inline='always')
+def hull_tangent_from(hx, hy, m: int, xr: float, yr: float, k0: int) -> int:
+    """:func:`hull_tangent` by a walk from a guess ``k0`` (the previous receiver's tangent on a
+    ray: usually the same vertex or a neighbour), the same index."""
+    if k0 < 0:
+        return hull_tangent(hx, hy, m, xr, yr)
+    k = min(k0, m - 1)
+    # predicate P(k): the receiver is at or above the line through edge k (monotone in k);
+    # the tangent is the first k with P(k) (m - 1 when none). Walk at most 4 vertices, else
+    # bisect.
+    for _ in range(4):
+        if k > 0 and ((yr - hy[k - 1]) * (hx[k] - hx[k - 1])
+                      >= (hy[k] - hy[k - 1]) * (xr - hx[k - 1])):
+            k -= 1
+        elif k < m - 1 and not ((yr - hy[k]) * (hx[k + 1] - hx[k])
+                                >= (hy[k + 1] - hy[k]) * (xr - hx[k])):
+            k += 1
+        else:
+            return k
+    return hull_tangent(hx, hy, m, xr, yr)
+
+
+@njit(cache=True, nogil=True, inline='always')
 def hull_tangent_left(hx, hy, m: int, x0: float, y0: float) -> int:
     """Index of the hull vertex of largest slope seen from (x0, y0), left of the hull."""
     lo = 0
@@ -346,13 +419,17 @@ def atan2_fast(y: float, x: float) -> float:
 # -- one receiver: the frequency-free terms ------------------------------------------------------
 
 @njit(cache=True, nogil=True, inline='always')
-def _v_of(px: float, py: float, y0: float, xr: float, yr: float) -> float:
-    """``v sqrt(lambda)`` of point (px, py) for the path (0, y0) - (xr, yr)."""
+def _v_of(px: float, py: float, y0: float, xr: float, yr: float, vcut: float = -1e300) -> float:
+    """``v sqrt(lambda)`` of point (px, py) for the path (0, y0) - (xr, yr); ``-1e30`` when it
+    is at most ``vcut`` (<= 0; J(v) = 0 at every carrier, decided without a square root)."""
     d2 = xr - px
     if px <= 0.0 or d2 <= 0.0:
         return -1.0e30
     h = py - (y0 + (yr - y0) * px / xr)
-    return h * math.sqrt(2.0 * xr / (px * d2))
+    q = px * d2
+    if h <= 0.0 and h * h * 2.0 * xr >= vcut * vcut * q:
+        return -1.0e30
+    return h * math.sqrt(2.0 * xr / q)
 
 
 @njit(cache=True, nogil=True, inline='always')
@@ -384,40 +461,47 @@ def _clamp(k: int, lo: int, hi: int) -> int:
     return lo if k < lo else (hi if k > hi else k)
 
 
-@njit(cache=True, nogil=True, inline='always')
-def _smooth_terms(ht: float, hr: float, d: float, step: float, n_mid: int, inv2a: float,
-                  out) -> None:
-    """Bullington terms over the smooth curved earth (all heights 0 before the curvature), the
-    antennas ``ht`` and ``hr`` (m) above it, intermediate samples at ``k step``, k = 1..n_mid.
+@njit(cache=True, nogil=True)
+def smooth_terms(ht: float, hr: float, d: float, step: float, n_mid: int, inv2a: float,
+                 vcut: float = -1e300) -> tuple[float, float]:
+    """``(v, v_p)`` (``v sqrt(lambda)``) of the Bullington construction over the smooth curved
+    earth (all heights 0 before the curvature), the antennas ``ht`` and ``hr`` (m) above it,
+    intermediate samples at ``k step``, k = 1..n_mid (``vcut``: see :func:`_v_of`).
 
     ``S_tim(x) = -x/(2a) - ht/x`` is concave with its maximum at ``x = sqrt(2 a ht)`` and
     ``S_rim`` concave with its maximum at ``d - x = sqrt(2 a hr)``: the discrete maxima are at the
-    samples next to these. The largest ``v`` is where ``g(phi) = ht cot(phi) + hr tan(phi) -
-    (d^2 / 4a) sin(2 phi)`` (``x = d sin^2 phi``, ``v sqrt(lambda) = -g sqrt(2/d)``) is least;
-    ``g`` is convex, found by a safeguarded Newton iteration, then the samples next to it.
+    samples next to these (compared cross-multiplied). The largest ``v`` is where ``g(phi) = ht
+    cot(phi) + hr tan(phi) - (d^2 / 4a) sin(2 phi)`` (``x = d sin^2 phi``, ``v sqrt(lambda) =
+    -g sqrt(2/d)``) is least; ``g`` is convex, found by a safeguarded Newton iteration, then the
+    samples next to it.
     """
     yr = -d * d * inv2a + hr
-    k0 = math.floor(math.sqrt(ht / inv2a) / step)
-    stim = -1.0e300
-    for k in (_clamp(k0, 1, n_mid), _clamp(k0 + 1, 1, n_mid)):
-        x = k * step
-        s = (-x * x * inv2a - ht) / x
-        if s > stim:
-            stim = s
-    k1 = math.floor((d - math.sqrt(hr / inv2a)) / step)
-    srim = -1.0e300
-    kr = 1
-    for k in (_clamp(k1, 1, n_mid), _clamp(k1 + 1, 1, n_mid)):
-        x = k * step
-        s = (-x * x * inv2a - yr) / (d - x)
-        if s > srim:
-            srim = s
-            kr = k
-    if stim * d <= yr - ht:  # line of sight over the smooth earth
-        v = _smooth_v_at(kr, step, inv2a, ht, yr, d)
-        out[T_VS] = v
-        out[T_VSP] = v
-        return
+    two_a = 1.0 / inv2a
+    x_last = n_mid * step
+    # (no square root when the optimum is at or beyond the last sample)
+    k0 = n_mid if two_a * ht >= x_last * x_last else math.floor(math.sqrt(two_a * ht) / step)
+    xa = _clamp(k0, 1, n_mid) * step
+    xb = _clamp(k0 + 1, 1, n_mid) * step
+    na = -xa * xa * inv2a - ht
+    nb = -xb * xb * inv2a - ht
+    if nb * xa > na * xb:  # slope nb / xb larger
+        na = nb
+        xa = xb
+    # (none either when the optimum is at or before the first sample)
+    k1 = 1 if two_a * hr >= (d - step) * (d - step) else \
+        math.floor((d - math.sqrt(two_a * hr)) / step)
+    xr_a = _clamp(k1, 1, n_mid) * step
+    xr_b = _clamp(k1 + 1, 1, n_mid) * step
+    ma = -xr_a * xr_a * inv2a - yr
+    mb = -xr_b * xr_b * inv2a - yr
+    if mb * (d - xr_a) > ma * (d - xr_b):
+        ma = mb
+        xr_a = xr_b
+    if na * d <= (yr - ht) * xa:  # line of sight over the smooth earth
+        v = _v_of(xr_a, -xr_a * xr_a * inv2a, ht, d, yr, vcut)
+        return v, v
+    stim = na / xa
+    srim = ma / (d - xr_a)
     db = (yr - ht + srim * d) / (stim + srim)
     hb = ht + stim * db
     h = hb - (ht * (d - db) + yr * db) / d
@@ -448,21 +532,111 @@ def _smooth_terms(ht: float, hr: float, d: float, step: float, n_mid: int, inv2a
         v = _smooth_v_at(k, step, inv2a, ht, yr, d)
         if v > vp:
             vp = v
-    out[T_VS] = vb
-    out[T_VSP] = min(vp, vb)
+    return vb, min(vp, vb)
 
 
 @njit(cache=True, nogil=True, inline='always')
-def receiver_terms(hx, hy, m: int, stim: float, xt: float, yt: float, y0: float, z0: float,
-                   h_tx: float, xr: float, zr: float, zcr: float, h_rx: float, v1: float,
-                   v2: float, step: float, n_mid: int, inv2a: float, method: int, out) -> None:
+def _principal_v(hx, hy, k_lo: int, k_hi: int, y0: float, xr: float, yr: float,
+                 slope: float) -> float:
+    """``v sqrt(lambda)`` of the vertex of largest v in hx[k_lo..k_hi] for the path (0, y0) -
+    (xr, yr) of slope ``slope``, over the vertices above the line; compared as
+    ``h^2 / (x (d - x))`` without square roots or divisions."""
+    bh = 0.0
+    bq = 1.0
+    for k in range(k_lo, k_hi + 1):
+        h = hy[k] - (y0 + slope * hx[k])
+        if h <= 0.0:
+            continue
+        q = hx[k] * (xr - hx[k])
+        if h * h * bq > bh * bh * q:
+            bh = h
+            bq = q
+    if bh <= 0.0:
+        return -1.0e30
+    return bh * math.sqrt(2.0 * xr / bq)
+
+
+@njit(cache=True, nogil=True)
+def hull_terms(hx, hy, m: int, kt: int, y0: float, xr: float, yr: float, method: int,
+               k_guess: int = -1, vcut: float = -1e300, stim: float = np.nan):
+    """The real profile's frequency-free terms of a receiver at (xr, yr) from the hull of the
+    intermediate points (``kt``: index of the transmitter's horizon vertex).
+
+    Returns ``(obstructed, v_a, v_ap, o0, o1, o2, kr)`` (``v sqrt(lambda)``): delta-Bullington's
+    Bullington ``v`` and principal-edge ``v`` (both the receiver's horizon point's on a
+    line-of-sight path); the old methods' edges ``o0..o2`` (Bullington: its one edge; Deygout:
+    the principal edge and each side's; NaN where none, and all NaN on line of sight); ``kr`` the
+    receiver's horizon vertex (``k_guess``: the previous one on a ray, -1: none); ``stim``: the
+    transmitter horizon's slope when the caller has it.
+    """
+    nan = np.nan
+    d = xr
+    obstructed = (hy[kt] - y0) * d > (yr - y0) * hx[kt]  # S_tim > S_tr
+    kr = hull_tangent_from(hx, hy, m, xr, yr, k_guess)
+    if method == METHOD_DELTA_BULLINGTON:
+        if not obstructed:
+            v = _v_of(hx[kr], hy[kr], y0, xr, yr, vcut)
+            return False, v, v, nan, nan, nan, kr
+        if math.isnan(stim):
+            stim = (hy[kt] - y0) / hx[kt]
+        s_tr = (yr - y0) / d
+        srim = (hy[kr] - yr) / (d - hx[kr])
+        db = (yr - y0 + srim * d) / (stim + srim)
+        # the Bullington point's clearance over the line is db (S_tim - S_tr), so
+        # v sqrt(lambda) = (S_tim - S_tr) sqrt(2 d db / (d - db))
+        vb = (stim - s_tr) * math.sqrt(2.0 * d * db / (d - db))
+        if kr == kt:  # both horizons on one point: a single knife edge
+            return True, vb, vb, nan, nan, nan, kr
+        return True, vb, min(_principal_v(hx, hy, kt, kr, y0, xr, yr, s_tr), vb), nan, nan, \
+            nan, kr
+    if not obstructed or method == METHOD_NONE:
+        return obstructed, -1.0e30, -1.0e30, nan, nan, nan, kr
+    if method == METHOD_BULLINGTON:
+        stim = (hy[kt] - y0) / hx[kt]
+        srim = (hy[kr] - yr) / (xr - hx[kr])
+        den = stim + srim
+        if den <= 0.0:
+            return True, -1.0e30, -1.0e30, nan, nan, nan, kr
+        db = (yr - y0 + srim * d) / den
+        if db <= 0.0 or db >= d:
+            return True, -1.0e30, -1.0e30, nan, nan, nan, kr
+        hb = y0 + stim * db
+        h = hb - (y0 * (d - db) + yr * db) / d
+        return True, -1.0e30, -1.0e30, h * math.sqrt(2.0 * d / (db * (d - db))), nan, nan, kr
+    kb, vb = _best_v(hx, hy, kt, kr, 0.0, y0, xr, yr)
+    vl = nan
+    vr = nan
+    if kb > kt:
+        _, vl = _best_v(hx, hy, kt, kb - 1, 0.0, y0, hx[kb], hy[kb])
+    if kb < kr:
+        _, vr = _best_v(hx, hy, kb + 1, kr, hx[kb], hy[kb], xr, yr)
+    return True, -1.0e30, -1.0e30, vb, vl, vr, kr
+
+
+@njit(cache=True, nogil=True, inline='always')
+def smooth_heights(v1: float, v2: float, d: float, z0: float, zr: float, h_tx: float,
+                   h_rx: float) -> tuple[float, float]:
+    """P.526-16 §4.5.2: antenna heights (m) above the least-squares smooth surface, whose ends
+    ``h_st = (2 v1 d - v2) / d^2``, ``h_sr = (v2 - v1 d) / d^2`` are at most the ground."""
+    inv_d2 = 1.0 / (d * d)
+    hst = min((2.0 * v1 * d - v2) * inv_d2, z0)
+    hsr = min((v2 - v1 * d) * inv_d2, zr)
+    return z0 + h_tx - hst, zr + h_rx - hsr
+
+
+@njit(cache=True, nogil=True)
+def receiver_terms(hx, hy, m: int, kt: int, y0: float, z0: float, h_tx: float, xr: float,
+                   zr: float, zcr: float, h_rx: float, v1: float, v2: float, step: float,
+                   n_mid: int, inv2a: float, method: int, out) -> None:
     """Frequency-free terrain terms of a receiver at distance ``xr`` (m) into ``out`` (``T_*``).
 
     ``hx, hy, m``: the upper hull of the ``n_mid`` intermediate points (curvature-corrected
-    frame); ``stim``, ``(xt, yt)``: the transmitter's horizon slope and point; ``y0 = z0 +
-    h_tx``: the antenna; ``zr``/``zcr``: the receiver's ground, raw and corrected; ``v1``,
-    ``v2``: P.526's least-squares sums over the profile including the receiver (m^2, m^3);
-    ``step``: spacing of the intermediate points (the smooth earth's samples at ``k step``).
+    frame); ``kt``: the hull index of the transmitter's horizon (largest slope from the antenna
+    ``(0, y0)``, ``y0 = z0 + h_tx``); ``zr``/``zcr``: the receiver's ground, raw and corrected;
+    ``v1``, ``v2``: P.526's least-squares sums over the profile including the receiver (m^2,
+    m^3); ``step``: spacing of the intermediate points (the smooth earth's samples at ``k
+    step``). The sweep calls :func:`hull_terms`, :func:`smooth_heights` and
+    :func:`smooth_terms` directly.
     """
     for i in range(T_SIZE):
         out[i] = np.nan
@@ -475,62 +649,31 @@ def receiver_terms(hx, hy, m: int, stim: float, xt: float, yt: float, y0: float,
         out[T_HTS] = h_tx
         out[T_HRS] = h_rx
         return
-    yr = zcr + h_rx
-    d = xr
-    los = stim * d <= yr - y0
-    kr = hull_tangent(hx, hy, m, xr, yr)
+    _, va, vap, o0, o1, o2, _ = hull_terms(hx, hy, m, kt, y0, xr, zcr + h_rx, method, -1)
+    out[T_VA] = va
+    out[T_VAP] = vap
+    out[T_OLD0] = o0
+    out[T_OLD0 + 1] = o1
+    out[T_OLD0 + 2] = o2
     if method == METHOD_DELTA_BULLINGTON:
-        if los:
-            v = _v_of(hx[kr], hy[kr], y0, xr, yr)
-            out[T_VA] = v
-            out[T_VAP] = v
-        else:
-            srim = (hy[kr] - yr) / (xr - hx[kr])
-            db = (yr - y0 + srim * d) / (stim + srim)
-            hb = y0 + stim * db
-            h = hb - (y0 * (d - db) + yr * db) / d
-            vb = h * math.sqrt(2.0 * d / (db * (d - db)))
-            out[T_VA] = vb
-            if hx[kr] == xt:  # both horizons on one point: a single knife edge
-                out[T_VAP] = vb
-            else:
-                kt = hull_tangent_left(hx, hy, m, 0.0, y0)
-                _, vp = _best_v(hx, hy, kt, kr, 0.0, y0, xr, yr)
-                out[T_VAP] = min(vp, vb)
-        # P.526-16 §4.5.2: smooth-surface heights at the ends (least squares), at most the ground
-        inv_d2 = 1.0 / (d * d)
-        hst = min((2.0 * v1 * d - v2) * inv_d2, z0)
-        hsr = min((v2 - v1 * d) * inv_d2, zr)
-        ht = z0 + h_tx - hst
-        hr = zr + h_rx - hsr
+        ht, hr = smooth_heights(v1, v2, xr, z0, zr, h_tx, h_rx)
         out[T_HTS] = ht
         out[T_HRS] = hr
-        _smooth_terms(ht, hr, d, step, n_mid, inv2a, out)
-        return
-    # the engine's previous methods (only edges that obstruct the line of sight)
-    if los:
-        return
-    kt = hull_tangent_left(hx, hy, m, 0.0, y0)
-    if method == METHOD_BULLINGTON:
-        srim = (hy[kr] - yr) / (xr - hx[kr])
-        den = stim + srim
-        if den <= 0.0:
-            return
-        db = (yr - y0 + srim * d) / den
-        if db <= 0.0 or db >= d:
-            return
-        hb = y0 + stim * db
-        h = hb - (y0 * (d - db) + yr * db) / d
-        out[T_OLD0] = h * math.sqrt(2.0 * d / (db * (d - db)))
-        return
-    kb, vb = _best_v(hx, hy, kt, kr, 0.0, y0, xr, yr)
-    out[T_OLD0] = vb
-    if kb > kt:
-        _, vl = _best_v(hx, hy, kt, kb - 1, 0.0, y0, hx[kb], hy[kb])
-        out[T_OLD0 + 1] = vl
-    if kb < kr:
-        _, vr = _best_v(hx, hy, kb + 1, kr, hx[kb], hy[kb], xr, yr)
-        out[T_OLD0 + 2] = vr
+        vs, vsp = smooth_terms(ht, hr, xr, step, n_mid, inv2a)
+        out[T_VS] = vs
+        out[T_VSP] = vsp
+
+
+@njit(cache=True, nogil=True, inline='always')
+def push_point(hx, hy, m: int, kt: int, y0: float, x: float, zc: float) -> tuple[int, int]:
+    """Add an intermediate point to the hull; returns the new vertex count and the index of the
+    transmitter's horizon (the vertex of largest slope from (0, y0); a steeper or equally steep
+    new point takes it, and it is never popped by a point that is not)."""
+    steeper = kt < 0 or (zc - y0) * hx[kt] >= (hy[kt] - y0) * x
+    m = hull_push(hx, hy, m, x, zc)
+    if steeper or kt > m - 1:  # (the second: exact collinearity with the ray, never in practice)
+        kt = m - 1
+    return m, kt
 
 
 @njit(cache=True, nogil=True, inline='always')
@@ -541,39 +684,58 @@ def _edge_db(v: float, excess: bool) -> float:
     return j
 
 
-@njit(cache=True, nogil=True, inline='always')
-def terms_loss_db(t, inv_sqrt_lam: float, f_mhz: float, cfg) -> float:
-    """Terrain loss (dB) of one carrier from the terms of :func:`receiver_terms`."""
-    method = int(cfg[CFG_METHOD])
-    excess = cfg[CFG_EXCESS] > 0.5
-    d = t[T_D]
-    if method == METHOD_DELTA_BULLINGTON:
-        corr = int(cfg[CFG_CORRECTION])
-        lba = bullington_db(t[T_VA] * inv_sqrt_lam, t[T_VAP] * inv_sqrt_lam, d, corr)
-        lbs = bullington_db(t[T_VS] * inv_sqrt_lam, t[T_VSP] * inv_sqrt_lam, d, corr)
-        if excess:
-            return max(0.0, lba - lbs)
-        a = cfg[CFG_K_FACTOR] * EARTH_RADIUS_M
-        lsph = spherical_earth_db(d, t[T_HTS], t[T_HRS], a, f_mhz, cfg[CFG_EPSILON],
-                                  cfg[CFG_SIGMA], cfg[CFG_POLARIZATION] > 0.5)
-        return lba + max(lsph - lbs, 0.0)
-    v0 = t[T_OLD0]
-    if method == METHOD_NONE or math.isnan(v0):
+@njit(cache=True, nogil=True)
+def delta_loss_db(va: float, vap: float, vs: float, vsp: float, hts: float, hrs: float,
+                  d: float, inv_sqrt_lam: float, f_mhz: float, excess: bool, correction: int,
+                  a_m: float, epsilon: float, sigma: float, vertical: bool,
+                  fast: bool = False) -> float:
+    """Delta-Bullington loss (dB) of one carrier: ``L_ba + max(L_sph - L_bs, 0)``, or with
+    ``excess`` the excess over the smooth earth ``max(0, L_ba - L_bs)``; ``fast``: tabulated
+    J(v) (the sweep)."""
+    if fast:
+        lba = bullington_db_fast(va * inv_sqrt_lam, vap * inv_sqrt_lam, d, correction)
+        lbs = bullington_db_fast(vs * inv_sqrt_lam, vsp * inv_sqrt_lam, d, correction)
+    else:
+        lba = bullington_db(va * inv_sqrt_lam, vap * inv_sqrt_lam, d, correction)
+        lbs = bullington_db(vs * inv_sqrt_lam, vsp * inv_sqrt_lam, d, correction)
+    if excess:
+        return max(0.0, lba - lbs)
+    lsph = spherical_earth_db(d, hts, hrs, a_m, f_mhz, epsilon, sigma, vertical)
+    return lba + max(lsph - lbs, 0.0)
+
+
+@njit(cache=True, nogil=True)
+def old_loss_db(o0: float, o1: float, o2: float, d: float, inv_sqrt_lam: float, method: int,
+                excess: bool) -> float:
+    """Loss (dB) of the previous methods from :func:`hull_terms`'s edges (NaN: none)."""
+    if method == METHOD_NONE or math.isnan(o0):
         return 0.0
-    v0 *= inv_sqrt_lam
+    v0 = o0 * inv_sqrt_lam
     if method == METHOD_BULLINGTON:
         loss = bullington_db(v0, v0, d, CORR_P526)
         if excess:
             loss -= bullington_db(0.0, 0.0, d, CORR_P526)
         return max(0.0, loss)
     loss = _edge_db(v0, excess)
-    for i in (1, 2):
-        v = t[T_OLD0 + i]
-        if not math.isnan(v):
-            v *= inv_sqrt_lam
-            if v > -0.78:
-                loss += _edge_db(v, excess)
+    if not math.isnan(o1) and o1 * inv_sqrt_lam > -0.78:
+        loss += _edge_db(o1 * inv_sqrt_lam, excess)
+    if not math.isnan(o2) and o2 * inv_sqrt_lam > -0.78:
+        loss += _edge_db(o2 * inv_sqrt_lam, excess)
     return loss
+
+
+@njit(cache=True, nogil=True)
+def terms_loss_db(t, inv_sqrt_lam: float, f_mhz: float, cfg) -> float:
+    """Terrain loss (dB) of one carrier from the terms of :func:`receiver_terms`."""
+    method = int(cfg[CFG_METHOD])
+    excess = cfg[CFG_EXCESS] > 0.5
+    if method == METHOD_DELTA_BULLINGTON:
+        return delta_loss_db(t[T_VA], t[T_VAP], t[T_VS], t[T_VSP], t[T_HTS], t[T_HRS], t[T_D],
+                             inv_sqrt_lam, f_mhz, excess, int(cfg[CFG_CORRECTION]),
+                             cfg[CFG_K_FACTOR] * EARTH_RADIUS_M, cfg[CFG_EPSILON],
+                             cfg[CFG_SIGMA], cfg[CFG_POLARIZATION] > 0.5)
+    return old_loss_db(t[T_OLD0], t[T_OLD0 + 1], t[T_OLD0 + 2], t[T_D], inv_sqrt_lam, method,
+                       excess)
 
 
 # -- one profile (point-to-point) ----------------------------------------------------------------
@@ -591,9 +753,7 @@ def profile_terms(x_m, z_m, tx_height_m: float, rx_height_m: float, k_factor: fl
     z0 = z_m[0]
     y0 = z0 + tx_height_m
     m = 0
-    stim = -1.0e300
-    xt = 0.0
-    yt = 0.0
+    kt = -1
     v1 = 0.0
     v2 = 0.0
     for i in range(1, n):
@@ -603,16 +763,10 @@ def profile_terms(x_m, z_m, tx_height_m: float, rx_height_m: float, k_factor: fl
         v1 += dd * (z_m[i] + z_m[i - 1])
         v2 += dd * (z_m[i] * (2.0 * xb + xa) + z_m[i - 1] * (xb + 2.0 * xa))
         if i < n - 1:
-            zc = z_m[i] - xb * xb * inv2a
-            s = (zc - y0) / xb
-            if s > stim:
-                stim = s
-                xt = xb
-                yt = zc
-            m = hull_push(hx, hy, m, xb, zc)
+            m, kt = push_point(hx, hy, m, kt, y0, xb, z_m[i] - xb * xb * inv2a)
     xr = x_m[n - 1] - x_m[0]
     step = x_m[1] - x_m[0] if n > 2 else xr
-    receiver_terms(hx, hy, m, stim, xt, yt, y0, z0, tx_height_m, xr, z_m[n - 1],
+    receiver_terms(hx, hy, m, kt, y0, z0, tx_height_m, xr, z_m[n - 1],
                    z_m[n - 1] - xr * xr * inv2a, rx_height_m, v1, v2, step, n - 2, inv2a,
                    method, out)
 
@@ -718,15 +872,25 @@ def _sweep_ray(dem, a: int, n_rays: int, col0: float, row0: float, z0: float,
         return
     y0 = z0 + h_tx
     m = 0
-    # transmitter horizon (xt, yt): largest slope (yt - y0) / xt, compared cross-multiplied
-    xt = 1.0
-    yt = -1.0e300
+    kt = -1  # hull index of the transmitter's horizon
+    kr = -1  # the previous receiver's horizon (a guess for the next)
+    stim = np.nan  # slope of the transmitter's horizon
     v1 = 0.0
     v2 = 0.0
     xa = 0.0
     za = z0
     zsum = 0.0
     delta = method == METHOD_DELTA_BULLINGTON
+    excess = cfg[CFG_EXCESS] > 0.5
+    corr = int(cfg[CFG_CORRECTION])
+    a_m = cfg[CFG_K_FACTOR] * EARTH_RADIUS_M
+    eps = cfg[CFG_EPSILON]
+    sig = cfg[CFG_SIGMA]
+    vert = cfg[CFG_POLARIZATION] > 0.5
+    # below this v sqrt(lambda) J(v) = 0 at every carrier (the longest wavelength decides); on a
+    # line-of-sight path the exact value is not needed then (the complete method needs it for
+    # nothing either: L_sph does not use it)
+    vcut = -0.78 / inv_sqrt_lam.min()
     for s in range(last + 1):
         x = (s + 1) * step
         z = bilinear(dem, col0 + (s + 1) * dc, row0 + (s + 1) * dr)
@@ -740,15 +904,28 @@ def _sweep_ray(dem, a: int, n_rays: int, col0: float, row0: float, z0: float,
         if need[p]:
             if want_zmean:
                 out_zmean[p] = zsum / (s + 1)
-            receiver_terms(hx, hy, m, (yt - y0) / xt, xt, yt, y0, z0, h_tx, x, z, zc, h_rx,
-                           v1, v2, step, s, inv2a, method, t)
-            for c in range(n_car):
-                out_loss[c, p] = terms_loss_db(t, inv_sqrt_lam[c], f_mhz[c], cfg)
+            if s == 0 or method == METHOD_NONE:
+                for c in range(n_car):
+                    out_loss[c, p] = 0.0
+            elif delta:
+                _, va, vap, _, _, _, kr = hull_terms(hx, hy, m, kt, y0, x, zc + h_rx, method,
+                                                     kr, vcut, stim)
+                ht, hr = smooth_heights(v1, v2, x, z0, z, h_tx, h_rx)
+                vs, vsp = smooth_terms(ht, hr, x, step, s, inv2a, vcut)
+                for c in range(n_car):
+                    out_loss[c, p] = delta_loss_db(va, vap, vs, vsp, ht, hr, x, inv_sqrt_lam[c],
+                                                   f_mhz[c], excess, corr, a_m, eps, sig, vert,
+                                                   True)
+            else:
+                _, _, _, o0, o1, o2, kr = hull_terms(hx, hy, m, kt, y0, x, zc + h_rx, method,
+                                                     kr)
+                for c in range(n_car):
+                    out_loss[c, p] = old_loss_db(o0, o1, o2, x, inv_sqrt_lam[c], method, excess)
         # the receiver becomes an intermediate point of the next receivers
-        if (zc - y0) * xt > (yt - y0) * x:
-            xt = x
-            yt = zc
-        m = hull_push(hx, hy, m, x, zc)
+        kt_before = kt
+        m, kt = push_point(hx, hy, m, kt, y0, x, zc)
+        if kt != kt_before or kt == m - 1:
+            stim = (hy[kt] - y0) / hx[kt]
         xa = x
         za = z
 
@@ -988,6 +1165,10 @@ def _common_row(i: int, sr0: int, lo, hi, start, col0: float, row0: float, px_w_
     dy = (row0 - r) * px_h_m
     k = start[i]
     nlut = lut.shape[0]
+    n_short = 0
+    n_long = 0
+    n_nlos = 0
+    local = np.zeros(M.N_FB, np.int64)  # the profile_mean path's counters
     for c in range(lo[i], hi[i] + 1):
         p = pidx[k]
         v = loss[carrier, p] + fixed_db
@@ -996,16 +1177,25 @@ def _common_row(i: int, sr0: int, lo, hi, start, col0: float, row0: float, px_w_
             d = math.sqrt(dx * dx + dy * dy)
             if use_zmean:
                 h = max(h_tx + z_antenna - zmean[p], 1.0)
-                v += M.engine_median_db(median_model, d, f_mhz, h, rx_h, env, large_city,
-                                        nlos, bld_h, street_w, d_min, counts)
+                med = M.engine_median_db(median_model, d, f_mhz, h, rx_h, env, large_city,
+                                         nlos, bld_h, street_w, d_min, local)
+                bits = 0
             else:
-                v += M.median_from_consts(mc, d, counts)
+                med, bits = M.median_from_consts(mc, d)
+            v += med
+            if bits:
+                n_short += bits & 1
+                n_long += (bits >> 1) & 1
+                n_nlos += (bits >> 2) & 1
         if use_lc:
             code = landcover[r, c]
             if code >= 0.0 and code < nlut:
                 v += lut[int(code)]
         out[k] = v
         k += 1
+    counts[M.FB_SHORT] += n_short + local[M.FB_SHORT]
+    counts[M.FB_LONG] += n_long + local[M.FB_LONG]
+    counts[M.FB_NLOS_RANGE] += n_nlos + local[M.FB_NLOS_RANGE]
 
 
 @njit(cache=True, nogil=True)

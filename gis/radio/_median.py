@@ -325,44 +325,40 @@ def median_consts(model: int, f_mhz: float, hb: float, hm: float, env: int, larg
 
 
 @njit(cache=True, nogil=True)
-def median_from_consts(mc, d2d: float, counts) -> float:
-    """:func:`engine_median_db` from :func:`median_consts` (the same value, to rounding)."""
+def median_from_consts(mc, d2d: float) -> tuple[float, int]:
+    """:func:`engine_median_db` from :func:`median_consts` (the same value, to rounding) and the
+    fallbacks it used as bits ``1 << FB_*`` (the cell kernels count them)."""
     model = int(mc[MC_MODEL])
     d = d2d if d2d > mc[1] else mc[1]
     if model == MODEL_FREE_SPACE:
-        return free_space_3d_db(math.sqrt(d * d + mc[5]), mc[2])
+        return free_space_3d_db(math.sqrt(d * d + mc[5]), mc[2]), 0
     if model <= MODEL_COST231_HATA_CLASS:
         a = mc[6]
         b = mc[7]
         if d >= 1000.0:
-            if d > 20_000.0:
-                counts[FB_LONG] += 1
-            return a + b * (math.log10(d) - 3.0)
-        counts[FB_SHORT] += 1
+            return a + b * (math.log10(d) - 3.0), (1 << FB_LONG) if d > 20_000.0 else 0
         fs = mc[9] + 10.0 * math.log10(d * d + mc[5])
         if d <= 40.0:
-            return fs
+            return fs, 1 << FB_SHORT
         if d >= 100.0:
             loss = a + b * (math.log10(d) - 3.0)
         else:
             loss = mc[8] + (math.log10(d) - _LOG40) / (_LOG100 - _LOG40) * ((a - b) - mc[8])
-        return max(loss, fs)
+        return max(loss, fs), 1 << FB_SHORT
     if model == MODEL_RMA:
         nlos = mc[13] > 0.5
-        if d > 10_000.0:
-            counts[FB_LONG] += 1
-        dd = d
+        bits = (1 << FB_LONG) if d > 10_000.0 else 0
         extra = 0.0
         if nlos and d > 5000.0:
-            counts[FB_NLOS_RANGE] += 1
+            bits |= 1 << FB_NLOS_RANGE
             extra = mc[14]
             nlos = False
-        d3d = math.sqrt(dd * dd + mc[5])
+        d3d = math.sqrt(d * d + mc[5])
         log_d3d = math.log10(d3d)
-        los = mc[7] * log_d3d + mc[8] + mc[9] * d3d if dd <= mc[6] else mc[10] + 40.0 * log_d3d
+        los = mc[7] * log_d3d + mc[8] + mc[9] * d3d if d <= mc[6] else mc[10] + 40.0 * log_d3d
         if not nlos:
-            return los + extra
-        return max(los, mc[11] + mc[12] * log_d3d)
-    if d > 5000.0:
-        counts[FB_LONG] += 1
-    return _uma_umi_db(model, d, mc[2], mc[3], mc[4], mc[6] > 0.5)
+            return los + extra, bits
+        return max(los, mc[11] + mc[12] * log_d3d), bits
+    return (_uma_umi_db(model, d, mc[2], mc[3], mc[4], mc[6] > 0.5),
+            (1 << FB_LONG) if d > 5000.0 else 0)
+
