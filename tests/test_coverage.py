@@ -446,7 +446,8 @@ def test_per_ray_model_hook():
     common = np.empty(m, np.float32)
     K.cell_common_loss(0, n, lo, hi, start, col0, row0, RES, RES, loss, 0, pidx, -1, 1800.0, 30.0,
                        0.0, np.empty(1, np.float32), False, 1.5, 1, False, True, 5.0, 20.0, 20.0,
-                       0.0, np.zeros((1, 1)), np.zeros(1), False, common, np.zeros(5, np.int64))
+                       0.0, np.zeros((1, 1)), np.zeros(1), False, rad, common,
+                       np.zeros(5, np.int64))
     # every cell got the model's loss of its sample: free space over the sample's 3-D distance
     z = np.empty(n_steps + 1)
     for k in (0, m // 3, m - 1):
@@ -508,3 +509,33 @@ def test_engine_agrees_with_exact_profiles_on_hilly_terrain():
     diff = np.abs(got - exact)
     assert (exact < -100).any()  # the terrain shadows part of the area
     assert np.median(diff) < 0.3 and np.percentile(diff, 90) < 2.0
+
+
+def test_carriers_of_one_position_each_to_its_own_radius():
+    """A 2G 900 MHz (2 km) and a 3G 2100 MHz (1 km) antenna on one mast: each carrier is
+    computed only to its own radius, with the same values as on its own over the same polar grid
+    (the grid follows the position's largest radius), and counts fallbacks over its own cells."""
+    n = 161
+    dem = smooth_terrain(n, 9)
+    x, y = centre_xy(n)
+    rows = [{"x": x, "y": y, "tech": "2G", "freq_mhz": 900.0, "max_radius_m": 2000.0,
+             "n_subcarriers": np.nan, "eirp_dbm": 56.0},
+            {"x": x, "y": y, "tech": "3G", "freq_mhz": 2100.0, "max_radius_m": 1000.0,
+             "n_subcarriers": np.nan, "eirp_dbm": 58.0}]
+    both = compute_coverage(tx_table(rows), dem, grid(n), CRS)
+    alone_2g = compute_coverage(tx_table(rows[:1]), dem, grid(n), CRS)
+    np.testing.assert_array_equal(both.best_dbm["Viettel", "2G"], alone_2g.best_dbm["Viettel", "2G"])
+    # the 3G antenna alone with a 2 km radius has the same polar grid: equal within 1 km
+    wide_3g = compute_coverage(tx_table([{**rows[1], "max_radius_m": 2000.0}]), dem, grid(n), CRS)
+    gx, gy = centres(n)
+    inside = np.hypot(gx - x, gy - y) <= 1000.0
+    got = both.best_dbm["Viettel", "3G"]
+    np.testing.assert_array_equal(got[inside], wide_3g.best_dbm["Viettel", "3G"][inside])
+    assert np.isnan(got[~inside]).all()
+    alone_3g = compute_coverage(tx_table(rows[1:]), dem, grid(n), CRS)
+    # both carriers' cells are all within 1 km or 2 km (Hata's short range below 1 km)
+    merged = {m: dict(c) for m, c in alone_2g.fallback_cells.items()}
+    for m, c in alone_3g.fallback_cells.items():
+        for k, v in c.items():
+            merged.setdefault(m, {})[k] = merged.get(m, {}).get(k, 0) + v
+    assert both.fallback_cells == merged

@@ -851,7 +851,7 @@ def pair_losses(dem, tx_col, tx_row, tx_h, rx_col, rx_row, rx_h: float, px_w_m: 
 @njit(cache=True, nogil=True)
 def _sweep_ray(dem, a: int, n_rays: int, col0: float, row0: float, z0: float,
                px_w_m: float, px_h_m: float, h_tx: float, h_rx: float, step: float,
-               cfg, need, inv_sqrt_lam, f_mhz, out_loss, out_zmean, want_zmean: bool,
+               cfg, need, inv_sqrt_lam, f_mhz, r_car, out_loss, out_zmean, want_zmean: bool,
                hx, hy, t) -> None:
     """One ray of :func:`sweep_losses`; ``hx``, ``hy``, ``t`` are its scratch."""
     n_steps = need.shape[0] // n_rays
@@ -908,19 +908,28 @@ def _sweep_ray(dem, a: int, n_rays: int, col0: float, row0: float, z0: float,
                 for c in range(n_car):
                     out_loss[c, p] = 0.0
             elif delta:
-                _, va, vap, _, _, _, kr = hull_terms(hx, hy, m, kt, y0, x, zc + h_rx, method,
-                                                     kr, vcut, stim)
-                ht, hr = smooth_heights(v1, v2, x, z0, z, h_tx, h_rx)
-                vs, vsp = smooth_terms(ht, hr, x, step, s, inv2a, vcut)
-                for c in range(n_car):
-                    out_loss[c, p] = delta_loss_db(va, vap, vs, vsp, ht, hr, x, inv_sqrt_lam[c],
-                                                   f_mhz[c], excess, corr, a_m, eps, sig, vert,
-                                                   True)
+                obstructed, va, vap, _, _, _, kr = hull_terms(hx, hy, m, kt, y0, x, zc + h_rx,
+                                                              method, kr, vcut, stim)
+                if excess and not obstructed and va <= -1.0e29:
+                    # L_ba = 0 at every carrier, so is the excess max(0, L_ba - L_bs)
+                    for c in range(n_car):
+                        out_loss[c, p] = 0.0
+                else:
+                    ht, hr = smooth_heights(v1, v2, x, z0, z, h_tx, h_rx)
+                    vs, vsp = smooth_terms(ht, hr, x, step, s, inv2a, vcut)
+                    for c in range(n_car):
+                        if x > r_car[c]:
+                            continue
+                        out_loss[c, p] = delta_loss_db(va, vap, vs, vsp, ht, hr, x,
+                                                       inv_sqrt_lam[c], f_mhz[c], excess, corr,
+                                                       a_m, eps, sig, vert, True)
             else:
                 _, _, _, o0, o1, o2, kr = hull_terms(hx, hy, m, kt, y0, x, zc + h_rx, method,
                                                      kr)
                 for c in range(n_car):
-                    out_loss[c, p] = old_loss_db(o0, o1, o2, x, inv_sqrt_lam[c], method, excess)
+                    if x <= r_car[c]:
+                        out_loss[c, p] = old_loss_db(o0, o1, o2, x, inv_sqrt_lam[c], method,
+                                                     excess)
         # the receiver becomes an intermediate point of the next receivers
         kt_before = kt
         m, kt = push_point(hx, hy, m, kt, y0, x, zc)
@@ -933,7 +942,7 @@ def _sweep_ray(dem, a: int, n_rays: int, col0: float, row0: float, z0: float,
 @njit(cache=True, nogil=True)
 def sweep_losses(dem, col0: float, row0: float, px_w_m: float, px_h_m: float, h_tx: float,
                  h_rx: float, step: float, cfg, ray0: int, n_sweep: int, n_rays: int, need,
-                 f_mhz, out_loss, out_zmean, want_zmean: bool) -> float:
+                 f_mhz, r_car, out_loss, out_zmean, want_zmean: bool) -> float:
     """Terrain loss of every needed sample of a polar grid around one antenna, per carrier.
 
     Parameters
@@ -958,8 +967,9 @@ def sweep_losses(dem, col0: float, row0: float, px_w_m: float, px_h_m: float, h_
     need
         uint8 ``(n_rays * n_steps,)``: 1 where a cell takes the sample (:func:`cell_layout`);
         only those are evaluated (a ray stops at its last needed sample).
-    f_mhz
-        The carriers (MHz).
+    f_mhz, r_car
+        The carriers (MHz) and the distance (m) up to which each is needed (its transmitters'
+        largest radius plus one step: a cell takes the sample nearest to it).
     out_loss
         float32 ``(n_carriers, n_rays * n_steps)``: the terrain loss (dB) at needed samples.
     out_zmean, want_zmean
@@ -981,15 +991,15 @@ def sweep_losses(dem, col0: float, row0: float, px_w_m: float, px_h_m: float, h_
     t = np.empty(T_SIZE)
     for k in range(min(n_sweep, n_rays)):
         _sweep_ray(dem, (ray0 + k) % n_rays, n_rays, col0, row0, z0, px_w_m, px_h_m, h_tx,
-                   h_rx, step, cfg, need, inv, f_mhz, out_loss, out_zmean, want_zmean, hx, hy,
-                   t)
+                   h_rx, step, cfg, need, inv, f_mhz, r_car, out_loss, out_zmean, want_zmean,
+                   hx, hy, t)
     return z0
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def sweep_losses_parallel(dem, col0: float, row0: float, px_w_m: float, px_h_m: float,
                           h_tx: float, h_rx: float, step: float, cfg, ray0: int, n_sweep: int,
-                          n_rays: int, need, f_mhz, out_loss, out_zmean,
+                          n_rays: int, need, f_mhz, r_car, out_loss, out_zmean,
                           want_zmean: bool) -> float:
     """:func:`sweep_losses` with the rays in parallel threads (same numbers)."""
     z0 = bilinear(dem, col0, row0)
@@ -1002,8 +1012,8 @@ def sweep_losses_parallel(dem, col0: float, row0: float, px_w_m: float, px_h_m: 
         hy = np.empty(n_steps + 2)
         t = np.empty(T_SIZE)
         _sweep_ray(dem, (ray0 + k) % n_rays, n_rays, col0, row0, z0, px_w_m, px_h_m, h_tx,
-                   h_rx, step, cfg, need, inv, f_mhz, out_loss, out_zmean, want_zmean, hx, hy,
-                   t)
+                   h_rx, step, cfg, need, inv, f_mhz, r_car, out_loss, out_zmean, want_zmean,
+                   hx, hy, t)
     return z0
 
 
@@ -1108,6 +1118,24 @@ def cell_rows(sr0: int, n_rows: int, sc0: int, n_cols: int, col0: float, row0: f
     return k
 
 
+@njit(cache=True, nogil=True, inline='always')
+def _row_span(lo: int, hi: int, dy: float, col0: float, px_w_m: float,
+              radius_m: float) -> tuple[int, int]:
+    """Columns of ``lo..hi`` within ``radius_m`` (``dx^2 + dy^2 <= r^2``) of the antenna."""
+    r2 = radius_m * radius_m
+    rem = r2 - dy * dy
+    if rem < 0.0 or hi < lo:
+        return 1, 0
+    half = math.sqrt(rem) / px_w_m
+    a = max(lo, math.ceil(col0 - half) - 1)
+    b = min(hi, math.floor(col0 + half) + 1)
+    while a <= b and ((a - col0) * px_w_m) ** 2 + dy * dy > r2:
+        a += 1
+    while b >= a and ((b - col0) * px_w_m) ** 2 + dy * dy > r2:
+        b -= 1
+    return a, b
+
+
 @njit(cache=True, nogil=True)
 def _layout_row(i: int, sr0: int, lo, hi, start, col0: float, row0: float, px_w_m: float,
                 px_h_m: float, step: float, n_rays: int, n_steps: int, dem, antenna_z: float,
@@ -1160,16 +1188,18 @@ def _common_row(i: int, sr0: int, lo, hi, start, col0: float, row0: float, px_w_
                 px_h_m: float, loss, carrier: int, pidx, mc, median_model: int, f_mhz: float,
                 h_tx: float, z_antenna: float, zmean, use_zmean: bool, rx_h: float, env: int,
                 large_city: bool, nlos: bool, bld_h: float, street_w: float, d_min: float,
-                fixed_db: float, landcover, lut, use_lc: bool, out, counts) -> None:
+                fixed_db: float, landcover, lut, use_lc: bool, radius_m: float, out,
+                counts) -> None:
     r = sr0 + i
     dy = (row0 - r) * px_h_m
-    k = start[i]
+    c_lo, c_hi = _row_span(lo[i], hi[i], dy, col0, px_w_m, radius_m)
+    k = start[i] + (c_lo - lo[i])
     nlut = lut.shape[0]
     n_short = 0
     n_long = 0
     n_nlos = 0
     local = np.zeros(M.N_FB, np.int64)  # the profile_mean path's counters
-    for c in range(lo[i], hi[i] + 1):
+    for c in range(c_lo, c_hi + 1):
         p = pidx[k]
         v = loss[carrier, p] + fixed_db
         if median_model >= 0:
@@ -1204,8 +1234,10 @@ def cell_common_loss(sr0: int, n_rows: int, lo, hi, start, col0: float, row0: fl
                      f_mhz: float, h_tx: float, z_antenna: float, zmean, use_zmean: bool,
                      rx_h: float, env: int, large_city: bool, nlos: bool, bld_h: float,
                      street_w: float, d_min: float, fixed_db: float, landcover, lut,
-                     use_lc: bool, out, counts) -> None:
-    """Per cell: ``median(d) + terrain[pidx] + clutter + fixed_db`` (dB) into ``out`` (float32).
+                     use_lc: bool, radius_m: float, out, counts) -> None:
+    """Per cell within ``radius_m`` (the carrier's transmitters' largest radius):
+    ``median(d) + terrain[pidx] + clutter + fixed_db`` (dB) into ``out`` (float32; the other
+    cells are not written).
 
     ``median_model`` is a :mod:`gis.radio._median` model code (``-1``: none, the sample losses
     are a per-ray model's total loss); ``counts`` (int64, ``N_FB``) counts the cells that used a
@@ -1220,7 +1252,7 @@ def cell_common_loss(sr0: int, n_rows: int, lo, hi, start, col0: float, row0: fl
         _common_row(i, sr0, lo, hi, start, col0, row0, px_w_m, px_h_m, loss, carrier, pidx, mc,
                     median_model, f_mhz, h_tx, z_antenna, zmean, use_zmean, rx_h, env,
                     large_city, nlos, bld_h, street_w, d_min, fixed_db, landcover, lut, use_lc,
-                    out, counts)
+                    radius_m, out, counts)
 
 
 @njit(cache=True, nogil=True)
@@ -1259,15 +1291,11 @@ def _apply_row(i: int, sr0: int, lo, hi, start, col0: float, row0: float, px_w_m
                radius_m: float, tx_index: int, best, server, psum, want_psum: bool) -> None:
     r = sr0 + i
     dy = (row0 - r) * px_h_m
-    r2 = radius_m * radius_m
     rr = r - win_r0
-    k = start[i]
+    c_lo, c_hi = _row_span(lo[i], hi[i], dy, col0, px_w_m, radius_m)
+    k = start[i] + (c_lo - lo[i])
     flat = not want_angles
-    for c in range(lo[i], hi[i] + 1):
-        dx = (c - col0) * px_w_m
-        if dx * dx + dy * dy > r2:
-            k += 1
-            continue
+    for c in range(c_lo, c_hi + 1):
         if flat:
             gain = 0.0
         else:
@@ -1321,8 +1349,8 @@ def cell_common_loss_parallel(sr0: int, n_rows: int, lo, hi, start, col0: float,
                               median_model: int, f_mhz: float, h_tx: float, z_antenna: float,
                               zmean, use_zmean: bool, rx_h: float, env: int, large_city: bool,
                               nlos: bool, bld_h: float, street_w: float, d_min: float,
-                              fixed_db: float, landcover, lut, use_lc: bool, out,
-                              counts) -> None:
+                              fixed_db: float, landcover, lut, use_lc: bool, radius_m: float,
+                              out, counts) -> None:
     """:func:`cell_common_loss` with the rows in parallel threads (per-row counters summed)."""
     per_row = np.zeros((n_rows, counts.shape[0]), np.int64)
     mc = np.empty(M.MC_SIZE)
@@ -1333,7 +1361,7 @@ def cell_common_loss_parallel(sr0: int, n_rows: int, lo, hi, start, col0: float,
         _common_row(i, sr0, lo, hi, start, col0, row0, px_w_m, px_h_m, loss, carrier, pidx, mc,
                     median_model, f_mhz, h_tx, z_antenna, zmean, use_zmean, rx_h, env,
                     large_city, nlos, bld_h, street_w, d_min, fixed_db, landcover, lut, use_lc,
-                    out, per_row[i])
+                    radius_m, out, per_row[i])
     for i in range(n_rows):
         for j in range(counts.shape[0]):
             counts[j] += per_row[i, j]

@@ -443,6 +443,19 @@ def _vbeamwidth_deg(tx: pd.DataFrame, params: RadioParams) -> np.ndarray:
     return default
 
 
+def _cells_within(lo: np.ndarray, hi: np.ndarray, sr0: int, nr: int, col0: float, row0: float,
+                  px_w: float, px_h: float, radius_m: float) -> int:
+    """Number of the position's cells (rows ``lo..hi``) within ``radius_m``, vectorised."""
+    rows = sr0 + np.arange(nr)
+    dy = (row0 - rows) * px_h
+    rem = radius_m * radius_m - dy * dy
+    ok = (rem >= 0) & (hi >= lo)
+    half = np.sqrt(np.where(ok, rem, 0.0)) / px_w
+    a = np.maximum(lo, np.ceil(col0 - half))
+    b = np.minimum(hi, np.floor(col0 + half))
+    return int(np.where(ok & (b >= a), b - a + 1, 0).sum())
+
+
 def _omni(tx: pd.DataFrame) -> np.ndarray:
     az = tx["azimuth_deg"].to_numpy(float)
     bw = tx["beamwidth_deg"].to_numpy(float)
@@ -647,12 +660,14 @@ def compute_coverage(
         layout(sr0, nr, lo, hi, start, col0, row0, px_w, px_h, step, n_rays, n_steps, z,
                z_ant, rx_h, want_angles, need, pidx, az, elev)
         carriers = np.unique(freqs[idx])
+        # each carrier only as far as its transmitters reach (2G 900 MHz 15 km, 3G 8 km ...)
+        r_car = np.array([float(radius[idx][freqs[idx] == f].max()) for f in carriers])
         loss = buf.get("loss", carriers.size * n_rays * n_steps, np.float32).reshape(
             carriers.size, n_rays * n_steps)
         zmean = buf.get("zmean", n_rays * n_steps if use_zmean else 1, np.float32)
         ray0, n_sweep = _ray_range(col0, row0, sr0, sr1, sc0, sc1, px_w, px_h, n_rays)
         z0 = sweep(z, col0, row0, px_w, px_h, h_tx, rx_h, step, cfg, ray0, n_sweep, n_rays,
-                   need, carriers.astype(np.float64), loss, zmean, use_zmean)
+                   need, carriers.astype(np.float64), r_car + step, loss, zmean, use_zmean)
         common = buf.get("common", m, np.float32)
         for ci, freq in enumerate(carriers):
             spec = specs[float(freq)]
@@ -661,12 +676,13 @@ def compute_coverage(
                      spec.code, float(freq), h_tx, float(z0), zmean, use_zmean, rx_h, spec.env,
                      spec.large_city, spec.nlos, float(params.building_height_m),
                      float(params.street_width_m), float(params.min_distance_m), fixed_db, lc,
-                     lut, use_lc, common, counts)
+                     lut, use_lc, float(r_car[ci]), common, counts)
             h_lo, h_hi = spec.tx_height_range
+            m_car = _cells_within(lo, hi, sr0, nr, col0, row0, px_w, px_h, float(r_car[ci]))
             if not (h_lo <= h_tx <= h_hi) and not use_zmean:
-                counts[M.FB_TX_HEIGHT] += m
+                counts[M.FB_TX_HEIGHT] += m_car
             if not spec.freq_ok:
-                counts[M.FB_FREQ] += m
+                counts[M.FB_FREQ] += m_car
             acc = counts_by_model.setdefault(spec.name, np.zeros(M.N_FB, np.int64))
             acc += counts
             for t in idx[freqs[idx] == freq]:
