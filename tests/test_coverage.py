@@ -446,7 +446,7 @@ def test_per_ray_model_hook():
     common = np.empty(m, np.float32)
     K.cell_common_loss(0, n, lo, hi, start, col0, row0, RES, RES, loss, 0, pidx, -1, 1800.0, 30.0,
                        0.0, np.empty(1, np.float32), False, 1.5, 1, False, True, 5.0, 20.0, 20.0,
-                       0.0, np.zeros((1, 1)), np.zeros(1), False, rad, common,
+                       0.0, np.zeros((1, 1), np.uint8), np.zeros(256), False, rad, common,
                        np.zeros(5, np.int64))
     # every cell got the model's loss of its sample: free space over the sample's 3-D distance
     z = np.empty(n_steps + 1)

@@ -1194,7 +1194,6 @@ def _common_row(i: int, sr0: int, lo, hi, start, col0: float, row0: float, px_w_
     dy = (row0 - r) * px_h_m
     c_lo, c_hi = _row_span(lo[i], hi[i], dy, col0, px_w_m, radius_m)
     k = start[i] + (c_lo - lo[i])
-    nlut = lut.shape[0]
     n_short = 0
     n_long = 0
     n_nlos = 0
@@ -1218,9 +1217,7 @@ def _common_row(i: int, sr0: int, lo, hi, start, col0: float, row0: float, px_w_
                 n_long += (bits >> 1) & 1
                 n_nlos += (bits >> 2) & 1
         if use_lc:
-            code = landcover[r, c]
-            if code >= 0.0 and code < nlut:
-                v += lut[int(code)]
+            v += lut[landcover[r, c]]  # uint8 codes, a 256-entry table
         out[k] = v
         k += 1
     counts[M.FB_SHORT] += n_short + local[M.FB_SHORT]
@@ -1239,6 +1236,7 @@ def cell_common_loss(sr0: int, n_rows: int, lo, hi, start, col0: float, row0: fl
     ``median(d) + terrain[pidx] + clutter + fixed_db`` (dB) into ``out`` (float32; the other
     cells are not written).
 
+    ``landcover`` holds uint8 codes, ``lut`` 256 losses (dB).
     ``median_model`` is a :mod:`gis.radio._median` model code (``-1``: none, the sample losses
     are a per-ray model's total loss); ``counts`` (int64, ``N_FB``) counts the cells that used a
     median fallback. ``use_zmean``: the median's antenna height is above the mean ground along the

@@ -351,13 +351,24 @@ def _prepare_dem(dem: np.ndarray, warnings: list[str],
 
 
 def _clutter_lut(params: RadioParams) -> np.ndarray:
-    """Clutter loss (dB) by land-cover code, float64 (codes outside it: 0 dB)."""
-    codes = [int(k) for k in params.clutter_loss_db if int(k) >= 0]
-    lut = np.zeros(max([*codes, 0]) + 1, dtype=np.float64)
+    """Clutter loss (dB) by land-cover code 0-254, float64 (255: no data, and codes without a
+    loss: 0 dB)."""
+    lut = np.zeros(256, dtype=np.float64)
     for k, v in params.clutter_loss_db.items():
-        if int(k) >= 0:
+        if 0 <= int(k) < 255:
             lut[int(k)] = float(v)
     return lut
+
+
+def _landcover_codes(landcover: np.ndarray) -> np.ndarray:
+    """The land-cover grid as uint8 codes (the kernels read a byte per cell, not 8): codes are
+    truncated to integers; NaN, negative and >= 255 become 255 (no clutter loss)."""
+    a = np.asarray(landcover)
+    if a.dtype == np.uint8:
+        return np.ascontiguousarray(a)
+    f = a.astype(np.float64, copy=False)
+    ok = np.isfinite(f) & (f >= 0) & (f < 255)
+    return np.ascontiguousarray(np.where(ok, np.floor(np.where(ok, f, 0)), 255).astype(np.uint8))
 
 
 def terrain_config_for(params: RadioParams) -> np.ndarray:
@@ -567,8 +578,7 @@ def compute_coverage(
             fix="Read it with the DEM's bounds and resolution (read_window, nearest).",
         )
     use_lc = landcover is not None
-    lc = (np.ascontiguousarray(landcover, dtype=np.float64) if use_lc
-          else np.zeros((1, 1)))
+    lc = _landcover_codes(landcover) if use_lc else np.zeros((1, 1), np.uint8)
     lut = _clutter_lut(params)
     px_w, px_h = float(transform.a), float(-transform.e)
     pixel_coords(transform, 0.0, 0.0)  # validates north-up
