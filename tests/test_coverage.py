@@ -451,7 +451,7 @@ def test_per_ray_model_hook():
     # every cell got the model's loss of its sample: free space over the sample's 3-D distance
     z = np.empty(n_steps + 1)
     for k in (0, m // 3, m - 1):
-        a, s = divmod(int(pidx[k]), n_steps)
+        s, a = divmod(int(pidx[k]), n_rays)
         K.ray_profile(dem, a, n_rays, col0, row0, RES, RES, step, s + 1, z)
         d3 = math.hypot((s + 1) * step, z[0] + 30.0 - z[s + 1] - 1.5)
         fs = 20 * math.log10(4 * math.pi * d3 * 1800e6 / 299_792_458.0)

@@ -861,11 +861,12 @@ def _sweep_ray(dem, a: int, n_rays: int, col0: float, row0: float, z0: float,
     az = 2.0 * math.pi * a / n_rays
     dc = math.sin(az) * step / px_w_m
     dr = -math.cos(az) * step / px_h_m
-    base = a * n_steps
+    # flat index of sample s: s * n_rays + a (sample-major: the cells of a grid row, on
+    # neighbouring rays at similar distances, read neighbouring memory)
     # the last sample some cell needs: nothing beyond it is computed
     last = -1
     for s in range(n_steps - 1, -1, -1):
-        if need[base + s]:
+        if need[s * n_rays + a]:
             last = s
             break
     if last < 0:
@@ -900,7 +901,7 @@ def _sweep_ray(dem, a: int, n_rays: int, col0: float, row0: float, z0: float,
             v2 += step * (z * (2.0 * x + xa) + za * (x + 2.0 * xa))
         if want_zmean:
             zsum += z
-        p = base + s
+        p = s * n_rays + a
         if need[p]:
             if want_zmean:
                 out_zmean[p] = zsum / (s + 1)
@@ -958,7 +959,8 @@ def sweep_losses(dem, col0: float, row0: float, px_w_m: float, px_h_m: float, h_
     step
         Radial sampling step (m); sample ``s`` of ray ``a`` (azimuth ``360 a / n_rays`` degrees
         clockwise from grid north) is at ``(s + 1) step`` and has flat index
-        ``a * n_steps + s``.
+        ``s * n_rays + a`` (sample-major, so that neighbouring cells of a grid row, on
+        neighbouring rays, read neighbouring memory).
     cfg
         Terrain configuration (``CFG_*``).
     ray0, n_sweep
@@ -1048,7 +1050,7 @@ def free_space_ray_losses(z, step_m: float, h_tx_m: float, h_rx_m: float, model_
 def sweep_ray_model(model, dem, col0: float, row0: float, px_w_m: float, px_h_m: float,
                     h_tx: float, h_rx: float, step: float, ray0: int, n_sweep: int,
                     n_rays: int, need, model_params, carrier: int, out_loss) -> None:
-    """Fill ``out_loss[carrier, a * n_steps + s]`` with ``model``'s loss along every swept ray.
+    """Fill ``out_loss[carrier, s * n_rays + a]`` with ``model``'s loss along every swept ray.
 
     ``model(z, step_m, h_tx_m, h_rx_m, model_params, out)`` is a ``@njit`` per-ray model (see
     the module doc); the profile of each ray reaches its last needed sample. Not cached on disk
@@ -1059,10 +1061,9 @@ def sweep_ray_model(model, dem, col0: float, row0: float, px_w_m: float, px_h_m:
     o = np.empty(n_steps)
     for k in range(min(n_sweep, n_rays)):
         a = (ray0 + k) % n_rays
-        base = a * n_steps
         last = -1
         for s in range(n_steps - 1, -1, -1):
-            if need[base + s]:
+            if need[s * n_rays + a]:
                 last = s
                 break
         if last < 0:
@@ -1070,8 +1071,8 @@ def sweep_ray_model(model, dem, col0: float, row0: float, px_w_m: float, px_h_m:
         ray_profile(dem, a, n_rays, col0, row0, px_w_m, px_h_m, step, last + 1, z)
         model(z[:last + 2], step, h_tx, h_rx, model_params, o)
         for s in range(last + 1):
-            if need[base + s]:
-                out_loss[carrier, base + s] = o[s]
+            if need[s * n_rays + a]:
+                out_loss[carrier, s * n_rays + a] = o[s]
 
 
 # -- cells ---------------------------------------------------------------------------------------
@@ -1159,7 +1160,7 @@ def _layout_row(i: int, sr0: int, lo, hi, start, col0: float, row0: float, px_w_
             s = 0
         elif s >= n_steps:
             s = n_steps - 1
-        p = a * n_steps + s
+        p = s * n_rays + a
         out_pidx[k] = p
         need[p] = 1
         if want_angles:
@@ -1174,8 +1175,8 @@ def cell_layout(sr0: int, n_rows: int, lo, hi, start, col0: float, row0: float, 
                 px_h_m: float, step: float, n_rays: int, n_steps: int, dem, antenna_z: float,
                 rx_height_m: float, want_angles: bool, need, out_pidx, out_az,
                 out_elev) -> None:
-    """Per cell (:func:`cell_rows` order): the nearest polar sample ``out_pidx`` (and
-    ``need[p] = 1``), and when ``want_angles`` its azimuth (degrees clockwise from grid north)
+    """Per cell (:func:`cell_rows` order): the nearest polar sample ``out_pidx`` (flat index
+    ``s * n_rays + a``; and ``need[p] = 1``), and when ``want_angles`` its azimuth (degrees clockwise from grid north)
     and the elevation angle of a receiver ``rx_height_m`` above it seen from the antenna at
     absolute height ``antenna_z`` (degrees, negative below), float32."""
     for i in range(n_rows):

@@ -57,9 +57,11 @@ __all__ = [
     "DEFAULT_TECHS",
     "POLARIZATIONS",
     "TIER_LABELS",
+    "BullingtonCorrection",
     "CoverageTiers",
     "Diffraction",
     "ModelRule",
+    "Polarization",
     "RadioParams",
     "TechDefaults",
 ]
@@ -80,10 +82,32 @@ class Diffraction(StrEnum):
     NONE = "none"
 
 
-#: Values of :attr:`RadioParams.bullington_correction` (:class:`gis.radio.terrain.BullingtonCorrection`).
-BULLINGTON_CORRECTIONS = ("multi_edge", "p526", "none")
-#: Values of :attr:`RadioParams.polarization` (:class:`gis.radio.terrain.Polarization`).
-POLARIZATIONS = ("vertical", "horizontal")
+class BullingtonCorrection(StrEnum):
+    """Where the Bullington correction ``(1 - exp(-L_uc/6)) (10 + 0.02 d_km)`` applies.
+
+    ``multi_edge`` (default): weighted by how far the equivalent edge rises above the highest
+    real edge, 0 on a single knife edge (see :mod:`gis.radio.terrain`); ``p526``: always, as
+    P.526-16 §4.5.1 writes it; ``none``: never.
+    """
+
+    MULTI_EDGE = "multi_edge"
+    P526 = "p526"
+    NONE = "none"
+
+
+class Polarization(StrEnum):
+    """Polarisation of the spherical-earth term: ``vertical`` (default: vertical or ±45° slant
+    cross-polar base-station antennas; over land above 300 MHz the two differ by less than
+    0.1 dB) or ``horizontal``."""
+
+    VERTICAL = "vertical"
+    HORIZONTAL = "horizontal"
+
+
+#: Values of :attr:`RadioParams.bullington_correction`.
+BULLINGTON_CORRECTIONS = tuple(c.value for c in BullingtonCorrection)
+#: Values of :attr:`RadioParams.polarization`.
+POLARIZATIONS = tuple(p.value for p in Polarization)
 
 
 @dataclass(frozen=True)
@@ -465,10 +489,10 @@ class RadioParams:
     penetration_loss_db: float = 0.0
     k_factor: float = 4.0 / 3.0
     diffraction: Diffraction = Diffraction.DELTA_BULLINGTON
-    bullington_correction: str = "multi_edge"
+    bullington_correction: BullingtonCorrection = BullingtonCorrection.MULTI_EDGE
     ground_permittivity: float = 15.0
     ground_conductivity_s_m: float = 0.005
-    polarization: str = "vertical"
+    polarization: Polarization = Polarization.VERTICAL
     min_distance_m: float = 20.0
     front_to_back_db: float = DEFAULT_FRONT_TO_BACK_DB
     sla_v_db: float = DEFAULT_SLA_V_DB
@@ -511,15 +535,14 @@ class RadioParams:
             valid = ", ".join(d.value for d in Diffraction)
             raise _invalid(f"diffraction = {self.diffraction!r}; valid: {valid}.",
                            f"diffraction = {self.diffraction!r}; hợp lệ: {valid}.") from None
-        for name, valid in (("bullington_correction", BULLINGTON_CORRECTIONS),
-                            ("polarization", POLARIZATIONS)):
+        for name, enum_ in (("bullington_correction", BullingtonCorrection),
+                            ("polarization", Polarization)):
             value = str(getattr(self, name)).lower()
-            if value not in valid:
-                raise _invalid(f"radio.{name} = {getattr(self, name)!r}; valid: "
-                               f"{', '.join(valid)}.",
-                               f"radio.{name} = {getattr(self, name)!r}; hợp lệ: "
-                               f"{', '.join(valid)}.")
-            set_(self, name, value)
+            valid = ", ".join(e.value for e in enum_)
+            if value not in valid.split(", "):
+                raise _invalid(f"radio.{name} = {getattr(self, name)!r}; valid: {valid}.",
+                               f"radio.{name} = {getattr(self, name)!r}; hợp lệ: {valid}.")
+            set_(self, name, enum_(value))
         if not (isinstance(self.ground_permittivity, int | float)
                 and 1.0 <= self.ground_permittivity <= 100.0):
             raise _invalid(f"radio.ground_permittivity must be within 1-100, got "

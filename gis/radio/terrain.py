@@ -100,6 +100,7 @@ from affine import Affine
 
 from gis.errors import ValidationError
 from gis.radio import _kernels as K
+from gis.radio.params import BullingtonCorrection, Polarization
 
 __all__ = [
     "EARTH_RADIUS_M",
@@ -162,60 +163,24 @@ class DiffractionMethod(StrEnum):
         }[self]
 
 
-class BullingtonCorrection(StrEnum):
-    """Where the Bullington correction ``(1 - exp(-L_uc/6)) (10 + 0.02 d_km)`` applies.
-
-    ``multi_edge`` (default): weighted by how far the equivalent edge rises above the highest
-    real edge, 0 on a single knife edge (see the module doc); ``p526``: always, as P.526-16
-    §4.5.1 writes it; ``none``: never.
-    """
-
-    MULTI_EDGE = "multi_edge"
-    P526 = "p526"
-    NONE = "none"
-
-    @classmethod
-    def parse(cls, value: str | BullingtonCorrection) -> BullingtonCorrection:
-        try:
-            return cls(str(value).lower())
-        except ValueError:
-            valid = ", ".join(m.value for m in cls)
-            raise ValidationError(
-                f"Unknown Bullington correction {value!r}; valid: {valid}.",
-                f"Cách hiệu chỉnh Bullington {value!r} không hợp lệ; hợp lệ: {valid}.",
-                fix=f"Set radio.bullington_correction to one of: {valid}.",
-                fix_vi=f"Đặt radio.bullington_correction là một trong: {valid}.",
-            ) from None
-
-    @property
-    def code(self) -> int:
-        return {
-            BullingtonCorrection.MULTI_EDGE: K.CORR_MULTI_EDGE,
-            BullingtonCorrection.P526: K.CORR_P526,
-            BullingtonCorrection.NONE: K.CORR_NONE,
-        }[self]
+def _parse(enum_, value, name: str):
+    try:
+        return enum_(str(value).lower())
+    except ValueError:
+        valid = ", ".join(m.value for m in enum_)
+        raise ValidationError(
+            f"Unknown {name} {value!r}; valid: {valid}.",
+            f"Giá trị {name} {value!r} không hợp lệ; hợp lệ: {valid}.",
+            fix=f"Set radio.{name} to one of: {valid}.",
+            fix_vi=f"Đặt radio.{name} là một trong: {valid}.",
+        ) from None
 
 
-class Polarization(StrEnum):
-    """Polarisation of the spherical-earth term: ``vertical`` (default: the vertical or ±45°
-    slant cross-polar base-station antennas; over land above 300 MHz the two differ by less than
-    0.1 dB) or ``horizontal``."""
-
-    VERTICAL = "vertical"
-    HORIZONTAL = "horizontal"
-
-    @classmethod
-    def parse(cls, value: str | Polarization) -> Polarization:
-        try:
-            return cls(str(value).lower())
-        except ValueError:
-            valid = ", ".join(m.value for m in cls)
-            raise ValidationError(
-                f"Unknown polarization {value!r}; valid: {valid}.",
-                f"Phân cực {value!r} không hợp lệ; hợp lệ: {valid}.",
-                fix=f"Set radio.polarization to one of: {valid}.",
-                fix_vi=f"Đặt radio.polarization là một trong: {valid}.",
-            ) from None
+_CORRECTION_CODES = {
+    BullingtonCorrection.MULTI_EDGE: K.CORR_MULTI_EDGE,
+    BullingtonCorrection.P526: K.CORR_P526,
+    BullingtonCorrection.NONE: K.CORR_NONE,
+}
 
 
 def terrain_config(method: str | DiffractionMethod = DiffractionMethod.DELTA_BULLINGTON, *,
@@ -239,9 +204,11 @@ def terrain_config(method: str | DiffractionMethod = DiffractionMethod.DELTA_BUL
         )
     return K.default_cfg(
         DiffractionMethod.parse(method).code, bool(excess_over_grazing), float(k_factor),
-        correction=BullingtonCorrection.parse(correction).code,
+        correction=_CORRECTION_CODES[_parse(BullingtonCorrection, correction,
+                                            "bullington_correction")],
         epsilon=float(ground_permittivity), sigma_s_m=float(ground_conductivity_s_m),
-        polarization=1 if Polarization.parse(polarization) == Polarization.VERTICAL else 0)
+        polarization=1 if _parse(Polarization, polarization, "polarization")
+        == Polarization.VERTICAL else 0)
 
 
 def _check_k(k_factor: float) -> None:
