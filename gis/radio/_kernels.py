@@ -852,8 +852,8 @@ def pair_losses(dem, tx_col, tx_row, tx_h, rx_col, rx_row, rx_h: float, px_w_m: 
 def _sweep_ray(dem, a: int, n_rays: int, col0: float, row0: float, z0: float,
                px_w_m: float, px_h_m: float, h_tx: float, h_rx: float, step: float,
                cfg, need, inv_sqrt_lam, f_mhz, r_car, out_loss, out_zmean, want_zmean: bool,
-               hx, hy, t) -> None:
-    """One ray of :func:`sweep_losses`; ``hx``, ``hy``, ``t`` are its scratch."""
+               hx, hy) -> None:
+    """One ray of :func:`sweep_losses`; ``hx``, ``hy`` are its scratch (the hull)."""
     n_steps = need.shape[0] // n_rays
     n_car = inv_sqrt_lam.shape[0]
     inv2a = 1.0 / (2.0 * cfg[CFG_K_FACTOR] * EARTH_RADIUS_M)
@@ -990,11 +990,10 @@ def sweep_losses(dem, col0: float, row0: float, px_w_m: float, px_h_m: float, h_
         inv[c] = 1.0 / math.sqrt(SPEED_OF_LIGHT_M_S / (f_mhz[c] * 1e6))
     hx = np.empty(n_steps + 2)
     hy = np.empty(n_steps + 2)
-    t = np.empty(T_SIZE)
     for k in range(min(n_sweep, n_rays)):
         _sweep_ray(dem, (ray0 + k) % n_rays, n_rays, col0, row0, z0, px_w_m, px_h_m, h_tx,
                    h_rx, step, cfg, need, inv, f_mhz, r_car, out_loss, out_zmean, want_zmean,
-                   hx, hy, t)
+                   hx, hy)
     return z0
 
 
@@ -1012,10 +1011,9 @@ def sweep_losses_parallel(dem, col0: float, row0: float, px_w_m: float, px_h_m: 
     for k in prange(min(n_sweep, n_rays)):
         hx = np.empty(n_steps + 2)
         hy = np.empty(n_steps + 2)
-        t = np.empty(T_SIZE)
         _sweep_ray(dem, (ray0 + k) % n_rays, n_rays, col0, row0, z0, px_w_m, px_h_m, h_tx,
                    h_rx, step, cfg, need, inv, f_mhz, r_car, out_loss, out_zmean, want_zmean,
-                   hx, hy, t)
+                   hx, hy)
     return z0
 
 
