@@ -392,3 +392,67 @@ def test_validity_covers_every_model_with_a_source():
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+# -- the engine's numba closed forms (gis.radio._median) against this module -------------------
+
+@pytest.mark.parametrize(("model", "code", "freqs"), [
+    ("free_space", 0, (700.0, 1800.0, 3500.0)),
+    ("okumura_hata", 1, (150.0, 700.0, 900.0, 1500.0)),
+    ("cost231_hata", 2, (1500.0, 1800.0, 2100.0)),
+    ("cost231_hata_class", 3, (1500.0, 1800.0, 2100.0, 2600.0)),
+    ("rma", 4, (700.0, 2550.0, 3500.0, 28000.0)),
+    ("uma", 5, (700.0, 3500.0)),
+    ("umi", 6, (700.0, 3500.0)),
+])
+def test_numba_medians_equal_the_models_to_1e9(model, code, freqs):
+    from gis.radio import _median as M
+
+    rng = np.random.default_rng(code)
+    d = np.concatenate([rng.uniform(10.0, 30_000.0, 300), [10.0, 999.9, 1000.0, 5000.0, 10_000.0]])
+    for f in freqs:
+        for env in ("urban", "suburban", "open"):
+            for large in (False, True):
+                for cond in ("los", "nlos"):
+                    hb = rng.uniform(10.0, 150.0, d.size)
+                    hm = float(rng.uniform(1.0, 10.0)) if model not in ("uma", "umi") else 1.5
+                    out = np.empty(d.size)
+                    M.raw_median_array(code, d, f, hb, hm, M.ENV_CODES[env], large,
+                                       cond == "nlos", 5.0, 20.0, out)
+                    if model == "cost231_hata_class":
+                        ref = models.cost231_hata_class_db(d, f, hb, hm, env=env,
+                                                           large_city=large, force=True)
+                    else:
+                        ref = models.path_loss_db(model, d, f, hb, hm, env=env, condition=cond,
+                                                  large_city=large, force=True)
+                    np.testing.assert_allclose(out, ref, rtol=0, atol=1e-9)
+
+
+def test_engine_median_constants_equal_the_direct_kernel():
+    """The per-carrier constants of the cell kernel give the same median as engine_median_db."""
+    from gis.radio import _median as M
+
+    rng = np.random.default_rng(2)
+    d = np.concatenate([rng.uniform(0.0, 30_000.0, 2000), [0, 20, 40, 70, 100, 999, 1000, 5000,
+                                                           5001, 10_000, 20_001]])
+    for code in range(7):
+        for f in (900.0, 1800.0, 3500.0):
+            for nlos in (False, True):
+                hb = float(rng.uniform(10, 150)) if code < 5 else 25.0
+                mc = np.empty(M.MC_SIZE)
+                M.median_consts(code, f, hb, 1.5, 1, False, nlos, 5.0, 20.0, 20.0, mc)
+                c1 = np.zeros(M.N_FB, np.int64)
+                c2 = np.zeros(M.N_FB, np.int64)
+                for di in d:
+                    a = M.engine_median_db(code, di, f, hb, 1.5, 1, False, nlos, 5.0, 20.0, 20.0,
+                                           c1)
+                    b, bits = M.median_from_consts(mc, di)
+                    assert b == pytest.approx(a, abs=1e-9)
+                    for k in range(M.N_FB):
+                        c2[k] += (bits >> k) & 1
+                assert c1.tolist() == c2.tolist()
+
+
+def test_every_model_documents_its_fallback():
+    for m in Model:
+        assert m in models.FALLBACKS and len(models.FALLBACKS[m]) > 20

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -26,7 +27,9 @@ def test_tiers_classify_and_order():
 def test_default_tiers_per_tech():
     p = RadioParams()
     assert p.tech("4G").tiers == CoverageTiers(-95.0, -105.0, -110.0)
-    assert p.tech("5G").tiers == CoverageTiers(-95.0, -105.0, -110.0)
+    # 5G SS-RSRP tiers of their own: 5 dB above 4G's (per-RE noise of 30 kHz SCS + the
+    # operators' SS-RSRP >= -105 dBm coverage criterion, see DEFAULT_TECHS)
+    assert p.tech("5G").tiers == CoverageTiers(-90.0, -100.0, -105.0)
     assert p.tech("3G").tiers.edge_dbm == -105.0
     assert p.tech("2G").tiers.edge_dbm == -100.0
     assert [p.tech(t).signal for t in ("2G", "3G", "4G", "5G")] == \
@@ -64,24 +67,64 @@ def test_model_by_frequency():
 
 def test_median_path_loss_uses_the_params():
     p = RadioParams()
-    d = np.array([0.0, 10.0, 2000.0])
-    # COST 231's medium city (C_m = 0) at the clipped distances (20 m floor) ...
-    c_m0 = path_loss_db("cost231_hata", np.array([20.0, 20.0, 2000.0]), 1800.0, 36.0, 1.5,
-                        env="suburban", force=True)
+    # COST 231's medium city (C_m = 0) from 1 km on ...
+    c_m0 = float(path_loss_db("cost231_hata", 2000.0, 1800.0, 36.0, 1.5, env="suburban",
+                              force=True))
     # ... minus Hata's suburban correction 2 (log(1800/28))^2 + 5.4 = 2 * 1.808114^2 + 5.4
     #   = 11.938556 dB (ITU-R SM.2028 extended Hata)
-    assert p.median_path_loss_db(d, 1800.0, 36.0) == pytest.approx(c_m0 - 11.938556, abs=1e-5)
+    assert float(p.median_path_loss_db(2000.0, 1800.0, 36.0)) == pytest.approx(
+        c_m0 - 11.938556, abs=1e-5)
     # urban medium city: C_m = 0; large city: the metropolitan C_m = 3 dB
     urban = p.replace(env=Environment.URBAN)
-    assert float(urban.median_path_loss_db(2000.0, 1800.0, 36.0)) == pytest.approx(c_m0[2])
+    assert float(urban.median_path_loss_db(2000.0, 1800.0, 36.0)) == pytest.approx(c_m0)
     metro = urban.replace(large_city=True).median_path_loss_db(2000.0, 1800.0, 36.0)
-    assert float(metro) == pytest.approx(c_m0[2] + 3.0)
+    assert float(metro) == pytest.approx(c_m0 + 3.0)
     # COST 231's own classes when asked (the pathloss CLI's meaning)
-    own = p.replace(cost231_hata_classes=False).median_path_loss_db(d, 1800.0, 36.0)
-    assert own == pytest.approx(c_m0)
-    # Okumura-Hata at 900 MHz: the params' env and the 20 m floor
-    assert float(p.median_path_loss_db(5.0, 900.0, 30.0)) == pytest.approx(
-        float(path_loss_db("okumura_hata", 20.0, 900.0, 30.0, 1.5, env="suburban", force=True)))
+    own = p.replace(cost231_hata_classes=False).median_path_loss_db(2000.0, 1800.0, 36.0)
+    assert float(own) == pytest.approx(c_m0)
+    # Okumura-Hata at 900 MHz, 5 km: the params' env
+    assert float(p.median_path_loss_db(5000.0, 900.0, 30.0)) == pytest.approx(
+        float(path_loss_db("okumura_hata", 5000.0, 900.0, 30.0, 1.5, env="suburban", force=True)))
+
+
+def test_median_fallbacks_outside_the_validity_range():
+    """FALLBACKS: SM.2028's short range for Hata below 1 km, RMa NLOS beyond 5 km."""
+    p = RadioParams()
+    fs = float(path_loss_db("free_space", 40.0, 1800.0, 36.0, 1.5))  # 3-D: sqrt(40^2 + 34.5^2)
+    # 0 and 10 m are raised to the 20 m floor, then free space (3-D distance) up to 40 m:
+    # 20 log10(4 pi sqrt(20^2 + 34.5^2) 1.8e9 / c) = 20 log10(4 pi * 39.878 * 6.00415) = 69.568 dB
+    near = p.median_path_loss_db(np.array([0.0, 10.0, 40.0]), 1800.0, 36.0)
+    fs20 = 20 * math.log10(4 * math.pi * math.hypot(20.0, 34.5) * 1800e6 / 299_792_458.0)
+    assert fs20 == pytest.approx(69.568, abs=1e-3)
+    np.testing.assert_allclose(near, [fs20, fs20, fs], atol=1e-9)
+    # between 40 and 100 m: linear in log10(d) from free space at 40 m to the formula at 100 m
+    f100 = float(path_loss_db("cost231_hata", 100.0, 1800.0, 36.0, 1.5, env="suburban",
+                              force=True)) - 11.938556
+    t = (math.log10(70) - math.log10(40)) / (2 - math.log10(40))
+    assert float(p.median_path_loss_db(70.0, 1800.0, 36.0)) == pytest.approx(
+        fs + t * (f100 - fs), abs=1e-5)
+    # from 100 m the formula, never below free space (the open class would be, at 300 m)
+    f300 = float(path_loss_db("cost231_hata", 300.0, 1800.0, 36.0, 1.5, env="suburban",
+                              force=True)) - 11.938556
+    assert float(p.median_path_loss_db(300.0, 1800.0, 36.0)) == pytest.approx(f300, abs=1e-5)
+    open_ = p.replace(env="open").median_path_loss_db(300.0, 1800.0, 36.0)
+    assert float(open_) == pytest.approx(float(path_loss_db("free_space", 300.0, 1800.0, 36.0,
+                                                            1.5)), abs=1e-9)
+    # RMa NLOS beyond 5 km: the 5 km NLOS value plus the LOS formula's increase from 5 km
+    nlos5 = float(path_loss_db("rma", 5000.0, 3500.0, 36.0, 1.5, force=True))
+    los5 = float(path_loss_db("rma", 5000.0, 3500.0, 36.0, 1.5, condition="los"))
+    los6 = float(path_loss_db("rma", 6000.0, 3500.0, 36.0, 1.5, condition="los"))
+    counts = np.zeros(5, np.int64)
+    got = p.median_path_loss_db(np.array([4000.0, 6000.0]), 3500.0, 36.0, counts=counts)
+    assert got[0] == pytest.approx(float(path_loss_db("rma", 4000.0, 3500.0, 36.0, 1.5)))
+    assert got[1] == pytest.approx(nlos5 + los6 - los5, abs=1e-9)
+    # (0.1 dB above the extrapolated NLOS formula: LOS's 40 dB/decade against NLOS's 38.6)
+    assert got[1] - float(path_loss_db("rma", 6000.0, 3500.0, 36.0, 1.5, force=True)) == \
+        pytest.approx(0.111, abs=1e-3)
+    assert counts.tolist() == [0, 0, 1, 0, 0]  # one cell used the NLOS-beyond-range fallback
+    # continuous at 5 km
+    assert float(p.median_path_loss_db(5000.0 + 1e-6, 3500.0, 36.0)) == pytest.approx(nlos5,
+                                                                                       abs=1e-6)
 
 
 def test_default_classes_continuous_where_the_hata_models_meet():
@@ -116,7 +159,11 @@ def test_operator_bands_and_heights():
         (dict(k_factor=0.0), "k_factor"),
         (dict(rx_height_m=-1.0), "rx_height_m"),
         (dict(penetration_loss_db=-3.0), "penetration_loss_db"),
-        (dict(diffraction="fresnel"), "deygout, bullington, none"),
+        (dict(diffraction="fresnel"), "delta_bullington, bullington, deygout, none"),
+        (dict(bullington_correction="often"), "multi_edge, p526, none"),
+        (dict(polarization="circular"), "vertical, horizontal"),
+        (dict(ground_permittivity=0.5), "ground_permittivity"),
+        (dict(ground_conductivity_s_m=0.0), "ground_conductivity_s_m"),
         (dict(default_tech="6G"), "default_tech"),
         (dict(env="rural"), "urban, suburban, open"),
         (dict(techs={"7G": {}}), "7G"),

@@ -183,3 +183,14 @@ def test_empty_layer_and_non_range_index():
     assert tx["row"].tolist() == [0, 0, 0, 1, 1, 1, 1, 1, 1]
     assert tx["site_id"].tolist() == ["site_1"] * 3 + ["site_2"] * 6
     assert tx["tech"].tolist() == ["4G"] * 3 + ["2G"] * 3 + ["4G"] * 3
+
+
+def test_omni_antennas_get_no_vertical_pattern_unless_given():
+    sites = _sites(operator=["Viettel"] * 3, tech=["4G"] * 3, beamwidth_deg=[360.0, 360.0, 65.0],
+                   azimuth_deg=[np.nan, np.nan, 90.0], vbeamwidth_deg=[np.nan, 12.0, np.nan])
+    tx, _ = expand_sectors(sites)
+    vbw = tx["vbeamwidth_deg"].tolist()
+    assert np.isnan(vbw[0])  # omni, none given: no vertical pattern
+    assert vbw[1:] == [12.0, 8.0]  # omni with one given; a sector takes the 4G default 8 deg
+    with pytest.raises(ValidationError, match="vbeamwidth_deg"):
+        expand_sectors(_sites(operator=["Viettel"], vbeamwidth_deg=[300.0]))

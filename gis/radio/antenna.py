@@ -118,13 +118,16 @@ def vertical_gain_db(
     tilt_deg
         Downtilt, degrees, positive down.
     vbeamwidth_deg
-        Vertical half-power beamwidth θ_3dB, degrees.
+        Vertical half-power beamwidth θ_3dB, degrees; NaN: no vertical pattern (0 dB).
     sla_v_db
         Side-lobe attenuation SLA_V, dB (> 0).
     """
     depression = -np.asarray(elevation_to_rx_deg, dtype=float)
     off = depression - np.asarray(tilt_deg, dtype=float)
-    return -np.minimum(12.0 * (off / np.asarray(vbeamwidth_deg, dtype=float)) ** 2, sla_v_db)
+    vbw = np.asarray(vbeamwidth_deg, dtype=float)
+    with np.errstate(invalid="ignore"):
+        att = -np.minimum(12.0 * (off / vbw) ** 2, sla_v_db)
+    return np.where(np.isnan(vbw), 0.0, att) + 0.0
 
 
 def sector_gain_db(
@@ -144,7 +147,10 @@ def sector_gain_db(
         A(\\varphi, \\theta) = -\\min\\{-(A_H(\\varphi) + A_V(\\theta)), A_m\\}
 
     (TR 36.814 Table A.2.1.1-2; TR 38.901 Table 7.3-1.) An omni antenna (``azimuth_deg`` NaN or
-    beamwidth >= 360°) keeps only its vertical pattern, capped at A_m.
+    beamwidth >= 360°) has no horizontal pattern; ``vbeamwidth_deg`` NaN means no vertical
+    pattern, which is what the coverage engine gives an omni antenna whose vertical beamwidth the
+    site data does not state (an omni collinear is not a tilted panel: applying a panel's 8-10°
+    beam would cost it up to SLA_V = 20 dB under the mast).
 
     Parameters
     ----------
@@ -155,6 +161,11 @@ def sector_gain_db(
 
     Examples
     --------
+    >>> float(sector_gain_db(10.0, -20.0, azimuth_deg=float("nan"), vbeamwidth_deg=float("nan")))
+    0.0
+
+    Sectors:
+
     >>> float(sector_gain_db(120.0, -3.0, azimuth_deg=120.0, tilt_deg=3.0))
     0.0
     >>> round(float(sector_gain_db(152.5, -3.0, azimuth_deg=120.0, tilt_deg=3.0)), 3)

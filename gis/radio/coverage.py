@@ -8,25 +8,23 @@ For a transmitter (one sector of one technology, a row of
     S = EIRP + Δ_signal + A(φ, θ) + G_rx - L_median(d) - L_terrain - L_clutter - L_body - L_pen
 
 - ``L_median`` is the empirical median of the band's model (:meth:`RadioParams.model_for`:
-  Okumura-Hata <= 1500 MHz, COST-231 Hata <= 2200 MHz, 3GPP RMa above), evaluated with
-  ``force=True`` from ``min_distance_m`` on (cells nearer than that get its value).
-- ``L_terrain`` is the knife-edge diffraction of the DEM profile between the antenna and the
-  receiver over an effective earth of radius ``k R`` (:mod:`gis.radio.terrain`), counting only
-  edges that obstruct the line of sight, and by default only their **excess over grazing**,
-  ``J(v) - J(0)``. This is how the combination avoids double counting, in the spirit of the
-  "standard propagation model" of commercial planners (median model + weighted diffraction): the
-  Hata/RMa medians were fitted to receivers at 1.5 m on quasi-smooth ground, where the path
-  already grazes the local ground and the near obstacles, so the median contains the partial
-  Fresnel-zone losses of a line-of-sight path (up to J(0) ≈ 6 dB) but not the shadow of a hill.
-  On flat ground the terrain term is therefore exactly 0 (earth curvature only matters beyond
-  the radio horizon), and it grows continuously from 0 as a ridge rises into the path.
-  ``RadioParams.excess_over_grazing = False`` adds the full P.526 ``J(v)`` of obstructing edges.
-- The multi-edge method is ``RadioParams.diffraction``. The engine recommends Bullington (ITU-R
-  P.526-15 §4.5, the Recommendation's method for general terrain): it is continuous and
-  monotone in the antenna height, so a higher antenna never covers less. Deygout (3 edges) is
-  available; its edge selection can jump and, rarely, gives more loss for a higher mast.
+  Okumura-Hata <= 1500 MHz, COST-231 Hata <= 2200 MHz, 3GPP RMa above), from
+  ``min_distance_m`` on, with each model's documented fallback outside its validity range
+  (:data:`gis.radio.models.FALLBACKS`: e.g. ITU-R SM.2028's short-range rule for Hata below
+  1 km, RMa NLOS beyond 5 km continued with the LOS distance law). The cells that used a fallback
+  are counted per model in :attr:`CoverageResult.fallback_cells`.
+- ``L_terrain`` is the diffraction of the DEM profile between the antenna and the receiver over an
+  effective earth of radius ``k R`` (:mod:`gis.radio.terrain`), by default ITU-R P.526-16's
+  delta-Bullington method, of which the engine adds only what the empirical median does not
+  contain (``RadioParams.excess_over_grazing``, True): the terrain's excess over the smooth
+  earth, ``max(0, L_ba - L_bs)``, exactly 0 on flat ground at any distance and growing
+  continuously as terrain rises into the path. With ``excess_over_grazing = False`` the whole
+  P.526 loss (for a free-space median). Bullington (one edge) and Deygout (3 edges) stay
+  selectable (``RadioParams.diffraction``); their excess is ``J(v) - J(0)`` per obstructing edge.
 - ``L_clutter`` is the receiver cell's land-cover loss (``RadioParams.clutter_loss_db``) when a
   land-cover grid is given.
+- ``A(φ, θ)``: the TR 36.814 / 38.901 pattern of a sector; an omni antenna has no pattern at all
+  unless a vertical beamwidth is given for it (``vbeamwidth_deg``).
 - **Antenna height for the median model** (``RadioParams.effective_height``): ``"ground"``
   (default) uses the height above the ground at the site, the definition the Hata curves are
   tabulated with for quasi-smooth terrain; the terrain itself enters through ``L_terrain``.
@@ -37,33 +35,53 @@ For a transmitter (one sector of one technology, a row of
 
 Performance design
 ------------------
-The terrain is swept once per antenna position and height (every sector and every carrier of a
-site share it) by a radial sweep (:func:`gis.radio._kernels.radial_sweep`): rays every
-``step/R`` radians so that neighbouring rays are one cell apart at the maximum radius, samples
-every ``step`` metres (the DEM cell), and the terrain's upper convex hull carried outward along
-each ray, so each receiver costs a bisection plus a few hull vertices instead of a profile from
-scratch. The sweep stores the edges' frequency-free parameters ``v sqrt(lambda)`` (the edge
-selection does not depend on the frequency), so each carrier only evaluates ``J(v)``. Each cell
-takes the nearest polar sample (:func:`~gis.radio._kernels.cell_geometry`); the median model is
-vectorised numpy per carrier; the antenna pattern and the best-server update are one fused
-kernel per transmitter (:func:`~gis.radio._kernels.apply_transmitter`, checked against
-:func:`gis.radio.antenna.sector_gain_db`). Positions can be prepared in threads (the kernels
-release the GIL). Memory per position: a few float arrays of the cells within its radius.
+Per antenna position (every sector and carrier of a site shares it):
+
+1. :func:`~gis.radio._kernels.cell_rows` and :func:`~gis.radio._kernels.cell_layout`: the cells
+   within the radius, row by row, each with its nearest sample of a polar grid (rays every
+   ``step/R`` radians so that neighbouring rays are one cell apart at the radius, samples every
+   ``step`` metres), marking the samples some cell needs;
+2. :func:`~gis.radio._kernels.sweep_losses`: along each ray the terrain's upper convex hull, the
+   transmitter's horizon and the least-squares sums are carried outward, and at each *needed*
+   sample the frequency-free terms (a hull tangent, a few closed forms) are turned into the terrain
+   loss of every carrier (float32); a ray stops at its last needed sample;
+3. per carrier, :func:`~gis.radio._kernels.cell_common_loss`: median (numba closed forms of
+   :mod:`gis.radio._median`) + the cell's sample loss + clutter, float32;
+4. per transmitter, :func:`~gis.radio._kernels.apply_transmitter`: the antenna pattern and the
+   best-server update (and the power sum when asked), fused.
+
+Every buffer is allocated once per call and reused across positions. With ``threads > 1`` the
+``*_parallel`` kernels run the rays and the grid rows in numba threads (``prange``, scratch per
+iteration), with the same numbers cell for cell as one thread.
+
+Per-ray models (ITM) plug in at step 2: see the hook in :mod:`gis.radio._kernels`
+(:func:`~gis.radio._kernels.sweep_ray_model`); step 3 then adds no median.
+
+Power sums (SINR)
+-----------------
+``compute_coverage(..., power_sums=True)`` also accumulates, per ``(operator, tech, freq_mhz)``,
+the linear sum of the received power (mW) of every transmitter, float32 grids in
+:attr:`CoverageResult.power_sum_mw`, so that for a cell served by ``S_best`` (mW)::
+
+    SINR = S_best / (power_sum_mw[key of the best server] - S_best + noise)
+
+A transmitter contributes within its radius, where it also competes for best server.
 
 Tiles
 -----
 ``compute_coverage(..., window=W)`` computes only the cells of ``W`` (a window of the DEM grid)
-and skips transmitters farther than their radius from it. The result equals the same cells of
-the whole as long as the DEM given covers the window plus the largest radius plus two cells
-(ray samples depend only on the DEM between the antenna and the cell).
+and skips transmitters farther than their radius from it. The result (best server, server index,
+power sums, fallback counts of the window's cells) equals the same cells of the whole as long as
+the DEM given covers the window plus the largest radius plus two cells (ray samples depend only on
+the DEM between the antenna and the cell).
 """
 
 from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,8 +95,10 @@ from rasterio.windows import Window
 from gis.errors import InputFileError, ValidationError
 from gis.layers.rasters import write_geotiff
 from gis.radio import _kernels as K
+from gis.radio import _median as M
+from gis.radio.models import VALIDITY, Model
 from gis.radio.params import RadioParams
-from gis.radio.terrain import DiffractionMethod, pixel_coords, wavelength_m
+from gis.radio.terrain import pixel_coords, terrain_config
 
 __all__ = [
     "TRANSMITTER_COLUMNS",
@@ -86,6 +106,7 @@ __all__ = [
     "compute_coverage",
     "coverage_filename",
     "point_rsrp_dbm",
+    "terrain_config_for",
 ]
 
 #: Columns :func:`compute_coverage` needs in the transmitter table.
@@ -121,6 +142,14 @@ class CoverageResult:
         ``(operator, tech)`` -> GeoTIFF path, filled by :meth:`write`.
     warnings
         What the engine assumed (DEM gaps filled, transmitters outside the DEM, ...).
+    power_sum_mw
+        With ``compute_coverage(..., power_sums=True)``: ``(operator, tech, freq_mhz)`` -> float32
+        array, the sum of the received power (mW) of all that key's transmitters reaching each
+        cell (0 where none); empty otherwise. See the module doc (SINR).
+    fallback_cells
+        Model name -> fallback name (:data:`gis.radio._median.FB_NAMES`) -> number of cell
+        evaluations (one per cell, antenna position and carrier) that used the model's
+        documented fallback (:data:`gis.radio.models.FALLBACKS`); only non-zero counts.
     """
 
     transform: Affine
@@ -131,6 +160,8 @@ class CoverageResult:
     transmitters: pd.DataFrame
     rasters: dict[tuple[str, str], Path] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    power_sum_mw: dict[tuple[str, str, float], np.ndarray] = field(default_factory=dict)
+    fallback_cells: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def keys(self) -> list[tuple[str, str]]:
@@ -301,29 +332,68 @@ def _prepare_dem(dem: np.ndarray, warnings: list[str],
 
 
 def _clutter_lut(params: RadioParams) -> np.ndarray:
-    codes = [int(k) for k in params.clutter_loss_db]
-    lut = np.zeros(max([*codes, 0]) + 2, dtype=np.float64)
+    """Clutter loss (dB) by land-cover code 0-254, float64 (255: no data, and codes without a
+    loss: 0 dB)."""
+    lut = np.zeros(256, dtype=np.float64)
     for k, v in params.clutter_loss_db.items():
-        lut[int(k)] = float(v)
+        if 0 <= int(k) < 255:
+            lut[int(k)] = float(v)
     return lut
 
 
-def _clutter_loss(landcover: np.ndarray, rows: np.ndarray, cols: np.ndarray,
-                  lut: np.ndarray) -> np.ndarray:
-    codes = landcover[rows, cols]
-    ok = np.isfinite(codes) & (codes >= 0) & (codes < lut.size - 1)
-    idx = np.where(ok, codes, lut.size - 1).astype(np.intp)
-    return lut[idx]
+def _landcover_codes(landcover: np.ndarray) -> np.ndarray:
+    """The land-cover grid as uint8 codes (the kernels read a byte per cell, not 8): codes are
+    truncated to integers; NaN, negative and >= 255 become 255 (no clutter loss)."""
+    a = np.asarray(landcover)
+    if a.dtype == np.uint8:
+        return np.ascontiguousarray(a)
+    f = a.astype(np.float64, copy=False)
+    ok = np.isfinite(f) & (f >= 0) & (f < 255)
+    return np.ascontiguousarray(np.where(ok, np.floor(np.where(ok, f, 0)), 255).astype(np.uint8))
+
+
+def terrain_config_for(params: RadioParams) -> np.ndarray:
+    """The kernels' terrain configuration (:func:`gis.radio.terrain.terrain_config`) of a run."""
+    return terrain_config(params.diffraction, excess_over_grazing=params.excess_over_grazing,
+                          k_factor=params.k_factor, correction=params.bullington_correction,
+                          ground_permittivity=params.ground_permittivity,
+                          ground_conductivity_s_m=params.ground_conductivity_s_m,
+                          polarization=params.polarization)
+
+
+@dataclass(frozen=True)
+class _MedianSpec:
+    """A carrier's median model as the kernels take it."""
+
+    name: str
+    code: int
+    env: int
+    large_city: bool
+    nlos: bool
+    freq_ok: bool
+    tx_height_range: tuple[float, float]
+
+
+def _median_spec(params: RadioParams, freq_mhz: float) -> _MedianSpec:
+    model = Model(params.model_for(float(freq_mhz)))
+    name = model.value
+    code = M.MODEL_CODES[name]
+    val = VALIDITY[model]
+    f_lo, f_hi = val.freq_mhz
+    if model == Model.COST231_HATA and params.cost231_hata_classes:
+        code = M.MODEL_COST231_HATA_CLASS
+        f_hi = 3000.0  # ITU-R SM.2028 extended Hata: the COST-231 form up to 3 GHz
+    return _MedianSpec(name=name, code=code, env=M.ENV_CODES[params.env.value],
+                       large_city=bool(params.large_city),
+                       nlos=params.condition.value == "nlos",
+                       freq_ok=bool(f_lo <= freq_mhz <= f_hi),
+                       tx_height_range=val.tx_height_m)
 
 
 def _median_loss_db(params: RadioParams, freq_mhz: float, d_m: np.ndarray,
                     tx_height_m: np.ndarray | float) -> np.ndarray:
-    """The band's empirical median path loss (dB) at horizontal distances ``d_m``.
-
-    :meth:`RadioParams.median_path_loss_db`: the band's model with the run's environment,
-    condition, receiver height and 20 m floor, extrapolated (COST-231 Hata with Hata's area
-    classes, so that ``suburban`` is the same clutter at 900 and 1800 MHz).
-    """
+    """The band's empirical median path loss (dB) at horizontal distances ``d_m``:
+    :meth:`RadioParams.median_path_loss_db` (model, environment, floor and fallbacks)."""
     return params.median_path_loss_db(d_m, freq_mhz, tx_height_m)
 
 
@@ -351,11 +421,37 @@ def transmitter_radius_m(tx: pd.DataFrame, params: RadioParams) -> np.ndarray:
 
 
 def _vbeamwidth_deg(tx: pd.DataFrame, params: RadioParams) -> np.ndarray:
+    """Vertical beamwidth per transmitter, degrees; NaN: no vertical pattern.
+
+    A sector without one takes its technology's default; an omni antenna (azimuth NaN or
+    beamwidth >= 360°) has no vertical pattern unless the table gives one.
+    """
+    omni = _omni(tx)
     default = np.array([params.tech(t).vbeamwidth_deg for t in tx["tech"]], dtype=float)
+    default[omni] = np.nan
     if "vbeamwidth_deg" in tx:
         v = pd.to_numeric(tx["vbeamwidth_deg"], errors="coerce").to_numpy(dtype=float)
         return np.where(np.isfinite(v) & (v > 0), v, default)
     return default
+
+
+def _cells_within(lo: np.ndarray, hi: np.ndarray, sr0: int, nr: int, col0: float, row0: float,
+                  px_w: float, px_h: float, radius_m: float) -> int:
+    """Number of the position's cells (rows ``lo..hi``) within ``radius_m``, vectorised."""
+    rows = sr0 + np.arange(nr)
+    dy = (row0 - rows) * px_h
+    rem = radius_m * radius_m - dy * dy
+    ok = (rem >= 0) & (hi >= lo)
+    half = np.sqrt(np.where(ok, rem, 0.0)) / px_w
+    a = np.maximum(lo, np.ceil(col0 - half))
+    b = np.minimum(hi, np.floor(col0 + half))
+    return int(np.where(ok & (b >= a), b - a + 1, 0).sum())
+
+
+def _omni(tx: pd.DataFrame) -> np.ndarray:
+    az = tx["azimuth_deg"].to_numpy(float)
+    bw = tx["beamwidth_deg"].to_numpy(float)
+    return ~np.isfinite(az) | ~(bw < 360.0)
 
 
 def _ray_range(col0: float, row0: float, r0: int, r1: int, c0: int, c1: int, px_w: float,
@@ -380,6 +476,25 @@ def _ray_range(col0: float, row0: float, r0: int, r1: int, c0: int, c1: int, px_
 
 # -- the engine ----------------------------------------------------------------------------------
 
+#: Serialises the parallel kernels: numba's default (workqueue) threading layer must not be
+#: entered from two Python threads at once.
+_PARALLEL_LOCK = threading.Lock()
+
+
+class _Buffers:
+    """Work arrays reused across antenna positions (grown when a position needs more)."""
+
+    def __init__(self) -> None:
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, size: int, dtype) -> np.ndarray:
+        arr = self._arrays.get(name)
+        if arr is None or arr.size < size or arr.dtype != np.dtype(dtype):
+            arr = np.empty(max(size, 1), dtype)
+            self._arrays[name] = arr
+        return arr[:size]
+
+
 def compute_coverage(
     transmitters: pd.DataFrame,
     dem: np.ndarray,
@@ -391,6 +506,7 @@ def compute_coverage(
     window: Window | tuple[int, int, int, int] | None = None,
     progress: Progress | None = None,
     threads: int = 1,
+    power_sums: bool = False,
 ) -> CoverageResult:
     """Best-server signal per operator and technology over a DEM grid (or one window of it).
 
@@ -416,9 +532,11 @@ def compute_coverage(
     progress
         Called as ``progress(done, total)`` after each antenna position.
     threads
-        Antenna positions prepared in parallel threads (the numba kernels release the GIL);
-        the result does not depend on it. Keep 1 inside Dask workers that already run one
-        tile per core.
+        Numba threads for the rays and grid rows of each position (``parallel=True`` kernels);
+        the result does not depend on it. Keep 1 inside Dask workers that already run one tile
+        per core.
+    power_sums
+        Also accumulate :attr:`CoverageResult.power_sum_mw` (see the module doc).
 
     Returns
     -------
@@ -440,15 +558,24 @@ def compute_coverage(
             f"Lưới lớp phủ {np.shape(landcover)} không khớp với DEM {z.shape}.",
             fix="Read it with the DEM's bounds and resolution (read_window, nearest).",
         )
-    lc = None if landcover is None else np.asarray(landcover, dtype=np.float64)
+    use_lc = landcover is not None
+    lc = _landcover_codes(landcover) if use_lc else np.zeros((1, 1), np.uint8)
     lut = _clutter_lut(params)
     px_w, px_h = float(transform.a), float(-transform.e)
     pixel_coords(transform, 0.0, 0.0)  # validates north-up
     out_transform = transform * Affine.translation(c0, r0)
     step = float(params.ray_step_m or px_w)
-    method = DiffractionMethod.parse(params.diffraction).code
-    excess = bool(params.excess_over_grazing)
-    eff_mode = str(params.effective_height)
+    cfg = terrain_config_for(params)
+    use_zmean = str(params.effective_height) == "profile_mean"
+    parallel = int(threads) > 1
+    if parallel:
+        import numba
+
+        n_threads = max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS))
+    sweep = K.sweep_losses_parallel if parallel else K.sweep_losses
+    layout = K.cell_layout_parallel if parallel else K.cell_layout
+    common_k = K.cell_common_loss_parallel if parallel else K.cell_common_loss
+    apply_k = K.apply_transmitter_parallel if parallel else K.apply_transmitter
 
     keys = sorted({(str(o), str(t).upper()) for o, t in zip(tx["operator"], tx["tech"],
                                                              strict=True)})
@@ -460,12 +587,18 @@ def compute_coverage(
     radius = transmitter_radius_m(tx, params)
     offsets = _signal_offsets_db(tx, params)
     vbw = _vbeamwidth_deg(tx, params)
+    omni = _omni(tx)
     tx_keys = list(zip(tx["operator"].astype(str), tx["tech"].astype(str).str.upper(),
                        strict=True))
+    freqs = tx["freq_mhz"].to_numpy(float)
+    psums: dict[tuple[str, str, float], np.ndarray] = {}
+    if power_sums:
+        for (op, tech), f in zip(tx_keys, freqs, strict=True):
+            psums.setdefault((op, tech, float(f)), np.zeros((wh, ww), np.float32))
+    dummy_psum = np.zeros((1, 1), np.float32)
     # window rectangle in pixel coordinates (cell centres)
     wr0, wr1, wc0, wc1 = r0, r0 + wh - 1, c0, c0 + ww - 1
 
-    freqs = tx["freq_mhz"].to_numpy(float)
     heights = tx["height_m"].to_numpy(float)
     base = tx["eirp_dbm"].to_numpy(float) + offsets
     azimuths = tx["azimuth_deg"].to_numpy(float)
@@ -476,9 +609,11 @@ def compute_coverage(
     groups = [np.asarray(i) for i in
               tx.groupby(["x", "y", "height_m"], sort=False).indices.values()]
     rx_h = float(params.rx_height_m)
+    specs = {float(f): _median_spec(params, float(f)) for f in np.unique(freqs)}
+    counts_by_model: dict[str, np.ndarray] = {}
+    buf = _Buffers()
 
-    def prepare(idx: np.ndarray) -> tuple | None:
-        """Terrain sweep, cell geometry and the per-carrier common loss of one position."""
+    def position(idx: np.ndarray) -> int:
         i0 = int(idx[0])
         col0, row0 = float(cols[i0]), float(rows[i0])
         rad = float(radius[idx].max())
@@ -486,7 +621,7 @@ def compute_coverage(
         dxc = max(wc0 - col0, 0.0, col0 - wc1) * px_w
         dyr = max(wr0 - row0, 0.0, row0 - wr1) * px_h
         if math.hypot(dxc, dyr) > rad:
-            return None
+            return 0
         h_tx = float(heights[i0])
         # sub-window of cells within the radius, clipped to the window
         sr0 = max(wr0, math.floor(row0 - rad / px_h))
@@ -498,68 +633,78 @@ def compute_coverage(
         # the ray count depends on the radius only (not on the window): tiles equal the whole
         n_rays = max(8, math.ceil(2.0 * math.pi * rad / step))
         n_steps = max(1, math.ceil(min(rad, far) / step) + 1)
-        v_geo = np.empty((n_rays, n_steps, 3), np.float32)
-        zmean_p = np.empty((n_rays, n_steps), np.float32)
-        # only the rays that reach the sub-window (a narrow fan for a far tile, issue 8)
-        ray0, n_sweep = _ray_range(col0, row0, sr0, sr1, sc0, sc1, px_w, px_h, n_rays)
-        z0 = K.radial_sweep_rays(z, col0, row0, px_w, px_h, h_tx, rx_h, step,
-                                 float(params.k_factor), method, ray0, n_sweep, v_geo, zmean_p)
         nr, nc = sr1 - sr0 + 1, sc1 - sc0 + 1
-        cr = np.empty(nr * nc, np.int32)
-        cc = np.empty(nr * nc, np.int32)
-        dist = np.empty(nr * nc)
-        az = np.empty(nr * nc)
-        elev = np.empty(nr * nc)
-        pidx = np.empty(nr * nc, np.int64)
-        m = K.cell_geometry(z, sr0, sc0, nr, nc, r0, c0, col0, row0, px_w, px_h, step, n_rays,
-                            n_steps, rad, z0 + h_tx, rx_h, cr, cc, dist, az, elev, pidx)
-        cr, cc, dist, az, elev, pidx = cr[:m], cc[:m], dist[:m], az[:m], elev[:m], pidx[:m]
-        if eff_mode == "profile_mean":
-            h_eff = np.maximum(h_tx + z0 - zmean_p.ravel()[pidx], 1.0)
-        else:
-            h_eff = h_tx
-        extra = np.full(m, fixed_db)
-        if lc is not None:
-            extra += _clutter_loss(lc, cr + r0, cc + c0, lut)
-        commons = []
-        for freq in np.unique(freqs[idx]):
-            tloss = np.empty(m)
-            K.cell_loss(v_geo, pidx, m, float(wavelength_m(freq)), step, method, excess, tloss)
-            common = _median_loss_db(params, float(freq), dist, h_eff) + tloss
-            common += extra
-            commons.append((idx[freqs[idx] == freq], common))
-        return bool(outside[i0]), (cr, cc, dist, az, elev, m), commons
-
-    def apply(prepared: tuple | None) -> int:
-        if prepared is None:
+        lo = buf.get("lo", nr, np.int64)
+        hi = buf.get("hi", nr, np.int64)
+        start = buf.get("start", nr, np.int64)
+        m = K.cell_rows(sr0, nr, sc0, nc, col0, row0, px_w, px_h, rad, lo, hi, start)
+        if m == 0:
             return 0
-        out_of_dem, (cr, cc, dist, az, elev, m), commons = prepared
-        for on_f, common in commons:
-            for t in on_f:
+        want_angles = bool((~omni[idx]).any() or np.isfinite(vbw[idx]).any())
+        need = buf.get("need", n_rays * n_steps, np.uint8)
+        need[:] = 0
+        pidx = buf.get("pidx", m, np.int32)
+        az = buf.get("az", m if want_angles else 1, np.float32)
+        elev = buf.get("elev", m if want_angles else 1, np.float32)
+        # antenna altitude for the elevation angles
+        z_ant = float(K.bilinear(z, col0, row0)) + h_tx
+        layout(sr0, nr, lo, hi, start, col0, row0, px_w, px_h, step, n_rays, n_steps, z,
+               z_ant, rx_h, want_angles, need, pidx, az, elev)
+        carriers = np.unique(freqs[idx])
+        # each carrier only as far as its transmitters reach (2G 900 MHz 15 km, 3G 8 km ...)
+        r_car = np.array([float(radius[idx][freqs[idx] == f].max()) for f in carriers])
+        loss = buf.get("loss", carriers.size * n_rays * n_steps, np.float32).reshape(
+            carriers.size, n_rays * n_steps)
+        zmean = buf.get("zmean", n_rays * n_steps if use_zmean else 1, np.float32)
+        ray0, n_sweep = _ray_range(col0, row0, sr0, sr1, sc0, sc1, px_w, px_h, n_rays)
+        z0 = sweep(z, col0, row0, px_w, px_h, h_tx, rx_h, step, cfg, ray0, n_sweep, n_rays,
+                   need, carriers.astype(np.float64), r_car + step, loss, zmean, use_zmean)
+        common = buf.get("common", m, np.float32)
+        for ci, freq in enumerate(carriers):
+            spec = specs[float(freq)]
+            counts = np.zeros(M.N_FB, np.int64)
+            common_k(sr0, nr, lo, hi, start, col0, row0, px_w, px_h, loss, ci, pidx,
+                     spec.code, float(freq), h_tx, float(z0), zmean, use_zmean, rx_h, spec.env,
+                     spec.large_city, spec.nlos, float(params.building_height_m),
+                     float(params.street_width_m), float(params.min_distance_m), fixed_db, lc,
+                     lut, use_lc, float(r_car[ci]), common, counts)
+            h_lo, h_hi = spec.tx_height_range
+            m_car = _cells_within(lo, hi, sr0, nr, col0, row0, px_w, px_h, float(r_car[ci]))
+            if not (h_lo <= h_tx <= h_hi) and not use_zmean:
+                counts[M.FB_TX_HEIGHT] += m_car
+            if not spec.freq_ok:
+                counts[M.FB_FREQ] += m_car
+            acc = counts_by_model.setdefault(spec.name, np.zeros(M.N_FB, np.int64))
+            acc += counts
+            for t in idx[freqs[idx] == freq]:
                 t = int(t)
-                K.apply_transmitter(cr, cc, dist, az, elev, common, m, float(base[t]),
-                                    float(azimuths[t]), float(beamwidths[t]), float(tilts[t]),
-                                    float(vbw[t]), float(params.front_to_back_db),
-                                    float(params.sla_v_db), float(radius[t]), t,
-                                    best[tx_keys[t]], server[tx_keys[t]])
-        return int(out_of_dem)
+                key = tx_keys[t]
+                ps = psums[(*key, float(freq))] if power_sums else dummy_psum
+                apply_k(sr0, nr, lo, hi, start, col0, row0, px_w, px_h, r0, c0, az, elev,
+                        want_angles and not (omni[t] and not np.isfinite(vbw[t])), common,
+                        float(base[t]), float(azimuths[t]), float(beamwidths[t]),
+                        float(tilts[t]), float(vbw[t]), float(params.front_to_back_db),
+                        float(params.sla_v_db), float(radius[t]), t, best[key], server[key], ps,
+                        power_sums)
+        return int(outside[i0])
 
     n_outside = 0
-    if threads > 1 and len(groups) > 1:
-        # the kernels release the GIL; results are applied in input order (deterministic)
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            pending = []
-            for gi, idx in enumerate(groups):
-                pending.append(pool.submit(prepare, idx))
-                if len(pending) > threads:
-                    n_outside += apply(pending.pop(0).result())
+    if parallel:
+        import numba
+
+        with _PARALLEL_LOCK:
+            before = numba.get_num_threads()
+            numba.set_num_threads(n_threads)
+            try:
+                for gi, idx in enumerate(groups):
+                    n_outside += position(idx)
                     if progress:
-                        progress(gi + 1 - len(pending), len(groups))
-            for fut in pending:
-                n_outside += apply(fut.result())
+                        progress(gi + 1, len(groups))
+            finally:
+                numba.set_num_threads(before)
     else:
         for gi, idx in enumerate(groups):
-            n_outside += apply(prepare(idx))
+            n_outside += position(idx)
             if progress:
                 progress(gi + 1, len(groups))
     if progress:
@@ -568,8 +713,12 @@ def compute_coverage(
         warnings.append(
             f"{n_outside} antenna position(s) lie outside the DEM: the terrain beyond its edge "
             f"was taken as the edge value / {n_outside} vị trí ăng ten nằm ngoài DEM.")
+    fallback_cells = {
+        name: {M.FB_NAMES[i]: int(c[i]) for i in range(M.N_FB) if c[i]}
+        for name, c in sorted(counts_by_model.items()) if c.any()}
     return CoverageResult(transform=out_transform, crs=crs, shape=(wh, ww), best_dbm=best,
-                          server=server, transmitters=tx, warnings=warnings)
+                          server=server, transmitters=tx, warnings=warnings,
+                          power_sum_mw=psums, fallback_cells=fallback_cells)
 
 
 def point_rsrp_dbm(
@@ -587,9 +736,9 @@ def point_rsrp_dbm(
 ) -> np.ndarray:
     """Signal (dBm) of omni antennas at receiver points, terrain profile by profile.
 
-    Same models and terrain term as :func:`compute_coverage`, along the exact profile of each
-    pair (no polar approximation), with an omni antenna (relative gain 0 dB) - the question
-    "would operator X's antenna on tower T cover hamlet H".
+    Same models, fallbacks and terrain term as :func:`compute_coverage` (the same kernels),
+    along the exact profile of each pair (no polar approximation), with an omni antenna (relative
+    gain 0 dB) - the question "would operator X's antenna on tower T cover hamlet H".
 
     Parameters
     ----------
@@ -633,12 +782,8 @@ def point_rsrp_dbm(
     step = float(params.ray_step_m or px_w)
     dist = np.empty((n_tx, len(rxy)))
     tloss = np.empty((n_tx, len(rxy)))
-    method = DiffractionMethod.parse(params.diffraction).code
-    K.pair_losses(z, tc, tr, h, rc, rr, float(params.rx_height_m), px_w, px_h, step,
-                  wavelength_m(f), float(params.k_factor), method,
-                  bool(params.excess_over_grazing), rad, dist, tloss)
-    if dem is None:
-        tloss[np.isfinite(dist)] = 0.0
+    K.pair_terrain_losses(z, tc, tr, h, rc, rr, float(params.rx_height_m), px_w, px_h, step, f,
+                          terrain_config_for(params), rad, dist, tloss)
     out = np.full((n_tx, len(rxy)), np.nan)
     for a in range(n_tx):
         ok = np.isfinite(dist[a])

@@ -22,8 +22,12 @@ Outside it a :class:`gis.errors.ValidationError` names the parameter, the value 
 With ``force=True`` the same closed-form expression is evaluated outside the range, unchanged (no
 clamping of the inputs), which is the usual engineering extrapolation; only the distance has a
 floor: distances below ``clip_distance_m`` of :func:`path_loss_db` are evaluated at that distance
-(Hata's ``log10(d)`` tends to minus infinity at the site). The coverage engine calls
-:func:`path_loss_db` with ``force=True`` and ``clip_distance_m=MIN_ENGINE_DISTANCE_M``.
+(Hata's ``log10(d)`` tends to minus infinity at the site).
+
+The coverage engine does not extrapolate blindly: outside the range each model has a documented
+fallback (:data:`FALLBACKS`), applied by :meth:`gis.radio.params.RadioParams.median_path_loss_db`
+and the engine's kernels (:mod:`gis.radio._median`), and the cells that used one are counted
+(:attr:`gis.radio.coverage.CoverageResult.fallback_cells`).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import numpy as np
 from gis.errors import ValidationError
 
 __all__ = [
+    "FALLBACKS",
     "MIN_ENGINE_DISTANCE_M",
     "SPEED_OF_LIGHT_M_S",
     "VALIDITY",
@@ -182,6 +187,33 @@ VALIDITY: dict[Model, Validity] = {
         "0.5-3000 m are hard limits; paths under 1 km or over 1000 km, f outside 40-10000 MHz "
         "and heights outside 1-1000 m are flagged by ITM's warnings",
     ),
+}
+
+#: What the coverage engine does outside each model's validity range (:data:`VALIDITY`). The
+#: counters of :attr:`gis.radio.coverage.CoverageResult.fallback_cells` are named in brackets.
+FALLBACKS: dict[Model, str] = {
+    Model.FREE_SPACE: "No range: free space holds at any distance in the far field.",
+    Model.OKUMURA_HATA: (
+        "Below 1 km [short_range]: ITU-R SM.2028 extended Hata: free space (3-D distance) up to "
+        "40 m, linear in log10(d) from free space at 40 m to the formula at 100 m, the formula "
+        "from 100 m to 1 km, never below free space. Beyond 20 km [beyond_max_distance], base "
+        "heights outside 30-200 m [tx_height_outside] and frequencies outside 150-1500 MHz "
+        "[frequency_outside]: the formula extrapolated."),
+    Model.COST231_HATA: (
+        "As Okumura-Hata (SM.2028's short-range rule below 1 km, extrapolation beyond 20 km and "
+        "outside 30-200 m). Frequency: 1500-2000 MHz (COST 231); with Hata's area classes "
+        "(RadioParams.cost231_hata_classes, the engine's default) 1500-3000 MHz, SM.2028 extended "
+        "Hata's range for the COST-231 form; outside [frequency_outside] extrapolated."),
+    Model.RMA: (
+        "NLOS beyond 5 km [nlos_beyond_range]: the 5 km NLOS value continued with the LOS "
+        "formula's distance law, PL(d) = PL_NLOS(5 km) + PL_LOS(d) - PL_LOS(5 km) (continuous, "
+        "only the valid LOS part of TR 38.901 used; LOS holds to 10 km). Beyond 10 km "
+        "[beyond_max_distance], h_BS outside 10-150 m [tx_height_outside], outside 0.5-30 GHz "
+        "[frequency_outside]: extrapolated."),
+    Model.UMA: ("Beyond 5 km [beyond_max_distance], h_BS outside 10-50 m [tx_height_outside]: "
+                "extrapolated."),
+    Model.UMI: ("Beyond 5 km [beyond_max_distance], h_BS outside 5-25 m [tx_height_outside]: "
+                "extrapolated."),
 }
 
 _NAMES = {

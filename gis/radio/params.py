@@ -27,7 +27,8 @@ The 3GPP condition defaults to NLOS for the same reason (a 1.5 m receiver among 
 rarely sees the tower), and NLOS = max(LOS, NLOS') is the 3GPP median. The radio-engine adds the
 terrain term (earth curvature with ``k_factor``, knife-edge diffraction by ``diffraction``) and
 the clutter loss of the receiver's land-cover class. The engine should take the median from
-:meth:`RadioParams.median_path_loss_db`, which applies all of the above.
+:meth:`RadioParams.median_path_loss_db`, which applies all of the above, with each model's
+documented fallback outside its validity range (:data:`gis.radio.models.FALLBACKS`).
 """
 
 from __future__ import annotations
@@ -50,17 +51,19 @@ from gis.radio.models import (
     Condition,
     Environment,
     Model,
-    cost231_hata_class_db,
-    path_loss_db,
 )
 
 __all__ = [
+    "BULLINGTON_CORRECTIONS",
     "CLUTTER_CLASSES",
     "DEFAULT_TECHS",
+    "POLARIZATIONS",
     "TIER_LABELS",
+    "BullingtonCorrection",
     "CoverageTiers",
     "Diffraction",
     "ModelRule",
+    "Polarization",
     "RadioParams",
     "TechDefaults",
 ]
@@ -72,11 +75,41 @@ def _invalid(en: str, vi: str) -> ValidationError:
 
 
 class Diffraction(StrEnum):
-    """Multi-edge diffraction method of the terrain term (ITU-R P.526)."""
+    """Multi-edge diffraction method of the terrain term (ITU-R P.526-16; see
+    :mod:`gis.radio.terrain` for each and the reasons for the default)."""
 
-    DEYGOUT = "deygout"
+    DELTA_BULLINGTON = "delta_bullington"
     BULLINGTON = "bullington"
+    DEYGOUT = "deygout"
     NONE = "none"
+
+
+class BullingtonCorrection(StrEnum):
+    """Where the Bullington correction ``(1 - exp(-L_uc/6)) (10 + 0.02 d_km)`` applies.
+
+    ``multi_edge`` (default): weighted by how far the equivalent edge rises above the highest
+    real edge, 0 on a single knife edge (see :mod:`gis.radio.terrain`); ``p526``: always, as
+    P.526-16 §4.5.1 writes it; ``none``: never.
+    """
+
+    MULTI_EDGE = "multi_edge"
+    P526 = "p526"
+    NONE = "none"
+
+
+class Polarization(StrEnum):
+    """Polarisation of the spherical-earth term: ``vertical`` (default: vertical or ±45° slant
+    cross-polar base-station antennas; over land above 300 MHz the two differ by less than
+    0.1 dB) or ``horizontal``."""
+
+    VERTICAL = "vertical"
+    HORIZONTAL = "horizontal"
+
+
+#: Values of :attr:`RadioParams.bullington_correction`.
+BULLINGTON_CORRECTIONS = tuple(c.value for c in BullingtonCorrection)
+#: Values of :attr:`RadioParams.polarization`.
+POLARIZATIONS = tuple(p.value for p in Polarization)
 
 
 @dataclass(frozen=True)
@@ -86,10 +119,11 @@ class CoverageTiers:
     A receiver is *good* at or above ``good_dbm``, *fair* at or above ``fair_dbm``, *edge* at or
     above ``edge_dbm`` and not covered below. "Covered" means at or above ``edge_dbm``.
 
-    The 4G/5G defaults (-95 / -105 / -110 dBm RSRP) are the industry values of DOMAIN.md section 3:
+    The class defaults (-95 / -105 / -110 dBm) are the 4G RSRP values of DOMAIN.md section 3:
     about -105 dBm gives ~10 Mbit/s indoors, -110 dBm with SINR >= 0 dB is the usual cell-edge
     design value; Vietnam publishes no RSRP threshold (QCVN 81:2019 is by throughput), so they are
-    settings to validate against i-Speed or drive tests.
+    settings to validate against i-Speed or drive tests. Each technology has its own
+    (:data:`DEFAULT_TECHS`; 5G SS-RSRP: -90 / -100 / -105 dBm).
     """
 
     good_dbm: float = -95.0
@@ -232,8 +266,16 @@ class TechDefaults:
 #: - 4G: LTE 1800 (B3, the band 4G launched on in Vietnam, DOMAIN.md §3), 20 MHz (100 RB),
 #:   40 W (46 dBm) + 17 dBi (65° × 8°) - 2 dB = 61 dBm; 10 km. RSRP tiers -95 / -105 / -110 dBm.
 #: - 5G: NR n78 3500 MHz, 100 MHz at 30 kHz (273 RB), a 64T64R active antenna of 200 W (53 dBm)
-#:   with 24 dBi beam gain and no feeder = 77 dBm; 6 km. SS-RSRP tiers as 4G. The operators'
-#:   actual bands are in :attr:`RadioParams.operator_bands_mhz`.
+#:   with 24 dBi beam gain and no feeder = 77 dBm; 6 km. The operators' actual bands are in
+#:   :attr:`RadioParams.operator_bands_mhz`. SS-RSRP tiers -90 / -100 / -105 dBm [U], 5 dB above
+#:   the 4G RSRP tiers: (1) an NR resource element at 30 kHz SCS collects twice the thermal noise
+#:   of an LTE one at 15 kHz (-129.2 against -132.2 dBm, kTB with B the subcarrier spacing), so
+#:   the same SINR needs 3 dB more SS-RSRP (3GPP TS 38.215 §5.1.1 defines SS-RSRP per RE of the
+#:   SSB); (2) the operators' 5G drive-test classes: SS-RSRP >= -105 dBm (with SS-SINR >= -3 dB)
+#:   as the 5G coverage criterion where LTE uses RSRP >= -110 dBm, and published SS-RSRP classes
+#:   good > -85 / -90, fair to -100, poor below -100 to -110 dBm (5G NR drive-test guides,
+#:   e.g. 5g6gacademy.com/learn/5g-drive-test-guide, hicelltek.com 5G drive-test KPI reference,
+#:   2026). No Vietnamese threshold is published (DOMAIN.md §3): validate with drive tests.
 DEFAULT_TECHS: dict[str, TechDefaults] = {
     "2G": TechDefaults("2G", 900.0, 0.2, 56.0, 15.0, 2.0, 15_000.0,
                        CoverageTiers(-80.0, -90.0, -100.0), vbeamwidth_deg=12.0),
@@ -242,7 +284,7 @@ DEFAULT_TECHS: dict[str, TechDefaults] = {
     "4G": TechDefaults("4G", 1800.0, 20.0, 61.0, 17.0, 3.0, 10_000.0,
                        CoverageTiers(-95.0, -105.0, -110.0), vbeamwidth_deg=8.0),
     "5G": TechDefaults("5G", 3500.0, 100.0, 77.0, 24.0, 4.0, 6_000.0,
-                       CoverageTiers(-95.0, -105.0, -110.0), vbeamwidth_deg=8.0, scs_khz=30),
+                       CoverageTiers(-90.0, -100.0, -105.0), vbeamwidth_deg=8.0, scs_khz=30),
 }
 
 #: Default carrier frequency by operator and technology, MHz (DOMAIN.md section 3 [V]): the 5G
@@ -358,11 +400,26 @@ class RadioParams:
     k_factor
         Effective earth-radius factor: 4/3, the standard atmosphere (ITU-R P.453/P.834).
     diffraction
-        Multi-edge diffraction: ``bullington`` (default; ITU-R P.526-15 §4.5, the
-        Recommendation's method for general terrain: continuous and monotone in the antenna
-        height, so a higher antenna never covers less), ``deygout`` (up to 3 edges; its edge
-        selection can jump and occasionally gives more loss for a higher mast) or ``none``
-        (empirical model only). See :mod:`gis.radio.coverage`.
+        Multi-edge diffraction: ``delta_bullington`` (default; ITU-R P.526-16 §4.5.2, the
+        Recommendation's complete method for a general terrestrial path: Bullington over the
+        real profile minus Bullington over its smooth surface plus the spherical-earth loss;
+        continuous and monotone in the antenna height, so a higher antenna never covers less),
+        ``bullington`` (§4.5.1 alone, the previous default), ``deygout`` (up to 3 edges; its
+        edge selection can jump and occasionally gives more loss for a higher mast) or ``none``
+        (empirical model only). See :mod:`gis.radio.terrain`.
+    bullington_correction
+        Where the Bullington correction ``(1 - exp(-L_uc/6))(10 + 0.02 d_km)`` applies:
+        ``multi_edge`` (default: weighted by how far the equivalent edge rises above the highest
+        real edge, so a lone knife edge is P.526 §4.1's J(v) and several edges get the
+        correction), ``p526`` (always, as §4.5.1 writes it) or ``none``.
+    ground_permittivity, ground_conductivity_s_m
+        Ground's relative permittivity and conductivity (S/m) for the spherical-earth term: 15 and
+        0.005 S/m, ITU-R P.527 "average ground" (NTIA's ITM recommends the same for average
+        ground); Vietnam's deltas are wetter (P.527 "wet ground": 30, 0.01 S/m) - above 300 MHz
+        the term barely depends on them.
+    polarization
+        ``vertical`` (default: vertical or ±45° cross-polar base-station antennas) or
+        ``horizontal``; over land above 300 MHz the spherical-earth term differs by < 0.1 dB.
     min_distance_m
         Distance floor of the models in the engine, m (see :mod:`gis.radio.models`).
     front_to_back_db, sla_v_db
@@ -385,10 +442,11 @@ class RadioParams:
     clutter_loss_db
         Extra loss by ESA WorldCover class code, dB (see :data:`DEFAULT_CLUTTER_LOSS_DB`).
     excess_over_grazing
-        Coverage engine: the terrain term adds only each obstructing edge's loss beyond grazing
-        incidence, ``J(v) - J(0)``, because the empirical medians already contain the grazing
-        loss of a 1.5 m receiver (True; see :mod:`gis.radio.coverage`). False adds the full
-        ``J(v)`` of every edge that obstructs the line of sight.
+        Coverage engine: the terrain term adds only the loss an empirical median does not
+        contain (True, default): with delta-Bullington the terrain's excess over the smooth
+        earth, ``max(0, L_ba - L_bs)`` (the medians are smooth-earth models), with Bullington or
+        Deygout each obstructing edge's ``J(v) - J(0)``. False adds the whole diffraction loss
+        (the complete P.526 method; for a free-space median). See :mod:`gis.radio.terrain`.
     effective_height
         Coverage engine: antenna height given to the median model: ``"ground"`` (height above
         the ground at the site, default) or ``"profile_mean"`` (above the mean ground along the
@@ -424,7 +482,11 @@ class RadioParams:
     body_loss_db: float = 0.0
     penetration_loss_db: float = 0.0
     k_factor: float = 4.0 / 3.0
-    diffraction: Diffraction = Diffraction.BULLINGTON
+    diffraction: Diffraction = Diffraction.DELTA_BULLINGTON
+    bullington_correction: BullingtonCorrection = BullingtonCorrection.MULTI_EDGE
+    ground_permittivity: float = 15.0
+    ground_conductivity_s_m: float = 0.005
+    polarization: Polarization = Polarization.VERTICAL
     min_distance_m: float = 20.0
     front_to_back_db: float = DEFAULT_FRONT_TO_BACK_DB
     sla_v_db: float = DEFAULT_SLA_V_DB
@@ -468,6 +530,26 @@ class RadioParams:
             valid = ", ".join(d.value for d in Diffraction)
             raise _invalid(f"diffraction = {self.diffraction!r}; valid: {valid}.",
                            f"diffraction = {self.diffraction!r}; hợp lệ: {valid}.") from None
+        for name, enum_ in (("bullington_correction", BullingtonCorrection),
+                            ("polarization", Polarization)):
+            value = str(getattr(self, name)).lower()
+            valid = ", ".join(e.value for e in enum_)
+            if value not in valid.split(", "):
+                raise _invalid(f"radio.{name} = {getattr(self, name)!r}; valid: {valid}.",
+                               f"radio.{name} = {getattr(self, name)!r}; hợp lệ: {valid}.")
+            set_(self, name, enum_(value))
+        if not (isinstance(self.ground_permittivity, int | float)
+                and 1.0 <= self.ground_permittivity <= 100.0):
+            raise _invalid(f"radio.ground_permittivity must be within 1-100, got "
+                           f"{self.ground_permittivity!r} (average ground 15, sea water 70-80).",
+                           f"radio.ground_permittivity phải trong 1-100, nhận "
+                           f"{self.ground_permittivity!r} (đất trung bình 15, nước biển 70-80).")
+        if not (isinstance(self.ground_conductivity_s_m, int | float)
+                and 1e-5 <= self.ground_conductivity_s_m <= 10.0):
+            raise _invalid(f"radio.ground_conductivity_s_m must be within 0.00001-10 S/m, got "
+                           f"{self.ground_conductivity_s_m!r} (average ground 0.005, sea 5).",
+                           f"radio.ground_conductivity_s_m phải trong 0,00001-10 S/m, nhận "
+                           f"{self.ground_conductivity_s_m!r} (đất trung bình 0,005, biển 5).")
         set_(self, "techs", self._techs(self.techs))
         set_(self, "model_rules", self._rules(self.model_rules))
         set_(self, "clutter_loss_db", self._clutter(self.clutter_loss_db))
@@ -590,17 +672,19 @@ class RadioParams:
         freq_mhz: float,
         tx_height_m: float | np.ndarray,
         *,
-        rx_height_m: float | np.ndarray | None = None,
+        rx_height_m: float | None = None,
         model: Model | str | None = None,
+        counts: np.ndarray | None = None,
     ) -> np.ndarray:
         """Empirical (median) path loss as the coverage engine uses it, dB.
 
         The model of :meth:`model_for` (or ``model``) with this object's ``env``, ``large_city``,
-        (COST-231 Hata: :func:`gis.radio.models.cost231_hata_class_db` when
-        :attr:`cost231_hata_classes`, so that ``env`` means the same area class at every band),
-        ``condition``, ``building_height_m``, ``street_width_m`` and ``rx_height_m``, extrapolated
-        outside its validity range (``force=True``) and with distances below
-        ``min_distance_m`` evaluated at it. The terrain and clutter terms are not included.
+        (COST-231 Hata: Hata's area classes when :attr:`cost231_hata_classes`, see
+        :func:`gis.radio.models.cost231_hata_class_db`), ``condition``, ``building_height_m``,
+        ``street_width_m`` and ``rx_height_m``; distances below ``min_distance_m`` evaluated at
+        it; outside the model's validity range the documented fallbacks of
+        :data:`gis.radio.models.FALLBACKS` (the engine's kernels, :mod:`gis.radio._median`).
+        The terrain and clutter terms are not included.
 
         Parameters
         ----------
@@ -609,24 +693,42 @@ class RadioParams:
         freq_mhz
             Carrier frequency, MHz.
         tx_height_m
-            Antenna height above ground, m.
+            Antenna height above ground, m (scalar or one per distance).
         rx_height_m
             Receiver height above ground, m (default :attr:`rx_height_m`).
         model
             Override the model chosen by frequency.
+        counts
+            Optional int64 array of :data:`gis.radio._median.N_FB` counters, incremented per
+            distance that used a distance fallback.
         """
+        from gis.radio import _median as M  # numba: imported when used (params stay light)
+
         model = Model.parse(model or self.model_for(float(freq_mhz)))
-        rx_h = self.rx_height_m if rx_height_m is None else rx_height_m
+        code = M.MODEL_CODES[model.value]
         if model == Model.COST231_HATA and self.cost231_hata_classes:
-            d = np.maximum(np.asarray(distance_m, dtype=float), self.min_distance_m)
-            return cost231_hata_class_db(d, freq_mhz, tx_height_m, rx_h, env=self.env,
-                                         large_city=self.large_city, force=True)
-        return path_loss_db(
-            model, distance_m, freq_mhz, tx_height_m, rx_h, env=self.env,
-            condition=self.condition, large_city=self.large_city,
-            building_height_m=self.building_height_m, street_width_m=self.street_width_m,
-            clip_distance_m=self.min_distance_m, force=True,
-        )
+            code = M.MODEL_COST231_HATA_CLASS
+        d = np.asarray(distance_m, dtype=float)
+        h = np.asarray(tx_height_m, dtype=float)
+        d, h = np.broadcast_arrays(d, h)
+        shape = d.shape
+        d = np.ascontiguousarray(d, dtype=float).ravel()
+        h = np.ascontiguousarray(h, dtype=float).ravel()
+        if d.size and not (np.all(np.isfinite(d)) and np.all(d >= 0)
+                           and np.all(np.isfinite(h)) and np.all(h > 0)):
+            raise _invalid("Distances must be finite and >= 0 m and antenna heights > 0 m.",
+                           "Khoảng cách phải hữu hạn và >= 0 m, độ cao anten > 0 m.")
+        if not (math.isfinite(float(freq_mhz)) and float(freq_mhz) > 0):
+            raise _invalid(f"freq_mhz = {freq_mhz!r}: must be a number > 0.",
+                           f"freq_mhz = {freq_mhz!r}: phải là số > 0.")
+        out = np.empty(d.size)
+        cnt = np.zeros(M.N_FB, np.int64) if counts is None else counts
+        M.engine_median_array(code, d, float(freq_mhz), h,
+                              float(self.rx_height_m if rx_height_m is None else rx_height_m),
+                              M.ENV_CODES[self.env.value], bool(self.large_city),
+                              self.condition.value == "nlos", float(self.building_height_m),
+                              float(self.street_width_m), float(self.min_distance_m), out, cnt)
+        return out.reshape(shape)
 
     def clutter_lut(self) -> np.ndarray:
         """Clutter loss by class code as a lookup table, dB: ``lut[code]`` (float32, 256 codes).

@@ -20,6 +20,9 @@ Rules (each default applied is reported in words, nothing is dropped):
    :attr:`RadioParams.default_height_m` (30 m).
 7. Beamwidth, tilt and EIRP: the row's values (EIRP applies to each tech of a multi-tech row),
    else the tech defaults.
+8. Vertical beamwidth (``vbeamwidth_deg``): the row's value, else the tech default for a sector;
+   an omni antenna without one has no vertical pattern (NaN): an omni collinear is not a tilted
+   panel.
 
 Coordinates ``x``, ``y`` are in the sites' (metric, analysis) CRS, metres.
 """
@@ -236,11 +239,13 @@ def expand_sectors(
     height_in = _num(frame, "height_m")
     az_in = _num(frame, "azimuth_deg")
     bw_in = _num(frame, "beamwidth_deg")
+    vbw_in = _num(frame, "vbeamwidth_deg")
     tilt_in = _num(frame, "tilt_deg")
     eirp_in = _num(frame, "eirp_dbm")
     _check_range(freq_in, "freq_mhz", 30.0, 100_000.0, "MHz")
     _check_range(height_in, "height_m", 0.5, 500.0, "m")
     _check_range(bw_in, "beamwidth_deg", 1.0, 360.0, "°")
+    _check_range(vbw_in, "vbeamwidth_deg", 0.5, 180.0, "°")
     _check_range(tilt_in, "tilt_deg", -30.0, 30.0, "°")
     _check_range(eirp_in, "eirp_dbm", -30.0, 100.0, "dBm")
     for arr, name in ((x, "x"), (y, "y")):
@@ -369,6 +374,8 @@ def expand_sectors(
     freq = np.where(np.isfinite(row_freq[row_s]), row_freq[row_s], default_freq)
     bw_def = per_tech("beamwidth_deg")
     beamwidth = np.where(np.isfinite(bw_in[row_s]), bw_in[row_s], bw_def)
+    vbw_def = np.where(omni[row_s], np.nan, per_tech("vbeamwidth_deg"))
+    vbeamwidth = np.where(np.isfinite(vbw_in[row_s]), vbw_in[row_s], vbw_def)
     tilt = np.where(np.isfinite(tilt_in[row_s]), tilt_in[row_s], per_tech("tilt_deg"))
     eirp = np.where(np.isfinite(eirp_in[row_s]), eirp_in[row_s], per_tech("eirp_dbm"))
     for name, given in (("tilt", tilt_in), ("EIRP", eirp_in)):
@@ -392,7 +399,7 @@ def expand_sectors(
         "freq_mhz": freq,
         "azimuth_deg": az,
         "beamwidth_deg": beamwidth,
-        "vbeamwidth_deg": per_tech("vbeamwidth_deg"),
+        "vbeamwidth_deg": vbeamwidth,
         "tilt_deg": tilt,
         "eirp_dbm": eirp,
         "n_subcarriers": n_sc,
