@@ -43,7 +43,8 @@ KEEP = ("tiles",)
 def run_metadata(ctx: RunContext) -> dict[str, Any]:
     """The metadata of a run, one dictionary for ``run.json``, ``results.gpkg`` and the report:
     ``name``, ``created`` (UTC), ``targets``, ``parameters``, ``warnings`` / ``warnings_vi``,
-    ``defaults`` / ``defaults_vi``, ``timings_s``, ``cache_hits``, ``project``,
+    ``defaults`` / ``defaults_vi``, ``timings_s``, ``cache_hits``, ``fallback_cells`` (cells
+    per propagation model computed with its documented fallback, outside its range), ``project``,
     ``load_reports``, ``versions``."""
     params = ctx.params
     meta: dict[str, Any] = {
@@ -56,6 +57,7 @@ def run_metadata(ctx: RunContext) -> dict[str, Any]:
         "defaults_vi": [getattr(d, "vi", str(d)) for d in ctx.defaults],
         "timings_s": dict(ctx.timings),
         "cache_hits": list(ctx.cache_hits),
+        "fallback_cells": dict(getattr(ctx.state.coverage, "fallback_cells", None) or {}),
         "project": ctx.project.summary(),
         "load_reports": {k: r.to_dict() for k, r in ctx.project.reports.items()},
         "versions": versions(),
