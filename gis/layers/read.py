@@ -167,7 +167,8 @@ def guess_kind(columns: list[str], geometry_type: str | None, *, name: str | Non
     if gtype == "Polygon" and "admin" in scores and "villages" in scores and \
             scores["admin"] == scores["villages"]:
         scores["admin"] += 0.5 if not keys & {"ten_thon", "thon"} else -0.5
-    order = ["sites", "villages", "roads", "fiber", "fiber_nodes", "facilities", "admin", "zones"]
+    order = ["sites", "villages", "roads", "fiber", "fiber_nodes", "facilities", "admin", "zones",
+             "measurements"]
     return max(scores, key=lambda k: (scores[k], -order.index(k)))
 
 
