@@ -656,3 +656,18 @@ def test_a_run_with_the_calibration_subtracts_it_and_a_new_fit_uses_the_plain_en
     res = gis.calibrate(small["project"], small["csv"], params, ctx=ctx)
     g = res.params.calibration.group("Viettel")
     assert abs(g.offset_db - 5.0) <= g.offset_ci_db
+
+
+def test_the_report_lists_the_applied_groups_in_one_row():
+    from gis.config import to_dict
+    from gis.report.html import param_summary
+
+    cal = CalibrationParams(groups=(
+        CalibrationGroup("Viettel", None, ("4G",), offset_db=6.166, slope_db_per_decade=-1.2,
+                         n_points=136),
+        CalibrationGroup("Viettel", 50, ("4G",), offset_db=9.0, n_points=40),
+        CalibrationGroup("VinaPhone", None, ("4G",), applied=False, offset_db=0.4)))
+    rows = dict(param_summary(to_dict(RunParams().replace(calibration=cal))))
+    assert rows["calibration"] == ("Viettel: +6.17 dB, -1.20 dB/decade (n 136); Viettel / 50: "
+                                   "+9.00 dB, +0.00 dB/decade (n 40)")
+    assert dict(param_summary(to_dict(RunParams())))["calibration"] == "-"

@@ -17,6 +17,7 @@ import streamlit as st
 
 from gis.app.widgets import localised, show_error
 from gis.errors import GisError
+from gis.labels import label
 from gis.layers.sources import Upload
 from gis.params import RunParams
 from gis.pipeline.calibrate import CalibrationResult, calibrate
@@ -60,8 +61,7 @@ WORDS: dict[str, tuple[str, str]] = {
 
 def word(key: str, lang: str, **fmt: object) -> str:
     """A word of this section in ``lang`` (``"vi"`` or ``"en"``)."""
-    vi, en = WORDS[key]
-    text = en if lang == "en" else vi
+    text = label(key, lang, WORDS)
     return text.format(**fmt) if fmt else text
 
 

@@ -15,7 +15,6 @@ layer and histogram.
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from gis.export.writers import write_csv, write_geojson
 from gis.labels import check_lang
 from gis.radio.calibration import REASONS
 from gis.radio.params import CLUTTER_CLASSES
+from gis.report.staticmap import figure_png
 
 __all__ = ["format_groups", "group_table", "histogram_png", "residual_layer",
            "write_calibration"]
@@ -150,12 +150,9 @@ def histogram_png(fit: Any, lang: str = "en") -> bytes:
         ax.set_ylabel("Số điểm đo" if vi else "Measurements")
         ax.set_title(f"{'Hiệu chỉnh mô hình phủ sóng' if vi else 'Coverage model calibration'}"
                      f" ({int(used.sum())} {'điểm' if vi else 'points'})", fontsize=10)
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
+        return figure_png(fig)
     finally:
         plt.close(fig)
-    return buf.getvalue()
 
 
 def _stem_path(path: Path, suffix: str) -> Path:
