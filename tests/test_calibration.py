@@ -174,8 +174,9 @@ def test_fewer_than_30_points_give_a_message_and_no_correction(three_operators):
     assert ("MobiFone: 20 usable measurement(s), fewer than 30: MobiFone is left uncalibrated "
             "(no correction).") in en
     assert any(m.startswith("MobiFone: 20 điểm đo dùng được, ít hơn 30") for m in vi)
-    assert any(m.startswith("Viettel, land cover 10: 15 measurement(s), fewer than 30")
-               for m in en)
+    assert any(m.startswith("Viettel, land cover 10 (Tree cover): 15 measurement(s), fewer "
+                            "than 30") for m in en)
+    assert any(m.startswith("Viettel, lớp phủ 10 (Rừng, cây che phủ): 15 điểm đo") for m in vi)
     assert fit.params.group("MobiFone") is None
     mobi = fit.points[fit.points.operator == "MobiFone"]
     assert set(mobi["reason"]) == {"few_points"} and not mobi["used"].any()

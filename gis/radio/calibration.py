@@ -37,6 +37,15 @@ points of a cell (or thinning them to one per cell) before the fit is the remedy
 is that dense. A correction fitted at one resolution belongs to that resolution
 (``CalibrationParams.grid_resolution_m``).
 
+Censoring
+---------
+A phone reports an RSRP only where it holds a cell, down to about -125 to -140 dBm; "no
+service" rows have none and are rejected by the reader. Where the true signal is near that
+floor only the luckier (stronger) samples remain, so at the edge of coverage the measured values
+are biased upwards and the engine looks pessimistic there. The fit does not model this
+truncation: calibrate on areas of service, and read a negative slope fitted mostly on edge
+points with that in mind.
+
 The hook in the engine
 ----------------------
 :func:`apply_calibration` corrects the best server's signal only, after the sweep. That is
@@ -65,6 +74,7 @@ from scipy.special import stdtrit
 
 from gis.radio.calibration_params import CalibrationGroup, CalibrationParams, FitSettings
 from gis.radio.coverage import CoverageResult, sample_grid
+from gis.radio.params import CLUTTER_CLASSES
 from gis.radio.robust import fold_ids, huber_fit
 
 __all__ = [
@@ -228,10 +238,6 @@ def _fit_group(x: np.ndarray, e: np.ndarray, settings: FitSettings) -> dict:
     }
 
 
-def _class_name(c: float | int | None) -> str:
-    return "" if c is None else f"{int(c)}"
-
-
 def fit_calibration(points: pd.DataFrame, *, settings: FitSettings | None = None,
                     reference_distance_m: float = 1000.0, min_distance_m: float = 100.0,
                     ) -> CalibrationFit:
@@ -296,11 +302,12 @@ def fit_calibration(points: pd.DataFrame, *, settings: FitSettings | None = None
             if n_c >= mp:
                 candidates.append((int(c), in_c))
             else:
+                en, vi = CLUTTER_CLASSES.get(int(c), (str(c), str(c)))
                 messages.append((
-                    f"{op}, land cover {c}: {n_c} measurement(s), fewer than {mp}: no "
+                    f"{op}, land cover {c} ({en}): {n_c} measurement(s), fewer than {mp}: no "
                     f"correction of its own; its cells take {op}'s correction for all classes "
                     "(its points count in that fit).",
-                    f"{op}, lớp phủ {c}: {n_c} điểm đo, ít hơn {mp}: không có hiệu chỉnh "
+                    f"{op}, lớp phủ {c} ({vi}): {n_c} điểm đo, ít hơn {mp}: không có hiệu chỉnh "
                     f"riêng; các ô của lớp này dùng hiệu chỉnh chung của {op} (các điểm của "
                     "lớp vẫn được dùng trong phép khớp đó)."))
         for c, sel in candidates:

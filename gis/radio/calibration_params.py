@@ -131,7 +131,9 @@ class CalibrationGroup:
         Canonical operator name (``Viettel``, ``VinaPhone``, ...).
     clutter_class
         ESA WorldCover class code (0-255) of the receiver cell, or ``None``: every class of the
-        operator without a group of its own (and every cell when there is no land cover).
+        operator without a group of its own (and every cell when there is no land cover). The
+        ``None`` group is fitted on all of the operator's points, so its statistics are those
+        of the operator as a whole.
     techs
         Technologies the measurements were of; the correction applies only to them (a fit on
         4G drive tests says nothing of the 5G model at 3.5 GHz). Empty: every technology.
