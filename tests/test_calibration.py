@@ -672,3 +672,17 @@ def test_the_report_lists_the_applied_groups_in_one_row():
     assert rows["calibration"] == ("Viettel: +6.17 dB, -1.20 dB/decade (n 136); Viettel / 50: "
                                    "+9.00 dB, +0.00 dB/decade (n 40)")
     assert dict(param_summary(to_dict(RunParams())))["calibration"] == "-"
+
+
+def test_a_project_holds_measurements_and_calibrates_on_its_own_layer(small, tmp_path):
+    import gis
+    from gis.project import Project
+
+    project = gis.load_project(small["folder"], {"measurements": small["csv"]})
+    assert len(project.layers["measurements"]) == small["n"]
+    project.save(tmp_path / "with_meas")
+    again = Project.load(tmp_path / "with_meas")
+    assert again.layers["measurements"]["rsrp_dbm"].tolist() == \
+        project.layers["measurements"]["rsrp_dbm"].tolist()
+    res = gis.calibrate(again, again.layers["measurements"], ctx=small["ctx"])
+    assert res.report is None and res.params.calibration.group("Viettel").applied
