@@ -37,6 +37,7 @@ _API: dict[str, str] = {
     "write_run": "gis.pipeline.write",
     "results_of": "gis.pipeline.write",
     "run_cached": "gis.pipeline.cache",
+    "calibrate": "gis.pipeline.calibrate",
     "RunResults": "gis.report.results",
     "build_map": "gis.maps.build",
     "MapOptions": "gis.maps.build",

@@ -1,7 +1,8 @@
 """Run parameters: one frozen dataclass per package, gathered in :class:`RunParams`.
 
 Each package defines its parameter dataclasses in a light module (:mod:`gis.analysis.params`,
-:mod:`gis.analysis.targets`, :mod:`gis.radio.params`, :mod:`gis.scale.params`), with documented
+:mod:`gis.analysis.targets`, :mod:`gis.radio.params`, :mod:`gis.radio.calibration_params`,
+:mod:`gis.scale.params`), with documented
 and justified defaults; :class:`RunParams` holds one of each as a section; :mod:`gis.config` is
 the JSON codec. Parameters are read from and written to a
 readable JSON file (``params.json`` in a project folder, ``--params FILE`` on the CLI); a partial
@@ -21,6 +22,7 @@ from gis.analysis.targets import IndicatorParams
 from gis.atomic import write_atomic
 from gis.config import from_dict, to_dict
 from gis.errors import ValidationError
+from gis.radio.calibration_params import CalibrationParams
 from gis.radio.params import RadioParams
 from gis.scale.params import ScaleParams
 
@@ -55,6 +57,7 @@ class RunParams:
     mobile: HamletRule = field(default_factory=HamletRule)
     sharing: SharingParams = field(default_factory=SharingParams)
     scale: ScaleParams = field(default_factory=ScaleParams)
+    calibration: CalibrationParams = field(default_factory=CalibrationParams)
 
     def replace(self, **sections: Any) -> RunParams:
         """A copy with some sections replaced."""

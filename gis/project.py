@@ -226,7 +226,7 @@ def load_project(project_dir: str | Path | None, files: Mapping[str, object] | N
     province = province or params.load.province or None
     standard = params.load.meridian_standard
     order = ["villages", "admin", "sites", "roads", "fiber", "fiber_nodes", "facilities", "zones",
-             *RASTER_KINDS]
+             "measurements", *RASTER_KINDS]
     results: dict[str, ReadResult] = {}
     for kind in sorted(files, key=order.index):
         target = project.crs if project is not None else None

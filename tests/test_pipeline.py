@@ -25,6 +25,7 @@ from gis.pipeline.cache import run_cached, stage_inputs
 from gis.pipeline.context import RunContext, Stage, UndeclaredInputError
 from gis.pipeline.stages import STAGES, run
 from gis.project import Project
+from gis.radio.calibration_params import CalibrationGroup
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "gis"
@@ -264,6 +265,7 @@ EXPECTED = {
     "params targets": "I",
     "params scale": "CMSAI",
     "params load": "",
+    "params calibration": "CMSAI",   # the calibrated coverage
 }
 
 
@@ -287,6 +289,7 @@ def _changed(project: Project, params: RunParams, what: str, tmp: Path
             "radio": {"rx_height_m": 1.6}, "fiber": {"drop_max_m": 250.0},
             "sharing": {"candidate_spacing_m": 400.0}, "targets": {"preset": "hai_hau_2025"},
             "scale": {"tile_km": 25.0}, "load": {"province": "Ninh Bình"},
+            "calibration": {"groups": (CalibrationGroup("Viettel", offset_db=3.0),)},
             "mobile.min_pop_share": {"min_pop_share": 0.6},
             "mobile.signal_techs": {"signal_techs": ("4G", "5G")},
         }[name if field else section]
@@ -311,7 +314,8 @@ def test_each_input_recomputes_exactly_the_stages_that_read_it(small, tmp_path):
     layers, rasters, sections = stage_inputs(STAGES[1], STAGES)
     assert (layers, rasters, sections) == (("sites", "villages"),
                                            ("dem", "landcover", "population"),
-                                           ("mobile.signal_techs", "radio", "scale"))
+                                           ("calibration", "mobile.signal_techs", "radio",
+                                            "scale"))
 
 
 def test_changing_the_zones_changes_the_proposed_towers_in_a_cached_run(small):

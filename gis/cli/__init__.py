@@ -18,7 +18,7 @@ from gis.errors import GisError
 __all__ = ["COMMANDS", "main"]
 
 #: Command modules under ``gis.cli``, in the order ``--help`` lists them.
-COMMANDS = ["sample", "info", "run", "export", "compare", "pathloss", "importer"]
+COMMANDS = ["sample", "info", "run", "export", "compare", "pathloss", "calibrate", "importer"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -39,6 +39,7 @@ from gis.layers.landcheck import (
     tm3_meridian,
     warn_off_land,
 )
+from gis.layers.measurements import check_measurements
 from gis.layers.normalise import (
     generate_ids,
     map_columns,
@@ -235,6 +236,10 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
     _parse_number_columns(gdf, spec, report)
     _plausibility(gdf, report)
     normalise_values(gdf, kind, mapping, report)
+    if kind == "measurements":
+        gdf = check_measurements(gdf, mapping, report, display=display)
+        if not len(gdf):
+            _nothing_usable(report, display)
     if kind == "sites" and "site_id" not in gdf and len(gdf):
         _site_ids_by_position(gdf, wgs, report)
     if spec.id_column:

@@ -12,7 +12,13 @@
 * an **OpenCelliD export** read as a sites layer is recognised and the report says to use
   ``gis import opencellid`` (which groups the cells into sites); a header-less OpenCelliD dump
   (the full downloads have no header line) is refused with that advice, since its first row
-  would be taken for headers.
+  would be taken for headers;
+* **measurements** files: of several signal columns the RSRP is taken by
+  :data:`MEASUREMENT_SIGNAL_PRIORITY` (an explicit RSRP before G-NetTrack's ``Level`` before a
+  generic ``signal``), ``mcc`` + ``mnc`` give the operator, and an OpenCelliD export gives
+  ``operator`` from ``mcc`` + ``net``, ``tech`` from ``radio`` and ``rsrp_dbm`` from
+  ``averageSignal`` (``source = "OpenCelliD averageSignal"``; see
+  :func:`gis.layers.measurements.check_measurements` for why only non-zero values are used).
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ from gis.layers.schema import LAYER_SPECS, OCID_COLUMNS, LayerKind, header_key
 if TYPE_CHECKING:
     from gis.layers.formats import RawTable
 
-__all__ = ["IMPORT_OPENCELLID", "is_opencellid_header", "kind_hint", "prepare_table"]
+__all__ = ["IMPORT_OPENCELLID", "MEASUREMENT_SIGNAL_PRIORITY", "OPENCELLID_SIGNAL_SOURCE",
+           "is_opencellid_header", "kind_hint", "prepare_table"]
 
 #: The command that reads an OpenCelliD export properly.
 IMPORT_OPENCELLID = "gis import opencellid FILE --area AREA --out PROJECT"
@@ -80,6 +87,8 @@ def prepare_table(raw: RawTable, kind: str, *, admin_level: str | None = None,
     geom = df.geometry.name if raw.has_geometry else None
     columns = [str(c) for c in df.columns if c != geom]
     notes = list(raw.notes)
+    if kind == "measurements":
+        return _measurement_table(raw, columns, notes)
     if kind == "admin":
         table, more = admin_table(df, level=admin_level, display=display)
         return dataclasses.replace(raw, df=table, notes=[*notes, *more])
@@ -133,6 +142,75 @@ def prepare_table(raw: RawTable, kind: str, *, admin_level: str | None = None,
                   "= MobiFone, 452-02 = VinaPhone).",
                   f"Nhà mạng lấy từ {mcc_col} + {mnc_col} (MCC-MNC, ví dụ 452-04 = Viettel, "
                   "452-01 = MobiFone, 452-02 = VinaPhone)."))
+    return dataclasses.replace(raw, df=df, notes=notes)
+
+
+#: Signal columns of measurement files, most specific first: when a file has several (a drive
+#: test logging RSRP, RSRQ and RSSI; a speed test with ``signal_strength`` and ``lte_rsrp``),
+#: the first of these is the ``rsrp_dbm``, whatever the column order. Keys as
+#: :func:`gis.layers.schema.header_key` gives them, without a trailing ``_dbm``.
+MEASUREMENT_SIGNAL_PRIORITY = (
+    "rsrp", "ss_rsrp", "nr_ss_rsrp", "nr_serving_cell_ss_rsrp", "nr_rsrp", "lte_rsrp",
+    "serving_cell_rsrp", "lte_serving_cell_rsrp", "serving_rsrp", "scell_rsrp", "rsrp_serving",
+    "level", "signal", "signal_strength", "signal_level", "cuong_do_tin_hieu", "muc_tin_hieu",
+    "averagesignal", "average_signal", "rscp", "rxlev", "rx_level",
+)
+#: ``source`` of measurements taken from an OpenCelliD export's ``averageSignal``.
+OPENCELLID_SIGNAL_SOURCE = "OpenCelliD averageSignal"
+
+
+def _signal_key(header: str) -> str:
+    """``"LTE Serving Cell RSRP (dBm)"`` -> ``"lte_serving_cell_rsrp"``."""
+    key = header_key(header)
+    return key[:-4] if key.endswith("_dbm") else key
+
+
+def _measurement_table(raw: RawTable, columns: list[str],
+                       notes: list[tuple[str, str]]) -> RawTable:
+    """The measurement conventions of :func:`prepare_table` (see the module text)."""
+    df = raw.df
+    keys = {header_key(c): c for c in columns}
+    if is_opencellid_header(columns):
+        df = df.copy()
+        if "operator" not in keys:
+            df["operator"] = _plmn(df[keys["mcc"]], df[keys["net"]])
+        signal = keys["averagesignal"]
+        df = df.rename(columns={signal: "rsrp_dbm"})
+        df["source"] = OPENCELLID_SIGNAL_SOURCE
+        notes.append((
+            "OpenCelliD export: each row is one cell at the position OpenCelliD estimated from "
+            "the phones' reports, with averageSignal the mean of their signals (dBm); used as "
+            "one measurement at that position where averageSignal is not 0. Such points are "
+            "coarse (the position is a centroid of where phones were, the signal an average "
+            "over places): prefer drive tests.",
+            "Dữ liệu OpenCelliD: mỗi dòng là một cell tại vị trí OpenCelliD ước tính từ báo cáo "
+            "của điện thoại, averageSignal là trung bình tín hiệu của chúng (dBm); được dùng "
+            "như một điểm đo tại vị trí đó khi averageSignal khác 0. Các điểm này rất thô (vị "
+            "trí là tâm của nơi điện thoại đã ở, tín hiệu là trung bình nhiều nơi): nên dùng số "
+            "liệu đo kiểm (drive test)."))
+        return dataclasses.replace(raw, df=df, notes=notes)
+    # the RSRP column by priority: put it first so that the column mapping takes it
+    by_key: dict[str, str] = {}
+    for c in columns:
+        by_key.setdefault(_signal_key(c), c)
+    chosen = next((by_key[k] for k in MEASUREMENT_SIGNAL_PRIORITY if k in by_key), None)
+    if chosen is not None and "rsrp_dbm" not in keys:
+        df = df[[chosen, *[c for c in df.columns if c != chosen]]]
+        others = [c for c in columns if c != chosen and _signal_key(c) in
+                  MEASUREMENT_SIGNAL_PRIORITY]
+        if others:
+            notes.append((f"rsrp_dbm read from column {chosen!r}; not from "
+                          f"{', '.join(repr(c) for c in others)}.",
+                          f"rsrp_dbm đọc từ cột {chosen!r}; không từ "
+                          f"{', '.join(repr(c) for c in others)}."))
+    mnc = next((keys[k] for k in ("mnc", "mnc_code") if k in keys), None)
+    mapped = map_columns(columns, LAYER_SPECS[LayerKind.MEASUREMENTS])
+    if "operator" not in mapped and "mcc" in keys and mnc is not None:
+        df = df.copy()
+        df["operator"] = _plmn(df[keys["mcc"]], df[mnc])
+        notes.append((f"operator from {keys['mcc']} + {mnc} (MCC-MNC, e.g. 452-04 = Viettel).",
+                      f"Nhà mạng lấy từ {keys['mcc']} + {mnc} (MCC-MNC, ví dụ 452-04 = "
+                      "Viettel)."))
     return dataclasses.replace(raw, df=df, notes=notes)
 
 

@@ -132,9 +132,9 @@ class CoordColumns:
 
 
 _LON = {"lon", "long", "lng", "longitude", "kinh_do", "kinhdo", "kd", "x_lon", "lon_x",
-        "kinh_do_dong", "kinh_do_e", "kinh_do_x", "kinh_do_d"}
+        "kinh_do_dong", "kinh_do_e", "kinh_do_x", "kinh_do_d", "client_longitude"}
 _LAT = {"lat", "latitude", "vi_do", "vido", "vd", "y_lat", "lat_y", "vi_do_bac", "vi_do_n",
-        "vi_do_y"}
+        "vi_do_y", "client_latitude"}  # client_*: speed-test exports (the phone, not the server)
 _X = {"x", "toa_do_x", "toado_x", "x_coord", "xcoord", "coord_x", "x_toa_do", "tdx"}
 _Y = {"y", "toa_do_y", "toado_y", "y_coord", "ycoord", "coord_y", "y_toa_do", "tdy"}
 _E = {"easting", "e", "dong", "toa_do_e", "east"}

@@ -351,6 +351,7 @@ normalise_zone_rule = _prefix_map((
 #: Which canonical columns of which kinds get which value normaliser.
 VALUE_NORMALISERS: dict[tuple[str, str], Callable[[object], str | None]] = {
     ("sites", "tech"): normalise_tech,
+    ("measurements", "tech"): normalise_tech,
     ("roads", "road_class"): normalise_road_class,
     ("facilities", "kind"): normalise_facility_kind,
     ("fiber", "level"): normalise_level,
@@ -396,7 +397,7 @@ def normalise_values(df: pd.DataFrame, kind: str, mapping: dict[str, str],
     names of hamlets and admin units are filled (:func:`name_unnamed`).
     """
     name_unnamed(df, kind, report)
-    if "operator" in df and kind == "sites":
+    if "operator" in df and kind in ("sites", "measurements"):
         src_key = header_key(mapping.get("operator", "operator"))
         mnc = src_key in ("mnc", "mcc_mnc", "plmn", "ma_mang")
         _apply(df, "operator", lambda v: normalise_operator(v, mnc_column=mnc), report,

@@ -164,10 +164,13 @@ def guess_kind(columns: list[str], geometry_type: str | None, *, name: str | Non
         scores["villages"] += 2.0
     if "admin" in scores and keys & {"ma_xa", "ma_dvhc", "admin_level", "cap_hanh_chinh"}:
         scores["admin"] += 2.0
+    if "measurements" in scores and any("rsrp" in k for k in keys):  # no site file has one
+        scores["measurements"] += 4.0
     if gtype == "Polygon" and "admin" in scores and "villages" in scores and \
             scores["admin"] == scores["villages"]:
         scores["admin"] += 0.5 if not keys & {"ten_thon", "thon"} else -0.5
-    order = ["sites", "villages", "roads", "fiber", "fiber_nodes", "facilities", "admin", "zones"]
+    order = ["sites", "villages", "roads", "fiber", "fiber_nodes", "facilities", "admin", "zones",
+             "measurements"]
     return max(scores, key=lambda k: (scores[k], -order.index(k)))
 
 

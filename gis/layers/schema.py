@@ -35,6 +35,7 @@ class LayerKind(StrEnum):
     FACILITIES = "facilities"
     ADMIN = "admin"
     ZONES = "zones"
+    MEASUREMENTS = "measurements"
 
     @classmethod
     def parse(cls, value: str) -> LayerKind:
@@ -256,6 +257,49 @@ LAYER_SPECS: dict[LayerKind, LayerSpec] = {
         ),
         label_vi="Vùng hạn chế xây dựng cột",
         label_en="Tower zoning",
+    ),
+    # Signal measurements for calibrating the coverage model (gis.radio.calibration): drive
+    # tests (G-NetTrack: Level, NetworkTech, ARFCN; TEMS / Nemo style "Serving Cell RSRP",
+    # EARFCN, Band), crowd-sourced speed-test exports (RTR-NetTest open data: lte_rsrp,
+    # network_mcc_mnc, cat_technology; Ookla-style client_latitude), OpenCelliD averageSignal.
+    # Which of several signal columns is the RSRP is decided by MEASUREMENT_SIGNAL_PRIORITY in
+    # gis.layers.conventions, not by the column order.
+    LayerKind.MEASUREMENTS: LayerSpec(
+        LayerKind.MEASUREMENTS,
+        ("Point",),
+        required=(
+            _C("operator", aliases=("nha_mang", "mang", "doanh_nghiep", "carrier", "network",
+                                    "mno", "telco", "mcc_mnc", "plmn", "operatorname",
+                                    "operator_name", "network_name", "network_operator",
+                                    "network_operator_name", "network_mcc_mnc",
+                                    "sim_operator_name", "provider", "provider_name",
+                                    "carrier_name")),
+            _C("rsrp_dbm", "float", ("rsrp", "ss_rsrp", "nr_ss_rsrp", "nr_rsrp", "lte_rsrp",
+                                     "serving_rsrp", "serving_cell_rsrp",
+                                     "lte_serving_cell_rsrp", "nr_serving_cell_ss_rsrp",
+                                     "scell_rsrp", "rsrp_serving", "level", "signal",
+                                     "signal_dbm", "signal_strength", "signal_level",
+                                     "cuong_do_tin_hieu", "muc_tin_hieu", "averagesignal",
+                                     "average_signal", "rscp", "rxlev", "rx_level")),
+        ),
+        optional=(
+            _C("measurement_id", aliases=("id", "ma_do", "sample_id", "test_id",
+                                          "open_test_uuid")),
+            _C("tech", aliases=("cong_nghe", "technology", "rat", "radio", "networktech",
+                                "network_tech", "network_type", "networkmode", "network_mode",
+                                "cat_technology", "act", "connection_type", "system_mode")),
+            _C("band", aliases=("bang_tan", "band_name", "frequency_band", "lte_band",
+                                "nr_band", "serving_band")),
+            _C("freq_mhz", "float", ("tan_so", "tan_so_mhz", "frequency", "frequency_mhz",
+                                     "freq", "dl_freq_mhz")),
+            _C("earfcn", "float", ("arfcn", "dl_earfcn", "earfcn_dl", "nr_arfcn", "nrarfcn",
+                                   "ssb_arfcn", "uarfcn", "channel")),
+            _C("time", aliases=("timestamp", "thoi_gian", "date_time", "datetime", "date",
+                                "measured_at", "test_date")),
+            _C("source", aliases=("nguon", "data_source")),
+        ),
+        label_vi="Số liệu đo tín hiệu",
+        label_en="Signal measurements",
     ),
 }
 

@@ -7,7 +7,10 @@ area plus the largest coverage radius, and computes the best-server rasters with
 per-hamlet sums across tiles. Either way it leaves the same things: the
 ``coverage_<operator>_<tech>.tif`` / ``server_...`` rasters in the run folder and
 ``state.transmitters``, ``state.coverage``, ``state.terrain`` (and ``state.hamlet_coverage`` when
-tiled). ``mobile`` turns the coverage into the per-hamlet columns (:mod:`gis.analysis.mobile`).
+tiled). In one piece, a calibration on measurements (``RunParams.calibration``) is subtracted
+from the best-server rasters after the sweep (:func:`gis.radio.calibration.apply_calibration`);
+tiled runs are not calibrated yet (a warning says so). ``mobile`` turns the coverage into the
+per-hamlet columns (:mod:`gis.analysis.mobile`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from affine import Affine
 from gis.analysis.mobile import hamlet_columns, hamlet_coverage
 from gis.layers.rasters import read_window
 from gis.pipeline.context import RunContext, TerrainGrid
+from gis.radio.calibration import apply_calibration
+from gis.radio.calibration_params import CalibrationParams
 from gis.radio.coverage import compute_coverage
 from gis.radio.sectors import expand_sectors
 from gis.scale.runner import run_tiled
@@ -39,6 +44,16 @@ _NO_POPULATION = ("No population raster: hamlet coverage shares are shares of th
                   "(polygons) or of the centre (points).",
                   "Không có raster dân số: tỷ lệ phủ của thôn tính theo diện tích (thôn dạng "
                   "vùng) hoặc theo trung tâm thôn (thôn dạng điểm).")
+
+
+def _calibrated(cal: CalibrationParams) -> tuple[str, str]:
+    """The run's note that its coverage is calibrated, in English and Vietnamese."""
+    ops = ", ".join(sorted({g.operator for g in cal.groups if g.applied}))
+    when = cal.fitted_on or "?"
+    return (f"Coverage calibrated on {cal.n_points} measurements ({cal.measurements or 'file'}, "
+            f"{when}) for {ops}: signal minus the fitted offset and distance slope.",
+            f"Vùng phủ được hiệu chỉnh theo {cal.n_points} điểm đo ({cal.measurements or 'tệp'}, "
+            f"{when}) cho {ops}: tín hiệu trừ độ lệch và độ dốc theo khoảng cách đã khớp.")
 
 
 def _extent(ctx: RunContext) -> tuple[pd.DataFrame, tuple[float, float, float, float], float]:
@@ -106,6 +121,10 @@ def _one_piece(ctx: RunContext, tx: pd.DataFrame, area: tuple[float, float, floa
         landcover[:h, :w] = lc[:h, :w]
     result = compute_coverage(tx, dem, transform, crs, radio, landcover=landcover, window=window,
                               threads=min(4, os.cpu_count() or 1))
+    calibration = ctx.params.calibration
+    if calibration.active:  # after the sweep until the kernel takes the tables (see the module)
+        result = apply_calibration(result, calibration, landcover)
+        ctx.warn(*_calibrated(calibration))
     # the grid for point-to-point predictions (the sharing stage), flat when there is no DEM
     ctx.state.terrain = TerrainGrid.of(dem, transform)
     for w in result.warnings:
@@ -118,6 +137,11 @@ def _one_piece(ctx: RunContext, tx: pd.DataFrame, area: tuple[float, float, floa
 def _tiled(ctx: RunContext, tx: pd.DataFrame, area: tuple[float, float, float, float],
            halo: float) -> None:
     radio, scale = ctx.params.radio, ctx.params.scale
+    if ctx.params.calibration.active:
+        ctx.warn("The calibration on measurements is not applied to tiled runs yet: their "
+                 "coverage is the uncalibrated model's.",
+                 "Hiệu chỉnh theo số liệu đo chưa được áp dụng cho lần chạy theo ô lưới: vùng "
+                 "phủ là của mô hình chưa hiệu chỉnh.")
     crs = ctx.project.crs
     dem_path = ctx.project.rasters.get("dem")
     grid = plan_grid(area, crs, dem_path=dem_path, halo_m=halo,

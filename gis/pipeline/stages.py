@@ -40,7 +40,7 @@ STAGES: list[Stage] = [
           label_vi="Bảng thôn", label_en="Hamlet table"),
     Stage("coverage", coverage_stage, needs=("villages", "sites"),
           rasters=("dem", "landcover", "population"),
-          sections=("radio", "scale", "mobile.signal_techs"),
+          sections=("radio", "scale", "mobile.signal_techs", "calibration"),
           label_vi="Vùng phủ sóng", label_en="Radio coverage"),
     Stage("mobile", mobile_stage, needs=("villages", "sites"), rasters=("population",),
           sections=("radio", "mobile"), after=("hamlets", "coverage"),

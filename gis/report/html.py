@@ -211,6 +211,9 @@ def param_summary(parameters: dict[str, Any], *, max_items: int = 8) -> list[tup
         if not isinstance(values, dict):
             rows.append((section, str(values)))
             continue
+        if section == "calibration":  # the applied groups in one row; their statistics in run.json
+            rows.append((section, _calibration_summary(values)))
+            continue
         for key, v in values.items():
             name = f"{section}.{key}"
             if _is_scalar(v):
@@ -221,6 +224,20 @@ def param_summary(parameters: dict[str, Any], *, max_items: int = 8) -> list[tup
                     len(v) <= max_items and all(map(_is_scalar, v.values())))):
                 rows.append((name, ", ".join(f"{k}={x}" for k, x in v.items()) or "-"))
     return rows
+
+
+def _calibration_summary(values: dict[str, Any]) -> str:
+    """``"Viettel: +6.17 dB, -1.20 dB/decade (n 136); ..."``: the applied calibration groups
+    (:mod:`gis.radio.calibration_params`), ``"-"`` when none."""
+    parts = []
+    for g in values.get("groups") or []:
+        if not g.get("applied"):
+            continue
+        where = g["operator"] + ("" if g.get("clutter_class") is None else
+                                 f" / {g['clutter_class']}")
+        parts.append(f"{where}: {g['offset_db']:+.2f} dB, {g['slope_db_per_decade']:+.2f} "
+                     f"dB/decade (n {g['n_points']})")
+    return "; ".join(parts) or "-"
 
 
 def render_html(results: RunResults, *, lang: str = "en", max_uncovered_rows: int = 500) -> str:

@@ -23,9 +23,17 @@ from gis.export.tiers import TIER_COLORS
 from gis.labels import STATUS_LABELS, check_lang, text
 from gis.text import as_text
 
-__all__ = ["overview_png"]
+__all__ = ["figure_png", "overview_png"]
 
 _KM_PER_DEG_LAT = 110.574  # km per degree of latitude near 20° N (WGS84)
+
+
+def figure_png(fig: object) -> bytes:
+    """A matplotlib figure laid out tightly as PNG bytes (the caller closes it)."""
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
 
 
 def _nice_km(span_km: float) -> float:
@@ -154,9 +162,7 @@ def overview_png(hamlets: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | Non
             ax.legend(handles=handles, loc="upper right", fontsize=7, framealpha=0.9)
         if title:
             ax.set_title(title, fontsize=10)
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
+        png = figure_png(fig)
     finally:
         plt.close(fig)
-    return buf.getvalue()
+    return png
