@@ -418,7 +418,7 @@ def small(tmp_path_factory):
     xy = np.column_stack([X0 + rng.uniform(-400, 3400, n), Y0 + rng.uniform(-400, 2400, n)])
     op = np.where(np.arange(n) % 2 == 0, "Viettel", "VinaPhone")
     pred = np.array([cov.sample(p[None], "4G", o)[0] for p, o in zip(xy, op, strict=True)])
-    keep = np.isfinite(pred)
+    keep = np.isfinite(pred) & (pred > -135.0)  # measurable signals only
     meas = pred - 5.0 + rng.normal(0, 2.0, n)
     lon, lat = Transformer.from_crs(CRS_UTM, 4326, always_xy=True).transform(xy[:, 0], xy[:, 1])
     frame = pd.DataFrame({"lon": lon, "lat": lat, "operator": op, "tech": "4G",
