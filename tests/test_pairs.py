@@ -108,3 +108,21 @@ def test_bad_pair_arrays_are_clear_errors():
     with pytest.raises(ValidationError, match="tx_height_m has 3"):
         pair_rsrp_dbm(tx, [30.0, 30.0, 30.0], 1800.0, 61.0, rx, None, None,
                       tx_index=np.array([0]), rx_index=np.array([0]))
+
+
+def test_float32_dem_and_gaps_give_the_engine_values(hills):
+    from gis.radio.pairs import prepare_dem
+
+    dem, tr = hills
+    holed = dem.copy()
+    holed[300:320, 300:340] = np.nan  # a gap: 0 m, as the coverage engine takes it
+    rng = np.random.default_rng(2)
+    tx, rx = _points(rng, 12), _points(rng, 60)
+    ti, ri = pairs_within(tx, rx, 10_000.0)
+    want = point_rsrp_dbm(tx, 30.0, 1800.0, 61.0, rx, holed.astype(np.float64), tr)[ti, ri]
+    for grid in (holed, holed.astype(np.float64), prepare_dem(holed)):
+        got = pair_rsrp_dbm(tx, 30.0, 1800.0, 61.0, rx, grid, tr, tx_index=ti, rx_index=ri)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
+    assert prepare_dem(holed).dtype == np.float32
+    ready = prepare_dem(dem)
+    assert prepare_dem(ready) is ready  # prepared once, never copied again

@@ -95,7 +95,9 @@ def terrain_link_predictor(dem: np.ndarray | None, transform, radio, *,
     tech
         Technology whose signal definition applies.
     """
-    from gis.radio.pairs import pair_rsrp_dbm
+    from gis.radio.pairs import pair_rsrp_dbm, prepare_dem
+
+    dem = None if dem is None else prepare_dem(dem)  # once, not per block of pairs
 
     def predict(tx_xy, tx_h, rx_xy, antenna: Antenna) -> np.ndarray:
         tx_xy = np.asarray(tx_xy, float).reshape(-1, 2)

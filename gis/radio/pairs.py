@@ -47,7 +47,7 @@ from gis.radio._kernels import bilinear, profile_loss_db
 from gis.radio.params import RadioParams
 from gis.radio.terrain import DiffractionMethod, pixel_coords, wavelength_m
 
-__all__ = ["pair_rsrp_dbm", "pairs_within"]
+__all__ = ["pair_rsrp_dbm", "pairs_within", "prepare_dem"]
 
 
 def pairs_within(tx_xy: np.ndarray, rx_xy: np.ndarray, radius_m: float,
@@ -136,13 +136,24 @@ def _pair_distances(tx_col, tx_row, rx_col, rx_row, tx_index, rx_index, px_w_m: 
         out_dist[p] = np.nan if d > max_radius_m else d
 
 
-def _dem_array(dem: np.ndarray) -> np.ndarray:
-    """The DEM as contiguous float64 with cells without data at 0 m (the engine's rule)."""
-    z = np.asarray(dem, dtype=np.float64)
+def prepare_dem(dem: np.ndarray) -> np.ndarray:
+    """The DEM as the kernel reads it: a contiguous float32 or float64 grid of metres, cells
+    without data at 0 m (the coverage engine's rule).
+
+    A float32 DEM stays float32 (half the memory of the engine's float64 copy; the kernel
+    widens each value exactly, so the signal is the same to the bit), other types become
+    float64. An array already in that form is returned as it is, so a caller predicting many
+    blocks of pairs prepares its DEM once.
+    """
+    z = np.asarray(dem)
+    if z.dtype != np.float32:
+        z = np.asarray(z, dtype=np.float64)
     if z.ndim != 2 or z.size == 0:
         raise ValidationError(f"The DEM must be a 2-D array, got shape {z.shape}.",
                               f"DEM phải là mảng 2 chiều, nhận {z.shape}.")
-    return np.ascontiguousarray(np.where(np.isfinite(z), z, 0.0))
+    if not np.isfinite(z).all():
+        z = np.where(np.isfinite(z), z, z.dtype.type(0.0))
+    return np.ascontiguousarray(z)
 
 
 def _per_tx(value, n: int, name: str) -> np.ndarray:
@@ -199,7 +210,8 @@ def pair_rsrp_dbm(
         Per transmitter (or scalars): antenna height above ground (m), carrier (MHz), total
         EIRP at maximum gain (dBm).
     dem, transform
-        Ground elevation grid (m) and its transform; ``None`` for flat terrain.
+        Ground elevation grid (m) and its transform; ``None`` for flat terrain. Pass it
+        through :func:`prepare_dem` once when predicting many blocks (no copy per call).
     params
         Radio parameters.
     tx_index, rx_index
@@ -253,7 +265,7 @@ def pair_rsrp_dbm(
         transform = Affine(30.0, 0.0, 0.0, 0.0, -30.0, 0.0)
         z = np.zeros((2, 2))
     else:
-        z = _dem_array(dem)
+        z = prepare_dem(dem)
     px_w, px_h = float(transform.a), float(-transform.e)
     tc, tr = pixel_coords(transform, txy[:, 0], txy[:, 1])
     rc, rr = pixel_coords(transform, rxy[:, 0], rxy[:, 1])

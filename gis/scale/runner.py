@@ -35,6 +35,11 @@ import pandas as pd
 import rasterio
 import shapely
 
+try:
+    import resource
+except ImportError:  # not on Windows: page faults are then not counted
+    resource = None
+
 from gis.analysis.hamlets import hamlet_centres
 from gis.analysis.mobile import HamletRule
 from gis.errors import InputFileError
@@ -107,10 +112,35 @@ def _atomic_write(path: Path, write) -> None:
     os.replace(tmp, path)
 
 
+def _thread_usage() -> tuple[float, int]:
+    """(CPU seconds, minor page faults) of the calling thread so far (Linux; process-wide
+    page faults elsewhere)."""
+    if resource is None:
+        return time.thread_time(), 0
+    who = getattr(resource, "RUSAGE_THREAD", resource.RUSAGE_SELF)
+    return time.thread_time(), resource.getrusage(who).ru_minflt
+
+
 def run_tile(task: TileTask) -> TileOutput:
-    """Compute one tile: coverage on its core, GeoTIFFs, hamlet partial sums, done marker."""
+    """Compute one tile: coverage on its core, GeoTIFFs, hamlet partial sums, done marker.
+
+    The marker records, besides the result's fingerprint, the tile's wall seconds, the CPU
+    seconds of its thread (``coverage_cpu_s``: reads, engine and GeoTIFFs; ``hamlets_cpu_s``:
+    the partial sums) and per phase (``phases``: wall seconds, CPU seconds and minor page
+    faults of ``read``, ``engine``, ``write``, ``hamlets``), the figures that explain where a
+    tile's time goes in a worker process (docs/scale.md).
+    """
     t0 = time.perf_counter()
     c0 = time.thread_time()
+    phases: dict[str, list[float]] = {}
+    mark = [time.perf_counter(), *_thread_usage()]
+
+    def phase(name: str) -> None:
+        now = [time.perf_counter(), *_thread_usage()]
+        phases[name] = [round(now[0] - mark[0], 4), round(now[1] - mark[1], 4),
+                        int(now[2] - mark[2])]
+        mark[:] = now
+
     tile, grid = task.tile, task.grid
     out = Path(task.out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -122,9 +152,11 @@ def run_tile(task: TileTask) -> TileOutput:
         dem, dem_tr = read_tile_dem(grid, tile)
         lc = (read_tile_landcover(task.landcover_path, grid, tile)
               if task.landcover_path else None)
+        phase("read")
         res = compute_coverage(task.tx, dem, dem_tr, grid.crs, task.radio, landcover=lc,
                                window=(tile.halo, tile.halo, tile.height, tile.width))
         del dem, lc
+        phase("engine")
         warnings = list(res.warnings)
         tr = grid.transform * grid.transform.translation(tile.col_off, tile.row_off)
         for key in task.keys:
@@ -138,6 +170,7 @@ def run_tile(task: TileTask) -> TileOutput:
                 path = out / coverage_filename(*key, kind=kind)
                 _atomic_write(path, lambda p, a=arr, nd=nodata: write_geotiff(
                     p, a, tr, grid.crs, nodata=nd))
+        phase("write")
     c1 = time.thread_time()
     population = None
     if task.pop is not None and task.pop_rows[1] > task.pop_rows[0] \
@@ -155,14 +188,15 @@ def run_tile(task: TileTask) -> TileOutput:
             np.savez(fh, **partials.to_npz())
 
     _atomic_write(out / PARTIALS, _save)
+    phase("hamlets")
     seconds = time.perf_counter() - t0
     # CPU seconds of this thread (the numba kernels run in it): the tile's cost on a core,
     # whatever else the machine is doing
     cpu = {"coverage_cpu_s": round(c1 - c0, 3), "hamlets_cpu_s": round(time.thread_time() - c1,
                                                                           3)}
     marker = {"tile": tile.name, "fingerprint": task.fingerprint, "seconds": round(seconds, 3),
-              **cpu, "transmitters": len(task.tx), "cells": tile.height * tile.width,
-              "rasters": has_rasters, "warnings": warnings}
+              **cpu, "phases": phases, "pid": os.getpid(), "transmitters": len(task.tx),
+              "cells": tile.height * tile.width, "rasters": has_rasters, "warnings": warnings}
     _atomic_write(out / MARKER, lambda p: p.write_text(json.dumps(marker, ensure_ascii=False),
                                                        encoding="utf-8"))
     return TileOutput(tile.name, partials, warnings, seconds, len(task.tx), has_rasters)
