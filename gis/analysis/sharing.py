@@ -29,6 +29,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from gis.analysis.setcover import max_coverage, set_cover
+from gis.radio.pairs import pairs_within
 
 __all__ = [
     "Antenna",
@@ -163,14 +164,12 @@ def reach_pairs(predict: LinkPredictor, tx_xy: np.ndarray, tx_height_m: np.ndarr
     parts_t, parts_r, parts_s = [], [], []
     if len(txy) and len(rxy):
         tree = shapely.STRtree(shapely.points(txy))
-        for start in range(0, len(rxy), max(1, int(rx_block))):
-            block = rxy[start:start + rx_block]
-            rb, tb = tree.query(shapely.points(block), predicate="dwithin",
-                                distance=float(antenna.max_radius_m))
-            if len(rb) == 0:
+        step = max(1, int(rx_block))
+        for start in range(0, len(rxy), step):
+            block = rxy[start:start + step]
+            tb, rb = pairs_within(txy, block, antenna.max_radius_m, tree=tree)
+            if len(tb) == 0:
                 continue
-            order = np.lexsort((tb, rb))
-            tb, rb = tb[order].astype(np.int64), rb[order].astype(np.int64)
             rsrp = np.asarray(predict(txy[tb], th[tb], block[rb], antenna), dtype=float)
             ok = rsrp >= antenna.threshold_dbm
             parts_t.append(tb[ok])

@@ -50,8 +50,8 @@ from gis.radio.terrain import DiffractionMethod, pixel_coords, wavelength_m
 __all__ = ["pair_rsrp_dbm", "pairs_within", "prepare_dem"]
 
 
-def pairs_within(tx_xy: np.ndarray, rx_xy: np.ndarray, radius_m: float,
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def pairs_within(tx_xy: np.ndarray, rx_xy: np.ndarray, radius_m: float, *,
+                 tree: shapely.STRtree | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Every (transmitter, receiver) pair at most ``radius_m`` apart, sorted by receiver then
     transmitter.
 
@@ -61,6 +61,9 @@ def pairs_within(tx_xy: np.ndarray, rx_xy: np.ndarray, radius_m: float,
         (n_tx, 2) and (n_rx, 2) point coordinates in one metric CRS, m.
     radius_m
         Largest distance, m (inclusive, as shapely's ``dwithin``).
+    tree
+        ``shapely.STRtree(shapely.points(tx_xy))`` when the caller queries the same
+        transmitters with several blocks of receivers (built here otherwise).
 
     Returns
     -------
@@ -68,11 +71,14 @@ def pairs_within(tx_xy: np.ndarray, rx_xy: np.ndarray, radius_m: float,
         (k,) int64 positions into ``tx_xy`` and ``rx_xy``. Memory grows with ``k``, never with
         ``n_tx * n_rx``: the STRtree of the transmitters is queried with the receivers.
     """
-    txy = np.asarray(tx_xy, dtype=float).reshape(-1, 2)
     rxy = np.asarray(rx_xy, dtype=float).reshape(-1, 2)
-    if len(txy) == 0 or len(rxy) == 0:
+    if tree is None:
+        txy = np.asarray(tx_xy, dtype=float).reshape(-1, 2)
+        if len(txy) == 0 or len(rxy) == 0:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        tree = shapely.STRtree(shapely.points(txy))
+    if len(rxy) == 0 or len(tree) == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    tree = shapely.STRtree(shapely.points(txy))
     rx_i, tx_i = tree.query(shapely.points(rxy), predicate="dwithin", distance=float(radius_m))
     order = np.lexsort((tx_i, rx_i))
     return tx_i[order].astype(np.int64), rx_i[order].astype(np.int64)
