@@ -4,13 +4,16 @@ The same tiles of the province preset run ``--repeats`` times in each setting, o
 time, and each tile's marker gives its wall seconds, the CPU seconds of its thread and, per
 phase (read, engine, write, hamlets), wall, CPU and minor page faults:
 
-- ``parent``: in this process (dask's synchronous scheduler);
-- ``parent, MALLOC_TRIM_THRESHOLD_=65536``: the same in a fresh interpreter started with the
-  variable a ``distributed`` nanny sets for its workers;
-- ``worker (nanny defaults)``: one single-threaded worker process of a LocalCluster, as the
-  benchmark of the speed-up and ``dask worker`` run it;
-- ``worker, no MALLOC_TRIM_THRESHOLD_``: the same with that variable removed from the nanny's
-  ``pre-spawn-environ`` (what :func:`gis.scale.runner.local_cluster` does);
+- ``parent``: in a fresh interpreter like the CLI's (dask's synchronous scheduler);
+- ``parent + MALLOC_TRIM_THRESHOLD_=65536, untuned``: the same started with the variable a
+  ``distributed`` nanny sets for its workers, with :func:`gis.scale.runner.tune_allocator`
+  switched off (the first version);
+- ``parent + MALLOC_TRIM_THRESHOLD_=65536``: the same with the allocator tuned (this version);
+- ``worker, untuned``: one single-threaded worker process of a LocalCluster with the nanny's
+  defaults, as ``dask worker`` runs it, allocator not tuned (the first version);
+- ``worker``: the same, tuned (this version);
+- ``worker, no MALLOC_TRIM_THRESHOLD_``: the nanny told not to set the variable
+  (``distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_: null``);
 - ``dask processes pool``: the CLI's default local scheduler (no nanny).
 
 The first repeat of each setting includes loading the numba kernels from the cache, so the
@@ -48,6 +51,13 @@ def _env() -> dict[str, str | None]:
     out["numba.config.NUMBA_NUM_THREADS"] = str(numba.config.NUMBA_NUM_THREADS)
     out["pid"] = str(os.getpid())
     return out
+
+
+def _untune() -> None:
+    """Switch off the allocator tuning in this process (to measure the first version)."""
+    from gis.scale import runner
+
+    runner.tune_allocator = lambda: False
 
 
 def _setup(project_dir: Path, tile_km: float, n_tiles: int):
@@ -101,8 +111,11 @@ def measure(setting: str, project_dir: Path, work: Path, tile_km: float, n_tiles
             repeats: int) -> dict:
     """One setting's markers (list per repeat) and the environment its tiles saw."""
     project, tx, villages, grid, names = _setup(project_dir, tile_km, n_tiles)
-    folder = work / setting.replace(" ", "_")
-    if setting in ("parent", "parent_trim"):
+    folder = work / setting
+    untuned = setting.endswith("_untuned")
+    if untuned and not setting.startswith("worker"):
+        _untune()
+    if setting.startswith("parent"):
         env = _env()
         reps = _repeats(lambda i: _run(project, tx, villages, grid, names, folder / str(i),
                                        tile_km), repeats)
@@ -121,19 +134,27 @@ def measure(setting: str, project_dir: Path, work: Path, tile_km: float, n_tiles
         with dask.config.set(cfg), LocalCluster(
                 n_workers=1, threads_per_worker=1, processes=True,
                 dashboard_address=":0") as cluster, Client(cluster) as client:
+            if untuned:
+                client.run(_untune)
             env = next(iter(client.run(_env).values()))
             reps = _repeats(lambda i: _run(project, tx, villages, grid, names, folder / str(i),
                                            tile_km, client=client), repeats)
     return {"setting": setting, "env": env, "names": names, "repeats": reps}
 
 
-LABELS = {"parent": "parent", "parent_trim": "parent, MALLOC_TRIM_THRESHOLD_=65536",
-          "worker": "worker (nanny defaults)", "worker_notrim": "worker, no MALLOC_TRIM_THRESHOLD_",
+LABELS = {"parent": "parent",
+          "parent_trim_untuned": "parent + MALLOC_TRIM_THRESHOLD_=65536, untuned",
+          "parent_trim": "parent + MALLOC_TRIM_THRESHOLD_=65536, tuned",
+          "worker_untuned": "worker (nanny defaults), untuned",
+          "worker": "worker (nanny defaults), tuned",
+          "worker_notrim": "worker, no MALLOC_TRIM_THRESHOLD_",
           "pool": "dask processes pool (CLI default)"}
 
 
 def _summary(res: dict) -> str:
-    lines = [f"{LABELS[res['setting']]}  (env in the tile's process: "
+    tuned = {m.get("allocator_tuned") for rep in res["repeats"] for m in rep}
+    lines = [f"{LABELS[res['setting']]}  (allocator tuned: {'/'.join(map(str, tuned))}; env in "
+             "the tile's process: "
              + ", ".join(f"{k}={v}" for k, v in res["env"].items() if k != "pid") + ")"]
     for i, rep in enumerate(res["repeats"]):
         cpu = sum(m["coverage_cpu_s"] + m["hamlets_cpu_s"] for m in rep)
@@ -159,7 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tile-km", type=float, default=10.0)
     ap.add_argument("--tiles", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--settings", default="parent,parent_trim,worker,worker_notrim,pool")
+    ap.add_argument("--settings", default=",".join(LABELS))
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run the settings this many times, interleaved (load drifts cancel)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     work = Path(args.work)
@@ -175,11 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     la = os.getloadavg()
     print(f"== tile cost by setting: {args.tiles} tiles of {args.tile_km:g} km x "
           f"{args.repeats} repeats; load average {la[0]:.1f} / {la[1]:.1f} / {la[2]:.1f} ==")
-    results = {}
-    for setting in args.settings.split(","):
+    results: dict[str, dict] = {}
+    for setting in [s for _ in range(args.rounds) for s in args.settings.split(",")]:
         env = dict(os.environ)
         env.pop("MALLOC_TRIM_THRESHOLD_", None)
-        if setting == "parent_trim":
+        if setting.startswith("parent_trim"):
             env["MALLOC_TRIM_THRESHOLD_"] = "65536"
         t0 = time.perf_counter()
         proc = subprocess.run([sys.executable, __file__, "--child", setting, "--project",
@@ -191,9 +214,12 @@ def main(argv: list[str] | None = None) -> int:
         if line is None:
             print(f"{setting}: failed\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
             continue
-        results[setting] = json.loads(line[len("RESULT "):])
-        print(_summary(results[setting]) + f"\n  ({time.perf_counter() - t0:.0f} s)",
-              flush=True)
+        res = json.loads(line[len("RESULT "):])
+        print(_summary(res) + f"\n  ({time.perf_counter() - t0:.0f} s)", flush=True)
+        if setting in results:  # later rounds: more repeats of the same setting
+            results[setting]["repeats"] += res["repeats"][1:]
+        else:
+            results[setting] = res
     (work / "tile_cost.json").write_text(json.dumps(results), encoding="utf-8")
     base = results.get("parent")
     if base:
@@ -201,9 +227,16 @@ def main(argv: list[str] | None = None) -> int:
             reps = res["repeats"][1:] or res["repeats"]
             return sum(m["coverage_cpu_s"] + m["hamlets_cpu_s"] for r in reps for m in r) / len(
                 reps)
+        def faults(res):
+            reps = res["repeats"][1:] or res["repeats"]
+            return sum(sum(p[2] for p in m.get("phases", {}).values()) for r in reps
+                       for m in r) / len(reps)
+
         b = steady(base)
-        print("steady-state CPU per repeat, relative to the parent: " + ", ".join(
-            f"{LABELS[k]} {steady(v) / b:.2f}x" for k, v in results.items()))
+        print("steady-state CPU per repeat (after the first), relative to the parent:")
+        for k, v in results.items():
+            print(f"  {LABELS[k]:52s} {steady(v):6.2f} CPU s = {steady(v) / b:.2f}x, "
+                  f"{faults(v) / 1000:5.0f}k minor faults")
     la = os.getloadavg()
     print(f"load average at the end {la[0]:.1f} / {la[1]:.1f} / {la[2]:.1f}")
     return 0

@@ -444,3 +444,40 @@ def test_lattice_points_in_polygons_equal_the_point_query(max_pairs):
     assert len(got_p) > 200 and {0, 1, 2, 3} <= set(got_g.tolist())
     # the box with edges on centres holds only the centres strictly inside: 2 x 3
     assert (got_g == 1).sum() == 2 * 3
+
+
+FAULTS_SCRIPT = """
+import resource, sys
+import numpy as np
+from gis.scale.runner import tune_allocator
+if sys.argv[1] == "tune":
+    assert tune_allocator()
+def faults():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+np.ones(1 << 17)  # 1 MiB, once, so that the heap has grown when tuned
+f0 = faults()
+for _ in range(200):
+    a = np.ones(1 << 17)  # 1 MiB filled, then freed
+    del a
+print(faults() - f0)
+"""
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="glibc only")
+def test_allocator_tuned_when_the_nanny_variable_disables_glibc_thresholds():
+    """With MALLOC_TRIM_THRESHOLD_ set (as a distributed nanny does), each 1 MiB array is a
+    fresh mmap: 256 pages fault in every time. Tuned, the freed block is reused."""
+    import os
+    import subprocess
+    import sys
+
+    from gis.scale.runner import tune_allocator
+
+    env = {**os.environ, "MALLOC_TRIM_THRESHOLD_": "65536"}
+    out = {mode: int(subprocess.run([sys.executable, "-c", FAULTS_SCRIPT, mode], env=env,
+                                    capture_output=True, text=True, check=True).stdout)
+           for mode in ("plain", "tune")}
+    assert out["plain"] >= 200 * 256 * 0.9      # one fault per 4 KiB page, each time
+    assert out["tune"] < out["plain"] / 20
+    if not os.environ.get("MALLOC_TRIM_THRESHOLD_"):
+        assert tune_allocator() is False         # nothing to do in a plain process

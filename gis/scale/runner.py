@@ -113,6 +113,43 @@ def _atomic_write(path: Path, write) -> None:
     os.replace(tmp, path)
 
 
+#: glibc ``mallopt`` parameters (malloc.h) and the values :func:`tune_allocator` sets: the
+#: ceiling glibc's own dynamic mmap threshold reaches on 64-bit systems
+#: (``DEFAULT_MMAP_THRESHOLD_MAX``, 32 MiB) and twice that as the trim threshold, as the dynamic
+#: rule keeps them.
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024
+TRIM_THRESHOLD_BYTES = 2 * MMAP_THRESHOLD_BYTES
+
+
+@functools.cache
+def tune_allocator() -> bool:
+    """Give glibc's allocator in this process the thresholds it would have reached by itself
+    when ``MALLOC_TRIM_THRESHOLD_`` is set; True when it changed them.
+
+    A ``distributed`` nanny starts every worker process with ``MALLOC_TRIM_THRESHOLD_=65536``
+    (its ``distributed.nanny.pre-spawn-environ``), which also disables glibc's dynamic mmap
+    threshold: every array above 128 KiB is then a fresh ``mmap`` whose pages fault in, zeroed
+    by the kernel, each time the engine allocates its per-position work arrays (about 450,000
+    minor faults per 10 km tile of the province preset, against 2,000-10,000 with the default
+    allocator, and a quarter more CPU per tile; docs/scale.md). Called by each task (once per
+    process); a no-op without the variable or off glibc.
+    """
+    if not os.environ.get("MALLOC_TRIM_THRESHOLD_") or not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    ok = mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1
+    ok &= mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES) == 1
+    return bool(ok)
+
+
 def _thread_usage() -> tuple[float, int]:
     """(CPU seconds, minor page faults) of the calling thread so far (Linux; process-wide
     page faults elsewhere)."""
@@ -131,6 +168,7 @@ def run_tile(task: TileTask) -> TileOutput:
     faults of ``read``, ``engine``, ``write``, ``hamlets``), the figures that explain where a
     tile's time goes in a worker process (docs/scale.md).
     """
+    tuned = tune_allocator()
     t0 = time.perf_counter()
     c0 = time.thread_time()
     phases: dict[str, list[float]] = {}
@@ -196,7 +234,7 @@ def run_tile(task: TileTask) -> TileOutput:
     cpu = {"coverage_cpu_s": round(c1 - c0, 3), "hamlets_cpu_s": round(time.thread_time() - c1,
                                                                           3)}
     marker = {"tile": tile.name, "fingerprint": task.fingerprint, "seconds": round(seconds, 3),
-              **cpu, "phases": phases, "pid": os.getpid(), "transmitters": len(task.tx),
+              **cpu, "phases": phases, "pid": os.getpid(), "allocator_tuned": tuned, "transmitters": len(task.tx),
               "cells": tile.height * tile.width, "rasters": has_rasters, "warnings": warnings}
     _atomic_write(out / MARKER, lambda p: p.write_text(json.dumps(marker, ensure_ascii=False),
                                                        encoding="utf-8"))
