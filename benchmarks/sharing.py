@@ -126,16 +126,38 @@ def report(ctx: RunContext, seconds: float, label: str) -> None:
           f"{len(t.get('unreachable_hamlets', []))} unreachable hamlets")
 
 
-def _peak_rss_gb() -> float:
-    """Peak resident size of this process so far (VmHWM), GB; NaN off Linux."""
+def _status_gb(field: str) -> float:
+    """``VmHWM`` (peak resident size since the last reset) or ``VmRSS`` of this process, GB;
+    NaN off Linux."""
     try:
         with open("/proc/self/status") as fh:
             for line in fh:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1e6
     except OSError:
         pass
     return float("nan")
+
+
+def _reset_peak_rss() -> bool:
+    """Reset VmHWM to the current resident size (Linux >= 4.0: ``clear_refs`` 5)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _cached_dem(bounds, res: float, seed: int) -> np.ndarray:
+    """:func:`synthetic_dem`, cached in the temporary folder (it takes minutes at this size)."""
+    key = hashlib.sha256(repr((bounds, res, seed)).encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"gis_bench_dem_{key}.npy"
+    if path.is_file():
+        return np.load(path)
+    dem = synthetic_dem(bounds, res, seed).astype(np.float32)
+    np.save(path, dem)
+    return dem
 
 
 def country_like(n_cand: int = 300_000, n_ham: int = 20_000, seed: int = 5) -> None:
@@ -149,7 +171,7 @@ def country_like(n_cand: int = 300_000, n_ham: int = 20_000, seed: int = 5) -> N
     side, res = 434_070.0, 90.0  # 4,823 x 4,823 cells
     x0, y0 = 300_060.0, 1_800_000.0
     t0 = time.perf_counter()
-    dem = synthetic_dem((x0, y0, x0 + side, y0 + side), res, seed).astype(np.float32)
+    dem = _cached_dem((x0, y0, x0 + side, y0 + side), res, seed)
     transform = from_origin(x0, y0 + side, res, res)
     print(f"  synthetic DEM {dem.shape[1]} x {dem.shape[0]} cells of {res:g} m "
           f"({dem.nbytes / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s")
@@ -168,7 +190,8 @@ def country_like(n_cand: int = 300_000, n_ham: int = 20_000, seed: int = 5) -> N
         calls["pairs"] += len(out)
         return out
 
-    rss0 = _peak_rss_gb()
+    rss0 = _status_gb("VmRSS")
+    reset = _reset_peak_rss()
     tracemalloc.start()
     t0, c0 = time.perf_counter(), time.process_time()
     chosen, assign, uncoverable, method = propose_towers(
@@ -181,8 +204,10 @@ def country_like(n_cand: int = 300_000, n_ham: int = 20_000, seed: int = 5) -> N
           f"{wall:.1f} s wall, {cpu:.1f} CPU s; {calls['pairs']:,} pairs within the radius "
           f"({calls['pairs'] / n_ham:.0f} per hamlet); {len(chosen):,} towers ({method}), "
           f"{int((assign >= 0).sum()):,} hamlets served, {len(uncoverable):,} unreachable")
-    print(f"  peak memory: numpy allocations {peak / 1e6:.0f} MB (tracemalloc); process peak "
-          f"resident {_peak_rss_gb():.2f} GB (before siting {rss0:.2f} GB, with the DEM)")
+    hwm = _status_gb("VmHWM")
+    print(f"  peak memory: numpy allocations {peak / 1e6:.0f} MB (tracemalloc); process "
+          f"resident {rss0:.2f} GB before siting (with the DEM and the points), "
+          + (f"peak {hwm:.2f} GB during it" if reset else f"peak {hwm:.2f} GB (whole run)"))
     print(f"  the dense path (point_rsrp_dbm on candidates x hamlets) would allocate three "
           f"{n_cand:,} x {n_ham:,} float64 matrices (distance, terrain loss, signal): "
           f"{3 * dense_gb:,.0f} GiB ({dense_gb:,.1f} GiB each)")

@@ -296,7 +296,9 @@ def consolidation_candidates(
     the keeper, tallest first: it carries every operator of the group at its own height, and the
     check passes when every hamlet that a removed tower's operator reaches from the removed tower
     (with its typical antenna) is also reached from the keeper. This is conservative: a hamlet also
-    served by another tower of the operator would not really be lost.
+    served by another tower of the operator would not really be lost. The hamlets each grouped
+    tower serves are found once per operator on sparse pairs (:func:`reach_pairs`), not per
+    keeper tried.
 
     Returns one row per group that can be consolidated: ``group_id, keep_position_id,
     remove_position_ids, operators, n_towers_removed, hamlets_checked``.
