@@ -463,6 +463,7 @@ print(faults() - f0)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="glibc only")
 def test_allocator_tuned_when_the_nanny_variable_disables_glibc_thresholds():
     """With MALLOC_TRIM_THRESHOLD_ set (as a distributed nanny does), each 1 MiB array is a

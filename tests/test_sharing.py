@@ -234,6 +234,7 @@ def test_opportunities_equal_a_dense_reference_and_ties_follow_position_order():
     assert list(tie["hamlet_index"]) == [[80], [81]]
 
 
+@pytest.mark.slow
 def test_siting_memory_grows_with_the_pairs_not_with_candidates_times_hamlets():
     import tracemalloc
 
