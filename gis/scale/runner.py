@@ -130,10 +130,10 @@ def tune_allocator() -> bool:
     A ``distributed`` nanny starts every worker process with ``MALLOC_TRIM_THRESHOLD_=65536``
     (its ``distributed.nanny.pre-spawn-environ``), which also disables glibc's dynamic mmap
     threshold: every array above 128 KiB is then a fresh ``mmap`` whose pages fault in, zeroed
-    by the kernel, each time the engine allocates its per-position work arrays (about 450,000
-    minor faults per 10 km tile of the province preset, against 2,000-10,000 with the default
-    allocator, and a quarter more CPU per tile; docs/scale.md). Called by each task (once per
-    process); a no-op without the variable or off glibc.
+    by the kernel, each time the engine allocates its per-position work arrays (about 480,000
+    minor faults per 10 km tile of the province preset, against 2,000-5,000 with the default
+    allocator, and 12-22 % more CPU per tile; ``benchmarks/tile_cost.py``, docs/scale.md).
+    Called by each task (once per process); a no-op without the variable or off glibc.
     """
     if not os.environ.get("MALLOC_TRIM_THRESHOLD_") or not sys.platform.startswith("linux"):
         return False
