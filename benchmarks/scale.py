@@ -270,6 +270,20 @@ def main(argv: list[str] | None = None) -> int:
           f"{cov_cpu / n_sectors * 1000:.0f} CPU ms per sector, hamlet sums "
           f"{ham_cpu / km2 * 1000:.1f} CPU ms per km²")
 
+    phases: dict[str, list[float]] = {}
+    for st in stats:
+        for name, (w, c, f) in st.get("phases", {}).items():
+            acc = phases.setdefault(name, [0.0, 0.0, 0.0])
+            acc[0] += w
+            acc[1] += c
+            acc[2] += f
+    if phases:
+        total = sum(v[1] for v in phases.values()) or 1.0
+        print("  tile phases (CPU s, share, minor page faults): " + "; ".join(
+            f"{n} {c:.1f} ({c / total:.0%}, {f / 1e6:.2f} M)" for n, (_, c, f) in phases.items())
+            + f"; allocator tuned in {sum(bool(s.get('allocator_tuned')) for s in stats)} of "
+            f"{len(stats)} tiles")
+
     sp_file = work / "speedup.json"
     if args.skip_speedup and sp_file.is_file():
         sp = json.loads(sp_file.read_text(encoding="utf-8"))

@@ -1,5 +1,6 @@
 """Benchmark: the sharing analysis (positions, rates, co-location opportunities, consolidation,
-new towers, switch-off) on the sample area and on a synthetic province.
+new towers, switch-off) on the sample area and on a synthetic province, and new-tower siting on
+a synthetic country-sized case.
 
 The province: 90 km × 80 km (7,200 km²) with a 30 m synthetic DEM (the sample's terrain
 function), 5,000 site rows of four operators on about 3,000 towers, 2,000 hamlets and a road grid.
@@ -7,11 +8,21 @@ Per-hamlet coverage flags stand in for the coverage stage (a hamlet is covered b
 technology within 3-6 km of one of its sites), since this benchmark times the sharing analysis;
 every point-to-point question goes through the radio engine over the DEM.
 
-Run: ``.venv/bin/python benchmarks/sharing.py`` (target: province under 2 minutes).
+The country-sized case (issue 17): 300,000 candidate sites and 20,000 hamlets without service
+over 434 km x 434 km (about the density of the country preset's 367,941 candidates for 23,805
+hamlets: ~500 candidates within 10 km of each hamlet), a synthetic DEM of 90 m cells profiled
+every 30 m (the samples per profile of a 30 m DEM), through :func:`propose_towers` with the
+terrain predictor. It prints the time, the pairs, the peak memory (numpy allocations traced by
+tracemalloc, and the process's peak resident size), and what the dense candidates x hamlets
+matrices of the first version would have needed.
+
+Run: ``.venv/bin/python benchmarks/sharing.py [--skip-province] [--skip-country]`` (targets:
+province under 2 minutes; country-sized siting in bounded memory, a few GB at most).
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import pickle
 import sys
@@ -116,7 +127,98 @@ def report(ctx: RunContext, seconds: float, label: str) -> None:
           f"{len(t.get('unreachable_hamlets', []))} unreachable hamlets")
 
 
-def main() -> None:
+def _status_gb(field: str) -> float:
+    """``VmHWM`` (peak resident size since the last reset) or ``VmRSS`` of this process, GB;
+    NaN off Linux."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1e6
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _reset_peak_rss() -> bool:
+    """Reset VmHWM to the current resident size (Linux >= 4.0: ``clear_refs`` 5)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _cached_dem(bounds, res: float, seed: int) -> np.ndarray:
+    """:func:`synthetic_dem`, cached in the temporary folder (it takes minutes at this size)."""
+    key = hashlib.sha256(repr((bounds, res, seed)).encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"gis_bench_dem_{key}.npy"
+    if path.is_file():
+        return np.load(path)
+    dem = synthetic_dem(bounds, res, seed).astype(np.float32)
+    np.save(path, dem)
+    return dem
+
+
+def country_like(n_cand: int = 300_000, n_ham: int = 20_000, seed: int = 5) -> None:
+    """New-tower siting at country size on sparse pairs; prints time and memory."""
+    import tracemalloc
+
+    from gis.analysis.sharing import Antenna, propose_towers, terrain_link_predictor
+    from gis.radio.params import RadioParams
+
+    rng = np.random.default_rng(seed)
+    side, res = 434_070.0, 90.0  # 4,823 x 4,823 cells
+    x0, y0 = 300_060.0, 1_800_000.0
+    t0 = time.perf_counter()
+    dem = _cached_dem((x0, y0, x0 + side, y0 + side), res, seed)
+    transform = from_origin(x0, y0 + side, res, res)
+    print(f"  synthetic DEM {dem.shape[1]} x {dem.shape[0]} cells of {res:g} m "
+          f"({dem.nbytes / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s")
+    cand = np.column_stack([x0 + rng.random(n_cand) * side, y0 + rng.random(n_cand) * side])
+    ham = np.column_stack([x0 + rng.random(n_ham) * side, y0 + rng.random(n_ham) * side])
+    pop = rng.integers(150, 2500, n_ham).astype(float)
+    radio = RadioParams(ray_step_m=30.0)
+    td = radio.tech("4G")
+    antenna = Antenna(freq_mhz=td.freq_mhz, eirp_dbm=td.eirp_dbm,
+                      threshold_dbm=td.tiers.edge_dbm, max_radius_m=td.max_radius_m)
+    predict = terrain_link_predictor(dem, transform, radio)
+    calls = {"pairs": 0, "profiled": 0}
+
+    def counting(tx_xy, tx_h, rx_xy, ant):
+        out = predict(tx_xy, tx_h, rx_xy, ant)
+        calls["pairs"] += len(out)
+        return out
+
+    rss0 = _status_gb("VmRSS")
+    reset = _reset_peak_rss()
+    tracemalloc.start()
+    t0, c0 = time.perf_counter(), time.process_time()
+    chosen, assign, uncoverable, method = propose_towers(
+        cand, ham, pop, antenna, counting, height_m=36.0)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    dense_gb = n_cand * n_ham * 8 / 2**30
+    print(f"country-sized siting ({n_cand:,} candidates x {n_ham:,} hamlets, 10 km radius): "
+          f"{wall:.1f} s wall, {cpu:.1f} CPU s; {calls['pairs']:,} pairs within the radius "
+          f"({calls['pairs'] / n_ham:.0f} per hamlet); {len(chosen):,} towers ({method}), "
+          f"{int((assign >= 0).sum()):,} hamlets served, {len(uncoverable):,} unreachable")
+    hwm = _status_gb("VmHWM")
+    print(f"  peak memory: numpy allocations {peak / 1e6:.0f} MB (tracemalloc); process "
+          f"resident {rss0:.2f} GB before siting (with the DEM and the points), "
+          + (f"peak {hwm:.2f} GB during it" if reset else f"peak {hwm:.2f} GB (whole run)"))
+    print(f"  the dense path (point_rsrp_dbm on candidates x hamlets) would allocate three "
+          f"{n_cand:,} x {n_ham:,} float64 matrices (distance, terrain loss, signal): "
+          f"{3 * dense_gb:,.0f} GiB ({dense_gb:,.1f} GiB each)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--skip-province", action="store_true")
+    ap.add_argument("--skip-country", action="store_true")
+    args = ap.parse_args(argv)
     sample = ROOT / "data" / "sample"
     if (sample / "project.json").is_file():
         digest = hashlib.sha256(b"".join((sample / f).read_bytes() for f in
@@ -132,11 +234,15 @@ def main() -> None:
         t0 = time.perf_counter()
         sharing_stage(ctx)
         report(ctx, time.perf_counter() - t0, "sample area")
-    print("synthetic province (7,200 km², 5,000 sites, 2,000 hamlets):")
-    ctx = province()
-    t0 = time.perf_counter()
-    sharing_stage(ctx)
-    report(ctx, time.perf_counter() - t0, "province")
+    if not args.skip_province:
+        print("synthetic province (7,200 km², 5,000 sites, 2,000 hamlets):")
+        ctx = province()
+        t0 = time.perf_counter()
+        sharing_stage(ctx)
+        report(ctx, time.perf_counter() - t0, "province")
+    if not args.skip_country:
+        print("synthetic country-sized siting:")
+        country_like()
 
 
 if __name__ == "__main__":

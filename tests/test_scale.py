@@ -415,3 +415,71 @@ def test_cli_options_ask_for_tiles():
     assert ScaleParams().tiles_area(7_000.0) and not ScaleParams().tiles_area(500.0)
     args = build_parser().parse_args(["sample", "--out", "O", "--preset", "province"])
     assert args.preset == "province"
+
+
+@pytest.mark.parametrize("max_pairs", [7, 4_000_000])
+def test_lattice_points_in_polygons_equal_the_point_query(max_pairs):
+    from gis.scale.reduce import lattice_in_polygons
+
+    # 30 m cell centres; polygons with a hole, a multipolygon, edges exactly through centres
+    # (excluded: 'within' is the strict interior), one outside the lattice and an empty one
+    xs = 600_015.0 + 30.0 * np.arange(40)
+    ys = 2_250_585.0 - 30.0 * np.arange(25)
+    ring = shapely.box(600_100.0, 2_250_100.0, 600_700.0, 2_250_500.0)
+    polys = np.array([
+        ring.difference(shapely.box(600_300.0, 2_250_200.0, 600_400.0, 2_250_300.0)),
+        shapely.box(600_015.0, 2_250_465.0, 600_105.0, 2_250_585.0),  # edges on centres
+        shapely.MultiPolygon([shapely.box(600_800.0, 2_249_900.0, 601_500.0, 2_250_050.0),
+                              shapely.Point(601_000.0, 2_250_400.0).buffer(120.0)]),
+        shapely.Point(600_450.0, 2_250_350.0).buffer(200.0),           # overlaps the first
+        shapely.box(700_000.0, 2_250_000.0, 700_100.0, 2_250_100.0),
+        shapely.Polygon(),
+    ], dtype=object)
+    gx, gy = np.meshgrid(xs, ys)
+    tree = shapely.STRtree(polys)
+    want_p, want_g = tree.query(shapely.points(gx.ravel(), gy.ravel()), predicate="within")
+    order = np.lexsort((want_g, want_p))
+    got_p, got_g = lattice_in_polygons(polys, xs, ys, max_pairs=max_pairs)
+    np.testing.assert_array_equal(got_p, want_p[order])
+    np.testing.assert_array_equal(got_g, want_g[order])
+    assert len(got_p) > 200 and {0, 1, 2, 3} <= set(got_g.tolist())
+    # the box with edges on centres holds only the centres strictly inside: 2 x 3
+    assert (got_g == 1).sum() == 2 * 3
+
+
+FAULTS_SCRIPT = """
+import resource, sys
+import numpy as np
+from gis.scale.runner import tune_allocator
+if sys.argv[1] == "tune":
+    assert tune_allocator()
+def faults():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+np.ones(1 << 17)  # 1 MiB, once, so that the heap has grown when tuned
+f0 = faults()
+for _ in range(200):
+    a = np.ones(1 << 17)  # 1 MiB filled, then freed
+    del a
+print(faults() - f0)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="glibc only")
+def test_allocator_tuned_when_the_nanny_variable_disables_glibc_thresholds():
+    """With MALLOC_TRIM_THRESHOLD_ set (as a distributed nanny does), each 1 MiB array is a
+    fresh mmap: 256 pages fault in every time. Tuned, the freed block is reused."""
+    import os
+    import subprocess
+    import sys
+
+    from gis.scale.runner import tune_allocator
+
+    env = {**os.environ, "MALLOC_TRIM_THRESHOLD_": "65536"}
+    out = {mode: int(subprocess.run([sys.executable, "-c", FAULTS_SCRIPT, mode], env=env,
+                                    capture_output=True, text=True, check=True).stdout)
+           for mode in ("plain", "tune")}
+    assert out["plain"] >= 200 * 256 * 0.9      # one fault per 4 KiB page, each time
+    assert out["tune"] < out["plain"] / 20
+    if not os.environ.get("MALLOC_TRIM_THRESHOLD_"):
+        assert tune_allocator() is False         # nothing to do in a plain process

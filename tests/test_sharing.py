@@ -163,3 +163,139 @@ def test_zone_rules_read_from_vietnamese_values(tmp_path):
     zones = read_layer(path, "zones").gdf
     assert list(zones["rule"]) == ["no_new_tower", "a1_only"]
     assert list(zones["name"]) == ["Khu di tích", "Phố đi bộ"]
+
+
+# -- sparse neighbourhoods (issue 17) --------------------------------------------------------
+
+def _dense_reach(tx_xy, tx_h, rx_xy, antenna):
+    """Reference: every transmitter x receiver pair through the model, then the threshold."""
+    t, r = np.meshgrid(np.arange(len(tx_xy)), np.arange(len(rx_xy)), indexing="ij")
+    t, r = t.ravel(), r.ravel()
+    d = np.hypot(*(tx_xy[t] - rx_xy[r]).T)
+    ok = (d <= antenna.max_radius_m) & (wall_model(tx_xy[t], tx_h[t], rx_xy[r], antenna)
+                                        >= antenna.threshold_dbm)
+    return t[ok], r[ok]
+
+
+@pytest.mark.parametrize("block", [1, 7, 512])
+def test_reach_pairs_equal_the_dense_reference_whatever_the_block(block):
+    from gis.analysis.sharing import reach_pairs
+
+    rng = np.random.default_rng(4)
+    tx = np.column_stack([rng.uniform(-15e3, 5e3, 40), rng.uniform(-8e3, 8e3, 40)])
+    rx = np.column_stack([rng.uniform(-15e3, 15e3, 70), rng.uniform(-8e3, 8e3, 70)])
+    h = rng.uniform(20, 90, 40)
+    got = reach_pairs(wall_model, tx, h, rx, ANT, rx_block=block)
+    want_t, want_r = _dense_reach(tx, h, rx, ANT)
+    order = np.lexsort((want_t, want_r))  # canonical: receiver, then transmitter
+    np.testing.assert_array_equal(got.tx, want_t[order])
+    np.testing.assert_array_equal(got.rx, want_r[order])
+    np.testing.assert_allclose(got.rsrp_dbm, wall_model(tx[got.tx], h[got.tx], rx[got.rx], ANT))
+    assert 0 < len(got) < len(tx) * len(rx)  # the wall blocks some pairs, the radius others
+
+
+def test_opportunities_equal_a_dense_reference_and_ties_follow_position_order():
+    rng = np.random.default_rng(9)
+    n_pos = 30
+    xy = np.column_stack([rng.uniform(-6e3, 900, n_pos), rng.uniform(-5e3, 5e3, n_pos)])
+    # Two far-away MobiFone towers, each reaching one hamlet of 500 people: a tie.
+    xy[7], xy[21] = (-40_000.0, 0.0), (-40_000.0, 30_000.0)
+    ops = rng.choice(["MobiFone", "VinaPhone", "Vietnamobile"], n_pos)
+    ops[7] = ops[21] = "MobiFone"
+    positions = _positions([{"xy": tuple(p), "operator": o, "height_m": 50.0}
+                            for p, o in zip(xy, ops, strict=True)])
+    twins = [int(np.flatnonzero(np.isclose(positions.geometry.x, -40_000.0)
+                                & np.isclose(positions.geometry.y, y))[0]) for y in (0, 30_000)]
+    hamlets = np.column_stack([rng.uniform(-20e3, 3e3, 80), rng.uniform(-6e3, 6e3, 80)])
+    hamlets = np.vstack([hamlets, [[-41_000.0, 0.0], [-41_000.0, 30_000.0]]])
+    pop = np.r_[rng.integers(50, 900, 80), 500, 500].astype(float)
+    covered = pd.DataFrame({"Viettel": np.r_[rng.random(80) < 0.3, False, False],
+                            "VinaPhone": np.r_[rng.random(80) < 0.5, True, True]})
+    antennas = {"Viettel": ANT, "VinaPhone": ANT}
+    got = colocation_opportunities(positions, hamlets, pop, covered, antennas, wall_model,
+                                   default_height_m=30.0)
+    # reference: per operator, the dense host x hamlet matrix
+    pxy = np.column_stack([positions.geometry.x, positions.geometry.y])
+    ph = positions["height_m"].to_numpy(float)
+    rows = []
+    for op, ant in antennas.items():
+        hosts = np.flatnonzero([op not in s.split("/") for s in positions["operators"]])
+        need = np.flatnonzero(~covered[op].to_numpy())
+        t, r = _dense_reach(pxy[hosts], ph[hosts], hamlets[need], ant)
+        for host in np.unique(hosts[t]):
+            idx = np.sort(need[r[hosts[t] == host]])
+            rows.append((op, int(host), idx.tolist(), float(pop[idx].sum())))
+    rows.sort(key=lambda x: (-x[3], -len(x[2]), list(antennas).index(x[0]), x[1]))
+    assert [(r.operator, r.host_index, r.hamlet_index, r.population_gained)
+            for r in got.itertuples()] == rows
+    tie = got[got["host_index"].isin(twins) & (got["operator"] == "Viettel")]
+    assert list(tie["host_index"]) == sorted(twins)                   # position order
+    assert list(tie["population_gained"]) == [500.0, 500.0]
+    assert list(tie["hamlet_index"]) == [[80], [81]]
+
+
+@pytest.mark.slow
+def test_siting_memory_grows_with_the_pairs_not_with_candidates_times_hamlets():
+    import tracemalloc
+
+    # 40,000 candidates and 10,000 hamlets over 300 km x 300 km, 3 km reach: about 130,000
+    # pairs. A dense float64 candidates x hamlets matrix would be 3.2 GB.
+    rng = np.random.default_rng(2)
+    hamlets = np.column_stack([g.ravel() for g in np.meshgrid(np.arange(100) * 3000.0,
+                                                              np.arange(100) * 3000.0)])
+    cand = rng.uniform(0, 300_000.0, (40_000, 2))
+    ant = Antenna(freq_mhz=1000.0, eirp_dbm=40.0, threshold_dbm=-90.0, max_radius_m=3000.0)
+
+    def free_space(tx_xy, tx_h, rx_xy, antenna):
+        d = np.maximum(np.hypot(*(np.asarray(tx_xy) - np.asarray(rx_xy)).T), 1.0)
+        return antenna.eirp_dbm - (32.45 + 20 * np.log10(antenna.freq_mhz * d / 1000))
+
+    tracemalloc.start()
+    chosen, assign, uncoverable, method = propose_towers(
+        cand, hamlets, np.ones(len(hamlets)), ant, free_space, height_m=36.0)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert method == "greedy"
+    # 40 - (92.45 + 20 log10 d_km) >= -90 holds out to 10^(37.55 / 20) = 75 km: the 3 km radius
+    # alone decides, so a hamlet is coverable exactly when a candidate lies within 3 km.
+    d = np.hypot(*(cand[chosen][assign[assign >= 0]] - hamlets[assign >= 0]).T)
+    assert (d <= 3000.0).all()
+    far = _nearest_m(cand, hamlets) > 3000.0
+    np.testing.assert_array_equal(np.sort(uncoverable), np.flatnonzero(far))
+    assert (assign[~far] >= 0).all()
+    assert peak < 60e6, f"peak {peak / 1e6:.0f} MB: a dense matrix crept back in"
+
+
+def _nearest_m(tx, rx):
+    from scipy.spatial import cKDTree
+
+    return cKDTree(tx).query(rx)[0]
+
+
+def test_terrain_predictor_answers_as_the_dense_engine_predictor():
+    from rasterio.transform import from_origin
+
+    from gis.analysis.sharing import terrain_link_predictor
+    from gis.radio.coverage import point_rsrp_dbm
+    from gis.radio.params import RadioParams
+    from gis.sample.terrain import synthetic_dem
+
+    x0, y0, size = 560_010.0, 2_200_020.0, 19_980.0
+    dem = synthetic_dem((x0, y0, x0 + size, y0 + size), 30.0, 5).astype(np.float32)
+    tr = from_origin(x0, y0 + size, 30.0, 30.0)
+    rng = np.random.default_rng(1)
+    tx = np.column_stack([x0 + rng.random(300) * size, y0 + rng.random(300) * size])
+    rx = np.clip(tx + rng.uniform(-6000, 6000, (300, 2)), [x0, y0], [x0 + size, y0 + size])
+    h = rng.uniform(20, 50, 300)
+    radio = RadioParams()
+    ant = Antenna(freq_mhz=1800.0, eirp_dbm=61.0, threshold_dbm=-110.0, max_radius_m=10_000.0)
+    # the dense engine predictor of the first version, pair by pair from the full matrix
+    dense = point_rsrp_dbm(tx, h, ant.freq_mhz, ant.eirp_dbm, rx, dem, tr, radio,
+                           max_radius_m=ant.max_radius_m)
+    old = np.diagonal(dense).copy()
+    old[~np.isfinite(old)] = -np.inf
+    new = terrain_link_predictor(dem, tr, radio)(tx, h, rx, ant)
+    reach = old >= ant.threshold_dbm
+    assert 10 < reach.sum() < 280
+    np.testing.assert_array_equal(new >= ant.threshold_dbm, reach)
+    np.testing.assert_allclose(new[reach], old[reach], rtol=0, atol=1e-9)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from gis.errors import InfeasibleError
@@ -74,27 +75,81 @@ def greedy_bound(cover) -> float:
     return float(np.sum(1.0 / np.arange(1, s + 1))) if s else 1.0
 
 
+@njit(cache=True, nogil=True)
+def _greedy_kernel(indptr, indices, t_indptr, t_indices, t_data, cost, weight, need, gain,
+                   k: int, out_chosen) -> int:
+    """Greedy selection on CSR rows (candidate -> demands) and CSC columns (demand ->
+    candidates); writes the chosen candidates into ``out_chosen`` and returns how many.
+
+    Each step takes the candidate of highest ``gain / cost`` among those with a positive gain
+    (the first on ties, as ``numpy.argmax``), marks its demands covered and removes their
+    weight from every candidate covering them, summed per candidate in the order of scipy's
+    CSC product so that the float gains are the same to the bit. ``need`` and ``gain`` are
+    updated in place; ``k < 0`` means no limit on the number chosen.
+    """
+    n_cand = gain.shape[0]
+    remaining = 0
+    for j in range(need.shape[0]):
+        if need[j]:
+            remaining += 1
+    delta = np.zeros(n_cand)
+    marked = np.zeros(n_cand, np.bool_)
+    touched = np.empty(n_cand, np.int64)
+    n_chosen = 0
+    while remaining > 0 and (k < 0 or n_chosen < k):
+        best = -1
+        best_score = -np.inf
+        for i in range(n_cand):
+            if gain[i] > 0.0:
+                score = gain[i] / cost[i]
+                if score > best_score or best < 0:
+                    best_score = score
+                    best = i
+        if best < 0 or not np.isfinite(best_score):
+            break
+        out_chosen[n_chosen] = best
+        n_chosen += 1
+        n_touched = 0
+        for p in range(indptr[best], indptr[best + 1]):
+            j = indices[p]
+            if not need[j]:
+                continue
+            need[j] = False
+            remaining -= 1
+            for q in range(t_indptr[j], t_indptr[j + 1]):
+                i = t_indices[q]
+                if not marked[i]:
+                    marked[i] = True
+                    touched[n_touched] = i
+                    n_touched += 1
+                delta[i] += t_data[q] * weight[j]
+        for m in range(n_touched):
+            i = touched[m]
+            gain[i] -= delta[i]
+            delta[i] = 0.0
+            marked[i] = False
+        gain[best] = 0.0
+    return n_chosen
+
+
 def _greedy(a: sp.csr_matrix, cost: np.ndarray, weight: np.ndarray, k: int | None,
             need: np.ndarray) -> list[int]:
-    """Greedy selection; ``need`` marks demands still to cover. Works on the CSC columns."""
+    """Greedy selection; ``need`` marks demands still to cover (:func:`_greedy_kernel`, whose
+    steps cost one pass over the candidates: a few ms at country size, 368,000 candidates)."""
+    a = sp.csr_matrix(a, dtype=np.float64)
+    a.sort_indices()
     a_csc = a.tocsc()
-    gain = np.asarray(a @ (weight * need)).ravel()
-    chosen: list[int] = []
-    need = need.copy()
-    while need.any() and (k is None or len(chosen) < k):
-        score = np.where(gain > 0, gain / cost, -np.inf)
-        best = int(np.argmax(score))
-        if not np.isfinite(score[best]):
-            break
-        chosen.append(best)
-        row = a.indices[a.indptr[best]:a.indptr[best + 1]]
-        newly = row[need[row]]
-        need[newly] = False
-        # Every candidate covering a newly covered demand loses that demand's weight.
-        sub = a_csc[:, newly]
-        gain -= np.asarray(sub @ weight[newly]).ravel()
-        gain[best] = 0.0
-    return chosen
+    a_csc.sort_indices()
+    w = np.ascontiguousarray(weight, dtype=np.float64)
+    gain = np.ascontiguousarray(np.asarray(a @ (w * need)).ravel(), dtype=np.float64)
+    limit = a.shape[0] if k is None else max(0, min(int(k), a.shape[0]))
+    out = np.empty(max(limit, 1), np.int64)
+    n = _greedy_kernel(a.indptr.astype(np.int64), a.indices.astype(np.int64),
+                       a_csc.indptr.astype(np.int64), a_csc.indices.astype(np.int64),
+                       a_csc.data, np.ascontiguousarray(cost, dtype=np.float64), w,
+                       np.ascontiguousarray(need, dtype=np.bool_), gain,
+                       -1 if k is None else limit, out)
+    return [int(i) for i in out[:n]]
 
 
 def set_cover(cover, *, cost=None, max_exact: int = 5000,

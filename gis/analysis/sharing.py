@@ -3,7 +3,14 @@
 These analyses ask the radio model point-to-point questions ("would operator X's antenna on tower T
 reach hamlet H?"). They take that model as a :data:`LinkPredictor`: a function of transmitter and
 receiver point pairs returning the received signal, so that the same code runs on the terrain-aware
-engine (the run stage passes :func:`gis.radio` point predictions over the DEM) or on any other model.
+engine (:func:`terrain_link_predictor`, the run stage's choice) or on any other model.
+
+Only the pairs within the antenna's radius are ever asked about: an STRtree of the transmitters is
+queried with the receivers, a block of receivers at a time (:func:`reach_pairs`), and only the pairs
+that reach the threshold are kept. Memory therefore grows with the number of pairs in reach
+(about hamlets x candidates within the radius), never with candidates x hamlets (at country scale
+367,941 x 23,805, a 65 GiB float64 matrix). The set cover works on the scipy.sparse CSR matrix of
+those pairs.
 
 Coverage here is judged at the hamlet centre (the cultural house, DOMAIN.md's trắng sóng test).
 """
@@ -12,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -22,20 +30,32 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from gis.analysis.setcover import max_coverage, set_cover
+from gis.radio.pairs import pairs_within
 
 __all__ = [
     "Antenna",
     "LinkPredictor",
+    "ReachPairs",
     "apply_zoning",
     "colocation_opportunities",
     "consolidation_candidates",
+    "operator_antennas",
     "propose_towers",
+    "reach_pairs",
     "sharing_rate_if_taken",
+    "terrain_link_predictor",
 ]
 
 #: ``predict(tx_xy (k, 2) m, tx_height_m (k,), rx_xy (k, 2) m, antenna) -> (k,) RSRP dBm`` for k
-#: transmitter/receiver pairs (omni antenna, the antenna's band and power).
+#: transmitter/receiver pairs (omni antenna, the antenna's band and power). Callers only compare
+#: the result with ``antenna.threshold_dbm``, so a predictor may return ``-inf`` for a pair it
+#: knows to be below the threshold without computing its exact signal.
 LinkPredictor = Callable[[np.ndarray, np.ndarray, np.ndarray, "Antenna"], np.ndarray]
+
+#: Receivers per block in :func:`reach_pairs`: the pairs of one block (a few hundred thousand at
+#: country density: ~800 candidates within 10 km of a hamlet) are predicted, then all but the
+#: covering ones dropped, so the transient memory stays at tens of MB whatever the area.
+RX_BLOCK = 512
 
 
 @dataclass(frozen=True)
@@ -60,21 +80,107 @@ class Antenna:
     max_radius_m: float = 10_000.0
 
 
-def _pairs_within(tx_xy: np.ndarray, rx_xy: np.ndarray, radius_m: float) -> np.ndarray:
-    """(k, 2) index pairs (tx, rx) closer than ``radius_m``."""
-    if len(tx_xy) == 0 or len(rx_xy) == 0:
-        return np.empty((0, 2), dtype=np.int64)
-    sparse = cKDTree(tx_xy).sparse_distance_matrix(cKDTree(rx_xy), radius_m, output_type="ndarray")
-    return np.column_stack([sparse["i"], sparse["j"]]).astype(np.int64)
+def terrain_link_predictor(dem: np.ndarray | None, transform, radio, *,
+                           tech: str = "4G") -> LinkPredictor:
+    """A :data:`LinkPredictor` on the radio engine's terrain model, pair by pair.
+
+    Each pair's signal is :func:`gis.radio.pairs.pair_rsrp_dbm` (equal to
+    :func:`gis.radio.coverage.point_rsrp_dbm` on that pair, no candidates x hamlets matrix);
+    pairs whose signal without the terrain term is already below ``antenna.threshold_dbm`` get
+    ``-inf`` without their profile being computed (the terrain term only lowers the signal).
+
+    Parameters
+    ----------
+    dem, transform
+        Ground elevation (m) over the area and its transform, or ``None`` for flat terrain.
+    radio
+        :class:`gis.radio.params.RadioParams`.
+    tech
+        Technology whose signal definition applies.
+    """
+    from gis.radio.pairs import pair_rsrp_dbm, prepare_dem
+
+    dem = None if dem is None else prepare_dem(dem)  # once, not per block of pairs
+
+    def predict(tx_xy, tx_h, rx_xy, antenna: Antenna) -> np.ndarray:
+        tx_xy = np.asarray(tx_xy, float).reshape(-1, 2)
+        rx_xy = np.asarray(rx_xy, float).reshape(-1, 2)
+        if len(tx_xy) == 0:
+            return np.full(0, -np.inf)
+        vals = pair_rsrp_dbm(tx_xy, np.asarray(tx_h, float), antenna.freq_mhz,
+                             antenna.eirp_dbm, rx_xy, dem, transform, radio, tech=tech,
+                             max_radius_m=antenna.max_radius_m,
+                             floor_dbm=antenna.threshold_dbm)
+        return np.where(np.isfinite(vals), vals, -np.inf)
+
+    return predict
 
 
-def _reach(predict: LinkPredictor, tx_xy, tx_h, rx_xy, antenna: Antenna) -> np.ndarray:
-    """(k, 2) pairs (tx, rx) where the transmitter covers the receiver."""
-    pairs = _pairs_within(tx_xy, rx_xy, antenna.max_radius_m)
-    if len(pairs) == 0:
-        return pairs
-    rsrp = predict(tx_xy[pairs[:, 0]], tx_h[pairs[:, 0]], rx_xy[pairs[:, 1]], antenna)
-    return pairs[np.asarray(rsrp) >= antenna.threshold_dbm]
+@dataclass(frozen=True)
+class ReachPairs:
+    """The (transmitter, receiver) pairs where the transmitter covers the receiver.
+
+    Attributes
+    ----------
+    tx, rx
+        (k,) int64 positions into the transmitter and receiver arrays, sorted by receiver then
+        transmitter.
+    rsrp_dbm
+        (k,) predicted signal of each pair, dBm (at least the antenna's threshold).
+    """
+
+    tx: np.ndarray
+    rx: np.ndarray
+    rsrp_dbm: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.tx)
+
+
+def reach_pairs(predict: LinkPredictor, tx_xy: np.ndarray, tx_height_m: np.ndarray,
+                rx_xy: np.ndarray, antenna: Antenna, *,
+                rx_block: int = RX_BLOCK) -> ReachPairs:
+    """Pairs where a transmitter covers a receiver, found without a transmitters x receivers
+    matrix.
+
+    The pairs within ``antenna.max_radius_m`` (:func:`gis.radio.pairs.pairs_within`, an STRtree
+    of the transmitters) are predicted ``rx_block`` receivers at a time and only those reaching
+    ``antenna.threshold_dbm`` are kept, so memory grows with the covering pairs.
+
+    Parameters
+    ----------
+    predict
+        The link model.
+    tx_xy, tx_height_m
+        (n_tx, 2) transmitter positions (metric CRS, m) and heights above ground (m).
+    rx_xy
+        (n_rx, 2) receivers, same CRS.
+    antenna
+        Band, power, threshold and radius.
+    rx_block
+        Receivers per block.
+    """
+    txy = np.asarray(tx_xy, float).reshape(-1, 2)
+    rxy = np.asarray(rx_xy, float).reshape(-1, 2)
+    th = np.asarray(tx_height_m, float).reshape(-1)
+    parts_t, parts_r, parts_s = [], [], []
+    if len(txy) and len(rxy):
+        tree = shapely.STRtree(shapely.points(txy))
+        step = max(1, int(rx_block))
+        for start in range(0, len(rxy), step):
+            block = rxy[start:start + step]
+            tb, rb = pairs_within(txy, block, antenna.max_radius_m, tree=tree)
+            if len(tb) == 0:
+                continue
+            rsrp = np.asarray(predict(txy[tb], th[tb], block[rb], antenna), dtype=float)
+            ok = rsrp >= antenna.threshold_dbm
+            parts_t.append(tb[ok])
+            parts_r.append(rb[ok] + start)
+            parts_s.append(rsrp[ok])
+    if not parts_t:
+        return ReachPairs(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))
+    return ReachPairs(np.concatenate(parts_t), np.concatenate(parts_r),
+                      np.concatenate(parts_s))
 
 
 def colocation_opportunities(
@@ -109,32 +215,39 @@ def colocation_opportunities(
     Returns
     -------
     One row per (operator, host position) that gains at least one hamlet, ranked by population
-    gained: ``operator, host_position_id, host_operators, host_index, hamlets_gained (count),
+    gained, then hamlets gained; ties keep the order of ``antennas`` and then of the positions
+    (not of a spatial index, so that any split of the area gives the same order):
+    ``operator, host_position_id, host_operators, host_index, hamlets_gained (count),
     hamlet_index (list), population_gained``.
     """
     xy = shapely.get_coordinates(positions.geometry.values)
     height = positions["height_m"].fillna(default_height_m).to_numpy(float)
     ops_at = positions["operators"].astype(str).str.split("/")
+    pos_ids = positions["position_id"].to_numpy()
+    pos_ops = positions["operators"].to_numpy()
+    pop = np.asarray(population, dtype=float)
     rows = []
     for operator, antenna in antennas.items():
         if operator not in covered:
             continue
         hosts = np.flatnonzero([operator not in ops for ops in ops_at])
         need = np.flatnonzero(~covered[operator].to_numpy(bool))
-        reach = _reach(predict, xy[hosts], height[hosts], hamlet_xy[need], antenna)
+        reach = reach_pairs(predict, xy[hosts], height[hosts], hamlet_xy[need], antenna)
         if len(reach) == 0:
             continue
-        frame = pd.DataFrame({"host": hosts[reach[:, 0]], "hamlet": need[reach[:, 1]]})
-        for host, grp in frame.groupby("host", sort=False):
-            idx = np.sort(grp["hamlet"].to_numpy())
+        host, hamlet = hosts[reach.tx], need[reach.rx]
+        order = np.lexsort((hamlet, host))
+        host, hamlet = host[order], hamlet[order]
+        cuts = np.flatnonzero(np.diff(host)) + 1
+        for h, idx in zip(host[np.r_[0, cuts]], np.split(hamlet, cuts), strict=True):
             rows.append({
                 "operator": operator,
-                "host_position_id": positions["position_id"].iloc[host],
-                "host_operators": positions["operators"].iloc[host],
-                "host_index": int(host),
+                "host_position_id": pos_ids[h],
+                "host_operators": pos_ops[h],
+                "host_index": int(h),
                 "hamlets_gained": len(idx),
                 "hamlet_index": idx.tolist(),
-                "population_gained": float(population[idx].sum()),
+                "population_gained": float(pop[idx].sum()),
             })
     cols = ["operator", "host_position_id", "host_operators", "host_index", "hamlets_gained",
             "hamlet_index", "population_gained"]
@@ -185,7 +298,9 @@ def consolidation_candidates(
     the keeper, tallest first: it carries every operator of the group at its own height, and the
     check passes when every hamlet that a removed tower's operator reaches from the removed tower
     (with its typical antenna) is also reached from the keeper. This is conservative: a hamlet also
-    served by another tower of the operator would not really be lost.
+    served by another tower of the operator would not really be lost. The hamlets each grouped
+    tower serves are found once per operator on sparse pairs (:func:`reach_pairs`), not per
+    keeper tried.
 
     Returns one row per group that can be consolidated: ``group_id, keep_position_id,
     remove_position_ids, operators, n_towers_removed, hamlets_checked``.
@@ -205,12 +320,29 @@ def consolidation_candidates(
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     ops_at = positions["operators"].astype(str).str.split("/").to_list()
-    rows = []
-    for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
+    # Groups in label order, members in position order (one sort, not a scan per label).
+    order = np.argsort(labels, kind="stable")
+    cuts = np.flatnonzero(np.diff(labels[order])) + 1
+    groups = []
+    for members in np.split(order, cuts):
         operators = sorted({o for m in members for o in ops_at[m]})
-        if len(members) < 2 or len(operators) < 2:
+        if len(members) >= 2 and len(operators) >= 2:
+            groups.append((members, operators))
+    # The hamlets each (tower, operator) of a group serves today, one sparse query per operator.
+    served: dict[tuple[int, str], np.ndarray] = {}
+    for op, antenna in antennas.items():
+        towers = np.array([m for members, _ in groups for m in members if op in ops_at[m]],
+                          dtype=np.int64)
+        if len(towers) == 0:
             continue
+        r = reach_pairs(predict, xy[towers], height[towers], hamlet_xy, antenna)
+        by_tower = np.lexsort((r.rx, r.tx))
+        tx_sorted, rx_sorted = r.tx[by_tower], r.rx[by_tower]
+        bounds = np.searchsorted(tx_sorted, np.arange(len(towers) + 1))
+        for i, m in enumerate(towers):
+            served[int(m), op] = rx_sorted[bounds[i]:bounds[i + 1]]
+    rows = []
+    for members, operators in groups:
         for keep in members[np.argsort(-height[members], kind="stable")]:
             removed = [m for m in members if m != keep]
             ok, checked = True, 0
@@ -219,12 +351,12 @@ def consolidation_candidates(
                     antenna = antennas.get(op)
                     if antenna is None:
                         continue
-                    served = _reach(predict, xy[[m]], height[[m]], hamlet_xy, antenna)[:, 1]
-                    checked += len(served)
-                    if len(served) == 0:
+                    hit = served[int(m), op]
+                    checked += len(hit)
+                    if len(hit) == 0:
                         continue
-                    rsrp = predict(np.repeat(xy[[keep]], len(served), axis=0),
-                                   np.full(len(served), height[keep]), hamlet_xy[served], antenna)
+                    rsrp = predict(np.repeat(xy[[keep]], len(hit), axis=0),
+                                   np.full(len(hit), height[keep]), hamlet_xy[hit], antenna)
                     if (np.asarray(rsrp) < antenna.threshold_dbm).any():
                         ok = False
                         break
@@ -316,25 +448,40 @@ def propose_towers(
         ``"exact"`` or ``"greedy"``.
     """
     n_c, n_h = len(candidate_xy), len(hamlet_xy)
-    tx_h = np.full(n_c, float(height_m))
-    pairs = _pairs_within(candidate_xy, hamlet_xy, antenna.max_radius_m)
-    rsrp = (predict(candidate_xy[pairs[:, 0]], tx_h[pairs[:, 0]], hamlet_xy[pairs[:, 1]], antenna)
-            if len(pairs) else np.empty(0))
-    ok = np.asarray(rsrp) >= antenna.threshold_dbm
-    pairs, rsrp = pairs[ok], np.asarray(rsrp)[ok]
-    cover = coo_matrix((np.ones(len(pairs), dtype=bool), (pairs[:, 0], pairs[:, 1])),
+    reach = reach_pairs(predict, candidate_xy, np.full(n_c, float(height_m)), hamlet_xy, antenna)
+    cover = coo_matrix((np.ones(len(reach), dtype=bool), (reach.tx, reach.rx)),
                        shape=(n_c, n_h)).tocsr()
+    cover.sort_indices()
     if max_towers is None:
         sol = set_cover(cover, max_exact=max_exact)
     else:
         sol = max_coverage(cover, population, max_towers, max_exact=max_exact)
-    # Serve each hamlet from its strongest chosen tower.
+    # Serve each hamlet from its strongest chosen tower (ties: the first chosen).
     rank = np.full(n_c, -1)
     rank[sol.chosen] = np.arange(len(sol.chosen))
-    in_chosen = rank[pairs[:, 0]] >= 0
-    best = pd.DataFrame({"h": pairs[in_chosen, 1], "t": rank[pairs[in_chosen, 0]],
-                         "s": rsrp[in_chosen]}).sort_values("s", ascending=False)
-    best = best.drop_duplicates("h")
+    in_chosen = rank[reach.tx] >= 0
+    h, t, sig = reach.rx[in_chosen], rank[reach.tx[in_chosen]], reach.rsrp_dbm[in_chosen]
+    order = np.lexsort((t, -sig, h))
+    h, t = h[order], t[order]
+    first = np.r_[True, h[1:] != h[:-1]] if len(h) else np.zeros(0, bool)
     assignment = np.full(n_h, -1)
-    assignment[best["h"].to_numpy()] = best["t"].to_numpy()
+    assignment[h[first]] = t[first]
     return sol.chosen, assignment, sol.uncoverable, sol.method
+
+
+def operator_antennas(transmitters: pd.DataFrame, operators: list[str], radio: Any,
+                      tech: str = "4G") -> dict[str, Antenna]:
+    """Each operator's typical antenna for ``tech``: its most used band and median EIRP in the
+    site data, else the technology's defaults with the operator's licensed band."""
+    td = radio.tech(tech)
+    antennas = {}
+    for op in operators:
+        rows = transmitters[(transmitters["operator"] == op) & (transmitters["tech"] == tech)]
+        if len(rows):
+            freq = float(rows["freq_mhz"].mode().iloc[0])
+            eirp = float(rows["eirp_dbm"].median())
+        else:
+            freq, eirp = radio.default_freq_mhz(op, tech), td.eirp_dbm
+        antennas[op] = Antenna(freq_mhz=freq, eirp_dbm=eirp, threshold_dbm=td.tiers.edge_dbm,
+                               max_radius_m=td.max_radius_m)
+    return antennas

@@ -591,19 +591,22 @@ def _mask_outside(out: np.ndarray, win: Window, width: int, height: int) -> None
 
 def write_geotiff(path: str | Path, array: np.ndarray, transform: Affine, crs: CRS | str, *,
                   nodata: float | None, tags: dict[str, str] | None = None,
-                  description: str | None = None) -> Path:
-    """Write one band as a deflate-compressed GeoTIFF, atomically; the project's only writer.
+                  description: str | None = None,
+                  compression: dict[str, object] | None = None) -> Path:
+    """Write one band as a compressed GeoTIFF, atomically; the project's only GeoTIFF writer.
 
     Tiled (256 x 256) when both sides are at least 256 cells; floating-point data get the
     floating-point predictor, integers the horizontal one. ``tags`` become GDAL metadata and
-    ``description`` the band's description. The folder is created when missing.
+    ``description`` the band's description. ``compression``: GDAL creation options (default
+    DEFLATE; the tiles of a tiled run use ZSTD level 1, quicker to write and read back). The
+    folder is created when missing.
     """
     array = np.asarray(array)
     profile = {
         "driver": "GTiff", "height": array.shape[0], "width": array.shape[1], "count": 1,
         "dtype": array.dtype.name, "crs": CRS.from_user_input(crs).to_wkt(),
         "transform": transform, "nodata": nodata, "compress": "deflate",
-        "predictor": 3 if array.dtype.kind == "f" else 2,
+        "predictor": 3 if array.dtype.kind == "f" else 2, **(compression or {}),
     }
     if array.shape[0] >= 256 and array.shape[1] >= 256:
         profile.update(tiled=True, blockxsize=256, blockysize=256)

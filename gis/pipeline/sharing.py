@@ -16,15 +16,16 @@ import shapely
 from scipy.spatial import cKDTree
 
 from gis.analysis.hamlets import hamlet_centres
-from gis.analysis.links import engine_predictor, operator_antennas
 from gis.analysis.positions import sharing_rates, site_positions
 from gis.analysis.sharing import (
     Antenna,
     apply_zoning,
     colocation_opportunities,
     consolidation_candidates,
+    operator_antennas,
     propose_towers,
     sharing_rate_if_taken,
+    terrain_link_predictor,
 )
 from gis.analysis.siting import admin_of_points, density_per_km2, tower_candidates
 from gis.analysis.switch_off import switch_off_impact, switch_off_table
@@ -85,7 +86,7 @@ def sharing_stage(ctx: RunContext) -> None:
     coverage = ctx.state.coverage
     terrain = ctx.state.terrain
     dem, transform = (terrain.dem, terrain.transform) if terrain is not None else (None, None)
-    predict = engine_predictor(dem, transform, radio)
+    predict = terrain_link_predictor(dem, transform, radio)
 
     # 2G/3G switch-off.
     long_idx = long.assign(hamlet=hamlets.index.to_numpy()[long["hamlet"].to_numpy()])

@@ -26,7 +26,7 @@ from affine import Affine
 from gis.analysis.params import HamletRule
 from gis.radio.params import RadioParams
 
-__all__ = ["HamletReducer", "HamletSet", "TilePartials", "tile_partials"]
+__all__ = ["HamletReducer", "HamletSet", "TilePartials", "lattice_in_polygons", "tile_partials"]
 
 
 @dataclass
@@ -130,20 +130,23 @@ def tile_partials(
     area_cov = np.zeros((n, n_keys), np.int64)
     area_sig = np.zeros(n, np.int64)
     if poly.size:
-        tree = shapely.STRtree(geoms[poly])
+        polys = geoms[poly]
+        shapely.prepare(polys)
         if population is not None:
             people, ptr, prow, pcol = population
             ok = np.isfinite(people) & (people > 0)
-            rr, cc = np.nonzero(ok)
-            if rr.size:
-                xy = np.column_stack([ptr.c + (pcol[cc] + 0.5) * ptr.a,
-                                      ptr.f + (prow[rr] + 0.5) * ptr.e])
-                w = people[rr, cc].astype(float)
-                pi, hi = tree.query(shapely.points(xy), predicate="within")
+            if ok.any():
+                xs = ptr.c + (pcol + 0.5) * ptr.a
+                ys = ptr.f + (prow + 0.5) * ptr.e
+                pt, hi = lattice_in_polygons(polys, xs, ys)
+                keep = ok.ravel()[pt]
+                pt, hi = pt[keep], hi[keep]
+                rr, cc = np.divmod(pt, len(pcol))
+                xy = np.column_stack([xs[cc], ys[rr]])
+                wp = people[rr, cc].astype(float)
                 h = poly[hi]
-                vals = _sample_clipped(xy[pi], g, grid_shape, core, stack)
+                vals = _sample_clipped(xy, g, grid_shape, core, stack)
                 ok_k = _covered(vals, thr)
-                wp = w[pi]
                 pop_n += np.bincount(h, minlength=n)
                 pop_w += np.bincount(h, weights=wp, minlength=n)
                 for k in range(n_keys):
@@ -153,8 +156,7 @@ def tile_partials(
         # coverage cells of the core inside polygons (the area basis)
         cx = g.c + (np.arange(c0, c0 + tw) + 0.5) * g.a
         cy = g.f + (np.arange(r0, r0 + th) + 0.5) * g.e
-        gx, gy = np.meshgrid(cx, cy)
-        pi, hi = tree.query(shapely.points(gx.ravel(), gy.ravel()), predicate="within")
+        pi, hi = lattice_in_polygons(polys, cx, cy)
         if pi.size:
             h = poly[hi]
             vals = stack.reshape(-1, n_keys)[pi]
@@ -179,6 +181,66 @@ def tile_partials(
     return TilePartials(hamlet=hamlets.index, pop_n=pop_n, pop_w=pop_w, pop_cov=pop_cov,
                         pop_sig=pop_sig, area_n=area_n, area_cov=area_cov, area_sig=area_sig,
                         centre_hamlet=hamlets.index[centre_idx], centre_dbm=centre_dbm)
+
+
+def lattice_in_polygons(polygons: np.ndarray, xs: np.ndarray, ys: np.ndarray, *,
+                        max_pairs: int = 4_000_000) -> tuple[np.ndarray, np.ndarray]:
+    """The points of a regular lattice that lie inside polygons, without a Point per cell.
+
+    The lattice points are ``(xs[c], ys[r])`` with ``xs`` increasing and ``ys`` decreasing
+    (cell centres of a north-up grid, metric CRS); point ``r * len(xs) + c``. Only the points in
+    each polygon's bounding box are tested, with :func:`shapely.contains_xy` (the strict
+    interior: the same test as ``STRtree.query(points, predicate="within")``, which made one
+    Point of every cell of the tile). ``max_pairs`` bounds the candidate (point, polygon) pairs
+    tested at once.
+
+    Returns
+    -------
+    point, polygon
+        (k,) int64: flat point index and polygon position of each point inside a polygon,
+        sorted by point then polygon (the order of the STRtree query, so that per-hamlet float
+        sums add up in the same order).
+    """
+    xs = np.asarray(xs, dtype=float)
+    ys = np.asarray(ys, dtype=float)
+    n = len(polygons)
+    empty = np.empty(0, np.int64)
+    if n == 0 or len(xs) == 0 or len(ys) == 0:
+        return empty, empty
+    b = shapely.bounds(polygons)
+    c0 = np.searchsorted(xs, b[:, 0], side="left")
+    c1 = np.searchsorted(xs, b[:, 2], side="right")
+    r0 = np.searchsorted(-ys, -b[:, 3], side="left")
+    r1 = np.searchsorted(-ys, -b[:, 1], side="right")
+    nr = np.maximum(r1 - r0, 0)
+    nc = np.maximum(c1 - c0, 0)
+    count = (nr * nc).astype(np.int64)
+    count[~np.isfinite(b).all(axis=1)] = 0  # empty geometries
+    points, owners = [], []
+    # polygons in chunks of at most max_pairs candidate points (one huge polygon alone is fine)
+    ends = np.cumsum(count)
+    start = 0
+    while start < n:
+        stop = int(np.searchsorted(ends, (ends[start - 1] if start else 0) + max_pairs,
+                                   side="right"))
+        stop = max(stop, start + 1)
+        cnt = count[start:stop]
+        total = int(cnt.sum())
+        if total:
+            owner = np.repeat(np.arange(start, stop), cnt)
+            k = np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+            rr = r0[owner] + k // nc[owner]
+            cc = c0[owner] + k % nc[owner]
+            inside = shapely.contains_xy(polygons[owner], xs[cc], ys[rr])
+            points.append(rr[inside] * len(xs) + cc[inside])
+            owners.append(owner[inside])
+        start = stop
+    if not points:
+        return empty, empty
+    pt = np.concatenate(points).astype(np.int64)
+    pg = np.concatenate(owners).astype(np.int64)
+    order = np.lexsort((pg, pt))
+    return pt[order], pg[order]
 
 
 def _sample_clipped(xy: np.ndarray, g: Affine, grid_shape: tuple[int, int],
