@@ -27,11 +27,13 @@ import gis
 from gis.atomic import TEMP_PREFIX, write_atomic
 from gis.config import to_dict
 from gis.export.writers import write_csv, write_geojson
+from gis.layers.broadband import broadband_warning
 from gis.pipeline.context import RunContext
 from gis.report.outputs import write_outputs
 from gis.report.results import CONTEXT_LAYERS, RunResults
 
-__all__ = ["RUN_FILE", "clear_earlier_run", "results_of", "run_metadata", "write_run"]
+__all__ = ["RUN_FILE", "clear_earlier_run", "results_of", "run_alerts", "run_metadata",
+           "write_run"]
 
 #: The file that marks a finished run (written last).
 RUN_FILE = "run.json"
@@ -42,11 +44,16 @@ KEEP = ("tiles",)
 
 def run_metadata(ctx: RunContext) -> dict[str, Any]:
     """The metadata of a run, one dictionary for ``run.json``, ``results.gpkg`` and the report:
-    ``name``, ``created`` (UTC), ``targets``, ``parameters``, ``warnings`` / ``warnings_vi``,
-    ``defaults`` / ``defaults_vi``, ``timings_s``, ``cache_hits``, ``project``,
-    ``load_reports``, ``versions``."""
+    ``alerts`` / ``alerts_vi`` first (:func:`run_alerts`: what must be read before anything
+    else), ``name``, ``created`` (UTC), ``targets``, ``parameters``, ``warnings`` /
+    ``warnings_vi``, ``defaults`` / ``defaults_vi``, ``timings_s``, ``cache_hits``,
+    ``project``, ``load_reports``, ``versions``, and ``units`` (how the hamlets got their 2025
+    units: the names' vintage, the admin layer, counts per source and conflict)."""
     params = ctx.params
+    alerts = run_alerts(ctx)
     meta: dict[str, Any] = {
+        "alerts": [en for en, _ in alerts],
+        "alerts_vi": [vi for _, vi in alerts],
         "name": ctx.project.name,
         "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "parameters": to_dict(params),
@@ -60,10 +67,23 @@ def run_metadata(ctx: RunContext) -> dict[str, Any]:
         "load_reports": {k: r.to_dict() for k, r in ctx.project.reports.items()},
         "versions": versions(),
     }
+    units = getattr(ctx.state, "units", None)
+    if units:
+        meta["units"] = dict(units)
     targets = params.targets
     meta["targets"] = {"preset": targets.preset, "name": targets.targets.name,
                        "source": targets.targets.source, "overrides": dict(targets.overrides)}
     return meta
+
+
+def run_alerts(ctx: RunContext) -> list[tuple[str, str]]:
+    """The warnings that go at the top of ``run.json``, ``report.html`` and ``report.xlsx``, as
+    (English, Vietnamese): today the one of sites that carry no 4G/5G at all
+    (:func:`gis.layers.broadband.broadband_warning`, issue 13 item 8), which makes every
+    coverage figure and proposed tower of the run misleading."""
+    sites = ctx.project.layers.get("sites") if hasattr(ctx.project, "layers") else None
+    warning = broadband_warning(sites)
+    return [warning] if warning else []
 
 
 def results_of(ctx: RunContext) -> RunResults:
