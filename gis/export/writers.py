@@ -195,6 +195,8 @@ def write_gpkg(layers: Mapping[str, pd.DataFrame], path: str | Path, *,
         if append and path.exists():
             shutil.copyfile(path, target)
         for name, frame in layers.items():
+            if len(frame.columns) == 0:
+                continue  # nothing to write (a run without hamlets): GPKG needs a field
             frame = file_safe(frame)
             spatial = isinstance(frame, gpd.GeoDataFrame) or {"lon", "lat"} <= set(frame)
             gdf = points_frame(frame) if spatial else None

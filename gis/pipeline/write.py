@@ -38,6 +38,10 @@ __all__ = ["RUN_FILE", "clear_earlier_run", "results_of", "run_alerts", "run_met
 #: The file that marks a finished run (written last).
 RUN_FILE = "run.json"
 
+#: The header of ``hamlets.csv`` of a run without hamlets (the villages layer missing).
+EMPTY_HAMLETS = ["village_id", "name", "province_code", "province", "commune_code", "commune",
+                 "population", "households", "lon", "lat"]
+
 #: What a run folder may keep from an earlier run: the tiles of a tiled run (resumption).
 KEEP = ("tiles",)
 
@@ -142,7 +146,8 @@ def write_run(ctx: RunContext, out_dir: str | Path, *, lang: str = "en",
         clear_earlier_run(out)  # (a run into ``out`` cleared it when it started)
     else:
         (out / RUN_FILE).unlink(missing_ok=True)  # a re-export of the same run
-    write_csv(ctx.hamlets, out / "hamlets.csv")
+    hamlets = ctx.hamlets if len(ctx.hamlets.columns) else pd.DataFrame(columns=EMPTY_HAMLETS)
+    write_csv(hamlets, out / "hamlets.csv")  # a header even when no hamlet was given
     for name, table in ctx.tables.items():
         write_csv(table, out / f"{name}.csv")
         if isinstance(table, gpd.GeoDataFrame) and "geometry" in table:
