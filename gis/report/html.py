@@ -326,14 +326,24 @@ def _is_scalar(v: Any) -> bool:
 #: Parameter sections that say how a run executes, not what it computes.
 EXECUTION_SECTIONS = ("scale",)
 
+#: Sections of many settings of which the summary shows only the headline ones (the unit
+#: costs, per-technology carrier tables and physical constants are left to ``run.json``).
+HEADLINE_FIELDS = {
+    "ducts": ("buffer_m", "min_share", "segment_max_m", "urban_density_per_km2",
+              "co_deployment_factor"),
+    "speed": ("load_factor", "interference_load", "hamlet_stat", "plan_cap_mbps", "take_up",
+              "concurrency"),
+}
+
 
 def param_summary(parameters: dict[str, Any], *, max_items: int = 8) -> list[tuple[str, str]]:
     """(``section.name``, value) of the parameters a reader checks first.
 
     Scalars, short lists of scalars and the whole ``targets`` section are shown; long tables
-    (per-technology radio defaults, cost tables, ...) are left to ``run.json``, which has all.
-    How a run was executed (the ``scale`` section: tiles, scheduler, workers) does not change
-    its results and is left out too.
+    (per-technology radio defaults, cost tables, ...) are left to ``run.json``, which has all,
+    and of the ``ducts`` and ``speed`` sections only :data:`HEADLINE_FIELDS`. How a run was
+    executed (the ``scale`` section: tiles, scheduler, workers) does not change its results
+    and is left out too.
     """
     rows: list[tuple[str, str]] = []
     for section, values in parameters.items():
@@ -344,6 +354,8 @@ def param_summary(parameters: dict[str, Any], *, max_items: int = 8) -> list[tup
             continue
         for key, v in values.items():
             name = f"{section}.{key}"
+            if section in HEADLINE_FIELDS and key not in HEADLINE_FIELDS[section]:
+                continue
             if _is_scalar(v):
                 rows.append((name, "" if v is None else str(v)))
             elif isinstance(v, list) and len(v) <= max_items and all(map(_is_scalar, v)):
