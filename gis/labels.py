@@ -249,8 +249,7 @@ TABLE_LABELS: dict[str, tuple[str, str]] = {
     "sharing_rates": ("Tỷ lệ dùng chung", "Sharing rates"),
     "unreachable_hamlets": ("Thôn không phủ được", "Unreachable hamlets"),
     # issue 16
-    "shared_duct_roads": ("Tuyến đường cần cống bể dùng chung",
-                          "Roads needing shared ducts"),
+    "shared_duct_roads": ("Đường cần cống bể dùng chung", "Roads needing shared ducts"),
     "commune_statistics": ("Số liệu thống kê theo xã", "Statistics per commune"),
 }
 
@@ -447,7 +446,7 @@ TEXT.update({
     "not_given": ("không có số liệu", "not given"),
     "estimate": ("ước tính", "estimate"),
     "alerts": ("Cảnh báo quan trọng", "Important warnings"),
-    "shared_duct_roads": ("Tuyến đường cần cống bể dùng chung", "Roads needing shared ducts"),
+    "shared_duct_roads": ("Đường cần cống bể dùng chung", "Roads needing shared ducts"),
     "shared_duct_roads_none": ("Không có đoạn đường nào cần cống bể dùng chung.",
                                "No road segment needs a shared duct."),
     "saving_total": ("Tổng tiết kiệm khi dùng chung", "Total saving of shared ducts"),

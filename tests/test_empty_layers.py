@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyogrio
 import pytest
 import shapely
 
@@ -106,7 +107,7 @@ def _warned(ctx, words: str) -> bool:
 
 
 def test_the_whole_tiny_project_runs(files, tmp_path):
-    ctx, meta, html, _ = run_and_write(files, tmp_path)
+    ctx, meta, html, book = run_and_write(files, tmp_path)
     h = ctx.hamlets
     # attributed from the names; the admin polygons agree (no conflict)
     assert h["former_commune"].tolist() == VILLAGES["xa"].tolist()
@@ -116,6 +117,28 @@ def test_the_whole_tiny_project_runs(files, tmp_path):
     for name in ("hamlets.csv", "shared_duct_roads.csv", "shared_duct_roads.kml",
                  "indicators.csv", "report.html", "results.gpkg"):
         assert (tmp_path / name).is_file(), name
+    # the report's unit table: the 2025 commune with the former communes it gathers, once
+    assert html.count("gồm các xã cũ: Xã Gia Lâm, Xã Gia Sơn, Xã Xích Thổ") == 1
+    # shared ducts, by hand: only ĐT 477 has planned works (none is urban); it is cut into
+    # 6 pieces of at most 1 km; on the first both operators' cables run its whole length, so
+    # one shared duct saves 2 L (t + d) - (L (f t + D) + 2 L s) = 157,500 VND/m x L (t 125,000,
+    # d 25,000, D 60,000, s 10,000 VND/m, f 0.5 with the works)
+    ducts = ctx.tables["shared_duct_roads"]
+    roads = gpd.read_file(files["roads"]).to_crs(ctx.project.crs)
+    assert (ducts["name"] == "ĐT 477").all() and (ducts["works_year"] == 2026).all()
+    assert ducts["length_m"].sum() == pytest.approx(roads.length.iloc[0], abs=0.5)
+    top = ducts.iloc[0]
+    assert (top["segment_id"], top["operators"], top["duct_class"]) == ("R1-1", "VNPT, Viettel",
+                                                                        "shared")
+    assert top["saving_vnd"] == pytest.approx(157_500 * top["length_m"], rel=1e-4)
+    assert "R1-1" in (tmp_path / "shared_duct_roads.kml").read_text(encoding="utf-8")
+    assert "Đường cần cống bể dùng chung (6)" in html
+    layers = {name for name, _ in pyogrio.list_layers(tmp_path / "results.gpkg")}
+    assert "shared_duct_roads" in layers
+    # expected speed: fixed always; mobile not computed by this engine, and said
+    assert h["est_dl_mbps_fixed"].notna().sum() == h["ftth"].astype(bool).sum()
+    assert "est_dl_mbps_mobile" not in h and _warned(ctx, "Expected mobile speed not computed")
+    assert "Đường cần cống bể dùng chung" in book.sheetnames   # 28 of Excel's 31 characters
 
 
 def test_facilities_but_no_hamlets(files, tmp_path):

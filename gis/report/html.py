@@ -182,12 +182,13 @@ def _unit_table(ind: pd.DataFrame, lang: str, hamlets: pd.DataFrame | None = Non
     out = ["<table class='units'><tr><th>" + escape(column_label("scope", lang)) + "</th>"
            + "".join(f"<th class='small'>{escape(str(names[i]))}</th>" for i in ids) + "</tr>"]
     # one pivot for values and one for met (not one lookup per cell), keyed on the unit code
+    rows = pd.MultiIndex.from_frame(sub[["scope_level", "unit_key"]].drop_duplicates())
     values = sub.pivot_table(index=["scope_level", "unit_key"], columns="indicator_id",
                              values="value", aggfunc="first", sort=False, dropna=False)
     met = sub.assign(m=sub["met"].map(_is_met).astype(object)).pivot_table(
         index=["scope_level", "unit_key"], columns="indicator_id", values="m", aggfunc="first",
         sort=False, dropna=False)
-    values = values.reindex(columns=ids)
+    values = values.reindex(index=rows, columns=ids)
     met = met.reindex(index=values.index, columns=ids)
     li = 0 if lang == "vi" else 1
     for (level, key), vrow, mrow in zip(values.index, values.to_numpy(), met.to_numpy(),
