@@ -221,3 +221,26 @@ def test_an_empty_admin_file_exits_2_with_a_message(files, tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert "admin_empty.geojson" in err and "Traceback" not in err
+
+
+def test_a_hamlet_whose_names_contradict_its_polygon_is_reported(files, tmp_path):
+    """Issue 13 item 4: the hamlets get their units from the names and the admin layer by
+    containment, and a disagreement is reported per hamlet, not silently re-keyed."""
+    from gis.pipeline.stages import STAGES
+
+    wrong = VILLAGES.assign(xa=VILLAGES["xa"].where(VILLAGES["village_id"] != "V5",
+                                                    "Xã Gia Lâm"))
+    path = tmp_path / "villages_wrong.csv"
+    wrong.to_csv(path, index=False, encoding="utf-8-sig")
+    project = gis.load_project(None, {**files, "villages": path})
+    ctx = gis.run(project, out_dir=tmp_path / "out",
+                  stages=[s for s in STAGES if s.name == "hamlets"])
+    h = ctx.hamlets.set_index("village_id")
+    assert h.at["V5", "unit_conflict"] == "polygon_differs"
+    assert "Xã Xích Thổ" in h.at["V5", "unit_conflict_en"]      # the polygon it lies in
+    assert h.at["V5", "former_commune"] == "Xã Gia Lâm"          # the names were kept
+    assert (h.drop(index="V5")["unit_conflict"] == "").all()
+    assert _warned(ctx, "1 names differ from the polygon")
+    gis.write_run(ctx, tmp_path / "out")
+    csv = pd.read_csv(tmp_path / "out" / "hamlets.csv", encoding="utf-8-sig")
+    assert csv.loc[csv["village_id"] == "V5", "unit_conflict"].item() == "polygon_differs"
