@@ -117,6 +117,14 @@ def test_the_whole_tiny_project_runs(files, tmp_path):
     for name in ("hamlets.csv", "shared_duct_roads.csv", "shared_duct_roads.kml",
                  "indicators.csv", "report.html", "results.gpkg"):
         assert (tmp_path / name).is_file(), name
+    # positions and sharing rates by the 2025 units: both towers stand in former communes of
+    # today's Xã Gia Lâm (14389), in former district Nho Quan (372)
+    pos = ctx.tables["positions"]
+    assert pos["commune_code"].tolist() == ["14389", "14389"]
+    assert set(pos["former_district_code"]) == {"372"} and "district" not in pos
+    rates = ctx.tables["sharing_rates"].set_index("scope_type")
+    assert set(rates.index) == {"area", "province", "commune", "former_district"}
+    assert rates.loc["commune", "unit_code"] == "14389" and rates.loc["commune", "positions"] == 2
     # the report's unit table: the 2025 commune with the former communes it gathers, once
     assert html.count("gồm các xã cũ: Xã Gia Lâm, Xã Gia Sơn, Xã Xích Thổ") == 1
     # shared ducts, by hand: only ĐT 477 has planned works (none is urban); it is cut into
