@@ -64,10 +64,10 @@ def _setup(project_dir: Path, tile_km: float, n_tiles: int):
     """The province's transmitters, villages, grid and the ``n_tiles`` tiles nearest the
     centre (all with sites and hamlets)."""
     import numpy as np
+    from gis.scale.stage import _area
 
     from gis.layers.read import load_project
     from gis.radio.sectors import expand_sectors
-    from gis.scale.stage import _area
     from gis.scale.tiles import make_tiles, plan_grid, tile_cells_for
 
     project = load_project(project_dir, {})

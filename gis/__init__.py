@@ -57,6 +57,7 @@ _API: dict[str, str] = {
     "TARGET_PRESETS": "gis.analysis.targets",
     "overview_png": "gis.report.staticmap",
     "write_html": "gis.report.html",
+    "compare": "gis.report.compare",
     "GisError": "gis.errors",
 }
 

@@ -23,16 +23,24 @@ from gis.layers.schema import LAYER_SPECS, LayerKind
 
 __all__ = [
     "COLUMN_LABELS",
+    "CONFLICT_LABELS",
+    "DUCT_CLASS_LABELS",
+    "DUCT_COLUMN_LABELS",
     "LANGS",
     "MAP_LABELS",
     "OPERATOR_NAMES",
     "RASTER_LABELS",
     "REASON_LABELS",
     "SCOPE_LABELS",
+    "SPEED_COLUMN_LABELS",
+    "STATISTICS_COLUMN_LABELS",
     "STATUS_LABELS",
     "TABLE_LABELS",
     "TEXT",
     "TIER_LABELS",
+    "UNIT_COLUMN_LABELS",
+    "UNIT_SOURCE_LABELS",
+    "URBAN_CRITERIA_LABELS",
     "check_lang",
     "column_label",
     "kind_label",
@@ -249,6 +257,10 @@ SCOPE_LABELS: dict[str, tuple[str, str]] = {
     "area": ("Toàn vùng", "Whole area"),
     "district": ("Huyện", "District"),
     "commune": ("Xã", "Commune"),
+    # the 2025 units (issue 16): the new communes, provinces, and the former units as history
+    "province": ("Tỉnh", "Province"),
+    "former_district": ("Huyện cũ (trước 1/7/2025)", "Former district (before 1 July 2025)"),
+    "former_commune": ("Xã cũ (trước 1/7/2025)", "Former commune (before 1 July 2025)"),
 }
 
 #: Result table name -> (vi, en) title (workbook sheets, report sections, the app's tables).
@@ -266,6 +278,9 @@ TABLE_LABELS: dict[str, tuple[str, str]] = {
     "switch_off_impact": ("Tác động tắt 2G-3G", "2G-3G switch-off impact"),
     "sharing_rates": ("Tỷ lệ dùng chung", "Sharing rates"),
     "unreachable_hamlets": ("Thôn không phủ được", "Unreachable hamlets"),
+    # issue 16
+    "shared_duct_roads": ("Đường cần cống bể dùng chung", "Roads needing shared ducts"),
+    "commune_statistics": ("Số liệu thống kê theo xã", "Statistics per commune"),
 }
 
 #: Words the maps show (base maps, layer names, legend) -> (vi, en).
@@ -307,7 +322,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "parameters": ("Tham số", "Parameters"),
     "overview_map": ("Bản đồ tổng quan", "Overview map"),
     "indicators_area": ("Chỉ tiêu toàn vùng", "Indicators, whole area"),
-    "indicators_units": ("Chỉ tiêu theo xã / huyện", "Indicators by commune / district"),
+    "indicators_units": ("Chỉ tiêu theo đơn vị hành chính (tỉnh, xã 2025, huyện cũ)",
+                         "Indicators by administrative unit (province, 2025 commune, former "
+                         "district)"),
     "uncovered_none": ("Không có thôn nào chưa phủ.", "No uncovered hamlets."),
     "hamlets": ("Thôn", "Hamlets"),
     "positions": ("Vị trí BTS", "BTS positions"),
@@ -334,6 +351,150 @@ TEXT: dict[str, tuple[str, str]] = {
     "yes": ("Có", "Yes"),
     "no": ("Không", "No"),
 }
+
+
+# -- issue 16: 2025 administrative units, shared ducts, expected speed, statistics ------------
+
+#: Columns of the 2025 units (:data:`gis.analysis.units.UNIT_COLUMNS`) -> (vi, en). On the
+#: hamlet table ``commune`` / ``province`` are the 2025 units; the names a file gave are kept
+#: as ``former_*``.
+UNIT_COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "province_code": ("Mã tỉnh", "Province code"),
+    "commune_code": ("Mã xã", "Commune code"),
+    "former_province_code": ("Mã tỉnh cũ", "Former province code"),
+    "former_province": ("Tỉnh cũ (trước 1/7/2025)", "Former province (before 1 July 2025)"),
+    "former_district_code": ("Mã huyện cũ", "Former district code"),
+    "former_district": ("Huyện cũ (trước 1/7/2025)", "Former district (before 1 July 2025)"),
+    "former_commune_code": ("Mã xã cũ", "Former commune code"),
+    "former_commune": ("Xã cũ (trước 1/7/2025)", "Former commune (before 1 July 2025)"),
+    "unit_source": ("Căn cứ xác định đơn vị 2025", "How the 2025 units were found"),
+    "former_source": ("Căn cứ xác định đơn vị cũ", "How the former units were found"),
+    "unit_conflict": ("Mâu thuẫn tên và vị trí", "Names and position disagree"),
+    "unit_conflict_en": ("Mâu thuẫn (tiếng Anh)", "Conflict (English)"),
+    "unit_conflict_vi": ("Mâu thuẫn (tiếng Việt)", "Conflict (Vietnamese)"),
+    "unit_code": ("Mã đơn vị", "Unit code"),
+    "unit_name": ("Tên đơn vị", "Unit name"),
+}
+
+#: Values of ``unit_source`` / ``former_source`` -> (vi, en).
+UNIT_SOURCE_LABELS: dict[str, tuple[str, str]] = {
+    "names": ("theo tên", "from the names"),
+    "polygon": ("theo ranh giới", "from the admin polygon"),
+    "approximate": ("gần đúng (xã bị chia)", "approximate (split commune)"),
+    "nearest_centroid": ("theo tâm xã gần nhất", "nearest commune centre"),
+    "none": ("không xác định", "unknown"),
+}
+
+#: Codes of ``unit_conflict`` -> (vi, en).
+CONFLICT_LABELS: dict[str, tuple[str, str]] = {
+    "polygon_differs": ("tên khác ranh giới", "names differ from the polygon"),
+    "far_from_named": ("xa xã đã ghi", "far from the commune named"),
+    "name_not_found": ("không tìm thấy tên", "name not found"),
+    "ambiguous_name": ("tên trùng", "ambiguous name"),
+}
+
+#: Columns of the shared-duct road list (:data:`gis.analysis.ducts.DUCT_COLUMNS`) -> (vi, en)
+#: (``name``, ``road_class``, ``rank``, ``length_m``, ``operators``, ``n_operators`` are above).
+DUCT_COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "rank": ("Thứ tự ưu tiên", "Rank"),
+    "segment_id": ("Mã đoạn đường", "Segment ID"),
+    "road_row": ("Dòng trong lớp đường", "Row in the roads layer"),
+    "piece": ("Đoạn số", "Piece"),
+    "urban": ("Khu vực đô thị", "Urban area"),
+    "urban_criteria": ("Căn cứ xác định đô thị", "Urban because of"),
+    "planned_works": ("Công trình dự kiến", "Planned works"),
+    "has_planned_works": ("Có công trình dự kiến", "Has planned works"),
+    "works_year": ("Năm thực hiện công trình", "Year of the works"),
+    "length_m": ("Chiều dài (m)", "Length (m)"),
+    "n_operators": ("Số doanh nghiệp có cáp dọc tuyến", "Operators with cables along it"),
+    "operators": ("Doanh nghiệp có cáp dọc tuyến", "Operators along it"),
+    "operator_shares": ("Tỷ lệ chiều dài có cáp theo doanh nghiệp",
+                        "Share of the length per operator"),
+    "planned_extension": ("Có tuyến cáp mở rộng dự kiến", "Planned fiber extension along it"),
+    "planned_share": ("Tỷ lệ chiều dài có tuyến dự kiến", "Share of the length planned"),
+    "planned_route_ids": ("Mã tuyến dự kiến", "Planned route IDs"),
+    "n_cables": ("Số tuyến cáp dọc đường", "Cables along it"),
+    "cable_length_m": ("Chiều dài có cáp (m)", "Length with cables (m)"),
+    "shared_length_m": ("Chiều dài có từ 2 tuyến cáp (m)", "Length with 2+ cables (m)"),
+    "separate_cost_vnd": ("Chi phí xây riêng từng doanh nghiệp (đồng)",
+                          "Cost of separate builds (VND)"),
+    "shared_cost_vnd": ("Chi phí cống bể dùng chung (đồng)", "Cost of one shared duct (VND)"),
+    "saving_vnd": ("Tiết kiệm khi dùng chung (đồng)", "Saving of one shared duct (VND)"),
+}
+
+#: Values of ``duct_class`` -> (vi, en): a shared duct replaces 2+ builds, serves one cable, or
+#: none yet.
+DUCT_CLASS_LABELS: dict[str, tuple[str, str]] = {
+    "shared": ("Từ 2 tuyến cáp: cần cống bể dùng chung", "2+ cables: a shared duct is needed"),
+    "single": ("1 tuyến cáp", "1 cable"),
+    "none": ("Chưa có cáp (đô thị hoặc có công trình dự kiến)",
+             "No cable yet (urban or works planned)"),
+}
+
+#: Values of ``urban_criteria`` in the duct list -> (vi, en).
+URBAN_CRITERIA_LABELS: dict[str, tuple[str, str]] = {
+    "road_class": ("cấp đường đô thị", "urban road class"),
+    "admin": ("phường / thị trấn", "ward / township"),
+    "density": ("mật độ dân số", "population density"),
+}
+
+#: The expected-speed columns (:mod:`gis.analysis.speed`) -> (vi, en): every one says "ước tính
+#: / estimate". ``est_dl_mbps_<operator>`` columns are labelled by :func:`label`'s pattern.
+SPEED_COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "est_dl_mbps_mobile": ("Tốc độ tải xuống di động ước tính (Mbit/s)",
+                           "Estimated mobile download speed (Mbit/s)"),
+    "est_dl_mobile_operator": ("Nhà mạng có tốc độ di động ước tính cao nhất",
+                               "Operator with the best estimated mobile speed"),
+    "est_dl_mbps_fixed": ("Tốc độ tải xuống cố định (FTTH) ước tính (Mbit/s)",
+                          "Estimated fixed (FTTH) download speed (Mbit/s)"),
+    "est_dl_mbps_best": ("Tốc độ tải xuống di động ước tính, nhà mạng tốt nhất (Mbit/s)",
+                         "Estimated mobile download speed, best operator (Mbit/s)"),
+}
+
+#: Columns of the per-commune statistics (:mod:`gis.layers.commune_stats`) -> (vi, en).
+STATISTICS_COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "subs_mobile_per100": ("Thuê bao băng rộng di động / 100 dân",
+                           "Mobile broadband subscriptions per 100 people"),
+    "subs_fixed_per100": ("Thuê bao băng rộng cố định / 100 dân",
+                          "Fixed broadband subscriptions per 100 people"),
+    "smartphone_share": ("Tỷ lệ người dùng điện thoại thông minh", "Smartphone share"),
+    "ispeed_mobile_mbps": ("Tốc độ tải xuống di động (i-Speed, trung vị, Mbit/s)",
+                           "Mobile download speed (i-Speed median, Mbit/s)"),
+    "ispeed_fixed_mbps": ("Tốc độ tải xuống cố định (i-Speed, trung vị, Mbit/s)",
+                          "Fixed download speed (i-Speed median, Mbit/s)"),
+    "match_note": ("Ghi chú đối chiếu", "Matching note"),
+}
+
+# the general labels win where a key is already there (``operators``, ``rank``, ``length_m``)
+for _key, _pair in {**UNIT_COLUMN_LABELS, **DUCT_COLUMN_LABELS, **SPEED_COLUMN_LABELS,
+                    **STATISTICS_COLUMN_LABELS,
+                    "duct_class": ("Phân loại cống bể", "Duct class")}.items():
+    COLUMN_LABELS.setdefault(_key, _pair)
+
+#: Words of the issue-16 outputs in reports and exports -> (vi, en).
+TEXT.update({
+    "not_given": ("không có số liệu", "not given"),
+    "estimate": ("ước tính", "estimate"),
+    "alerts": ("Cảnh báo quan trọng", "Important warnings"),
+    "shared_duct_roads": ("Đường cần cống bể dùng chung", "Roads needing shared ducts"),
+    "shared_duct_roads_none": ("Không có đoạn đường nào cần cống bể dùng chung.",
+                               "No road segment needs a shared duct."),
+    "saving_total": ("Tổng tiết kiệm khi dùng chung", "Total saving of shared ducts"),
+    "speed_section": ("Tốc độ tải xuống ước tính", "Expected download speed (estimate)"),
+    "statistics_section": ("Số liệu thống kê theo xã", "Statistics per commune"),
+    "statistics_unmatched": ("Dòng không khớp đơn vị hành chính",
+                             "Rows that matched no administrative unit"),
+    "per 100 people_unit": ("/ 100 dân", "per 100 people"),
+    "Mbit/s_unit": ("Mbit/s", "Mbit/s"),
+    "share_unit": ("", ""),
+    "mbps": ("Mbit/s", "Mbit/s"),
+    "former_units": ("gồm các xã cũ", "former communes"),
+    "no_estimate": ("không có ước tính", "no estimate"),
+    "speed_note": ("Số thôn theo tốc độ tải xuống ƯỚC TÍNH từ mô hình vùng phủ và quy hoạch GPON "
+                   "(không phải số đo; i-Speed mới là số đo).",
+                   "Hamlets by ESTIMATED download speed from the coverage model and the GPON "
+                   "plan (not a measurement; i-Speed measures)."),
+})
 
 
 #: Raster kind -> (vi, en); the vector layer kinds' names are in :data:`gis.layers.schema.LAYER_SPECS`.
@@ -376,6 +537,16 @@ def _cov_label(key: str, lang: str) -> str | None:
             else f"Population share with {op} {tech}")
 
 
+def _speed_label(key: str, lang: str) -> str | None:
+    """Labels of the per-operator speed columns ``est_dl_mbps_<operator>`` (estimates)."""
+    m = re.fullmatch(r"est_dl_mbps_(.+)", key)
+    if not m:
+        return None
+    op = OPERATOR_NAMES.get(m.group(1), m.group(1).replace("_", " ").title())
+    return (f"Tốc độ tải xuống ước tính {op} (Mbit/s)" if lang == "vi"
+            else f"Estimated download speed {op} (Mbit/s)")
+
+
 def label(key: str, lang: str = "en", table: dict[str, tuple[str, str]] | None = None) -> str:
     """The label of ``key`` in ``lang`` from ``table`` (default: :data:`COLUMN_LABELS`)."""
     check_lang(lang)
@@ -383,6 +554,8 @@ def label(key: str, lang: str = "en", table: dict[str, tuple[str, str]] | None =
     if pair is not None:
         return pair[0] if lang == "vi" else pair[1]
     cov = _cov_label(str(key), lang)
+    if cov is None:
+        cov = _speed_label(str(key), lang)
     return cov if cov is not None else _humanise(key)
 
 

@@ -2,7 +2,8 @@
 
 Each package defines its parameter dataclasses in a light module (:mod:`gis.analysis.params`,
 :mod:`gis.analysis.targets`, :mod:`gis.radio.params`, :mod:`gis.radio.calibration_params`,
-:mod:`gis.scale.params`), with documented
+:mod:`gis.scale.params`, :mod:`gis.analysis.units.params`, :mod:`gis.analysis.duct_params`,
+:mod:`gis.analysis.speed_params`), with documented
 and justified defaults; :class:`RunParams` holds one of each as a section; :mod:`gis.config` is
 the JSON codec. Parameters are read from and written to a
 readable JSON file (``params.json`` in a project folder, ``--params FILE`` on the CLI); a partial
@@ -17,8 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gis.analysis.duct_params import DuctParams
 from gis.analysis.params import FiberParams, HamletRule, SharingParams
+from gis.analysis.speed_params import SpeedParams
 from gis.analysis.targets import IndicatorParams
+from gis.analysis.units.params import UnitParams
 from gis.atomic import write_atomic
 from gis.config import from_dict, to_dict
 from gis.errors import ValidationError
@@ -58,6 +62,9 @@ class RunParams:
     sharing: SharingParams = field(default_factory=SharingParams)
     scale: ScaleParams = field(default_factory=ScaleParams)
     calibration: CalibrationParams = field(default_factory=CalibrationParams)
+    units: UnitParams = field(default_factory=UnitParams)
+    ducts: DuctParams = field(default_factory=DuctParams)
+    speed: SpeedParams = field(default_factory=SpeedParams)
 
     def replace(self, **sections: Any) -> RunParams:
         """A copy with some sections replaced."""

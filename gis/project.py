@@ -8,7 +8,14 @@ A project is saved as a folder that can be reopened and shared::
     project.json     name, analysis CRS, layer and raster list, load reports
     layers.gpkg      one GeoPackage layer per vector layer kind, in the analysis CRS
     dem.tif, population.tif, landcover.tif   rasters, as given (any CRS)
+    commune_stats.csv   the optional per-commune statistics table (:data:`TABLE_KINDS`)
     params.json      the run parameters (see :mod:`gis.params`)
+
+Besides the vector layers and the rasters a project may hold **tables without geometry**
+(:data:`TABLE_KINDS`): ``commune_stats``, the statistics a map cannot compute (subscriptions
+per 100 people, smartphone share, i-Speed medians; :mod:`gis.layers.commune_stats`), one row
+per commune. It is kept in :attr:`Project.layers` as a plain :class:`pandas.DataFrame`, so
+that the stages declare it like a layer and the cache digests its content.
 """
 
 from __future__ import annotations
@@ -22,21 +29,27 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 from pyproj import CRS
 
 from gis.atomic import write_atomic
 from gis.errors import InputFileError, ValidationError
+from gis.layers.commune_stats import read_commune_statistics
 from gis.layers.crosscheck import check_project
 from gis.layers.crs import WGS84, analysis_crs_for_lon
 from gis.layers.read import ReadResult, read_layer
 from gis.layers.report import LoadReport
-from gis.layers.schema import RASTER_KINDS, LayerKind
-from gis.layers.sources import display_name
+from gis.layers.schema import RASTER_KINDS, TABLE_KINDS, LayerKind
+from gis.layers.sources import display_name, materialise
 from gis.params import LoadParams, RunParams
 from gis.text import article
 
-__all__ = ["Project", "load_project"]
+__all__ = ["TABLE_FILES", "TABLE_KINDS", "Project", "load_project", "read_table_kind"]
+
+#: Project inputs that are tables without geometry (:data:`TABLE_KINDS`) -> their file in a
+#: project folder.
+TABLE_FILES = {"commune_stats": "commune_stats.csv"}
 
 PROJECT_FILE = "project.json"
 LAYERS_FILE = "layers.gpkg"
@@ -54,7 +67,8 @@ class Project:
     crs
         The metric analysis CRS every vector layer is in (a UTM zone; metres).
     layers
-        Layer kind (``"villages"``, ``"sites"``, ...) -> canonical GeoDataFrame.
+        Layer kind (``"villages"``, ``"sites"``, ...) -> canonical GeoDataFrame; a table kind
+        (:data:`TABLE_KINDS`: ``"commune_stats"``) -> a DataFrame without geometry.
     rasters
         Raster kind (``"dem"``, ``"population"``, ``"landcover"``) -> path of a GeoTIFF.
     params
@@ -72,7 +86,10 @@ class Project:
     folder: Path | None = None
 
     def layer(self, kind: str | LayerKind) -> gpd.GeoDataFrame | None:
-        """The layer of that kind, or ``None`` when the project has none."""
+        """The layer (or table, :data:`TABLE_KINDS`) of that kind, or ``None`` when the project
+        has none."""
+        if str(kind) in TABLE_KINDS:
+            return self.layers.get(str(kind))
         return self.layers.get(str(LayerKind.parse(kind)))
 
     def require(self, kind: str | LayerKind) -> gpd.GeoDataFrame:
@@ -90,7 +107,13 @@ class Project:
 
     def set_layer(self, kind: str | LayerKind, gdf: gpd.GeoDataFrame,
                   report: LoadReport | None = None) -> None:
-        """Put a canonical layer into the project (reprojected to the project CRS if needed)."""
+        """Put a canonical layer into the project (reprojected to the project CRS if needed),
+        or a table of a :data:`TABLE_KINDS` kind (as it is)."""
+        if str(kind) in TABLE_KINDS:
+            self.layers[str(kind)] = gdf
+            if report is not None:
+                self.reports[str(kind)] = report
+            return
         key = str(LayerKind.parse(kind))
         if gdf.crs is not None and not CRS(gdf.crs).equals(self.crs):
             gdf = gdf.to_crs(self.crs)
@@ -119,9 +142,16 @@ class Project:
         tmp = folder / ("~" + LAYERS_FILE)
         if tmp.exists():
             tmp.unlink()
+        tables = {}
         for kind, gdf in self.layers.items():
+            if kind in TABLE_KINDS:
+                tables[kind] = TABLE_FILES[kind]
+                text = pd.DataFrame(gdf).to_csv(index=False)
+                write_atomic(folder / TABLE_FILES[kind],
+                             lambda p, text=text: p.write_text(text, encoding="utf-8-sig"))
+                continue
             gdf.to_file(tmp, layer=kind, driver="GPKG", engine="pyogrio")
-        if self.layers:
+        if tmp.exists():
             tmp.replace(gpkg)
         rasters = {}
         for kind, path in self.rasters.items():
@@ -133,7 +163,8 @@ class Project:
         meta = {
             "name": self.name,
             "crs": self.crs.to_string(),
-            "layers": sorted(self.layers),
+            "layers": sorted(k for k in self.layers if k not in TABLE_KINDS),
+            "tables": tables,
             "rasters": rasters,
             "reports": {k: r.to_dict() for k, r in self.reports.items()},
             "saved": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -164,6 +195,9 @@ class Project:
             for kind in meta["layers"]:
                 if kind in available:
                     layers[kind] = gpd.read_file(gpkg, layer=kind, engine="pyogrio")
+        for kind, fname in (meta.get("tables") or {}).items():
+            if kind in TABLE_KINDS and (folder / fname).is_file():
+                layers[kind] = read_table_kind(kind, folder / fname)
         params_path = folder / PARAMS_FILE
         params = RunParams.from_json(params_path) if params_path.is_file() else RunParams()
         return cls(
@@ -216,12 +250,20 @@ def load_project(project_dir: str | Path | None, files: Mapping[str, object] | N
         fits.
     """
     files = dict(files or {})
+    tables = {k: files.pop(k) for k in list(files) if k in TABLE_KINDS}
     unknown = [k for k in files if k not in RASTER_KINDS and k not in {x.value for x in LayerKind}]
     if unknown:
-        valid = ", ".join([k.value for k in LayerKind] + list(RASTER_KINDS))
+        valid = ", ".join([k.value for k in LayerKind] + list(RASTER_KINDS) + list(TABLE_KINDS))
         raise ValidationError(f"Unknown layer kind(s) {', '.join(unknown)}; valid: {valid}.",
                               f"Loại lớp không hợp lệ: {', '.join(unknown)}; hợp lệ: {valid}.")
     project = Project.load(project_dir) if project_dir else None
+    if project is None and not files and tables:
+        raise ValidationError(
+            "A statistics table alone is not a project: give a project folder or layer files "
+            "too.",
+            "Chỉ có bảng số liệu thì chưa thành dự án: chọn thêm thư mục dự án hoặc tệp dữ liệu.",
+            fix="Add --project DIR or --villages FILE.",
+            fix_vi="Thêm --project DIR hoặc --villages FILE.")
     params = project.params if project is not None else RunParams()
     province = province or params.load.province or None
     standard = params.load.meridian_standard
@@ -251,8 +293,34 @@ def load_project(project_dir: str | Path | None, files: Mapping[str, object] | N
         project = Project(name=name or "project", crs=analysis_crs_for_lon((lon0 + lon1) / 2))
         for kind, result in results.items():
             _store(project, kind, result)
+    for kind, source in tables.items():
+        table, report = _read_table_source(kind, source, workdir)
+        project.set_layer(kind, table, report)
     check_project(project, standard=standard, province=province)
     return project
+
+
+def read_table_kind(kind: str, path: str | Path) -> pd.DataFrame:
+    """A table of a :data:`TABLE_KINDS` kind saved in a project folder (codes stay text)."""
+    return pd.read_csv(path, encoding="utf-8-sig",
+                       dtype={"commune_code": str, "commune": str, "district": str,
+                              "province": str})
+
+
+def _read_table_source(kind: str, source: object, workdir: str | Path | None
+                       ) -> tuple[pd.DataFrame, LoadReport]:
+    """Read a table input (``commune_stats``: a CSV/XLSX path or upload, or a frame)."""
+    if isinstance(source, pd.DataFrame):
+        table, notes, name = source.reset_index(drop=True), [], "table"
+    else:
+        paths, _ = materialise(source, workdir)
+        stats = read_commune_statistics(paths[0])
+        table, notes, name = stats.table, stats.notes, display_name(source)
+    report = LoadReport(source=name, kind=kind, rows_read=len(table), rows_loaded=len(table),
+                        column_mapping={c: c for c in table.columns})
+    for en, vi in notes:
+        report.warn(en, vi)
+    return table, report
 
 
 def _store(project: Project, kind: str, result: ReadResult) -> None:

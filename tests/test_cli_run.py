@@ -11,7 +11,10 @@ import pytest
 from gis.cli import main
 from gis.project import Project
 
-COLUMNS = ["village_id", "name", "commune", "population", "households", "lon", "lat"]
+COLUMNS = ["village_id", "name", "province_code", "province", "commune_code", "commune",
+           "former_province_code", "former_province", "former_district_code",
+           "former_district", "former_commune_code", "former_commune", "population",
+           "households", "lon", "lat"]
 
 try:  # the readers' load_project, which the CLI's run calls
     import gis.layers.read  # noqa: F401
@@ -27,13 +30,17 @@ needs_read = pytest.mark.skipif(not HAVE_READ, reason="gis.layers.read (load_pro
 def _check_hamlets_csv(path: Path, villages: pd.DataFrame) -> pd.DataFrame:
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")                     # UTF-8 BOM for Excel
-    table = pd.read_csv(path, encoding="utf-8-sig", dtype={"village_id": str})
-    assert list(table.columns[:7]) == COLUMNS
+    table = pd.read_csv(path, encoding="utf-8-sig", dtype={"village_id": str,
+                                                           "commune_code": str})
+    assert list(table.columns[:len(COLUMNS)]) == COLUMNS
     # Every village, in input order, with its Vietnamese name intact.
     assert table["village_id"].tolist() == villages["village_id"].tolist()
     assert table["name"].tolist() == villages["name"].tolist()
-    assert table["commune"].tolist() == villages["commune"].tolist()
-    assert "Thị trấn Nho Quan" in raw.decode("utf-8-sig")
+    # the names the file gave are the former communes; ``commune`` is the 2025 one
+    assert table["former_commune"].tolist() == villages["commune"].tolist()
+    nho_quan = table["former_commune"] == "Thị trấn Nho Quan"
+    assert nho_quan.any() and (table.loc[nho_quan, "commune"] == "Xã Nho Quan").all()
+    assert (table.loc[nho_quan, "commune_code"] == "14428").all()
     assert table["population"].sum() == pytest.approx(villages["population"].sum())
     # lon/lat are the hamlet centres in WGS84 degrees (6 decimals, about 0.1 m).
     assert (table["lon"] - villages["centre_lon"]).abs().max() < 2e-6

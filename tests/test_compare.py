@@ -141,3 +141,63 @@ def test_compare_cli_bad_folder(tmp_path, capsys):
     assert "hamlets.csv" in capsys.readouterr().err
     with pytest.raises(InputFileError):
         read_run_folder(tmp_path)
+
+
+# -- on two real runs of the sample -------------------------------------------------------------
+
+@pytest.mark.slow
+def test_compare_two_real_runs_of_the_sample(sample_run_dir, tmp_path, capsys):
+    """Run A: the sample run as a pre-2025 run would have written it (no unit columns, the
+    former commune as ``commune``, 4G missing in two former communes), dated 2024; run B: the
+    sample run itself, dated 2025. The comparison re-keys A and counts the hamlets newly
+    covered per 2025 commune as computed here from the two hamlet tables."""
+    import shutil
+
+    import gis
+    from gis.analysis.units import UNIT_COLUMNS
+
+    a_dir, b_dir = tmp_path / "run_2024", tmp_path / "run_2025"
+    shutil.copytree(sample_run_dir, a_dir)
+    shutil.copytree(sample_run_dir, b_dir)
+    hb = pd.read_csv(b_dir / "hamlets.csv", encoding="utf-8-sig", dtype={"village_id": str,
+                                                                          "commune_code": str})
+    old = hb.drop(columns=UNIT_COLUMNS).assign(commune=hb["former_commune"])
+    lost = old["commune"].isin(["Xã Gia Lâm", "Xã Gia Sơn"])
+    old.loc[lost, "mobile_4g"] = False
+    _bom_csv(old, a_dir / "hamlets.csv")
+    pos = pd.read_csv(a_dir / "positions.csv", encoding="utf-8-sig")
+    _bom_csv(pos.drop(columns=[c for c in pos if c.endswith("_code") or c in (
+        "province", "commune", "former_district")]), a_dir / "positions.csv")
+    for folder, created in ((a_dir, "2024-11-28 09:00 UTC"), (b_dir, "2025-12-01 10:30 UTC")):
+        meta = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+        meta["created"] = created
+        (folder / "run.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+    out = tmp_path / "compare"
+    tables = gis.compare(a_dir, b_dir, out)
+    units = tables["compare_units"]
+    assert units.attrs["rekeyed"] == ["a"]
+    # the truth, from the two hamlet tables: hamlets with 4G in B and not in A, per 2025 commune
+    gained = hb.loc[lost & hb["mobile_4g"].astype(bool)]
+    expected = gained.groupby("commune_code").size()
+    assert len(expected) >= 1 and expected.sum() > 0
+    communes = units[units["scope_level"] == "commune"].set_index("unit_code")
+    for code, n in expected.items():
+        assert communes.loc[code, "4g_newly_covered"] == n, code
+    assert communes["4g_newly_covered"].sum() == expected.sum()
+    assert (communes["4g_lost"] == 0).all()
+    area = units[units["scope_level"] == "area"].iloc[0]
+    assert area["hamlets_a"] == area["hamlets_b"] == len(hb)
+    # both sides in the same units: every hamlet of A found its 2025 commune by its name
+    ch = tables["compare_hamlets"]
+    assert ch["commune_code"].notna().all()
+    # the year comes from run B's run.json ("created"), not from the files' dates
+    html = (out / "compare.html").read_text(encoding="utf-8")
+    assert "Báo cáo hạ tầng số năm 2025" in html
+    for name in ("compare.csv", "compare_indicators.csv", "compare_hamlets.csv", "compare.xlsx"):
+        assert (out / name).is_file()
+    # the CLI does the same
+    assert main(["compare", str(a_dir), str(b_dir), "--out", str(tmp_path / "cli"),
+                 "--lang", "en"]) == 0
+    assert "Run A was re-keyed to the 2025 units" in capsys.readouterr().out
+    assert (tmp_path / "cli" / "compare.html").is_file()

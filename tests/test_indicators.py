@@ -16,7 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import CRS
 
-from gis.analysis.indicators import INDICATOR_COLUMNS, assign_admin, compute_indicators
+from gis.analysis.indicators import (
+    INDICATOR_COLUMNS,
+    INDICATORS,
+    assign_admin,
+    compute_indicators,
+)
 from gis.analysis.targets import PRESETS, IndicatorParams, Targets, preset_targets
 from gis.config import from_dict, to_dict
 from gis.errors import ValidationError
@@ -173,7 +178,7 @@ def test_missing_inputs_are_not_available_not_errors() -> None:
     base = h[["village_id", "name", "commune", "population", "households", "lon", "lat"]]
     t = compute_indicators(base)
     area_rows = t[t["scope_level"] == "area"]
-    assert len(area_rows) == len(t) == 15  # one row per indicator, no commune rows
+    assert len(area_rows) == len(t) == len(INDICATORS) == 17  # one row each, no communes
     assert area_rows["value"].isna().all()
     assert area_rows["note"].str.startswith("not available").all()
     assert "mobile_4g" in pick(t, "hamlets_mobile_broadband")["note"]

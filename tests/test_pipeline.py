@@ -243,29 +243,33 @@ def test_a_field_declaration_shows_only_that_field():
 
 
 # Every input of the small project, changed in turn, and the stages that must recompute:
-# H hamlets, C coverage, M mobile, S sharing, F ftth, P fiber_plan, A facilities, I indicators.
+# H hamlets, C coverage, M mobile, S sharing, F ftth, P fiber_plan, V speed, D ducts,
+# A facilities, I indicators.
 NAMES = {"H": "hamlets", "C": "coverage", "M": "mobile", "S": "sharing", "F": "ftth",
-         "P": "fiber_plan", "A": "facilities", "I": "indicators"}
+         "P": "fiber_plan", "V": "speed", "D": "ducts", "A": "facilities", "I": "indicators"}
 EXPECTED = {
-    "layer villages": "HCMSFPAI",
-    "layer sites": "CMSAI",
-    "layer roads": "SFPAI",
-    "layer fiber": "FPAI",
-    "layer fiber_nodes": "FPAI",
+    "layer villages": "HCMSFPVDAI",
+    "layer sites": "CMSVAI",
+    "layer roads": "SFPVDAI",
+    "layer fiber": "FPVDAI",
+    "layer fiber_nodes": "FPVDAI",
     "layer facilities": "SAI",
-    "layer admin": "SI",
+    "layer admin": "HMSFPVDAI",   # the hamlets' 2025 units, and the ducts' urban test
     "layer zones": "SI",          # the tower zoning: the sharing stage's new towers
-    "raster dem": "CMSAI",
-    "raster population": "CMSFPAI",
-    "params radio": "CMSAI",
+    "raster dem": "CMSVAI",
+    "raster population": "CMSFPVDAI",
+    "params radio": "CMSVAI",
     "params mobile.min_pop_share": "MSI",   # the coverage is reused
-    "params mobile.signal_techs": "CMSAI",
-    "params fiber": "FPAI",
+    "params mobile.signal_techs": "CMSVAI",
+    "params fiber": "FPVDAI",
     "params sharing": "SI",
     "params targets": "I",
-    "params scale": "CMSAI",
+    "params scale": "CMSVAI",
     "params load": "",
-    "params calibration": "CMSAI",   # the calibrated coverage
+    "params calibration": "CMSVAI",   # the calibrated coverage
+    "params units": "HMSFPVDAI",
+    "params ducts": "D",
+    "params speed": "VI",
 }
 
 
@@ -290,6 +294,8 @@ def _changed(project: Project, params: RunParams, what: str, tmp: Path
             "sharing": {"candidate_spacing_m": 400.0}, "targets": {"preset": "hai_hau_2025"},
             "scale": {"tile_km": 25.0}, "load": {"province": "Ninh Bình"},
             "calibration": {"groups": (CalibrationGroup("Viettel", offset_db=3.0),)},
+            "units": {"far_margin_m": 4000.0}, "ducts": {"buffer_m": 25.0},
+            "speed": {"load_factor": 0.6},
             "mobile.min_pop_share": {"min_pop_share": 0.6},
             "mobile.signal_techs": {"signal_techs": ("4G", "5G")},
         }[name if field else section]

@@ -75,9 +75,11 @@ def test_pipeline_base_table_and_run_files(project, tmp_path):
     out = write_run(ctx, tmp_path / "out")
     raw = (out / "hamlets.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    # the base columns first; analysis stages that need only villages (FTTH) add theirs after
+    # the base columns first, with the 2025 units; analysis stages that need only villages
+    # (FTTH) add theirs after
     assert raw.decode("utf-8-sig").splitlines()[0].startswith(
-        "village_id,name,commune,population,households,lon,lat")
+        "village_id,name,province_code,province,commune_code,commune,")
+    assert ",population,households,lon,lat," in raw.decode("utf-8-sig").splitlines()[0]
     assert "Xóm Trại" in raw.decode("utf-8-sig")
     assert (out / "run.json").is_file()
 

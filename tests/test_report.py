@@ -297,7 +297,10 @@ def test_param_summary_keeps_it_short() -> None:
     assert rows["targets.preset"] == "national"
     assert rows["targets.priority_kinds"].startswith("commune_office, industrial_zone")
     assert "radio.techs" not in rows  # the per-technology table is left to run.json
-    assert len(rows) < 70  # the radio engine of issue 14 added ground and correction settings
+    # the issue-16 sections by their headline settings only (costs, carrier tables in run.json)
+    assert rows["speed.load_factor"] == "0.5" and "speed.bandwidth_mhz" not in rows
+    assert "ducts.buffer_m" in rows and "ducts.trench_vnd_per_m" not in rows
+    assert len(rows) < 75  # radio engine (issue 14), calibration, units, ducts, speed (16)
 
 
 def test_cli_run_writes_the_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -134,7 +134,8 @@ def test_hamlets(sample: Project) -> None:
     np.testing.assert_allclose(lon, v.centre_lon, atol=2e-7)
     np.testing.assert_allclose(lat, v.centre_lat, atol=2e-7)
     assert v.groupby("commune")["name"].apply(lambda s: s.is_unique).all()
-    assert set(v.province) == {"Ninh Bình"} and set(v.district) == {"Nho Quan"}
+    assert set(v.province) == {"Ninh Bình"}
+    assert set(v.district) == {"Huyện Nho Quan", "Huyện Gia Viễn"}
     assert all(unicodedata.is_normalized("NFC", n) for n in v["name"])
     assert v["name"].str.contains("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệịỉĩọỏốồổỗộớờởỡợụủứừửữựỳỷỹỵ]",
                                   case=False).mean() > 0.5
@@ -145,6 +146,40 @@ def test_hamlets(sample: Project) -> None:
     ratio = v.population.sum() / v.households.sum()
     assert 3.6 < ratio < 4.0
     assert (v.population > 0).all()
+
+
+def test_communes_are_real_former_communes(sample: Project) -> None:
+    """The 30 communes carry the names and codes of the 23 former communes of Nho Quan and 7 of
+    Gia Viễn, and the hamlets' attribution agrees with the admin polygons; Xã Gia Tân (split
+    in 2025) gives each hamlet the part whose centre is nearer (truth: the crosswalk's own
+    centres)."""
+    import pandas as pd
+
+    from gis.analysis.units import assign_units, crosswalk, former_district_units
+    from gis.analysis.units._geo import haversine_m
+
+    admin = sample.layers["admin"]
+    nq = former_district_units("Ninh Bình", "Nho Quan")
+    gv = former_district_units("Ninh Bình", "Gia Viễn")
+    real = pd.concat([nq, gv]).set_index("former_commune_code")
+    assert admin["code"].is_unique and set(nq["former_commune_code"]) <= set(admin["code"])
+    assert (admin["code"].isin(gv["former_commune_code"])).sum() == 7
+    assert (admin["name"].to_numpy() == real.loc[admin["code"], "former_commune"].to_numpy()).all()
+    assert admin["name"].iloc[0] == "Thị trấn Thịnh Vượng"   # the district town
+    villages = sample.layers["villages"]
+    units = assign_units(villages, admin=admin)
+    assert (units["unit_conflict"] == "").all()
+    assert (units["former_commune"] == villages["commune"]).all()
+    assert units["commune_code"].nunique() == 13
+    split = units["former_commune"] == "Xã Gia Tân"
+    assert split.sum() >= 4 and (units.loc[split, "unit_source"] == "approximate").all()
+    centres = crosswalk().communes.set_index("commune_code").loc[["14533", "14488"]]
+    lon, lat = _to_wgs(np.c_[villages["centre_x"], villages["centre_y"]][split.to_numpy()])
+    d = np.stack([haversine_m(lon, lat, float(c.lon), float(c.lat))
+                  for c in centres.itertuples()])
+    expected = np.where(d[0] < d[1], "14533", "14488")
+    assert (units.loc[split, "commune_code"].to_numpy() == expected).all()
+    assert len(set(expected)) == 2   # both parts get hamlets
 
 
 def test_denser_in_the_delta(sample: Project) -> None:
@@ -266,7 +301,7 @@ def test_fiber_on_roads_and_gaps(sample: Project) -> None:
     # One OLT per fiber operator, in the town.
     olt = nodes[nodes.kind == "olt"]
     assert set(olt.operator) == {"Viettel", "VNPT"}
-    town = sample.layers["admin"].set_index("name").loc["Thị trấn Nho Quan"].geometry
+    town = sample.layers["admin"].geometry.iloc[0]  # the district town (Thị trấn Thịnh Vượng)
     assert olt.within(town).all()
     # The no_fiber hamlets: no fiber node within 500 m of the centre along the roads (nodes
     # join the network at their nearest road end, the offset counted); the others: one within.

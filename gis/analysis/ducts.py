@@ -54,6 +54,7 @@ from affine import Affine
 from gis.analysis.costs import normalise_road_class, planned_flags
 from gis.analysis.duct_params import DuctParams
 from gis.errors import CRSError
+from gis.labels import DUCT_CLASS_LABELS, DUCT_COLUMN_LABELS
 from gis.layers.schema import header_key
 
 __all__ = [
@@ -86,44 +87,10 @@ DUCT_COLUMNS = [
     "cable_length_m", "shared_length_m", "separate_cost_vnd", "shared_cost_vnd", "saving_vnd",
 ]
 
-#: Bilingual labels (vi, en) of the columns, for :data:`gis.labels.COLUMN_LABELS` (``name`` and
-#: ``road_class`` are already there).
-DUCT_COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    "rank": ("Thứ tự ưu tiên", "Rank"),
-    "segment_id": ("Mã đoạn đường", "Segment ID"),
-    "road_row": ("Dòng trong lớp đường", "Row in the roads layer"),
-    "piece": ("Đoạn số", "Piece"),
-    "urban": ("Khu vực đô thị", "Urban area"),
-    "urban_criteria": ("Căn cứ xác định đô thị", "Urban because of"),
-    "planned_works": ("Công trình dự kiến", "Planned works"),
-    "has_planned_works": ("Có công trình dự kiến", "Has planned works"),
-    "works_year": ("Năm thực hiện công trình", "Year of the works"),
-    "length_m": ("Chiều dài (m)", "Length (m)"),
-    "n_operators": ("Số doanh nghiệp có cáp dọc tuyến", "Operators with cables along it"),
-    "operators": ("Doanh nghiệp có cáp dọc tuyến", "Operators along it"),
-    "operator_shares": ("Tỷ lệ chiều dài có cáp theo doanh nghiệp",
-                        "Share of the length per operator"),
-    "planned_extension": ("Có tuyến cáp mở rộng dự kiến", "Planned fiber extension along it"),
-    "planned_share": ("Tỷ lệ chiều dài có tuyến dự kiến", "Share of the length planned"),
-    "planned_route_ids": ("Mã tuyến dự kiến", "Planned route IDs"),
-    "n_cables": ("Số tuyến cáp dọc đường", "Cables along it"),
-    "cable_length_m": ("Chiều dài có cáp (m)", "Length with cables (m)"),
-    "shared_length_m": ("Chiều dài có từ 2 tuyến cáp (m)", "Length with 2+ cables (m)"),
-    "separate_cost_vnd": ("Chi phí xây riêng từng doanh nghiệp (đồng)",
-                          "Cost of separate builds (VND)"),
-    "shared_cost_vnd": ("Chi phí cống bể dùng chung (đồng)", "Cost of one shared duct (VND)"),
-    "saving_vnd": ("Tiết kiệm khi dùng chung (đồng)", "Saving of one shared duct (VND)"),
-}
-
 #: Map / KML classes of a listed segment by its counted cables, with colours (hex RGB) and
 #: bilingual labels (vi, en): a shared duct replaces 2+ builds, serves one cable, or none yet.
 DUCT_CLASS_COLOURS: dict[str, str] = {"shared": "#d7301f", "single": "#fc8d59", "none": "#969696"}
-DUCT_CLASS_LABELS: dict[str, tuple[str, str]] = {
-    "shared": ("Từ 2 tuyến cáp: cần cống bể dùng chung", "2+ cables: a shared duct is needed"),
-    "single": ("1 tuyến cáp", "1 cable"),
-    "none": ("Chưa có cáp (đô thị hoặc có công trình dự kiến)",
-             "No cable yet (urban or works planned)"),
-}
+# DUCT_COLUMN_LABELS and DUCT_CLASS_LABELS (bilingual) live in gis.labels with every other word.
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 

@@ -17,6 +17,9 @@ priority_5g                             priority facilities with 5G / priority f
 schools_connected (health_stations_,    facilities of the kind connected / facilities of the kind
 commune_offices_)
 hamlets_lost_2g_off, hamlets_lost_3g_off  hamlets losing coverage at the switch-off / hamlets
+hamlets_speed_mobile (_fixed)           hamlets whose ESTIMATED download speed (Mbit/s,
+                                        :mod:`gis.analysis.speed`) reaches the preset's target /
+                                        hamlets with an estimate (no FTTH: not reached)
 ======================================  ==========================================================
 
 Scopes below the whole area (:data:`SCOPES`): with the 2025 units of
@@ -49,7 +52,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from gis.analysis.frames import with_lonlat
+from gis.analysis.frames import as_bool, with_lonlat
+from gis.analysis.speed_params import SPEED_TARGET_PRESETS, SpeedTargets
 from gis.analysis.targets import MAX_TARGETS, IndicatorParams, Targets
 from gis.errors import ValidationError
 
@@ -57,12 +61,15 @@ __all__ = [
     "INDICATORS",
     "INDICATOR_COLUMNS",
     "LEGACY_SCOPES",
+    "NOT_SHARE_UNITS",
     "SCOPES",
+    "SPEED_INDICATORS",
     "UNIT_SCOPES",
     "IndicatorDef",
     "assign_admin",
     "compute_indicators",
     "default_scopes",
+    "speed_indicator_flags",
 ]
 
 #: Columns of the indicator table, in order. ``scope`` is the unit's name (empty for the area),
@@ -88,6 +95,10 @@ UNIT_SCOPES = ("province", "commune", "former_district")
 #: Default scopes of a hamlet table without them: by the names given.
 LEGACY_SCOPES = ("district", "commune")
 
+#: ``gap_unit`` values of indicator rows whose ``value`` / ``target`` / ``gap`` are NOT shares
+#: (the per-commune statistics, :mod:`gis.analysis.units.stats`): format them as numbers.
+NOT_SHARE_UNITS = ("per 100 people", "Mbit/s")
+
 #: Scope name for rows whose commune or district is not known.
 UNKNOWN_SCOPE = "(không rõ / unknown)"
 
@@ -109,6 +120,19 @@ class IndicatorDef:
     basis: str
     unit: str
     needs: str
+
+
+#: The expected-speed indicators (:mod:`gis.analysis.speed`; basis hamlets, counts).
+SPEED_INDICATORS: tuple[IndicatorDef, ...] = (
+    IndicatorDef("hamlets_speed_mobile",
+                 "Tỷ lệ thôn có tốc độ tải xuống di động ước tính đạt mục tiêu",
+                 "Hamlets expected at or above the mobile download target (estimate)",
+                 "hamlets", "hamlets", "est_dl_mbps_mobile"),
+    IndicatorDef("hamlets_speed_fixed",
+                 "Tỷ lệ thôn có tốc độ tải xuống cố định ước tính đạt mục tiêu",
+                 "Hamlets expected at or above the fixed download target (estimate)",
+                 "hamlets", "hamlets", "est_dl_mbps_fixed"),
+)
 
 
 INDICATORS: tuple[IndicatorDef, ...] = (
@@ -153,6 +177,7 @@ INDICATORS: tuple[IndicatorDef, ...] = (
     IndicatorDef("hamlets_lost_3g_off", "Tỷ lệ thôn mất sóng khi tắt 3G",
                  "Hamlets that lose coverage when 3G is switched off", "hamlets", "hamlets",
                  "lost_if_3g_off"),
+    *SPEED_INDICATORS,
 )
 
 _BY_ID = {d.indicator_id: d for d in INDICATORS}
@@ -205,10 +230,51 @@ def _weighted(share: pd.Series, weight: pd.Series) -> _Measure:
     return _Measure((share.clip(0, 1) * weight).where(ok), weight.where(ok), "")
 
 
+def speed_indicator_flags(hamlets: pd.DataFrame, targets: SpeedTargets
+                          ) -> dict[str, pd.Series | str]:
+    """Per hamlet, whether its estimated speed reaches the plan's target.
+
+    Parameters
+    ----------
+    hamlets
+        The hamlet table with ``est_dl_mbps_mobile``, ``est_dl_mbps_fixed`` and ``ftth``.
+    targets
+        The speed targets (Mbit/s).
+
+    Returns
+    -------
+    dict
+        ``indicator_id`` -> nullable boolean Series on ``hamlets.index`` (NA: no estimate, left
+        out of the denominator; a hamlet without FTTH counts as not reaching the fixed target),
+        or a string saying why the indicator is not available. Feed a Series to the indicator
+        table as a count (``_count(flags)`` of :mod:`gis.analysis.indicators`).
+    """
+    out: dict[str, pd.Series | str] = {}
+    for ind, col, target in (("hamlets_speed_mobile", "est_dl_mbps_mobile", targets.mobile_mbps),
+                             ("hamlets_speed_fixed", "est_dl_mbps_fixed", targets.fixed_mbps)):
+        if target is None:
+            out[ind] = "the plan sets no speed target"
+            continue
+        if col not in hamlets:
+            out[ind] = f"needs {col} (speed estimate)"
+            continue
+        v = pd.to_numeric(hamlets[col], errors="coerce").astype(float)
+        flags = (v >= target - 1e-9).astype("boolean").mask(v.isna(), pd.NA)
+        ftth = as_bool(hamlets, "ftth") if ind == "hamlets_speed_fixed" else None
+        if ftth is not None:
+            no_ftth = (~ftth).fillna(False).to_numpy(dtype=bool)  # NA (unknown) stays NA
+            flags = flags.mask(no_ftth, False)
+        out[ind] = flags
+    return out
+
+
 def _measure(ind: str, hamlets: pd.DataFrame, positions: pd.DataFrame | None,
              facilities: pd.DataFrame | None, params: IndicatorParams) -> _Measure | str:
     """Row contributions for indicator ``ind``, or a string saying why it is not available."""
     d = _BY_ID[ind]
+    if ind in ("hamlets_speed_mobile", "hamlets_speed_fixed"):
+        r = speed_indicator_flags(hamlets, SPEED_TARGET_PRESETS[params.preset])[ind]
+        return r if isinstance(r, str) else _count(r, "estimate")
     if ind == "hamlets_mobile_broadband":
         f4, f5 = _flag(hamlets, "mobile_4g"), _flag(hamlets, "mobile_5g")
         if f4 is None and f5 is None:

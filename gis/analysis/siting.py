@@ -14,7 +14,14 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-__all__ = ["admin_of_points", "density_per_km2", "tower_candidates"]
+from gis.analysis.units import assign_units
+
+__all__ = ["POINT_UNIT_COLUMNS", "admin_of_points", "density_per_km2", "tower_candidates",
+           "units_of_points"]
+
+#: The 2025 (and former district) unit columns :func:`units_of_points` gives each point.
+POINT_UNIT_COLUMNS = ["province_code", "province", "commune_code", "commune",
+                      "former_district_code", "former_district"]
 
 
 def tower_candidates(roads: gpd.GeoDataFrame | None, facilities: gpd.GeoDataFrame | None,
@@ -73,6 +80,33 @@ def admin_of_points(points: gpd.GeoSeries, hamlets: pd.DataFrame, hamlet_xy: np.
             dist = joined["district"].to_numpy()
             ok = has & pd.notna(dist)
             out.loc[ok, "district"] = dist[ok]
+    return out
+
+
+def units_of_points(points: gpd.GeoSeries, hamlets: pd.DataFrame, hamlet_xy: np.ndarray,
+                    admin: gpd.GeoDataFrame | None) -> pd.DataFrame:
+    """The 2025 units (:data:`POINT_UNIT_COLUMNS`) of each point (metric CRS): from the admin
+    polygon containing it when there is one (:func:`gis.analysis.units.assign_units` on the
+    points' positions: a former commune polygon gives its new commune, the part nearest the
+    point for a split one), else those of its nearest hamlet (``hamlets`` with the unit
+    columns of :func:`~gis.analysis.units.assign_units`, centres ``hamlet_xy``).
+
+    Returns one row per point (``range(len(points))`` index); NA where nothing decides.
+    """
+    cols = [c for c in POINT_UNIT_COLUMNS if c in hamlets]
+    out = pd.DataFrame(index=range(len(points)), columns=POINT_UNIT_COLUMNS, dtype=object)
+    if len(points) == 0:
+        return out
+    if len(hamlet_xy):
+        _, near = cKDTree(hamlet_xy).query(shapely.get_coordinates(points.values))
+        for c in cols:
+            out[c] = hamlets[c].to_numpy(dtype=object)[near]
+    if admin is not None and len(admin):
+        units = assign_units(gpd.GeoDataFrame(geometry=points.values, crs=points.crs),
+                             admin=admin)
+        placed = (units["unit_source"].isin(["polygon", "approximate"])).to_numpy()
+        for c in POINT_UNIT_COLUMNS:
+            out.loc[placed, c] = units[c].to_numpy(dtype=object)[placed]
     return out
 
 

@@ -75,7 +75,7 @@ from affine import Affine
 
 from gis.analysis.frames import as_bool
 from gis.analysis.hamlets import hamlet_centres
-from gis.analysis.indicators import IndicatorDef
+from gis.analysis.indicators import SPEED_INDICATORS, speed_indicator_flags
 from gis.analysis.mobile import points_in_polygons
 from gis.analysis.speed_params import (
     SPEED_TARGET_PRESETS,
@@ -85,6 +85,7 @@ from gis.analysis.speed_params import (
     speed_targets,
 )
 from gis.errors import CRSError, ValidationError
+from gis.labels import SPEED_COLUMN_LABELS
 from gis.radio.coverage import sample_grid
 
 __all__ = [
@@ -103,6 +104,7 @@ __all__ = [
     "hamlet_speed_from_samples",
     "mobile_speed_mbps",
     "noise_per_re_dbm",
+    "operator_slug",
     "sinr_db",
     "spectral_efficiency",
     "speed_colour",
@@ -116,17 +118,6 @@ __all__ = [
 
 #: The word that goes with every speed shown to a user.
 ESTIMATE_LABEL = {"en": "estimate", "vi": "ước tính"}
-
-#: Bilingual labels (vi, en) of the new hamlet columns, for :mod:`gis.labels`.
-SPEED_COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    "est_dl_mbps_mobile": ("Tốc độ tải xuống di động ước tính (Mbit/s)",
-                           "Estimated mobile download speed (Mbit/s)"),
-    "est_dl_mobile_operator": ("Nhà mạng có tốc độ di động ước tính cao nhất",
-                               "Operator with the best estimated mobile speed"),
-    "est_dl_mbps_fixed": ("Tốc độ tải xuống cố định (FTTH) ước tính (Mbit/s)",
-                          "Estimated fixed (FTTH) download speed (Mbit/s)"),
-}
-
 
 # -- radio: SINR and spectral efficiency ---------------------------------------------------------
 
@@ -434,7 +425,12 @@ def _weighted_median(group: np.ndarray, value: np.ndarray, weight: np.ndarray,
     return out
 
 
-def _slug(text: str) -> str:
+def operator_slug(text: str) -> str:
+    """The operator's part of the column and raster names ``est_dl_mbps_<slug>``.
+
+    >>> operator_slug("VinaPhone (VNPT)")
+    'vinaphone_vnpt'
+    """
     return re.sub(r"[^0-9a-z]+", "_", str(text).lower()).strip("_")
 
 
@@ -514,7 +510,7 @@ def hamlet_speed_from_samples(samples: pd.DataFrame, operators: list[str],
     out["est_dl_mbps_mobile"] = np.round(best, 1)
     out["est_dl_mobile_operator"] = op_name
     for k, op in enumerate(ops):
-        out[f"est_dl_mbps_{_slug(op)}"] = np.round(per_op[:, k], 1)
+        out[f"est_dl_mbps_{operator_slug(op)}"] = np.round(per_op[:, k], 1)
     return out
 
 
@@ -554,55 +550,8 @@ def hamlet_fixed_speed(ftth: pd.Series, params: SpeedParams | None = None, *,
 
 # -- indicators ----------------------------------------------------------------------------------
 
-#: The two indicators, for :data:`gis.analysis.indicators.INDICATORS` (basis hamlets, counts).
-SPEED_INDICATORS: tuple[IndicatorDef, ...] = (
-    IndicatorDef("hamlets_speed_mobile",
-                 "Tỷ lệ thôn có tốc độ tải xuống di động ước tính đạt mục tiêu",
-                 "Hamlets expected at or above the mobile download target (estimate)",
-                 "hamlets", "hamlets", "est_dl_mbps_mobile"),
-    IndicatorDef("hamlets_speed_fixed",
-                 "Tỷ lệ thôn có tốc độ tải xuống cố định ước tính đạt mục tiêu",
-                 "Hamlets expected at or above the fixed download target (estimate)",
-                 "hamlets", "hamlets", "est_dl_mbps_fixed"),
-)
-
-
-def speed_indicator_flags(hamlets: pd.DataFrame, targets: SpeedTargets
-                          ) -> dict[str, pd.Series | str]:
-    """Per hamlet, whether its estimated speed reaches the plan's target.
-
-    Parameters
-    ----------
-    hamlets
-        The hamlet table with ``est_dl_mbps_mobile``, ``est_dl_mbps_fixed`` and ``ftth``.
-    targets
-        The speed targets (Mbit/s).
-
-    Returns
-    -------
-    dict
-        ``indicator_id`` -> nullable boolean Series on ``hamlets.index`` (NA: no estimate, left
-        out of the denominator; a hamlet without FTTH counts as not reaching the fixed target),
-        or a string saying why the indicator is not available. Feed a Series to the indicator
-        table as a count (``_count(flags)`` of :mod:`gis.analysis.indicators`).
-    """
-    out: dict[str, pd.Series | str] = {}
-    for ind, col, target in (("hamlets_speed_mobile", "est_dl_mbps_mobile", targets.mobile_mbps),
-                             ("hamlets_speed_fixed", "est_dl_mbps_fixed", targets.fixed_mbps)):
-        if target is None:
-            out[ind] = "the plan sets no speed target"
-            continue
-        if col not in hamlets:
-            out[ind] = f"needs {col} (speed estimate)"
-            continue
-        v = pd.to_numeric(hamlets[col], errors="coerce").astype(float)
-        flags = (v >= target - 1e-9).astype("boolean").mask(v.isna(), pd.NA)
-        ftth = as_bool(hamlets, "ftth") if ind == "hamlets_speed_fixed" else None
-        if ftth is not None:
-            no_ftth = (~ftth).fillna(False).to_numpy(dtype=bool)  # NA (unknown) stays NA
-            flags = flags.mask(no_ftth, False)
-        out[ind] = flags
-    return out
+# SPEED_INDICATORS and speed_indicator_flags are defined with every other indicator in
+# gis.analysis.indicators (which this module imports), and re-exported here.
 
 
 # -- map colours ---------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from gis.analysis.speed_params import SPEED_TARGET_PRESETS
 from gis.errors import ValidationError
 
 __all__ = [
@@ -81,6 +82,9 @@ class Targets:
         Minimum share of facilities of that kind with broadband (FTTH or mobile broadband).
     hamlets_lost_2g_off, hamlets_lost_3g_off
         Maximum share of hamlets that would lose mobile coverage at the 2G, 3G switch-off.
+    hamlets_speed_mobile, hamlets_speed_fixed
+        Minimum share of hamlets whose ESTIMATED mobile (fixed) download speed reaches the
+        plan's Mbit/s target (:data:`gis.analysis.speed_params.SPEED_TARGET_PRESETS`).
     """
 
     name: str = "custom"
@@ -100,6 +104,8 @@ class Targets:
     commune_offices_connected: float | None = None
     hamlets_lost_2g_off: float | None = None
     hamlets_lost_3g_off: float | None = None
+    hamlets_speed_mobile: float | None = None
+    hamlets_speed_fixed: float | None = None
 
     def __post_init__(self) -> None:
         bad = []
@@ -136,33 +142,43 @@ MAX_TARGETS = frozenset({"hamlets_lost_2g_off", "hamlets_lost_3g_off"})
 
 _NO_LOSS = {"hamlets_lost_2g_off": 0.0, "hamlets_lost_3g_off": 0.0}
 
+
+def _speed(preset: str) -> dict[str, float | None]:
+    """The speed-indicator targets of a preset: the share of hamlets expected at or above its
+    Mbit/s targets (:attr:`SpeedTargets.share_target`, 0.5: the plans' targets are medians),
+    none where the plan sets no Mbit/s target."""
+    t = SPEED_TARGET_PRESETS[preset]
+    return {"hamlets_speed_mobile": t.share_target if t.mobile_mbps is not None else None,
+            "hamlets_speed_fixed": t.share_target if t.fixed_mbps is not None else None}
+
+
 PRESETS: dict[str, Targets] = {
     "binh_phuoc_2023_2025": Targets(
         name="Bình Phước 2023-2025",
         source="Kế hoạch phát triển hạ tầng số tỉnh Bình Phước giai đoạn 2023-2025",
         hamlets_mobile_broadband=1.0, hamlets_4g=1.0, hamlets_ftth=1.0, households_ftth=1.0,
         bts_sharing_rate=0.25, schools_connected=1.0, health_stations_connected=1.0,
-        commune_offices_connected=1.0, **_NO_LOSS,
+        commune_offices_connected=1.0, **_NO_LOSS, **_speed("binh_phuoc_2023_2025"),
     ),
     "hai_hau_2025": Targets(
         name="Hải Hậu đến 2025",
         source="Kế hoạch phát triển hạ tầng số huyện Hải Hậu (Nam Định) đến năm 2025",
         hamlets_mobile_broadband=1.0, hamlets_4g=1.0, hamlets_ftth=1.0, households_ftth=1.0,
         bts_sharing_rate=0.30, schools_connected=1.0, health_stations_connected=1.0,
-        commune_offices_connected=1.0, **_NO_LOSS,
+        commune_offices_connected=1.0, **_NO_LOSS, **_speed("hai_hau_2025"),
     ),
     "national": Targets(
         name="Quốc gia (36/QĐ-TTg, 1132/QĐ-TTg)",
         source="Quyết định 36/QĐ-TTg (11/01/2024); Quyết định 1132/QĐ-TTg (09/10/2024)",
         hamlets_mobile_broadband=1.0, hamlets_4g=1.0, hamlets_ftth=1.0, households_ftth=1.0,
-        population_5g=0.99, **_NO_LOSS,
+        population_5g=0.99, **_NO_LOSS, **_speed("national"),
     ),
     "xuan_truc": Targets(
         name="Xuân Trúc 2023-2025",
         source="Kế hoạch phát triển hạ tầng số xã Xuân Trúc giai đoạn 2023-2025 "
                "(theo Công văn 3115/BTTTT-CVT)",
         hamlets_mobile_broadband=1.0, hamlets_ftth=1.0, households_ftth=0.80,
-        bts_sharing_rate=0.25, **_NO_LOSS,
+        bts_sharing_rate=0.25, **_NO_LOSS, **_speed("xuan_truc"),
     ),
 }
 

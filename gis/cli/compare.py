@@ -9,6 +9,7 @@ commune and former district), ``compare_indicators.csv``, ``compare_hamlets.csv`
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -26,16 +27,15 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def main(args: argparse.Namespace) -> int:
-    from gis.analysis.compare import compare_runs
-    from gis.report.compare import read_run_folder, write_compare
+    import gis
 
-    a, b = read_run_folder(args.run_a), read_run_folder(args.run_b)
-    tables = compare_runs(a, b)
+    tables = gis.compare(args.run_a, args.run_b, args.out, year=args.year, plan=args.plan,
+                         lang=args.lang)
     for which in tables["compare_units"].attrs.get("rekeyed") or []:
         print((f"Lần chạy {which.upper()} được chuyển sang đơn vị hành chính 2025 theo bảng "
                "chuyển đổi.") if args.lang == "vi" else
               f"Run {which.upper()} was re-keyed to the 2025 units through the crosswalk.")
-    for path in write_compare(tables, args.out, a, b, year=args.year, plan=args.plan,
-                              lang=args.lang):
-        print(path)
+    for name in ("compare.csv", "compare_indicators.csv", "compare_hamlets.csv", "compare.xlsx",
+                 "compare.html"):
+        print(Path(args.out) / name)
     return 0

@@ -6,9 +6,9 @@ import argparse
 import time
 from pathlib import Path
 
-from gis.layers.schema import RASTER_KINDS, LayerKind
+from gis.layers.schema import RASTER_KINDS, TABLE_KINDS, LayerKind
 
-LAYER_OPTIONS = [k.value for k in LayerKind] + list(RASTER_KINDS)
+LAYER_OPTIONS = [k.value for k in LayerKind] + list(RASTER_KINDS) + list(TABLE_KINDS)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -16,7 +16,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--project", help="project folder (layer options below override its layers)")
     for kind in LAYER_OPTIONS:
         p.add_argument(f"--{kind.replace('_', '-')}", dest=kind, metavar="FILE",
-                       help=f"{kind} layer file")
+                       help="per-commune statistics table (CSV/XLSX: subscriptions per 100 "
+                            "people, smartphone share, i-Speed medians)"
+                       if kind in TABLE_KINDS else f"{kind} layer file")
     p.add_argument("--params", help="parameters JSON file (overrides the project's)")
     p.add_argument("--crs", help="CRS of layer files that do not say (e.g. vn2000-tm3:105.5)")
     p.add_argument("--province", help="province whose VN-2000 TM-3 meridian applies")

@@ -30,10 +30,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
 from gis.analysis.frames import points_frame
+from gis.analysis.indicators import NOT_SHARE_UNITS
 from gis.atomic import write_atomic
 from gis.errors import InputFileError, ValidationError
 from gis.export.frames import cell_value, file_safe, plain
@@ -156,12 +158,15 @@ def write_xlsx(sheets: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
             header.append(cell)
         ws.append(header)
         met_j = cols.index("met") if "met" in cols else -1
+        # indicator rows of statistics (per 100 people, Mbit/s) are numbers, not shares
+        number_row = (data["gap_unit"].isin(NOT_SHARE_UNITS).to_numpy()
+                      if "gap_unit" in data and "indicator_id" in data else np.zeros(n, bool))
         styled = [j for j, sh in enumerate(share) if sh] + ([met_j] if met_j >= 0 else [])
         for i in range(n):
             row = [values[j][i] for j in range(len(cols))]
             for j in styled:
                 cell = WriteOnlyCell(ws, value=row[j])
-                if share[j]:
+                if share[j] and not number_row[i]:
                     cell.number_format = "0.0%"
                 if j == met_j and isinstance(row[j], bool):
                     cell.fill = fills[row[j]]
@@ -190,6 +195,8 @@ def write_gpkg(layers: Mapping[str, pd.DataFrame], path: str | Path, *,
         if append and path.exists():
             shutil.copyfile(path, target)
         for name, frame in layers.items():
+            if len(frame.columns) == 0:
+                continue  # nothing to write (a run without hamlets): GPKG needs a field
             frame = file_safe(frame)
             spatial = isinstance(frame, gpd.GeoDataFrame) or {"lon", "lat"} <= set(frame)
             gdf = points_frame(frame) if spatial else None

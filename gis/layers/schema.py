@@ -17,6 +17,7 @@ from enum import StrEnum
 __all__ = [
     "LAYER_SPECS",
     "RASTER_KINDS",
+    "TABLE_KINDS",
     "ColumnSpec",
     "LayerKind",
     "LayerSpec",
@@ -54,6 +55,10 @@ class LayerKind(StrEnum):
 
 #: Raster inputs of a project: DEM in metres, population in people per cell, land-cover classes.
 RASTER_KINDS = ("dem", "population", "landcover")
+
+#: Table inputs of a project (no geometry): the per-commune statistics (subscriptions per 100
+#: people, smartphone share, i-Speed medians; :mod:`gis.layers.commune_stats`).
+TABLE_KINDS = ("commune_stats",)
 
 
 def header_key(header: object) -> str:

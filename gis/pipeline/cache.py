@@ -96,7 +96,12 @@ def _sha(*parts: bytes | str) -> str:
 
 
 def layer_digest(gdf: gpd.GeoDataFrame) -> str:
-    """A content hash of a layer: its columns, attribute values, geometry (WKB) and CRS."""
+    """A content hash of a layer: its columns, attribute values, geometry (WKB) and CRS; of a
+    table without geometry (:data:`gis.project.TABLE_KINDS`), its columns and values."""
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        attrs = pd.DataFrame(gdf)
+        values = pd.util.hash_pandas_object(attrs.astype(str), index=True).to_numpy().tobytes()
+        return _sha(",".join(map(str, attrs.columns)), values, "table")
     attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name, errors="ignore"))
     values = pd.util.hash_pandas_object(attrs.astype(str), index=True).to_numpy().tobytes() \
         if len(attrs.columns) else b""

@@ -98,6 +98,9 @@ class RunState:
 
     Attributes
     ----------
+    units
+        The summary of the hamlets' attribution to the 2025 units (``names_vintage``,
+        ``admin``, counts per ``unit_source`` and conflict code), from ``hamlets``.
     transmitters
         The sector table of the sites (one row per sector and carrier), from ``coverage``.
     coverage
@@ -122,6 +125,7 @@ class RunState:
         positions), and the set-cover method used for new towers.
     """
 
+    units: dict[str, Any] | None = field(default=None, metadata={"stage": "hamlets"})
     transmitters: pd.DataFrame | None = field(default=None, metadata={"stage": "coverage"})
     coverage: CoverageResult | None = field(default=None, metadata={"stage": "coverage"})
     terrain: TerrainGrid | None = field(default=None, metadata={"stage": "coverage"})

@@ -23,6 +23,7 @@ import pandas as pd
 from affine import Affine
 
 from gis.analysis.mobile import hamlet_columns, hamlet_coverage
+from gis.layers.broadband import broadband_warning
 from gis.layers.rasters import read_window
 from gis.pipeline.context import RunContext, TerrainGrid
 from gis.radio.calibration import apply_calibration
@@ -79,6 +80,9 @@ def _extent(ctx: RunContext) -> tuple[pd.DataFrame, tuple[float, float, float, f
 
 def coverage_stage(ctx: RunContext) -> None:
     """Stage ``coverage``: best-server rasters per operator and technology."""
+    warning = broadband_warning(ctx.project.require("sites"))
+    if warning:  # also at the top of run.json and the reports (gis.pipeline.write.run_alerts)
+        ctx.warn(*warning)
     tx, area, halo = _extent(ctx)
     ctx.state.transmitters = tx
     area_km2 = (area[2] - area[0]) * (area[3] - area[1]) / 1e6

@@ -27,7 +27,13 @@ from gis.analysis.sharing import (
     sharing_rate_if_taken,
     terrain_link_predictor,
 )
-from gis.analysis.siting import admin_of_points, density_per_km2, tower_candidates
+from gis.analysis.siting import (
+    POINT_UNIT_COLUMNS,
+    admin_of_points,
+    density_per_km2,
+    tower_candidates,
+    units_of_points,
+)
 from gis.analysis.switch_off import switch_off_impact, switch_off_table
 from gis.pipeline.context import RunContext
 from gis.text import label_or
@@ -45,6 +51,56 @@ def _wgs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+#: Scope levels of the sharing rates with the 2025 units: (level, code column, name column).
+UNIT_LEVELS = (("province", "province_code", "province"), ("commune", "commune_code", "commune"),
+               ("former_district", "former_district_code", "former_district"))
+
+
+def _position_units(ctx: RunContext, positions: gpd.GeoDataFrame, hxy: np.ndarray
+                    ) -> list[str]:
+    """Give ``positions`` their units (in place); returns the unit columns added.
+
+    With the hamlets' 2025 units: :data:`POINT_UNIT_COLUMNS` (the admin polygon containing the
+    position, else its nearest hamlet's). Without (a hamlet table of an older kind): the
+    commune and district by name (:func:`admin_of_points`)."""
+    hamlets = ctx.hamlets
+    admin = ctx.project.layer("admin")
+    if "commune_code" in hamlets and hamlets["commune_code"].notna().any():
+        units = units_of_points(positions.geometry, hamlets, hxy, admin)
+        for c in POINT_UNIT_COLUMNS:
+            positions[c] = units[c].to_numpy()
+        return list(POINT_UNIT_COLUMNS)
+    names = admin_of_points(positions.geometry, hamlets, hxy, ctx.project.layer("villages"),
+                            admin)
+    positions["commune"] = names["commune"].to_numpy()
+    positions["district"] = names["district"].to_numpy()
+    return ["commune", "district"]
+
+
+def _rate_table(positions: pd.DataFrame) -> pd.DataFrame:
+    """The sharing rates of the area and of each unit: per province, 2025 commune and former
+    district (grouped by code, ``unit_code``) when the positions have the 2025 units, else per
+    district and commune by name."""
+    rates = [sharing_rates(positions).assign(scope_type="area", scope="all", unit_code="")]
+    if "commune_code" in positions:
+        for level, code, name in UNIT_LEVELS:
+            if not positions[code].notna().any():
+                continue
+            r = sharing_rates(positions, by=code).rename(columns={code: "unit_code"})
+            names = (positions[[code, name]].dropna().drop_duplicates(code)
+                     .set_index(code)[name].astype(str))
+            r["scope"] = r["unit_code"].map(names).fillna(r["unit_code"]).astype(object)
+            rates.append(r.assign(scope_type=level))
+    else:
+        for level in ("district", "commune"):
+            if positions[level].notna().any():
+                r = sharing_rates(positions, by=level).rename(columns={level: "scope"})
+                rates.append(r.assign(scope_type=level, unit_code=""))
+    return pd.concat(rates, ignore_index=True)[
+        ["scope_type", "scope", "unit_code", "positions", "shared_positions", "sharing_rate",
+         "tenancies", "shared_tenancies", "tenancy_sharing_rate"]]
+
+
 def sharing_stage(ctx: RunContext) -> None:
     """Run stage "sharing" (needs sites and villages; uses coverage when computed)."""
     params = ctx.params.sharing
@@ -59,21 +115,12 @@ def sharing_stage(ctx: RunContext) -> None:
     positions, membership = site_positions(
         sites, colocation_distance_m=params.colocation_distance_m)
     ctx.state.site_position = membership
-    admin = admin_of_points(positions.geometry, hamlets, hxy, villages, project.layer("admin"))
-    positions["commune"] = admin["commune"].to_numpy()
-    positions["district"] = admin["district"].to_numpy()
-    rates = [sharing_rates(positions).assign(scope_type="area", scope="all")]
-    for level in ("district", "commune"):
-        if positions[level].notna().any():
-            r = sharing_rates(positions, by=level).rename(columns={level: "scope"})
-            rates.append(r.assign(scope_type=level))
-    rate_table = pd.concat(rates, ignore_index=True)[
-        ["scope_type", "scope", "positions", "shared_positions", "sharing_rate", "tenancies",
-         "shared_tenancies", "tenancy_sharing_rate"]]
+    unit_cols = _position_units(ctx, positions, hxy)
+    rate_table = _rate_table(positions)
     ctx.tables["sharing_rates"] = rate_table
     ctx.state.sharing_rate = float(rate_table["sharing_rate"].iloc[0])
     pos_out = positions[["position_id", "operators", "n_operators", "shared", "n_sites",
-                         "height_m", "commune", "district", "geometry"]]
+                         "height_m", *unit_cols, "geometry"]]
     ctx.tables["positions"] = _wgs(gpd.GeoDataFrame(pos_out, crs=positions.crs))
 
     long = ctx.state.hamlet_coverage

@@ -12,12 +12,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from gis.analysis.hamlets import hamlet_table
 from gis.pipeline.context import RunContext, Stage
+from gis.pipeline.ducts import ducts_stage
 from gis.pipeline.fiber import facilities_stage, fiber_plan_stage, ftth_stage
+from gis.pipeline.hamlets import hamlets_stage
 from gis.pipeline.indicators import indicators_stage
 from gis.pipeline.radio import coverage_stage, mobile_stage
 from gis.pipeline.sharing import sharing_stage
+from gis.pipeline.speed import speed_stage
 from gis.pipeline.write import clear_earlier_run
 
 __all__ = ["STAGES", "Progress", "run", "upstream"]
@@ -28,16 +30,13 @@ Progress = Callable[[str, float], None]
 Memo = Callable[[Stage, RunContext], None]
 
 
-def _hamlets_stage(ctx: RunContext) -> None:
-    ctx.hamlets = hamlet_table(ctx.project.require("villages"))
-
-
 #: The stages of a run, in order, with the layers, rasters and parameter sections each reads
 #: and the earlier stages whose results it uses (enforced while it runs: see
 #: :class:`gis.pipeline.context.ProjectView`).
 STAGES: list[Stage] = [
-    Stage("hamlets", _hamlets_stage, needs=("villages",),
-          label_vi="Bảng thôn", label_en="Hamlet table"),
+    Stage("hamlets", hamlets_stage, needs=("villages",), layers=("admin",),
+          sections=("units",),
+          label_vi="Bảng thôn và đơn vị hành chính", label_en="Hamlets and their units"),
     Stage("coverage", coverage_stage, needs=("villages", "sites"),
           rasters=("dem", "landcover", "population"),
           sections=("radio", "scale", "mobile.signal_techs", "calibration"),
@@ -55,12 +54,19 @@ STAGES: list[Stage] = [
     Stage("fiber_plan", fiber_plan_stage, needs=("villages", "roads"),
           layers=("fiber", "fiber_nodes"), sections=("fiber",), after=("hamlets", "ftth"),
           label_vi="Kế hoạch mở rộng cáp quang", label_en="Fiber extension plan"),
+    Stage("speed", speed_stage, needs=("villages",), rasters=("population",),
+          sections=("speed", "fiber.gpon"), after=("hamlets", "coverage", "ftth"),
+          label_vi="Tốc độ tải xuống ước tính", label_en="Expected download speed"),
+    Stage("ducts", ducts_stage, needs=("roads",), layers=("fiber", "admin"),
+          rasters=("population",), sections=("ducts",), after=("fiber_plan",),
+          label_vi="Tuyến đường cần cống bể dùng chung", label_en="Roads needing shared ducts"),
     Stage("facilities", facilities_stage, needs=("facilities",),
           layers=("roads", "fiber", "fiber_nodes"), sections=("fiber", "radio"),
           after=("coverage", "ftth"),
           label_vi="Kết nối cơ sở công cộng", label_en="Facilities' connectivity"),
-    Stage("indicators", indicators_stage, needs=("villages",), sections=("targets",),
-          after=("hamlets", "mobile", "sharing", "ftth", "fiber_plan", "facilities"),
+    Stage("indicators", indicators_stage, needs=("villages",), layers=("commune_stats",),
+          sections=("targets",),
+          after=("hamlets", "mobile", "sharing", "ftth", "fiber_plan", "speed", "facilities"),
           label_vi="Chỉ tiêu", label_en="Indicators"),
 ]
 

@@ -27,14 +27,20 @@ import gis
 from gis.atomic import TEMP_PREFIX, write_atomic
 from gis.config import to_dict
 from gis.export.writers import write_csv, write_geojson
+from gis.layers.broadband import broadband_warning
 from gis.pipeline.context import RunContext
 from gis.report.outputs import write_outputs
 from gis.report.results import CONTEXT_LAYERS, RunResults
 
-__all__ = ["RUN_FILE", "clear_earlier_run", "results_of", "run_metadata", "write_run"]
+__all__ = ["RUN_FILE", "clear_earlier_run", "results_of", "run_alerts", "run_metadata",
+           "write_run"]
 
 #: The file that marks a finished run (written last).
 RUN_FILE = "run.json"
+
+#: The header of ``hamlets.csv`` of a run without hamlets (the villages layer missing).
+EMPTY_HAMLETS = ["village_id", "name", "province_code", "province", "commune_code", "commune",
+                 "population", "households", "lon", "lat"]
 
 #: What a run folder may keep from an earlier run: the tiles of a tiled run (resumption).
 KEEP = ("tiles",)
@@ -42,12 +48,17 @@ KEEP = ("tiles",)
 
 def run_metadata(ctx: RunContext) -> dict[str, Any]:
     """The metadata of a run, one dictionary for ``run.json``, ``results.gpkg`` and the report:
-    ``name``, ``created`` (UTC), ``targets``, ``parameters``, ``warnings`` / ``warnings_vi``,
-    ``defaults`` / ``defaults_vi``, ``timings_s``, ``cache_hits``, ``fallback_cells`` (cells
-    per propagation model computed with its documented fallback, outside its range), ``project``,
-    ``load_reports``, ``versions``."""
+    ``alerts`` / ``alerts_vi`` first (:func:`run_alerts`: what must be read before anything
+    else), ``name``, ``created`` (UTC), ``targets``, ``parameters``, ``warnings`` /
+    ``warnings_vi``, ``defaults`` / ``defaults_vi``, ``timings_s``, ``cache_hits``,
+    ``fallback_cells`` (cells per propagation model computed with its documented
+    fallback, outside its range), ``project``, ``load_reports``, ``versions``, and ``units`` (how the hamlets got their 2025
+    units: the names' vintage, the admin layer, counts per source and conflict)."""
     params = ctx.params
+    alerts = run_alerts(ctx)
     meta: dict[str, Any] = {
+        "alerts": [en for en, _ in alerts],
+        "alerts_vi": [vi for _, vi in alerts],
         "name": ctx.project.name,
         "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "parameters": to_dict(params),
@@ -62,10 +73,23 @@ def run_metadata(ctx: RunContext) -> dict[str, Any]:
         "load_reports": {k: r.to_dict() for k, r in ctx.project.reports.items()},
         "versions": versions(),
     }
+    units = getattr(ctx.state, "units", None)
+    if units:
+        meta["units"] = dict(units)
     targets = params.targets
     meta["targets"] = {"preset": targets.preset, "name": targets.targets.name,
                        "source": targets.targets.source, "overrides": dict(targets.overrides)}
     return meta
+
+
+def run_alerts(ctx: RunContext) -> list[tuple[str, str]]:
+    """The warnings that go at the top of ``run.json``, ``report.html`` and ``report.xlsx``, as
+    (English, Vietnamese): today the one of sites that carry no 4G/5G at all
+    (:func:`gis.layers.broadband.broadband_warning`, issue 13 item 8), which makes every
+    coverage figure and proposed tower of the run misleading."""
+    sites = ctx.project.layers.get("sites") if hasattr(ctx.project, "layers") else None
+    warning = broadband_warning(sites)
+    return [warning] if warning else []
 
 
 def results_of(ctx: RunContext) -> RunResults:
@@ -124,7 +148,8 @@ def write_run(ctx: RunContext, out_dir: str | Path, *, lang: str = "en",
         clear_earlier_run(out)  # (a run into ``out`` cleared it when it started)
     else:
         (out / RUN_FILE).unlink(missing_ok=True)  # a re-export of the same run
-    write_csv(ctx.hamlets, out / "hamlets.csv")
+    hamlets = ctx.hamlets if len(ctx.hamlets.columns) else pd.DataFrame(columns=EMPTY_HAMLETS)
+    write_csv(hamlets, out / "hamlets.csv")  # a header even when no hamlet was given
     for name, table in ctx.tables.items():
         write_csv(table, out / f"{name}.csv")
         if isinstance(table, gpd.GeoDataFrame) and "geometry" in table:

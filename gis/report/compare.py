@@ -19,14 +19,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from gis.analysis.compare import SERVICES, RunFolderData
+from gis.analysis.compare import SERVICES, RunFolderData, compare_runs
 from gis.analysis.units.data import DATA_PACKAGES
+from gis.atomic import write_atomic
 from gis.errors import InputFileError
 from gis.export.writers import write_csv, write_xlsx
 from gis.layers.formats import read_table
 from gis.report.html import REPORT_CSS, fmt_number, fmt_share
 
-__all__ = ["read_run_folder", "render_compare_html", "write_compare"]
+__all__ = ["compare", "read_run_folder", "render_compare_html", "write_compare"]
 
 _TABLES = ("indicators", "positions", "proposed_towers", "fiber_extensions", "facilities")
 _TEXT_COLUMNS = ("village_id", "name", "commune", "district", "province", "note", "operators",
@@ -47,6 +48,13 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     return _typed(pd.DataFrame(read_table([path], display=path.name).df))
+
+
+def _created(meta: dict) -> str:
+    """The run's date (``YYYY-MM-DD``) from ``run.json``'s ``created`` (``2025-11-30 08:15
+    UTC``), or ``""`` when it has none."""
+    value = str(meta.get("created") or "").strip()
+    return value[:10] if len(value) >= 10 and value[:4].isdigit() else ""
 
 
 def read_run_folder(path: str | Path) -> RunFolderData:
@@ -73,8 +81,8 @@ def read_run_folder(path: str | Path) -> RunFolderData:
             meta = json.loads(run_json.read_text(encoding="utf-8"))
         except ValueError:
             meta = {}
-        created = dt.datetime.fromtimestamp(run_json.stat().st_mtime, dt.UTC).strftime(
-            "%Y-%m-%d")
+        created = _created(meta) or dt.datetime.fromtimestamp(
+            run_json.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d")
     tables = {name: _read_csv(folder / f"{name}.csv") if (folder / f"{name}.csv").is_file()
               else None for name in _TABLES}
     name = (meta.get("project") or {}).get("name") or folder.name
@@ -285,7 +293,40 @@ def write_compare(tables: dict[str, pd.DataFrame], out_dir: str | Path, a: RunFo
                                   "compare_indicators": "chi_tieu" if lang == "vi"
                                   else "indicators",
                                   "compare_hamlets": "thon" if lang == "vi" else "hamlets"})]
-    html = out / "compare.html"
-    html.write_text(render_compare_html(tables, a, b, year=year, plan=plan), encoding="utf-8")
-    written.append(html)
+    page = render_compare_html(tables, a, b, year=year, plan=plan)
+    written.append(write_atomic(out / "compare.html",
+                                lambda tmp: tmp.write_text(page, encoding="utf-8")))
     return written
+
+
+def compare(run_a: str | Path, run_b: str | Path, out_dir: str | Path | None = None, *,
+            year: int | None = None, plan: str | None = None,
+            lang: str = "vi") -> dict[str, pd.DataFrame]:
+    """The yearly report of two run folders (``python -m gis compare RUN_A RUN_B --out DIR``).
+
+    Parameters
+    ----------
+    run_a, run_b
+        Output folders of ``python -m gis run`` (or :func:`gis.write_run`): A then, B now. A
+        run made before the 2025 units (no ``commune_code`` in its ``hamlets.csv``) is
+        re-keyed through the crosswalk.
+    out_dir
+        Where to write ``compare.csv``, ``compare_indicators.csv``, ``compare_hamlets.csv``,
+        ``compare.xlsx`` and ``compare.html`` (nothing is written when ``None``).
+    year, plan
+        The report's year (default: the year run B was made, from its ``run.json``) and the
+        plan's name (default: run B's project).
+    lang
+        Language of the XLSX headers (the HTML is bilingual).
+
+    Returns
+    -------
+    dict
+        ``compare_units``, ``compare_indicators``, ``compare_hamlets``
+        (:func:`gis.analysis.compare.compare_runs`).
+    """
+    a, b = read_run_folder(run_a), read_run_folder(run_b)
+    tables = compare_runs(a, b)
+    if out_dir is not None:
+        write_compare(tables, out_dir, a, b, year=year, plan=plan, lang=lang)
+    return tables

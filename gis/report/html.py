@@ -2,8 +2,10 @@
 
 Inline CSS, the overview map embedded as a base64 PNG (no internet, no external files), the
 indicator table against the plan's targets (met in green, not met in red), the indicators per
-commune / district, the uncovered-hamlet list, and what the run assumed (targets, parameters,
-warnings). Prints on A4 (``@media print``).
+province, 2025 commune (with the former communes it gathers) and former district, the
+uncovered-hamlet list, the roads needing shared ducts, the expected speeds (estimates), and what
+the run assumed (targets, parameters, warnings). Alerts (sites without any 4G/5G) come first,
+under the title. Prints on A4 (``@media print``).
 """
 
 from __future__ import annotations
@@ -16,13 +18,22 @@ from typing import Any
 
 import pandas as pd
 
+from gis.analysis.indicators import NOT_SHARE_UNITS
 from gis.analysis.status import STATUS_COLORS
 from gis.atomic import write_atomic
-from gis.labels import SCOPE_LABELS, check_lang, column_label, label, text
+from gis.labels import (
+    DUCT_CLASS_LABELS,
+    SCOPE_LABELS,
+    check_lang,
+    column_label,
+    label,
+    text,
+)
 from gis.report.results import RunResults
 from gis.report.staticmap import overview_png
 
-__all__ = ["REPORT_CSS", "fmt_number", "fmt_share", "param_summary", "render_html", "write_html"]
+__all__ = ["REPORT_CSS", "fmt_number", "fmt_share", "fmt_value", "param_summary", "render_html",
+           "write_html"]
 
 REPORT_CSS = """
 * { box-sizing: border-box; }
@@ -50,6 +61,8 @@ td.na { color: #888; }
 .map { text-align: center; } .map img { max-width: 100%; border: 1px solid #ccc; }
 .small { font-size: 11px; color: #555; }
 ul.warn li { margin: 2px 0; }
+.alert { border: 2px solid #9c0006; background: #ffc7ce; color: #9c0006; padding: 8px 12px;
+         border-radius: 6px; margin: 10px 0; font-weight: 600; }
 footer { margin-top: 30px; font-size: 11px; color: #777; border-top: 1px solid #ddd;
          padding-top: 6px; }
 @media print { body { margin: 0; max-width: none; font-size: 10.5px; }
@@ -75,6 +88,20 @@ def fmt_number(v: object, lang: str, digits: int = 0) -> str:
     if lang == "vi":
         s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return s
+
+
+def fmt_value(v: object, unit: str, lang: str) -> str:
+    """An indicator value: a percentage for shares, a number with its unit for the statistics
+    (``per 100 people``, ``Mbit/s``: :data:`NOT_SHARE_UNITS`)."""
+    if unit in NOT_SHARE_UNITS:
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+            return "-"
+        return f"{fmt_number(v, lang, 1)} {text(f'{unit}_unit', lang)}".strip()
+    return fmt_share(v, lang)
+
+
+def _not_available(note: object, lang: str) -> str:
+    return text("not_given" if str(note or "") == "not given" else "not_available", lang)
 
 
 def _met_cell(met: bool | None, lang: str) -> str:
@@ -104,16 +131,20 @@ def _indicator_table(ind: pd.DataFrame, lang: str) -> str:
            + "</tr>"]
     for r in rows.itertuples(index=False):
         target = "-" if pd.isna(r.target) else (
-            ("≤ " if r.direction == "<=" else "≥ ") + fmt_share(r.target, lang))
+            ("≤ " if r.direction == "<=" else "≥ ") + fmt_value(r.target, r.gap_unit, lang))
         met = _is_met(r.met)
-        gap = "" if pd.isna(r.gap) else f"{fmt_number(r.gap, lang)} {_unit(r.gap_unit, lang)}"
+        numbers = r.gap_unit in NOT_SHARE_UNITS
+        gap = "" if pd.isna(r.gap) else (
+            fmt_value(r.gap, r.gap_unit, lang) if numbers
+            else f"{fmt_number(r.gap, lang)} {_unit(r.gap_unit, lang)}")
         detail = ""
-        if not pd.isna(r.numerator) and not pd.isna(r.denominator):
+        if not numbers and not pd.isna(r.numerator) and not pd.isna(r.denominator):
             digits = 1 if r.gap_unit in ("households", "people") else 0
             detail = (f"<div class='small'>{fmt_number(r.numerator, lang, digits)} / "
                       f"{fmt_number(r.denominator, lang)}</div>")
-        value = (f"<td class='na'>{escape(text('not_available', lang))}</td>"
-                 if pd.isna(r.value) else f"<td class='num'>{fmt_share(r.value, lang)}{detail}</td>")
+        value = (f"<td class='na'>{escape(_not_available(r.note, lang))}</td>"
+                 if pd.isna(r.value)
+                 else f"<td class='num'>{fmt_value(r.value, r.gap_unit, lang)}{detail}</td>")
         out.append(
             f"<tr><td>{escape(str(getattr(r, name_col)))}</td>{value}"
             f"<td class='num'>{target}</td>"
@@ -124,37 +155,60 @@ def _indicator_table(ind: pd.DataFrame, lang: str) -> str:
     return "".join(out)
 
 
-def _unit_table(ind: pd.DataFrame, lang: str) -> str:
-    """Indicators per district / commune: one row per scope, one column per indicator."""
-    sub = ind[ind["scope_level"] != "area"]
+def _former_of(hamlets: pd.DataFrame) -> dict[str, str]:
+    """2025 commune code -> the former communes it gathers (from the hamlets), ``", "``."""
+    if not {"commune_code", "former_commune"} <= set(hamlets.columns):
+        return {}
+    pairs = hamlets[["commune_code", "former_commune"]].dropna().astype(str)
+    return {k: ", ".join(sorted(set(g))) for k, g in pairs.groupby("commune_code")
+            ["former_commune"]}
+
+
+def _unit_table(ind: pd.DataFrame, lang: str, hamlets: pd.DataFrame | None = None) -> str:
+    """Indicators per unit: one row per scope (province, 2025 commune with the former communes
+    it gathers, former district; or district / commune by name), one column per indicator."""
+    sub = ind[ind["scope_level"] != "area"].copy()
     if sub.empty:
         return ""
     name_col = "name_vi" if lang == "vi" else "name_en"
+    sub["unit_key"] = sub["unit_code"].astype(object).where(
+        sub["unit_code"].astype(str).str.strip() != "", sub["scope"]).fillna("").astype(str)
     ids = list(dict.fromkeys(sub["indicator_id"]))
     names = sub.drop_duplicates("indicator_id").set_index("indicator_id")[name_col]
+    units = sub.drop_duplicates("indicator_id").set_index("indicator_id")["gap_unit"]
+    scope_names = sub.drop_duplicates(["scope_level", "unit_key"]).set_index(
+        ["scope_level", "unit_key"])["scope"]
+    former = _former_of(hamlets) if hamlets is not None else {}
     out = ["<table class='units'><tr><th>" + escape(column_label("scope", lang)) + "</th>"
            + "".join(f"<th class='small'>{escape(str(names[i]))}</th>" for i in ids) + "</tr>"]
-    # one pivot for values and one for met (not one lookup per cell)
-    values = sub.pivot_table(index=["scope_level", "scope"], columns="indicator_id",
-                             values="value", aggfunc="first", sort=False)
+    # one pivot for values and one for met (not one lookup per cell), keyed on the unit code
+    rows = pd.MultiIndex.from_frame(sub[["scope_level", "unit_key"]].drop_duplicates())
+    values = sub.pivot_table(index=["scope_level", "unit_key"], columns="indicator_id",
+                             values="value", aggfunc="first", sort=False, dropna=False)
     met = sub.assign(m=sub["met"].map(_is_met).astype(object)).pivot_table(
-        index=["scope_level", "scope"], columns="indicator_id", values="m", aggfunc="first",
+        index=["scope_level", "unit_key"], columns="indicator_id", values="m", aggfunc="first",
         sort=False, dropna=False)
-    values = values.reindex(columns=ids)
+    values = values.reindex(index=rows, columns=ids)
     met = met.reindex(index=values.index, columns=ids)
     li = 0 if lang == "vi" else 1
-    for (level, scope), vrow, mrow in zip(values.index, values.to_numpy(), met.to_numpy(),
-                                          strict=True):
+    for (level, key), vrow, mrow in zip(values.index, values.to_numpy(), met.to_numpy(),
+                                        strict=True):
         cells = []
-        for v, m in zip(vrow, mrow, strict=True):
+        for ind_id, v, m in zip(ids, vrow, mrow, strict=True):
             if pd.isna(v):
                 cells.append("<td class='na'>-</td>")
                 continue
             cls = "met num" if m is True else "notmet num" if m is False else "num"
-            cells.append(f"<td class='{cls}'>{fmt_share(v, lang)}</td>")
+            cells.append(f"<td class='{cls}'>{fmt_value(v, str(units[ind_id]), lang)}</td>")
         lvl = SCOPE_LABELS.get(str(level), (level, level))[li]
-        out.append(f"<tr><td>{escape(str(scope))} <span class='small'>({escape(lvl)})</span>"
-                   f"</td>{''.join(cells)}</tr>")
+        scope = str(scope_names.get((level, key), key))
+        extra = ""
+        if level == "commune" and key in former:
+            extra = (f"<div class='small'>{escape(text('former_units', lang))}: "
+                     f"{escape(former[key])}</div>")
+        code = f" {escape(key)}" if key != scope else ""
+        out.append(f"<tr><td>{escape(scope)} <span class='small'>({escape(lvl)}{code})</span>"
+                   f"{extra}</td>{''.join(cells)}</tr>")
     out.append("</table>")
     return "".join(out)
 
@@ -162,8 +216,8 @@ def _unit_table(ind: pd.DataFrame, lang: str) -> str:
 def _uncovered_table(unc: pd.DataFrame, lang: str, limit: int) -> str:
     if unc.empty:
         return f"<p>{escape(text('uncovered_none', lang))}</p>"
-    cols = [c for c in ("village_id", "name", "commune", "population", "households", "reason",
-                        "proposed_fix") if c in unc]
+    cols = [c for c in ("village_id", "name", "commune", "former_commune", "population",
+                        "households", "reason", "proposed_fix") if c in unc]
     out = ["<table class='uncovered'><tr><th>#</th>"
            + "".join(f"<th>{escape(column_label(c, lang))}</th>" for c in cols) + "</tr>"]
     for n, (_, r) in enumerate(unc.head(limit).iterrows(), start=1):
@@ -188,6 +242,84 @@ def _uncovered_table(unc: pd.DataFrame, lang: str, limit: int) -> str:
     return "".join(out)
 
 
+def _duct_section(ducts: pd.DataFrame | None, lang: str, limit: int = 50) -> str:
+    """The roads needing shared ducts: totals and the first ``limit`` segments by rank."""
+    if ducts is None:
+        return ""
+    head = f"<h2>{escape(text('shared_duct_roads', lang))} ({len(ducts)})</h2>"
+    if not len(ducts):
+        return head + f"<p>{escape(text('shared_duct_roads_none', lang))}</p>"
+    saving = pd.to_numeric(ducts["saving_vnd"], errors="coerce").fillna(0).sum()
+    length = pd.to_numeric(ducts["length_m"], errors="coerce").fillna(0).sum()
+    li = 0 if lang == "vi" else 1
+    cols = [c for c in ("rank", "segment_id", "name", "road_class", "length_m", "operators",
+                        "n_cables", "planned_works", "works_year", "saving_vnd", "duct_class")
+            if c in ducts]
+    out = [head, f"<p>{escape(text('saving_total', lang))}: <b>{fmt_number(saving, lang)} "
+                 f"{'đồng' if lang == 'vi' else 'VND'}</b> · {fmt_number(length / 1000, lang, 1)}"
+                 " km</p>",
+           "<table class='ducts'><tr>"
+           + "".join(f"<th>{escape(column_label(c, lang))}</th>" for c in cols) + "</tr>"]
+    for _, r in ducts.head(limit).iterrows():
+        cells = []
+        for c in cols:
+            v = r[c]
+            if c in ("length_m", "saving_vnd", "n_cables", "rank"):
+                cells.append(f"<td class='num'>{fmt_number(v, lang)}</td>")
+            elif c == "duct_class":
+                cells.append(f"<td>{escape(DUCT_CLASS_LABELS.get(str(v), (v, v))[li])}</td>")
+            elif c == "works_year":
+                cells.append(f"<td>{'' if pd.isna(v) else int(v)}</td>")
+            else:
+                cells.append(f"<td>{escape('' if v is None or pd.isna(v) else str(v))}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table>")
+    if len(ducts) > limit:
+        out.append(f"<p class='small'>+{len(ducts) - limit} "
+                   + ("đoạn nữa trong shared_duct_roads.csv" if lang == "vi"
+                      else "more in shared_duct_roads.csv") + "</p>")
+    return "".join(out)
+
+
+def _speed_section(hamlets: pd.DataFrame, lang: str) -> str:
+    """The expected speeds (estimates): how many hamlets per band, mobile and fixed."""
+    cols = [c for c in ("est_dl_mbps_mobile", "est_dl_mbps_fixed") if c in hamlets]
+    if not cols:
+        return ""
+    bands = [(0, 10), (10, 25), (25, 40), (40, 70), (70, 100), (100, 150), (150, math.inf)]
+    head = ["Mbit/s"] + [column_label(c, lang) for c in cols]
+    out = [f"<h2>{escape(text('speed_section', lang))}</h2>",
+           f"<p class='small'>{escape(text('speed_note', lang))}</p>",
+           "<table class='speed'><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head)
+           + "</tr>"]
+    values = {c: pd.to_numeric(hamlets[c], errors="coerce") for c in cols}
+    for lo, hi in bands:
+        label_ = f"≥ {lo:g}" if math.isinf(hi) else f"{lo:g} - {hi:g}"
+        cells = "".join(f"<td class='num'>{int(((v >= lo) & (v < hi)).sum())}</td>"
+                        for v in values.values())
+        out.append(f"<tr><td>{label_}</td>{cells}</tr>")
+    cells = "".join(f"<td class='num'>{int(v.isna().sum())}</td>" for v in values.values())
+    out.append(f"<tr><td>{escape(text('no_estimate', lang))}</td>{cells}</tr></table>")
+    return "".join(out)
+
+
+def _statistics_section(stats: pd.DataFrame | None, lang: str) -> str:
+    """The rows of the statistics table that matched no unit (the indicators show the rest)."""
+    if stats is None or "match_note" not in stats:
+        return ""
+    bad = stats[stats["match_note"].astype(str) != ""]
+    if not len(bad):
+        return ""
+    cols = [c for c in ("commune_code", "commune", "district", "province", "match_note")
+            if c in bad]
+    rows = "".join("<tr>" + "".join(
+        f"<td>{escape('' if pd.isna(r[c]) else str(r[c]))}</td>" for c in cols) + "</tr>"
+        for _, r in bad.iterrows())
+    return (f"<h2>{escape(text('statistics_unmatched', lang))} ({len(bad)})</h2>"
+            "<table><tr>" + "".join(f"<th>{escape(column_label(c, lang))}</th>" for c in cols)
+            + "</tr>" + rows + "</table>")
+
+
 def _is_scalar(v: Any) -> bool:
     return v is None or isinstance(v, str | int | float | bool)
 
@@ -195,14 +327,24 @@ def _is_scalar(v: Any) -> bool:
 #: Parameter sections that say how a run executes, not what it computes.
 EXECUTION_SECTIONS = ("scale",)
 
+#: Sections of many settings of which the summary shows only the headline ones (the unit
+#: costs, per-technology carrier tables and physical constants are left to ``run.json``).
+HEADLINE_FIELDS = {
+    "ducts": ("buffer_m", "min_share", "segment_max_m", "urban_density_per_km2",
+              "co_deployment_factor"),
+    "speed": ("load_factor", "interference_load", "hamlet_stat", "plan_cap_mbps", "take_up",
+              "concurrency"),
+}
+
 
 def param_summary(parameters: dict[str, Any], *, max_items: int = 8) -> list[tuple[str, str]]:
     """(``section.name``, value) of the parameters a reader checks first.
 
     Scalars, short lists of scalars and the whole ``targets`` section are shown; long tables
-    (per-technology radio defaults, cost tables, ...) are left to ``run.json``, which has all.
-    How a run was executed (the ``scale`` section: tiles, scheduler, workers) does not change
-    its results and is left out too.
+    (per-technology radio defaults, cost tables, ...) are left to ``run.json``, which has all,
+    and of the ``ducts`` and ``speed`` sections only :data:`HEADLINE_FIELDS`. How a run was
+    executed (the ``scale`` section: tiles, scheduler, workers) does not change its results
+    and is left out too.
     """
     rows: list[tuple[str, str]] = []
     for section, values in parameters.items():
@@ -216,6 +358,8 @@ def param_summary(parameters: dict[str, Any], *, max_items: int = 8) -> list[tup
             continue
         for key, v in values.items():
             name = f"{section}.{key}"
+            if section in HEADLINE_FIELDS and key not in HEADLINE_FIELDS[section]:
+                continue
             if _is_scalar(v):
                 rows.append((name, "" if v is None else str(v)))
             elif isinstance(v, list) and len(v) <= max_items and all(map(_is_scalar, v)):
@@ -275,6 +419,8 @@ def render_html(results: RunResults, *, lang: str = "en", max_uncovered_rows: in
         f"<title>{escape(title)} - {escape(results.name)}</title>",
         f"<style>{REPORT_CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
+        *[f"<div class='alert'>{escape(a)}</div>"
+          for a in (meta.get("alerts_vi") if lang == "vi" else meta.get("alerts")) or []],
         "<div class='meta'>"
         f"<b>{escape(text('project', lang))}:</b> {escape(results.name)} &nbsp;·&nbsp; "
         f"<b>{escape(text('date', lang))}:</b> {escape(str(meta.get('created', '')))} &nbsp;·&nbsp; "
@@ -296,14 +442,19 @@ def render_html(results: RunResults, *, lang: str = "en", max_uncovered_rows: in
     ]
     if ind is not None and len(ind):
         parts.append(_indicator_table(ind, lang))
-        units = _unit_table(ind, lang)
+        units = _unit_table(ind, lang, results.hamlets)
         if units:
             parts += [f"<h2>{escape(text('indicators_units', lang))}</h2>", units]
     else:
         parts.append(f"<p>{escape(text('not_available', lang))}</p>")
     parts += [f"<h2 class='pb'>{escape(text('uncovered', lang))} ({len(unc)})</h2>",
-              _uncovered_table(unc, lang, max_uncovered_rows)]
-    notes = list(meta.get("warnings") or []) + list(meta.get("defaults") or [])
+              _uncovered_table(unc, lang, max_uncovered_rows),
+              _duct_section(results.tables.get("shared_duct_roads"), lang),
+              _speed_section(results.hamlets, lang),
+              _statistics_section(results.tables.get("commune_statistics"), lang)]
+    vi = lang == "vi"
+    notes = list((meta.get("warnings_vi") if vi else None) or meta.get("warnings") or []) \
+        + list((meta.get("defaults_vi") if vi else None) or meta.get("defaults") or [])
     parts.append(f"<h2>{escape(text('warnings', lang))}</h2>")
     parts.append("<ul class='warn'>" + "".join(f"<li>{escape(str(w))}</li>" for w in notes)
                  + "</ul>" if notes else "<p>-</p>")

@@ -1,7 +1,8 @@
 """Every file a run hands on, written from its :class:`~gis.report.results.RunResults`.
 
 ``indicators.csv``; ``uncovered_hamlets.csv`` / ``.xlsx`` / ``.geojson`` / ``.kml``;
-``report.xlsx``; ``report.html``; ``results.gpkg``; and, for each coverage raster of the run,
+``report.xlsx``; ``report.html``; ``results.gpkg``; ``shared_duct_roads.kml`` (the roads
+needing shared ducts, coloured by duct class); and, for each coverage raster of the run,
 its tier polygons in ``coverage_tiers.gpkg`` (one layer per raster) and
 ``<raster>_tiers.kml``; the rasters themselves (GeoTIFF) are copied in when the run wrote them
 elsewhere. Used by :func:`gis.pipeline.write.write_run` and ``python -m gis export``.
@@ -11,11 +12,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gis.analysis.ducts import DUCT_CLASS_COLOURS
 from gis.analysis.indicators import INDICATOR_COLUMNS
 from gis.export.kml import kml_color, write_kml
 from gis.export.tiers import DEFAULT_TIERS_DBM, TIER_COLORS, tier_polygons
 from gis.export.writers import copy_raster, write_csv, write_geojson, write_gpkg, write_xlsx
-from gis.labels import TIER_LABELS, check_lang
+from gis.labels import DUCT_CLASS_LABELS, TIER_LABELS, check_lang
 from gis.report.html import write_html
 from gis.report.results import RESULTS_FILE, RunResults
 from gis.report.workbook import write_workbook
@@ -87,6 +89,14 @@ def write_outputs(results: RunResults, out_dir: str | Path, *, lang: str = "en")
         write_html(results, out / "report.html", lang=lang),
         results.save_gpkg(out / RESULTS_FILE, lang=lang),
     ]
+    ducts = results.tables.get("shared_duct_roads")
+    if ducts is not None and "duct_class" in ducts:
+        written.append(write_kml(
+            ducts, out / "shared_duct_roads.kml", lang=lang, name_column="segment_id",
+            name="Đường cần cống bể dùng chung" if lang == "vi" else "Roads needing shared ducts",
+            style_column="duct_class",
+            colors={k: kml_color(v) for k, v in DUCT_CLASS_COLOURS.items()},
+            style_labels=DUCT_CLASS_LABELS))
     # the run's rasters (coverage_*, server_*, GeoTIFF) go with the results when the run
     # computed them elsewhere (a temporary folder)
     for name, raster in sorted(results.rasters.items()):

@@ -27,7 +27,8 @@ RESULTS_FILE = "results.gpkg"
 #: Order of the result tables in the workbook, the GeoPackage and the report.
 TABLE_ORDER = ("indicators", "hamlets", "uncovered_hamlets", "positions", "sharing_rates",
                "colocation_opportunities", "proposed_towers", "consolidation",
-               "switch_off_impact", "unreachable_hamlets", "fiber_extensions", "facilities")
+               "switch_off_impact", "unreachable_hamlets", "fiber_extensions",
+               "shared_duct_roads", "facilities", "commune_statistics")
 
 #: Layers of results.gpkg that are not result tables of the run.
 _DERIVED = ("hamlets", "uncovered_hamlets")

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from gis.analysis.frames import points_frame
 from gis.analysis.status import STATUS_COLORS, STATUS_ORDER, hamlet_status
@@ -34,6 +35,29 @@ def figure_png(fig: object) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
+
+
+def _lonlat(frame: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """The ``lon``/``lat`` degrees of a table's rows (points, or the geometry's), NaN where
+    missing; empty arrays for ``None`` or a table without them."""
+    if frame is None or not len(frame):
+        return np.empty(0), np.empty(0)
+    if "lon" in frame and "lat" in frame:
+        return (pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float),
+                pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float))
+    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None:
+        xy = shapely.get_coordinates(frame.to_crs(4326).geometry.values)
+        return xy[:, 0], xy[:, 1]
+    return np.full(len(frame), np.nan), np.full(len(frame), np.nan)
+
+
+def _other_lonlat(tables: Mapping[str, pd.DataFrame]) -> tuple[np.ndarray, np.ndarray]:
+    """The coordinates of every other result (facilities, positions, ducts, ...), finite."""
+    parts = [_lonlat(t) for t in tables.values() if isinstance(t, pd.DataFrame)]
+    lon = np.concatenate([p[0] for p in parts]) if parts else np.empty(0)
+    lat = np.concatenate([p[1] for p in parts]) if parts else np.empty(0)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    return lon[ok], lat[ok]
 
 
 def _nice_km(span_km: float) -> float:
@@ -73,13 +97,16 @@ def overview_png(hamlets: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | Non
     check_lang(lang)
     tables = tables or {}
     li = 0 if lang == "vi" else 1
-    lon = pd.to_numeric(hamlets.get("lon"), errors="coerce").to_numpy(dtype=float)
-    lat = pd.to_numeric(hamlets.get("lat"), errors="coerce").to_numpy(dtype=float)
+    lon, lat = _lonlat(hamlets)
     ok = np.isfinite(lon) & np.isfinite(lat)
-    lat0 = float(np.nanmean(lat[ok])) if ok.any() else 16.0
+    facilities = tables.get("facilities")
+    f_lon, f_lat = _lonlat(facilities) if facilities is not None else (np.empty(0),) * 2
+    # the extent of the hamlets; without any (a project of facilities only), of the rest
+    ex_lon, ex_lat = (lon[ok], lat[ok]) if ok.any() else _other_lonlat(tables)
+    lat0 = float(np.mean(ex_lat)) if len(ex_lat) else 16.0
     aspect = 1.0 / math.cos(math.radians(lat0))
-    if ok.any():
-        x0, x1, y0, y1 = lon[ok].min(), lon[ok].max(), lat[ok].min(), lat[ok].max()
+    if len(ex_lon):
+        x0, x1, y0, y1 = ex_lon.min(), ex_lon.max(), ex_lat.min(), ex_lat.max()
     else:
         x0, x1, y0, y1 = 105.0, 106.0, 20.0, 21.0
     pad = max(x1 - x0, y1 - y0, 0.01) * 0.08
@@ -131,7 +158,12 @@ def overview_png(hamlets: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | Non
                        edgecolor="white", linewidth=0.6, zorder=5)
             handles.append(Line2D([], [], marker="*", ls="", ms=12, color="#7b2cbf",
                                   label=text("legend_towers", lang)))
-        status = hamlet_status(hamlets).to_numpy()
+        if len(f_lon) and not ok.any():  # no hamlet to show: the facilities at least
+            ax.scatter(f_lon, f_lat, marker="s", s=22, color="#555555", zorder=3)
+            handles.append(Line2D([], [], marker="s", ls="", color="#555555",
+                                  label=text("facilities", lang)))
+        status = (hamlet_status(hamlets).to_numpy() if len(hamlets)
+                  else np.empty(0, dtype=object))
         for s in STATUS_ORDER:
             sel = ok & (status == s)
             if not sel.any():

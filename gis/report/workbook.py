@@ -17,18 +17,24 @@ _SHEET_TEXT = {"uncovered_hamlets": "uncovered"}
 
 
 def run_info_frame(results: RunResults, lang: str = "en") -> pd.DataFrame:
-    """Two columns (item, value): project, date, targets, counts, warnings and defaults."""
+    """Two columns (item, value): the alerts first (sites without any 4G/5G), then project,
+    date, targets, counts, warnings and defaults (in ``lang`` when the run has them so)."""
     meta = results.meta
     targets = meta.get("targets") or {}
-    rows = [
+    alerts = (meta.get("alerts_vi") if lang == "vi" else None) or meta.get("alerts") or []
+    rows = [(text("alerts", lang), a) for a in alerts]  # what must be read first
+    rows += [
         (text("project", lang), results.name),
         (text("date", lang), meta.get("created", "")),
         (text("targets_preset", lang), targets.get("name", "")),
         ("source", targets.get("source", "")),
         (text("n_hamlets", lang), len(results.hamlets)),
     ]
-    rows += [(text("warnings", lang), w) for w in meta.get("warnings") or []]
-    rows += [(text("warnings", lang), d) for d in meta.get("defaults") or []]
+    vi = lang == "vi"
+    rows += [(text("warnings", lang), w)
+             for w in (meta.get("warnings_vi") if vi else None) or meta.get("warnings") or []]
+    rows += [(text("warnings", lang), d)
+             for d in (meta.get("defaults_vi") if vi else None) or meta.get("defaults") or []]
     if meta.get("parameters"):
         rows.append((text("parameters", lang), json.dumps(meta["parameters"], ensure_ascii=False)))
     return pd.DataFrame(rows, columns=["key", "value"]).astype({"value": str})

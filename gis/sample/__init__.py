@@ -38,6 +38,7 @@ from gis.sample.rasters import DEM_NODATA, POP_NODATA, population_grid, write_sa
 from gis.sample.sites import build_sites
 from gis.sample.spec import PRESETS, SampleSpec, spec_for
 from gis.sample.terrain import TerrainSpec, district_terrain, synthetic_dem
+from gis.sample.units import name_communes
 
 __all__ = [
     "NO_FIBER",
@@ -55,7 +56,8 @@ __all__ = [
 ]
 
 #: The sample project's name, in both languages.
-SAMPLE_NAME = "Mẫu: Nho Quan (tổng hợp) / Sample: Nho Quan (synthetic)"
+SAMPLE_NAME = ("Mẫu: Nho Quan và một phần Gia Viễn, Ninh Bình (tổng hợp) / "
+               "Sample: Nho Quan and part of Gia Viễn, Ninh Bình (synthetic)")
 
 #: Median hamlet population by zone: a tổ dân phố of the town, a delta thôn, an upland bản
 #: (with the hamlet densities of :class:`SampleSpec`: about 870 people per km² in the delta
@@ -102,9 +104,19 @@ def build_sample(seed: int = 7, *, preset: str = "district",
     rng = np.random.default_rng([int(seed), 2])
     places = build_places(spec, frame, terrain, int(seed), rng)
 
-    # Names and people.
+    # Names and people. The district sample is named after real former communes of Ninh Bình
+    # (gis.sample.units: the crosswalk of gis.analysis.units); larger presets stay synthetic.
+    crs = CRS.from_epsg(ANALYSIS_EPSG)
+    to_wgs = Transformer.from_crs(crs, 4326, always_xy=True)
+    lon, lat = to_wgs.transform(places.hamlet_xy[:, 0], places.hamlet_xy[:, 1])
     c_names = commune_names(len(places.commune_xy), np.random.default_rng([int(seed), 3]))
     codes = [f"14{500 + 4 * c:03d}" for c in range(len(c_names))]
+    c_district = np.full(len(c_names), DISTRICT, dtype=object)
+    if spec.preset == "district":
+        real = name_communes(lon, lat, places.hamlet_commune, len(c_names))
+        c_names = real["former_commune"].tolist()
+        codes = real["former_commune_code"].tolist()
+        c_district = real["former_district"].to_numpy(dtype=object)
     name_rng = np.random.default_rng([int(seed), 4])
     h_names = np.empty(len(places.hamlet_xy), dtype=object)
     h_ids = np.empty(len(places.hamlet_xy), dtype=object)
@@ -136,7 +148,8 @@ def build_sample(seed: int = 7, *, preset: str = "district",
                         (dem, (dem_bounds[0], dem_bounds[3]), dem_res),
                         np.random.default_rng([int(seed), 7]))
     facilities = build_facilities(places, c_names, list(h_names), iz,
-                                  np.random.default_rng([int(seed), 8]))
+                                  np.random.default_rng([int(seed), 8]),
+                                  town_district=str(c_district[0]).replace("Huyện ", ""))
 
     # Rasters.
     folder = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="gis-sample-"))
@@ -167,15 +180,12 @@ def build_sample(seed: int = 7, *, preset: str = "district",
                             LANDCOVER_NODATA, dtype="uint8")
 
     # Layers.
-    crs = CRS.from_epsg(ANALYSIS_EPSG)
-    to_wgs = Transformer.from_crs(crs, 4326, always_xy=True)
-    lon, lat = to_wgs.transform(places.hamlet_xy[:, 0], places.hamlet_xy[:, 1])
     c_of = places.hamlet_commune
     villages = gpd.GeoDataFrame({
         "village_id": h_ids,
         "name": h_names,
         "commune": np.asarray(c_names, dtype=object)[c_of],
-        "district": DISTRICT,
+        "district": c_district[c_of],
         "province": PROVINCE,
         "population": pop,
         "households": households,
@@ -189,7 +199,7 @@ def build_sample(seed: int = 7, *, preset: str = "district",
         "name": c_names,
         "level": "commune",
         "code": codes,
-        "district": DISTRICT,
+        "district": c_district,
         "province": PROVINCE,
     }, geometry=list(places.commune_polys), crs=crs)
     roads = gpd.GeoDataFrame({

@@ -25,8 +25,12 @@ def industrial_zone(places: Places, national_end_xy: np.ndarray) -> shapely.Poly
 
 
 def build_facilities(places: Places, commune_names: list[str], hamlet_names: list[str],
-                     iz: shapely.Polygon, rng: np.random.Generator) -> list[dict]:
-    """Rows of the facilities layer (kind, name, commune, geometry), EPSG:32648."""
+                     iz: shapely.Polygon, rng: np.random.Generator, *,
+                     town_district: str = "Nho Quan") -> list[dict]:
+    """Rows of the facilities layer (kind, name, commune, geometry), EPSG:32648.
+
+    ``town_district`` names the district hospital and high school of the town (commune 0).
+    """
     rows: list[dict] = []
 
     def add(kind: str, name: str, c: int, geom: shapely.Geometry) -> None:
@@ -53,8 +57,10 @@ def build_facilities(places: Places, commune_names: list[str], hamlet_names: lis
         add("school", f"Điểm trường Tiểu học {hamlet_names[i]}", c,
             shapely.Point(places.hamlet_xy[i] + np.array([40.0, -30.0])))
     town = places.commune_xy[0]
-    add("other", "Trung tâm Y tế huyện Nho Quan", 0, shapely.Point(town + np.array([-350.0, 220.0])))
-    add("school", "Trường THPT Nho Quan A", 0, shapely.Point(town + np.array([420.0, -310.0])))
+    add("other", f"Trung tâm Y tế huyện {town_district}", 0,
+        shapely.Point(town + np.array([-350.0, 220.0])))
+    add("school", f"Trường THPT {town_district} A", 0,
+        shapely.Point(town + np.array([420.0, -310.0])))
     c_iz = int(np.argmin(np.hypot(*(places.commune_xy - np.array(iz.centroid.coords[0])).T)))
     add("industrial_zone", "Khu công nghiệp Nho Quan (tổng hợp)", c_iz, iz)
     return rows

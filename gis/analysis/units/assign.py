@@ -47,6 +47,7 @@ from gis.analysis.units.admin import AdminMatch, match_admin_layer
 from gis.analysis.units.data import crosswalk
 from gis.analysis.units.match import match_table
 from gis.analysis.units.params import UnitParams
+from gis.labels import CONFLICT_LABELS, UNIT_SOURCE_LABELS
 
 __all__ = ["CONFLICT_CODES", "UNIT_COLUMNS", "UNIT_SOURCES", "assign_units", "units_summary"]
 
@@ -58,22 +59,10 @@ UNIT_COLUMNS = [
     "unit_source", "former_source", "unit_conflict", "unit_conflict_en", "unit_conflict_vi",
 ]
 
-#: Values of ``unit_source`` -> (Vietnamese, English) label.
-UNIT_SOURCES: dict[str, tuple[str, str]] = {
-    "names": ("theo tên", "from the names"),
-    "polygon": ("theo ranh giới", "from the admin polygon"),
-    "approximate": ("gần đúng (xã bị chia)", "approximate (split commune)"),
-    "nearest_centroid": ("theo tâm xã gần nhất", "nearest commune centre"),
-    "none": ("không xác định", "unknown"),
-}
-
-#: Values of ``unit_conflict`` -> (Vietnamese, English) label.
-CONFLICT_CODES: dict[str, tuple[str, str]] = {
-    "polygon_differs": ("tên khác ranh giới", "names differ from the polygon"),
-    "far_from_named": ("xa xã đã ghi", "far from the commune named"),
-    "name_not_found": ("không tìm thấy tên", "name not found"),
-    "ambiguous_name": ("tên trùng", "ambiguous name"),
-}
+#: Values of ``unit_source`` and of ``unit_conflict`` -> (Vietnamese, English) label: in
+#: :mod:`gis.labels` with every other word.
+UNIT_SOURCES = UNIT_SOURCE_LABELS
+CONFLICT_CODES = CONFLICT_LABELS
 
 
 @dataclass
