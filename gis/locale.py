@@ -52,6 +52,7 @@ __all__ = [
     "is_share_column",
     "operator_name",
     "readable",
+    "share_rows",
     "value_word",
 ]
 
@@ -172,6 +173,23 @@ def is_share_column(column: str, columns: object = ()) -> bool:
     return bool(_SHARE.search(str(column)))
 
 
+#: ``gap_unit`` of the indicators whose ``value`` / ``target`` are not shares (statistics
+#: per 100 people, speeds): wire16's statistics indicators.
+NOT_SHARE_UNITS = ("per 100 people", "Mbit/s")
+
+
+def share_rows(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Per row, whether ``column`` of ``frame`` holds a share (see :func:`is_share_column`):
+    an indicator table's ``value`` / ``target`` are shares except in the rows whose
+    ``gap_unit`` is :data:`NOT_SHARE_UNITS`."""
+    n = len(frame)
+    if not is_share_column(column, list(frame.columns)):
+        return np.zeros(n, bool)
+    if column in ("value", "target") and "gap_unit" in frame:
+        return ~frame["gap_unit"].astype(str).isin(NOT_SHARE_UNITS).to_numpy()
+    return np.ones(n, bool)
+
+
 def decimals_for(column: str) -> int:
     """Decimals a number of ``column`` is shown with: 6 for degrees (``lon``, ``lat``: about
     0.1 m), 2 for kilometres, 1 otherwise (metres, dB, dBm, VND per metre...)."""
@@ -286,11 +304,12 @@ def readable(frame: pd.DataFrame, lang: str = "vi", *, text: bool = False,
             finite = vals[np.isfinite(vals.to_numpy(float, na_value=np.nan))]
             whole = bool(len(finite)) and bool((finite == np.round(finite)).all()) and \
                 bool((finite.abs() < 2**53).all())
-            share = is_share_column(name, columns)
+            share = share_rows(out, name)
             if text:   # each whole value without decimals (147, 98,7), so no count reads 147,0
-                out[col] = [format_value(name, v, lang, grouping=grouping, columns=columns)
-                            for v in s.tolist()]
-            elif whole and not share and name not in ("lon", "lat") and \
+                out[col] = [format_percent(v, lang) if sh and not _missing(v) else
+                            format_value(name, v, lang, grouping=grouping, columns=())
+                            for v, sh in zip(s.tolist(), share, strict=True)]
+            elif whole and not share.any() and name not in ("lon", "lat") and \
                     pd.api.types.is_float_dtype(s):
                 out[col] = vals.round().astype("Int64")
         elif text and s.dtype == object:

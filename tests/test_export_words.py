@@ -163,3 +163,22 @@ def test_readable_turns_codes_counts_and_flags_into_words() -> None:
                                                        "reason": "có sóng 4G"}]
     assert readable(fac, "en").to_dict("records") == [{"kind": "School",
                                                        "reason": "covered by 4G"}]
+
+
+def test_statistics_indicators_are_not_shown_as_percentages(tmp_path: Path) -> None:
+    """wire16's statistics indicators hold values per 100 people or Mbit/s, not shares."""
+    ind = pd.DataFrame({"indicator_id": ["hamlets_4g", "subs_mobile_per100", "ispeed_mobile_mbps"],
+                        "name_vi": ["Thôn có 4G", "Thuê bao / 100 dân", "Tốc độ"],
+                        "name_en": ["Hamlets with 4G", "Subscriptions", "Speed"],
+                        "value": [0.818, 92.5, 41.3], "target": [1.0, 100.0, 70.0],
+                        "gap_unit": ["hamlets", "per 100 people", "Mbit/s"]})
+    text = readable(ind, "vi", text=True)
+    assert text["value"].tolist() == ["81,8 %", "92,5", "41,3"]
+    assert text["gap_unit"].tolist() == ["thôn", "/ 100 dân", "Mbit/s"] or \
+        text["gap_unit"].tolist()[0] == "thôn"
+    from gis.export.writers import write_xlsx
+
+    ws = openpyxl.load_workbook(write_xlsx(ind, tmp_path / "s.xlsx", lang="vi"))["data"]
+    header = [c.value for c in ws[1]]
+    col = header.index("Giá trị") + 1
+    assert [ws.cell(row=r, column=col).number_format for r in (2, 3)] == ["0.0%", "#,##0.0"]

@@ -48,7 +48,7 @@ from gis.labels import (
     column_label,
     localise_columns,
 )
-from gis.locale import decimals_for, is_share_column, readable
+from gis.locale import decimals_for, readable, share_rows
 
 __all__ = [
     "FORMATS",
@@ -86,8 +86,6 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, lang: str | None = None)
     return write_atomic(path, lambda tmp: out.to_csv(tmp, index=False, encoding="utf-8-sig"))
 
 
-def _is_share(col: str, frame: pd.DataFrame) -> bool:
-    return is_share_column(col, list(frame.columns))
 
 
 def _number_format(col: str, values: list[object]) -> str | None:
@@ -158,9 +156,9 @@ def write_xlsx(sheets: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
         cols = list(data.columns)
         n = len(data)
         values = [[cell_value(v) for v in data[c].tolist()] for c in cols]
-        share = [_is_share(c, data) for c in cols]
-        formats = [None if sh else _number_format(c, vals)
-                   for c, sh, vals in zip(cols, share, values, strict=True)]
+        share_cells = [share_rows(data, c) for c in cols]
+        share = [bool(sh.any()) for sh in share_cells]
+        formats = [_number_format(c, vals) for c, vals in zip(cols, values, strict=True)]
         for j, col in enumerate(cols, start=1):
             longest = max((len(str(v)) for v in values[j - 1] if v is not None), default=0)
             head = max((len(w) for w in column_label(col, lang).split()), default=0)
@@ -182,7 +180,7 @@ def write_xlsx(sheets: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
             row = [values[j][i] for j in range(len(cols))]
             for j in styled:
                 cell = WriteOnlyCell(ws, value=row[j])
-                if share[j]:
+                if share_cells[j][i]:
                     cell.number_format = "0.0%"
                 elif formats[j] and isinstance(row[j], int | float) \
                         and not isinstance(row[j], bool):
