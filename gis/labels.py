@@ -333,6 +333,21 @@ MAP_LABELS: dict[str, tuple[str, str]] = {
     "legend": ("Chú giải", "Legend"),
     "rsrp": ("Cường độ tín hiệu RSRP (dBm)", "Signal strength RSRP (dBm)"),
     "percent": ("{label} (%)", "{label} (%)"),
+    # issue 15: the hamlet popup, the legend, the offline base map, the speed colouring
+    "layer_ducts": ("Tuyến đường cần cống bể dùng chung", "Roads needing shared ducts"),
+    "by_speed": ("Tốc độ di động ước tính", "Expected mobile speed (estimate)"),
+    "by_speed_fixed": ("Tốc độ cáp quang ước tính", "Expected fixed speed (estimate)"),
+    "offline_note": ("Không tải được bản đồ nền từ Internet: đang dùng nền trống.",
+                     "The online base map cannot be reached: the plain background is shown."),
+    "former_commune_short": ("xã cũ", "former commune"),
+    "popup_mobile": ("Di động", "Mobile"),
+    "popup_ftth": ("Cáp quang", "Fiber (FTTH)"),
+    "households_short": ("hộ", "households"),
+    "popup_speed": ("Tốc độ di động", "Mobile speed"),
+    "estimate_short": ("ước tính", "estimate"),
+    "popup_served": ("Số dân được phục vụ", "People served"),
+    "no_estimate": ("không có ước tính", "no estimate"),
+    "opacity": ("Độ đậm lớp vùng phủ", "Overlay opacity"),
 }
 
 #: Other words of reports and exports -> (vi, en).

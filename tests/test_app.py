@@ -313,18 +313,33 @@ def test_zip_with_path_traversal_is_refused_and_nothing_escapes(app_env, tmp_pat
     assert "layer_overrides" not in at.session_state
 
 
-def test_clicked_hamlet_is_found_by_id_or_by_position(app_env):
+def test_clicked_hamlet_is_the_feature_clicked_never_the_nearest(app_env):
+    """Issue 15 item 3: a click on a commune, a site or the background selects no hamlet."""
     _folder, ctx = app_env
     from gis.app.map_page import selected_hamlet
 
     h = ctx.hamlets
-    by_id = selected_hamlet({"last_active_drawing": {"properties": {"village_id": "V007"}}}, h)
-    assert by_id["name"] == "Thôn Đồng 7"
-    row = h.iloc[13]
-    by_click = selected_hamlet({"last_active_drawing": None, "last_object_clicked": {
-        "lat": float(row["lat"]) + 1e-4, "lng": float(row["lon"]) - 1e-4}}, h)
-    assert by_click["village_id"] == row["village_id"]
-    assert selected_hamlet({"last_object_clicked": {"lat": 10.0, "lng": 106.0}}, h) is None
+    row = h[h["village_id"] == "V007"].iloc[0]
+    lon, lat = float(row["lon"]), float(row["lat"])
+    square = {"type": "Polygon", "coordinates": [[[lon - 0.002, lat - 0.002],
+                                                  [lon + 0.002, lat - 0.002],
+                                                  [lon + 0.002, lat + 0.002],
+                                                  [lon - 0.002, lat + 0.002],
+                                                  [lon - 0.002, lat - 0.002]]]}
+    feature = {"properties": {"village_id": "V007"}, "geometry": square}
+    inside = {"last_active_drawing": feature,
+              "last_object_clicked": {"lat": lat + 1e-4, "lng": lon - 1e-4}}
+    assert selected_hamlet(inside, h)["name"] == "Thôn Đồng 7"
+    assert selected_hamlet({"last_active_drawing": feature}, h)["name"] == "Thôn Đồng 7"
+    # then a click on a site far from it: the panel no longer shows the hamlet
+    later = {"last_active_drawing": feature,
+             "last_object_clicked": {"lat": lat + 0.01, "lng": lon + 0.01}}
+    assert selected_hamlet(later, h) is None
+    # a commune or a site feature (no village_id), a click without a feature: nothing
+    site = {"last_active_drawing": {"properties": {"site_id": "VT01"}},
+            "last_object_clicked": {"lat": lat, "lng": lon}}
+    assert selected_hamlet(site, h) is None
+    assert selected_hamlet({"last_object_clicked": {"lat": lat, "lng": lon}}, h) is None
     assert selected_hamlet(None, h) is None
 
 

@@ -91,6 +91,8 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
     "click_hamlet": ("Bấm vào một thôn trên bản đồ để xem chi tiết.",
                      "Click a hamlet on the map to see its details."),
     "hamlet_details": ("Chi tiết thôn", "Hamlet details"),
+    "hamlet_ok": ("Thôn đã có sóng di động băng rộng và cáp quang.",
+                  "The hamlet has mobile broadband and FTTH."),
     "map_size": ("Kích thước bản đồ: {mb:.2f} MB", "Map size: {mb:.2f} MB"),
     # data
     "data_intro": (

@@ -15,6 +15,7 @@ import branca.colormap as cm
 import folium
 import numpy as np
 import rasterio
+from folium.raster_layers import image_to_url
 from pyproj import Transformer
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
@@ -103,11 +104,33 @@ def rsrp_rgba(rsrp_dbm: np.ndarray, scale: RsrpScale = RsrpScale(), *,
 
 
 def coverage_overlay(path: str | Path, *, name: str, scale: RsrpScale = RsrpScale(),
-                     show: bool = True, max_px: int = MAX_OVERLAY_PX
-                     ) -> folium.raster_layers.ImageOverlay:
-    """A folium image overlay of one coverage GeoTIFF (best RSRP in dBm)."""
-    rsrp, (south, west, north, east) = warp_to_mercator(path, max_px=max_px)
+                     show: bool = True, max_px: int = MAX_OVERLAY_PX, opacity: float = 0.6,
+                     cache: dict | None = None) -> folium.raster_layers.ImageOverlay:
+    """A folium image overlay of one coverage GeoTIFF (best RSRP in dBm).
+
+    ``opacity`` (0-1) is the overlay's, applied by the browser; the PNG (tiers opaque, cells
+    below the edge tier half transparent) is made once per raster and scale and kept in
+    ``cache``, so moving the opacity slider does not warp the raster again.
+    """
+    if not 0.0 <= float(opacity) <= 1.0:
+        from gis.errors import ValidationError
+
+        raise ValidationError(f"Overlay opacity {opacity} is not between 0 and 1.",
+                              f"Độ đậm lớp phủ {opacity} không nằm trong khoảng 0-1.")
+
+    def make() -> tuple[str, list[list[float]]]:
+        rsrp, (south, west, north, east) = warp_to_mercator(path, max_px=max_px)
+        return (image_to_url(rsrp_rgba(rsrp, scale, opacity=1.0)),
+                [[south, west], [north, east]])
+
+    key = ("overlay", str(path), scale, max_px)
+    if cache is None:
+        url, bounds = make()
+    else:
+        if key not in cache:
+            cache[key] = make()
+        url, bounds = cache[key]
     return fast(folium.raster_layers.ImageOverlay)(
-        image=rsrp_rgba(rsrp, scale), bounds=[[south, west], [north, east]], name=name,
-        show=show, interactive=False, cross_origin=False, zindex=2, mercator_project=False,
+        image=url, bounds=bounds, name=name, show=show, interactive=False, cross_origin=False,
+        zindex=2, mercator_project=False, opacity=float(opacity),
     )
