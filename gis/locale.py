@@ -43,6 +43,7 @@ from gis.labels import (
 )
 
 __all__ = [
+    "NOT_SHARE_UNITS",
     "VALUE_WORDS",
     "decimals_for",
     "format_bool",

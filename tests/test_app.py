@@ -79,7 +79,8 @@ def test_app_opens_on_overview_in_vietnamese(app_env, runs):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Thôn/xóm"] == "24"
     villages = Project.load(folder).layers["villages"]
-    assert metrics["Dân số"] == f"{villages['population'].sum():,.0f}"
+    # Vietnamese writes 13.015 (a point groups the thousands)
+    assert metrics["Dân số"] == f"{villages['population'].sum():,.0f}".replace(",", ".")
     assert runs == []            # opened from the cache: nothing recomputed
 
 
@@ -108,7 +109,11 @@ def test_overview_indicators_equal_the_api(app_env):
     area = area_indicators(table)
     shown = {m.label: m.value for m in at.metric}
     for _, row in area[area["value"].notna()].iterrows():
-        assert shown[row["name_vi"]] == fmt_share(row["value"])
+        assert shown[row["name_vi"]] == fmt_share(row["value"], lang="vi")
+    # each with its numerator: "20 / 24 thôn"
+    row = area[area["indicator_id"] == "hamlets_4g"].iloc[0]
+    captions = [c.value for c in at.caption]
+    assert f"{int(row['numerator'])} / {int(row['denominator'])} thôn" in captions
 
 
 def test_map_page_and_map_only_change_never_recompute(app_env, runs):
@@ -183,7 +188,9 @@ def test_upload_replaces_a_layer_for_this_session_only(app_env):
     at.file_uploader(key="uploader").set_value(("thon_moi.csv", csv, "text/csv")).run()
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
-    assert any("villages" in s.value for s in at.success)       # the guessed kind
+    assert any("Thôn/xóm/ấp/bản · 3" in s.value for s in at.success)   # the guessed kind
+    at.radio(key=next(r.key for r in at.radio if str(r.key).startswith("mode_"))) \
+        .set_value("replace_all").run()
     apply = [b for b in at.button if b.label == "Dùng lớp này"]
     apply[0].click().run()
     no_exception(at)
@@ -225,7 +232,8 @@ def test_export_page_offers_every_download(app_env):
     _folder, ctx = app_env
     at = no_exception(page("export").run())
     labels = [b.proto.label for b in at.get("download_button")]
-    assert "hamlets.csv" in labels
+    # every table says how many rows it has
+    assert f"Các thôn · {len(ctx.hamlets)} dòng" in labels
     for name in ctx.rasters:
         assert f"{name}.tif" in labels
     assert "Toàn bộ dự án (zip)" in labels
@@ -403,7 +411,133 @@ def test_loose_shapefile_set_upload_is_read_as_one_layer(app_env, tmp_path):
     at.file_uploader(key="uploader").set_value(files).run()
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
+    at.radio(key=next(r.key for r in at.radio if str(r.key).startswith("mode_"))) \
+        .set_value("replace_all").run()
     next(b for b in at.button if b.label == "Dùng lớp này").click().run()
     layer = at.session_state["layer_overrides"]["villages"][0]
     assert layer["name"].tolist() == ["Thôn Đồng Tâm", "Xóm Trại"]
     assert layer.crs == Project.load(app_env[0]).crs        # in the project's CRS
+
+
+# -- issue 15: uploads into a layer (modes, counts, undo), the coordinate system picker -------
+
+SITES_CSV = (b"ma_tram,nha_mang,cong_nghe,do_cao,kinh_do,vi_do\n"
+             b"VT10,Viettel,4G,30,105.840,20.250\n"
+             b"VT11,Viettel,4G/5G,35,105.850,20.255\n")
+
+
+def _mode(at: AppTest):
+    return next(r for r in at.radio if str(r.key).startswith("mode_"))
+
+
+def _counts(at: AppTest) -> dict[str, tuple[str, str]]:
+    frame = next(d.value for d in at.dataframe if "Trước" in d.value.columns)
+    return {r.iloc[0]: (r.iloc[1], r.iloc[2]) for _, r in frame.iterrows()}
+
+
+def _apply(at: AppTest) -> AppTest:
+    next(b for b in at.button if b.label == "Dùng lớp này").click().run()
+    return no_exception(at)
+
+
+def test_upload_modes_counts_and_undo(app_env):
+    """Five Viettel sites must not wipe the other operators: add (the default), replace only
+    the operators or ids of the file, replace all; counts before / after; undo per session."""
+    at = no_exception(page("data").run())
+    at.file_uploader(key="uploader").set_value(("tram_vt.csv", SITES_CSV, "text/csv")).run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert _mode(at).value == "add"                         # the least destructive first
+    assert _mode(at).options == ["Thêm vào lớp (giữ mọi dòng hiện có)",
+                                 "Chỉ thay các nhà mạng có trong tệp",
+                                 "Chỉ thay các mã (trạm, thôn...) có trong tệp",
+                                 "Thay toàn bộ lớp"]
+    # the small area: Viettel 4 sector rows (VT01 x 3, VT02), VinaPhone 2
+    assert _counts(at) == {"Tổng": ("6", "8"), "Viettel": ("4", "6"), "VinaPhone": ("2", "2")}
+    _apply(at)
+    sites = at.session_state["layer_overrides"]["sites"][0]
+    assert len(sites) == 8 and sorted(set(sites["operator"])) == ["Viettel", "VinaPhone"]
+    assert any("6 → 8" in s.value for s in at.success)
+    # the same file again, replacing Viettel only: VinaPhone's rows stay
+    _mode(at).set_value("replace_operators").run()
+    assert _counts(at) == {"Tổng": ("8", "4"), "Viettel": ("6", "2"), "VinaPhone": ("2", "2")}
+    _apply(at)
+    assert len(at.session_state["layer_overrides"]["sites"][0]) == 4
+    # replacing the ids it names (VT10, VT11): the same four rows
+    _mode(at).set_value("replace_ids").run()
+    assert _counts(at)["Tổng"] == ("4", "4")
+    _mode(at).set_value("replace_all").run()
+    assert _counts(at) == {"Tổng": ("4", "2"), "Viettel": ("2", "2"), "VinaPhone": ("2", "0")}
+    # undo, twice: the layer as before each change, then the project's own
+    undo = next(b for b in at.button if b.key == "undo_layers")
+    undo.click().run()
+    no_exception(at)
+    assert len(at.session_state["layer_overrides"]["sites"][0]) == 8
+    next(b for b in at.button if b.key == "undo_layers").click().run()
+    no_exception(at)
+    assert "sites" not in at.session_state["layer_overrides"] \
+        if "layer_overrides" in at.session_state else True
+    assert not [b for b in at.button if b.key == "undo_layers"]
+    other = no_exception(page("data").run())                  # another session: untouched
+    assert "layer_overrides" not in other.session_state
+
+
+def test_crs_picker_reads_vn2000_tm3_metres_of_a_province(app_env):
+    from pyproj import Transformer
+
+    from gis.layers.crs import vn2000_tm3
+
+    # VN-2000 TM-3 of Ninh Bình (meridian 105°, TT 973) in the Vietnamese order X = north
+    to_tm3 = Transformer.from_crs("EPSG:4326", vn2000_tm3(105.0), always_xy=True)
+    east, north = to_tm3.transform(105.840, 20.250)
+    csv = f"ten_thon,dan_so,X,Y\nThôn Mét,420,{north:.2f},{east:.2f}\n".encode()
+    at = no_exception(page("data").run())
+    assert any("Kéo và thả tệp vào đây" in m.value for m in at.markdown)  # Streamlit's words
+    at.file_uploader(key="uploader").set_value(("thon_vn2000.csv", csv, "text/csv")).run()
+    no_exception(at)
+    # metres without a CRS: an error that names the web page's box, not a command-line flag
+    assert at.error and "--" not in at.error[0].value
+    assert "Hệ toạ độ" in at.error[0].value or any("Hệ toạ độ" in i.value for i in at.info)
+    crs = next(s for s in at.selectbox if str(s.key).startswith("crs_"))
+    assert len(crs.options) == 7 and crs.options[1] == "WGS84 kinh độ / vĩ độ (EPSG:4326)"
+    crs.set_value("tm3_province").run()
+    no_exception(at)
+    next(s for s in at.selectbox if str(s.key).startswith("crs_prov_")).set_value(
+        "Ninh Bình").run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert any("TM-3 105°" in s.value for s in at.success)
+    # told X is the easting, the point would be 2 200 km east: refused
+    def axis():
+        return next(r for r in at.radio if str(r.key).startswith("axis_"))
+
+    axis().set_value("xy").run()
+    assert at.error
+    axis().set_value("yx").run()
+    no_exception(at)
+    assert not at.error
+    _mode(at).set_value("replace_all").run()
+    _apply(at)
+    layer = at.session_state["layer_overrides"]["villages"][0]
+    lon, lat = Transformer.from_crs(layer.crs, 4326, always_xy=True).transform(
+        layer.geometry.iloc[0].x, layer.geometry.iloc[0].y)
+    assert abs(lon - 105.840) < 1e-5 and abs(lat - 20.250) < 1e-5    # about a metre
+
+
+def test_crs_picker_is_prefilled_from_the_file(app_env, tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    # as QGIS writes it: VN-2000 / UTM zone 48N (EPSG:3405) in the .prj
+    gdf = gpd.GeoDataFrame({"ten_thon": ["Thôn Prj"], "dan_so": [300]},
+                           geometry=shapely.points([105.845], [20.252]), crs=4326).to_crs(3405)
+    gdf.to_file(tmp_path / "thon.shp", encoding="utf-8")
+    files = [(p.name, p.read_bytes(), "application/octet-stream")
+             for p in sorted(tmp_path.glob("thon.*"))]
+    at = no_exception(page("data").run())
+    at.file_uploader(key="uploader").set_value(files).run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    # the .prj said it: the picker says what the file gives
+    captions = [c.value for c in at.caption]
+    assert any("VN-2000" in c and "48N" in c and "đọc từ tệp" in c for c in captions), captions
