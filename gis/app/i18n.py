@@ -190,6 +190,13 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
     "params_reset": ("Đặt lại mặc định", "Reset to defaults"),
     "params_invalid": ("Tham số không hợp lệ", "Invalid parameters"),
     "params_json": ("Tham số dạng JSON", "Parameters as JSON"),
+    "target_changed": ("đã sửa", "changed"),
+    "targets_table_help": ("Sửa mục tiêu trực tiếp trong bảng (phần trăm); để trống nếu kế "
+                           "hoạch không đặt mục tiêu. Bấm « Chạy lại phân tích » để áp dụng.",
+                           "Edit the targets in the table (percent); leave one empty when the "
+                           "plan sets none. Press 'Re-run the analysis' to apply."),
+    "unit": ("Đơn vị", "Unit"),
+    "comparison": ("So sánh", "Comparison"),
     # results
     "results_intro": ("Bảng kết quả theo thôn và các bảng phân tích; lọc và tìm kiếm.",
                       "Per-hamlet results and the analysis tables; filter and search."),
