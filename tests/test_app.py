@@ -602,3 +602,71 @@ def test_crs_picker_is_prefilled_from_the_file(app_env, tmp_path):
     # the .prj said it: the picker says what the file gives
     captions = [c.value for c in at.caption]
     assert any("VN-2000" in c and "48N" in c and "đọc từ tệp" in c for c in captions), captions
+
+
+# -- issue 15 items 9 and 10: the what-if page and the terrain profile -----------------------
+
+def test_whatif_page_recomputes_one_site_and_keeps_or_drops_it(app_env):
+    _folder, ctx = app_env
+    from gis.app.whatif_page import scenario_from_run
+    from gis.whatif import SiteEdit, run_whatif
+
+    project = Project.load(_folder)
+    expected = run_whatif(scenario_from_run(project, ctx), SiteEdit("remove", "VT02"))
+    lost = int((expected.changes["change"] == "lost").sum())
+    at = no_exception(page("whatif").run())
+    assert at.title[0].value == "Thử nghiệm trạm"
+    at.radio(key="whatif_action").set_value("remove").run()
+    at.selectbox(key="whatif_site").set_value("VT02").run()
+    at.button(key="whatif_go").click().run()
+    no_exception(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Thôn mất sóng"] == str(lost)
+    assert any("Đã tính lại trong" in s.value for s in at.success)
+    at.button(key="whatif_keep").click().run()
+    no_exception(at)
+    _run_key, scn, edits = at.session_state["_whatif_scenario"]
+    assert [e.site_id for e in edits] == ["VT02"] and "VT02" not in set(scn.sites["site_id"])
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Tải lớp trạm đã sửa (GeoPackage)" in labels
+    # another edit, dropped: the kept scenario stays as it was
+    at.radio(key="whatif_action").set_value("change").run()
+    at.selectbox(key="whatif_site").set_value("VT01").run()
+    next(n for n in at.number_input if str(n.key).startswith("whatif_h_")).set_value(60.0)
+    at.button(key="whatif_go").click().run()
+    no_exception(at)
+    at.button(key="whatif_drop").click().run()
+    no_exception(at)
+    assert len(at.session_state["_whatif_scenario"][2]) == 1
+    # the terrain profile: a chart and the path loss of every model, ITM included
+    assert at.get("imgs") or at.get("pyplot") or any("Mặt cắt" in s.value for s in at.subheader)
+    losses = next(d.value for d in at.dataframe if "Suy hao đường truyền" in d.value.columns)
+    models = set(losses.iloc[:, 0])
+    assert {"Không gian tự do", "Okumura-Hata", "ITM (Longley-Rice) theo mặt cắt"} <= models
+    other = no_exception(page("overview").run())          # the run itself is unchanged
+    assert "_whatif_scenario" not in other.session_state
+
+
+def test_vietnamese_dbf_field_names_cut_mid_letter_upload_in_the_app(app_env, tmp_path):
+    """Issue 15 item 4 through the web page: the .cpg applies to the field names, and names
+    cut at 10 bytes in the middle of a letter still match their aliases."""
+    from test_read_dbf_names import cut10, shapefile
+
+    fields = [(cut10("Mã trạm"), "C", 10), (cut10("Nhà mạng"), "C", 12),
+              (cut10("Độ cao"), "N", 6, 1)]
+    records = [[b"BTS01", b"Viettel", b"36.5"], [b"BTS02", b"VNPT", b"30.0"]]
+    shp = shapefile(tmp_path, fields, records)
+    files = [(p.name, p.read_bytes(), "application/octet-stream")
+             for p in sorted(shp.parent.glob("lop.*"))]
+    at = no_exception(page("data").run())
+    at.file_uploader(key="uploader").set_value(files).run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    next(s for s in at.selectbox if str(s.key).startswith("upload_kind_")).set_value(
+        "sites").run()
+    _mode(at).set_value("replace_all").run()
+    _apply(at)
+    layer = at.session_state["layer_overrides"]["sites"][0]
+    assert layer["height_m"].tolist() == [36.5, 30.0]
+    assert layer["operator"].tolist() == ["Viettel", "VinaPhone"]     # one spelling
+    assert not [c for c in layer.columns if "Ä" in c or "Ã" in c]

@@ -19,6 +19,7 @@ PAGES: dict[str, tuple[str, str, str]] = {
     "data": ("gis.app.data", "page_data", ":material/upload_file:"),
     "parameters": ("gis.app.parameters", "page_params", ":material/tune:"),
     "results": ("gis.app.results", "page_results", ":material/table_chart:"),
+    "whatif": ("gis.app.whatif_page", "page_whatif", ":material/cell_tower:"),
     "export": ("gis.app.export", "page_export", ":material/download:"),
 }
 
