@@ -196,9 +196,10 @@ def crs_choice(key: str, lang: str, *, found: str = "", expanded: bool = False) 
 # -- Streamlit's own words of the uploader -----------------------------------------------------
 
 def translate_uploader(lang: str) -> None:
-    """Streamlit's uploader says "Drag and drop files here", "Limit 200MB per file" and
-    "Browse files" in English whatever the page's language, and has no option to change them;
-    in Vietnamese this style sheet hides them and shows the Vietnamese words instead."""
+    """Streamlit's uploader writes its own words in English whatever the page's language
+    ("200MB per file", "Upload"; "Drag and drop files here", "Browse files" in older versions)
+    and has no option to change them; in Vietnamese this style sheet hides them and shows the
+    Vietnamese words instead (the list of file types stays in the label above)."""
     if lang != "vi":
         return
     drop, limit, browse = t("uploader_drop", lang), t("uploader_limit", lang, mb=MAX_UPLOAD_MB), \
@@ -211,9 +212,10 @@ def translate_uploader(lang: str) -> None:
         f"{{content:'{drop}'; display:block}}"
         "[data-testid='stFileUploaderDropzoneInstructions'] > div::after "
         f"{{content:'{limit}'; display:block; font-size:0.8em; opacity:.7}}"
-        "[data-testid='stFileUploaderDropzone'] button {font-size:0 !important}"
-        "[data-testid='stFileUploaderDropzone'] button::after "
-        f"{{content:'{browse}'; font-size:0.9rem}}"
+        "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p "
+        "{display:none}"
+        "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer']::after "
+        f"{{content:'{browse}'}}"
         "</style>", unsafe_allow_html=True)
 
 

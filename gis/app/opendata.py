@@ -277,7 +277,7 @@ def _show_outcome(outcome: ImportOutcome, lang: str) -> None:
 
 def render_section(project: Project, lang: str) -> None:
     """The "Import open data" section of the Data page, for this session's ``project``."""
-    st.subheader(f"{_tx('title', 'vi')} / {_tx('title', 'en')}")
+    st.subheader(_tx("title", lang))
     st.caption(_tx("intro", lang))
     last = st.session_state.pop(KEY_DONE, None)
     if last is not None:

@@ -142,10 +142,11 @@ def _editor(scn: Scenario, lang: str, click: tuple[float, float] | None) -> Site
                   if first is not None else (None, None))
     if click is not None:
         lat0, lon0 = click
-        c3.caption(t("whatif_from_click", lang))
+        c3.info(t("whatif_from_click", lang))
     if lon0 is None:
         b = _to_lonlat(sites.crs).transform(*scn.villages.total_bounds[:2])
         lon0, lat0 = b
+    c1, c2, c3 = st.columns(3)
     lon = c1.number_input(t("lon", lang), value=float(lon0), format="%.6f", step=0.0005,
                           key=f"whatif_lon_{site_id}_{click}")
     lat = c2.number_input(t("lat", lang), value=float(lat0), format="%.6f", step=0.0005,
@@ -157,6 +158,7 @@ def _editor(scn: Scenario, lang: str, click: tuple[float, float] | None) -> Site
     az0 = (tuple(float(a) for a in rows["azimuth_deg"].dropna())
            if rows is not None and "azimuth_deg" in rows and rows["azimuth_deg"].notna().any()
            else default_azimuths(3))
+    c1, c2, c3 = st.columns(3)
     azimuths = c1.text_input(t("whatif_azimuths", lang),
                              value=", ".join(f"{a:g}" for a in az0), key=f"whatif_az_{site_id}")
     tilt0 = float(first["tilt_deg"]) if first is not None and "tilt_deg" in first \
@@ -189,37 +191,55 @@ def _free_id(ids: list[str]) -> str:
 
 
 def _map(scn: Scenario, result: WhatIfResult | None, lang: str) -> tuple[float, float] | None:
-    """A map of the sites and the hamlets gained (green) and lost (red); a click on it gives
-    the position of a new or moved site."""
+    """A map of the sites and the hamlets by mobile status, those gained outlined green and
+    those lost red; a click on it gives the position of a new or moved site."""
+    from gis.analysis.status import mobile_status
+    from gis.app.map_page import _asset_url
+    from gis.maps.build import BASEMAPS, OFFLINE_BASEMAP, OfflineBase
+
     wgs = to_wgs84(scn.villages[[scn.villages.geometry.name]], simplify_m=None)
     west, south, east, north = wgs.total_bounds
     m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=12,
                    tiles=None, prefer_canvas=True)
-    folium.TileLayer("OpenStreetMap", name="OSM").add_to(m)
+    tiles = {k: folium.TileLayer(tiles=url, attr=attr or None, name=t(f"base_{k}", lang),
+                                 show=k == "osm", max_zoom=19)
+             for k, (url, attr) in BASEMAPS.items() if k in ("osm", OFFLINE_BASEMAP)}
+    for layer in tiles.values():
+        layer.add_to(m)
+    m.add_child(OfflineBase(tiles[OFFLINE_BASEMAP], [tiles["osm"]], t("offline_note", lang)))
     change = pd.Series("", index=scn.villages.index)
     if result is not None and len(result.changes):
         change.loc[result.changes.index] = result.changes["change"].to_numpy()
-    colours = {"gained": STATUS_COLORS["covered"], "lost": STATUS_COLORS["no_signal"],
-               "changed": STATUS_COLORS["weak_spot"], "": "#bdbdbd"}
+    hamlets = (result.scenario if result is not None else scn).hamlets
+    status = mobile_status(hamlets).reindex(scn.villages.index).fillna("unknown")
     frame = scn.villages[[c for c in ("name",) if c in scn.villages]
-                         + [scn.villages.geometry.name]].assign(change=change.to_numpy())
-    folium.GeoJson(compact_geojson(frame, ["name", "change"]),
-                   style_function=lambda f: {"color": "#333", "weight": 0.5, "fillOpacity": 0.5,
-                                             "fillColor": colours.get(f["properties"]["change"],
-                                                                      "#bdbdbd")},
-                   tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(m)
-    sites = to_wgs84(scn.sites[[c for c in ("site_id", "operator") if c in scn.sites]
-                               + [scn.sites.geometry.name]], simplify_m=None)
+                         + [scn.villages.geometry.name]].assign(
+        change=change.to_numpy(), status=status.to_numpy(),
+        status_text=[status_label(c, lang) for c in status])
+    outline = {"gained": ("#1b5e20", 3.5), "lost": ("#b71c1c", 3.5),
+               "changed": ("#e65100", 2.5), "": ("#333333", 0.5)}
+    folium.GeoJson(compact_geojson(frame, ["name", "change", "status", "status_text"]),
+                   style_function=lambda f: {
+                       "color": outline[f["properties"]["change"]][0],
+                       "weight": outline[f["properties"]["change"]][1], "fillOpacity": 0.5,
+                       "fillColor": STATUS_COLORS.get(f["properties"]["status"], "#9e9e9e")},
+                   tooltip=folium.GeoJsonTooltip(["name", "status_text"], labels=False)
+                   ).add_to(m)
+    cols = [c for c in ("site_id", "operator") if c in scn.sites]
+    sites = scn.sites[[*cols, scn.sites.geometry.name]]
     if "site_id" in sites:
         sites = sites.drop_duplicates("site_id")
-    for _, row in sites.iterrows():
-        folium.CircleMarker([row.geometry.y, row.geometry.x], radius=5, weight=1,
-                            color="#fff", fill=True, fill_opacity=1.0,
-                            fill_color=operator_colour(row.get("operator")),
-                            tooltip=str(row.get("site_id", ""))).add_to(m)
+    folium.GeoJson(compact_geojson(sites, cols, simplify_m=None),
+                   marker=folium.CircleMarker(radius=5, weight=1, color="#ffffff", fill=True,
+                                              fill_opacity=1.0),
+                   style_function=lambda f: {"fillColor": operator_colour(
+                       f["properties"].get("operator"))},
+                   tooltip=folium.GeoJsonTooltip(cols, labels=False) if cols else None
+                   ).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds([[south, west], [north, east]])
-    use_local_assets(m)
-    out = st_folium(m, height=420, use_container_width=True, key="whatif_map",
+    use_local_assets(m, _asset_url())
+    out = st_folium(m, height=440, use_container_width=True, key="whatif_map",
                     returned_objects=["last_clicked"])
     click = (out or {}).get("last_clicked")
     if click and "lat" in click:
