@@ -670,3 +670,20 @@ def test_vietnamese_dbf_field_names_cut_mid_letter_upload_in_the_app(app_env, tm
     assert layer["height_m"].tolist() == [36.5, 30.0]
     assert layer["operator"].tolist() == ["Viettel", "VinaPhone"]     # one spelling
     assert not [c for c in layer.columns if "Ä" in c or "Ã" in c]
+
+
+def test_no_command_line_hint_reaches_the_page():
+    """Issue 15 item 5: messages of the readers and importers name the page's boxes."""
+    from gis.app.widgets import web_text
+
+    for text in ("Layer kind guessed from the columns and geometry: sites (give --kind to "
+                 "choose).",
+                 "Give the CRS, e.g. EPSG:4326, or the province (--province 'Nam Định').",
+                 "Rename them X and Y and give the CRS (e.g. --crs vn2000-tm3:105.5).",
+                 "Choose a layer (CLI: --layer NAME), or zip one layer per file.",
+                 "Give --area 'minlon,minlat,maxlon,maxlat' or an admin file.",
+                 "or import it with the CLI: python -m gis import osm FILE --area ... --out P.",
+                 "use gis import opencellid FILE --area AREA --out PROJECT"):
+        for lang in ("vi", "en"):
+            out = web_text(text, lang)
+            assert "--" not in out and "python -m" not in out, (lang, out)

@@ -315,7 +315,9 @@ def render_section(project: Project, lang: str) -> None:
     if outcome.error is not None:
         err = outcome.error
         msg = err.message(lang) if isinstance(err, GisError) else f"{type(err).__name__}: {err}"
-        st.error(f"{_tx('failed', lang)}: {msg}")
+        from gis.app.widgets import web_text
+
+        st.error(f"{_tx('failed', lang)}: {web_text(msg, lang)}")
         return
     for kind, (gdf, report) in outcome.layers.items():
         _state.set_override(kind, gdf, report)

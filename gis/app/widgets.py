@@ -55,7 +55,10 @@ _CLI_HINTS: tuple[tuple[str, str, str], ...] = (
     (r"--admin-level", "một cấp hành chính", "one administrative level"),
     (r"`?gis import opencellid[^`.;)]*`?", "mục « Nhập dữ liệu mở » (OpenCelliD) bên dưới",
      "the 'Import open data' section (OpenCelliD) below"),
-    (r"'?python -m gis [^']*'?", "dòng lệnh", "the command line"),
+    (r"--area\s+'[^']*'", "khu vực trong mục « Khu vực » ở trên", "the 'Area' above"),
+    (r"--margin\b", "lề", "the margin"),
+    (r"'python -m gis [^']*'", "dòng lệnh", "the command line"),
+    (r"(?:the CLI: |dòng lệnh: )?python -m gis [^'\n]*", "dòng lệnh.", "the command line."),
 )
 
 
