@@ -159,8 +159,10 @@ def browser(project_dir: Path, cache: Path, screenshot: bool, n_hamlets: int) ->
                 page.wait_for_timeout(1500)
                 page.get_by_text("Tính lại vùng phủ của trạm").first.click()
                 page.wait_for_selector("[data-testid='stMetric']", timeout=300_000)
-                page.wait_for_timeout(3000)
-                page.screenshot(path=str(shot), full_page=True)
+                # Streamlit scrolls inside its own container: a tall window shows it all
+                page.set_viewport_size({"width": 1500, "height": 2400})
+                page.wait_for_timeout(4000)
+                page.screenshot(path=str(shot))
                 print(f"screenshot: {shot.relative_to(ROOT)}")
         finally:
             stop_app(proc)
@@ -263,10 +265,16 @@ def main() -> None:
     ap.add_argument("--screenshot", action="store_true")
     ap.add_argument("--uploads", type=int, default=10)
     ap.add_argument("--skip-browser", action="store_true")
+    ap.add_argument("--memory-only", action="store_true",
+                    help="only the memory of one session (a fresh process: the run is read "
+                         "from the disk cache as the app reads it)")
     args = ap.parse_args()
     if not (args.project / "project.json").is_file():
         sys.exit(f"No project in {args.project}: run `make sample` first.")
     cache = Path(os.environ.get("GIS_APP_CACHE") or default_cache_dir())
+    if args.memory_only:
+        memory_after_uploads(args.project, cache, args.uploads or 10)
+        return
     project, ctx = ensure_cached(args.project, cache)
     html_sizes(project, ctx)
     whatif_times(project, ctx)

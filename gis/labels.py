@@ -348,6 +348,8 @@ MAP_LABELS: dict[str, tuple[str, str]] = {
     "popup_served": ("Số dân được phục vụ", "People served"),
     "no_estimate": ("không có ước tính", "no estimate"),
     "opacity": ("Độ đậm lớp vùng phủ", "Overlay opacity"),
+    "layer_speed": ("Tốc độ tải xuống ước tính {operator}", "Expected download speed {operator}"),
+    "best_operator": ("(nhà mạng tốt nhất)", "(best operator)"),
 }
 
 #: Other words of reports and exports -> (vi, en).

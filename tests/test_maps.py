@@ -308,3 +308,28 @@ def test_duct_roads_layer_appears_with_its_table(small_project, small_ctx):
     assert DUCT_CLASS_COLOURS["shared"] in html and "150.000.000" in html
     none = map_html(build_map(small_project, small_ctx, MapOptions(lang="vi")))
     assert not _has(none, "Tuyến đường cần cống bể dùng chung")
+
+
+def test_speed_raster_overlay_when_the_run_estimated_speeds(small_project, small_ctx, tmp_path):
+    from gis.maps import overlay_name, speed_choices
+    from gis.maps.raster import speed_rgba
+
+    rgba = speed_rgba(np.array([[5.0, 75.0, 200.0, np.nan]]))
+    assert rgba[0, 0, :3].tolist() == [0xd7, 0x30, 0x27]          # < 10 Mbit/s
+    assert rgba[0, 1, :3].tolist() == [0xd9, 0xef, 0x8b]          # 70-100
+    assert rgba[0, 2, :3].tolist() == [0x1a, 0x98, 0x50]          # >= 150
+    assert rgba[0, :, 3].tolist() == [255, 255, 255, 0]
+    path = tmp_path / "est_dl_mbps_best.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=50, height=40, count=1,
+                       dtype="float32", crs=UTM, nodata=np.nan,
+                       transform=from_origin(587_000.0, 2_241_000.0, 60.0, 60.0)) as dst:
+        dst.write(np.linspace(5.0, 160.0, 2000, dtype=np.float32).reshape(40, 50), 1)
+    rasters = {**small_ctx.rasters, "est_dl_mbps_best": path, "est_dl_mbps_viettel": path}
+    assert speed_choices(rasters) == {"est_dl_mbps_best": "", "est_dl_mbps_viettel": "Viettel"}
+    assert overlay_name("est_dl_mbps_viettel", "vi") == "Tốc độ tải xuống ước tính Viettel"
+    ctx = type("Ctx", (), {"hamlets": small_ctx.hamlets, "tables": small_ctx.tables,
+                           "rasters": rasters})()
+    html = map_html(build_map(small_project, ctx, MapOptions(lang="en",
+                                                             coverage="est_dl_mbps_best")))
+    assert _has(html, "Expected download speed (best operator)")
+    assert _has(html, "Estimated download speed (Mbit/s)") and "data:image/png;base64" in html

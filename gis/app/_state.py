@@ -67,9 +67,11 @@ KEY_HISTORY = "_layer_history"    # [(layer overrides, raster overrides, note)]:
 
 #: Changes of the session's layers that can be undone (each keeps references, not copies).
 MAX_HISTORY = 10
-#: Stage results and runs on uploaded data a session keeps in memory (oldest dropped first):
-#: about three runs, so that ten uploads in a row do not hold ten runs' rasters.
-MAX_SESSION_RUN_ITEMS = 36
+#: Stage results and runs on uploaded data a session keeps in memory (least recently used
+#: dropped first): two runs (each its stages and the run), the one shown and the one before
+#: (what an undo goes back to), so that ten uploads in a row do not hold ten runs' rasters
+#: (about 100 MB each on the sample: measured by benchmarks/app.py).
+MAX_SESSION_RUN_ITEMS = 2 * (len(STAGES) + 1)
 
 #: Where the app finds its project folder when ``$GIS_PROJECT`` is not set.
 DEFAULT_PROJECT = Path(__file__).resolve().parents[2] / "data" / "sample"

@@ -21,7 +21,15 @@ from gis.app.i18n import t
 from gis.app.widgets import header, project_and_run
 from gis.labels import column_label
 from gis.locale import format_value
-from gis.maps import BASEMAPS, MapOptions, build_map_parts, colour_choices, coverage_choices
+from gis.maps import (
+    BASEMAPS,
+    MapOptions,
+    build_map_parts,
+    colour_choices,
+    coverage_choices,
+    overlay_name,
+    speed_choices,
+)
 from gis.maps.offline import use_local_assets
 
 __all__ = ["OPTIONAL_LAYERS", "clicked_hamlet", "fill_height", "map_options", "render",
@@ -98,12 +106,14 @@ def map_options(ctx: Any, lang: str) -> MapOptions:
     st.session_state["map_colour_by"] = colour_by
     basemap = sb.selectbox(t("basemap", lang), list(BASEMAPS), key="map_basemap",
                            format_func=lambda v: t(f"base_{v}", lang))
-    rasters = coverage_choices(getattr(ctx, "rasters", {}) or {})
-    options = [None, *rasters]
+    run_rasters = getattr(ctx, "rasters", {}) or {}
+    rasters = coverage_choices(run_rasters)
+    speeds = speed_choices(run_rasters)       # issue 16: present when the run estimated them
+    options = [None, *rasters, *speeds]
     coverage = sb.selectbox(
         t("coverage_layer", lang), options, key="map_coverage",
         format_func=lambda v: t("none", lang) if v is None
-        else f"{rasters[v][0]} {rasters[v][1]}")
+        else f"{rasters[v][0]} {rasters[v][1]}" if v in rasters else overlay_name(v, lang))
     opacity = sb.slider(t("opacity", lang), 0.0, 1.0, 0.6, 0.05, key="map_opacity",
                         disabled=coverage is None)
     with sb.expander(t("map_layers", lang), expanded=False):

@@ -17,6 +17,8 @@ from gis.maps.build import (
     coverage_choices,
     hamlet_at,
     map_html,
+    overlay_name,
+    speed_choices,
 )
 
 __all__ = [
@@ -29,4 +31,6 @@ __all__ = [
     "coverage_choices",
     "hamlet_at",
     "map_html",
+    "overlay_name",
+    "speed_choices",
 ]

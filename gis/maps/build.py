@@ -63,6 +63,8 @@ __all__ = [
     "hamlet_at",
     "legend_sections",
     "map_html",
+    "overlay_name",
+    "speed_choices",
 ]
 
 #: Base map id -> (tile URL or folium name, attribution).
@@ -135,6 +137,34 @@ def coverage_choices(rasters: dict[str, Any]) -> dict[str, tuple[str, str]]:
         if m:
             out[name] = (str(operator_name(m["operator"])), m["tech"].upper())
     return out
+
+
+_SPEED_RASTER = re.compile(r"^est_dl_mbps_(?P<operator>.+)$")
+
+
+def speed_choices(rasters: dict[str, Any]) -> dict[str, str]:
+    """The expected-speed rasters of a run (issue 16: ``est_dl_mbps_best``,
+    ``est_dl_mbps_<operator>``): raster name -> the operator as spelt (``""`` for the best
+    operator's), sorted with the best first."""
+    out = {}
+    for name in sorted(rasters, key=lambda n: (n != "est_dl_mbps_best", n)):
+        m = _SPEED_RASTER.match(name)
+        if m:
+            op = m["operator"]
+            out[name] = "" if op == "best" else str(operator_name(op))
+    return out
+
+
+def overlay_name(name: str, lang: str) -> str:
+    """The layer name of an overlay raster: "Vùng phủ Viettel 4G", "Tốc độ ước tính ..."."""
+    cov = coverage_choices({name: 0})
+    if name in cov:
+        return map_text("layer_coverage", lang, operator=cov[name][0], tech=cov[name][1])
+    speed = speed_choices({name: 0})
+    if name in speed:
+        who = speed[name] or map_text("best_operator", lang)
+        return map_text("layer_speed", lang, operator=who)
+    return name
 
 
 def colour_choices(hamlets: pd.DataFrame | None) -> list[str]:
@@ -414,12 +444,11 @@ def build_map_parts(project: Any, ctx: Any = None, options: MapOptions = MapOpti
 
     dynamic: list[folium.FeatureGroup] = []
     if options.coverage and options.coverage in rasters:
-        operator, tech = coverage_choices({options.coverage: 0}).get(
-            options.coverage, (options.coverage, ""))
-        name = map_text("layer_coverage", lang, operator=operator, tech=tech)
+        name = overlay_name(options.coverage, lang)
         group = folium.FeatureGroup(name=name, show=True)
+        kind = "speed" if options.coverage in speed_choices(rasters) else "rsrp"
         coverage_overlay(rasters[options.coverage], scale=options.rsrp_scale, name=name,
-                         opacity=options.opacity, cache=cache).add_to(group)
+                         opacity=options.opacity, cache=cache, kind=kind).add_to(group)
         dynamic.append(group)
 
     if "roads" in want:
@@ -564,12 +593,14 @@ def legend_sections(options: MapOptions, project: Any, frame: pd.DataFrame,
                                            lang),
                          [(status_label(k, lang), STATUS_COLORS[k], "box") for k in codes
                           if k in present]))
-    if options.coverage and options.coverage in rasters:
+    if options.coverage and options.coverage in speed_choices(rasters):
+        title, rows = speed_legend(lang)
+        sections.append((overlay_name(options.coverage, lang), title,
+                         [(label, colour, "box") for colour, label in rows]))
+    elif options.coverage and options.coverage in rasters:
         sc = options.rsrp_scale
         good, fair, edge, below = sc.colours
-        operator, tech = coverage_choices({options.coverage: 0}).get(options.coverage,
-                                                                      ("", ""))
-        name = map_text("layer_coverage", lang, operator=operator, tech=tech)
+        name = overlay_name(options.coverage, lang)
         sections.append((name, f"{name}: {map_text('rsrp', lang)}", [
             (f"≥ {sc.good_dbm:g}", good, "box"),
             (f"{sc.fair_dbm:g} … {sc.good_dbm:g}", fair, "box"),
