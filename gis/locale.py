@@ -5,7 +5,7 @@ balloons); the words are :mod:`gis.labels`. Vietnamese writes ``8.378`` (a point
 thousands) and ``81,8 %`` (a comma before the decimals, a space before the per cent sign);
 English ``8,378`` and ``81.8 %``.
 
->>> format_number(8378, "vi"), format_number(8378.25, "en", 1), format_percent(0.818, "vi")
+>>> format_number(8378, "vi"), format_number(8378.26, "en", 1), format_percent(0.818, "vi")
 ('8.378', '8,378.3', '81,8 %')
 >>> format_bool(True, "vi"), format_bool(False, "en"), format_bool(True, "vi", met=True)
 ('Có', 'No', 'Đạt')
@@ -155,14 +155,24 @@ def operator_name(value: object) -> object:
 
 
 def value_word(column: str, value: object, lang: str = "vi") -> object:
-    """The word of code ``value`` in ``column`` (:data:`VALUE_WORDS`), else ``value``."""
+    """The word of code ``value`` in ``column`` (:data:`VALUE_WORDS`), else ``value``; codes
+    joined by ``;`` or ``, `` (``polygon_differs;far_from_named``) are worded one by one.
+
+    >>> value_word("status", "weak_spot", "vi"), value_word("fiber_plan_status", "x", "en")
+    ('Lõm sóng', 'x')
+    """
     table = VALUE_WORDS.get(column)
     if table is None or _missing(value):
         return value
+    i = 0 if check_lang(lang) == "vi" else 1
     pair = table.get(value)
-    if pair is None:
-        return value
-    return pair[0] if check_lang(lang) == "vi" else pair[1]
+    if pair is not None:
+        return pair[i]
+    if isinstance(value, str) and (";" in value or ", " in value):
+        parts = [p.strip() for p in re.split(r";|, ", value) if p.strip()]
+        if parts and all(p in table for p in parts):
+            return "; ".join(table[p][i] for p in parts)
+    return value
 
 
 def is_share_column(column: str, columns: object = ()) -> bool:

@@ -182,3 +182,10 @@ def test_statistics_indicators_are_not_shown_as_percentages(tmp_path: Path) -> N
     header = [c.value for c in ws[1]]
     col = header.index("Giá trị") + 1
     assert [ws.cell(row=r, column=col).number_format for r in (2, 3)] == ["0.0%", "#,##0.0"]
+
+
+def test_codes_joined_in_one_cell_are_worded_one_by_one() -> None:
+    from gis.locale import value_word
+
+    assert value_word("status", "no_signal;weak_spot", "vi") == "Trắng sóng; Lõm sóng"
+    assert value_word("status", "no_signal;not_a_code", "en") == "no_signal;not_a_code"

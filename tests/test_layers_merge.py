@@ -80,3 +80,10 @@ def test_refusals(base, upload):
     with pytest.raises(ValidationError):
         merge_layer(roads, roads, "replace_operators", kind="roads")
     assert row_counts(None) == {"": 0} and row_counts(roads) == {"": 1}
+
+
+def test_a_table_without_geometry_can_only_be_replaced():
+    import pandas as pd
+
+    stats = pd.DataFrame({"commune": ["Xã A"], "subs_mobile_per100": [92.0]})
+    assert merge_modes("villages", stats, stats) == ["replace_all"]

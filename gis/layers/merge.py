@@ -79,6 +79,8 @@ def merge_modes(kind: str, base: gpd.GeoDataFrame | None, upload: gpd.GeoDataFra
     ``replace_ids`` the kind's id column in both."""
     if base is None or len(base) == 0:
         return ["replace_all"]
+    if not isinstance(base, gpd.GeoDataFrame) or not isinstance(upload, gpd.GeoDataFrame):
+        return ["replace_all"]      # a table without geometry (per-commune statistics)
     out = ["add"]
     if "operator" in base and "operator" in upload:
         out.append("replace_operators")
