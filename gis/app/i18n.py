@@ -250,6 +250,8 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
     "whatif_before": ("Trước", "Before"),
     "whatif_after": ("Sau", "After"),
     "whatif_indicators": ("Chỉ tiêu thay đổi", "Indicators that change"),
+    "whatif_no_change": ("Chỉ tiêu (không chỉ tiêu nào thay đổi)",
+                         "Indicators (none changes)"),
     "whatif_not_redone": ("Phân tích dùng chung hạ tầng, cột đề xuất và tốc độ ước tính không "
                           "được tính lại ở đây: dùng « Áp dụng cho phiên này » để chạy lại đầy "
                           "đủ.",

@@ -274,7 +274,7 @@ def _show_result(result: WhatIfResult, lang: str) -> None:
         t("target", lang): [fmt_share(v, 0, lang=lang) for v in b["target"]],
     })
     moved = (b["value"].fillna(-1).to_numpy() != a["value"].fillna(-1).to_numpy())
-    st.markdown(f"**{t('whatif_indicators', lang)}**")
+    st.markdown(f"**{t('whatif_indicators' if moved.any() else 'whatif_no_change', lang)}**")
     st.dataframe(table[moved] if moved.any() else table, hide_index=True, width="stretch",
                  key="whatif_indicators")
     st.caption(t("whatif_not_redone", lang))
