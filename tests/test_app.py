@@ -687,3 +687,22 @@ def test_no_command_line_hint_reaches_the_page():
         for lang in ("vi", "en"):
             out = web_text(text, lang)
             assert "--" not in out and "python -m" not in out, (lang, out)
+
+
+def test_export_compares_with_an_earlier_run(app_env, tmp_path):
+    """Issue 16's comparison section: an earlier run's zip against this run."""
+    _folder, ctx = app_env
+    from gis.app.export import zip_folder
+    from gis.pipeline.write import write_run
+
+    data = zip_folder(write_run(ctx, tmp_path / "earlier", lang="vi"))
+    at = no_exception(page("export").run())
+    at.file_uploader(key="compare_zip").set_value(("lan_truoc.zip", data,
+                                                   "application/zip")).run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    metrics = {m.label: m.value for m in at.metric}
+    n4g = int(ctx.hamlets["mobile_4g"].sum())
+    assert metrics["Thôn có 4G (mới / mất)"] == str(n4g)      # the same run: nothing new
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "compare.xlsx" in labels and "compare.html" in labels
