@@ -221,6 +221,27 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "distance_m": ("Khoảng cách tới trạm phục vụ (m)", "Distance to the serving site (m)"),
     "used": ("Dùng trong phép khớp", "Used in the fit"),
     "calibration_group": ("Nhóm hiệu chỉnh", "Calibration group"),
+    # layers as files give them (the map's popups, the app's tables)
+    "centre_lon": ("Kinh độ trung tâm", "Centre longitude"),
+    "centre_lat": ("Vĩ độ trung tâm", "Centre latitude"),
+    "centre_x": ("Toạ độ X trung tâm (m)", "Centre X (m)"),
+    "centre_y": ("Toạ độ Y trung tâm (m)", "Centre Y (m)"),
+    "band": ("Băng tần", "Band"),
+    "freq_mhz": ("Tần số (MHz)", "Frequency (MHz)"),
+    "beamwidth_deg": ("Độ rộng búp sóng (độ)", "Beamwidth (°)"),
+    "tilt_deg": ("Góc ngẩng/chúc (độ)", "Tilt (°)"),
+    "eirp_dbm": ("Công suất phát xạ EIRP (dBm)", "EIRP (dBm)"),
+    "owner": ("Chủ sở hữu", "Owner"),
+    "planned_works": ("Công trình dự kiến", "Planned works"),
+    "installation": ("Cách lắp đặt", "Installation"),
+    "node_id": ("Mã điểm quang", "Node ID"),
+    "capacity": ("Dung lượng", "Capacity"),
+    "code": ("Mã", "Code"),
+    "share_basis": ("Cách tính tỷ lệ phủ", "Share computed"),
+    # the planner's short uncovered list and the what-if (issue 15)
+    "missing": ("Còn thiếu", "What is missing"),
+    "population_served_by": ("Dân số được phục vụ", "Population served"),
+    "whatif_change": ("Thay đổi", "Change"),
 }
 
 #: Status code (:mod:`gis.analysis.status`: the hamlet status and its mobile and FTTH views)
@@ -236,6 +257,57 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
     "ftth_no": ("Chưa có cáp quang", "No FTTH"),
     "unknown": ("Chưa tính", "Not computed"),
 }
+
+# -- words for the codes result tables hold (issue 15: no code reaches a person) -----------------
+
+#: ``fiber_plan_status`` of a hamlet (:mod:`gis.pipeline.fiber`) -> (vi, en).
+FIBER_PLAN_LABELS: dict[str, tuple[str, str]] = {
+    "has_ftth": ("Đã có cáp quang", "Has FTTH"),
+    "needs_access_points": ("Có cáp ở trung tâm, cần thêm điểm truy nhập",
+                            "Fiber at the centre, more access points needed"),
+    "needs_splitter": ("Có cáp đi qua, cần bộ chia quang", "A cable passes, a splitter is needed"),
+    "planned": ("Có tuyến cáp đề xuất", "On a proposed fiber route"),
+    "on_network": ("Trên mạng cáp hiện có", "On the existing network"),
+    "unreachable": ("Không có đường để kéo cáp tới", "No road leads there from the network"),
+    "no_existing_fiber": ("Khu vực chưa có cáp quang", "No fiber in the area yet"),
+}
+
+#: ``candidate_kind`` of a proposed tower (:mod:`gis.analysis.siting`) -> (vi, en).
+CANDIDATE_LABELS: dict[str, tuple[str, str]] = {
+    "road": ("Ven đường", "Along a road"),
+    "facility": ("Tại cơ sở công cộng", "At a public facility"),
+    "hamlet_centre": ("Trung tâm thôn", "Hamlet centre"),
+    "grid": ("Điểm lưới", "Grid point"),
+}
+
+#: ``share_basis`` of a hamlet's coverage share (:mod:`gis.analysis.mobile`) -> (vi, en).
+SHARE_BASIS_LABELS: dict[str, tuple[str, str]] = {
+    "population": ("theo dân số", "by population"),
+    "area": ("theo diện tích", "by area"),
+    "centre": ("theo trung tâm thôn", "by the hamlet centre"),
+}
+
+#: Road class (:data:`gis.maps.style.ROAD_STYLES`) -> (vi, en).
+ROAD_CLASS_LABELS: dict[str, tuple[str, str]] = {
+    "national": ("Quốc lộ", "National road"),
+    "provincial": ("Đường tỉnh", "Provincial road"),
+    "district": ("Đường huyện", "District road"),
+    "commune": ("Đường xã", "Commune road"),
+    "village": ("Đường thôn", "Village road"),
+    "urban": ("Đường đô thị", "Urban street"),
+    "other": ("Đường khác", "Other road"),
+}
+
+#: Fiber level -> (vi, en).
+FIBER_LEVEL_LABELS: dict[str, tuple[str, str]] = {
+    "backbone": ("Cáp trục", "Backbone"),
+    "distribution": ("Cáp phân phối", "Distribution"),
+    "access": ("Cáp truy nhập", "Access"),
+}
+
+#: Words of a boolean cell -> (vi, en); ``met`` says Đạt / Chưa đạt instead.
+BOOLEAN_LABELS: dict[bool, tuple[str, str]] = {True: ("Có", "Yes"), False: ("Không", "No")}
+MET_LABELS: dict[bool, tuple[str, str]] = {True: ("Đạt", "Met"), False: ("Chưa đạt", "Not met")}
 
 #: Reason code of the uncovered list -> (vi, en). Combinations are joined with "; ".
 REASON_LABELS: dict[str, tuple[str, str]] = {
@@ -306,6 +378,23 @@ MAP_LABELS: dict[str, tuple[str, str]] = {
     "legend": ("Chú giải", "Legend"),
     "rsrp": ("Cường độ tín hiệu RSRP (dBm)", "Signal strength RSRP (dBm)"),
     "percent": ("{label} (%)", "{label} (%)"),
+    # issue 15: the hamlet popup, the legend, the offline base map, the speed colouring
+    "layer_ducts": ("Tuyến đường cần cống bể dùng chung", "Roads needing shared ducts"),
+    "by_speed": ("Tốc độ di động ước tính", "Expected mobile speed (estimate)"),
+    "by_speed_fixed": ("Tốc độ cáp quang ước tính", "Expected fixed speed (estimate)"),
+    "offline_note": ("Không tải được bản đồ nền từ Internet: đang dùng nền trống.",
+                     "The online base map cannot be reached: the plain background is shown."),
+    "former_commune_short": ("xã cũ", "former commune"),
+    "popup_mobile": ("Di động", "Mobile"),
+    "popup_ftth": ("Cáp quang", "Fiber (FTTH)"),
+    "households_short": ("hộ", "households"),
+    "popup_speed": ("Tốc độ di động", "Mobile speed"),
+    "estimate_short": ("ước tính", "estimate"),
+    "popup_served": ("Số dân được phục vụ", "People served"),
+    "no_estimate": ("không có ước tính", "no estimate"),
+    "opacity": ("Độ đậm lớp vùng phủ", "Overlay opacity"),
+    "layer_speed": ("Tốc độ tải xuống ước tính {operator}", "Expected download speed {operator}"),
+    "best_operator": ("(nhà mạng tốt nhất)", "(best operator)"),
 }
 
 #: Other words of reports and exports -> (vi, en).

@@ -79,7 +79,8 @@ def test_app_opens_on_overview_in_vietnamese(app_env, runs):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Thôn/xóm"] == "24"
     villages = Project.load(folder).layers["villages"]
-    assert metrics["Dân số"] == f"{villages['population'].sum():,.0f}"
+    # Vietnamese writes 13.015 (a point groups the thousands)
+    assert metrics["Dân số"] == f"{villages['population'].sum():,.0f}".replace(",", ".")
     assert runs == []            # opened from the cache: nothing recomputed
 
 
@@ -108,7 +109,11 @@ def test_overview_indicators_equal_the_api(app_env):
     area = area_indicators(table)
     shown = {m.label: m.value for m in at.metric}
     for _, row in area[area["value"].notna()].iterrows():
-        assert shown[row["name_vi"]] == fmt_share(row["value"])
+        assert shown[row["name_vi"]] == fmt_share(row["value"], lang="vi")
+    # each with its numerator: "20 / 24 thôn"
+    row = area[area["indicator_id"] == "hamlets_4g"].iloc[0]
+    captions = [c.value for c in at.caption]
+    assert f"{int(row['numerator'])} / {int(row['denominator'])} thôn" in captions
 
 
 def test_map_page_and_map_only_change_never_recompute(app_env, runs):
@@ -183,7 +188,9 @@ def test_upload_replaces_a_layer_for_this_session_only(app_env):
     at.file_uploader(key="uploader").set_value(("thon_moi.csv", csv, "text/csv")).run()
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
-    assert any("villages" in s.value for s in at.success)       # the guessed kind
+    assert any("Thôn/xóm/ấp/bản · 3" in s.value for s in at.success)   # the guessed kind
+    at.radio(key=next(r.key for r in at.radio if str(r.key).startswith("mode_"))) \
+        .set_value("replace_all").run()
     apply = [b for b in at.button if b.label == "Dùng lớp này"]
     apply[0].click().run()
     no_exception(at)
@@ -225,7 +232,8 @@ def test_export_page_offers_every_download(app_env):
     _folder, ctx = app_env
     at = no_exception(page("export").run())
     labels = [b.proto.label for b in at.get("download_button")]
-    assert "hamlets.csv" in labels
+    # every table says how many rows it has
+    assert f"Các thôn · {len(ctx.hamlets)} dòng" in labels
     for name in ctx.rasters:
         assert f"{name}.tif" in labels
     assert "Toàn bộ dự án (zip)" in labels
@@ -313,18 +321,33 @@ def test_zip_with_path_traversal_is_refused_and_nothing_escapes(app_env, tmp_pat
     assert "layer_overrides" not in at.session_state
 
 
-def test_clicked_hamlet_is_found_by_id_or_by_position(app_env):
+def test_clicked_hamlet_is_the_feature_clicked_never_the_nearest(app_env):
+    """Issue 15 item 3: a click on a commune, a site or the background selects no hamlet."""
     _folder, ctx = app_env
     from gis.app.map_page import selected_hamlet
 
     h = ctx.hamlets
-    by_id = selected_hamlet({"last_active_drawing": {"properties": {"village_id": "V007"}}}, h)
-    assert by_id["name"] == "Thôn Đồng 7"
-    row = h.iloc[13]
-    by_click = selected_hamlet({"last_active_drawing": None, "last_object_clicked": {
-        "lat": float(row["lat"]) + 1e-4, "lng": float(row["lon"]) - 1e-4}}, h)
-    assert by_click["village_id"] == row["village_id"]
-    assert selected_hamlet({"last_object_clicked": {"lat": 10.0, "lng": 106.0}}, h) is None
+    row = h[h["village_id"] == "V007"].iloc[0]
+    lon, lat = float(row["lon"]), float(row["lat"])
+    square = {"type": "Polygon", "coordinates": [[[lon - 0.002, lat - 0.002],
+                                                  [lon + 0.002, lat - 0.002],
+                                                  [lon + 0.002, lat + 0.002],
+                                                  [lon - 0.002, lat + 0.002],
+                                                  [lon - 0.002, lat - 0.002]]]}
+    feature = {"properties": {"village_id": "V007"}, "geometry": square}
+    inside = {"last_active_drawing": feature,
+              "last_object_clicked": {"lat": lat + 1e-4, "lng": lon - 1e-4}}
+    assert selected_hamlet(inside, h)["name"] == "Thôn Đồng 7"
+    assert selected_hamlet({"last_active_drawing": feature}, h)["name"] == "Thôn Đồng 7"
+    # then a click on a site far from it: the panel no longer shows the hamlet
+    later = {"last_active_drawing": feature,
+             "last_object_clicked": {"lat": lat + 0.01, "lng": lon + 0.01}}
+    assert selected_hamlet(later, h) is None
+    # a commune or a site feature (no village_id), a click without a feature: nothing
+    site = {"last_active_drawing": {"properties": {"site_id": "VT01"}},
+            "last_object_clicked": {"lat": lat, "lng": lon}}
+    assert selected_hamlet(site, h) is None
+    assert selected_hamlet({"last_object_clicked": {"lat": lat, "lng": lon}}, h) is None
     assert selected_hamlet(None, h) is None
 
 
@@ -358,20 +381,86 @@ def test_raster_upload_replaces_the_dem_for_this_session(app_env):
     assert Path(path).read_bytes() == data
 
 
-def test_parameter_labels_name_real_fields_and_follow_the_language(app_env):
-    from gis.app.parameters import PARAM_LABELS
+def test_every_parameter_has_words_in_both_languages(app_env):
+    """Issue 15 item 7: every key with a label and a help text in both languages."""
+    import dataclasses
+
+    from gis.app.param_words import PARAM_WORDS
+    from gis.config import attribute_docs
     from gis.params import RunParams
 
-    for path in PARAM_LABELS:                 # a renamed field would leave a dead label
+    def paths(obj, prefix=""):
+        for f in dataclasses.fields(obj):
+            if not f.init:
+                continue
+            value = getattr(obj, f.name)
+            yield f"{prefix}{f.name}", type(obj), f.name
+            if dataclasses.is_dataclass(value) and not isinstance(value, type):
+                yield from paths(value, f"{prefix}{f.name}.")
+
+    from gis.app.param_words import SECTION_WORDS
+    from gis.app.parameters import FITTED_SECTIONS
+
+    sections = {f.name for f in dataclasses.fields(RunParams)}
+    assert sections <= set(SECTION_WORDS), sections - set(SECTION_WORDS)
+    missing, no_doc = [], []
+    for path, cls, name in paths(RunParams()):
+        if path in sections or path.split(".")[0] in FITTED_SECTIONS:
+            continue  # a fitted section (calibration) has its own page section, not a form
+        words = PARAM_WORDS.get(path)
+        if words is None or not all(words):
+            missing.append(path)
+        if not attribute_docs(cls).get(name):
+            no_doc.append(path)          # the English help is the field's documentation
+    assert not missing, missing
+    assert not no_doc, no_doc
+    for path in PARAM_WORDS:           # a renamed field would leave dead words
         obj = RunParams()
         for part in path.split("."):
             assert hasattr(obj, part), path
             obj = getattr(obj, part)
     at = no_exception(page("parameters").run())
-    assert at.number_input(key="param.radio.rx_height_m").label.startswith("Độ cao máy thu")
+    box = at.number_input(key="param.radio.rx_height_m")
+    assert box.label.startswith("Độ cao máy thu") and "máy điện thoại" in box.help
     at.radio(key="_lang_radio").set_value("en").run()
-    assert at.number_input(key="param.radio.rx_height_m").label == \
-        "Receiver height (m) (rx_height_m)"
+    box = at.number_input(key="param.radio.rx_height_m")
+    assert box.label == "Receiver height (m) (rx_height_m)" and "handset" in box.help
+    # the calibration is fitted on measurements in its own section of the page (issue 14)
+    assert any(e.label.startswith("Model calibration on measurements") for e in at.expander)
+    assert any(u.label for u in at.get("file_uploader"))
+
+
+def test_targets_are_an_editable_table(app_env, runs):
+    """Issue 15 item 7: targets as a table (indicator, target, unit, source), not JSON."""
+    from gis.analysis.targets import IndicatorParams
+    from gis.app.parameters import targets_overrides, targets_table
+
+    params = IndicatorParams(preset="xuan_truc")
+    table = targets_table(params, "vi")
+    assert list(table.columns) == ["indicator", "target", "unit", "comparison", "source"]
+    row = table.loc["bts_sharing_rate"]
+    assert row["target"] == 25.0 and row["comparison"] == "≥" and "Xuân Trúc" in row["source"]
+    assert table.loc["hamlets_lost_2g_off", "comparison"] == "≤"
+    assert pd.isna(table.loc["hamlets_5g", "target"])            # the plan sets none
+    edited = table.copy()
+    edited.loc["bts_sharing_rate", "target"] = 40.0
+    edited.loc["households_ftth", "target"] = None
+    assert targets_overrides(edited, "xuan_truc") == {"bts_sharing_rate": 0.4,
+                                                       "households_ftth": None}
+    assert targets_overrides(table, "xuan_truc") == {}
+    # on the page: the table, edited, then a re-run with the new target
+    at = no_exception(page("parameters").run())
+    assert not [a for a in at.text_area if a.key == "param.targets.overrides"]   # no JSON
+    at.session_state["targets_table"] = {"edited_rows": {
+        str(list(targets_table(IndicatorParams(), "vi").index).index("bts_sharing_rate")):
+        {"target": 35.0}}, "added_rows": [], "deleted_rows": []}
+    at.button(key="run_top").click().run()
+    no_exception(at)
+    params = at.session_state["params"]
+    assert params.targets.overrides == {"bts_sharing_rate": 0.35}
+    ind = run_cached(Project.load(app_env[0]), params, store={})[0].tables["indicators"]
+    area = ind[(ind["scope_level"] == "area") & (ind["indicator_id"] == "bts_sharing_rate")]
+    assert area["target"].iloc[0] == pytest.approx(0.35)
 
 
 def test_loose_shapefile_set_upload_is_read_as_one_layer(app_env, tmp_path):
@@ -388,7 +477,237 @@ def test_loose_shapefile_set_upload_is_read_as_one_layer(app_env, tmp_path):
     at.file_uploader(key="uploader").set_value(files).run()
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
+    at.radio(key=next(r.key for r in at.radio if str(r.key).startswith("mode_"))) \
+        .set_value("replace_all").run()
     next(b for b in at.button if b.label == "Dùng lớp này").click().run()
     layer = at.session_state["layer_overrides"]["villages"][0]
     assert layer["name"].tolist() == ["Thôn Đồng Tâm", "Xóm Trại"]
     assert layer.crs == Project.load(app_env[0]).crs        # in the project's CRS
+
+
+# -- issue 15: uploads into a layer (modes, counts, undo), the coordinate system picker -------
+
+SITES_CSV = (b"ma_tram,nha_mang,cong_nghe,do_cao,kinh_do,vi_do\n"
+             b"VT10,Viettel,4G,30,105.840,20.250\n"
+             b"VT11,Viettel,4G/5G,35,105.850,20.255\n")
+
+
+def _mode(at: AppTest):
+    return next(r for r in at.radio if str(r.key).startswith("mode_"))
+
+
+def _counts(at: AppTest) -> dict[str, tuple[str, str]]:
+    frame = next(d.value for d in at.dataframe if "Trước" in d.value.columns)
+    return {r.iloc[0]: (r.iloc[1], r.iloc[2]) for _, r in frame.iterrows()}
+
+
+def _apply(at: AppTest) -> AppTest:
+    next(b for b in at.button if b.label == "Dùng lớp này").click().run()
+    return no_exception(at)
+
+
+def test_upload_modes_counts_and_undo(app_env):
+    """Five Viettel sites must not wipe the other operators: add (the default), replace only
+    the operators or ids of the file, replace all; counts before / after; undo per session."""
+    at = no_exception(page("data").run())
+    at.file_uploader(key="uploader").set_value(("tram_vt.csv", SITES_CSV, "text/csv")).run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert _mode(at).value == "add"                         # the least destructive first
+    assert _mode(at).options == ["Thêm vào lớp (giữ mọi dòng hiện có)",
+                                 "Chỉ thay các nhà mạng có trong tệp",
+                                 "Chỉ thay các mã (trạm, thôn...) có trong tệp",
+                                 "Thay toàn bộ lớp"]
+    # the small area: Viettel 4 sector rows (VT01 x 3, VT02), VinaPhone 2
+    assert _counts(at) == {"Tổng": ("6", "8"), "Viettel": ("4", "6"), "VinaPhone": ("2", "2")}
+    _apply(at)
+    sites = at.session_state["layer_overrides"]["sites"][0]
+    assert len(sites) == 8 and sorted(set(sites["operator"])) == ["Viettel", "VinaPhone"]
+    assert any("6 → 8" in s.value for s in at.success)
+    # the same file again, replacing Viettel only: VinaPhone's rows stay
+    _mode(at).set_value("replace_operators").run()
+    assert _counts(at) == {"Tổng": ("8", "4"), "Viettel": ("6", "2"), "VinaPhone": ("2", "2")}
+    _apply(at)
+    assert len(at.session_state["layer_overrides"]["sites"][0]) == 4
+    # replacing the ids it names (VT10, VT11): the same four rows
+    _mode(at).set_value("replace_ids").run()
+    assert _counts(at)["Tổng"] == ("4", "4")
+    _mode(at).set_value("replace_all").run()
+    assert _counts(at) == {"Tổng": ("4", "2"), "Viettel": ("2", "2"), "VinaPhone": ("2", "0")}
+    # undo, twice: the layer as before each change, then the project's own
+    undo = next(b for b in at.button if b.key == "undo_layers")
+    undo.click().run()
+    no_exception(at)
+    assert len(at.session_state["layer_overrides"]["sites"][0]) == 8
+    next(b for b in at.button if b.key == "undo_layers").click().run()
+    no_exception(at)
+    assert "sites" not in at.session_state["layer_overrides"] \
+        if "layer_overrides" in at.session_state else True
+    assert not [b for b in at.button if b.key == "undo_layers"]
+    other = no_exception(page("data").run())                  # another session: untouched
+    assert "layer_overrides" not in other.session_state
+
+
+def test_crs_picker_reads_vn2000_tm3_metres_of_a_province(app_env):
+    from pyproj import Transformer
+
+    from gis.layers.crs import vn2000_tm3
+
+    # VN-2000 TM-3 of Ninh Bình (meridian 105°, TT 973) in the Vietnamese order X = north
+    to_tm3 = Transformer.from_crs("EPSG:4326", vn2000_tm3(105.0), always_xy=True)
+    east, north = to_tm3.transform(105.840, 20.250)
+    csv = f"ten_thon,dan_so,X,Y\nThôn Mét,420,{north:.2f},{east:.2f}\n".encode()
+    at = no_exception(page("data").run())
+    assert any("Kéo và thả tệp vào đây" in m.value for m in at.markdown)  # Streamlit's words
+    at.file_uploader(key="uploader").set_value(("thon_vn2000.csv", csv, "text/csv")).run()
+    no_exception(at)
+    # metres without a CRS: an error that names the web page's box, not a command-line flag
+    assert at.error and "--" not in at.error[0].value
+    assert "Hệ toạ độ" in at.error[0].value or any("Hệ toạ độ" in i.value for i in at.info)
+    crs = next(s for s in at.selectbox if str(s.key).startswith("crs_"))
+    assert len(crs.options) == 7 and crs.options[1] == "WGS84 kinh độ / vĩ độ (EPSG:4326)"
+    crs.set_value("tm3_province").run()
+    no_exception(at)
+    next(s for s in at.selectbox if str(s.key).startswith("crs_prov_")).set_value(
+        "Ninh Bình").run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert any("TM-3 105°" in s.value for s in at.success)
+    # told X is the easting, the point would be 2 200 km east: refused
+    def axis():
+        return next(r for r in at.radio if str(r.key).startswith("axis_"))
+
+    axis().set_value("xy").run()
+    assert at.error
+    axis().set_value("yx").run()
+    no_exception(at)
+    assert not at.error
+    _mode(at).set_value("replace_all").run()
+    _apply(at)
+    layer = at.session_state["layer_overrides"]["villages"][0]
+    lon, lat = Transformer.from_crs(layer.crs, 4326, always_xy=True).transform(
+        layer.geometry.iloc[0].x, layer.geometry.iloc[0].y)
+    assert abs(lon - 105.840) < 1e-5 and abs(lat - 20.250) < 1e-5    # about a metre
+
+
+def test_crs_picker_is_prefilled_from_the_file(app_env, tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    # as QGIS writes it: VN-2000 / UTM zone 48N (EPSG:3405) in the .prj
+    gdf = gpd.GeoDataFrame({"ten_thon": ["Thôn Prj"], "dan_so": [300]},
+                           geometry=shapely.points([105.845], [20.252]), crs=4326).to_crs(3405)
+    gdf.to_file(tmp_path / "thon.shp", encoding="utf-8")
+    files = [(p.name, p.read_bytes(), "application/octet-stream")
+             for p in sorted(tmp_path.glob("thon.*"))]
+    at = no_exception(page("data").run())
+    at.file_uploader(key="uploader").set_value(files).run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    # the .prj said it: the picker says what the file gives
+    captions = [c.value for c in at.caption]
+    assert any("VN-2000" in c and "48N" in c and "đọc từ tệp" in c for c in captions), captions
+
+
+# -- issue 15 items 9 and 10: the what-if page and the terrain profile -----------------------
+
+def test_whatif_page_recomputes_one_site_and_keeps_or_drops_it(app_env):
+    _folder, ctx = app_env
+    from gis.app.whatif_page import scenario_from_run
+    from gis.whatif import SiteEdit, run_whatif
+
+    project = Project.load(_folder)
+    expected = run_whatif(scenario_from_run(project, ctx), SiteEdit("remove", "VT02"))
+    lost = int((expected.changes["change"] == "lost").sum())
+    at = no_exception(page("whatif").run())
+    assert at.title[0].value == "Thử nghiệm trạm"
+    at.radio(key="whatif_action").set_value("remove").run()
+    at.selectbox(key="whatif_site").set_value("VT02").run()
+    at.button(key="whatif_go").click().run()
+    no_exception(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Thôn mất sóng"] == str(lost)
+    assert any("Đã tính lại trong" in s.value for s in at.success)
+    at.button(key="whatif_keep").click().run()
+    no_exception(at)
+    _run_key, scn, edits = at.session_state["_whatif_scenario"]
+    assert [e.site_id for e in edits] == ["VT02"] and "VT02" not in set(scn.sites["site_id"])
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Tải lớp trạm đã sửa (GeoPackage)" in labels
+    # another edit, dropped: the kept scenario stays as it was
+    at.radio(key="whatif_action").set_value("change").run()
+    at.selectbox(key="whatif_site").set_value("VT01").run()
+    next(n for n in at.number_input if str(n.key).startswith("whatif_h_")).set_value(60.0)
+    at.button(key="whatif_go").click().run()
+    no_exception(at)
+    at.button(key="whatif_drop").click().run()
+    no_exception(at)
+    assert len(at.session_state["_whatif_scenario"][2]) == 1
+    # the terrain profile: a chart and the path loss of every model, ITM included
+    assert at.get("imgs") or at.get("pyplot") or any("Mặt cắt" in s.value for s in at.subheader)
+    losses = next(d.value for d in at.dataframe if "Suy hao đường truyền" in d.value.columns)
+    models = set(losses.iloc[:, 0])
+    assert {"Không gian tự do", "Okumura-Hata", "ITM (Longley-Rice) theo mặt cắt"} <= models
+    other = no_exception(page("overview").run())          # the run itself is unchanged
+    assert "_whatif_scenario" not in other.session_state
+
+
+def test_vietnamese_dbf_field_names_cut_mid_letter_upload_in_the_app(app_env, tmp_path):
+    """Issue 15 item 4 through the web page: the .cpg applies to the field names, and names
+    cut at 10 bytes in the middle of a letter still match their aliases."""
+    from test_read_dbf_names import cut10, shapefile
+
+    fields = [(cut10("Mã trạm"), "C", 10), (cut10("Nhà mạng"), "C", 12),
+              (cut10("Độ cao"), "N", 6, 1)]
+    records = [[b"BTS01", b"Viettel", b"36.5"], [b"BTS02", b"VNPT", b"30.0"]]
+    shp = shapefile(tmp_path, fields, records)
+    files = [(p.name, p.read_bytes(), "application/octet-stream")
+             for p in sorted(shp.parent.glob("lop.*"))]
+    at = no_exception(page("data").run())
+    at.file_uploader(key="uploader").set_value(files).run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    next(s for s in at.selectbox if str(s.key).startswith("upload_kind_")).set_value(
+        "sites").run()
+    _mode(at).set_value("replace_all").run()
+    _apply(at)
+    layer = at.session_state["layer_overrides"]["sites"][0]
+    assert layer["height_m"].tolist() == [36.5, 30.0]
+    assert layer["operator"].tolist() == ["Viettel", "VinaPhone"]     # one spelling
+    assert not [c for c in layer.columns if "Ä" in c or "Ã" in c]
+
+
+def test_no_command_line_hint_reaches_the_page():
+    """Issue 15 item 5: messages of the readers and importers name the page's boxes."""
+    from gis.app.widgets import web_text
+
+    for text in ("Layer kind guessed from the columns and geometry: sites (give --kind to "
+                 "choose).",
+                 "Give the CRS, e.g. EPSG:4326, or the province (--province 'Nam Định').",
+                 "Rename them X and Y and give the CRS (e.g. --crs vn2000-tm3:105.5).",
+                 "Choose a layer (CLI: --layer NAME), or zip one layer per file.",
+                 "Give --area 'minlon,minlat,maxlon,maxlat' or an admin file.",
+                 "or import it with the CLI: python -m gis import osm FILE --area ... --out P.",
+                 "use gis import opencellid FILE --area AREA --out PROJECT"):
+        for lang in ("vi", "en"):
+            out = web_text(text, lang)
+            assert "--" not in out and "python -m" not in out, (lang, out)
+
+
+def test_export_compares_with_an_earlier_run(app_env, tmp_path):
+    """Issue 16's comparison section: an earlier run's zip against this run."""
+    _folder, ctx = app_env
+    from gis.app.export import zip_folder
+    from gis.pipeline.write import write_run
+
+    data = zip_folder(write_run(ctx, tmp_path / "earlier", lang="vi"))
+    at = no_exception(page("export").run())
+    at.file_uploader(key="compare_zip").set_value(("lan_truoc.zip", data,
+                                                   "application/zip")).run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    metrics = {m.label: m.value for m in at.metric}
+    n4g = int(ctx.hamlets["mobile_4g"].sum())
+    assert metrics["Thôn có 4G (mới / mất)"] == str(n4g)      # the same run: nothing new
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "compare.xlsx" in labels and "compare.html" in labels

@@ -140,11 +140,12 @@ HAMLETS_JS = """() => {
 }"""
 
 
-#: The position (pixels, in the map's frame) of the centre of the first hamlet drawn.
-HAMLET_POINT_JS = """() => {
+#: The positions (pixels, in the map's frame) of the centres of the hamlets drawn, largest
+#: first (a big hamlet's centre is rarely under a site marker or a road).
+HAMLET_POINTS_JS = """() => {
     const layers = [];
     function visit(layer) {
-        if (!layer || typeof layer !== 'object' || layers.length) return;
+        if (!layer || typeof layer !== 'object' || layers.includes(layer)) return;
         if (layer.feature && layer.feature.properties
                 && 'village_id' in layer.feature.properties && layer._map) {
             layers.push(layer); return;
@@ -155,13 +156,20 @@ HAMLET_POINT_JS = """() => {
         if (k.startsWith('geo_json_') || k.startsWith('feature_group_')) visit(window[k]);
     }
     (window.feature_group || []).forEach(visit);
-    const layer = layers[0];
-    const centre = layer.getCenter ? layer.getCenter() : layer.getLatLng();
-    const p = layer._map.latLngToContainerPoint(centre);
-    const r = layer._map.getContainer().getBoundingClientRect();
-    return [r.left + p.x, r.top + p.y];
+    function size(l) {
+        if (!l.getBounds) return 0;
+        const b = l.getBounds(); const p = l._map.latLngToContainerPoint(b.getNorthEast());
+        const q = l._map.latLngToContainerPoint(b.getSouthWest());
+        return Math.abs((p.x - q.x) * (p.y - q.y));
+    }
+    layers.sort((a, b) => size(b) - size(a));
+    const r = layers.length ? layers[0]._map.getContainer().getBoundingClientRect() : null;
+    return layers.slice(0, 8).map(function (layer) {
+        const centre = layer.getCenter ? layer.getCenter() : layer.getLatLng();
+        const p = layer._map.latLngToContainerPoint(centre);
+        return [r.left + p.x, r.top + p.y, layer.feature.properties.name];
+    });
 }"""
-
 
 def hamlets_on_map(frame) -> dict:
     """``{"n": hamlets on the map, "colours": their fill colours}`` in the map's frame."""
@@ -184,6 +192,24 @@ def wait_for_hamlets(page, frame, n: int, *, timeout_ms: int = 60_000) -> int:
     return count
 
 
+def click_a_hamlet(page, frame) -> tuple[object, str]:
+    """Click hamlets (largest first) until one opens its own popup; returns the frame and the
+    popup's text."""
+    iframe = page.query_selector("iframe[title='streamlit_folium.st_folium']")
+    box = iframe.bounding_box()
+    for _attempt in range(3):
+        for x, y, _name in frame.evaluate(HAMLET_POINTS_JS):
+            page.mouse.click(box["x"] + x, box["y"] + y)
+            try:
+                frame.wait_for_selector(".leaflet-popup-content .gis-hamlet", timeout=3000)
+                return frame, frame.inner_text(".leaflet-popup-content")
+            except Exception:  # a site or a line was over that point, or a re-render
+                continue
+        frame = map_frame(page)
+        box = page.query_selector("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    raise AssertionError("no hamlet opened its popup")
+
+
 def test_map_page_in_chromium(app_url, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -204,28 +230,43 @@ def test_map_page_in_chromium(app_url, tmp_path):
             for selector in (".leaflet-control-layers", ".leaflet-control-scale",
                              ".leaflet-control-measure", ".leaflet-control-zoom"):
                 assert frame.query_selector(selector) is not None, selector
-            assert "Chú giải" in frame.content()           # the legend, in Vietnamese
-            # clicking a hamlet shows its details beside the map (st_folium returns the click)
+            # the legend: collapsible, in Vietnamese, listing the layers drawn
+            legend = frame.wait_for_selector(".gis-legend details", timeout=30_000)
+            assert "Chú giải" in legend.inner_text() and "Đường giao thông" in \
+                legend.inner_text()
             page.wait_for_timeout(1000)           # let the map settle after fitting its bounds
+            # a click on a hamlet opens ITS popup: status, reason, fix, people served
+            frame, popup = click_a_hamlet(page, frame)
+            assert "Di động" in popup and "Cáp quang" in popup and "Dân số" in popup
+            assert "Số dân được phục vụ" in popup
+            # ... and fills the side panel with that hamlet (st_folium returns the feature)
+            name = popup.splitlines()[0].strip()
+            page.wait_for_selector("[data-testid='stDataFrame']", state="attached",
+                                   timeout=30_000)
+            page.get_by_text(name, exact=False).first.wait_for(timeout=30_000)
+            # hovering a hamlet shows its tooltip (name and status)
             iframe = page.query_selector("iframe[title='streamlit_folium.st_folium']")
             box = iframe.bounding_box()
-            for _attempt in range(3):
-                x, y = frame.evaluate(HAMLET_POINT_JS)
-                page.mouse.click(box["x"] + x, box["y"] + y)
-                try:
-                    page.wait_for_selector("[data-testid='stDataFrame']", state="attached",
-                                           timeout=20_000)
-                    break
-                except Exception:   # the click landed while the map was re-rendering
-                    frame = map_frame(page)
-            else:
-                raise AssertionError("clicking a hamlet did not show its details")
+            x, y, hover_name = frame.evaluate(HAMLET_POINTS_JS)[0]
+            page.mouse.move(box["x"] + x - 3, box["y"] + y - 3)
+            page.mouse.move(box["x"] + x, box["y"] + y)
+            frame.wait_for_function(
+                "(name) => [...document.querySelectorAll('.gis-hamlet-tip')]"
+                ".some(t => t.innerText.includes(name))", arg=hover_name, timeout=10_000)
+            # no internet here: the base map falls back to the plain one by itself
+            online = frame.evaluate("() => !!document.querySelector("
+                                    "'.leaflet-tile-loaded[src^=\"http\"]')")
+            if not online:
+                page.wait_for_timeout(7000)
+                assert frame.evaluate("() => window.gisOfflineBase === true")
             # the Vietnamese page title is shown by default
             assert page.get_by_text("Bản đồ").first.is_visible()
-            page.wait_for_timeout(1500)
+            page.wait_for_timeout(800)
             # docs/screenshot.png shows the sample area; other projects' go to tmp_path
             shot = SCREENSHOT if project.name == "sample" else tmp_path / "screenshot.png"
             shot.parent.mkdir(parents=True, exist_ok=True)
+            frame, _popup = click_a_hamlet(page, frame)
+            page.wait_for_timeout(1500)
             page.screenshot(path=str(shot), full_page=False)
         finally:
             browser.close()

@@ -171,3 +171,165 @@ def test_every_text_property_sent_to_the_map_is_escaped():
     props = compact_geojson(gdf, ["name", "population"])["features"][0]["properties"]
     assert props["name"] == "Thôn &lt;script&gt;alert(1)&lt;/script&gt; &amp; Đông"
     assert props["population"] == 5
+
+
+# -- issue 15: hamlets clickable with their own popup, legend of what is shown, offline base map
+
+def _has(html: str, text: str) -> bool:
+    """``text`` is in the page, as it is or escaped in a JSON string (folium's ``tojson``)."""
+    import json
+
+    return text in html or json.dumps(text)[1:-1] in html
+
+
+def _small_run(project):
+    from gis.pipeline.cache import run_cached
+
+    ctx, _ = run_cached(project, project.params, store={})
+    return ctx
+
+
+@pytest.fixture(scope="module")
+def small_ctx(small_project):
+    return _small_run(small_project)
+
+
+def test_hamlet_frame_carries_reason_fix_and_people_served(small_project, small_ctx):
+    from gis.maps.hamlets import hamlet_frame, served_columns
+
+    h = small_ctx.hamlets
+    frame = hamlet_frame(small_project.layers["villages"], h, "vi", small_ctx.tables)
+    served = served_columns(h)
+    assert ("srv_viettel_4g", "Viettel", "4G") in served.values()
+    # people served = population x the share of the operator and technology, whole people
+    expected = np.round(h["cov_4g_viettel"].to_numpy(float) * h["population"].to_numpy(float))
+    assert frame["srv_viettel_4g"].to_numpy(float).tolist() == expected.tolist()
+    lacking = ~(h["ftth"].astype(bool))
+    assert (frame.loc[lacking, "reason"].str.contains("không có FTTH")).all()
+    assert (frame.loc[~lacking & h["mobile_4g"].astype(bool), "reason"] == "").all()
+    assert frame.loc[lacking, "proposed_fix"].str.len().gt(0).all()
+
+
+def test_hamlets_are_clickable_everywhere_and_sent_to_the_back(small_project, small_ctx):
+    m = build_map(small_project, small_ctx, MapOptions(lang="vi", basemap="plain"))
+    html = map_html(m)
+    # no pane of their own (its canvas sat under the overlay canvas and got no clicks) ...
+    assert "createPane(\"hamlets\")" not in html and "hamlets" not in re.findall(
+        r'pane: "(\w+)"', html)
+    # ... but the front canvas, sent to the back on add, with their own tooltip and popup
+    assert html.count("l.bringToBack()") >= 1 and "bindPopup" in html and "bindTooltip" in html
+    assert "Số dân được phục vụ" in html
+    # commune boundaries are lines: the inside of a commune is left to its hamlets
+    assert '"type":"LineString"' in html.replace(" ", "") and "Polygon" in html
+
+
+def test_legend_lists_only_what_is_shown(small_project, small_ctx):
+    from gis.maps.build import legend_sections
+    from gis.maps.hamlets import hamlet_frame
+
+    frame = hamlet_frame(small_project.layers["villages"], small_ctx.hamlets, "en",
+                         small_ctx.tables)
+    sections = legend_sections(MapOptions(lang="en"), small_project, frame,
+                               small_ctx.tables, small_ctx.rasters)
+    rows = {label for _layer, _title, items in sections for label, _c, _s in items}
+    from gis.labels import status_label
+
+    # the hamlet colouring: exactly the statuses some hamlet has
+    present = {status_label(c, "en") for c in mobile_status(small_ctx.hamlets)}
+    assert {label for label, _c, _s in sections[0][2]} == present
+    heads = [title for _l, title, _i in sections]
+    assert "Roads" in heads and "Fiber routes" in heads
+    assert {"National road", "Commune road", "Village road"} <= rows      # the classes drawn
+    assert "Provincial road" not in rows                                     # none in the layer
+    assert "Distribution" in rows and "Commune boundaries" in rows
+    # a layer left out of the map leaves the legend too; the overlay adds its RSRP tiers
+    less = legend_sections(MapOptions(lang="en", layers=frozenset({"sites"}),
+                                      coverage="coverage_viettel_4g"),
+                           small_project, frame, small_ctx.tables, small_ctx.rasters)
+    heads = [title for _l, title, _i in less]
+    assert "Roads" not in heads and any("RSRP" in h for h in heads)
+    # by FTTH: only the FTTH statuses some hamlet has
+    ftth = legend_sections(MapOptions(lang="vi", colour_by="ftth"), small_project,
+                           frame, small_ctx.tables, small_ctx.rasters)[0]
+    codes = set(frame["ftth_code"])
+    assert len(ftth[2]) == len(codes)
+
+
+def test_offline_base_map_and_overlay_opacity(small_project, small_ctx):
+    name = sorted(k for k in small_ctx.rasters if k.startswith("coverage_"))[0]
+    html = map_html(build_map(small_project, small_ctx,
+                              MapOptions(lang="en", coverage=name, opacity=0.35)))
+    assert "tileerror" in html and "navigator.onLine" in html
+    assert _has(html, "The online base map cannot be reached")
+    assert re.search(r'"opacity": 0\.35', html)
+    from gis.maps import coverage_choices
+
+    assert coverage_choices({"coverage_vinaphone_4g": 0, "coverage_mobifone_5g": 0}) == {
+        "coverage_mobifone_5g": ("MobiFone", "5G"), "coverage_vinaphone_4g": ("VinaPhone", "4G")}
+    from gis.errors import ValidationError
+    from gis.maps.raster import coverage_overlay
+
+    with pytest.raises(ValidationError):
+        coverage_overlay(small_ctx.rasters[name], name="x", opacity=1.5)
+
+
+def test_speed_colouring_appears_with_the_speed_columns(small_project, small_ctx):
+    from gis.analysis.speed import SPEED_COLOURS
+    from gis.maps import colour_choices
+    from gis.maps.hamlets import hamlet_colours, hamlet_frame
+
+    h = small_ctx.hamlets.copy()
+    assert colour_choices(h) == ["mobile", "ftth"]
+    h["est_dl_mbps_mobile"] = np.linspace(5.0, 160.0, len(h))
+    h.loc[h.index[0], "est_dl_mbps_mobile"] = np.nan
+    assert colour_choices(h) == ["mobile", "ftth", "speed"]
+    frame = hamlet_frame(small_project.layers["villages"], h, "en", small_ctx.tables)
+    colours = hamlet_colours(frame, "speed")
+    assert colours.iloc[0] == SPEED_COLOURS["nodata"] and colours.iloc[-1] == SPEED_COLOURS["6"]
+    ctx = type("Ctx", (), {"hamlets": h, "tables": small_ctx.tables, "rasters": {}})()
+    html = map_html(build_map(small_project, ctx, MapOptions(lang="en", colour_by="speed")))
+    assert _has(html, "Estimated download speed (Mbit/s)") and SPEED_COLOURS["6"] in html
+
+
+def test_duct_roads_layer_appears_with_its_table(small_project, small_ctx):
+    from gis.analysis.ducts import DUCT_CLASS_COLOURS
+
+    roads = gpd.GeoDataFrame({"name": ["Đường Lê Lợi", "Đường Trần Phú"],
+                              "operators": ["Viettel, VNPT", "Viettel"], "n_operators": [2, 1],
+                              "n_cables": [2, 1], "length_m": [820.0, 300.0],
+                              "saving_vnd": [1.5e8, 0.0], "duct_class": ["shared", "single"]},
+                             geometry=[shapely.LineString([(105.84, 20.25), (105.85, 20.25)]),
+                                       shapely.LineString([(105.84, 20.26), (105.85, 20.26)])],
+                             crs=4326)
+    tables = {**small_ctx.tables, "shared_duct_roads": roads}
+    ctx = type("Ctx", (), {"hamlets": small_ctx.hamlets, "tables": tables, "rasters": {}})()
+    html = map_html(build_map(small_project, ctx, MapOptions(lang="vi")))
+    assert _has(html, "Tuyến đường cần cống bể dùng chung")
+    assert DUCT_CLASS_COLOURS["shared"] in html and "150.000.000" in html
+    none = map_html(build_map(small_project, small_ctx, MapOptions(lang="vi")))
+    assert not _has(none, "Tuyến đường cần cống bể dùng chung")
+
+
+def test_speed_raster_overlay_when_the_run_estimated_speeds(small_project, small_ctx, tmp_path):
+    from gis.maps import overlay_name, speed_choices
+    from gis.maps.raster import speed_rgba
+
+    rgba = speed_rgba(np.array([[5.0, 75.0, 200.0, np.nan]]))
+    assert rgba[0, 0, :3].tolist() == [0xd7, 0x30, 0x27]          # < 10 Mbit/s
+    assert rgba[0, 1, :3].tolist() == [0xd9, 0xef, 0x8b]          # 70-100
+    assert rgba[0, 2, :3].tolist() == [0x1a, 0x98, 0x50]          # >= 150
+    assert rgba[0, :, 3].tolist() == [255, 255, 255, 0]
+    path = tmp_path / "est_dl_mbps_best.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=50, height=40, count=1,
+                       dtype="float32", crs=UTM, nodata=np.nan,
+                       transform=from_origin(587_000.0, 2_241_000.0, 60.0, 60.0)) as dst:
+        dst.write(np.linspace(5.0, 160.0, 2000, dtype=np.float32).reshape(40, 50), 1)
+    rasters = {**small_ctx.rasters, "est_dl_mbps_best": path, "est_dl_mbps_viettel": path}
+    assert speed_choices(rasters) == {"est_dl_mbps_best": "", "est_dl_mbps_viettel": "Viettel"}
+    assert overlay_name("est_dl_mbps_viettel", "vi") == "Tốc độ tải xuống ước tính Viettel"
+    ctx = type("Ctx", (), {"hamlets": small_ctx.hamlets, "tables": small_ctx.tables,
+                           "rasters": rasters})()
+    html = map_html(build_map(small_project, ctx, MapOptions(lang="en",
+                                                             coverage="est_dl_mbps_best")))
+    assert _has(html, "Expected download speed (best operator)")
+    assert _has(html, "Estimated download speed (Mbit/s)") and "data:image/png;base64" in html

@@ -169,8 +169,10 @@ def test_workbook(results: RunResults, tmp_path: Path) -> None:
     unc = wb["Thôn chưa phủ"]
     assert unc.max_row == 4
     ind = wb["Chỉ tiêu"]
-    assert [c.value for c in ind[2]][3:5] == ["Toàn vùng", "Toàn vùng"]
-    assert ind.cell(row=2, column=1).value == "hamlets_mobile_broadband"
+    # a person's table: the indicator's name in the language, levels and met in words
+    assert [c.value for c in ind[1]][:3] == ["Chỉ tiêu", "Cấp", "Phạm vi"]
+    assert [c.value for c in ind[2]][1:3] == ["Toàn vùng", "Toàn vùng"]
+    assert ind.cell(row=2, column=1).value == "Tỷ lệ thôn được phủ sóng di động băng rộng"
     en = openpyxl.load_workbook(write_workbook(results, tmp_path / "e.xlsx", lang="en"))
     assert en.sheetnames[:4] == ["Run", "Indicators", "Hamlets", "Uncovered hamlets"]
 
@@ -215,7 +217,7 @@ def test_cli_export_formats(run_dir: Path, tmp_path: Path, fmt: str, suffix: str
     assert cli(["export", str(run_dir), "--format", fmt, "--lang", "en", "--out", str(out)]) == 0
     if fmt == "csv":
         back = pd.read_csv(out, encoding="utf-8-sig")
-        assert back["reason"].tolist() == ["no signal", "weak spot; no FTTH", "no FTTH"]
+        assert back["Reason"].tolist() == ["no signal", "weak spot; no FTTH", "no FTTH"]
     elif fmt == "xlsx":
         ws = openpyxl.load_workbook(out).active
         assert [ws.cell(row=r, column=2).value for r in (2, 3, 4)] == NAMES[1:4]
@@ -247,8 +249,8 @@ def test_cli_export_all_and_html(run_dir: Path, tmp_path: Path, capsys: pytest.C
     assert "uncovered_hamlets.zip" in zips and "fiber_extensions.zip" in zips
     assert cli(["export", str(run_dir), "--format", "csv", "--table", "indicators",
                 "--out", str(tmp_path / "i.csv")]) == 0
-    assert pd.read_csv(tmp_path / "i.csv", encoding="utf-8-sig")["indicator_id"].iloc[0] == (
-        "hamlets_mobile_broadband")
+    assert pd.read_csv(tmp_path / "i.csv", encoding="utf-8-sig")["Indicator"].iloc[0] == (
+        "Hamlets with mobile broadband (4G or 5G)")
     assert cli(["export", str(run_dir), "--format", "kmz", "--table", "coverage_viettel_4g",
                 "--out", str(tmp_path / "tiers.kmz")]) == 0
     root = ET.fromstring(zipfile.ZipFile(tmp_path / "tiers.kmz").read("doc.kml"))

@@ -158,8 +158,11 @@ def test_xlsx_indicator_colours(tmp_path: Path) -> None:
                         "met": pd.array([False, True], dtype="boolean")})
     ws = openpyxl.load_workbook(write_xlsx(ind, tmp_path / "i.xlsx"))["data"]
     assert ws["B2"].number_format == "0.0%" and ws["B2"].value == 0.5
-    assert ws["D2"].value is False and ws["D2"].fill.fgColor.rgb.endswith("FFC7CE")
-    assert ws["D3"].fill.fgColor.rgb.endswith("C6EFCE")
+    # met is a word in the sheet's language, its fill says it too
+    assert ws["D2"].value == "Not met" and ws["D2"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert ws["D3"].value == "Met" and ws["D3"].fill.fgColor.rgb.endswith("C6EFCE")
+    vi = openpyxl.load_workbook(write_xlsx(ind, tmp_path / "v.xlsx", lang="vi"))["data"]
+    assert [vi["D2"].value, vi["D3"].value] == ["Chưa đạt", "Đạt"]
 
 
 def test_geojson_and_gpkg(tmp_path: Path, uncovered: gpd.GeoDataFrame) -> None:
@@ -331,7 +334,7 @@ def test_xlsx_missing_values_are_empty_cells(tmp_path: Path) -> None:
                           "c": pd.array(["Xã Gia Hưng", None], dtype="string")})
     ws = openpyxl.load_workbook(write_xlsx(frame, tmp_path / "na.xlsx"))["data"]
     assert [[c.value for c in row] for row in ws.iter_rows(min_row=2)] == [
-        [1, None, None, "Xã Gia Hưng"], [None, 2.5, True, None]]
+        [1, None, None, "Xã Gia Hưng"], [None, 2.5, "Met", None]]
 
 
 def test_planned_fiber_route_wins_over_nearest() -> None:

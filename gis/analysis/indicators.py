@@ -54,7 +54,7 @@ from scipy.spatial import cKDTree
 
 from gis.analysis.frames import as_bool, with_lonlat
 from gis.analysis.speed_params import SPEED_TARGET_PRESETS, SpeedTargets
-from gis.analysis.targets import MAX_TARGETS, IndicatorParams, Targets
+from gis.analysis.targets import MAX_TARGETS, NOT_SHARE_UNITS, IndicatorParams, Targets
 from gis.errors import ValidationError
 
 __all__ = [
@@ -95,9 +95,6 @@ UNIT_SCOPES = ("province", "commune", "former_district")
 #: Default scopes of a hamlet table without them: by the names given.
 LEGACY_SCOPES = ("district", "commune")
 
-#: ``gap_unit`` values of indicator rows whose ``value`` / ``target`` / ``gap`` are NOT shares
-#: (the per-commune statistics, :mod:`gis.analysis.units.stats`): format them as numbers.
-NOT_SHARE_UNITS = ("per 100 people", "Mbit/s")
 
 #: Scope name for rows whose commune or district is not known.
 UNKNOWN_SCOPE = "(không rõ / unknown)"

@@ -45,6 +45,7 @@ from gis.errors import ValidationError
 
 __all__ = [
     "MAX_TARGETS",
+    "NOT_SHARE_UNITS",
     "PRESETS",
     "IndicatorParams",
     "Targets",
@@ -138,6 +139,11 @@ class Targets:
 
 
 #: Indicators whose target is a maximum (value <= target is met); the others are minimums.
+#: ``gap_unit`` of the indicators whose ``value`` / ``target`` are numbers, not shares
+#: (statistics per 100 people, speeds in Mbit/s): the writers, the report and the app format
+#: them as numbers.
+NOT_SHARE_UNITS = ("per 100 people", "Mbit/s")
+
 MAX_TARGETS = frozenset({"hamlets_lost_2g_off", "hamlets_lost_3g_off"})
 
 _NO_LOSS = {"hamlets_lost_2g_off": 0.0, "hamlets_lost_3g_off": 0.0}

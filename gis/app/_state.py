@@ -12,6 +12,8 @@ import os
 import shutil
 import tempfile
 import weakref
+from collections import OrderedDict
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,18 +36,22 @@ from gis.pipeline.stages import STAGES
 from gis.project import Project
 
 __all__ = [
+    "KEY_HISTORY",
     "KEY_LANG",
     "KEY_OVERRIDES",
     "KEY_PARAMS",
+    "BoundedStore",
     "SessionDir",
     "base_project",
     "current_params",
     "get_run",
+    "history",
     "lang",
     "project_dir",
     "session_dir",
     "session_project",
     "set_override",
+    "undo",
 ]
 
 KEY_LANG = "lang"                 # "vi" | "en"
@@ -57,6 +63,15 @@ KEY_RUNS = "_runs"                # this session's store for runs on uploaded da
 KEY_LAST_RUN = "last_run_key"     # the digest key of the run the pages show
 KEY_UPLOAD_VERSION = "upload_version"  # bumped when the session's layers change
 KEY_PROJECT_ERROR = "_project_error"  # why the project folder could not be opened
+KEY_HISTORY = "_layer_history"    # [(layer overrides, raster overrides, note)]: the undo stack
+
+#: Changes of the session's layers that can be undone (each keeps references, not copies).
+MAX_HISTORY = 10
+#: Stage results and runs on uploaded data a session keeps in memory (least recently used
+#: dropped first): two runs (each its stages and the run), the one shown and the one before
+#: (what an undo goes back to), so that ten uploads in a row do not hold ten runs' rasters
+#: (about 100 MB each on the sample: measured by benchmarks/app.py).
+MAX_SESSION_RUN_ITEMS = 2 * (len(STAGES) + 1)
 
 #: Where the app finds its project folder when ``$GIS_PROJECT`` is not set.
 DEFAULT_PROJECT = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -153,20 +168,58 @@ def session_project() -> SessionProject | None:
     return SessionProject(proj, InputDigest(layer_digests, raster_digests, digest.params), True)
 
 
-def set_override(kind: str, value: Any, report: Any, *, raster: bool = False) -> None:
-    """Replace the ``kind`` layer (or raster path) for this session only."""
+def _remember(note: str) -> None:
+    """Push the session's layers as they are now onto the undo history (:func:`undo`)."""
+    history = list(st.session_state.get(KEY_HISTORY, []))
+    history.append((dict(st.session_state.get(KEY_OVERRIDES, {})),
+                    dict(st.session_state.get(KEY_RASTER_OVERRIDES, {})), note))
+    st.session_state[KEY_HISTORY] = history[-MAX_HISTORY:]
+
+
+def _bump() -> None:
+    st.session_state[KEY_UPLOAD_VERSION] = st.session_state.get(KEY_UPLOAD_VERSION, 0) + 1
+
+
+def set_override(kind: str, value: Any, report: Any, *, raster: bool = False,
+                 note: str = "") -> None:
+    """Replace the ``kind`` layer (or raster path) for this session only; the layers as they
+    were go onto the undo history (``note`` says what changed, for the undo button)."""
+    _remember(note or kind)
     key = KEY_RASTER_OVERRIDES if raster else KEY_OVERRIDES
     over = dict(st.session_state.get(key, {}))
     over[kind] = (value, report)
     st.session_state[key] = over
-    st.session_state[KEY_UPLOAD_VERSION] = st.session_state.get(KEY_UPLOAD_VERSION, 0) + 1
+    _bump()
+
+
+def history() -> list[tuple[dict, dict, str]]:
+    """The undo history of this session's layers, oldest first: (layers, rasters, note)."""
+    return list(st.session_state.get(KEY_HISTORY, []))
+
+
+def undo() -> str | None:
+    """Put the session's layers back as they were before the last change; returns its note
+    (``None`` when there is nothing to undo)."""
+    past = history()
+    if not past:
+        return None
+    layers, rasters, note = past.pop()
+    st.session_state[KEY_HISTORY] = past
+    for key, value in ((KEY_OVERRIDES, layers), (KEY_RASTER_OVERRIDES, rasters)):
+        if value:
+            st.session_state[key] = value
+        else:
+            st.session_state.pop(key, None)
+    _bump()
+    return note
 
 
 def clear_overrides() -> None:
-    """Back to the project's own layers."""
+    """Back to the project's own layers (undoable too)."""
+    _remember("reset")
     st.session_state.pop(KEY_OVERRIDES, None)
     st.session_state.pop(KEY_RASTER_OVERRIDES, None)
-    st.session_state[KEY_UPLOAD_VERSION] = st.session_state.get(KEY_UPLOAD_VERSION, 0) + 1
+    _bump()
 
 
 def current_params() -> RunParams:
@@ -189,10 +242,39 @@ def _disk_store() -> MemoryFirst:
     return MemoryFirst(DiskStore(folder), _shared_memory(str(folder)), max_items=4)
 
 
+class BoundedStore(MutableMapping[str, Any]):
+    """A mapping that keeps at most ``max_items`` entries, the least recently used dropped
+    first (the session's store of runs and stage results on uploaded data)."""
+
+    def __init__(self, max_items: int = MAX_SESSION_RUN_ITEMS) -> None:
+        self.max_items = int(max_items)
+        self._items: OrderedDict[str, Any] = OrderedDict()
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._items[key]
+        self._items.move_to_end(key)
+        return value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.max_items:
+            self._items.popitem(last=False)
+
+    def __delitem__(self, key: str) -> None:
+        del self._items[key]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 def _session_store() -> dict[str, Any]:
     store = st.session_state.get(KEY_RUNS)
-    if store is None:
-        store = {}
+    if not isinstance(store, BoundedStore):
+        store = BoundedStore()
         st.session_state[KEY_RUNS] = store
     return store
 

@@ -10,7 +10,7 @@ import streamlit as st
 from gis.app import _state
 from gis.app.i18n import LANGS, t
 
-__all__ = ["PAGES", "language_switch", "navigation", "run_page"]
+__all__ = ["PAGES", "language_switch", "navigation", "run_page", "switch_to"]
 
 #: Page id -> (module under gis.app with a render(), title key, icon). The first is the default.
 PAGES: dict[str, tuple[str, str, str]] = {
@@ -19,6 +19,7 @@ PAGES: dict[str, tuple[str, str, str]] = {
     "data": ("gis.app.data", "page_data", ":material/upload_file:"),
     "parameters": ("gis.app.parameters", "page_params", ":material/tune:"),
     "results": ("gis.app.results", "page_results", ":material/table_chart:"),
+    "whatif": ("gis.app.whatif_page", "page_whatif", ":material/cell_tower:"),
     "export": ("gis.app.export", "page_export", ":material/download:"),
 }
 
@@ -62,9 +63,22 @@ def navigation() -> None:
                 default=i == 0)
         for i, (pid, (_mod, title, icon)) in enumerate(PAGES.items())
     ]
+    _PAGE_OBJECTS.clear()
+    _PAGE_OBJECTS.update(zip(PAGES, pages, strict=True))
     nav = st.navigation(pages)
     _sidebar_footer(lang)
     nav.run()
+
+
+#: The pages of the running navigation (empty when a page runs alone, as in the tests).
+_PAGE_OBJECTS: dict[str, object] = {}
+
+
+def switch_to(page_id: str) -> None:
+    """Go to another page (when the app runs with its navigation; else stay)."""
+    page = _PAGE_OBJECTS.get(page_id)
+    if page is not None:
+        st.switch_page(page)
 
 
 def run_page(page_id: str) -> None:

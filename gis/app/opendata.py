@@ -277,7 +277,7 @@ def _show_outcome(outcome: ImportOutcome, lang: str) -> None:
 
 def render_section(project: Project, lang: str) -> None:
     """The "Import open data" section of the Data page, for this session's ``project``."""
-    st.subheader(f"{_tx('title', 'vi')} / {_tx('title', 'en')}")
+    st.subheader(_tx("title", lang))
     st.caption(_tx("intro", lang))
     last = st.session_state.pop(KEY_DONE, None)
     if last is not None:
@@ -315,7 +315,9 @@ def render_section(project: Project, lang: str) -> None:
     if outcome.error is not None:
         err = outcome.error
         msg = err.message(lang) if isinstance(err, GisError) else f"{type(err).__name__}: {err}"
-        st.error(f"{_tx('failed', lang)}: {msg}")
+        from gis.app.widgets import web_text
+
+        st.error(f"{_tx('failed', lang)}: {web_text(msg, lang)}")
         return
     for kind, (gdf, report) in outcome.layers.items():
         _state.set_override(kind, gdf, report)

@@ -19,59 +19,29 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from gis.analysis.targets import PRESETS
+from gis.analysis.indicators import INDICATORS
+from gis.analysis.targets import MAX_TARGETS, PRESETS, IndicatorParams, Targets, preset_targets
 from gis.app import _state
+from gis.app.calibration import render_section as render_calibration
 from gis.app.i18n import t
+from gis.app.param_words import SECTION_WORDS, help_text, param_label
 from gis.app.widgets import header, no_project, show_error
 from gis.config import attribute_docs, from_dict, to_dict
+from gis.labels import label
 from gis.params import RunParams
 
-__all__ = ["SECTION_LABELS", "field_choices", "render", "widget_kind"]
+__all__ = ["SECTION_LABELS", "field_choices", "render", "targets_overrides", "targets_table",
+           "widget_kind"]
 
-#: Section name -> (Vietnamese, English) heading, in the order shown; unknown sections come last
-#: and show their name.
-SECTION_LABELS: dict[str, tuple[str, str]] = {
-    "targets": ("Mục tiêu của kế hoạch", "Plan targets"),
-    "mobile": ("Quy tắc phủ sóng thôn", "Hamlet coverage rule"),
-    "radio": ("Vô tuyến (vùng phủ di động)", "Radio (mobile coverage)"),
-    "fiber": ("Cáp quang FTTH và chi phí", "FTTH fiber and costs"),
-    "sharing": ("Dùng chung hạ tầng", "Infrastructure sharing"),
-    "load": ("Đọc dữ liệu", "Reading inputs"),
-}
-#: Field path -> (Vietnamese, English) label of the parameters planners change most; the others
-#: show their code name (with their documentation in the help tooltip).
-PARAM_LABELS: dict[str, tuple[str, str]] = {
-    "targets.preset": ("Bộ mục tiêu (kế hoạch)", "Targets preset (plan)"),
-    "targets.overrides": ("Mục tiêu sửa riêng (0-1)", "Targets changed (0-1)"),
-    "mobile.centre_required": ("Bắt buộc có sóng tại trung tâm thôn",
-                               "Hamlet centre must be covered"),
-    "mobile.min_pop_share": ("Tỷ lệ dân tối thiểu được phủ (0-1)",
-                             "Minimum population share covered (0-1)"),
-    "radio.techs": ("Công nghệ: tần số, công suất, ngưỡng RSRP",
-                    "Technologies: bands, power, RSRP thresholds"),
-    "radio.env": ("Môi trường truyền sóng", "Propagation environment"),
-    "radio.model_rules": ("Mô hình truyền sóng theo băng tần", "Propagation model per band"),
-    "radio.rx_height_m": ("Độ cao máy thu (m)", "Receiver height (m)"),
-    "radio.diffraction": ("Nhiễu xạ địa hình", "Terrain diffraction"),
-    "radio.default_height_m": ("Độ cao cột mặc định (m)", "Default tower height (m)"),
-    "radio.structure_heights_m": ("Độ cao theo loại cột (m)", "Height per structure type (m)"),
-    "radio.low_band_max_radius_m": ("Bán kính tính tối đa, băng thấp (m)",
-                                    "Maximum radius, low bands (m)"),
-    "fiber.drop_max_m": ("Chiều dài cáp thuê bao tối đa (m)", "Maximum drop length (m)"),
-    "fiber.hh_share_min": ("Tỷ lệ hộ tối thiểu với FTTH (0-1)",
-                           "Minimum household share with FTTH (0-1)"),
-    "fiber.costs.aerial_vnd_per_m": ("Chi phí cáp treo (VND/m)", "Aerial cable cost (VND/m)"),
-    "fiber.costs.underground_vnd_per_m": ("Chi phí cáp ngầm (VND/m)",
-                                          "Underground cable cost (VND/m)"),
-    "fiber.prefer_planned_works": ("Ưu tiên đường có công trình dự kiến",
-                                   "Prefer roads with planned works"),
-    "sharing.colocation_distance_m": ("Khoảng cách coi là cùng vị trí (m)",
-                                      "Co-location distance (m)"),
-    "sharing.new_tower_height_m": ("Độ cao cột mới (m)", "New tower height (m)"),
-}
+#: Section name -> (Vietnamese, English) heading (:data:`gis.app.param_words.SECTION_WORDS`).
+SECTION_LABELS = SECTION_WORDS
 
 #: Sections open when the page opens (the others are one click away).
 EXPANDED = ("targets", "mobile")
+
+#: Sections that are not typed in the form: the calibration is fitted on measurements by its
+#: own section below the form (:func:`gis.app.calibration.render_section`).
+FITTED_SECTIONS = ("calibration",)
 
 
 def field_choices(section: str, name: str) -> list[str] | None:
@@ -119,46 +89,48 @@ def _widget(prefix: str, section: str, f: dataclasses.Field, tp: Any, value: Any
     kind = widget_kind(tp)
     base_tp, optional = _unwrap_optional(tp)
     key = f"param.{prefix}{f.name}"
-    help_text = (doc + "\n\n" if doc else "") + f"{t('default', lang)}: {_fmt_default(default)}"
-    pair = PARAM_LABELS.get(f"{prefix}{f.name}")
-    label = (f"{pair[1] if lang == 'en' else pair[0]} ({f.name})" if pair else f.name) \
-        + (" ✱" if value != default else "")
+    path = f"{prefix}{f.name}"
+    words = help_text(path, lang, doc)
+    help_text_ = (words + "\n\n" if words else "") + \
+        f"{t('default', lang)}: {_fmt_default(default)}"
+    label = f"{param_label(path, lang)} ({f.name})" + (" ✱" if value != default else "")
     if kind == "bool":
-        return st.checkbox(label, value=bool(value), key=key, help=help_text)
+        return st.checkbox(label, value=bool(value), key=key, help=help_text_)
     if kind in ("int", "float"):
         if value is None and optional:
-            raw = st.text_input(label, value="", key=key, help=help_text)
+            raw = st.text_input(label, value="", key=key, help=help_text_)
             return None if not raw.strip() else (int(raw) if kind == "int" else float(raw))
         if kind == "int":
             return int(st.number_input(label, value=int(value), step=1, key=key,
-                                       help=help_text))
-        return float(st.number_input(label, value=float(value), key=key, help=help_text,
+                                       help=help_text_))
+        return float(st.number_input(label, value=float(value), key=key, help=help_text_,
                                      format="%g"))
     if kind == "enum":
         members = [m.value for m in base_tp]
         current = value.value if isinstance(value, enum.Enum) else value
         return st.selectbox(label, members, index=members.index(current) if current in members
-                            else 0, key=key, help=help_text)
+                            else 0, key=key, help=help_text_)
     if kind == "str":
         choices = field_choices(section, f.name)
         if choices:
             return st.selectbox(label, choices, index=choices.index(value) if value in choices
-                                else 0, key=key, help=help_text)
-        return st.text_input(label, value=value or "", key=key, help=help_text)
+                                else 0, key=key, help=help_text_)
+        return st.text_input(label, value=value or "", key=key, help=help_text_)
     raw = st.text_area(label, value=json.dumps(to_dict(value), ensure_ascii=False), key=key,
-                       help=help_text, height=80)
+                       help=help_text_, height=80)
     try:
         return json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{prefix}{f.name}: {exc}") from exc
 
 
-def _section_widgets(obj: Any, default: Any, section: str, prefix: str, lang: str) -> dict:
+def _section_widgets(obj: Any, default: Any, section: str, prefix: str, lang: str, *,
+                     skip: tuple[str, ...] = ()) -> dict:
     hints = typing.get_type_hints(type(obj))
     docs = attribute_docs(type(obj))
     out: dict[str, Any] = {}
     simple = [f for f in dataclasses.fields(obj)
-              if f.init and widget_kind(hints[f.name]) != "dataclass"]
+              if f.init and widget_kind(hints[f.name]) != "dataclass" and f.name not in skip]
     nested = [f for f in dataclasses.fields(obj)
               if f.init and widget_kind(hints[f.name]) == "dataclass"]
     cols = st.columns(3)
@@ -167,9 +139,85 @@ def _section_widgets(obj: Any, default: Any, section: str, prefix: str, lang: st
             out[f.name] = _widget(prefix, section, f, hints[f.name], getattr(obj, f.name),
                                   getattr(default, f.name), docs.get(f.name, ""), lang)
     for f in nested:
-        st.markdown(f"**{f.name}**" + (f" — {docs[f.name]}" if docs.get(f.name) else ""))
+        path = f"{prefix}{f.name}"
+        st.markdown(f"**{param_label(path, lang)}** — {help_text(path, lang, docs.get(f.name, ''))}")
         out[f.name] = _section_widgets(getattr(obj, f.name), getattr(default, f.name), section,
                                        f"{prefix}{f.name}.", lang)
+    return out
+
+
+# -- the targets as a table ----------------------------------------------------------------
+
+_NAMES = {d.indicator_id: (d.name_vi, d.name_en) for d in INDICATORS}
+_TARGET_FIELDS = [f.name for f in dataclasses.fields(Targets) if f.name not in ("name", "source")]
+
+
+def targets_table(params: IndicatorParams, lang: str) -> pd.DataFrame:
+    """The targets of ``params`` as a table a planner edits: one row per indicator (index: its
+    id) with ``indicator`` (its name), ``target`` (percent, empty when the plan sets none),
+    ``unit``, ``comparison`` (≥ a minimum, ≤ a maximum) and ``source`` (the preset's plan, or
+    "changed" when the target differs from it)."""
+    preset = preset_targets(params.preset)
+    current = params.targets
+    rows = []
+    for ind in _TARGET_FIELDS:
+        value, base = current.get(ind), preset.get(ind)
+        names = _NAMES.get(ind)
+        name = (names[0] if lang == "vi" else names[1]) if names else label(ind, lang)
+        if ind in params.overrides:
+            source = t("target_changed", lang)
+        elif base is not None:
+            source = preset.source or preset.name
+        else:
+            source = "—"
+        rows.append({"id": ind, "indicator": name,
+                     "target": None if value is None else round(100.0 * value, 3),
+                     "unit": "%", "comparison": "≤" if ind in MAX_TARGETS else "≥",
+                     "source": source})
+    return pd.DataFrame(rows).set_index("id")
+
+
+def targets_overrides(edited: pd.DataFrame, preset: str) -> dict[str, float | None]:
+    """The overrides of the targets table as edited (percent) against ``preset``: each target
+    that differs from the preset's, as a share 0-1 (``None``: the target removed)."""
+    base = preset_targets(preset)
+    out: dict[str, float | None] = {}
+    for ind, row in edited.iterrows():
+        v = row.get("target")
+        value = None if v is None or pd.isna(v) else round(float(v) / 100.0, 6)
+        ref = base.get(str(ind))
+        if (value is None) != (ref is None) or (value is not None and abs(value - ref) > 1e-9):
+            out[str(ind)] = value
+    return out
+
+
+def _targets_section(params: IndicatorParams, default: IndicatorParams, lang: str) -> dict:
+    """The targets section: the preset, the targets table, then the other fields."""
+    docs = attribute_docs(IndicatorParams)
+    preset = st.selectbox(
+        f"{param_label('targets.preset', lang)} (preset)", list(PRESETS),
+        index=list(PRESETS).index(params.preset), key="param.targets.preset",
+        format_func=lambda k: f"{PRESETS[k].name} — {k}",
+        help=help_text("targets.preset", lang, docs.get("preset", "")))
+    st.caption(t("targets_table_help", lang))
+    table = targets_table(params, lang)
+    edited = st.data_editor(
+        table, key="targets_table", width="stretch", hide_index=True, num_rows="fixed",
+        disabled=["indicator", "unit", "comparison", "source"],
+        column_config={
+            "indicator": st.column_config.TextColumn(t("indicator", lang)),
+            "target": st.column_config.NumberColumn(t("target", lang), min_value=0.0,
+                                                    max_value=100.0, step=0.1, format="%.1f"),
+            "unit": st.column_config.TextColumn(t("unit", lang)),
+            "comparison": st.column_config.TextColumn(t("comparison", lang)),
+            "source": st.column_config.TextColumn(t("source", lang)),
+        })
+    # a new preset brings its own targets: edits of the old one's table are not carried over
+    overrides = {} if preset != params.preset else targets_overrides(edited, preset)
+    out = {"preset": preset, "overrides": overrides}
+    rest = _section_widgets(params, default, "targets", "targets.", lang,
+                            skip=("preset", "overrides"))
+    out.update(rest)
     return out
 
 
@@ -199,13 +247,20 @@ def render() -> None:
         order = {name: i for i, name in enumerate(SECTION_LABELS)}
         sections = sorted(dataclasses.fields(params), key=lambda f: order.get(f.name, 99))
         for f in sections:
+            if f.name in FITTED_SECTIONS:
+                entered[f.name] = to_dict(getattr(params, f.name))
+                continue
             pair = SECTION_LABELS.get(f.name, (f.name, f.name))
             with st.expander(f"{pair[1] if lang == 'en' else pair[0]} (`{f.name}`)",
                              expanded=f.name in EXPANDED):
                 try:
-                    entered[f.name] = _section_widgets(getattr(params, f.name),
-                                                       getattr(defaults, f.name), f.name,
-                                                       f"{f.name}.", lang)
+                    if f.name == "targets":
+                        entered[f.name] = _targets_section(params.targets, defaults.targets,
+                                                           lang)
+                    else:
+                        entered[f.name] = _section_widgets(getattr(params, f.name),
+                                                           getattr(defaults, f.name), f.name,
+                                                           f"{f.name}.", lang)
                 except ValueError as exc:
                     error = exc
         bottom = st.form_submit_button(t("run_button", lang), type="primary", key="run_bottom")
@@ -228,10 +283,18 @@ def render() -> None:
                     st.dataframe(pd.DataFrame({t("stage", lang): list(ctx.timings),
                                                "s": list(ctx.timings.values())}),
                                  hide_index=True)
+    pair = SECTION_LABELS["calibration"]
+    with st.expander(f"{pair[1] if lang == 'en' else pair[0]} (`calibration`)"):
+        # the fit computes the coverage it needs: viewing the page must not start a run
+        calibrated = render_calibration(_state.session_project().project, params, lang)
+    if calibrated is not None:
+        st.session_state[_state.KEY_PARAMS] = calibrated
+        params = calibrated
     changes = _changed(to_dict(params), to_dict(defaults))
     if changes:
         st.caption(t("params_changed", lang))
-        st.dataframe(pd.DataFrame(changes, columns=["", t("default", lang), t("value", lang)])
+        st.dataframe(pd.DataFrame([(param_label(k, lang), d, v) for k, d, v in changes],
+                                  columns=["", t("default", lang), t("value", lang)])
                      .astype(str), hide_index=True)
     c1, c2 = st.columns(2)
     if c1.button(t("params_reset", lang), key="params_reset"):

@@ -27,6 +27,7 @@ from gis.labels import (
     check_lang,
     column_label,
 )
+from gis.locale import readable
 
 __all__ = [
     "KML_STATUS_COLORS",
@@ -109,16 +110,20 @@ def _kml_tree(gdf: gpd.GeoDataFrame, *, lang: str, name: str, name_column: str |
         ET.SubElement(line, "width").text = "3"
         poly = ET.SubElement(style, "PolyStyle")
         ET.SubElement(poly, "color").text = "80" + color[2:]
-    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    # The balloon shows the values as people read them (gis.locale.readable: Có / Không,
+    # codes as words, 8.378 and 81,8 % in Vietnamese); the styles and folders use the codes.
+    shown = readable(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)), lang, text=True)
+    cols = list(shown.columns)
     # One Schema declares the fields with their labels; placemarks carry SchemaData values.
     # Google Earth shows them as the balloon table (with the labels), GIS tools as attributes.
     schema = ET.SubElement(doc, "Schema", name="fields", id="fields")
     for c in cols:
         sf = ET.SubElement(schema, "SimpleField", name=str(c), type="string")
         ET.SubElement(sf, "displayName").text = column_label(c, lang)
-    texts = {c: [_kml_text(v) for v in gdf[c].tolist()] for c in cols}
+    texts = {c: [_kml_text(v) for v in shown[c].tolist()] for c in cols}
     geoms = gdf.geometry.to_numpy()
-    names = texts.get(name_column) if name_column else None
+    names = ([_kml_text(v) for v in gdf[name_column].tolist()] if name_column in gdf
+             else None) if name_column else None
     keys = (gdf[style_column].astype(object).where(gdf[style_column].notna(), "unknown")
             if style_column and style_column in gdf else pd.Series("", index=gdf.index))
     keys_arr = keys.to_numpy()

@@ -12,8 +12,11 @@ Rules every writer follows:
 * Output coordinates are WGS84 (EPSG:4326) longitude/latitude in degrees.
 * CSV is UTF-8 with a byte-order mark, so Excel shows Vietnamese diacritics.
 * Human-facing formats (XLSX, the KML balloon, CSV when ``lang`` is given) carry the column
-  labels of :mod:`gis.labels` in the chosen language; GIS formats (GeoJSON, GeoPackage) keep
-  the canonical snake_case names so that scripts and the tool can read them back.
+  labels of :mod:`gis.labels` in the chosen language and the values as people read them
+  (:func:`gis.locale.readable`: Có / Không, codes as words, whole counts as integers; in CSV
+  decimals with the language's decimal mark, shares as percentages). GIS formats (GeoJSON,
+  GeoPackage, Shapefile) keep the canonical snake_case names and values so that scripts, QGIS
+  and the tool read them back (the Shapefile's ``fields.csv`` gives the labels).
 * Nothing is dropped: rows without coordinates are written with empty geometries, lists are
   joined with ``"; "``, missing values become empty cells.
 * CSV and XLSX cells of text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``,
@@ -30,12 +33,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyogrio
 
 from gis.analysis.frames import points_frame
-from gis.analysis.indicators import NOT_SHARE_UNITS
 from gis.atomic import write_atomic
 from gis.errors import InputFileError, ValidationError
 from gis.export.frames import cell_value, file_safe, plain
@@ -47,6 +48,7 @@ from gis.labels import (
     column_label,
     localise_columns,
 )
+from gis.locale import decimals_for, readable, share_rows
 
 __all__ = [
     "FORMATS",
@@ -72,23 +74,30 @@ META_LAYER = "run_meta"
 def write_csv(frame: pd.DataFrame, path: str | Path, *, lang: str | None = None) -> Path:
     """CSV in UTF-8 with a BOM (Excel shows diacritics); geometry dropped (lon/lat stay).
 
-    Headers are the canonical names, or the labels in ``lang`` when it is given.
+    Headers and values are the canonical ones (a data file for scripts and ``gis compare``),
+    or, when ``lang`` is given, the file a person opens: labels in ``lang`` and the values of
+    :func:`gis.locale.readable` as text (no thousands separator: ``8.378`` in a CSV is read as
+    8.378 by a spreadsheet set to English; the decimal mark is the language's).
     """
     path = Path(path)
-    out = file_safe(plain(frame))
+    out = neutralise_frame(file_safe(plain(frame)))  # formula-like text gets a ' (numbers not)
     if lang is not None:
-        out = localise_columns(out, lang)
-    out = neutralise_frame(out)  # text a spreadsheet would run as a formula gets a '
+        out = localise_columns(readable(out, lang, text=True, grouping=False), lang)
     return write_atomic(path, lambda tmp: out.to_csv(tmp, index=False, encoding="utf-8-sig"))
 
 
-_PERCENT_COLS = re.compile(r"(^|_)(share|rate)(_|$)|^pop_share|^hh_share|^cov_\dg_")
 
 
-def _is_share(col: str, frame: pd.DataFrame) -> bool:
-    if col in ("value", "target") and "indicator_id" in frame:
-        return True
-    return bool(_PERCENT_COLS.search(col))
+def _number_format(col: str, values: list[object]) -> str | None:
+    """The Excel number format of a numeric column: grouped integers, one decimal, degrees
+    with six; Excel draws the separators of the reader's language (8.378 in Vietnamese)."""
+    nums = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if not nums:
+        return None
+    if all(isinstance(v, int) for v in nums):
+        return "#,##0"
+    digits = decimals_for(col)
+    return "0." + "0" * digits if digits > 2 else "#,##0." + "0" * digits
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -107,9 +116,11 @@ def write_xlsx(sheets: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
     """An Excel workbook: one sheet per frame, headers in ``lang``, formatted for reading.
 
     Each sheet has a bold, filled header row that stays frozen, an auto filter over the data,
-    column widths fitted to the content (8-60 characters) and shares shown as percentages.
-    Geometry columns are dropped (``lon``/``lat`` stay). An indicator table (``met`` column)
-    gets green / red fills on met / not met.
+    column widths fitted to the content (8-60 characters), the values as people read them
+    (:func:`gis.locale.readable`: Có / Không, codes as words, counts as integers) with numbers
+    kept as numbers, formatted (grouped integers, shares as percentages). Geometry columns are
+    dropped (``lon``/``lat`` stay). An indicator table (``met`` column) gets green / red fills
+    on met / not met.
 
     Parameters
     ----------
@@ -138,11 +149,17 @@ def write_xlsx(sheets: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
     used: set[str] = set()
     for key, frame in sheets.items():
         ws = wb.create_sheet(_sheet_title(titles.get(key, key), used))
-        data = neutralise_frame(file_safe(plain(frame)))
+        source = file_safe(plain(frame))
+        met_flags = ([None if pd.isna(v) else bool(v) for v in source["met"].tolist()]
+                     if "met" in source else None)
+        data = neutralise_frame(readable(source, lang))
         cols = list(data.columns)
         n = len(data)
         values = [[cell_value(v) for v in data[c].tolist()] for c in cols]
-        share = [_is_share(c, data) for c in cols]
+        # decided on the canonical values: `readable` words the gap_unit in the language
+        share_cells = [share_rows(source, c) for c in cols]
+        share = [bool(sh.any()) for sh in share_cells]
+        formats = [_number_format(c, vals) for c, vals in zip(cols, values, strict=True)]
         for j, col in enumerate(cols, start=1):
             longest = max((len(str(v)) for v in values[j - 1] if v is not None), default=0)
             head = max((len(w) for w in column_label(col, lang).split()), default=0)
@@ -157,19 +174,21 @@ def write_xlsx(sheets: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
             cell.font, cell.fill, cell.alignment = head_font, head_fill, head_align
             header.append(cell)
         ws.append(header)
-        met_j = cols.index("met") if "met" in cols else -1
-        # indicator rows of statistics (per 100 people, Mbit/s) are numbers, not shares
-        number_row = (data["gap_unit"].isin(NOT_SHARE_UNITS).to_numpy()
-                      if "gap_unit" in data and "indicator_id" in data else np.zeros(n, bool))
-        styled = [j for j, sh in enumerate(share) if sh] + ([met_j] if met_j >= 0 else [])
+        met_j = cols.index("met") if "met" in cols and met_flags is not None else -1
+        styled = sorted({j for j, (sh, f) in enumerate(zip(share, formats, strict=True))
+                         if sh or f} | ({met_j} if met_j >= 0 else set()))
         for i in range(n):
             row = [values[j][i] for j in range(len(cols))]
             for j in styled:
                 cell = WriteOnlyCell(ws, value=row[j])
-                if share[j] and not number_row[i]:
+                if share_cells[j][i]:
                     cell.number_format = "0.0%"
-                if j == met_j and isinstance(row[j], bool):
-                    cell.fill = fills[row[j]]
+                elif formats[j] and isinstance(row[j], int | float) \
+                        and not isinstance(row[j], bool):
+                    cell.number_format = formats[j]
+                flag = met_flags[i] if j == met_j else None
+                if isinstance(flag, bool):
+                    cell.fill = fills[flag]
                 row[j] = cell
             ws.append(row)
     if not wb.sheetnames:
@@ -276,7 +295,7 @@ def export_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None, 
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
-        return write_csv(frame, path, lang=lang if lang == "vi" else None)
+        return write_csv(frame, path, lang=lang)
     if fmt == "xlsx":
         return write_xlsx({layer or path.stem: frame}, path, lang=lang)
     if fmt == "geojson":

@@ -74,7 +74,8 @@ def meridian_of(province: str | None, meridian: float | None, standard: str) -> 
 
 def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object,
                province: str | None, meridian: float | None, standard: str,
-               analysis_crs: CRS | str | None) -> tuple[gpd.GeoDataFrame, LoadReport]:
+               analysis_crs: CRS | str | None, axis_order: str = "auto"
+               ) -> tuple[gpd.GeoDataFrame, LoadReport]:
     """Turn a raw table into the canonical layer of ``spec`` in the analysis CRS.
 
     Parameters
@@ -90,6 +91,9 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
         :func:`gis.layers.read.read_layer`).
     analysis_crs
         The metric CRS of the result; ``None``: the UTM zone of the layer's centre.
+    axis_order
+        ``"auto"``, ``"xy"`` or ``"yx"``: which X / Y column of a table is the easting
+        (:func:`gis.layers.coords.points_from_columns`).
 
     Returns
     -------
@@ -187,7 +191,7 @@ def canonical_layer(raw: RawTable, spec: LayerSpec, *, display: str, crs: object
         blank = df[columns].isna().all(axis=1).to_numpy()
         for r in np.flatnonzero(blank):
             report.reject(r, "empty row", "dòng trống")
-        pts = points_from_columns(df, cols, display=display)
+        pts = points_from_columns(df, cols, display=display, axis_order=axis_order)
         for en, vi in pts.notes:
             report.warn(en, vi)
         for r in sorted(set(pts.bad_rows) - set(np.flatnonzero(blank).tolist())):

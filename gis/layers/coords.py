@@ -24,6 +24,7 @@ from gis.layers.normalise import parse_number, parse_numbers
 from gis.layers.schema import header_key
 
 __all__ = [
+    "AXIS_ORDERS",
     "LAT_RANGE",
     "LON_RANGE",
     "CoordColumns",
@@ -307,14 +308,30 @@ def _in(v: np.ndarray, lo_hi: tuple[float, float]) -> np.ndarray:
     return (v >= lo_hi[0]) & (v <= lo_hi[1])
 
 
-def points_from_columns(df: pd.DataFrame, cols: CoordColumns, *, display: str) -> Points:
+#: Values of ``axis_order``: from the numbers, X = easting, X = northing (VN-2000 documents).
+AXIS_ORDERS = ("auto", "xy", "yx")
+
+
+def points_from_columns(df: pd.DataFrame, cols: CoordColumns, *, display: str,
+                        axis_order: str = "auto") -> Points:
     """Parse the coordinate columns and put them in PROJ order (x = easting / longitude).
 
     Lat/lon swapped in every row is repaired and reported loudly; swapped in only some rows is
     a :class:`ValidationError` naming them. X/Y in the Vietnamese convention (X = northing) is
-    detected from the magnitudes and swapped.
+    detected from the magnitudes and swapped, unless the user says which is which for X/Y
+    columns: ``axis_order="xy"`` (X = easting or longitude) or ``"yx"`` (X = northing or
+    latitude), which the app's X/Y switch gives.
     """
+    if axis_order not in AXIS_ORDERS:
+        raise ValidationError(
+            f"Unknown axis order {axis_order!r}; choose one of: {', '.join(AXIS_ORDERS)}.",
+            f"Thứ tự trục {axis_order!r} không hợp lệ; chọn một trong: {', '.join(AXIS_ORDERS)}.")
     notes: list[tuple[str, str]] = []
+    if cols.form == "xy" and axis_order != "auto":
+        east, north = (cols.a, cols.b) if axis_order == "xy" else (cols.b, cols.a)
+        cols = CoordColumns("en", east, north)
+        notes.append((f"{east} is the easting and {north} the northing (as chosen).",
+                      f"{east} là toạ độ Đông, {north} là toạ độ Bắc (theo lựa chọn)."))
     if cols.form == "pair":
         a, b, notes = _split_pair(df[cols.a])
         cols = CoordColumns("lonlat", cols.a, cols.b)

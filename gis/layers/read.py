@@ -62,7 +62,8 @@ class ReadResult:
 def read_layer(source: Source, kind: str, *, layer: str | None = None, crs: object = None,
                province: str | None = None, meridian: float | None = None,
                analysis_crs: CRS | str | None = None, workdir: str | Path | None = None,
-               meridian_standard: str = "tt973", admin_level: str | None = None) -> ReadResult:
+               meridian_standard: str = "tt973", admin_level: str | None = None,
+               axis_order: str = "auto") -> ReadResult:
     """Read one layer or raster file of a known kind.
 
     Parameters
@@ -91,6 +92,10 @@ def read_layer(source: Source, kind: str, *, layer: str | None = None, crs: obje
         For an admin layer with several levels (GADM ``NAME_1..3``, OCHA ``ADM1..3``, ...):
         ``province``, ``district`` or ``commune``; default the finest
         (:func:`gis.layers.admin_levels.admin_table`).
+    axis_order
+        Which of a table's X / Y columns is which: ``"auto"`` (from the numbers, the
+        default), ``"xy"`` (X = easting or longitude) or ``"yx"`` (X = northing or latitude,
+        the VN-2000 convention); see :func:`gis.layers.coords.points_from_columns`.
 
     Returns
     -------
@@ -123,7 +128,7 @@ def read_layer(source: Source, kind: str, *, layer: str | None = None, crs: obje
     raw = prepare_table(raw, kind, admin_level=admin_level, display=display)
     gdf, report = canonical_layer(raw, spec, display=display, crs=crs, province=province,
                                   meridian=meridian, standard=meridian_standard,
-                                  analysis_crs=analysis_crs)
+                                  analysis_crs=analysis_crs, axis_order=axis_order)
     report.extra["seconds"] = round(time.perf_counter() - t0, 3)
     return ReadResult(kind, report, gdf, None)
 
@@ -177,14 +182,14 @@ def guess_kind(columns: list[str], geometry_type: str | None, *, name: str | Non
 def read_any(source: Source, *, kind: str | None = None, layer: str | None = None,
              crs: object = None, province: str | None = None, meridian: float | None = None,
              analysis_crs: CRS | str | None = None, workdir: str | Path | None = None,
-             admin_level: str | None = None) -> ReadResult:
+             admin_level: str | None = None, axis_order: str = "auto") -> ReadResult:
     """Read a file whose kind may be unknown: rasters by extension, layers by a published
     convention (:func:`gis.layers.conventions.kind_hint`) or :func:`guess_kind` (the report
     says the kind was guessed)."""
     if kind:
         return read_layer(source, kind, layer=layer, crs=crs, province=province,
                           meridian=meridian, analysis_crs=analysis_crs, workdir=workdir,
-                          admin_level=admin_level)
+                          admin_level=admin_level, axis_order=axis_order)
     display = display_name(source)
     first = source if isinstance(source, str | Path | Upload) else next(iter(source), None)
     first_name = first.name if isinstance(first, Upload) else str(first or "")
@@ -211,7 +216,8 @@ def read_any(source: Source, *, kind: str | None = None, layer: str | None = Non
     raw = prepare_table(raw, guessed, admin_level=admin_level, display=display)
     spec = LAYER_SPECS[LayerKind(guessed)]
     gdf, report = canonical_layer(raw, spec, display=display, crs=crs, province=province,
-                                  meridian=meridian, standard="tt973", analysis_crs=analysis_crs)
+                                  meridian=meridian, standard="tt973", analysis_crs=analysis_crs,
+                                  axis_order=axis_order)
     report.warn(f"Layer kind guessed from the columns and geometry: {guessed} (give --kind to "
                 "choose).",
                 f"Loại lớp được đoán từ các cột và hình học: {guessed} (dùng --kind để chọn).")

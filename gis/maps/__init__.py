@@ -13,9 +13,12 @@ from gis.maps.build import (
     MapParts,
     build_map,
     build_map_parts,
+    colour_choices,
     coverage_choices,
     hamlet_at,
     map_html,
+    overlay_name,
+    speed_choices,
 )
 
 __all__ = [
@@ -24,7 +27,10 @@ __all__ = [
     "MapParts",
     "build_map",
     "build_map_parts",
+    "colour_choices",
     "coverage_choices",
     "hamlet_at",
     "map_html",
+    "overlay_name",
+    "speed_choices",
 ]

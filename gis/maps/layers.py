@@ -8,6 +8,7 @@ properties, so the HTML stays small.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import folium
@@ -17,11 +18,13 @@ import pandas as pd
 import shapely
 from folium.plugins import FastMarkerCluster
 
+from gis.analysis.ducts import DUCT_CLASS_COLOURS
 from gis.analysis.frames import points_frame
-from gis.analysis.status import STATUS_COLORS, ftth_status, mobile_status
-from gis.labels import map_text, status_label
+from gis.labels import map_text
+from gis.locale import operator_name, readable
 from gis.maps._fast import fast
 from gis.maps.geojson import cached, compact_geojson, to_wgs84
+from gis.maps.hamlets import hamlet_frame, hamlets_layer
 from gis.maps.style import (
     EXTENSION_COLOUR,
     FIBER_COLOURS,
@@ -31,9 +34,6 @@ from gis.maps.style import (
 
 __all__ = [
     "CLUSTER_MIN_SITES",
-    "HAMLET_PANE",
-    "HAMLET_POPUP_FIELDS",
-    "PERCENT_FIELDS",
     "SITE_POPUP_FIELDS",
     "WEDGE_RADIUS_M",
     "field_label",
@@ -43,6 +43,7 @@ __all__ = [
     "points_layer",
     "sector_wedges",
     "sectors_layer",
+    "shown_values",
     "site_radius",
     "sites_layer",
 ]
@@ -51,16 +52,6 @@ __all__ = [
 CLUSTER_MIN_SITES = 60
 #: Drawn length of a sector wedge in metres (a symbol, not the coverage radius).
 WEDGE_RADIUS_M = 250.0
-#: The map pane hamlets are drawn in: below the other vector layers (Leaflet's overlay pane is at
-#: z-index 400), whatever order the layers are added in, so sites and towers stay on top.
-HAMLET_PANE = "hamlets"
-#: The hamlet properties sent to the map and shown in its popup, in this order.
-HAMLET_POPUP_FIELDS = (
-    "name", "commune", "population", "households", "mobile_status", "pop_share_4g",
-    "pop_share_5g", "ftth_status", "hh_share_ftth", "ftth_distance_m",
-)
-#: Share columns (0-1) shown as percentages in popups.
-PERCENT_FIELDS = ("pop_share_4g", "pop_share_5g", "hh_share_ftth")
 #: The site properties shown in its popup, in this order (the last three when present).
 SITE_POPUP_FIELDS = ("site_id", "operator", "tech", "height_m", "structure",
                      "position_uncertainty_m", "source", "note")
@@ -74,82 +65,26 @@ _CLUSTER_CALLBACK = """function (row) {
 }"""
 
 
-def hamlet_frame(villages: gpd.GeoDataFrame, hamlets: pd.DataFrame | None,
-                 lang: str = "vi") -> gpd.GeoDataFrame:
-    """The villages layer joined (on its index) with the per-hamlet results and display status.
-
-    Adds ``mobile_code`` and ``ftth_code`` (the status codes of :mod:`gis.analysis.status`) and
-    their words in ``lang`` (``mobile_status``, ``ftth_status``); shares become percentages for
-    popups (:data:`PERCENT_FIELDS`).
-    """
-    gdf = villages[[c for c in ("village_id", "name", "commune", "population", "households")
-                    if c in villages] + [villages.geometry.name]].copy()
-    if hamlets is not None and len(hamlets):
-        extra = [c for c in hamlets.columns if c not in gdf.columns]
-        gdf = gdf.join(hamlets[extra], how="left")
-    res = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-    gdf["mobile_code"] = mobile_status(res).to_numpy()
-    gdf["ftth_code"] = ftth_status(res).to_numpy()
-    gdf["mobile_status"] = gdf["mobile_code"].map(lambda c: status_label(c, lang))
-    gdf["ftth_status"] = gdf["ftth_code"].map(lambda c: status_label(c, lang))
-    for col in PERCENT_FIELDS:
-        if col in gdf:
-            gdf[col] = (pd.to_numeric(gdf[col], errors="coerce") * 100).round(1)
-    return gdf
-
-
 def field_label(field: str, lang: str) -> str:
-    """The popup label of a field: its column label, with "(%)" for :data:`PERCENT_FIELDS`."""
-    words = map_text(field, lang)
-    return map_text("percent", lang, label=words) if field in PERCENT_FIELDS else words
+    """The popup label of a field: its column label in ``lang``."""
+    return map_text(field, lang)
+
+
+def shown_values(frame: pd.DataFrame, fields: Sequence[str], lang: str) -> gpd.GeoDataFrame:
+    """``frame`` with its ``fields`` as people read them in ``lang`` (:func:`gis.locale.
+    readable`: words for codes and flags, numbers with the language's marks, operators spelt
+    one way), for popups and tooltips; the geometry is kept."""
+    keep = [f for f in fields if f in frame.columns]
+    text = readable(pd.DataFrame(frame[keep]), lang, text=True)
+    out = frame[[frame.geometry.name]].copy()
+    for f in keep:
+        out[f] = text[f].to_numpy() if f in text else frame[f].to_numpy()
+    return out[[*keep, frame.geometry.name]]
 
 
 def _popup(fields: Sequence[str], lang: str) -> folium.GeoJsonPopup:
     return folium.GeoJsonPopup(fields=list(fields), aliases=[field_label(f, lang) for f in fields],
-                               localize=True, labels=True)
-
-
-def hamlets_layer(frame: gpd.GeoDataFrame, *, colour_by: str = "mobile", lang: str = "vi",
-                  name: str | None = None, cache: dict | None = None) -> folium.FeatureGroup:
-    """Hamlets coloured by status, one GeoJSON per status inside one switchable group.
-
-    Parameters
-    ----------
-    frame
-        The output of :func:`hamlet_frame` (polygons or points, metric CRS).
-    colour_by
-        ``"mobile"`` (covered / weak spot / no signal) or ``"ftth"`` (FTTH yes / no).
-    """
-    group = folium.FeatureGroup(name=name or map_text("layer_hamlets", lang), show=True)
-    code_col = "ftth_code" if colour_by == "ftth" else "mobile_code"
-    colours = STATUS_COLORS
-    fields = [f for f in HAMLET_POPUP_FIELDS if f in frame.columns]
-    props = ["village_id", *fields] if "village_id" in frame else fields
-    is_point = bool(len(frame)) and bool(
-        np.all(shapely.get_type_id(np.asarray(frame.geometry.values)) == 0))
-    for code, colour in colours.items():
-        mask = (frame[code_col] == code).to_numpy()
-        if not mask.any():
-            continue
-        style = {"color": "#333333", "weight": 0.6, "fillColor": colour, "fillOpacity": 0.55}
-        data = cached(cache, ("hamlets", colour_by, code, lang),
-                      lambda m=mask: compact_geojson(frame[m], props))
-        marker = (folium.CircleMarker(radius=6, fill=True, color="#333333", weight=0.8,
-                                      fill_color=colour, fill_opacity=0.9) if is_point else None)
-        fast(folium.GeoJson)(
-            data,
-            name=code,
-            style_function=lambda _f, s=style: s,
-            highlight_function=lambda _f: {"weight": 2.5, "color": "#000000"},
-            marker=marker,
-            popup=_popup(fields, lang),
-            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False) if "name" in fields
-            else None,
-            control=False,
-            smooth_factor=1.0,
-            pane=HAMLET_PANE,
-        ).add_to(group)
-    return group
+                               localize=False, labels=True)
 
 
 def sites_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi",
@@ -174,23 +109,26 @@ def sites_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi",
     # the layer has them (a column that is empty everywhere is left out of the popup).
     fields = [f for f in SITE_POPUP_FIELDS
               if f in pts and (f in SITE_POPUP_FIELDS[:5] or pts[f].notna().any())]
-    for operator, part in pts.groupby(pts["operator"].astype(str), sort=True):
+    shown = cached(cache, ("sites_text", lang), lambda: shown_values(pts, fields, lang))
+    for operator, part in shown.groupby(pts["operator"].astype(str), sort=True):
         colour = operator_colour(operator)
-        group = folium.FeatureGroup(name=f"{map_text('layer_sites', lang)}: {operator}", show=True)
+        group = folium.FeatureGroup(
+            name=f"{map_text('layer_sites', lang)}: {operator_name(operator)}", show=True)
         if len(part) > cluster_min:
             # Many sites: one data array and one JS callback, clustered until zoom 14.
             xy = shapely.get_coordinates(np.asarray(part.geometry.values))
             rows = part[fields].astype(object).where(part[fields].notna(), "").to_numpy()
             data = [[round(float(lat), 5), round(float(lon), 5),
-                     "<br>".join(f"<b>{field_label(f, lang)}</b>: {v}" for f, v in zip(fields, row,
-                                                                              strict=True))]
+                     "<br>".join(f"<b>{html.escape(field_label(f, lang))}</b>: "
+                                 f"{html.escape(str(v))}"
+                                 for f, v in zip(fields, row, strict=True))]
                     for (lon, lat), row in zip(xy, rows, strict=True)]
             fast(FastMarkerCluster)(data, callback=_CLUSTER_CALLBACK.replace("COLOUR", colour),
                               options={"disableClusteringAtZoom": 14}).add_to(group)
         else:
             # One GeoJSON per operator; popups are built in the browser from its properties.
             fast(folium.GeoJson)(
-                cached(cache, ("sites", operator),
+                cached(cache, ("sites", operator, lang),
                        lambda p=part: compact_geojson(p, fields, simplify_m=None)),
                 marker=folium.CircleMarker(radius=5, color="#ffffff", weight=1, fill=True,
                                            fill_color=colour, fill_opacity=1.0),
@@ -250,13 +188,12 @@ def sectors_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi", min_zoom: int = 
     group = folium.FeatureGroup(name=map_text("layer_sectors", lang), show=False, control=False)
     data = cached(cache, ("wedges_json",), lambda: compact_geojson(
         wedges, ["operator", "site_id", "azimuth_deg"], simplify_m=None))
+    # not interactive: a wedge must not take the clicks of the hamlet under it
     fast(folium.GeoJson)(
         data,
         style_function=lambda f: {"color": operator_colour(f["properties"].get("operator")),
-                                  "weight": 1, "fillOpacity": 0.35,
+                                  "weight": 1, "fillOpacity": 0.35, "interactive": False,
                                   "fillColor": operator_colour(f["properties"].get("operator"))},
-        tooltip=folium.GeoJsonTooltip(fields=["site_id", "azimuth_deg"], labels=False)
-        if "site_id" in wedges else None,
     ).add_to(group)
     group.min_zoom = min_zoom  # read by ZoomGate (gis.maps.build)
     return group
@@ -265,11 +202,22 @@ def sectors_layer(sites: gpd.GeoDataFrame, *, lang: str = "vi", min_zoom: int = 
 def lines_layer(lines: gpd.GeoDataFrame | None, *, name: str, kind: str, lang: str = "vi",
                 show: bool = True, dashed: bool = False, fields: Sequence[str] = (),
                 cache: dict | None = None) -> folium.FeatureGroup | None:
-    """Roads (``kind="roads"``, styled by road class), fiber (by level) or other lines."""
+    """Roads (``kind="roads"``, styled by road class), fiber (by level), the shared-duct roads
+    (``kind="ducts"``, by ``duct_class``) or other lines; the tooltip shows ``fields`` (and the
+    class) in words."""
     if lines is None or len(lines) == 0:
         return None
-    props = [c for c in ("road_class", "level", "operator", "name", *fields) if c in lines]
-    data = cached(cache, ("lines", kind, name), lambda: compact_geojson(lines, props))
+    style_key = {"roads": "road_class", "fiber": "level", "ducts": "duct_class"}.get(kind)
+    tip = [c for c in dict.fromkeys(("road_class", "level", "name", *fields)) if c in lines][:4]
+
+    def make() -> dict:
+        text = shown_values(lines, tip, lang).rename(columns={f: f"t_{f}" for f in tip})
+        if style_key and style_key in lines:
+            text.insert(0, style_key, lines[style_key].to_numpy())
+        props = [c for c in text.columns if c != text.geometry.name]
+        return compact_geojson(text, props)
+
+    data = cached(cache, ("lines", kind, name, lang), make)
     group = folium.FeatureGroup(name=name, show=show)
 
     def style(feature: dict) -> dict:
@@ -278,15 +226,17 @@ def lines_layer(lines: gpd.GeoDataFrame | None, *, name: str, kind: str, lang: s
             colour, weight = ROAD_STYLES.get(str(p.get("road_class")), ROAD_STYLES["other"])
         elif kind == "fiber":
             colour, weight = FIBER_COLOURS.get(str(p.get("level")), "#8e24aa"), 2.5
+        elif kind == "ducts":
+            colour, weight = DUCT_CLASS_COLOURS.get(str(p.get("duct_class")), "#969696"), 5.0
         else:
             colour, weight = EXTENSION_COLOUR, 3.5
         return {"color": colour, "weight": weight, "opacity": 0.9,
                 "dashArray": "6 4" if dashed else None}
 
-    tip = [f for f in props if f in ("road_class", "level", "name", *fields)][:4]
     fast(folium.GeoJson)(
         data, style_function=style,
-        tooltip=folium.GeoJsonTooltip(fields=tip, aliases=[field_label(f, lang) for f in tip])
+        tooltip=folium.GeoJsonTooltip(fields=[f"t_{f}" for f in tip],
+                                      aliases=[field_label(f, lang) for f in tip])
         if tip else None,
     ).add_to(group)
     return group
@@ -310,9 +260,9 @@ def points_layer(table: pd.DataFrame | None, *, name: str, colour: str, lang: st
         if not bool(np.all(shapely.get_type_id(np.asarray(pts.geometry.values)) == 0)):
             pts = pts.set_geometry(pts.geometry.representative_point())
         props = [f for f in fields if f in pts]
-        return props, compact_geojson(pts, props, simplify_m=None)
+        return props, compact_geojson(shown_values(pts, props, lang), props, simplify_m=None)
 
-    made = cached(cache, ("points", name), make)
+    made = cached(cache, ("points", name, lang), make)
     if made is None:
         return None
     props, data = made

@@ -15,12 +15,14 @@ import branca.colormap as cm
 import folium
 import numpy as np
 import rasterio
+from folium.raster_layers import image_to_url
 from pyproj import Transformer
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
 from gis.maps._fast import fast
 
-__all__ = ["MAX_OVERLAY_PX", "RsrpScale", "coverage_overlay", "rsrp_rgba", "warp_to_mercator"]
+__all__ = ["MAX_OVERLAY_PX", "RsrpScale", "coverage_overlay", "rsrp_rgba", "speed_rgba",
+           "warp_to_mercator"]
 
 #: Long side of the overlay image in pixels: ~30 m per pixel over a 30 km district.
 MAX_OVERLAY_PX = 1024
@@ -102,12 +104,52 @@ def rsrp_rgba(rsrp_dbm: np.ndarray, scale: RsrpScale = RsrpScale(), *,
     return rgba
 
 
+def speed_rgba(mbps: np.ndarray) -> np.ndarray:
+    """An RGBA uint8 image of expected speeds (Mbit/s) on the ramp of
+    :func:`gis.analysis.speed.speed_colour` (the hamlets' speed colours); NaN transparent."""
+    from gis.analysis.speed import SPEED_BREAKS_MBPS, speed_colour
+
+    v = np.asarray(mbps, dtype=np.float32)
+    lows = np.array([0.0, *SPEED_BREAKS_MBPS])
+    lut = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in speed_colour(lows)],
+                   np.uint8)
+    k = np.digitize(np.nan_to_num(v, nan=0.0), np.asarray(SPEED_BREAKS_MBPS), right=False)
+    rgba = np.zeros((*v.shape, 4), np.uint8)
+    rgba[..., :3] = lut[k]
+    rgba[..., 3] = np.where(np.isfinite(v), 255, 0).astype(np.uint8)
+    return rgba
+
+
 def coverage_overlay(path: str | Path, *, name: str, scale: RsrpScale = RsrpScale(),
-                     show: bool = True, max_px: int = MAX_OVERLAY_PX
+                     show: bool = True, max_px: int = MAX_OVERLAY_PX, opacity: float = 0.6,
+                     cache: dict | None = None, kind: str = "rsrp"
                      ) -> folium.raster_layers.ImageOverlay:
-    """A folium image overlay of one coverage GeoTIFF (best RSRP in dBm)."""
-    rsrp, (south, west, north, east) = warp_to_mercator(path, max_px=max_px)
+    """A folium image overlay of one coverage GeoTIFF: best RSRP in dBm (``kind="rsrp"``) or
+    an expected-speed raster in Mbit/s (``kind="speed"``, :func:`speed_rgba`).
+
+    ``opacity`` (0-1) is the overlay's, applied by the browser; the PNG (tiers opaque, cells
+    below the edge tier half transparent) is made once per raster and scale and kept in
+    ``cache``, so moving the opacity slider does not warp the raster again.
+    """
+    if not 0.0 <= float(opacity) <= 1.0:
+        from gis.errors import ValidationError
+
+        raise ValidationError(f"Overlay opacity {opacity} is not between 0 and 1.",
+                              f"Độ đậm lớp phủ {opacity} không nằm trong khoảng 0-1.")
+
+    def make() -> tuple[str, list[list[float]]]:
+        rsrp, (south, west, north, east) = warp_to_mercator(path, max_px=max_px)
+        image = speed_rgba(rsrp) if kind == "speed" else rsrp_rgba(rsrp, scale, opacity=1.0)
+        return image_to_url(image), [[south, west], [north, east]]
+
+    key = ("overlay", str(path), scale, max_px, kind)
+    if cache is None:
+        url, bounds = make()
+    else:
+        if key not in cache:
+            cache[key] = make()
+        url, bounds = cache[key]
     return fast(folium.raster_layers.ImageOverlay)(
-        image=rsrp_rgba(rsrp, scale), bounds=[[south, west], [north, east]], name=name,
-        show=show, interactive=False, cross_origin=False, zindex=2, mercator_project=False,
+        image=url, bounds=bounds, name=name, show=show, interactive=False, cross_origin=False,
+        zindex=2, mercator_project=False, opacity=float(opacity),
     )
