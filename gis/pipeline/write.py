@@ -44,7 +44,9 @@ def run_metadata(ctx: RunContext) -> dict[str, Any]:
     """The metadata of a run, one dictionary for ``run.json``, ``results.gpkg`` and the report:
     ``name``, ``created`` (UTC), ``targets``, ``parameters``, ``warnings`` / ``warnings_vi``,
     ``defaults`` / ``defaults_vi``, ``timings_s``, ``cache_hits``, ``fallback_cells`` (cells
-    per propagation model computed with its documented fallback, outside its range), ``project``,
+    per propagation model computed with its documented fallback, outside its range),
+    ``itm_modes`` / ``itm_warnings`` (cells computed with ITM per carrier, "1800" MHz, by
+    propagation mode and by ITM warning flag), ``project``,
     ``load_reports``, ``versions``."""
     params = ctx.params
     meta: dict[str, Any] = {
@@ -58,6 +60,10 @@ def run_metadata(ctx: RunContext) -> dict[str, Any]:
         "timings_s": dict(ctx.timings),
         "cache_hits": list(ctx.cache_hits),
         "fallback_cells": dict(getattr(ctx.state.coverage, "fallback_cells", None) or {}),
+        "itm_modes": {f"{f:g}": dict(c) for f, c in
+                      (getattr(ctx.state.coverage, "itm_modes", None) or {}).items()},
+        "itm_warnings": {f"{f:g}": dict(c) for f, c in
+                         (getattr(ctx.state.coverage, "itm_warnings", None) or {}).items()},
         "project": ctx.project.summary(),
         "load_reports": {k: r.to_dict() for k, r in ctx.project.reports.items()},
         "versions": versions(),
