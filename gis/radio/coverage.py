@@ -74,7 +74,7 @@ Per-ray models plug in at step 2 (the hook :func:`~gis.radio._kernels.sweep_ray_
 has its own cached driver, :func:`gis.radio._itm.itm_sweep`, which computes every ITM carrier
 of the position in one pass over each ray (horizons, delta_h and effective heights do not
 depend on the frequency) into the same loss array; step 3 then adds no median and step 4 is
-shared. ITM costs about 20x the default model per cell (``benchmarks/coverage.py``).
+shared. ITM costs about 10x the default model per site (``benchmarks/coverage.py``).
 
 Power sums (SINR)
 -----------------
