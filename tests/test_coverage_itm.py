@@ -246,20 +246,17 @@ def test_mixed_models_on_one_mast_and_point_predictions():
 
 
 def _sites(n: int) -> pd.DataFrame:
-    rng = np.random.default_rng(11)
-    rows = []
-    for i in range(4):
-        x = X0 + rng.uniform(0, n * RES)
-        y = Y0 - rng.uniform(0, n * RES)
-        h = float(rng.uniform(20, 45))
-        for a in (0.0, 120.0, 240.0):
-            rows.append({"x": x, "y": y, "operator": ("Viettel", "VNPT")[i % 2],
-                         "azimuth_deg": a, "beamwidth_deg": 65.0, "tilt_deg": 3.0,
-                         "vbeamwidth_deg": 8.0, "height_m": h, "max_radius_m": 900.0,
-                         "freq_mhz": (900.0, 1800.0)[i % 2]})
-        rows.append({"x": x, "y": y, "operator": "Viettel", "tech": "2G", "height_m": h,
-                     "freq_mhz": 900.0, "max_radius_m": 1000.0})
-    return tx_table(rows)
+    """test_coverage's six 3-sector sites, Viettel's at 900 MHz (ITM with ITM_LOW) and
+    MobiFone's at 1800 MHz, plus a 900 MHz 2G omni antenna on every mast."""
+    from test_coverage import _many_sites
+
+    tx = _many_sites(n)
+    tx["freq_mhz"] = np.where(tx["operator"] == "Viettel", 900.0, 1800.0)
+    tx["max_radius_m"] = 900.0
+    masts = tx.drop_duplicates(["x", "y"]).assign(tech="2G", freq_mhz=900.0, azimuth_deg=np.nan,
+                                                  beamwidth_deg=360.0, vbeamwidth_deg=np.nan,
+                                                  max_radius_m=1000.0)
+    return pd.concat([tx, masts], ignore_index=True)
 
 
 def test_itm_tiles_and_threads_equal_the_whole():

@@ -460,7 +460,12 @@ def _check_itm(freq_mhz: np.ndarray, height_m: np.ndarray, params: RadioParams,
         return
     f_lo, f_hi = ITM_FREQ_RANGE_MHZ
     h_lo, h_hi = ITM_HEIGHT_RANGE_M
-    where = rows if rows is not None else np.arange(len(freq_mhz))
+    where = np.arange(len(freq_mhz)) if rows is None else np.asarray(rows, dtype=float)
+
+    def rows_of(bad: np.ndarray) -> np.ndarray:
+        r = where[bad]
+        return r[np.isfinite(r)].astype(int)
+
     bad = ~((freq_mhz >= f_lo) & (freq_mhz <= f_hi))
     if bad.any():
         f = float(freq_mhz[bad][0])
@@ -469,7 +474,7 @@ def _check_itm(freq_mhz: np.ndarray, height_m: np.ndarray, params: RadioParams,
             f"{f_lo:g}-{f_hi:g} MHz (NTIA ITM 1.2.2, freq_mhz).",
             f"radio.model_rules gán sóng mang {f:g} MHz cho ITM, mà phạm vi hợp lệ là "
             f"{f_lo:g}-{f_hi:g} MHz (NTIA ITM 1.2.2, freq_mhz).",
-            rows=where[bad],
+            rows=rows_of(bad),
             fix="Give this band another model (a model rule ending below it, e.g. rma).",
             fix_vi="Dùng mô hình khác cho băng tần này (một quy tắc mô hình, ví dụ rma).")
     bad = ~((height_m >= h_lo) & (height_m <= h_hi))
@@ -481,7 +486,7 @@ def _check_itm(freq_mhz: np.ndarray, height_m: np.ndarray, params: RadioParams,
             f"ITM nhận độ cao anten {h_lo:g}-{h_hi:g} m so với mặt đất (NTIA ITM 1.2.2, "
             f"tx_height_m); {int(bad.sum())} máy phát ngoài phạm vi, ví dụ "
             f"{float(height_m[bad][0]):g} m.",
-            rows=where[bad],
+            rows=rows_of(bad),
             fix="Correct height_m in these rows of the sites layer.",
             fix_vi="Sửa height_m ở các dòng này của lớp trạm.")
     p = params.itm
