@@ -5,10 +5,15 @@
    with cells per second; the engine before issue 14 (``benchmarks/_coverage_baseline.py``, its
    default Bullington) on the same sites in the same run, and the speed-up over it
    [target: <= 10 ms per site with the default model];
+   ITM (Longley-Rice, ``radio.model_rules`` naming ``itm``) in the same table, measured on the
+   same sites in the same run [issue 14's target: <= 50 ms per site with ITM];
 2. the numba-parallel path (``threads=2``): wall-clock speed-up on this machine's cores and a
-   cell-for-cell equality check with one thread;
+   cell-for-cell equality check with one thread, for the default model and for ITM;
 3. the overhead of ``power_sums=True`` [target < 20 %];
-4. the sample area end to end: ``python -m gis run --project data/sample`` in a child process,
+4. ITM on a mast with three carriers (900, 1800, 2100 MHz omni): one pass per ray for the three
+   (ITM's horizons, delta_h and effective heights do not depend on the frequency) against three
+   masts of one carrier each;
+5. the sample area end to end: ``python -m gis run --project data/sample`` in a child process,
    with its stage timings (``--skip-e2e`` to leave it out).
 
 Run: ``python benchmarks/coverage.py [--sites N] [--skip-e2e]`` from the repository root. The
@@ -132,6 +137,7 @@ def main() -> None:
     transform = Affine(RES_M, 0, 500_000.0, 0, -RES_M, 2_300_000.0)
     base = _baseline()
     params = RadioParams()
+    itm = params.replace(model_rules=({"max_freq_mhz": 100_000.0, "model": "itm"},))
     sites = positions(n, transform, args.sites)
 
     def new(p, threads=1, power_sums=False):
@@ -150,6 +156,8 @@ def main() -> None:
     for meth in ("delta_bullington", "bullington", "deygout", "none"):
         new(params.replace(diffraction=meth))(warm)
     new(params, threads=2, power_sums=True)(warm)
+    new(itm)(warm)
+    new(itm, threads=2)(warm)
     old(warm)
     cells = int(math.pi * (RADIUS_M / RES_M) ** 2)
     print(f"radius {RADIUS_M / 1000:.0f} km on a {RES_M:.0f} m DEM: ~{cells:,} cells per site; "
@@ -164,6 +172,8 @@ def main() -> None:
         "bull": "Bullington, COST-Hata 1800",
         "dey": "Deygout, COST-Hata 1800",
         "none": "no terrain term, COST-Hata 1800",
+        "itm1800": "ITM (Longley-Rice 1.2.2), 1800",
+        "itm900": "ITM (Longley-Rice 1.2.2), 900",
     }
     configs = {
         "old": (old, 1800.0),
@@ -173,6 +183,8 @@ def main() -> None:
         "bull": (new(params.replace(diffraction="bullington")), 1800.0),
         "dey": (new(params.replace(diffraction="deygout")), 1800.0),
         "none": (new(params.replace(diffraction="none")), 1800.0),
+        "itm1800": (new(itm), 1800.0),
+        "itm900": (new(itm), 900.0),
     }
     for sectors in (0, 3):
         k = max(1, sectors)
@@ -181,8 +193,10 @@ def main() -> None:
         for key, (w, c, cps) in res.items():
             print(f"{labels[key]:<44} {k:>7} {w:8.1f} {c:8.1f} {c / k:10.1f} {cps / 1e6:9.2f} "
                   f"{ref / c:8.2f}")
-    print("(targets: <= 10 ms per site with the default model; the issue measured the engine "
-          "before it at 81 ms per site, 27.7 ms per sector, on a quiet machine)")
+        print(f"  ITM / default (CPU, COST-Hata 1800): {res['itm1800'][1] / res['d1800'][1]:.1f}x")
+    print("(targets: <= 10 ms per site with the default model and <= 50 ms with ITM; the issue "
+          "measured the engine before it at 81 ms per site, 27.7 ms per sector, on a quiet "
+          "machine)")
 
     # parallel: wall-clock speed-up and equality
     tx = pd.DataFrame(site_rows(*sites[1], 3))
@@ -195,6 +209,15 @@ def main() -> None:
     w1, w2 = res["1"][0], res["2"][0]
     print(f"numba-parallel, 3-sector sites: {w1:.1f} ms wall with 1 thread, {w2:.1f} ms with 2: "
           f"{w1 / w2:.2f}x; cell for cell equal: {same}")
+    one = compute_coverage(tx, dem, transform, "EPSG:32648", itm, threads=1)
+    two = compute_coverage(tx, dem, transform, "EPSG:32648", itm, threads=2)
+    same = all(np.array_equal(one.best_dbm[k], two.best_dbm[k], equal_nan=True)
+               for k in one.keys) and one.itm_modes == two.itm_modes
+    res = interleaved({"1": (new(itm, threads=1), 1800.0),
+                       "2": (new(itm, threads=2), 1800.0)}, sites[:3], 3, repeats=1)
+    w1, w2 = res["1"][0], res["2"][0]
+    print(f"numba-parallel, ITM, 3-sector sites: {w1:.1f} ms wall with 1 thread, {w2:.1f} ms "
+          f"with 2: {w1 / w2:.2f}x; cell for cell equal: {same}")
 
     # power sums
     res = interleaved({"off": (new(params), 1800.0),
@@ -202,6 +225,22 @@ def main() -> None:
     c0, c1 = res["off"][1], res["on"][1]
     print(f"power_sums=True, 3-sector sites: {c0:.1f} -> {c1:.1f} ms CPU per site "
           f"(+{100 * (c1 / c0 - 1):.0f} %) [target < 20 %]")
+
+    # ITM on a mast with three carriers: one pass per ray against three single-carrier masts
+    def mast(x, y, freqs):
+        return pd.DataFrame([{**site_rows(x, y, 0, f)[0], "tech": t}
+                             for f, t in zip(freqs, ("2G", "4G", "3G"), strict=False)])
+
+    shared, alone = [], []
+    for x, y in sites[:3]:
+        tx3 = mast(x, y, (900.0, 1800.0, 2100.0))
+        shared.append(timed(lambda tx3=tx3: compute_coverage(tx3, dem, transform,
+                                                             "EPSG:32648", itm))[1])
+        alone.append(sum(timed(lambda i=i, tx3=tx3: compute_coverage(
+            tx3.iloc[i:i + 1], dem, transform, "EPSG:32648", itm))[1] for i in range(3)))
+    c3, c1 = float(np.median(shared)) * 1e3, float(np.median(alone)) * 1e3
+    print(f"ITM, one mast with 900 + 1800 + 2100 MHz omni carriers: {c3:.0f} ms CPU per site "
+          f"against {c1:.0f} ms for three one-carrier masts ({c1 / c3:.2f}x)")
 
     if not args.skip_e2e:
         sample = ROOT / "data" / "sample"

@@ -51,9 +51,11 @@ def run_metadata(ctx: RunContext) -> dict[str, Any]:
     ``alerts`` / ``alerts_vi`` first (:func:`run_alerts`: what must be read before anything
     else), ``name``, ``created`` (UTC), ``targets``, ``parameters``, ``warnings`` /
     ``warnings_vi``, ``defaults`` / ``defaults_vi``, ``timings_s``, ``cache_hits``,
-    ``fallback_cells`` (cells per propagation model computed with its documented
-    fallback, outside its range), ``project``, ``load_reports``, ``versions``, and ``units`` (how the hamlets got their 2025
-    units: the names' vintage, the admin layer, counts per source and conflict)."""
+    ``fallback_cells`` (cells per propagation model computed with its documented fallback,
+    outside its range), ``itm_modes`` / ``itm_warnings`` (cells computed with ITM per
+    carrier, "1800" MHz, by propagation mode and by ITM warning flag), ``project``,
+    ``load_reports``, ``versions``, and ``units`` (how the hamlets got their 2025 units: the
+    names' vintage, the admin layer, counts per source and conflict)."""
     params = ctx.params
     alerts = run_alerts(ctx)
     meta: dict[str, Any] = {
@@ -69,6 +71,10 @@ def run_metadata(ctx: RunContext) -> dict[str, Any]:
         "timings_s": dict(ctx.timings),
         "cache_hits": list(ctx.cache_hits),
         "fallback_cells": dict(getattr(ctx.state.coverage, "fallback_cells", None) or {}),
+        "itm_modes": {f"{f:g}": dict(c) for f, c in
+                      (getattr(ctx.state.coverage, "itm_modes", None) or {}).items()},
+        "itm_warnings": {f"{f:g}": dict(c) for f, c in
+                         (getattr(ctx.state.coverage, "itm_warnings", None) or {}).items()},
         "project": ctx.project.summary(),
         "load_reports": {k: r.to_dict() for k, r in ctx.project.reports.items()},
         "versions": versions(),

@@ -39,7 +39,9 @@ import cmath
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
+
+from gis.radio import _kernels as K
 
 _JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
 
@@ -1196,33 +1198,74 @@ def _ray_core(z, step_m: float, h_tx_m: float, h_rx_m: float, climate: int, n_0:
               f_mhz: float, pol: int, epsilon: float, sigma: float, mdvar: int,
               time_pct: float, location_pct: float, situation_pct: float, need,
               delta_h_stride: int, out_loss_db, out_mode, out_warnings) -> int:
+    """One carrier of :func:`_ray_core_multi` (the 1-D outputs of the public kernels)."""
+    n = z.shape[0]
+    f = np.empty(1)
+    f[0] = f_mhz
+    k_max = np.empty(1, np.int64)
+    k_max[0] = n - 1
+    loss = np.empty((1, n))
+    mode = np.empty((1, n), np.int8)
+    warn = np.empty((1, n), np.int32)
+    err = _ray_core_multi(z, step_m, h_tx_m, h_rx_m, climate, n_0, f, pol, epsilon, sigma,
+                          mdvar, time_pct, location_pct, situation_pct, need, k_max,
+                          delta_h_stride, loss, mode, warn)
+    for k in range(n):
+        out_loss_db[k] = loss[0, k]
+        out_mode[k] = mode[0, k]
+        out_warnings[k] = warn[0, k]
+    return err
+
+
+@njit(**_JIT)
+def _ray_core_multi(z, step_m: float, h_tx_m: float, h_rx_m: float, climate: int, n_0: float,
+                    f_mhz, pol: int, epsilon: float, sigma: float, mdvar: int,
+                    time_pct: float, location_pct: float, situation_pct: float, need, k_max,
+                    delta_h_stride: int, out_loss_db, out_mode, out_warnings) -> int:
+    """The ray kernel for several carriers ``f_mhz[c]`` (MHz) on one profile: everything ITM
+    computes before ``LongleyRice`` (horizons, delta_h, effective heights) does not depend on
+    the frequency and is computed once per sample for all of them. Carrier ``c`` is computed
+    at the samples ``k <= k_max[c]`` (and where ``need[k]``, when ``need`` is not empty);
+    outputs ``[c, k]`` (``n_car x n``), the others NaN / mode 0. Returns the first error code
+    (an input error of any carrier: every output NaN, the warnings its input warnings)."""
     use_need = need.shape[0] > 0
+    n_car = f_mhz.shape[0]
     delta_h = 0.0
     last_dh = -1
     n = z.shape[0]
-    for k in range(n):
-        out_loss_db[k] = math.nan
-        out_mode[k] = MODE_NOT_SET
-        out_warnings[k] = 0
-    err, warn_in = validate_inputs(h_tx_m, h_rx_m, climate, time_pct, location_pct,
-                                   situation_pct, n_0, f_mhz, pol, epsilon, sigma, mdvar)
-    if err != SUCCESS:
+    for c in range(n_car):
         for k in range(n):
-            out_warnings[k] = warn_in
-        return err
+            out_loss_db[c, k] = math.nan
+            out_mode[c, k] = MODE_NOT_SET
+            out_warnings[c, k] = 0
+    warn_in = np.empty(n_car, np.int64)
+    z_g = np.empty(n_car, np.complex128)
+    a_fs_f = np.empty(n_car)
+    k_last = 0
+    for c in range(n_car):
+        err, w = validate_inputs(h_tx_m, h_rx_m, climate, time_pct, location_pct,
+                                 situation_pct, n_0, f_mhz[c], pol, epsilon, sigma, mdvar)
+        warn_in[c] = w
+        if err != SUCCESS:
+            for cc in range(n_car):
+                for k in range(n):
+                    out_warnings[cc, k] = w
+            return err
+        z_g[c] = ground_impedance(f_mhz[c], pol, epsilon, sigma)
+        a_fs_f[c] = 32.45 + 20.0 * math.log10(f_mhz[c])
+        k_last = max(k_last, min(k_max[c], n - 1))
     if n < 2:
         return SUCCESS
     err = _check_profile(z, step_m)
     if err != SUCCESS:
-        for k in range(n):
-            out_warnings[k] = warn_in
+        for c in range(n_car):
+            for k in range(n):
+                out_warnings[c, k] = warn_in[c]
         return err
     xi = step_m
-    z_g = ground_impedance(f_mhz, pol, epsilon, sigma)
     z_t = iccdf(time_pct / 100.0)
     z_l = iccdf(location_pct / 100.0)
     z_s = iccdf(situation_pct / 100.0)
-    a_fs_f = 32.45 + 20.0 * math.log10(f_mhz)
     s_buf = np.empty(DELTA_H_BUFFER)
     diff_buf = np.empty(DELTA_H_BUFFER)
     cand = np.empty(DELTA_H_BUFFER)
@@ -1254,7 +1297,7 @@ def _ray_core(z, step_m: float, h_tx_m: float, h_rx_m: float, climate: int, n_0:
     m = 0
     first_err = SUCCESS
     z_tx = z[0] + h_tx_m
-    for k in range(1, n):
+    for k in range(1, k_last + 1):
         if k >= 2:                       # add ground point k - 1 to the hull of 1..k-1
             i_new = k - 1
             x_c = i_new * xi
@@ -1299,17 +1342,177 @@ def _ray_core(z, step_m: float, h_tx_m: float, h_rx_m: float, climate: int, n_0:
         h_e0, h_e1, theta_0, theta_1, d_0, d_1 = _effective_heights(
             z, k, xi, a_e, h_tx_m, h_rx_m, theta_0, theta_1, d_0, d_1, delta_h, fit_los_tx,
             fit_los_rx, fit_tx, fit_rx)
-        err, a_ref, w_lr, propmode = longley_rice(theta_0, theta_1, f_mhz, z_g, d_0, d_1,
-                                                  h_e0, h_e1, gamma_e, n_s, delta_h, h_tx_m,
-                                                  h_rx_m, d, MODE_P2P)
-        if err != SUCCESS:
-            out_warnings[k] = warn_in | w_lr
-            if first_err == SUCCESS:
-                first_err = err
-            continue
-        a_var, w_var = variability(z_t, z_l, z_s, h_e0, h_e1, delta_h, f_mhz, d, a_ref,
-                                   climate, mdvar)
-        out_loss_db[k] = a_var + (a_fs_f + 20.0 * math.log10(d / 1000.0))
-        out_mode[k] = propmode
-        out_warnings[k] = warn_in | w_lr | w_var
+        a_fs_d = 20.0 * math.log10(d / 1000.0)
+        for c in range(n_car):
+            if k > k_max[c]:
+                continue
+            err, a_ref, w_lr, propmode = longley_rice(theta_0, theta_1, f_mhz[c], z_g[c], d_0,
+                                                      d_1, h_e0, h_e1, gamma_e, n_s, delta_h,
+                                                      h_tx_m, h_rx_m, d, MODE_P2P)
+            if err != SUCCESS:
+                out_warnings[c, k] = warn_in[c] | w_lr
+                if first_err == SUCCESS:
+                    first_err = err
+                continue
+            a_var, w_var = variability(z_t, z_l, z_s, h_e0, h_e1, delta_h, f_mhz[c], d, a_ref,
+                                       climate, mdvar)
+            out_loss_db[c, k] = a_var + (a_fs_f[c] + a_fs_d)
+            out_mode[c, k] = propmode
+            out_warnings[c, k] = warn_in[c] | w_lr | w_var
     return first_err
+
+
+# ----------------------------------------------------------------------------- the engine's drivers
+
+@njit(**_JIT)
+def _sweep_one_ray(dem, a: int, n_rays: int, col0: float, row0: float, px_w_m: float,
+                   px_h_m: float, h_tx_m: float, h_rx_m: float, step_m: float, need, r_lim,
+                   climate: int, n_0: float, f_mhz, pol: int, epsilon: float, sigma: float,
+                   mdvar: int, time_pct: float, location_pct: float, situation_pct: float,
+                   row_out: int, out_loss, out_mode, out_warnings) -> int:
+    """One ray of :func:`itm_sweep` (its scratch allocated here)."""
+    n_steps = need.shape[0] // n_rays
+    n_car = f_mhz.shape[0]
+    s_top = -1
+    for c in range(n_car):
+        s_top = max(s_top, int(r_lim[c] / step_m) - 1)
+    s_top = min(s_top, n_steps - 1)
+    last = -1
+    for s in range(s_top, -1, -1):
+        if need[s * n_rays + a]:
+            last = s
+            break
+    if last < 0:
+        return SUCCESS
+    n = last + 2
+    z = np.empty(n)
+    K.ray_profile(dem, a, n_rays, col0, row0, px_w_m, px_h_m, step_m, last + 1, z)
+    mask = np.empty(n, np.bool_)
+    mask[0] = False
+    for s in range(last + 1):
+        mask[s + 1] = need[s * n_rays + a] != 0
+    k_max = np.empty(n_car, np.int64)
+    for c in range(n_car):
+        k_max[c] = min(int(r_lim[c] / step_m) - 1, last) + 1   # sample s is profile index s + 1
+    loss = np.empty((n_car, n))
+    mode = np.empty((n_car, n), np.int8)
+    warn = np.empty((n_car, n), np.int32)
+    err = _ray_core_multi(z, step_m, h_tx_m, h_rx_m, climate, n_0, f_mhz, pol, epsilon, sigma,
+                          mdvar, time_pct, location_pct, situation_pct, mask, k_max, 1, loss,
+                          mode, warn)
+    for c in range(n_car):
+        for k in range(1, k_max[c] + 1):
+            if mask[k]:
+                p = (k - 1) * n_rays + a
+                out_loss[row_out + c, p] = loss[c, k]
+                out_mode[c, p] = mode[c, k]
+                out_warnings[c, p] = warn[c, k]
+    return err
+
+
+@njit(**_JIT)
+def itm_sweep(dem, col0: float, row0: float, px_w_m: float, px_h_m: float, h_tx_m: float,
+              h_rx_m: float, step_m: float, ray0: int, n_sweep: int, n_rays: int, need, r_lim,
+              climate: int, n_0: float, f_mhz, pol: int, epsilon: float, sigma: float,
+              mdvar: int, time_pct: float, location_pct: float, situation_pct: float,
+              row_out: int, out_loss, out_mode, out_warnings) -> int:
+    """ITM basic transmission loss at every needed sample of the engine's polar grid around one
+    antenna, for the carriers ``f_mhz`` (MHz) of that antenna position that use ITM.
+
+    The polar grid, ``need``, ``ray0`` / ``n_sweep`` and the ray profiles are those of
+    :func:`gis.radio._kernels.sweep_losses` (:func:`gis.radio._kernels.ray_profile`: ``z[0]``
+    the ground at the antenna, sample ``s`` of ray ``a`` at ``(s + 1) step_m``, flat index
+    ``s * n_rays + a``). Carrier ``c`` is computed at the needed samples with ``(s + 1) step_m
+    <= r_lim[c]`` (m) into ``out_loss[row_out + c, p]`` (dB, the engine's float32 loss array,
+    or float64), its propagation mode into ``out_mode[c, p]`` (int8: 1 line of sight,
+    2 diffraction, 3 troposcatter, 0 not computed) and NTIA's warning flags into
+    ``out_warnings[c, p]`` (int32); other entries are not written. The frequency-free part of
+    ITM (horizons, delta_h, effective heights) is computed once per sample for all carriers
+    (:func:`_ray_core_multi`); every value equals :func:`itm_p2p_tls` on the ray's profile up to
+    that sample. ITM's other inputs as :func:`itm_p2p_tls`, validated by the caller. Returns 0
+    or the first ITM error code met (those samples are NaN, mode 0)."""
+    first = SUCCESS
+    for k in range(min(n_sweep, n_rays)):
+        err = _sweep_one_ray(dem, (ray0 + k) % n_rays, n_rays, col0, row0, px_w_m, px_h_m,
+                             h_tx_m, h_rx_m, step_m, need, r_lim, climate, n_0, f_mhz, pol,
+                             epsilon, sigma, mdvar, time_pct, location_pct, situation_pct,
+                             row_out, out_loss, out_mode, out_warnings)
+        if first == SUCCESS:
+            first = err
+    return first
+
+
+@njit(parallel=True, **_JIT)
+def itm_sweep_parallel(dem, col0: float, row0: float, px_w_m: float, px_h_m: float,
+                       h_tx_m: float, h_rx_m: float, step_m: float, ray0: int, n_sweep: int,
+                       n_rays: int, need, r_lim, climate: int, n_0: float, f_mhz, pol: int,
+                       epsilon: float, sigma: float, mdvar: int, time_pct: float,
+                       location_pct: float, situation_pct: float, row_out: int, out_loss,
+                       out_mode, out_warnings) -> int:
+    """:func:`itm_sweep` with the rays in parallel threads (each ray owns its samples and its
+    scratch: the same numbers, the same returned code)."""
+    n = min(n_sweep, n_rays)
+    errs = np.zeros(n, np.int64)
+    for k in prange(n):
+        errs[k] = _sweep_one_ray(dem, (ray0 + k) % n_rays, n_rays, col0, row0, px_w_m, px_h_m,
+                                 h_tx_m, h_rx_m, step_m, need, r_lim, climate, n_0, f_mhz, pol,
+                                 epsilon, sigma, mdvar, time_pct, location_pct, situation_pct,
+                                 row_out, out_loss, out_mode, out_warnings)
+    for k in range(n):
+        if errs[k] != SUCCESS:
+            return errs[k]
+    return SUCCESS
+
+
+@njit(**_JIT)
+def itm_pair_losses(dem, tx_col, tx_row, tx_h_m, f_mhz, rx_col, rx_row, h_rx_m: float,
+                    px_w_m: float, px_h_m: float, step_m: float, min_distance_m: float,
+                    climate: int, n_0: float, pol: int, epsilon: float, sigma: float,
+                    mdvar: int, time_pct: float, location_pct: float, situation_pct: float,
+                    out_loss, out_mode, out_warnings) -> int:
+    """ITM (:func:`itm_p2p_tls`) of pairs ``j``: transmitter at DEM pixel (``tx_col[j]``,
+    ``tx_row[j]``, fractional, pixel centres at integers), antenna ``tx_h_m[j]`` m above the
+    ground, carrier ``f_mhz[j]`` MHz, receiver at (``rx_col[j]``, ``rx_row[j]``) ``h_rx_m`` m
+    above the ground.
+
+    The profile of a pair is the straight line sampled bilinearly at a uniform step: ``round(d /
+    step_m)`` intervals (at least one) over its horizontal length ``d``, so it ends exactly at
+    the receiver with a step within half a step of ``step_m``; pairs nearer than
+    ``min_distance_m`` are taken at that distance in the same direction (north when they
+    coincide). Outputs per pair: basic transmission loss (dB; NaN where ITM fails), mode and
+    warning flags. Returns 0 or the first ITM error code met."""
+    n = tx_col.shape[0]
+    s_buf = np.empty(DELTA_H_BUFFER)
+    d_buf = np.empty(DELTA_H_BUFFER)
+    res = np.empty(N_OUT)
+    z = np.empty(16)
+    first = SUCCESS
+    for j in range(n):
+        dc = rx_col[j] - tx_col[j]
+        dr = rx_row[j] - tx_row[j]
+        dxm = dc * px_w_m
+        dym = dr * px_h_m
+        d = math.sqrt(dxm * dxm + dym * dym)
+        if d < min_distance_m:
+            if d > 0.0:
+                dc *= min_distance_m / d
+                dr *= min_distance_m / d
+            else:
+                dc = 0.0
+                dr = -min_distance_m / px_h_m
+            d = min_distance_m
+        n_int = max(1, int(d / step_m + 0.5))
+        if z.shape[0] < n_int + 1:
+            z = np.empty(2 * (n_int + 1))
+        for i in range(n_int + 1):
+            f = i / n_int
+            z[i] = K.bilinear(dem, tx_col[j] + f * dc, tx_row[j] + f * dr)
+        err = itm_p2p_tls(z[:n_int + 1], d / n_int, tx_h_m[j], h_rx_m, climate, n_0, f_mhz[j],
+                          pol, epsilon, sigma, mdvar, time_pct, location_pct, situation_pct,
+                          s_buf, d_buf, res)
+        out_loss[j] = res[OUT_A_DB]
+        out_mode[j] = MODE_NOT_SET if err != SUCCESS else int(res[OUT_MODE])
+        out_warnings[j] = int(res[OUT_WARNINGS])
+        if err != SUCCESS and first == SUCCESS:
+            first = err
+    return first

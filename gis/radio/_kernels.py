@@ -59,7 +59,11 @@ step_m``), for ``s = 0 .. len(z) - 2``; ``model_params`` is a float64 array the 
 ``(n_carriers, n_rays * n_steps)`` float32 array as the terrain sweep's, so the cell kernels
 (:func:`cell_common_loss` with ``median_model = -1``: no median added), the antenna pattern, the
 power sums, tiles and parallelism are shared. :func:`free_space_ray_losses` is the reference
-example the tests use.
+example the tests use. ITM itself goes through :func:`gis.radio._itm.itm_sweep`, the same
+contract with a cached driver (this hook takes the model as an argument, so it is compiled in
+every process) that also returns each sample's ITM mode and warnings and shares ITM's
+frequency-free work between the carriers of a position; :func:`cell_flag_counts` counts them
+per cell.
 """
 
 from __future__ import annotations
@@ -1253,6 +1257,35 @@ def cell_common_loss(sr0: int, n_rows: int, lo, hi, start, col0: float, row0: fl
 
 
 @njit(cache=True, nogil=True)
+def cell_flag_counts(sr0: int, n_rows: int, lo, hi, start, col0: float, row0: float,
+                     px_w_m: float, px_h_m: float, pidx, codes, flags, radius_m: float,
+                     out_code_counts, out_flag_counts) -> None:
+    """Per cell within ``radius_m`` (:func:`cell_rows` order, as :func:`cell_common_loss`
+    visits them): ``out_code_counts[codes[p]] += 1`` and ``out_flag_counts[b] += 1`` for every
+    bit ``b`` set in ``flags[p]``, ``p = pidx[k]`` the cell's polar sample. A per-ray model's
+    per-sample outcome counted per cell (ITM's propagation mode and warning flags)."""
+    n_codes = out_code_counts.shape[0]
+    n_bits = out_flag_counts.shape[0]
+    for i in range(n_rows):
+        dy = (row0 - (sr0 + i)) * px_h_m
+        c_lo, c_hi = _row_span(lo[i], hi[i], dy, col0, px_w_m, radius_m)
+        k = start[i] + (c_lo - lo[i])
+        for _ in range(c_lo, c_hi + 1):
+            p = pidx[k]
+            code = codes[p]
+            if 0 <= code < n_codes:
+                out_code_counts[code] += 1
+            f = flags[p]
+            b = 0
+            while f != 0 and b < n_bits:
+                if f & 1:
+                    out_flag_counts[b] += 1
+                f >>= 1
+                b += 1
+            k += 1
+
+
+@njit(cache=True, nogil=True)
 def pattern_gain_db(az_deg: float, elev_deg: float, azimuth_deg: float, beamwidth_deg: float,
                     tilt_deg: float, vbeamwidth_deg: float, front_to_back_db: float,
                     sla_v_db: float) -> float:
@@ -1300,6 +1333,9 @@ def _apply_row(i: int, sr0: int, lo, hi, start, col0: float, row0: float, px_w_m
                                    vbeamwidth_deg, front_to_back_db, sla_v_db)
         sig = np.float32(base_dbm + gain - common[k])
         cc = c - win_c0
+        if sig != sig:  # a loss the model could not compute (ITM): no signal here
+            k += 1
+            continue
         if not sig <= best[rr, cc]:
             best[rr, cc] = sig
             server[rr, cc] = tx_index

@@ -23,6 +23,22 @@ For a transmitter (one sector of one technology, a row of
   selectable (``RadioParams.diffraction``); their excess is ``J(v) - J(0)`` per obstructing edge.
 - ``L_clutter`` is the receiver cell's land-cover loss (``RadioParams.clutter_loss_db``) when a
   land-cover grid is given.
+- **ITM carriers.** A carrier whose rule of ``RadioParams.model_rules`` names ``itm`` (one band,
+  or every band with a single rule ``{"max_freq_mhz": 100000, "model": "itm"}``) takes ITM's
+  basic transmission loss (:mod:`gis.radio.itm`, Longley-Rice 1.2.2 point-to-point with
+  ``RadioParams.itm``) along the engine's own ray profile of each cell in place of ``L_median +
+  L_terrain``: ITM already contains the terrain's diffraction, so neither the empirical median
+  nor the P.526 term is added, and ``diffraction``, ``excess_over_grazing`` and
+  ``effective_height`` do not apply to it (ITM derives its own effective heights).
+  ``L_clutter`` *is* added: ITM is a median over irregular terrain without buildings or trees
+  at the receiver (its ground constants are the only surface it knows), and the land-cover loss
+  is the same receiver-site correction the empirical models get, so both kinds of carrier see
+  the same clutter. The cells are counted per carrier by ITM propagation mode and warning flag
+  (:attr:`CoverageResult.itm_modes`, :attr:`CoverageResult.itm_warnings`). ITM's "line of
+  sight" mode is the region of its reference curve short of the smooth-earth horizon distance
+  of the effective heights (``sqrt(2 h_e a_e)`` summed over both ends: about 29 km for a 30 m
+  mast and a handset), not the geometric visibility of the cell: a cell behind a ridge within
+  it keeps the mode with ITM's diffraction blended into the loss.
 - ``A(φ, θ)``: the TR 36.814 / 38.901 pattern of a sector; an omni antenna has no pattern at all
   unless a vertical beamwidth is given for it (``vbeamwidth_deg``).
 - **Antenna height for the median model** (``RadioParams.effective_height``): ``"ground"``
@@ -54,8 +70,11 @@ Every buffer is allocated once per call and reused across positions. With ``thre
 ``*_parallel`` kernels run the rays and the grid rows in numba threads (``prange``, scratch per
 iteration), with the same numbers cell for cell as one thread.
 
-Per-ray models (ITM) plug in at step 2: see the hook in :mod:`gis.radio._kernels`
-(:func:`~gis.radio._kernels.sweep_ray_model`); step 3 then adds no median.
+Per-ray models plug in at step 2 (the hook :func:`~gis.radio._kernels.sweep_ray_model`); ITM
+has its own cached driver, :func:`gis.radio._itm.itm_sweep`, which computes every ITM carrier
+of the position in one pass over each ray (horizons, delta_h and effective heights do not
+depend on the frequency) into the same loss array; step 3 then adds no median and step 4 is
+shared. ITM costs about 10x the default model per site (``benchmarks/coverage.py``).
 
 Power sums (SINR)
 -----------------
@@ -94,8 +113,15 @@ from rasterio.windows import Window
 
 from gis.errors import InputFileError, ValidationError
 from gis.layers.rasters import write_geotiff
+from gis.radio import _itm as I
 from gis.radio import _kernels as K
 from gis.radio import _median as M
+from gis.radio.itm import MODES as ITM_MODES
+from gis.radio.itm import WARNINGS as ITM_WARNINGS
+from gis.radio.itm import error_text as itm_error_text
+from gis.radio.itm_params import FREQ_RANGE_MHZ as ITM_FREQ_RANGE_MHZ
+from gis.radio.itm_params import HEIGHT_RANGE_M as ITM_HEIGHT_RANGE_M
+from gis.radio.itm_params import check_itm_inputs
 from gis.radio.models import VALIDITY, Model
 from gis.radio.params import RadioParams
 from gis.radio.terrain import pixel_coords, terrain_config
@@ -150,6 +176,16 @@ class CoverageResult:
         Model name -> fallback name (:data:`gis.radio._median.FB_NAMES`) -> number of cell
         evaluations (one per cell, antenna position and carrier) that used the model's
         documented fallback (:data:`gis.radio.models.FALLBACKS`); only non-zero counts.
+    itm_modes
+        For the carriers computed with ITM (a ``radio.model_rules`` rule naming ``itm``):
+        carrier frequency (MHz) -> ITM propagation mode (``line_of_sight``, ``diffraction``,
+        ``troposcatter``; ``not_set`` where ITM could not compute the path) -> number of cell
+        evaluations (one per cell, antenna position and carrier, as :attr:`fallback_cells`);
+        only non-zero counts, empty without ITM carriers.
+    itm_warnings
+        The same cell evaluations counted by ITM warning flag (names of
+        :data:`gis.radio.itm.WARNINGS`, e.g. ``path_distance_too_small_2`` within 1 km of the
+        mast); a cell with several flags counts under each.
     """
 
     transform: Affine
@@ -162,6 +198,8 @@ class CoverageResult:
     warnings: list[str] = field(default_factory=list)
     power_sum_mw: dict[tuple[str, str, float], np.ndarray] = field(default_factory=dict)
     fallback_cells: dict[str, dict[str, int]] = field(default_factory=dict)
+    itm_modes: dict[float, dict[str, int]] = field(default_factory=dict)
+    itm_warnings: dict[float, dict[str, int]] = field(default_factory=dict)
 
     @property
     def keys(self) -> list[tuple[str, str]]:
@@ -375,8 +413,13 @@ class _MedianSpec:
 
 
 def _median_spec(params: RadioParams, freq_mhz: float) -> _MedianSpec:
+    """The carrier's model for the kernels; ITM (a per-ray model, no median) has code -1."""
     model = Model(params.model_for(float(freq_mhz)))
     name = model.value
+    if model == Model.ITM:
+        return _MedianSpec(name=name, code=-1, env=M.ENV_CODES[params.env.value],
+                           large_city=bool(params.large_city), nlos=True, freq_ok=True,
+                           tx_height_range=VALIDITY[model].tx_height_m)
     code = M.MODEL_CODES[name]
     val = VALIDITY[model]
     f_lo, f_hi = val.freq_mhz
@@ -395,6 +438,81 @@ def _median_loss_db(params: RadioParams, freq_mhz: float, d_m: np.ndarray,
     """The band's empirical median path loss (dB) at horizontal distances ``d_m``:
     :meth:`RadioParams.median_path_loss_db` (model, environment, floor and fallbacks)."""
     return params.median_path_loss_db(d_m, freq_mhz, tx_height_m)
+
+
+def _itm_args(params: RadioParams) -> tuple:
+    """ITM's inputs other than the path, heights and frequency, as the kernels take them:
+    ``(climate, n_0, polarization code, epsilon, sigma, mdvar, time %, location %,
+    situation %)`` of ``params.itm``."""
+    p = params.itm
+    return (int(p.climate), float(p.n0_n_units), int(p.polarization.code), float(p.epsilon),
+            float(p.sigma_s_m), int(p.mdvar), float(p.time_pct), float(p.location_pct),
+            float(p.situation_pct))
+
+
+def _check_itm(freq_mhz: np.ndarray, height_m: np.ndarray, params: RadioParams,
+               rows: np.ndarray | None = None) -> None:
+    """Refuse ITM carriers outside NTIA's hard limits (bilingual, naming the parameter, its
+    range and the rows): the frequency (20-20000 MHz), the antenna heights (0.5-3000 m) and
+    the ground (NTIA error 1013). ``freq_mhz`` and ``height_m`` are those of the transmitters
+    computed with ITM; ``rows`` their rows in the sites layer when known."""
+    if not len(freq_mhz):
+        return
+    f_lo, f_hi = ITM_FREQ_RANGE_MHZ
+    h_lo, h_hi = ITM_HEIGHT_RANGE_M
+    where = np.arange(len(freq_mhz)) if rows is None else np.asarray(rows, dtype=float)
+
+    def rows_of(bad: np.ndarray) -> np.ndarray:
+        r = where[bad]
+        return r[np.isfinite(r)].astype(int)
+
+    bad = ~((freq_mhz >= f_lo) & (freq_mhz <= f_hi))
+    if bad.any():
+        f = float(freq_mhz[bad][0])
+        raise ValidationError(
+            f"radio.model_rules gives the {f:g} MHz carrier to ITM, whose valid range is "
+            f"{f_lo:g}-{f_hi:g} MHz (NTIA ITM 1.2.2, freq_mhz).",
+            f"radio.model_rules gán sóng mang {f:g} MHz cho ITM, mà phạm vi hợp lệ là "
+            f"{f_lo:g}-{f_hi:g} MHz (NTIA ITM 1.2.2, freq_mhz).",
+            rows=rows_of(bad),
+            fix="Give this band another model (a model rule ending below it, e.g. rma).",
+            fix_vi="Dùng mô hình khác cho băng tần này (một quy tắc mô hình, ví dụ rma).")
+    bad = ~((height_m >= h_lo) & (height_m <= h_hi))
+    if bad.any():
+        raise ValidationError(
+            f"ITM takes antenna heights of {h_lo:g}-{h_hi:g} m above the ground (NTIA ITM "
+            f"1.2.2, tx_height_m); {int(bad.sum())} transmitter(s) outside it, e.g. "
+            f"{float(height_m[bad][0]):g} m.",
+            f"ITM nhận độ cao anten {h_lo:g}-{h_hi:g} m so với mặt đất (NTIA ITM 1.2.2, "
+            f"tx_height_m); {int(bad.sum())} máy phát ngoài phạm vi, ví dụ "
+            f"{float(height_m[bad][0]):g} m.",
+            rows=rows_of(bad),
+            fix="Correct height_m in these rows of the sites layer.",
+            fix_vi="Sửa height_m ở các dòng này của lớp trạm.")
+    p = params.itm
+    for f in np.unique(freq_mhz):
+        # the receiver height and the ground at each carrier (the heights were checked above)
+        check_itm_inputs(float(f), 1.0, float(params.rx_height_m), p.epsilon, p.sigma_s_m,
+                         p.polarization)
+
+
+def _itm_error_text(codes: set[int]) -> tuple[str, str]:
+    """English and Vietnamese text of the ITM errors met on some paths."""
+    en = "; ".join(f"{itm_error_text(c)[0]} (NTIA error {c})" for c in sorted(codes))
+    vi = "; ".join(f"{itm_error_text(c)[1]} (lỗi NTIA {c})" for c in sorted(codes))
+    return en, vi
+
+
+def _count_names(counts: dict[float, np.ndarray], names: dict[int, str]) -> dict[float,
+                                                                                  dict[str, int]]:
+    """``{carrier: counts}`` -> ``{carrier: {name: count}}`` for the non-zero counts."""
+    return {f: {names[i]: int(c[i]) for i in range(len(c)) if c[i] and i in names}
+            for f, c in sorted(counts.items()) if c.any()}
+
+
+#: ITM warning bit index -> name (bit ``b`` is the flag ``1 << b`` of :data:`ITM_WARNINGS`).
+_ITM_WARNING_BITS = {int(flag).bit_length() - 1: v[0] for flag, v in ITM_WARNINGS.items()}
+_ITM_N_BITS = 16
 
 
 def _signal_offsets_db(tx: pd.DataFrame, params: RadioParams) -> np.ndarray:
@@ -610,7 +728,16 @@ def compute_coverage(
               tx.groupby(["x", "y", "height_m"], sort=False).indices.values()]
     rx_h = float(params.rx_height_m)
     specs = {float(f): _median_spec(params, float(f)) for f in np.unique(freqs)}
+    uses_itm = np.array([specs[float(f)].code < 0 for f in freqs], dtype=bool)
+    _check_itm(freqs[uses_itm], heights[uses_itm], params,
+               pd.to_numeric(tx["row"], errors="coerce").to_numpy()[uses_itm]
+               if "row" in tx else None)
+    itm_args = _itm_args(params)
+    itm_sweep = I.itm_sweep_parallel if parallel else I.itm_sweep
     counts_by_model: dict[str, np.ndarray] = {}
+    itm_mode_counts: dict[float, np.ndarray] = {}
+    itm_warn_counts: dict[float, np.ndarray] = {}
+    itm_errors: set[int] = set()
     buf = _Buffers()
 
     def position(idx: np.ndarray) -> int:
@@ -651,18 +778,46 @@ def compute_coverage(
         layout(sr0, nr, lo, hi, start, col0, row0, px_w, px_h, step, n_rays, n_steps, z,
                z_ant, rx_h, want_angles, need, pidx, az, elev)
         carriers = np.unique(freqs[idx])
+        # the terrain sweep's carriers first, then the per-ray model's (ITM)
+        itm_car = np.array([specs[float(f)].code < 0 for f in carriers], dtype=bool)
+        carriers = np.concatenate([carriers[~itm_car], carriers[itm_car]])
+        n_terr = int((~itm_car).sum())
+        n_itm = carriers.size - n_terr
         # each carrier only as far as its transmitters reach (2G 900 MHz 15 km, 3G 8 km ...)
         r_car = np.array([float(radius[idx][freqs[idx] == f].max()) for f in carriers])
         loss = buf.get("loss", carriers.size * n_rays * n_steps, np.float32).reshape(
             carriers.size, n_rays * n_steps)
         zmean = buf.get("zmean", n_rays * n_steps if use_zmean else 1, np.float32)
         ray0, n_sweep = _ray_range(col0, row0, sr0, sr1, sc0, sc1, px_w, px_h, n_rays)
-        z0 = sweep(z, col0, row0, px_w, px_h, h_tx, rx_h, step, cfg, ray0, n_sweep, n_rays,
-                   need, carriers.astype(np.float64), r_car + step, loss, zmean, use_zmean)
+        if n_terr:
+            z0 = sweep(z, col0, row0, px_w, px_h, h_tx, rx_h, step, cfg, ray0, n_sweep,
+                       n_rays, need, carriers[:n_terr].astype(np.float64),
+                       r_car[:n_terr] + step, loss, zmean, use_zmean)
+        else:
+            z0 = K.bilinear(z, col0, row0)
+        if n_itm:
+            # ITM replaces the median and the terrain term: the loss of each needed sample
+            # over the ray's own profile, all ITM carriers of the position in one pass
+            itm_mode = buf.get("itm_mode", n_itm * n_rays * n_steps, np.int8).reshape(
+                n_itm, n_rays * n_steps)
+            itm_warn = buf.get("itm_warn", n_itm * n_rays * n_steps, np.int32).reshape(
+                n_itm, n_rays * n_steps)
+            err = itm_sweep(z, col0, row0, px_w, px_h, h_tx, rx_h, step, ray0, n_sweep,
+                            n_rays, need, r_car[n_terr:] + step, itm_args[0], itm_args[1],
+                            carriers[n_terr:].astype(np.float64), *itm_args[2:], n_terr, loss,
+                            itm_mode, itm_warn)
+            if err:
+                itm_errors.add(int(err))
         common = buf.get("common", m, np.float32)
         for ci, freq in enumerate(carriers):
             spec = specs[float(freq)]
             counts = np.zeros(M.N_FB, np.int64)
+            if ci >= n_terr:
+                modes = itm_mode_counts.setdefault(float(freq), np.zeros(4, np.int64))
+                flags = itm_warn_counts.setdefault(float(freq), np.zeros(_ITM_N_BITS, np.int64))
+                K.cell_flag_counts(sr0, nr, lo, hi, start, col0, row0, px_w, px_h, pidx,
+                                   itm_mode[ci - n_terr], itm_warn[ci - n_terr],
+                                   float(r_car[ci]), modes, flags)
             common_k(sr0, nr, lo, hi, start, col0, row0, px_w, px_h, loss, ci, pidx,
                      spec.code, float(freq), h_tx, float(z0), zmean, use_zmean, rx_h, spec.env,
                      spec.large_city, spec.nlos, float(params.building_height_m),
@@ -716,9 +871,19 @@ def compute_coverage(
     fallback_cells = {
         name: {M.FB_NAMES[i]: int(c[i]) for i in range(M.N_FB) if c[i]}
         for name, c in sorted(counts_by_model.items()) if c.any()}
+    itm_modes = _count_names(itm_mode_counts, ITM_MODES)
+    if itm_errors:
+        n_bad = sum(int(c[0]) for c in itm_mode_counts.values())
+        en, vi = _itm_error_text(itm_errors)
+        warnings.append(
+            f"ITM could not compute {n_bad} cell evaluation(s): {en}; those cells get no "
+            f"signal from the antennas concerned / ITM không tính được {n_bad} lượt ô: {vi}; "
+            f"các ô này không nhận tín hiệu từ các anten liên quan.")
     return CoverageResult(transform=out_transform, crs=crs, shape=(wh, ww), best_dbm=best,
                           server=server, transmitters=tx, warnings=warnings,
-                          power_sum_mw=psums, fallback_cells=fallback_cells)
+                          power_sum_mw=psums, fallback_cells=fallback_cells,
+                          itm_modes=itm_modes,
+                          itm_warnings=_count_names(itm_warn_counts, _ITM_WARNING_BITS))
 
 
 def point_rsrp_dbm(
@@ -738,7 +903,11 @@ def point_rsrp_dbm(
 
     Same models, fallbacks and terrain term as :func:`compute_coverage` (the same kernels),
     along the exact profile of each pair (no polar approximation), with an omni antenna (relative
-    gain 0 dB) - the question "would operator X's antenna on tower T cover hamlet H".
+    gain 0 dB) - the question "would operator X's antenna on tower T cover hamlet H". A carrier
+    whose model is ITM (``radio.model_rules``) gets ITM's basic transmission loss
+    (:func:`gis.radio._itm.itm_pair_losses`: the straight profile at a uniform step of about
+    ``ray_step_m``, pairs nearer than ``min_distance_m`` at that distance) in place of the
+    median and the terrain term, as in the rasters.
 
     Parameters
     ----------
@@ -780,16 +949,33 @@ def point_rsrp_dbm(
     tc, tr = pixel_coords(transform, txy[:, 0], txy[:, 1])
     rc, rr = pixel_coords(transform, rxy[:, 0], rxy[:, 1])
     step = float(params.ray_step_m or px_w)
-    dist = np.empty((n_tx, len(rxy)))
-    tloss = np.empty((n_tx, len(rxy)))
-    K.pair_terrain_losses(z, tc, tr, h, rc, rr, float(params.rx_height_m), px_w, px_h, step, f,
-                          terrain_config_for(params), rad, dist, tloss)
-    out = np.full((n_tx, len(rxy)), np.nan)
-    for a in range(n_tx):
-        ok = np.isfinite(dist[a])
-        if not ok.any():
-            continue
-        pl = _median_loss_db(params, float(f[a]), dist[a, ok], float(h[a])) + tloss[a, ok]
-        out[a, ok] = (e[a] + td.signal_offset_db + params.rx_gain_dbi - pl
-                      - params.body_loss_db - params.penetration_loss_db)
-    return out
+    n_rx = len(rxy)
+    itm = np.array([params.model_for(float(fa)) == Model.ITM for fa in f], dtype=bool)
+    _check_itm(f[itm], h[itm], params)
+    pl = np.full((n_tx, n_rx), np.nan)
+    emp = np.flatnonzero(~itm)
+    if emp.size:
+        dist = np.empty((emp.size, n_rx))
+        tloss = np.empty((emp.size, n_rx))
+        K.pair_terrain_losses(z, tc[emp], tr[emp], h[emp], rc, rr, float(params.rx_height_m),
+                              px_w, px_h, step, f[emp], terrain_config_for(params), rad, dist,
+                              tloss)
+        for j, a in enumerate(emp):
+            ok = np.isfinite(dist[j])
+            if ok.any():
+                pl[a, ok] = (_median_loss_db(params, float(f[a]), dist[j, ok], float(h[a]))
+                             + tloss[j, ok])
+    if itm.any():
+        ia = np.flatnonzero(itm)
+        d = np.hypot((rc[None, :] - tc[ia, None]) * px_w, (tr[ia, None] - rr[None, :]) * px_h)
+        a_idx, b_idx = np.nonzero(d <= rad)
+        a_idx = ia[a_idx]
+        loss = np.empty(a_idx.size)
+        I.itm_pair_losses(z, tc[a_idx], tr[a_idx], h[a_idx], f[a_idx], rc[b_idx], rr[b_idx],
+                          float(params.rx_height_m), px_w, px_h, step,
+                          float(params.min_distance_m), *_itm_args(params), loss,
+                          np.empty(a_idx.size, np.int8),
+                          np.empty(a_idx.size, np.int32))
+        pl[a_idx, b_idx] = loss
+    return (e[:, None] + td.signal_offset_db + params.rx_gain_dbi - pl
+            - params.body_loss_db - params.penetration_loss_db)

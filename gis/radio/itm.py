@@ -53,6 +53,7 @@ __all__ = [
     "MODES",
     "WARNINGS",
     "ItmResult",
+    "error_text",
     "itm_p2p",
     "ray_losses_db",
     "uniform_profile",
@@ -220,8 +221,18 @@ class ItmResult:
         return MODE_LABELS[self.mode][1 if lang == "vi" else 0]
 
 
+def error_text(code: int) -> tuple[str, str]:
+    """(English, Vietnamese) text of an ITM error code that only the computation can meet
+    (e.g. 1021: the surface refractivity of the path under 150 N-units).
+
+    >>> error_text(1022)[0].startswith("the surface refractivity N_s of the path is over 400")
+    True
+    """
+    return _ERRORS.get(code, (f"NTIA error {code}", f"lỗi NTIA {code}"))
+
+
 def _itm_error(code: int) -> ValidationError:
-    en, vi = _ERRORS.get(code, (f"NTIA error {code}", f"lỗi NTIA {code}"))
+    en, vi = error_text(code)
     return ValidationError(
         f"ITM cannot compute this path: {en} (NTIA error {code}).",
         f"ITM không tính được tuyến này: {vi} (lỗi NTIA {code}).",

@@ -214,6 +214,16 @@ FALLBACKS: dict[Model, str] = {
                 "extrapolated."),
     Model.UMI: ("Beyond 5 km [beyond_max_distance], h_BS outside 5-25 m [tx_height_outside]: "
                 "extrapolated."),
+    Model.ITM: (
+        "No fallback formula: inside NTIA's hard limits (20-20000 MHz, antenna heights "
+        "0.5-3000 m) ITM computes every path itself, also under 1 km, beyond 1000 km, outside "
+        "40-10000 MHz or 1-1000 m, and flags those cells with its warnings, counted per carrier "
+        "in CoverageResult.itm_warnings (path_distance_too_small_2 within 1 km of the mast, "
+        "frequency, tx/rx_terminal_height, horizon angle and distance flags, ...) beside the "
+        "propagation mode counts (itm_modes). Outside the hard limits the engine refuses the "
+        "run with a ValidationError naming the parameter and its range. A path ITM cannot "
+        "compute (NTIA errors 1021/1022: surface refractivity of the path outside 150-400 "
+        "N-units) gets no signal from that antenna, is counted as mode not_set and warned."),
 }
 
 _NAMES = {

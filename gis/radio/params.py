@@ -372,7 +372,10 @@ class RadioParams:
         site file).
     model_rules
         Empirical model by frequency; frequencies above the last rule use its model. See the
-        module docstring for the default combination and its justification.
+        module docstring for the default combination and its justification. A rule may name
+        ``itm``: the engine then computes that band with ITM (Longley-Rice) along its rays
+        instead of median + terrain term (:mod:`gis.radio.coverage`, "ITM carriers"); one
+        rule ``{"max_freq_mhz": 100000, "model": "itm"}`` selects ITM for every band.
     env
         Hata-family environment (``suburban``: rural Vietnamese hamlets, see module doc).
     large_city
