@@ -28,6 +28,7 @@ __all__ = [
     "DUCT_COLUMN_LABELS",
     "LANGS",
     "MAP_LABELS",
+    "NOTE_PHRASES",
     "OPERATOR_NAMES",
     "RASTER_LABELS",
     "REASON_LABELS",
@@ -47,6 +48,7 @@ __all__ = [
     "label",
     "localise_columns",
     "map_text",
+    "note_text",
     "status_label",
     "table_label",
     "text",
@@ -594,6 +596,46 @@ RASTER_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+#: The phrases of an indicator row's ``note`` (:mod:`gis.analysis.indicators`,
+#: :mod:`gis.analysis.units.stats`) as English regular expressions -> Vietnamese, the groups
+#: carried over; :func:`note_text` words a note phrase by phrase ("; " between them), and
+#: "not available: <phrase>" as "không tính được: <phrase in Vietnamese>".
+NOTE_PHRASES: tuple[tuple[str, str], ...] = (
+    (r"needs the positions table with n_operators \(site sharing\)",
+     "cần bảng vị trí trạm có n_operators (dùng chung hạ tầng)"),
+    (r"needs the positions table \(site sharing\)", "cần bảng vị trí trạm (dùng chung hạ tầng)"),
+    (r"needs n_operators or shared in positions", "cần n_operators hoặc shared trong bảng vị trí"),
+    (r"needs the facilities table \(kind\)", "cần bảng cơ sở (kind)"),
+    (r"needs mobile_5g in facilities \(radio coverage\)",
+     "cần mobile_5g trong bảng cơ sở (vùng phủ vô tuyến)"),
+    (r"needs connected \(or ftth / mobile_4g\) in facilities",
+     "cần connected (hoặc ftth / mobile_4g) trong bảng cơ sở"),
+    (r"needs (.+) \(radio coverage\)", r"cần \1 (vùng phủ vô tuyến)"),
+    (r"needs (.+) per hamlet", r"cần \1 của từng thôn"),
+    (r"needs (.+)", r"cần \1"),
+    (r"the plan sets no speed target", "kế hoạch không đặt mục tiêu tốc độ"),
+    (r"estimate", "ước tính"),
+    (r"no facility of this kind in the data", "không có cơ sở loại này trong dữ liệu"),
+    (r"connected = FTTH or 4G/5G", "có kết nối = FTTH hoặc 4G/5G"),
+    (r"nothing to measure in this scope", "không có gì để tính trong phạm vi này"),
+    (r"(\d+) of (\d+) hamlets without a value, left out", r"\1 trên \2 thôn không có giá trị, bỏ qua"),
+    (r"(\d+) of (\d+) positions without a value, left out",
+     r"\1 trên \2 vị trí trạm không có giá trị, bỏ qua"),
+    (r"(\d+) of (\d+) facilities without a value, left out",
+     r"\1 trên \2 cơ sở không có giá trị, bỏ qua"),
+    (r"weighted by population", "gia quyền theo dân số"),
+    (r"weighted by hamlet count", "gia quyền theo số thôn"),
+    (r"weighted by (.+)", r"gia quyền theo \1"),
+    (r"not given for (\d+) of (\d+) communes, left out",
+     r"\1 trên \2 xã không có số liệu, bỏ qua"),
+    (r"not given", "không có số liệu"),
+    (r"ambiguous name: give the district and province, or the code",
+     "tên không rõ ràng: ghi thêm huyện và tỉnh, hoặc mã"),
+    (r"no such commune \(code or name\) in the crosswalk",
+     "không có xã này (mã hoặc tên) trong bảng chuyển đổi"),
+)
+
+
 def check_lang(lang: str) -> str:
     """Return ``lang`` if it is ``"vi"`` or ``"en"``; a :class:`ValidationError` otherwise."""
     if lang not in LANGS:
@@ -652,6 +694,25 @@ def column_label(column: str, lang: str = "en") -> str:
     """The header of ``column`` in exports for ``lang``."""
     return label(column, lang, COLUMN_LABELS)
 
+
+def note_text(note: object, lang: str = "en") -> object:
+    """An indicator row's ``note`` in ``lang``: in Vietnamese each "; "-separated phrase
+    worded by :data:`NOTE_PHRASES` (a phrase it does not know stays as it is); English and
+    missing values are returned unchanged."""
+    if check_lang(lang) == "en" or not isinstance(note, str) or not note:
+        return note
+    return "; ".join(_note_phrase_vi(p) for p in note.split("; "))
+
+
+def _note_phrase_vi(phrase: str) -> str:
+    head, sep, reason = phrase.partition("not available: ")
+    if sep and not head:    # "not available: <reason>", the reason worded too
+        return f"không tính được: {_note_phrase_vi(reason)}"
+    for en, vi in NOTE_PHRASES:
+        m = re.fullmatch(en, phrase)
+        if m:
+            return m.expand(vi)
+    return phrase
 
 def text(key: str, lang: str = "en") -> str:
     """A word or phrase of the reports (:data:`TEXT`, then the table titles)."""

@@ -41,6 +41,7 @@ from gis.labels import (
     TEXT,
     TIER_LABELS,
     check_lang,
+    note_text,
 )
 
 __all__ = [
@@ -304,6 +305,8 @@ def readable(frame: pd.DataFrame, lang: str = "vi", *, text: bool = False,
         if _bool_like(s, name):
             flags = s.astype(object).map(lambda v: v if _missing(v) else bool(v))
             out[col] = flags.map(lambda v, n=name: format_bool(v, lang, met=n == "met"))
+        elif name == "note":
+            out[col] = s.astype(object).map(lambda v: note_text(v, lang))
         elif name in VALUE_WORDS:
             out[col] = s.astype(object).map(lambda v, n=name: value_word(n, v, lang))
         elif name in OPERATOR_COLUMNS:

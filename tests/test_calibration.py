@@ -248,8 +248,10 @@ def test_apply_calibration_corrects_the_best_server_rasters():
               ("Viettel", "5G"): np.ones((3, 3), np.int32),
               ("VinaPhone", "4G"): np.full((3, 3), 2, np.int32)}
     server["Viettel", "4G"][2, 2] = -1
+    sums = {("Viettel", "4G", 1800.0): np.full((3, 3), 2e-9, np.float32),
+            ("VinaPhone", "4G", 1800.0): np.full((3, 3), 1e-8, np.float32)}
     cov = CoverageResult(transform=tr, crs=CRS.from_epsg(32648), shape=(3, 3), best_dbm=best,
-                         server=server, transmitters=tx)
+                         server=server, transmitters=tx, power_sum_mw=sums)
     landcover = np.full((3, 3), 40.0, np.float32)
     landcover[0, 1] = 50.0
     cal = CalibrationParams(groups=(
@@ -266,6 +268,14 @@ def test_apply_calibration_corrects_the_best_server_rasters():
     assert np.isnan(got[2, 2])                                # no server: left as it was
     assert np.array_equal(out.best_dbm["Viettel", "5G"], best["Viettel", "5G"])
     assert np.array_equal(out.best_dbm["VinaPhone", "4G"], best["VinaPhone", "4G"])
+    # the carrier sums of the operator and technology take the same correction (the speed
+    # stage's SINR: signal and interference on one footing); others are left as they were
+    ratio = out.power_sum_mw["Viettel", "4G", 1800.0] / sums["Viettel", "4G", 1800.0]
+    assert ratio[0, 0] == pytest.approx(10 ** (-4.0 / 10), rel=1e-5)
+    assert ratio[0, 1] == pytest.approx(10 ** (-7.0 / 10), rel=1e-5)
+    assert ratio[2, 2] == 1.0
+    assert np.array_equal(out.power_sum_mw["VinaPhone", "4G", 1800.0],
+                          sums["VinaPhone", "4G", 1800.0])
     assert best["Viettel", "4G"][0, 0] == -90.0               # the input is not changed
     assert apply_calibration(cov, CalibrationParams(), landcover) is cov
 

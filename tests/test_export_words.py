@@ -189,3 +189,27 @@ def test_codes_joined_in_one_cell_are_worded_one_by_one() -> None:
 
     assert value_word("status", "no_signal;weak_spot", "vi") == "Trắng sóng; Lõm sóng"
     assert value_word("status", "no_signal;not_a_code", "en") == "no_signal;not_a_code"
+
+
+def test_indicator_notes_are_worded_in_vietnamese() -> None:
+    """A Vietnamese export says why an indicator has no value in Vietnamese, phrase by phrase;
+    the English export and GIS formats keep the canonical note."""
+    from gis.labels import note_text
+
+    ind = pd.DataFrame({"indicator_id": ["hamlets_4g", "hamlets_ftth", "subs_mobile_per100"],
+                        "name_vi": ["Thôn có 4G", "Thôn có FTTH", "Thuê bao / 100 dân"],
+                        "name_en": ["Hamlets with 4G", "Hamlets with FTTH", "Subscriptions"],
+                        "value": [float("nan"), 0.5, 92.5],
+                        "gap_unit": ["hamlets", "hamlets", "per 100 people"],
+                        "note": ["not available: needs mobile_4g (radio coverage)",
+                                 "3 of 40 hamlets without a value, left out; "
+                                 "nothing to measure in this scope",
+                                 "weighted by population; not given for 2 of 9 communes, "
+                                 "left out"]})
+    vi = readable(ind, "vi", text=True)["note"].tolist()
+    assert vi == ["không tính được: cần mobile_4g (vùng phủ vô tuyến)",
+                  "3 trên 40 thôn không có giá trị, bỏ qua; "
+                  "không có gì để tính trong phạm vi này",
+                  "gia quyền theo dân số; 2 trên 9 xã không có số liệu, bỏ qua"]
+    assert readable(ind, "en", text=True)["note"].tolist() == ind["note"].tolist()
+    assert note_text("a phrase nobody wrote", "vi") == "a phrase nobody wrote"

@@ -85,6 +85,7 @@ def indicators_stage(ctx: RunContext) -> None:
                         "indicator_id"]
     if len(missing):
         ctx.warn(f"{len(missing)} of {len(INDICATORS)} indicators not available (their analysis "
-                 f"did not run or lacks inputs; see the note column): {', '.join(missing)}.",
+                 f"did not run, lacks inputs or has no target in the plan; see the note column): {', '.join(missing)}.",
                  f"{len(missing)}/{len(INDICATORS)} chỉ tiêu không tính được (phân tích của "
-                 f"chúng không chạy hoặc thiếu dữ liệu; xem cột ghi chú): {', '.join(missing)}.")
+                 f"chúng không chạy, thiếu dữ liệu hoặc kế hoạch không đặt mục tiêu; xem cột ghi "
+                 f"chú): {', '.join(missing)}.")

@@ -124,7 +124,8 @@ def _one_piece(ctx: RunContext, tx: pd.DataFrame, area: tuple[float, float, floa
         h, w = min(lc.shape[0], dem.shape[0]), min(lc.shape[1], dem.shape[1])
         landcover[:h, :w] = lc[:h, :w]
     result = compute_coverage(tx, dem, transform, crs, radio, landcover=landcover, window=window,
-                              threads=min(4, os.cpu_count() or 1))
+                              threads=min(4, os.cpu_count() or 1),
+                              power_sums=True)   # the speed stage's SINR (issue 16)
     calibration = ctx.params.calibration
     if calibration.active:  # after the sweep until the kernel takes the tables (see the module)
         result = apply_calibration(result, calibration, landcover)

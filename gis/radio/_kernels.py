@@ -787,6 +787,23 @@ def profile_loss_db(x_m, z_m, tx_height_m: float, rx_height_m: float, f_mhz: flo
 
 
 @njit(cache=True, nogil=True)
+def line_profile(dem, c0: float, r0: float, c1: float, r1: float, d: float, step_m: float,
+                 xs, zs) -> int:
+    """The straight DEM profile from pixel (c0, r0) to (c1, r1), ``d`` metres long, into
+    ``xs`` (distance from the start, m) and ``zs`` (bilinear DEM height, m): a sample every
+    ``step_m`` from the start, the end point last. Returns the number of samples."""
+    n_mid = math.ceil(d / step_m) - 1
+    if n_mid < 0:
+        n_mid = 0
+    n = n_mid + 2
+    for i in range(n):
+        f = 1.0 if i == n - 1 else (i * step_m / d if d > 0.0 else 0.0)
+        xs[i] = f * d
+        zs[i] = bilinear(dem, c0 + f * (c1 - c0), r0 + f * (r1 - r0))
+    return n
+
+
+@njit(cache=True, nogil=True)
 def pair_terrain_losses(dem, tx_col, tx_row, tx_h, rx_col, rx_row, rx_h: float, px_w_m: float,
                         px_h_m: float, step_m: float, f_mhz, cfg, max_radius_m: float,
                         out_dist, out_loss) -> None:
@@ -813,15 +830,7 @@ def pair_terrain_losses(dem, tx_col, tx_row, tx_h, rx_col, rx_row, rx_h: float, 
                 out_loss[a, b] = np.nan
                 continue
             out_dist[a, b] = d
-            n_mid = math.ceil(d / step_m) - 1
-            if n_mid < 0:
-                n_mid = 0
-            n = n_mid + 2
-            for i in range(n):
-                f = 1.0 if i == n - 1 else (i * step_m / d if d > 0.0 else 0.0)
-                xs[i] = f * d
-                zs[i] = bilinear(dem, tx_col[a] + f * (rx_col[b] - tx_col[a]),
-                                 tx_row[a] + f * (rx_row[b] - tx_row[a]))
+            n = line_profile(dem, tx_col[a], tx_row[a], rx_col[b], rx_row[b], d, step_m, xs, zs)
             if d <= 0.0:
                 out_loss[a, b] = 0.0
                 continue

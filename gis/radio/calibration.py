@@ -397,8 +397,11 @@ def apply_calibration(coverage_result: CoverageResult, calibration: CalibrationP
     Returns
     -------
     CoverageResult
-        The same grid, servers and transmitters with corrected ``best_dbm`` (float32); the
-        ``rasters`` paths are dropped (the files hold the uncorrected signal).
+        The same grid, servers and transmitters with corrected ``best_dbm`` (float32) and
+        ``power_sum_mw`` (each carrier sum of an operator and technology scaled by the cell's
+        correction, so that the speed stage's SINR sees the signal and its interference on
+        one footing: exact for an offset, for a slope the interferers take the best server's
+        distance); the ``rasters`` paths are dropped (the files hold the uncorrected signal).
     """
     if not calibration.active:
         return coverage_result
@@ -406,6 +409,7 @@ def apply_calibration(coverage_result: CoverageResult, calibration: CalibrationP
     txy = tx[["x", "y"]].to_numpy(dtype=float) if tx is not None and len(tx) else np.zeros((0, 2))
     tr = coverage_result.transform
     best: dict[tuple[str, str], np.ndarray] = {}
+    sums = dict(coverage_result.power_sum_mw)
     for key in coverage_result.keys:
         op, tech = key
         arr = coverage_result.best_dbm[key]
@@ -420,7 +424,13 @@ def apply_calibration(coverage_result: CoverageResult, calibration: CalibrationP
         cy = tr.f + (rows + 0.5) * tr.e
         d = np.hypot(cx - txy[s, 0], cy - txy[s, 1])
         cls = landcover[rows, cols] if landcover is not None else None
+        corr = calibration.correction_db(op, tech, d, cls).astype(np.float32)
         out = np.array(arr, dtype=np.float32, copy=True)
-        out[rows, cols] -= calibration.correction_db(op, tech, d, cls).astype(np.float32)
+        out[rows, cols] -= corr
         best[key] = out
-    return dataclasses.replace(coverage_result, best_dbm=best, rasters={})
+        for pkey, total in coverage_result.power_sum_mw.items():
+            if pkey[:2] == key:   # the carrier sums of this operator and technology
+                scaled = np.array(total, dtype=np.float32, copy=True)
+                scaled[rows, cols] *= np.power(10.0, -corr / 10.0).astype(np.float32)
+                sums[pkey] = scaled
+    return dataclasses.replace(coverage_result, best_dbm=best, power_sum_mw=sums, rasters={})

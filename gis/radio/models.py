@@ -32,6 +32,7 @@ and the engine's kernels (:mod:`gis.radio._median`), and the cells that used one
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -635,6 +636,31 @@ def _d_bp_prime(hbs, hut, fc_ghz, h_e=1.0):
     """d'_BP = 4 h'_BS h'_UT f_c / c with h' = h - h_E (h_E = 1 m), f_c in Hz, m."""
     return 4.0 * (hbs - h_e) * (hut - h_e) * fc_ghz * 1e9 / SPEED_OF_LIGHT_M_S
 
+def _street_db(model: Model, condition: Condition | str, distance_m: ArrayLike,
+               freq_mhz: ArrayLike, tx_height_m: ArrayLike, rx_height_m: ArrayLike,
+               force: bool, *, los: tuple[float, float, float],
+               nlos: Callable[..., np.ndarray]) -> np.ndarray:
+    """TR 38.901's UMa / UMi path loss, dB: the dual-slope LOS formula with ``los = (A, B,
+    C)``, ``PL_1 = A + B log d_3D + 20 log f_c`` up to d'_BP and ``PL_2 = A + 40 log d_3D +
+    20 log f_c - C log(d'^2_BP + (h_BS - h_UT)^2)`` beyond; NLOS is ``max(PL_LOS,
+    nlos(log d_3D, log f_c, h_UT))``."""
+    condition = Condition.parse(condition)
+    _check_3gpp(model, condition, distance_m, freq_mhz, tx_height_m, rx_height_m, force, {})
+    d2d = np.asarray(distance_m, dtype=float)
+    fc = np.asarray(freq_mhz, dtype=float) / 1000.0
+    hbs = np.asarray(tx_height_m, dtype=float)
+    hut = np.asarray(rx_height_m, dtype=float)
+    d_bp = _d_bp_prime(hbs, hut, fc)
+    log_d3d, log_fc = np.log10(_d3d(d2d, hbs, hut)), np.log10(fc)
+    a, b, c = los
+    pl1 = a + b * log_d3d + 20.0 * log_fc
+    pl2 = a + 40.0 * log_d3d + 20.0 * log_fc - c * np.log10(d_bp**2 + (hbs - hut) ** 2)
+    pl_los = np.where(d2d <= d_bp, pl1, pl2)
+    if condition == Condition.LOS:
+        return pl_los
+    return np.maximum(pl_los, nlos(log_d3d, log_fc, hut))
+
+
 
 def uma_db(
     distance_m: ArrayLike,
@@ -677,23 +703,10 @@ def uma_db(
     force
         Evaluate outside the validity range instead of raising.
     """
-    condition = Condition.parse(condition)
-    _check_3gpp(Model.UMA, condition, distance_m, freq_mhz, tx_height_m, rx_height_m, force, {})
-    d2d = np.asarray(distance_m, dtype=float)
-    fc = np.asarray(freq_mhz, dtype=float) / 1000.0
-    hbs = np.asarray(tx_height_m, dtype=float)
-    hut = np.asarray(rx_height_m, dtype=float)
-    d3d = _d3d(d2d, hbs, hut)
-    d_bp = _d_bp_prime(hbs, hut, fc)
-    log_d3d = np.log10(d3d)
-    pl1 = 28.0 + 22.0 * log_d3d + 20.0 * np.log10(fc)
-    pl2 = (28.0 + 40.0 * log_d3d + 20.0 * np.log10(fc)
-           - 9.0 * np.log10(d_bp**2 + (hbs - hut) ** 2))
-    los = np.where(d2d <= d_bp, pl1, pl2)
-    if condition == Condition.LOS:
-        return los
-    nlos = 13.54 + 39.08 * log_d3d + 20.0 * np.log10(fc) - 0.6 * (hut - 1.5)
-    return np.maximum(los, nlos)
+    return _street_db(Model.UMA, condition, distance_m, freq_mhz, tx_height_m, rx_height_m,
+                      force, los=(28.0, 22.0, 9.0),
+                      nlos=lambda log_d3d, log_fc, hut: 13.54 + 39.08 * log_d3d
+                      + 20.0 * log_fc - 0.6 * (hut - 1.5))
 
 
 def umi_db(
@@ -735,23 +748,10 @@ def umi_db(
     force
         Evaluate outside the validity range instead of raising.
     """
-    condition = Condition.parse(condition)
-    _check_3gpp(Model.UMI, condition, distance_m, freq_mhz, tx_height_m, rx_height_m, force, {})
-    d2d = np.asarray(distance_m, dtype=float)
-    fc = np.asarray(freq_mhz, dtype=float) / 1000.0
-    hbs = np.asarray(tx_height_m, dtype=float)
-    hut = np.asarray(rx_height_m, dtype=float)
-    d3d = _d3d(d2d, hbs, hut)
-    d_bp = _d_bp_prime(hbs, hut, fc)
-    log_d3d = np.log10(d3d)
-    pl1 = 32.4 + 21.0 * log_d3d + 20.0 * np.log10(fc)
-    pl2 = (32.4 + 40.0 * log_d3d + 20.0 * np.log10(fc)
-           - 9.5 * np.log10(d_bp**2 + (hbs - hut) ** 2))
-    los = np.where(d2d <= d_bp, pl1, pl2)
-    if condition == Condition.LOS:
-        return los
-    nlos = 35.3 * log_d3d + 22.4 + 21.3 * np.log10(fc) - 0.3 * (hut - 1.5)
-    return np.maximum(los, nlos)
+    return _street_db(Model.UMI, condition, distance_m, freq_mhz, tx_height_m, rx_height_m,
+                      force, los=(32.4, 21.0, 9.5),
+                      nlos=lambda log_d3d, log_fc, hut: 35.3 * log_d3d + 22.4
+                      + 21.3 * log_fc - 0.3 * (hut - 1.5))
 
 
 def path_loss_db(

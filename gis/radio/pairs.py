@@ -43,7 +43,7 @@ from affine import Affine
 from numba import njit
 
 from gis.errors import ValidationError
-from gis.radio._kernels import bilinear, profile_loss_db
+from gis.radio._kernels import line_profile, profile_loss_db
 from gis.radio.coverage import terrain_config_for
 from gis.radio.params import RadioParams
 from gis.radio.terrain import pixel_coords
@@ -117,15 +117,7 @@ def _pair_list_losses(dem, tx_col, tx_row, tx_h, f_mhz, rx_col, rx_row, tx_index
         if not todo[p]:
             out_loss[p] = np.nan
             continue
-        n_mid = math.ceil(d / step_m) - 1
-        if n_mid < 0:
-            n_mid = 0
-        n = n_mid + 2
-        for i in range(n):
-            f = 1.0 if i == n - 1 else (i * step_m / d if d > 0.0 else 0.0)
-            xs[i] = f * d
-            zs[i] = bilinear(dem, tx_col[a] + f * (rx_col[b] - tx_col[a]),
-                             tx_row[a] + f * (rx_row[b] - tx_row[a]))
+        n = line_profile(dem, tx_col[a], tx_row[a], rx_col[b], rx_row[b], d, step_m, xs, zs)
         out_loss[p] = profile_loss_db(xs[:n], zs[:n], tx_h[a], rx_h, f_mhz[a], cfg, hx, hy)
 
 

@@ -142,16 +142,7 @@ class DiffractionMethod(StrEnum):
 
     @classmethod
     def parse(cls, value: str | DiffractionMethod) -> DiffractionMethod:
-        try:
-            return cls(str(value).lower())
-        except ValueError:
-            valid = ", ".join(m.value for m in cls)
-            raise ValidationError(
-                f"Unknown diffraction method {value!r}; valid: {valid}.",
-                f"Phương pháp nhiễu xạ {value!r} không hợp lệ; hợp lệ: {valid}.",
-                fix=f"Set radio.diffraction to one of: {valid}.",
-                fix_vi=f"Đặt radio.diffraction là một trong: {valid}.",
-            ) from None
+        return _parse(cls, value, "diffraction")
 
     @property
     def code(self) -> int:

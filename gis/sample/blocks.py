@@ -26,6 +26,18 @@ __all__ = ["WRITE_BLOCK", "dem_in_blocks", "landcover_in_blocks", "write_dem_blo
 WRITE_BLOCK = 1024
 
 
+def _block_profile(left: float, top: float, width: int, height: int, res_m: float,
+                   nodata: float) -> dict:
+    """The rasterio profile of a block-written float32 GeoTIFF in the analysis CRS: tiled
+    256 x 256, DEFLATE with the floating-point predictor, BigTIFF when needed."""
+    return {
+        "driver": "GTiff", "height": height, "width": width, "count": 1, "dtype": "float32",
+        "crs": f"EPSG:{ANALYSIS_EPSG}", "transform": from_origin(left, top, res_m, res_m),
+        "nodata": nodata, "tiled": True, "blockxsize": 256, "blockysize": 256,
+        "compress": "deflate", "predictor": 3, "BIGTIFF": "IF_SAFER",
+    }
+
+
 def dem_in_blocks(bounds: tuple[float, float, float, float], res_m: float, seed: int,
                   terrain: TerrainSpec, block: int = WRITE_BLOCK) -> np.ndarray:
     """:func:`gis.sample.terrain.synthetic_dem` computed window by window into one float32
@@ -85,12 +97,7 @@ def write_dem_blocks(path: str | Path, bounds: tuple[float, float, float, float]
     left, bottom, right, top = (float(b) for b in bounds)
     width = round((right - left) / res_m)
     height = round((top - bottom) / res_m)
-    profile = {
-        "driver": "GTiff", "height": height, "width": width, "count": 1, "dtype": "float32",
-        "crs": f"EPSG:{ANALYSIS_EPSG}", "transform": from_origin(left, top, res_m, res_m),
-        "nodata": nodata, "tiled": True, "blockxsize": 256, "blockysize": 256,
-        "compress": "deflate", "predictor": 3, "BIGTIFF": "IF_SAFER",
-    }
+    profile = _block_profile(left, top, width, height, res_m, nodata)
     path = Path(path)
     with rasterio.open(path, "w", **profile) as dst:
         for r0 in range(0, height, block):
@@ -157,12 +164,7 @@ def write_population_blocks(path: str | Path, bounds: tuple[float, float, float,
         w_total += np.bincount(hh, weights=wgt, minlength=n)
         ws_total += np.bincount(hh[sat], weights=ws, minlength=n)
         count += np.bincount(hh, minlength=n)
-    profile = {
-        "driver": "GTiff", "height": height, "width": width, "count": 1, "dtype": "float32",
-        "crs": f"EPSG:{ANALYSIS_EPSG}", "transform": from_origin(left, top, res_m, res_m),
-        "nodata": nodata, "tiled": True, "blockxsize": 256, "blockysize": 256,
-        "compress": "deflate", "predictor": 3, "BIGTIFF": "IF_SAFER",
-    }
+    profile = _block_profile(left, top, width, height, res_m, nodata)
     path = Path(path)
     with rasterio.open(path, "w+", **profile) as dst:
         for r0, c0, h, w in _windows(height, width, block):
