@@ -7,14 +7,10 @@ coverage stage, both measured here in the same run on the same machine.
    (``expand_sectors``), the DEM window with the radius halo, the land cover, and
    :func:`gis.radio.coverage.compute_coverage` with ``threads = min(4, cores)``. Run once to
    load the JIT cache, then timed (median of ``--repeat`` runs).
-2. **Power sums.** The engine does not yet return ``power_sum_mw[(operator, tech, freq_mhz)]``,
-   so this script computes them by wrapping the engine's per-transmitter kernel
-   :func:`gis.radio._kernels.apply_transmitter`: for each transmitter the wrapper first runs the
-   kernel on a scratch grid (NaN on the transmitter's cells), adds ``10^(dBm / 10)`` of those
-   cells to the carrier's sum, then runs the kernel on the real best-server grids. The sums are
-   therefore exactly the engine's per-transmitter signals. This run is timed too (Python
-   overhead per transmitter; it is not the engine's future cost, which is one more array add in
-   the kernel).
+2. **Power sums.** The same stage with ``compute_coverage(..., power_sums=True)``, as the
+   run does since issue 16 was wired: the engine adds each transmitter's signal to its
+   carrier's ``power_sum_mw[(operator, tech, freq_mhz)]``. Timed the same way; the overhead
+   over (1) is printed, and that the best-server grids are unchanged.
 3. **Speed.** Timed (median of ``--repeat``): :func:`gis.analysis.speed.speed_from_coverage`
    (SINR, efficiency and speed of every 4G / 5G cell), :func:`hamlet_mobile_speed` (population
    medians of every hamlet) and :func:`hamlet_fixed_speed`.
@@ -48,7 +44,6 @@ from gis.analysis.speed import (  # noqa: E402
 )
 from gis.layers.rasters import read_window  # noqa: E402
 from gis.project import Project  # noqa: E402
-from gis.radio import _kernels as K  # noqa: E402
 from gis.radio.coverage import compute_coverage  # noqa: E402
 from gis.radio.sectors import expand_sectors  # noqa: E402
 
@@ -83,36 +78,6 @@ def coverage_inputs(project: Project) -> dict:
     return {"transmitters": tx, "dem": dem, "transform": transform, "crs": project.crs,
             "params": radio, "landcover": landcover, "window": (r0, c0, r1 - r0, c1 - c0),
             "threads": min(4, os.cpu_count() or 1)}
-
-
-def coverage_with_power_sums(inputs: dict):
-    """The coverage and ``power_sum_mw`` per carrier, via a wrapper of the transmitter kernel."""
-    tx = inputs["transmitters"].reset_index(drop=True)
-    carrier = list(zip(tx["operator"].astype(str), tx["tech"].astype(str).str.upper(),
-                       tx["freq_mhz"].astype(float).round(3), strict=True))
-    sums: dict[tuple[str, str, float], np.ndarray] = {}
-    scratch: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
-    original = K.apply_transmitter
-
-    def wrapped(out_r, out_c, dist, az, elev, common_db, n, *rest):
-        *args, tx_index, best, server = rest
-        buf, srv = scratch.setdefault(best.shape, (np.full(best.shape, np.nan, np.float32),
-                                                   np.full(best.shape, -1, np.int32)))
-        original(out_r, out_c, dist, az, elev, common_db, n, *args, tx_index, buf, srv)
-        r, c = out_r[:n], out_c[:n]
-        vals = buf[r, c].astype(np.float64)
-        ok = np.isfinite(vals)
-        acc = sums.setdefault(carrier[tx_index], np.zeros(best.shape, np.float64))
-        acc[r[ok], c[ok]] += np.power(10.0, vals[ok] / 10.0)  # each cell once per transmitter
-        buf[r, c] = np.nan
-        original(out_r, out_c, dist, az, elev, common_db, n, *args, tx_index, best, server)
-
-    K.apply_transmitter = wrapped
-    try:
-        result = compute_coverage(**inputs)
-    finally:
-        K.apply_transmitter = original
-    return result, sums
 
 
 def check_sums(result, sums) -> float:
@@ -155,15 +120,22 @@ def main() -> None:
           f"{result.shape[0]} x {result.shape[1]} = {n_cells:,} cells, {inputs['threads']} "
           f"threads): {t_cov:.2f} s (median of {args.repeat})")
 
-    t0 = time.perf_counter()
-    result_p, sums = coverage_with_power_sums(inputs)
-    t_sums = time.perf_counter() - t0
+    sum_times = []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        result_p = compute_coverage(**inputs, power_sums=True)
+        sum_times.append(time.perf_counter() - t0)
+    t_sums = float(np.median(sum_times))
+    sums = result_p.power_sum_mw
     same = all(np.array_equal(result.best_dbm[k], result_p.best_dbm[k], equal_nan=True)
                for k in result.best_dbm)
-    print(f"power sums by wrapping the transmitter kernel: {t_sums:.2f} s for {len(sums)} "
+    print(f"coverage stage with power_sums=True: {t_sums:.2f} s (median of {args.repeat}), "
+          f"{100 * (t_sums / t_cov - 1):+.1f} % over the stage without, for {len(sums)} "
           f"carriers; best-server grids unchanged: {same}; min over served cells of "
           f"10 log10(sum of the serving carrier) - best = {check_sums(result, sums):+.4f} dB "
           f"(must be >= 0)")
+    result = result_p
+    t_cov = t_sums
 
     villages = project.layers["villages"]
     tr = result.transform

@@ -44,3 +44,14 @@ def test_osm_opencellid_gadm_run(tmp_path, capsys):
     assert sites["extra"]["margin_m"] == 15000.0
     villages = run["load_reports"]["villages"]
     assert villages["rows_read"] == villages["rows_loaded"] + len(villages["rejected"]) == 7
+
+    # hamlets attributed: the GADM polygons (former communes of Hải Hậu) by containment, the
+    # 2025 units through the crosswalk, the one outside every polygon by the nearest centre
+    h = hamlets.set_index("name")
+    assert (h["province"] == "Tỉnh Ninh Bình").all() and (h["former_province"] == "Tỉnh Nam Định").all()
+    assert (h["former_district"] == "Huyện Hải Hậu").all()
+    assert h.loc["Xóm Đông", ["former_commune", "commune", "unit_source"]].tolist() == \
+        ["Xã Hải Đông", "Xã Hải Quang", "polygon"]
+    assert h.loc["Hai Bac Village", "unit_source"] == "nearest_centroid"
+    assert run["units"]["sources"] == {"names": 0, "polygon": 3, "approximate": 0,
+                                       "nearest_centroid": 1, "none": 0}
