@@ -48,7 +48,7 @@ __all__ = [
     "label",
     "localise_columns",
     "map_text",
-    "note_text",
+    "indicator_note",
     "status_label",
     "table_label",
     "text",
@@ -598,7 +598,7 @@ RASTER_LABELS: dict[str, tuple[str, str]] = {
 
 #: The phrases of an indicator row's ``note`` (:mod:`gis.analysis.indicators`,
 #: :mod:`gis.analysis.units.stats`) as English regular expressions -> Vietnamese, the groups
-#: carried over; :func:`note_text` words a note phrase by phrase ("; " between them), and
+#: carried over; :func:`indicator_note` words a note phrase by phrase ("; " between them), and
 #: "not available: <phrase>" as "không tính được: <phrase in Vietnamese>".
 NOTE_PHRASES: tuple[tuple[str, str], ...] = (
     (r"needs the positions table with n_operators \(site sharing\)",
@@ -695,7 +695,7 @@ def column_label(column: str, lang: str = "en") -> str:
     return label(column, lang, COLUMN_LABELS)
 
 
-def note_text(note: object, lang: str = "en") -> object:
+def indicator_note(note: object, lang: str = "en") -> object:
     """An indicator row's ``note`` in ``lang``: in Vietnamese each "; "-separated phrase
     worded by :data:`NOTE_PHRASES` (a phrase it does not know stays as it is); English and
     missing values are returned unchanged."""

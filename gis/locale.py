@@ -41,7 +41,7 @@ from gis.labels import (
     TEXT,
     TIER_LABELS,
     check_lang,
-    note_text,
+    indicator_note,
 )
 
 __all__ = [
@@ -306,7 +306,7 @@ def readable(frame: pd.DataFrame, lang: str = "vi", *, text: bool = False,
             flags = s.astype(object).map(lambda v: v if _missing(v) else bool(v))
             out[col] = flags.map(lambda v, n=name: format_bool(v, lang, met=n == "met"))
         elif name == "note":
-            out[col] = s.astype(object).map(lambda v: note_text(v, lang))
+            out[col] = s.astype(object).map(lambda v: indicator_note(v, lang))
         elif name in VALUE_WORDS:
             out[col] = s.astype(object).map(lambda v, n=name: value_word(n, v, lang))
         elif name in OPERATOR_COLUMNS:

@@ -711,3 +711,18 @@ def test_export_compares_with_an_earlier_run(app_env, tmp_path):
     assert metrics["Thôn có 4G (mới / mất)"] == str(n4g)      # the same run: nothing new
     labels = [b.proto.label for b in at.get("download_button")]
     assert "compare.xlsx" in labels and "compare.html" in labels
+
+
+def test_overview_puts_the_no_broadband_alert_first(tmp_path, monkeypatch):
+    """Issue 13 item 8 in the app: sites with no 4G/5G at all (a 2G-only crowd-sourced export)
+    make every figure misleading; the Overview says so above them."""
+    from test_app_support import build_small_project
+
+    folder = build_small_project(tmp_path / "p2g")
+    project = Project.load(folder)
+    project.set_layer("sites", project.layers["sites"].assign(tech="2G"))
+    project.save(folder)
+    monkeypatch.setenv("GIS_PROJECT", str(folder))
+    monkeypatch.setenv("GIS_APP_CACHE", str(tmp_path / "cache"))
+    at = no_exception(page("overview").run())
+    assert at.error and "4G" in at.error[0].value and "2G" in at.error[0].value

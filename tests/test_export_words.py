@@ -194,7 +194,7 @@ def test_codes_joined_in_one_cell_are_worded_one_by_one() -> None:
 def test_indicator_notes_are_worded_in_vietnamese() -> None:
     """A Vietnamese export says why an indicator has no value in Vietnamese, phrase by phrase;
     the English export and GIS formats keep the canonical note."""
-    from gis.labels import note_text
+    from gis.labels import indicator_note
 
     ind = pd.DataFrame({"indicator_id": ["hamlets_4g", "hamlets_ftth", "subs_mobile_per100"],
                         "name_vi": ["Thôn có 4G", "Thôn có FTTH", "Thuê bao / 100 dân"],
@@ -212,4 +212,4 @@ def test_indicator_notes_are_worded_in_vietnamese() -> None:
                   "không có gì để tính trong phạm vi này",
                   "gia quyền theo dân số; 2 trên 9 xã không có số liệu, bỏ qua"]
     assert readable(ind, "en", text=True)["note"].tolist() == ind["note"].tolist()
-    assert note_text("a phrase nobody wrote", "vi") == "a phrase nobody wrote"
+    assert indicator_note("a phrase nobody wrote", "vi") == "a phrase nobody wrote"

@@ -26,6 +26,7 @@ from gis.app.widgets import (
 )
 from gis.labels import TEXT, status_label
 from gis.locale import NOT_SHARE_UNITS
+from gis.pipeline.write import run_alerts
 
 __all__ = ["KEY_INDICATOR_FILTER", "area_indicators", "indicator_hamlets", "indicator_value",
            "numerator_text", "render", "unit_label"]
@@ -256,6 +257,9 @@ def render() -> None:
     lang = header("page_overview", "overview_intro")
     project, ctx = project_and_run(lang)
     st.caption(f"{t('project', lang)}: **{project.name}**")
+    if ctx is not None:   # what must be read before any figure (e.g. sites without 4G/5G)
+        for en, vi in run_alerts(ctx):
+            st.error(web_text(vi if lang == "vi" else en, lang), icon="⚠️")
     _headline(project, ctx, lang)
     _indicators(ctx, lang)
     _status_chart(ctx, lang)
