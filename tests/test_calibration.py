@@ -640,6 +640,17 @@ def test_land_cover_classes_get_their_own_corrections_and_calibrated_maps_meet_t
     # a point of the other class group is 6 dB apart before and about 0 after
     before = (pred - meas)[used]
     assert abs(before[east[used]].mean() - before[~east[used]].mean() - 6.0) < 0.6
+    # a run with the land cover and the fitted groups corrects each cell by its own class: the
+    # land cover cut to the engine's window, not the DEM grid's (an offset of the halo)
+    from gis.pipeline.stages import run
+
+    plain = run(project, project.params.replace(calibration=CalibrationParams()),
+                out_dir=tmp_path / "plain").state.coverage
+    calibrated = run(project, project.params.replace(calibration=cal),
+                     out_dir=tmp_path / "calibrated").state.coverage
+    want = apply_calibration(plain, cal, landcover_on_grid(path, plain))
+    for key, arr in want.best_dbm.items():
+        np.testing.assert_allclose(calibrated.best_dbm[key], arr, atol=1e-4)
 
 
 def test_a_run_with_the_calibration_subtracts_it_and_a_new_fit_uses_the_plain_engine(small,

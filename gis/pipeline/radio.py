@@ -128,7 +128,9 @@ def _one_piece(ctx: RunContext, tx: pd.DataFrame, area: tuple[float, float, floa
                               power_sums=True)   # the speed stage's SINR (issue 16)
     calibration = ctx.params.calibration
     if calibration.active:  # after the sweep until the kernel takes the tables (see the module)
-        result = apply_calibration(result, calibration, landcover)
+        # the land cover on the result's grid: the engine's window of the DEM grid
+        result = apply_calibration(result, calibration, None if landcover is None
+                                   else landcover[r0:r1, c0:c1])
         ctx.warn(*_calibrated(calibration))
     # the grid for point-to-point predictions (the sharing stage), flat when there is no DEM
     ctx.state.terrain = TerrainGrid.of(dem, transform)
