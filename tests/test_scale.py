@@ -169,6 +169,31 @@ def test_tiles_equal_single_piece_synchronous_and_threads(small, single, tmp_pat
     assert any("without data" in w for w in ctx.warnings)
 
 
+def test_a_calibrated_tiled_run_equals_the_calibrated_run_in_one_piece(small, tmp_path):
+    """The calibration is subtracted in every tile as in one piece (each cell's land-cover
+    class, a distance slope), and the cells counted by model fallback sum to the same."""
+    from gis.radio.calibration_params import CalibrationGroup, CalibrationParams
+
+    project, params, _ = small
+    cal = CalibrationParams(groups=(
+        CalibrationGroup("Viettel", None, ("4G",), offset_db=4.0, slope_db_per_decade=6.0),
+        CalibrationGroup("Viettel", 50, ("4G",), offset_db=7.0),
+        CalibrationGroup("MobiFone", None, ("3G", "4G"), offset_db=-2.5)))
+    params = params.replace(calibration=cal)
+    ref = _run(project, params, tmp_path / "one")
+    ctx = _run(project, _tiled(params, scheduler="synchronous"), tmp_path / "tiles")
+    _assert_same(ref, ctx)
+    assert not any("not applied to tiled" in w for w in ctx.warnings)
+    plain = _run(project, params.replace(calibration=CalibrationParams()), tmp_path / "plain")
+    with rasterio.open(ref.rasters["coverage_mobifone_4g"]) as a, \
+            rasterio.open(plain.rasters["coverage_mobifone_4g"]) as b:
+        diff = b.read(1) - a.read(1)
+    assert np.nanmax(np.abs(diff - 2.5 * -1)) < 1e-4       # the offset is in the files
+    fallbacks = ref.state.coverage.fallback_cells
+    assert fallbacks["cost231_hata"]["short_range"] > 0       # cells within 1 km of a mast
+    assert ctx.state.coverage.fallback_cells == fallbacks
+
+
 @pytest.mark.slow
 def test_tiles_equal_single_piece_on_a_local_cluster(small, single, tmp_path):
     distributed = pytest.importorskip("distributed")

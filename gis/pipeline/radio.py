@@ -7,9 +7,9 @@ area plus the largest coverage radius, and computes the best-server rasters with
 per-hamlet sums across tiles. Either way it leaves the same things: the
 ``coverage_<operator>_<tech>.tif`` / ``server_...`` rasters in the run folder and
 ``state.transmitters``, ``state.coverage``, ``state.terrain`` (and ``state.hamlet_coverage`` when
-tiled). In one piece, a calibration on measurements (``RunParams.calibration``) is subtracted
-from the best-server rasters after the sweep (:func:`gis.radio.calibration.apply_calibration`);
-tiled runs are not calibrated yet (a warning says so). ``mobile`` turns the coverage into the
+tiled). A calibration on measurements (``RunParams.calibration``) is subtracted from the
+best-server rasters after the sweep (:func:`gis.radio.calibration.apply_calibration`), in one
+piece or in each tile. ``mobile`` turns the coverage into the
 per-hamlet columns (:mod:`gis.analysis.mobile`).
 """
 
@@ -144,11 +144,9 @@ def _one_piece(ctx: RunContext, tx: pd.DataFrame, area: tuple[float, float, floa
 def _tiled(ctx: RunContext, tx: pd.DataFrame, area: tuple[float, float, float, float],
            halo: float) -> None:
     radio, scale = ctx.params.radio, ctx.params.scale
-    if ctx.params.calibration.active:
-        ctx.warn("The calibration on measurements is not applied to tiled runs yet: their "
-                 "coverage is the uncalibrated model's.",
-                 "Hiệu chỉnh theo số liệu đo chưa được áp dụng cho lần chạy theo ô lưới: vùng "
-                 "phủ là của mô hình chưa hiệu chỉnh.")
+    calibration = ctx.params.calibration
+    if calibration.active:
+        ctx.warn(*_calibrated(calibration))
     crs = ctx.project.crs
     dem_path = ctx.project.rasters.get("dem")
     grid = plan_grid(area, crs, dem_path=dem_path, halo_m=halo,
@@ -161,7 +159,7 @@ def _tiled(ctx: RunContext, tx: pd.DataFrame, area: tuple[float, float, float, f
     result = run_tiled(tx, ctx.project.require("villages"), grid, ctx.workdir, radio=radio,
                        rule=ctx.params.mobile, population=pop_path,
                        landcover=ctx.project.rasters.get("landcover"), scale=scale,
-                       client=ctx.client, progress=True)
+                       calibration=calibration, client=ctx.client, progress=True)
     for w in result.warnings:
         ctx.warn(w)
     for path in result.rasters.values():  # server_*.tif lie next to them, as in one piece

@@ -48,6 +48,8 @@ from gis.atomic import write_atomic
 from gis.config import to_dict
 from gis.errors import InputFileError
 from gis.layers.rasters import write_geotiff
+from gis.radio.calibration import apply_calibration
+from gis.radio.calibration_params import CalibrationParams
 from gis.radio.coverage import (
     CoverageResult,
     check_transmitters,
@@ -94,6 +96,7 @@ class TileTask:
     pop_cols: tuple[int, int]
     out_dir: str
     fingerprint: str
+    calibration: CalibrationParams | None = None
 
 
 @dataclass
@@ -107,6 +110,7 @@ class TileOutput:
     n_transmitters: int
     has_rasters: bool
     resumed: bool = False
+    counts: dict[str, dict] = field(default_factory=dict)
 
 
 #: glibc ``mallopt`` parameters (malloc.h) and the values :func:`tune_allocator` sets: the
@@ -182,6 +186,7 @@ def run_tile(task: TileTask) -> TileOutput:
     shape = (tile.height, tile.width)
     best = {k: np.full(shape, np.nan, np.float32) for k in task.keys}
     warnings: list[str] = []
+    counts: dict[str, dict] = {}
     has_rasters = len(task.tx) > 0
     if has_rasters:
         dem, dem_tr = read_tile_dem(grid, tile)
@@ -190,9 +195,14 @@ def run_tile(task: TileTask) -> TileOutput:
         phase("read")
         res = compute_coverage(task.tx, dem, dem_tr, grid.crs, task.radio, landcover=lc,
                                window=(tile.halo, tile.halo, tile.height, tile.width))
+        if task.calibration is not None and task.calibration.active:
+            h0 = tile.halo   # the land cover on the core's cells, as in a run in one piece
+            res = apply_calibration(res, task.calibration, None if lc is None else
+                                    lc[h0:h0 + tile.height, h0:h0 + tile.width])
         del dem, lc
         phase("engine")
         warnings = list(res.warnings)
+        counts = {name: getattr(res, name) for name in COUNTS}
         tr = grid.transform * grid.transform.translation(tile.col_off, tile.row_off)
         for key in task.keys:
             if key in res.best_dbm:
@@ -232,10 +242,11 @@ def run_tile(task: TileTask) -> TileOutput:
     marker = {"tile": tile.name, "fingerprint": task.fingerprint, "seconds": round(seconds, 3),
               **cpu, "phases": phases, "pid": os.getpid(), "allocator_tuned": tuned,
               "transmitters": len(task.tx), "cells": tile.height * tile.width,
-              "rasters": has_rasters, "warnings": warnings}
+              "rasters": has_rasters, "warnings": warnings, "counts": counts}
     write_atomic(out / MARKER, lambda p: p.write_text(json.dumps(marker, ensure_ascii=False),
                                                        encoding="utf-8"))
-    return TileOutput(tile.name, partials, warnings, seconds, len(task.tx), has_rasters)
+    return TileOutput(tile.name, partials, warnings, seconds, len(task.tx), has_rasters,
+                      counts=counts)
 
 
 #: Compression of the assembled GeoTIFFs: DEFLATE (every GIS reads it) with the TIFF
@@ -281,7 +292,8 @@ def _load_done(folder: Path, fingerprint: str) -> TileOutput | None:
         return None
     return TileOutput(meta["tile"], part, list(meta.get("warnings", [])),
                       float(meta.get("seconds", 0.0)), int(meta.get("transmitters", 0)),
-                      bool(meta.get("rasters", False)), resumed=True)
+                      bool(meta.get("rasters", False)), resumed=True,
+                      counts=dict(meta.get("counts", {})))
 
 
 class RasterMap(Mapping):
@@ -340,6 +352,7 @@ class TiledResult:
     tile_seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    counts: dict[str, dict] = field(default_factory=dict)
 
     def coverage(self) -> CoverageResult:
         """A :class:`CoverageResult` over the whole grid whose arrays are read from the
@@ -347,9 +360,27 @@ class TiledResult:
         res = CoverageResult(transform=self.grid.transform, crs=self.grid.crs,
                              shape=self.grid.shape, best_dbm=RasterMap(self.rasters),
                              server=RasterMap(self.servers), transmitters=self.transmitters,
-                             warnings=list(self.warnings))
+                             warnings=list(self.warnings),
+                             **{name: self.counts.get(name, {}) for name in COUNTS})
         res.rasters = dict(self.rasters)
         return res
+
+
+#: The cell counts of :class:`CoverageResult` a tile reports and the driver sums (fallbacks of
+#: the models, ITM modes and warnings): tiles partition the cells, so the sums are the counts
+#: of a run in one piece.
+COUNTS = ("fallback_cells", "itm_modes", "itm_warnings")
+
+
+def add_counts(total: dict, part: Mapping) -> dict:
+    """``total`` with the nested counts of ``part`` added, key by key (JSON keys: strings)."""
+    for key, value in part.items():
+        key = str(key)
+        if isinstance(value, Mapping):
+            add_counts(total.setdefault(key, {}), value)
+        else:
+            total[key] = total.get(key, 0) + int(value)
+    return total
 
 
 def merge_warnings(lists: Iterable[list[str]]) -> list[str]:
@@ -368,13 +399,15 @@ def merge_warnings(lists: Iterable[list[str]]) -> list[str]:
 
 
 def _fingerprint(grid: Grid, tile_cells: int, tx: pd.DataFrame, villages, radio: RadioParams,
-                 rule: HamletRule, paths: list[str | None]) -> str:
+                 rule: HamletRule, calibration: CalibrationParams,
+                 paths: list[str | None]) -> str:
     h = hashlib.sha256()
     h.update(repr((tuple(grid.transform), grid.shape, grid.crs_wkt, grid.dem_offset,
                    tile_cells)).encode())
     h.update(pd.util.hash_pandas_object(tx.astype(str), index=False).to_numpy().tobytes())
     h.update(b"".join(shapely.to_wkb(np.asarray(villages.geometry.values, dtype=object))))
-    h.update(json.dumps([to_dict(radio), to_dict(rule)], sort_keys=True, default=str).encode())
+    h.update(json.dumps([to_dict(radio), to_dict(rule), to_dict(calibration)], sort_keys=True,
+                        default=str).encode())
     for p in paths:
         if p is None:
             h.update(b"-")
@@ -582,6 +615,7 @@ def run_tiled(
     population: str | Path | None = None,
     landcover: str | Path | None = None,
     scale: ScaleParams | None = None,
+    calibration: CalibrationParams | None = None,
     client=None,
     only: Iterable[str] | None = None,
     progress: bool = False,
@@ -605,6 +639,9 @@ def run_tiled(
         Optional raster paths (people per cell; ESA WorldCover classes).
     scale
         Tile size, scheduler, workers, resumption (:class:`ScaleParams`).
+    calibration
+        The calibration on measurements (``RunParams.calibration``), subtracted in each tile
+        as in a run in one piece (:func:`gis.radio.calibration.apply_calibration`).
     client
         A ``dask.distributed.Client``: the tiles run on its cluster (overrides
         ``scale.scheduler``).
@@ -641,7 +678,8 @@ def run_tiled(
     tile_h = _tile_hamlets(tiles, grid, villages, centres, pad)
     if lattice is not None:
         own_r, own_c = lattice.owner_ranges(grid, tile_cells)
-    fp = _fingerprint(grid, tile_cells, tx, villages, radio, rule,
+    calibration = calibration or CalibrationParams()
+    fp = _fingerprint(grid, tile_cells, tx, villages, radio, rule, calibration,
                       [grid.dem_path, None if population is None else str(population),
                        None if landcover is None else str(landcover)])
     wanted = None if only is None else set(only)
@@ -665,7 +703,7 @@ def run_tiled(
             landcover_path=None if landcover is None else str(landcover), pop=lattice,
             pop_rows=_owned_range(own_r, t.row) if lattice is not None else (0, 0),
             pop_cols=_owned_range(own_c, t.col) if lattice is not None else (0, 0),
-            out_dir=str(folder), fingerprint=fp))
+            out_dir=str(folder), fingerprint=fp, calibration=calibration))
     for o in _execute(tasks, scale, client, progress):
         outputs[o.name] = o
     result = TiledResult(grid=grid, tiles=tiles, keys=keys, transmitters=tx)
@@ -674,6 +712,10 @@ def run_tiled(
     result.resumed = [o.name for o in ordered if o.resumed]
     result.tile_seconds = {o.name: o.seconds for o in ordered if not o.resumed}
     result.warnings = merge_warnings(o.warnings for o in ordered)
+    for name in COUNTS:
+        result.counts[name] = {}
+        for o in ordered:
+            add_counts(result.counts[name], o.counts.get(name, {}))
     if wanted is not None:
         result.seconds = time.perf_counter() - t0
         return result
