@@ -196,7 +196,7 @@ POPUP_JS = """function (feature, layer) {
             h += '</table>';
         }
         return h + '</div>';
-    }, {maxWidth: 380});
+    }, {maxWidth: 380, autoPanPaddingTopLeft: [64, 16]});   // clear of the map's controls
 }"""
 
 
