@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -634,6 +635,29 @@ NOTE_PHRASES: tuple[tuple[str, str], ...] = (
     (r"no such commune \(code or name\) in the crosswalk",
      "không có xã này (mã hoặc tên) trong bảng chuyển đổi"),
 )
+
+
+class Note(str):
+    """A warning or a default of a run: its English text (the string itself) and Vietnamese.
+
+    >>> n = Note("No DEM: flat terrain.", "Không có DEM: địa hình phẳng.")
+    >>> n, n.vi, n.text("vi")
+    ('No DEM: flat terrain.', 'Không có DEM: địa hình phẳng.', 'Không có DEM: địa hình phẳng.')
+    """
+
+    vi: str
+
+    def __new__(cls, en: str, vi: str | None = None) -> Note:
+        self = super().__new__(cls, en)
+        self.vi = vi if vi else str(en)
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Note, (str(self), self.vi))
+
+    def text(self, lang: str = "en") -> str:
+        """The note in ``lang`` (``"vi"`` or ``"en"``)."""
+        return self.vi if lang == "vi" else str(self)
 
 
 def check_lang(lang: str) -> str:

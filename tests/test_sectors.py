@@ -100,6 +100,11 @@ def test_omni_and_position_id_pass_through():
 def test_vietnamese_messages():
     _, defaults = expand_sectors(_sites(operator=["Viettel"]), lang="vi")
     assert "1 dòng trạm thiếu góc phương vị: giả định 3 sector ở 0/120/240°." in defaults
+    # by default each is English carrying its Vietnamese: a run's defaults_vi and the
+    # Vietnamese report read them in Vietnamese
+    _, both = expand_sectors(_sites(operator=["Viettel"]))
+    assert "1 site rows without azimuth: assumed 3 sectors at 0/120/240°." in both
+    assert [d.vi for d in both] == defaults
 
 
 def test_custom_default_sectors():

@@ -22,12 +22,13 @@ import geopandas as gpd
 import numpy as np
 
 from gis.errors import ValidationError
+from gis.labels import Note
 from gis.layers.rasters import read_window
 from gis.layers.read import read_layer
 from gis.layers.report import LoadReport
 from gis.layers.sources import display_name
 from gis.params import RunParams
-from gis.pipeline.context import Note, RunContext
+from gis.pipeline.context import RunContext
 from gis.pipeline.stages import STAGES, run
 from gis.radio.calibration import (
     REASONS,

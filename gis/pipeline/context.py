@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from gis.labels import Note
+
 if TYPE_CHECKING:
     import numpy as np
     from affine import Affine
@@ -33,7 +35,6 @@ if TYPE_CHECKING:
     from gis.scale.runner import TiledResult
 
 __all__ = [
-    "Note",
     "ParamsView",
     "ProjectView",
     "RunContext",
@@ -43,29 +44,6 @@ __all__ = [
     "TerrainGrid",
     "UndeclaredInputError",
 ]
-
-
-class Note(str):
-    """A warning or a default of a run: its English text (the string itself) and Vietnamese.
-
-    >>> n = Note("No DEM: flat terrain.", "Không có DEM: địa hình phẳng.")
-    >>> n, n.vi, n.text("vi")
-    ('No DEM: flat terrain.', 'Không có DEM: địa hình phẳng.', 'Không có DEM: địa hình phẳng.')
-    """
-
-    vi: str
-
-    def __new__(cls, en: str, vi: str | None = None) -> Note:
-        self = super().__new__(cls, en)
-        self.vi = vi if vi else str(en)
-        return self
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Note, (str(self), self.vi))
-
-    def text(self, lang: str = "en") -> str:
-        """The note in ``lang`` (``"vi"`` or ``"en"``)."""
-        return self.vi if lang == "vi" else str(self)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ import pandas as pd
 import shapely
 
 from gis.errors import CRSError, ValidationError
+from gis.labels import Note
 from gis.layers.schema import TECHS
 from gis.radio.params import RadioParams
 
@@ -116,7 +117,9 @@ def parse_band_mhz(value: object) -> float | None:
 
 
 def _msg(lang: str, en: str, vi: str) -> str:
-    return vi if lang == "vi" else en
+    """The Vietnamese text for ``lang="vi"``; otherwise a :class:`~gis.labels.Note`, the
+    English text that carries its Vietnamese (``.vi``) for a run's bilingual defaults."""
+    return vi if lang == "vi" else Note(en, vi)
 
 
 def _rows_error(en: str, vi: str, rows, fix: str, fix_vi: str) -> ValidationError:
@@ -181,7 +184,8 @@ def expand_sectors(
         ``signal_offset_db`` (measured signal relative to the EIRP, dB), ``signal`` (rxlev, rscp,
         rsrp, ss_rsrp), ``model`` (empirical model for its frequency), ``max_radius_m``, ``row``.
     defaults : list of str
-        What was assumed, e.g. "12 site rows without azimuth: assumed 3 sectors at 0/120/240°".
+        What was assumed, e.g. "12 site rows without azimuth: assumed 3 sectors at 0/120/240°":
+        in Vietnamese for ``lang="vi"``, else English :class:`~gis.labels.Note` with ``.vi``.
 
     Raises
     ------

@@ -26,6 +26,7 @@ from gis.labels import (
     SCOPE_LABELS,
     check_lang,
     column_label,
+    indicator_note,
     label,
     text,
 )
@@ -149,7 +150,8 @@ def _indicator_table(ind: pd.DataFrame, lang: str) -> str:
             f"<tr><td>{escape(str(getattr(r, name_col)))}</td>{value}"
             f"<td class='num'>{target}</td>"
             + ("<td class='na'>-</td>" if pd.isna(r.value) else _met_cell(met, lang))
-            + f"<td class='num'>{escape(gap)}</td><td class='small'>{escape(str(r.note or ''))}</td>"
+            + f"<td class='num'>{escape(gap)}</td><td class='small'>"
+            f"{escape(str(indicator_note(r.note, lang) or ''))}</td>"
             "</tr>")
     out.append("</table>")
     return "".join(out)
