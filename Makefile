@@ -27,8 +27,10 @@ $(SAMPLE): | $(STAMP)
 run: install sample
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
 
+# the suite on every core (pytest-xdist); `make test PYTEST_ARGS=` runs it in one process
+PYTEST_ARGS ?= -n auto
 test: install sample
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
