@@ -122,7 +122,9 @@ def test_map_page_and_map_only_change_never_recompute(app_env, runs):
     assert at.title[0].value == "Bản đồ"
     assert at.radio(key="map_colour_by_vi").value == "mobile"
     choices = at.selectbox(key="map_coverage").options
-    assert len(choices) == 1 + sum(1 for k in ctx.rasters if k.startswith("coverage_"))
+    # none, the coverage rasters, the expected-speed rasters (best and per operator)
+    assert len(choices) == 1 + sum(1 for k in ctx.rasters
+                                   if k.startswith(("coverage_", "est_dl_mbps_")))
     at.radio(key="map_colour_by_vi").set_value("ftth").run()
     at.selectbox(key="map_basemap").set_value("plain").run()
     at.selectbox(key="map_coverage").set_value(sorted(

@@ -139,3 +139,24 @@ def app_project_folder(tmp: Path) -> Path:
         build_sample().save(sample)
         return sample
     return build_small_project(Path(tmp) / "small")
+
+
+def test_indicator_hamlets_counts_the_speed_estimate_against_the_preset():
+    """The hamlets behind a speed indicator are those below the preset's Mbit/s (a number
+    column, not a flag), the same rule as the indicator table's."""
+    import pandas as pd
+
+    from gis.analysis.indicators import speed_indicator_flags
+    from gis.analysis.speed_params import SPEED_TARGET_PRESETS
+    from gis.app.overview import indicator_hamlets
+
+    h = pd.DataFrame({"est_dl_mbps_mobile": [12.0, 70.0, 150.0, float("nan")],
+                      "est_dl_mbps_fixed": [95.0, 300.0, float("nan"), 50.0],
+                      "ftth": [True, True, False, True]})
+    target = SPEED_TARGET_PRESETS["national"].mobile_mbps
+    got = indicator_hamlets("hamlets_speed_mobile", h, preset="national")
+    assert got.tolist() == [12.0 >= target, 70.0 >= target, 150.0 >= target, False]
+    want = speed_indicator_flags(h, SPEED_TARGET_PRESETS["national"])["hamlets_speed_mobile"]
+    assert got.tolist() == want.fillna(False).tolist()
+    if SPEED_TARGET_PRESETS["national"].fixed_mbps is None:   # no fixed target in the plan
+        assert indicator_hamlets("hamlets_speed_fixed", h, preset="national") is None

@@ -12,7 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from gis.analysis.frames import as_bool
-from gis.analysis.indicators import INDICATORS
+from gis.analysis.indicators import INDICATORS, SPEED_INDICATORS, speed_indicator_flags
+from gis.analysis.speed_params import SPEED_TARGET_PRESETS
 from gis.analysis.status import STATUS_COLORS, ftth_status, mobile_status, uncovered_hamlets
 from gis.app.i18n import t
 from gis.app.widgets import (
@@ -73,7 +74,12 @@ def numerator_text(row: pd.Series, lang: str) -> str:
            f"{unit_label(row.get('gap_unit'), lang)}".strip()
 
 
-def indicator_hamlets(indicator_id: str, hamlets: pd.DataFrame) -> pd.Series | None:
+#: The expected-speed indicators: counted against the preset's Mbit/s, not a flag column.
+SPEED_IDS = frozenset(d.indicator_id for d in SPEED_INDICATORS)
+
+
+def indicator_hamlets(indicator_id: str, hamlets: pd.DataFrame, *,
+                      preset: str = "national") -> pd.Series | None:
     """Per hamlet, whether it counts for the indicator (``True``: in the numerator); ``None``
     for an indicator not measured on hamlets (sharing, facilities) or whose columns the run
     lacks. Weighted indicators (households, population) count a hamlet when all of it is in
@@ -81,6 +87,9 @@ def indicator_hamlets(indicator_id: str, hamlets: pd.DataFrame) -> pd.Series | N
     d = _DEFS.get(indicator_id)
     if d is None or d.basis != "hamlets":
         return None
+    if indicator_id in SPEED_IDS:   # the estimate against the plan's Mbit/s (``preset``)
+        flags = speed_indicator_flags(hamlets, SPEED_TARGET_PRESETS[preset])[indicator_id]
+        return None if isinstance(flags, str) else flags.fillna(False).astype(bool)
     if " and " in d.needs:
         share_col = d.needs.split(" and ")[0]
         if share_col not in hamlets:
@@ -187,8 +196,10 @@ def _metrics(shown: pd.DataFrame, name_col: str, lang: str) -> None:
 
 def _behind(ctx, area: pd.DataFrame, name_col: str, lang: str) -> None:
     """The hamlets behind an indicator: those that keep it from its target."""
+    preset = ctx.params.targets.preset
     hamlet_based = [r for _, r in area.iterrows()
-                    if indicator_hamlets(str(r["indicator_id"]), ctx.hamlets) is not None]
+                    if indicator_hamlets(str(r["indicator_id"]), ctx.hamlets,
+                                         preset=preset) is not None]
     if not hamlet_based:
         return
     st.subheader(t("behind_title", lang))
@@ -196,7 +207,7 @@ def _behind(ctx, area: pd.DataFrame, name_col: str, lang: str) -> None:
     chosen = st.selectbox(t("behind_choose", lang), list(names), key="behind_indicator",
                           format_func=names.__getitem__)
     row = next(r for r in hamlet_based if str(r["indicator_id"]) == chosen)
-    counted = indicator_hamlets(chosen, ctx.hamlets)
+    counted = indicator_hamlets(chosen, ctx.hamlets, preset=preset)
     bad_when_counted = row.get("direction") == "<="
     lacking = counted if bad_when_counted else ~counted
     rows = ctx.hamlets[lacking.to_numpy()]

@@ -41,7 +41,7 @@ def search(frame: pd.DataFrame, text: str) -> pd.DataFrame:
 def filter_hamlets(hamlets: pd.DataFrame, *, communes: list[str] | None = None,
                    statuses: list[str] | None = None, text: str = "",
                    provinces: list[str] | None = None,
-                   indicator: str | None = None) -> pd.DataFrame:
+                   indicator: str | None = None, preset: str = "national") -> pd.DataFrame:
     """The hamlets in ``provinces`` and ``communes`` (the 2025 units when the run has them),
     with a mobile status in ``statuses``, that keep ``indicator`` from its target (an
     indicator id; :func:`gis.app.overview.indicator_hamlets`), matching ``text``."""
@@ -53,7 +53,7 @@ def filter_hamlets(hamlets: pd.DataFrame, *, communes: list[str] | None = None,
     if statuses:
         out = out[mobile_status(out).isin(statuses).to_numpy()]
     if indicator:
-        counted = indicator_hamlets(indicator, out)
+        counted = indicator_hamlets(indicator, out, preset=preset)
         if counted is not None:
             lacking = counted if indicator in MAX_TARGETS else ~counted
             out = out[lacking.to_numpy()]
@@ -133,7 +133,8 @@ def _hamlets_tab(ctx, lang: str) -> None:
                                    format_func=lambda c: status_label(c, lang))
     text = rest[2].text_input(t("search", lang), key="search_hamlets")
     shown = filter_hamlets(h, communes=communes, statuses=statuses, text=text,
-                           provinces=provinces, indicator=indicator)
+                           provinces=provinces, indicator=indicator,
+                           preset=ctx.params.targets.preset)
     view = shown.copy()
     view.insert(2, "mobile_status", mobile_status(shown).map(
         lambda c: status_label(c, lang)).to_numpy())
