@@ -113,7 +113,7 @@ def test_mobile_speed_of_a_hamlet_by_hand(runs):
     assert row["value"] == pytest.approx(expected_share)
 
 
-def test_fixed_speed_by_hand_and_no_mobile_without_power_sums(runs):
+def test_fixed_speed_by_hand_and_mobile_from_the_runs_power_sums(runs):
     _, ctx = runs
     h = ctx.hamlets
     # 2488.32 Mbit/s x 0.92 / (32 x 0.7 x 0.2) = 511.0 Mbit/s (cap raised to 1000 Mbit/s)
@@ -123,12 +123,13 @@ def test_fixed_speed_by_hand_and_no_mobile_without_power_sums(runs):
     assert ftth.any()
     np.testing.assert_allclose(h.loc[ftth, "est_dl_mbps_fixed"], expected)
     assert h.loc[~ftth, "est_dl_mbps_fixed"].isna().all()
-    # without the engine's sums the mobile estimate is not computed, and the run says so
-    assert "est_dl_mbps_mobile" not in h and "est_dl_mbps_best" not in ctx.rasters
-    assert NO_POWER_SUMS[0] in ctx.warnings
-    assert NO_POWER_SUMS[1] in [w.vi for w in ctx.warnings]
-    ind = ctx.tables["indicators"].set_index(["indicator_id", "scope_level"])
-    assert str(ind.loc[("hamlets_speed_mobile", "area"), "note"]).startswith("not available")
+    # the coverage stage keeps the engine's power sums: the mobile estimate is computed
+    assert h["est_dl_mbps_mobile"].notna().any() and "est_dl_mbps_best" in ctx.rasters
+    assert NO_POWER_SUMS[0] not in ctx.warnings
+    # a coverage without them (an engine asked for none) leaves it out, and the run says so
+    from gis.pipeline.speed import power_sums_of
+
+    assert power_sums_of(dataclasses.replace(ctx.state.coverage, power_sum_mw={})) is None
 
 
 def test_speed_stage_declares_what_it_reads():
