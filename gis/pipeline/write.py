@@ -42,8 +42,9 @@ RUN_FILE = "run.json"
 EMPTY_HAMLETS = ["village_id", "name", "province_code", "province", "commune_code", "commune",
                  "population", "households", "lon", "lat"]
 
-#: What a run folder may keep from an earlier run: the tiles of a tiled run (resumption).
-KEEP = ("tiles",)
+#: What a run folder may keep from an earlier run: the tiles and partitions of a tiled run
+#: (resumption).
+KEEP = ("tiles", "partitions")
 
 
 def run_metadata(ctx: RunContext) -> dict[str, Any]:
