@@ -119,6 +119,8 @@ def test_partitioned_run_equals_one_piece_in_process(two_provinces, one_piece, t
         assert 0 < ftth.mean() < 1
     assert ctx.tables["facilities"]["rsrp_4g_dbm"].notna().sum() > 100
     assert_same_run(one_piece, ctx)
+    with rasterio.open(ctx.rasters["coverage_viettel_4g"]) as src:   # assembled from tiles
+        assert src.tags(ns="IMAGE_STRUCTURE")["LAYOUT"] == "COG"
     for stage, key in (("ftth", "37"), ("ftth", "38"), ("facilities", "38")):
         assert (tmp_path / "partitions" / stage / key / "done.json").is_file()
 
@@ -241,3 +243,59 @@ def test_partitioned_run_equals_one_piece_on_a_scheduler_whose_worker_dies(
     assert flag.is_file()   # a worker died in its first partition; the task ran again
     assert len(_partition_notes(ctx)) == 2
     assert_same_run(one_piece, ctx)
+
+
+def test_cloud_optimized_geotiff_with_overviews(tmp_path):
+    """write_geotiff(cog=True): GDAL's COG layout, overviews until one fits a 256-cell block, the
+    full-resolution cells and the tags unchanged (lossless)."""
+    from affine import Affine
+
+    from gis.layers.rasters import write_geotiff
+
+    rng = np.random.default_rng(3)
+    arr = rng.normal(-90.0, 12.0, (700, 1100)).astype(np.float32)
+    arr[:50, :70] = np.nan
+    srv = rng.integers(-1, 5000, arr.shape).astype(np.int32)
+    tr = Affine(30.0, 0.0, 600_000.0, 0.0, -30.0, 2_300_000.0)
+    for a, nodata in ((arr, float("nan")), (srv, -1)):
+        path = write_geotiff(tmp_path / f"r_{a.dtype}.tif", a, tr, "EPSG:32648", nodata=nodata,
+                             tags={"units": "dBm"}, cog=True)
+        with rasterio.open(path) as src:
+            assert src.tags(ns="IMAGE_STRUCTURE")["LAYOUT"] == "COG"
+            assert src.overviews(1) == [2, 4, 8]  # 1100 -> 550 -> 275 -> 138: one block
+            assert src.block_shapes[0] == (256, 256) and src.tags()["units"] == "dBm"
+            np.testing.assert_array_equal(src.read(1), a)
+            assert src.transform == tr
+    assert not list(tmp_path.glob(".*"))   # no temporary file left
+
+
+def test_uncovered_list_and_indicators_per_province(one_piece, tmp_path):
+    from gis.pipeline.write import results_of
+    from gis.report.by_province import write_by_province
+
+    results = results_of(one_piece)
+    paths = write_by_province(results, tmp_path)
+    folders = sorted(p.parent.name for p in paths)
+    assert folders == ["37_tinh_ninh_binh"] * 2 + ["38_tinh_thanh_hoa"] * 2
+    whole = results.uncovered("en")
+    ind = results.indicators
+    h = one_piece.hamlets
+    seen = 0
+    for code, folder in (("37", "37_tinh_ninh_binh"), ("38", "38_tinh_thanh_hoa")):
+        unc = pd.read_csv(tmp_path / "provinces" / folder / "uncovered_hamlets.csv",
+                          encoding="utf-8-sig", dtype={"province_code": str})
+        assert set(unc["province_code"]) == {code}
+        assert len(unc) == int((whole["province_code"] == code).sum()) > 0
+        seen += len(unc)
+        mine = pd.read_csv(tmp_path / "provinces" / folder / "indicators.csv",
+                           encoding="utf-8-sig", dtype={"unit_code": str})
+        communes = set(h.loc[h["province_code"] == code, "commune_code"].astype(str))
+        prov = mine[mine["scope_level"] == "province"]
+        assert set(prov["unit_code"]) == {code}
+        assert len(prov) == int(((ind["scope_level"] == "province")
+                                 & (ind["unit_code"].astype(str) == code)).sum())
+        assert set(mine.loc[mine["scope_level"] == "commune", "unit_code"]) == communes
+    assert seen == len(whole)
+    # one province: nothing more than the whole-area files
+    single = dataclasses.replace(results, hamlets=results.hamlets.assign(province_code="37"))
+    assert write_by_province(single, tmp_path / "one") == []

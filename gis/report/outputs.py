@@ -4,7 +4,8 @@
 ``report.xlsx``; ``report.html``; ``results.gpkg``; ``shared_duct_roads.kml`` (the roads
 needing shared ducts, coloured by duct class); and, for each coverage raster of the run,
 its tier polygons in ``coverage_tiers.gpkg`` (one layer per raster) and
-``<raster>_tiers.kml``; the rasters themselves (GeoTIFF) are copied in when the run wrote them
+``<raster>_tiers.kml``; for a run over several provinces, ``provinces/<code>_<name>/`` with
+each province's ``uncovered_hamlets.csv`` and ``indicators.csv``; the rasters themselves (GeoTIFF) are copied in when the run wrote them
 elsewhere. Used by :func:`gis.pipeline.write.write_run` and ``python -m gis export``.
 """
 
@@ -18,6 +19,7 @@ from gis.export.kml import kml_color, write_kml
 from gis.export.tiers import DEFAULT_TIERS_DBM, TIER_COLORS, tier_polygons
 from gis.export.writers import copy_raster, write_csv, write_geojson, write_gpkg, write_xlsx
 from gis.labels import DUCT_CLASS_LABELS, TIER_LABELS, check_lang
+from gis.report.by_province import write_by_province
 from gis.report.html import write_html
 from gis.report.results import RESULTS_FILE, RunResults
 from gis.report.workbook import write_workbook
@@ -105,4 +107,5 @@ def write_outputs(results: RunResults, out_dir: str | Path, *, lang: str = "en")
             written.append(copy_raster(raster, target))
             results.rasters[name] = target
     written += write_coverage_tiers(results, out, lang=lang)
+    written += write_by_province(results, out, lang=lang)
     return written

@@ -50,6 +50,10 @@ class ScaleParams:
     vrt_above_cells
         Grid size (cells) above which ``"auto"`` writes VRTs: 200 M cells (a 30 m grid of
         180,000 km², half of Vietnam).
+    cog
+        Write the assembled GeoTIFFs as Cloud Optimized GeoTIFFs with overviews (default:
+        QGIS and web viewers draw a province or the country from the overviews; lossless,
+        the full-resolution cells are the same). The VRTs of ``"vrt"`` have no overviews.
     partition_by
         How the stages after the coverage (FTTH, facilities) split a tiled run:
         ``"province"`` (default: one partition per 2025 province, :mod:`gis.scale.partition`)
@@ -67,6 +71,7 @@ class ScaleParams:
     keep_tiles: bool = True
     assemble: str = "auto"
     vrt_above_cells: int = 200_000_000
+    cog: bool = True
     partition_by: str = "province"
     retries: int = 2
 

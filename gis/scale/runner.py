@@ -47,7 +47,7 @@ from gis.analysis.params import HamletRule
 from gis.atomic import write_atomic
 from gis.config import to_dict
 from gis.errors import InputFileError
-from gis.layers.rasters import write_geotiff
+from gis.layers.rasters import cog_copy, write_geotiff
 from gis.radio.coverage import (
     CoverageResult,
     check_transmitters,
@@ -550,8 +550,9 @@ def _plain_main(active: bool) -> Iterator[None]:
 
 
 def _assemble(grid: Grid, tiles: list[Tile], has: dict[str, bool], tiles_dir: Path,
-              out_dir: Path, key: tuple[str, str], kind: str) -> Path:
-    """One GeoTIFF of the whole grid from the tiles' files, written tile by tile."""
+              out_dir: Path, key: tuple[str, str], kind: str, cog: bool = True) -> Path:
+    """One GeoTIFF of the whole grid from the tiles' files, written tile by tile; then, with
+    ``cog``, copied to a Cloud Optimized GeoTIFF with overviews (:func:`cog_copy`)."""
     dtype, nodata = ("float32", np.nan) if kind == "coverage" else ("int32", -1)
     path = out_dir / coverage_filename(*key, kind=kind)
     h, w = grid.shape
@@ -571,7 +572,16 @@ def _assemble(grid: Grid, tiles: list[Tile], has: dict[str, bool], tiles_dir: Pa
             else:
                 arr = np.full((t.height, t.width), nodata, dtype)
             dst.write(arr, 1, window=win)
-    os.replace(tmp, path)
+    if cog:
+        tmp_cog = path.with_name(f".{path.name}.cog.tmp")
+        try:
+            cog_copy(tmp, tmp_cog, zlevel=int(ASSEMBLED_COMPRESSION["zlevel"]))
+            os.replace(tmp_cog, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+            tmp_cog.unlink(missing_ok=True)
+    else:
+        os.replace(tmp, path)
     return path
 
 
@@ -722,7 +732,7 @@ def run_tiled(
     result.hamlet_coverage = reducer.table(radio, rule)
     has = {o.name: o.has_rasters for o in ordered}
     vrt = scale.use_vrt(grid.shape[0] * grid.shape[1])
-    write = _write_vrt if vrt else _assemble
+    write = _write_vrt if vrt else functools.partial(_assemble, cog=scale.cog)
     # one raster per thread: GDAL compresses and writes without the GIL
     from concurrent.futures import ThreadPoolExecutor
 
