@@ -1,6 +1,7 @@
-"""The stages after the coverage partitioned by province (gis.scale.partition): every table and
-raster of a two-province area equals the one-piece run, in one process, on a LocalCluster and
-on a real ``dask scheduler`` with two ``dask worker`` processes; resumption; faults."""
+"""The stages after the coverage partitioned by province (gis.scale.partition): FTTH, facilities
+and the sharing stage's covering pairs. Every table and raster of a two-province area equals
+the one-piece run, in one process, on a LocalCluster and on a real ``dask scheduler`` with two
+``dask worker`` processes (one of which dies); resumption; faults; national outputs."""
 
 from __future__ import annotations
 
@@ -30,6 +31,18 @@ from gis.scale.partition import (
     make_partitions,
     run_partitions,
 )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _sharing_pairs_on_dask():
+    """Every round of the sharing stage's covering pairs goes to the partitions (the sample's
+    402 hamlets are below the size at which the driver keeps them)."""
+    import gis.pipeline.sharing_reach as sharing_reach
+
+    saved = sharing_reach.REACH_IN_PROCESS_BELOW
+    sharing_reach.REACH_IN_PROCESS_BELOW = 0
+    yield
+    sharing_reach.REACH_IN_PROCESS_BELOW = saved
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +124,12 @@ def test_partitioned_run_equals_one_piece_in_process(two_provinces, one_piece, t
                      "Stage 'facilities' ran in 2 partition(s) by province (0 reused from an "
                      "earlier run)."]
     assert _partition_notes(one_piece) == []
+    # the sharing stage's covering pairs: 4 operators' co-location hosts, their consolidation
+    # checks, the new-tower candidates
+    assert ("Sharing: the covering pairs of 9 round(s) computed in 18 partition task(s) over "
+            "2 province(s) (0 reused from an earlier run).") in ctx.defaults
+    assert len(ctx.tables["proposed_towers"]) > 3
+    assert len(ctx.tables["colocation_opportunities"]) > 100
     assert sorted(ctx.hamlets["province_code"].value_counts().items()) == [("37", 361),
                                                                           ("38", 41)]
     # the reference is not trivial: FTTH and its absence on both sides, facilities sampled
