@@ -1,7 +1,7 @@
 """Whether a stage of this run runs partition by partition, and over which partitions.
 
-The stages after the coverage that split by province (``ftth``, ``facilities``:
-:mod:`gis.scale.partition`) ask :func:`partitions_for`. A run is partitioned when it is large
+The stages after the coverage that split by province (``ftth``, ``facilities`` and the covering
+pairs of ``sharing``: :mod:`gis.scale.partition`) ask :func:`partitions_for`. A run is partitioned when it is large
 enough to be tiled (``scale.tile_above_km2``, on the hamlets' bounding box) or runs on a Dask
 client, and ``scale.partition_by`` is not ``"none"``; the sample district runs in one piece.
 """

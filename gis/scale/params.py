@@ -55,7 +55,8 @@ class ScaleParams:
         QGIS and web viewers draw a province or the country from the overviews; lossless,
         the full-resolution cells are the same). The VRTs of ``"vrt"`` have no overviews.
     partition_by
-        How the stages after the coverage (FTTH, facilities) split a tiled run:
+        How the stages after the coverage (FTTH, facilities, the sharing stage's covering
+        pairs) split a tiled run:
         ``"province"`` (default: one partition per 2025 province, :mod:`gis.scale.partition`)
         or ``"none"`` (in one piece). An area that is not tiled always runs in one piece.
     retries

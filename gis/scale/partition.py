@@ -28,15 +28,18 @@ province (constants below):
   coverage rasters (read only in the window under the partition's facilities). A facility
   belongs to the partition of its nearest hamlet centre.
 
-The stages that stay in one piece, and why: ``sharing`` (co-location opportunities, tower
-consolidation and the set cover of new towers are not separable by province: a tower near a
-border serves hamlets on both sides, and a greedy cover per province can choose two towers
-where the one-piece cover chooses one; the sparse neighbourhoods already make it cost about
-28 CPU s for a country-sized siting, docs/scale.md), ``fiber_plan`` (one Steiner tree over the
-whole network: routes are shared across borders), ``ducts`` (per road, a few seconds),
-``speed`` (per-hamlet arithmetic on columns) and ``indicators`` (sums of numerators and
-denominators over the concatenated hamlet table, which is what the reduction of per-partition
-sums would give).
+* ``sharing`` (:mod:`gis.pipeline.sharing_reach`): the covering pairs "antenna T reaches
+  hamlet H" of the partition's hamlets, with every host or candidate within the antenna's
+  reach (``max_radius_m``) of their bounding box: a tower serves hamlets across a border. The
+  set cover of new towers, the ranking of co-location opportunities and the consolidation
+  checks then run once in the driver on all the pairs, so a tower near a border is proposed
+  once, as in one piece (a greedy cover per province could choose two where the one-piece
+  cover chooses one).
+
+The stages that stay in one piece, and why: ``fiber_plan`` (one Steiner tree over the whole
+network: routes are shared across borders), ``ducts`` (per road, a few seconds), ``speed``
+(per-hamlet arithmetic on columns) and ``indicators`` (sums of numerators and denominators over
+the concatenated hamlet table, which is what the reduction of per-partition sums would give).
 """
 
 from __future__ import annotations
