@@ -228,19 +228,22 @@ def scheduler_and_workers(tmp_path):
     flag = tmp_path / "killed-once"
     env = {**os.environ, KILL_ONCE_ENV: str(flag), "PYTHONPATH": str(Path(gis.__file__)
                                                                    .parents[1])}
+    logs = [open(tmp_path / f"{name}.log", "w") for name in ("scheduler", "workers")]  # noqa: SIM115
     procs = [subprocess.Popen([str(dask_cli), "scheduler", "--host", "127.0.0.1", "--port",
                                str(port), "--dashboard-address", ":0"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+                              stdout=logs[0], stderr=subprocess.STDOUT)]
     try:
         procs.append(subprocess.Popen([str(dask_cli), "worker", address, "--nthreads", "1",
                                        "--nworkers", "2", "--dashboard-address", ":0",
                                        "--local-directory", str(tmp_path / "dask-worker")],
-                                      env=env, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL))
+                                      env=env, stdout=logs[1], stderr=subprocess.STDOUT))
         import distributed
 
         client = distributed.Client(address, timeout="30s")
         client.wait_for_workers(2, timeout=60)
+        # our workers (not another test's cluster on a reused port), with the fault armed
+        armed = client.run(lambda: os.environ.get(KILL_ONCE_ENV))
+        assert sorted(armed.values()) == [str(flag)] * 2, armed
         yield client, flag
         client.close()
     finally:
@@ -251,6 +254,8 @@ def scheduler_and_workers(tmp_path):
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
+        for log in logs:
+            log.close()
 
 
 @pytest.mark.slow
@@ -259,7 +264,9 @@ def test_partitioned_run_equals_one_piece_on_a_scheduler_whose_worker_dies(
     client, flag = scheduler_and_workers
     project, params = two_provinces
     ctx = gis.run(project, params, out_dir=tmp_path / "out", client=client)
-    assert flag.is_file()   # a worker died in its first partition; the task ran again
+    # a worker died in its first partition (its log in tmp_path/workers.log); the task ran
+    # again and the run finished with the same results
+    assert flag.is_file()
     assert len(_partition_notes(ctx)) == 2
     assert_same_run(one_piece, ctx)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from gis.analysis.ducts import DUCT_CLASS_COLOURS
 from gis.analysis.indicators import INDICATOR_COLUMNS
 from gis.export.kml import kml_color, write_kml
-from gis.export.tiers import DEFAULT_TIERS_DBM, TIER_COLORS, tier_polygons
+from gis.export.tiers import DEFAULT_TIERS_DBM, TIER_COLORS, TIERS_MAX_CELLS, tier_polygons
 from gis.export.writers import copy_raster, write_csv, write_geojson, write_gpkg, write_xlsx
 from gis.labels import DUCT_CLASS_LABELS, TIER_LABELS, check_lang
 from gis.report.by_province import write_by_province
@@ -24,7 +24,15 @@ from gis.report.html import write_html
 from gis.report.results import RESULTS_FILE, RunResults
 from gis.report.workbook import write_workbook
 
-__all__ = ["tiers_for", "write_coverage_tiers", "write_outputs"]
+__all__ = ["raster_cells", "tiers_for", "write_coverage_tiers", "write_outputs"]
+
+
+def raster_cells(path: str | Path) -> int:
+    """Cells of a raster (height x width), read from its header."""
+    import rasterio
+
+    with rasterio.open(path) as src:
+        return int(src.height) * int(src.width)
 
 
 def tiers_for(raster_name: str, parameters: dict | None) -> tuple[tuple[str, float], ...]:
@@ -43,7 +51,8 @@ def write_coverage_tiers(results: RunResults, out_dir: str | Path, *,
                          lang: str = "en") -> list[Path]:
     """Tier polygons of every ``coverage_*`` raster: ``coverage_tiers.gpkg`` and one KML each.
 
-    The tiers of each raster are its technology's (:func:`tiers_for`)."""
+    The tiers of each raster are its technology's (:func:`tiers_for`). Rasters above
+    :data:`gis.export.tiers.TIERS_MAX_CELLS` cells (national ones) get none."""
     out = Path(out_dir)
     written: list[Path] = []
     layers = {}
@@ -51,6 +60,8 @@ def write_coverage_tiers(results: RunResults, out_dir: str | Path, *,
     for name, raster in sorted(results.rasters.items()):
         if not Path(raster).name.startswith("coverage") or not Path(raster).is_file():
             continue
+        if raster_cells(raster) > TIERS_MAX_CELLS:
+            continue  # national rasters: the run's warnings say so (gis.pipeline.radio)
         gdf = tier_polygons(raster, tiers_dbm=tiers_for(name, results.meta.get("parameters")))
         gdf.insert(0, "layer", name)
         layers[name] = gdf
@@ -102,7 +113,9 @@ def write_outputs(results: RunResults, out_dir: str | Path, *, lang: str = "en")
     # the run's rasters (coverage_*, server_*, GeoTIFF) go with the results when the run
     # computed them elsewhere (a temporary folder)
     for name, raster in sorted(results.rasters.items()):
-        target = out / f"{name}.tif"
+        # (a national run's rasters are VRTs in out_dir: a VRT copied under a .tif name would
+        # be an XML file the GIS cannot open)
+        target = out / f"{name}{Path(raster).suffix or '.tif'}"
         if Path(raster).is_file() and Path(raster).resolve() != target.resolve():
             written.append(copy_raster(raster, target))
             results.rasters[name] = target

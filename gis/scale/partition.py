@@ -20,8 +20,8 @@ province (constants below):
   only needs the roads within the 150 m drop of the hamlet's households, but the run also
   reports ``ftth_distance_m``, the distance along the roads to the nearest access point
   however far it is, and a path may leave the province and come back: no finite road halo
-  gives the one-piece distance. The road graph is built once by the driver and sent once to
-  each worker (``Client.scatter(broadcast=True)``); what grows with the hamlets and is split
+  gives the one-piece distance. The road graph is built once by the driver and fetched once
+  by each worker (one task whose result every partition task reads); what grows with the hamlets and is split
   is their household points, the raster cells they come from, the attachment of those points
   to the roads and the search.
 * ``facilities`` (:data:`FACILITIES_HALO`): the same road network and access points, and the
@@ -421,6 +421,10 @@ def run_partitions(stage: str, partitions: Sequence[Partition], payloads: Sequen
         todo.append((i, PartitionJob(stage, part.key, part.label, func, payload, files,
                                      str(folder), fp)))
     jobs = [j for _, j in todo]
+    if client is None and len(jobs) == 1 and scale.is_local:
+        # one task: nothing to run in parallel, and a pool of worker processes would cost
+        # its start and the shared inputs' pickling (about 5 s for the province preset's FTTH)
+        scale = dataclasses.replace(scale, scheduler="synchronous")
     outs = _execute(jobs, scale, client, progress, func=run_partition,
                     name=lambda j: f"partition-{j.stage}-{j.key}-{j.fingerprint}",
                     desc=f"{stage}: provinces / tỉnh", unit="partition",

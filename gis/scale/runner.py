@@ -25,6 +25,7 @@ import re
 import sys
 import time
 import types
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -472,13 +473,19 @@ def connect(address: str):
         ) from exc
 
 
+def _shared(value: Any) -> Any:
+    """The shared inputs of a round of tasks, as a task's result (see :func:`_execute`)."""
+    return value
+
+
 def _execute(tasks: list, scale: ScaleParams, client, progress: bool, *, func=None,
              name=None, desc: str = "tiles / ô lưới", unit: str = "tile",
              retries: int = 0, shared: Any = None) -> list:
     """Run ``func(task)`` (default :func:`run_tile`) for every task on Dask; outputs in task
     order. ``name(task)`` gives each task's key; ``retries``: times a task whose worker died
     or which raised is run again on a cluster (``Client.submit(retries=)``); ``shared``, when
-    given, is the second argument of every call (sent once to each worker of a cluster)."""
+    given, is the second argument of every call (on a cluster, one task whose result the
+    workers fetch once each, and which is computed again if its worker dies)."""
     if not tasks:
         return []
     from tqdm import tqdm
@@ -498,8 +505,11 @@ def _execute(tasks: list, scale: ScaleParams, client, progress: bool, *, func=No
             link = getattr(client, "dashboard_link", None)
             if progress and link:
                 print(f"Dask dashboard / bảng theo dõi Dask: {link}", file=sys.stderr)
-            extra = () if shared is None else (client.scatter(shared, broadcast=True,
-                                                              hash=False),)
+            # the shared inputs as a task of their own, not scattered data: a worker that
+            # dies with the only copy of scattered data loses it for good (the tasks that need
+            # it are cancelled), whereas a task's result is computed again
+            extra = () if shared is None else (client.submit(_shared, shared, pure=False,
+                                                             key=f"shared-{uuid.uuid4().hex}"),)
             futures = [client.submit(func, t, *extra, key=name(t), pure=False,
                                      retries=retries) for t in tasks]
             for _ in as_completed(futures):
