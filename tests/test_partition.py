@@ -325,3 +325,16 @@ def test_uncovered_list_and_indicators_per_province(one_piece, tmp_path):
     # one province: nothing more than the whole-area files
     single = dataclasses.replace(results, hamlets=results.hamlets.assign(province_code="37"))
     assert write_by_province(single, tmp_path / "one") == []
+
+
+def test_no_tier_polygons_above_the_national_size(one_piece, tmp_path, monkeypatch):
+    """Rasters above TIERS_MAX_CELLS get no tier polygons (a country raster's would take tens
+    of GB); below it they do."""
+    import gis.report.outputs as outputs
+    from gis.pipeline.write import results_of
+
+    results = results_of(one_piece)
+    assert outputs.write_coverage_tiers(results, tmp_path / "all")   # the sample: every raster
+    cells = outputs.raster_cells(one_piece.rasters["coverage_viettel_4g"])
+    monkeypatch.setattr(outputs, "TIERS_MAX_CELLS", cells - 1)
+    assert outputs.write_coverage_tiers(results, tmp_path / "none") == []
