@@ -1,10 +1,17 @@
-"""Benchmark of tiled runs (issue 8): the province preset end to end, the speed-up from 1 to 2
-workers of a local Dask cluster, the per-tile throughput, and the projected time of the country
-preset on a 64-core cluster.
+"""Benchmark of tiled runs (issues 8, 17): a preset end to end (wall, CPU, peak memory, per-stage
+times, per-partition CPU), the speed-up from 1 to 2 workers of a local Dask cluster, the
+per-tile throughput, and the projected time of the country preset on a 64-core cluster.
 
 Usage::
 
-    python benchmarks/scale.py [--work DIR] [--project DIR] [--tiles N] [--skip-e2e]
+    python benchmarks/scale.py [--preset province|country] [--provinces N] [--work DIR]
+                               [--project DIR] [--tiles N] [--skip-e2e] [--skip-speedup]
+
+The default (the province preset) takes a few minutes on two cores; ``--preset country`` about
+an hour. The synthetic presets name one province; ``--provinces N`` (default 34 for the
+country, none for the province) gives their hamlets N provinces of 2025 in bands of latitude
+with equal numbers of hamlets (a ``--villages`` file beside the project), so that the stages
+after the coverage run as N partitions, as a real national run would.
 
 Prints its figures; not a test. The machine's load is printed with them: timings taken while
 other jobs share the cores are pessimistic (CPU seconds per tile are not: they count only the
@@ -85,6 +92,34 @@ def tile_stats(out: Path) -> list[dict]:
     for marker in sorted((out / "tiles").glob("*/done.json")):
         stats.append(json.loads(marker.read_text(encoding="utf-8")))
     return stats
+
+
+def partition_stats(out: Path) -> dict[str, list[dict]]:
+    """The markers of the partitions a run wrote, per stage."""
+    stats: dict[str, list[dict]] = {}
+    for marker in sorted((out / "partitions").glob("*/*/done.json")):
+        meta = json.loads(marker.read_text(encoding="utf-8"))
+        stats.setdefault(meta["stage"], []).append(meta)
+    return stats
+
+
+def banded_villages(project: Path, n: int, out_file: Path) -> Path:
+    """The project's villages with ``province`` set to the first ``n`` 2025 provinces (by code)
+    in bands of latitude, north to south, with equal numbers of hamlets; written as GPKG."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    from gis.analysis.units import crosswalk
+
+    v = gpd.read_file(project / "layers.gpkg", layer="villages", engine="pyogrio")
+    y = shapely.get_y(shapely.centroid(np.asarray(v.geometry.values, dtype=object)))
+    band = np.argsort(np.argsort(-y)) * n // max(len(v), 1)
+    names = crosswalk().provinces["province"].str.replace(r"^(Tỉnh|Thành phố) ", "",
+                                                          regex=True).to_numpy()
+    v["province"] = names[band]
+    v.to_file(out_file, layer="villages", driver="GPKG", engine="pyogrio")
+    return out_file
 
 
 def reduce_seconds(run_dir: Path, project) -> float:
@@ -215,7 +250,13 @@ def speedup(project_dir: Path, work: Path, n_tiles: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", default="/tmp/gis-bench-scale", help="scratch folder")
-    ap.add_argument("--project", help="an existing province project (else it is built)")
+    ap.add_argument("--preset", choices=["province", "country"], default="province",
+                    help="the synthetic preset run end to end (default province: minutes; "
+                         "country: about an hour on two cores)")
+    ap.add_argument("--provinces", type=int,
+                    help="give the hamlets this many 2025 provinces in latitude bands "
+                         "(default: 34 for the country, 0 for the province)")
+    ap.add_argument("--project", help="an existing project of the preset (else it is built)")
     ap.add_argument("--tiles", type=int, default=12, help="tiles in the speed-up measurement")
     ap.add_argument("--skip-e2e", action="store_true", help="reuse WORK/run from an earlier run")
     ap.add_argument("--skip-speedup", action="store_true",
@@ -227,25 +268,37 @@ def main(argv: list[str] | None = None) -> int:
     print("== gis.scale benchmark ==")
     print(load_note())
 
-    project = Path(args.project) if args.project else work / "province"
+    preset = args.preset
+    n_prov = args.provinces if args.provinces is not None else (34 if preset == "country"
+                                                                 else 0)
+    project = Path(args.project) if args.project else work / preset
     if not (project / "project.json").is_file():
-        wall, gb, rc, cpu = timed([py, "-m", "gis", "sample", "--preset", "province", "--out",
+        wall, gb, rc, cpu = timed([py, "-m", "gis", "sample", "--preset", preset, "--out",
                                    str(project)])
-        print(f"province sample built: {wall:.1f} s wall, {cpu:.1f} CPU s, peak memory "
+        print(f"{preset} sample built: {wall:.1f} s wall, {cpu:.1f} CPU s, peak memory "
               f"{gb:.2f} GB (rc {rc})")
-    run_dir = work / "run"
+    run_dir = work / f"run_{preset}"
+    extra: list[str] = []
+    if n_prov:
+        villages = banded_villages(project, n_prov, work / f"villages_{preset}_{n_prov}.gpkg")
+        extra = ["--villages", str(villages)]
     if not args.skip_e2e:
         shutil.rmtree(run_dir, ignore_errors=True)
         wall, gb, rc, cpu = timed([py, "-m", "gis", "run", "--project", str(project), "--out",
-                                   str(run_dir), "--tile-km", "20"])
+                                   str(run_dir), "--tile-km", "20", "--no-progress", *extra])
         meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
         n_cpu = os.cpu_count() or 1
-        print(f"province end to end (python -m gis run --tile-km 20, local processes, all cores): "
-              f"{wall:.1f} s wall (target < 300 s), peak memory {gb:.2f} GB (target < 4 GB), "
-              f"rc {rc}; {cpu:.1f} CPU s, so about {max(cpu / n_cpu, 1.0):.0f}-{cpu:.0f} s "
-              f"on {n_cpu} idle cores (perfectly parallel - serial)")
-        print(f"  stages (s): {meta['timings_s']}")
+        print(f"{preset} end to end (python -m gis run --tile-km 20, local processes, all "
+              f"cores{f', {n_prov} provinces' if n_prov else ''}): {wall:.1f} s wall, peak "
+              f"memory {gb:.2f} GB (sum of the process tree's peaks), rc {rc}; {cpu:.1f} CPU s, "
+              f"so about {max(cpu / n_cpu, 1.0):.0f}-{cpu:.0f} s on {n_cpu} idle cores "
+              f"(perfectly parallel - serial)")
+        print(f"  stages (wall s): {meta['timings_s']}")
         print(f"  {load_note()}")
+    for stage, parts in partition_stats(run_dir).items():
+        cpus = sorted(p["cpu_s"] for p in parts)
+        print(f"  partitions of {stage}: {len(parts)}, {sum(cpus):.1f} CPU s in all, largest "
+              f"{cpus[-1]:.1f} CPU s, median {cpus[len(cpus) // 2]:.1f} CPU s")
     stats = tile_stats(run_dir)
     if not stats:
         print(f"no tiles under {run_dir}: run without --skip-e2e first")
@@ -305,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{sp['threads_1_s'] / sp['threads_2_s']:.2f}x")
 
     # Projection: the country preset on 64 cores.
-    prov, country = PRESETS["province"], PRESETS["country"]
+    prov, country = PRESETS[preset], PRESETS["country"]
     site_ratio = sum(n for _, n in country.sites) / sum(n for _, n in prov.sites)
     area_ratio = (country.width_m * country.height_m) / (prov.width_m * prov.height_m)
     core_s = cov_cpu * site_ratio + ham_cpu * area_ratio
@@ -315,18 +368,27 @@ def main(argv: list[str] | None = None) -> int:
     driver_s = reduce_s * area_ratio  # the reduction is linear in tiles and hamlets
     print(f"driver reduction of the province's tile sums: {reduce_s:.2f} s")
     meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    parts = partition_stats(run_dir)
     other = {k: v for k, v in meta["timings_s"].items()
-             if k not in ("load", "hamlets", "coverage", "mobile")}
+             if k not in ("load", "hamlets", "coverage", "mobile", *parts)}
     ham_ratio = 70_000 / max(len(proj.require("villages")), 1)
     other_s = sum(other.values()) * ham_ratio
+    # the partitioned stages: 34 provinces in parallel at most, each at least its largest
+    # partition's CPU time (measured, or the province's total / 34 when scaled up)
+    part_s = 0.0
+    for ps in parts.values():
+        cpus = [p["cpu_s"] for p in ps]
+        total = sum(cpus) * ham_ratio
+        part_s += max(total / min(64, 34), max(cpus) if ham_ratio <= 1.0 else total / 34)
     for eff, label in ((0.9, "90 % parallel efficiency (dedicated cores)"),
                        (eff_meas, f"the efficiency measured here ({eff_meas:.0%})")):
         wall = core_s / (64 * eff) + driver_s
         print(f"projected country preset on 64 cores, {label}: coverage + per-hamlet mobile "
-              f"stages (tiled) {wall / 60:.1f} min ({core_s / 3600:.1f} core-hours); whole run "
-              f"{(wall + other_s) / 60:.0f} min")
-    print(f"  the other stages run in the driver, not tiled ({', '.join(other)}): "
-          f"{sum(other.values()):.0f} s for the province; linear in hamlets (x{ham_ratio:.0f}): "
+              f"stages (tiled) {wall / 60:.1f} min ({core_s / 3600:.1f} core-hours); "
+              f"partitioned stages ({', '.join(parts) or 'none'}) {part_s / 60:.1f} min; "
+              f"whole run {(wall + part_s / eff + other_s) / 60:.0f} min")
+    print(f"  the other stages and the outputs run in the driver ({', '.join(other)}): "
+          f"{sum(other.values()):.0f} s here; linear in hamlets (x{ham_ratio:.1f}): "
           f"{other_s / 60:.0f} min for the country, at best")
     print("  assumptions: coverage work scales with the number of sectors (same technology mix "
           f"and radii; x{site_ratio:.1f} sites), hamlet sums and reads with the area "

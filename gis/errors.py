@@ -71,6 +71,10 @@ class GisError(Exception):
         self.fix_vi = fix_vi or fix
         super().__init__(self.message("en") + "\n" + self.message("vi"))
 
+    def __reduce__(self):  # so that an error raised in a Dask worker reaches the CLI whole
+        return (_rebuild, (type(self), self.en, self.vi, self.file, self.rows, self.fix,
+                           self.fix_vi))
+
     def message(self, lang: str = "en") -> str:
         """The whole message in one language (``"en"`` or ``"vi"``)."""
         vi = lang == "vi"
@@ -104,3 +108,9 @@ class InfeasibleError(GisError, RuntimeError):
 
 class GisWarning(UserWarning):
     """Something was repaired, assumed or defaulted; the load or run report says what."""
+
+
+def _rebuild(cls: type, en: str, vi: str, file: str | None, rows: list[int], fix: str | None,
+             fix_vi: str | None) -> GisError:
+    """A :class:`GisError` from its parts (unpickling)."""
+    return cls(en, vi, file=file, rows=rows or None, fix=fix, fix_vi=fix_vi)

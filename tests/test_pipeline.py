@@ -264,7 +264,7 @@ EXPECTED = {
     "params fiber": "FPVDAI",
     "params sharing": "SI",
     "params targets": "I",
-    "params scale": "CMSVAI",
+    "params scale": "CMSFPVDAI",   # FTTH and facilities partition by province when tiled
     "params load": "",
     "params calibration": "CMSVAI",   # the calibrated coverage
     "params units": "HMSFPVDAI",

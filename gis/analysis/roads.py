@@ -24,6 +24,7 @@ to the road is added to its distances.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -94,6 +95,16 @@ class RoadGraph:
     road_row: np.ndarray
     n_road_rows: int = 0
     warnings: tuple[str, ...] = field(default=())
+
+    def __getstate__(self) -> dict:
+        """The fields only: the cached segments, spatial index and components (shapely
+        geometries, the largest and slowest part to pickle) are rebuilt on first use where the
+        graph is unpickled (a Dask worker), not sent with it."""
+        names = {f.name for f in dataclasses.fields(self)}
+        return {k: v for k, v in self.__dict__.items() if k in names}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
 
     @property
     def n_nodes(self) -> int:

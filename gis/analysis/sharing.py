@@ -35,6 +35,7 @@ from gis.radio.pairs import pairs_within
 __all__ = [
     "Antenna",
     "LinkPredictor",
+    "Reach",
     "ReachPairs",
     "apply_zoning",
     "colocation_opportunities",
@@ -51,6 +52,16 @@ __all__ = [
 #: the result with ``antenna.threshold_dbm``, so a predictor may return ``-inf`` for a pair it
 #: knows to be below the threshold without computing its exact signal.
 LinkPredictor = Callable[[np.ndarray, np.ndarray, np.ndarray, "Antenna"], np.ndarray]
+#: ``reach(tx_xy, tx_height_m, rx_xy, antenna) -> ReachPairs``: how the functions below find
+#: the covering pairs; by default :func:`reach_pairs` on their ``predict``. Any function that
+#: returns the same set of pairs gives the same results (they never depend on the pairs'
+#: order), e.g. the pairs computed province by province on Dask (gis.pipeline.sharing).
+Reach = Callable[[np.ndarray, np.ndarray, np.ndarray, "Antenna"], "ReachPairs"]
+
+
+def _reach(predict: LinkPredictor, reach: Reach | None) -> Reach:
+    return reach if reach is not None else (
+        lambda txy, th, rxy, antenna: reach_pairs(predict, txy, th, rxy, antenna))
 
 #: Receivers per block in :func:`reach_pairs`: the pairs of one block (a few hundred thousand at
 #: country density: ~800 candidates within 10 km of a hamlet) are predicted, then all but the
@@ -192,6 +203,7 @@ def colocation_opportunities(
     predict: LinkPredictor,
     *,
     default_height_m: float = 30.0,
+    reach: Reach | None = None,
 ) -> pd.DataFrame:
     """Where an operator could go onto another operator's (or a neutral) tower, and what it gains.
 
@@ -211,6 +223,8 @@ def colocation_opportunities(
         The link model.
     default_height_m
         Height used for towers of unknown height, metres.
+    reach
+        How the covering pairs are found (:data:`Reach`; :func:`reach_pairs` by default).
 
     Returns
     -------
@@ -226,16 +240,17 @@ def colocation_opportunities(
     pos_ids = positions["position_id"].to_numpy()
     pos_ops = positions["operators"].to_numpy()
     pop = np.asarray(population, dtype=float)
+    find = _reach(predict, reach)
     rows = []
     for operator, antenna in antennas.items():
         if operator not in covered:
             continue
         hosts = np.flatnonzero([operator not in ops for ops in ops_at])
         need = np.flatnonzero(~covered[operator].to_numpy(bool))
-        reach = reach_pairs(predict, xy[hosts], height[hosts], hamlet_xy[need], antenna)
-        if len(reach) == 0:
+        pairs = find(xy[hosts], height[hosts], hamlet_xy[need], antenna)
+        if len(pairs) == 0:
             continue
-        host, hamlet = hosts[reach.tx], need[reach.rx]
+        host, hamlet = hosts[pairs.tx], need[pairs.rx]
         order = np.lexsort((hamlet, host))
         host, hamlet = host[order], hamlet[order]
         cuts = np.flatnonzero(np.diff(host)) + 1
@@ -290,6 +305,7 @@ def consolidation_candidates(
     urban_distance_m: float = 100.0,
     rural_distance_m: float = 500.0,
     default_height_m: float = 30.0,
+    reach: Reach | None = None,
 ) -> pd.DataFrame:
     """Groups of nearby towers of different operators that one tower could carry.
 
@@ -335,7 +351,7 @@ def consolidation_candidates(
                           dtype=np.int64)
         if len(towers) == 0:
             continue
-        r = reach_pairs(predict, xy[towers], height[towers], hamlet_xy, antenna)
+        r = _reach(predict, reach)(xy[towers], height[towers], hamlet_xy, antenna)
         by_tower = np.lexsort((r.rx, r.tx))
         tx_sorted, rx_sorted = r.tx[by_tower], r.rx[by_tower]
         bounds = np.searchsorted(tx_sorted, np.arange(len(towers) + 1))
@@ -418,6 +434,7 @@ def propose_towers(
     height_m: float,
     max_towers: int | None = None,
     max_exact: int = 5000,
+    reach: Reach | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
     """Fewest new towers covering every hamlet that can be covered (or the most people with
     ``max_towers``).
@@ -434,6 +451,8 @@ def propose_towers(
         New tower height, metres.
     max_towers
         When given, solve the maximal covering problem with at most this many towers.
+    reach
+        How the covering pairs are found (:data:`Reach`; :func:`reach_pairs` by default).
 
     Returns
     -------
@@ -448,7 +467,8 @@ def propose_towers(
         ``"exact"`` or ``"greedy"``.
     """
     n_c, n_h = len(candidate_xy), len(hamlet_xy)
-    reach = reach_pairs(predict, candidate_xy, np.full(n_c, float(height_m)), hamlet_xy, antenna)
+    reach = _reach(predict, reach)(candidate_xy, np.full(n_c, float(height_m)), hamlet_xy,
+                                   antenna)
     cover = coo_matrix((np.ones(len(reach), dtype=bool), (reach.tx, reach.rx)),
                        shape=(n_c, n_h)).tocsr()
     cover.sort_indices()

@@ -75,7 +75,6 @@ class StageBar:
 
 
 def main(args: argparse.Namespace) -> int:
-    import gis
     from gis.errors import ValidationError
 
     files = {k: getattr(args, k) for k in LAYER_OPTIONS if getattr(args, k, None)}
@@ -85,6 +84,31 @@ def main(args: argparse.Namespace) -> int:
             "Chưa có dữ liệu: dùng --project DIR, hoặc ít nhất --villages FILE và --sites FILE.",
         )
     t0 = time.perf_counter()
+    client = _connect_early(getattr(args, "scheduler", None))  # fail fast, before loading
+    try:
+        return _run(args, files, client, t0)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _connect_early(scheduler: str | None):
+    """A client of the scheduler address given on the command line (None for the local
+    schedulers), so that an address that does not answer stops the run within
+    :data:`gis.scale.runner.CONNECT_TIMEOUT_S`, before the project is loaded; the whole run then
+    uses this one connection."""
+    from gis.scale.params import LOCAL_SCHEDULERS
+
+    if not scheduler or scheduler in LOCAL_SCHEDULERS:
+        return None
+    from gis.scale.runner import connect
+
+    return connect(scheduler)
+
+
+def _run(args: argparse.Namespace, files: dict, client, t0: float) -> int:
+    import gis
+
     project = gis.load_project(args.project, files, crs=args.crs, province=args.province,
                                admin_level=getattr(args, "admin_level", None))
     params = gis.RunParams.from_json(args.params) if args.params else project.params
@@ -94,7 +118,7 @@ def main(args: argparse.Namespace) -> int:
     # no bar with --no-progress, nor when stderr is not a terminal (logs, CI)
     bar = StageBar(len(stages) + 1, lang=args.lang, disable=True if args.no_progress else None)
     try:
-        ctx = gis.run(project, params, out_dir=args.out,
+        ctx = gis.run(project, params, out_dir=args.out, client=client,
                       progress=lambda name, f: bar(name, f * len(stages) / (len(stages) + 1)))
         bar("write", len(stages) / (len(stages) + 1))
         inputs = {"project": args.project, **files}

@@ -15,6 +15,7 @@ from gis.layers.crs import WGS84, analysis_crs_for_lon
 
 __all__ = [
     "DEFAULT_TIERS_DBM",
+    "TIERS_MAX_CELLS",
     "TIER_COLORS",
     "tier_polygons",
 ]
@@ -28,6 +29,12 @@ DEFAULT_TIERS_DBM: tuple[tuple[str, float], ...] = (("good", -95.0), ("fair", -1
                                                      ("edge", -110.0))
 
 TIER_COLORS = {"good": "#1a9850", "fair": "#fee08b", "edge": "#fc8d59"}
+
+#: Rasters larger than this (cells) get no tier polygons: 100 M cells is 90,000 km² at 30 m,
+#: more than any 2025 province. The polygons of the country's 470 M-cell rasters would take
+#: tens of GB (the raster as float64, then millions of polygons as Python objects) and hours;
+#: at that size the COG / VRT rasters themselves, styled in QGIS, are the map.
+TIERS_MAX_CELLS = 100_000_000
 
 
 def tier_polygons(raster: str | Path, *,

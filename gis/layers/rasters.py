@@ -32,6 +32,7 @@ from gis.layers.sources import Source, Upload, display_name, keep_dir, materiali
 
 __all__ = [
     "CHECK_CELLS",
+    "COG_OVERVIEW_MIN_CELLS",
     "DEM_RANGE_M",
     "MAX_BLOCK_BYTES",
     "MAX_RASTER_BYTES",
@@ -40,6 +41,7 @@ __all__ = [
     "VIETNAM_BOUNDS",
     "RasterChecks",
     "RasterInfo",
+    "cog_copy",
     "open_raster",
     "read_window",
     "write_geotiff",
@@ -589,17 +591,42 @@ def _mask_outside(out: np.ndarray, win: Window, width: int, height: int) -> None
     out[:, (cols < 0) | (cols >= width)] = np.nan
 
 
+#: Overview levels of a Cloud Optimized GeoTIFF are made by halving until the smallest fits in
+#: one block of this many cells a side (GDAL's ``OVERVIEWS=AUTO``), so QGIS and web viewers
+#: draw a national raster from its overviews.
+COG_OVERVIEW_MIN_CELLS = 256
+
+
+def cog_copy(src: str | Path, dst: str | Path, *, zlevel: int = 1) -> Path:
+    """Copy a one-band GeoTIFF ``src`` to a Cloud Optimized GeoTIFF ``dst`` (GDAL's COG driver):
+    256-cell tiles, DEFLATE at ``zlevel`` with the TIFF predictor (floating point for float
+    data, horizontal differences for integers), and overviews by halving until one fits a
+    :data:`COG_OVERVIEW_MIN_CELLS`-cell block, nearest-neighbour (the server rasters are indices,
+    and a coverage overview shows cells' own dBm values). Lossless: the full-resolution values
+    are ``src``'s. ``dst`` is written in place (callers write it under a temporary name)."""
+    from rasterio.shutil import copy as rio_copy
+
+    with rasterio.open(src) as s:
+        floating = np.dtype(s.dtypes[0]).kind == "f"
+    rio_copy(str(src), str(dst), driver="COG", compress="DEFLATE", level=int(zlevel),
+             predictor="FLOATING_POINT" if floating else "STANDARD",
+             blocksize=COG_OVERVIEW_MIN_CELLS,
+             overview_resampling="NEAREST", overviews="AUTO", num_threads="1")
+    return Path(dst)
+
+
 def write_geotiff(path: str | Path, array: np.ndarray, transform: Affine, crs: CRS | str, *,
                   nodata: float | None, tags: dict[str, str] | None = None,
                   description: str | None = None,
-                  compression: dict[str, object] | None = None) -> Path:
+                  compression: dict[str, object] | None = None, cog: bool = False) -> Path:
     """Write one band as a compressed GeoTIFF, atomically; the project's only GeoTIFF writer.
 
     Tiled (256 x 256) when both sides are at least 256 cells; floating-point data get the
     floating-point predictor, integers the horizontal one. ``tags`` become GDAL metadata and
     ``description`` the band's description. ``compression``: GDAL creation options (default
-    DEFLATE; the tiles of a tiled run use ZSTD level 1, quicker to write and read back). The
-    folder is created when missing.
+    DEFLATE; the tiles of a tiled run use ZSTD level 1, quicker to write and read back). With
+    ``cog``, a Cloud Optimized GeoTIFF with overviews (:func:`cog_copy`; DEFLATE level 1).
+    The folder is created when missing.
     """
     array = np.asarray(array)
     profile = {
@@ -619,4 +646,15 @@ def write_geotiff(path: str | Path, array: np.ndarray, transform: Affine, crs: C
             if description:
                 dst.set_band_description(1, description)
 
-    return write_atomic(path, write)
+    if not cog:
+        return write_atomic(path, write)
+
+    def write_cog(tmp: Path) -> None:
+        plain = tmp.with_name(tmp.name + ".plain.tif")
+        try:
+            write(plain)
+            cog_copy(plain, tmp)
+        finally:
+            plain.unlink(missing_ok=True)
+
+    return write_atomic(path, write_cog)

@@ -24,12 +24,27 @@ import shapely
 
 from gis.analysis.facilities import facility_labels, facility_status, radio_thresholds
 from gis.analysis.fiber_plan import plan_extensions
-from gis.analysis.ftth import access_points, cable_points, ftth_coverage, household_points
+from gis.analysis.ftth import (
+    FtthResult,
+    Households,
+    access_points,
+    cable_points,
+    ftth_coverage,
+    household_points,
+)
 from gis.analysis.hamlets import hamlet_centres
 from gis.analysis.params import FiberParams
 from gis.analysis.roads import RoadGraph, build_road_graph
 from gis.layers.crs import WGS84
 from gis.pipeline.context import RunContext
+from gis.pipeline.partitions import partitions_for
+from gis.scale.partition import (
+    Partition,
+    PartitionRun,
+    assign_points,
+    digest,
+    run_partitions,
+)
 from gis.text import as_text, label_or
 
 __all__ = ["facilities_stage", "fiber_plan_stage", "ftth_stage", "road_graph"]
@@ -69,8 +84,13 @@ def ftth_stage(ctx: RunContext) -> None:
     if len(access_xy) == 0:
         ctx.warn("FTTH: the project has no fiber or fiber nodes, so no hamlet has FTTH.",
                  "FTTH: dự án không có tuyến cáp hoặc nút quang, nên không thôn nào có FTTH.")
-    households = household_points(villages, centres,
-                                  population=ctx.project.rasters.get("population"), params=p)
+    pop_path = ctx.project.rasters.get("population")
+    parts = partitions_for(ctx)
+    if parts is None:
+        res = ftth_core(villages, centres, access_xy, graph, pop_path, p)
+    else:
+        res = _ftth_partitioned(ctx, parts, villages, centres, access_xy, graph, pop_path)
+    households = res.households
     counts = pd.Series(households.method).value_counts()
     labels = {"raster": "population raster cells", "area": "points spread over the polygon",
               "centre": "all households at the centre"}
@@ -83,12 +103,72 @@ def ftth_stage(ctx: RunContext) -> None:
                 f"≥ {p.hh_share_min:.0%} of households, along roads.", f"Quy tắc FTTH: điểm truy "
                 f"nhập trong {p.drop_max_m:g} m từ nhà văn hóa và từ ≥ {p.hh_share_min:.0%} số hộ, "
                 "theo đường.")
-    res = ftth_coverage(villages, centres, access_xy, graph=graph, households=households,
-                        params=p)
     for col in ("ftth", "ftth_centre", "hh_share_ftth", "ftth_distance_m", "households_ftth"):
         ctx.hamlets[col] = res.table[col].to_numpy()
     ctx.state.ftth = res
     ctx.state.fiber_access_xy = access_xy
+
+
+def ftth_core(villages: gpd.GeoDataFrame, centres: np.ndarray, access_xy: np.ndarray,
+              graph: RoadGraph | None, population, p: FiberParams) -> FtthResult:
+    """The FTTH coverage of ``villages`` (households, then the rule): the whole stage's
+    computation, in one piece or for one partition."""
+    households = household_points(villages, centres, population=population, params=p)
+    return ftth_coverage(villages, centres, access_xy, graph=graph, households=households,
+                         params=p)
+
+
+def ftth_partition(payload: tuple, graph: RoadGraph | None) -> FtthResult:
+    """One partition's FTTH (a Dask task): ``payload`` = (villages, centres, access points,
+    population raster path, fiber parameters); ``graph``: the whole road network
+    (:data:`gis.scale.partition.FTTH_HALO`)."""
+    villages, centres, access_xy, population, p = payload
+    return ftth_core(villages, centres, access_xy, graph, population, p)
+
+
+def _graph_digest(graph: RoadGraph | None) -> str:
+    if graph is None:
+        return "no roads"
+    return digest(graph.node_xy, graph.edge_u, graph.edge_v, graph.length_m, graph.vnd_per_m)
+
+
+def _ftth_partitioned(ctx: RunContext, parts: list[Partition], villages: gpd.GeoDataFrame,
+                      centres: np.ndarray, access_xy: np.ndarray, graph: RoadGraph | None,
+                      pop_path) -> FtthResult:
+    """The FTTH of every partition on Dask, concatenated back in the hamlets' order."""
+    p = ctx.params.fiber
+    payloads = [(villages.iloc[part.hamlets], centres[part.hamlets], access_xy,
+                 None if pop_path is None else str(pop_path), p) for part in parts]
+    run = run_partitions("ftth", parts, payloads, ftth_partition, out_dir=ctx.workdir,
+                         scale=ctx.params.scale, client=ctx.client, shared=graph,
+                         shared_digest=_graph_digest(graph), inputs=[pop_path], progress=True)
+    _note_partitions(ctx, "ftth", run)
+    n = len(villages)
+    tables, xy, ham, weight, dist = [], [], [], [], []
+    method = np.full(n, "centre", dtype=object)
+    total = np.full(n, np.nan)
+    for part, res in zip(parts, run.results, strict=True):
+        tables.append(res.table)
+        hh = res.households
+        xy.append(hh.xy)
+        ham.append(part.hamlets[hh.hamlet])
+        weight.append(hh.weight)
+        dist.append(res.household_distance_m)
+        method[part.hamlets] = hh.method
+        total[part.hamlets] = hh.total
+    table = pd.concat(tables).reindex(villages.index)
+    households = Households(xy=np.vstack(xy), hamlet=np.concatenate(ham).astype(np.int64),
+                            weight=np.concatenate(weight), method=method, total=total)
+    return FtthResult(table, households, np.concatenate(dist),
+                      any(r.network for r in run.results))
+
+
+def _note_partitions(ctx: RunContext, stage: str, run: PartitionRun) -> None:
+    n = len(run.computed) + len(run.resumed)
+    ctx.default(f"Stage '{stage}' ran in {n} partition(s) by province ({len(run.resumed)} "
+                f"reused from an earlier run).",
+                f"Bước '{stage}' chạy theo {n} phân vùng theo tỉnh ({len(run.resumed)} phân "
+                "vùng dùng lại từ lần chạy trước).")
 
 
 def _existing_network_xy(ctx: RunContext, p: FiberParams) -> np.ndarray:
@@ -213,8 +293,13 @@ def facilities_stage(ctx: RunContext) -> None:
         ctx.default(f"Facilities: {p.facility_rsrp_min_dbm:g} dBm RSRP counts as 4G/5G coverage "
                     f"where the radio parameters give no threshold.", f"Cơ sở công cộng: RSRP ≥ "
                     f"{p.facility_rsrp_min_dbm:g} dBm được coi là có sóng 4G/5G.")
-    status = facility_status(facilities, access_xy, graph=graph, params=p, coverage=coverage,
-                             thresholds_dbm=thresholds)
+    parts = partitions_for(ctx)
+    if parts is None:
+        status = facility_status(facilities, access_xy, graph=graph, params=p,
+                                 coverage=coverage, thresholds_dbm=thresholds)
+    else:
+        status = _facilities_partitioned(ctx, parts, facilities, access_xy, graph, coverage,
+                                         thresholds)
     geometry = gpd.points_from_xy(status["x"], status["y"], crs=facilities.crs)
     table = gpd.GeoDataFrame(status.drop(columns=["x", "y"]), geometry=geometry,
                              crs=facilities.crs).to_crs(WGS84)
@@ -227,3 +312,33 @@ def facilities_stage(ctx: RunContext) -> None:
         shown = ", ".join(names[:10]) + (" ..." if off.sum() > 10 else "")
         ctx.warn(f"Facilities: {int(off.sum())} of {len(status)} not connected: {shown}.",
                  f"Cơ sở công cộng: {int(off.sum())}/{len(status)} chưa có kết nối: {shown}.")
+
+
+def facilities_partition(payload: tuple, graph: RoadGraph | None) -> pd.DataFrame:
+    """One partition's facilities (a Dask task): ``payload`` = (facilities, access points,
+    fiber parameters, coverage, thresholds); ``graph``: the whole road network
+    (:data:`gis.scale.partition.FACILITIES_HALO`)."""
+    facilities, access_xy, p, coverage, thresholds = payload
+    return facility_status(facilities, access_xy, graph=graph, params=p, coverage=coverage,
+                           thresholds_dbm=thresholds)
+
+
+def _facilities_partitioned(ctx: RunContext, parts: list[Partition],
+                            facilities: gpd.GeoDataFrame, access_xy: np.ndarray,
+                            graph: RoadGraph | None, coverage, thresholds) -> pd.DataFrame:
+    """Each facility in the partition of its nearest hamlet centre, on Dask; the rows back in
+    the facilities' order."""
+    pts = shapely.point_on_surface(np.asarray(facilities.geometry.values, dtype=object))
+    xy = np.stack([shapely.get_x(pts), shapely.get_y(pts)], axis=1).reshape(-1, 2)
+    of = assign_points(xy, hamlet_centres(ctx.project.require("villages")), parts)
+    used = [i for i in range(len(parts)) if (of == i).any()]
+    mine = [parts[i] for i in used]
+    payloads = [(facilities.iloc[np.flatnonzero(of == i)], access_xy, ctx.params.fiber,
+                 coverage, thresholds) for i in used]
+    rasters = list(getattr(coverage, "rasters", {}).values()) if coverage is not None else []
+    run = run_partitions("facilities", mine, payloads, facilities_partition,
+                         out_dir=ctx.workdir, scale=ctx.params.scale, client=ctx.client,
+                         shared=graph, shared_digest=_graph_digest(graph),
+                         inputs=[str(r) for r in rasters], progress=True)
+    _note_partitions(ctx, "facilities", run)
+    return pd.concat(run.results).reindex(facilities.index)

@@ -23,6 +23,7 @@ import pandas as pd
 from affine import Affine
 
 from gis.analysis.mobile import hamlet_columns, hamlet_coverage
+from gis.export.tiers import TIERS_MAX_CELLS
 from gis.layers.broadband import broadband_warning
 from gis.layers.rasters import read_window
 from gis.pipeline.context import RunContext, TerrainGrid
@@ -177,6 +178,14 @@ def _tiled(ctx: RunContext, tx: pd.DataFrame, area: tuple[float, float, float, f
                  "memory: later point predictions (co-location) use flat terrain.",
                  f"DEM quanh khu vực ({cells / 1e6:.0f} triệu ô) quá lớn để giữ trong bộ nhớ: "
                  "các dự báo điểm sau đó (dùng chung cột) dùng địa hình phẳng.")
+    cells_grid = grid.shape[0] * grid.shape[1]
+    if cells_grid > TIERS_MAX_CELLS:
+        ctx.warn(f"The coverage rasters have {cells_grid / 1e6:.0f} M cells: no coverage tier "
+                 f"polygons (coverage_tiers.gpkg, *_tiers.kml) are written above "
+                 f"{TIERS_MAX_CELLS / 1e6:.0f} M; open the coverage rasters in QGIS instead.",
+                 f"Các raster vùng phủ có {cells_grid / 1e6:.0f} triệu ô: không ghi đa giác "
+                 f"mức phủ (coverage_tiers.gpkg, *_tiers.kml) khi trên "
+                 f"{TIERS_MAX_CELLS / 1e6:.0f} triệu ô; hãy mở raster vùng phủ bằng QGIS.")
     done = len(result.computed) + len(result.resumed)
     where = "client" if ctx.client is not None else scale.scheduler
     ctx.default(f"Coverage computed in {done} tiles of {scale.tile_km:g} km "

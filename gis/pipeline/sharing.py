@@ -36,6 +36,8 @@ from gis.analysis.siting import (
 )
 from gis.analysis.switch_off import switch_off_impact, switch_off_table
 from gis.pipeline.context import RunContext
+from gis.pipeline.partitions import partitions_for
+from gis.pipeline.sharing_reach import PartitionedReach
 from gis.text import label_or
 
 __all__ = ["sharing_stage"]
@@ -134,6 +136,9 @@ def sharing_stage(ctx: RunContext) -> None:
     terrain = ctx.state.terrain
     dem, transform = (terrain.dem, terrain.transform) if terrain is not None else (None, None)
     predict = terrain_link_predictor(dem, transform, radio)
+    parts = partitions_for(ctx)   # the covering pairs per province in a tiled run
+    reach = None if parts is None else PartitionedReach(
+        ctx, parts, hxy, predict, None if dem is None else (dem, transform), radio)
 
     # 2G/3G switch-off.
     long_idx = long.assign(hamlet=hamlets.index.to_numpy()[long["hamlet"].to_numpy()])
@@ -149,7 +154,7 @@ def sharing_stage(ctx: RunContext) -> None:
                .reindex(index=range(len(hamlets)), columns=operators, fill_value=False))
     antennas = operator_antennas(coverage.transmitters, operators, radio, "4G")
     opp = colocation_opportunities(positions, hxy, pop, covered, antennas, predict,
-                                   default_height_m=radio.default_height_m)
+                                   default_height_m=radio.default_height_m, reach=reach)
     names = label_or(hamlets["name"], hamlets.get("village_id", ""))
     rate_after, _taken = sharing_rate_if_taken(positions, opp, params.top_opportunities)
     ctx.state.sharing_rate_if_taken = rate_after
@@ -173,7 +178,7 @@ def sharing_stage(ctx: RunContext) -> None:
         positions, hxy, antennas, predict, urban=urban,
         urban_distance_m=params.consolidation_distance_urban_m,
         rural_distance_m=params.consolidation_distance_rural_m,
-        default_height_m=radio.default_height_m)
+        default_height_m=radio.default_height_m, reach=reach)
 
     # New shared towers for hamlets no operator serves and no existing tower can help.
     no_bb = ~covered.any(axis=1).to_numpy()
@@ -199,7 +204,8 @@ def sharing_stage(ctx: RunContext) -> None:
     if len(target) and len(cand_xy):
         chosen, assign, uncover, method = propose_towers(
             cand_xy, hxy[target], pop[target], neutral, predict,
-            height_m=params.new_tower_height_m, max_exact=params.max_exact_candidates)
+            height_m=params.new_tower_height_m, max_exact=params.max_exact_candidates,
+            reach=reach)
         ctx.state.tower_siting_method = method
         unreachable = target[uncover]
         cand_density = density[cKDTree(hxy).query(cand_xy[chosen])[1]] if len(chosen) else []
@@ -223,6 +229,8 @@ def sharing_stage(ctx: RunContext) -> None:
                 "height_m": params.new_tower_height_m,
             })
     hamlets["proposed_tower_id"] = tower_of
+    if reach is not None:
+        reach.note(ctx)
     towers = pd.DataFrame(tower_rows, columns=[
         "tower_id", "x", "y", "operators", "hamlets_served", "n_hamlets", "population_served",
         "tower_class", "candidate_kind", "height_m"])

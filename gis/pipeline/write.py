@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import platform
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,9 @@ RUN_FILE = "run.json"
 EMPTY_HAMLETS = ["village_id", "name", "province_code", "province", "commune_code", "commune",
                  "population", "households", "lon", "lat"]
 
-#: What a run folder may keep from an earlier run: the tiles of a tiled run (resumption).
-KEEP = ("tiles",)
+#: What a run folder may keep from an earlier run: the tiles and partitions of a tiled run
+#: (resumption).
+KEEP = ("tiles", "partitions")
 
 
 def run_metadata(ctx: RunContext) -> dict[str, Any]:
@@ -146,8 +148,10 @@ def write_run(ctx: RunContext, out_dir: str | Path, *, lang: str = "en",
     ``hamlets.csv``, every result table (CSV; GeoJSON too when it has geometry), then
     indicators, the uncovered list in every format, the workbook, the HTML report,
     ``results.gpkg`` and the coverage tiers (:func:`gis.report.outputs.write_outputs`), then
-    ``run.json`` (:func:`run_metadata` plus ``inputs``, ``outputs`` and ``lang``).
+    ``run.json`` (:func:`run_metadata` plus ``inputs``, ``outputs`` and ``lang``; its
+    ``timings_s`` gain ``write``, the seconds spent writing everything before it).
     """
+    t0 = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if Path(ctx.workdir).resolve() != out.resolve():
@@ -165,6 +169,7 @@ def write_run(ctx: RunContext, out_dir: str | Path, *, lang: str = "en",
     meta = dict(results.meta)
     if load_seconds is not None:
         meta["timings_s"] = {"load": round(load_seconds, 3), **meta["timings_s"]}
+    meta["timings_s"]["write"] = round(time.perf_counter() - t0, 3)  # all but run.json
     meta.update(inputs=inputs or {}, lang=lang,
                 outputs=sorted(p.name for p in out.iterdir()
                                if p.name != RUN_FILE and not p.name.startswith(TEMP_PREFIX)))

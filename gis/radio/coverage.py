@@ -224,8 +224,26 @@ class CoverageResult:
     def sample(self, xy: np.ndarray, tech: str, operator: str | None = None) -> np.ndarray:
         """Signal (dBm) at points ``xy`` ((n, 2) in :attr:`crs`, metres); NaN outside the grid."""
         xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        if hasattr(self.best_dbm, "sample"):  # rasters on disk: read the points' window only
+            return self._sample_files(xy, str(tech).upper(), operator)
         arr = self.best(tech, operator)
         return sample_grid(arr, self.transform, xy)
+
+    def _sample_files(self, xy: np.ndarray, tech: str, operator: str | None) -> np.ndarray:
+        """:meth:`sample` on rasters read from files (``best_dbm.sample``), the same values
+        as :func:`sample_grid` on :meth:`best`: the strongest over the tech's operators."""
+        t = self.transform
+        cols = np.floor((xy[:, 0] - t.c) / t.a).astype(np.int64)
+        rows = np.floor((xy[:, 1] - t.f) / t.e).astype(np.int64)
+        ok = (rows >= 0) & (rows < self.shape[0]) & (cols >= 0) & (cols < self.shape[1])
+        best = np.full(int(ok.sum()), np.nan, np.float32)
+        for key in self.best_dbm:
+            if key[1] == tech and (operator is None or key[0] == operator):
+                best = np.fmax(best, self.best_dbm.sample(key, rows[ok], cols[ok])
+                               .astype(np.float32))
+        out = np.full(len(xy), np.nan)
+        out[ok] = best
+        return out
 
     def write(self, out_dir: str | Path, *, server: bool = True) -> dict[tuple[str, str], Path]:
         """Write ``coverage_<operator>_<tech>.tif`` (float32 dBm, nodata NaN) for every pair, and

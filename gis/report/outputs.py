@@ -4,7 +4,8 @@
 ``report.xlsx``; ``report.html``; ``results.gpkg``; ``shared_duct_roads.kml`` (the roads
 needing shared ducts, coloured by duct class); and, for each coverage raster of the run,
 its tier polygons in ``coverage_tiers.gpkg`` (one layer per raster) and
-``<raster>_tiers.kml``; the rasters themselves (GeoTIFF) are copied in when the run wrote them
+``<raster>_tiers.kml``; for a run over several provinces, ``provinces/<code>_<name>/`` with
+each province's ``uncovered_hamlets.csv`` and ``indicators.csv``; the rasters themselves (GeoTIFF) are copied in when the run wrote them
 elsewhere. Used by :func:`gis.pipeline.write.write_run` and ``python -m gis export``.
 """
 
@@ -15,14 +16,23 @@ from pathlib import Path
 from gis.analysis.ducts import DUCT_CLASS_COLOURS
 from gis.analysis.indicators import INDICATOR_COLUMNS
 from gis.export.kml import kml_color, write_kml
-from gis.export.tiers import DEFAULT_TIERS_DBM, TIER_COLORS, tier_polygons
+from gis.export.tiers import DEFAULT_TIERS_DBM, TIER_COLORS, TIERS_MAX_CELLS, tier_polygons
 from gis.export.writers import copy_raster, write_csv, write_geojson, write_gpkg, write_xlsx
 from gis.labels import DUCT_CLASS_LABELS, TIER_LABELS, check_lang
+from gis.report.by_province import write_by_province
 from gis.report.html import write_html
 from gis.report.results import RESULTS_FILE, RunResults
 from gis.report.workbook import write_workbook
 
-__all__ = ["tiers_for", "write_coverage_tiers", "write_outputs"]
+__all__ = ["raster_cells", "tiers_for", "write_coverage_tiers", "write_outputs"]
+
+
+def raster_cells(path: str | Path) -> int:
+    """Cells of a raster (height x width), read from its header."""
+    import rasterio
+
+    with rasterio.open(path) as src:
+        return int(src.height) * int(src.width)
 
 
 def tiers_for(raster_name: str, parameters: dict | None) -> tuple[tuple[str, float], ...]:
@@ -41,7 +51,8 @@ def write_coverage_tiers(results: RunResults, out_dir: str | Path, *,
                          lang: str = "en") -> list[Path]:
     """Tier polygons of every ``coverage_*`` raster: ``coverage_tiers.gpkg`` and one KML each.
 
-    The tiers of each raster are its technology's (:func:`tiers_for`)."""
+    The tiers of each raster are its technology's (:func:`tiers_for`). Rasters above
+    :data:`gis.export.tiers.TIERS_MAX_CELLS` cells (national ones) get none."""
     out = Path(out_dir)
     written: list[Path] = []
     layers = {}
@@ -49,6 +60,8 @@ def write_coverage_tiers(results: RunResults, out_dir: str | Path, *,
     for name, raster in sorted(results.rasters.items()):
         if not Path(raster).name.startswith("coverage") or not Path(raster).is_file():
             continue
+        if raster_cells(raster) > TIERS_MAX_CELLS:
+            continue  # national rasters: the run's warnings say so (gis.pipeline.radio)
         gdf = tier_polygons(raster, tiers_dbm=tiers_for(name, results.meta.get("parameters")))
         gdf.insert(0, "layer", name)
         layers[name] = gdf
@@ -100,9 +113,12 @@ def write_outputs(results: RunResults, out_dir: str | Path, *, lang: str = "en")
     # the run's rasters (coverage_*, server_*, GeoTIFF) go with the results when the run
     # computed them elsewhere (a temporary folder)
     for name, raster in sorted(results.rasters.items()):
-        target = out / f"{name}.tif"
+        # (a national run's rasters are VRTs in out_dir: a VRT copied under a .tif name would
+        # be an XML file the GIS cannot open)
+        target = out / f"{name}{Path(raster).suffix or '.tif'}"
         if Path(raster).is_file() and Path(raster).resolve() != target.resolve():
             written.append(copy_raster(raster, target))
             results.rasters[name] = target
     written += write_coverage_tiers(results, out, lang=lang)
+    written += write_by_province(results, out, lang=lang)
     return written

@@ -50,6 +50,18 @@ class ScaleParams:
     vrt_above_cells
         Grid size (cells) above which ``"auto"`` writes VRTs: 200 M cells (a 30 m grid of
         180,000 km², half of Vietnam).
+    cog
+        Write the assembled GeoTIFFs as Cloud Optimized GeoTIFFs with overviews (default:
+        QGIS and web viewers draw a province or the country from the overviews; lossless,
+        the full-resolution cells are the same). The VRTs of ``"vrt"`` have no overviews.
+    partition_by
+        How the stages after the coverage (FTTH, facilities, the sharing stage's covering
+        pairs) split a tiled run:
+        ``"province"`` (default: one partition per 2025 province, :mod:`gis.scale.partition`)
+        or ``"none"`` (in one piece). An area that is not tiled always runs in one piece.
+    retries
+        Times a tile or partition is run again on a cluster when its worker dies or it raises
+        (2: a lost machine costs one task, a bug fails after three tries).
     """
 
     tile_km: float = 20.0
@@ -60,8 +72,21 @@ class ScaleParams:
     keep_tiles: bool = True
     assemble: str = "auto"
     vrt_above_cells: int = 200_000_000
+    cog: bool = True
+    partition_by: str = "province"
+    retries: int = 2
 
     def __post_init__(self) -> None:
+        if self.partition_by not in ("province", "none"):
+            raise ValidationError(
+                f"scale.partition_by must be province or none, got {self.partition_by!r}.",
+                f"scale.partition_by phải là province hoặc none, nhận {self.partition_by!r}.",
+            )
+        if not (isinstance(self.retries, int) and 0 <= self.retries <= 10):
+            raise ValidationError(
+                f"scale.retries must be a whole number from 0 to 10, got {self.retries!r}.",
+                f"scale.retries phải là số nguyên từ 0 đến 10, nhận {self.retries!r}.",
+            )
         if self.assemble not in ("auto", "gtiff", "vrt"):
             raise ValidationError(
                 f"scale.assemble must be auto, gtiff or vrt, got {self.assemble!r}.",

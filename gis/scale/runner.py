@@ -25,6 +25,7 @@ import re
 import sys
 import time
 import types
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ from gis.analysis.params import HamletRule
 from gis.atomic import write_atomic
 from gis.config import to_dict
 from gis.errors import InputFileError
-from gis.layers.rasters import write_geotiff
+from gis.layers.rasters import cog_copy, write_geotiff
 from gis.radio.calibration import apply_calibration
 from gis.radio.calibration_params import CalibrationParams
 from gis.radio.coverage import (
@@ -310,6 +311,19 @@ class RasterMap(Mapping):
     def __iter__(self) -> Iterator[tuple[str, str]]:
         return iter(self.paths)
 
+    def sample(self, key: tuple[str, str], rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Values at cells (``rows``, ``cols`` inside the grid), reading only the window that
+        holds them (a province's facilities, not the country's raster)."""
+        out = np.full(len(rows), np.nan)
+        if not len(rows):
+            return out
+        r0, c0 = int(rows.min()), int(cols.min())
+        win = rasterio.windows.Window(c0, r0, int(cols.max()) - c0 + 1,
+                                      int(rows.max()) - r0 + 1)
+        with rasterio.open(self.paths[key]) as src:
+            arr = src.read(1, window=win)
+        return arr[rows - r0, cols - c0].astype(float)
+
     def __len__(self) -> int:
         return len(self.paths)
 
@@ -466,40 +480,71 @@ def _owned_range(owner: np.ndarray, index: int) -> tuple[int, int]:
     return (int(idx[0]), int(idx[-1]) + 1) if idx.size else (0, 0)
 
 
-def _execute(tasks: list[TileTask], scale: ScaleParams, client, progress: bool) -> list[
-        TileOutput]:
-    """Run the tasks on Dask; outputs in task order."""
+#: Seconds to wait for a Dask scheduler given by its address before the run fails with a
+#: message saying how to start one (the CLI exits with code 2 well within 30 s).
+CONNECT_TIMEOUT_S = 10
+
+
+def connect(address: str):
+    """A ``distributed.Client`` of the scheduler at ``address``; an :class:`InputFileError`
+    (both languages, with the fix) when it does not answer within :data:`CONNECT_TIMEOUT_S`."""
+    from distributed import Client
+
+    try:
+        return Client(address, timeout=f"{CONNECT_TIMEOUT_S}s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InputFileError(
+            f"Cannot reach the Dask scheduler {address} (no answer within "
+            f"{CONNECT_TIMEOUT_S} s): {exc}.",
+            f"Không kết nối được bộ lập lịch Dask {address} (không trả lời trong "
+            f"{CONNECT_TIMEOUT_S} giây): {exc}.",
+            fix="Start it with `dask scheduler` (and workers with `dask worker ADDRESS`) and "
+                "give its tcp://HOST:8786 address, or run locally with --scheduler processes.",
+            fix_vi="Khởi động bằng `dask scheduler` (và các worker bằng `dask worker ĐỊA_CHỈ`) "
+                   "rồi nhập địa chỉ tcp://HOST:8786, hoặc chạy trên máy này với "
+                   "--scheduler processes.",
+        ) from exc
+
+
+def _shared(value: Any) -> Any:
+    """The shared inputs of a round of tasks, as a task's result (see :func:`_execute`)."""
+    return value
+
+
+def _execute(tasks: list, scale: ScaleParams, client, progress: bool, *, func=None,
+             name=None, desc: str = "tiles / ô lưới", unit: str = "tile",
+             retries: int = 0, shared: Any = None) -> list:
+    """Run ``func(task)`` (default :func:`run_tile`) for every task on Dask; outputs in task
+    order. ``name(task)`` gives each task's key; ``retries``: times a task whose worker died
+    or which raised is run again on a cluster (``Client.submit(retries=)``); ``shared``, when
+    given, is the second argument of every call (on a cluster, one task whose result the
+    workers fetch once each, and which is computed again if its worker dies)."""
     if not tasks:
         return []
     from tqdm import tqdm
 
+    func = func or run_tile
+    name = name or (lambda t: f"tile-{t.tile.name}-{t.fingerprint}")
     # on a terminal only (disable=None): no bar lines in logs and CI
-    bar = tqdm(total=len(tasks), desc="tiles / ô lưới", unit="tile",
+    bar = tqdm(total=len(tasks), desc=desc, unit=unit,
                disable=None if progress else True, file=sys.stderr)
     own = None
     try:
         if client is None and not scale.is_local:
-            from distributed import Client
-
-            try:
-                client = own = Client(scale.scheduler, timeout="20s")
-            except OSError as exc:
-                raise InputFileError(
-                    f"Cannot reach the Dask scheduler {scale.scheduler}: {exc}.",
-                    f"Không kết nối được bộ lập lịch Dask {scale.scheduler}: {exc}.",
-                    fix="Start it with `dask scheduler` and give its tcp://HOST:8786 address, or "
-                        "use --scheduler threads.",
-                    fix_vi="Khởi động bằng `dask scheduler` và nhập địa chỉ tcp://HOST:8786, "
-                           "hoặc dùng --scheduler threads.",
-                ) from exc
+            client = own = connect(scale.scheduler)
         if client is not None:
             from distributed import as_completed
 
             link = getattr(client, "dashboard_link", None)
             if progress and link:
                 print(f"Dask dashboard / bảng theo dõi Dask: {link}", file=sys.stderr)
-            futures = [client.submit(run_tile, t, key=f"tile-{t.tile.name}-{t.fingerprint}",
-                                     pure=False) for t in tasks]
+            # the shared inputs as a task of their own, not scattered data: a worker that
+            # dies with the only copy of scattered data loses it for good (the tasks that need
+            # it are cancelled), whereas a task's result is computed again
+            extra = () if shared is None else (client.submit(_shared, shared, pure=False,
+                                                             key=f"shared-{uuid.uuid4().hex}"),)
+            futures = [client.submit(func, t, *extra, key=name(t), pure=False,
+                                     retries=retries) for t in tasks]
             for _ in as_completed(futures):
                 bar.update(1)
             return client.gather(futures)
@@ -508,10 +553,12 @@ def _execute(tasks: list[TileTask], scale: ScaleParams, client, progress: bool) 
 
         class _Progress(Callback):
             def _posttask(self, key, result, dsk, state, worker_id):
-                if isinstance(key, str) and key.startswith("tile-"):
+                if isinstance(key, str) and key in names:
                     bar.update(1)
 
-        work = [dask.delayed(run_tile, pure=False)(t, dask_key_name=f"tile-{t.tile.name}")
+        names = {name(t) for t in tasks}
+        extra = () if shared is None else (dask.delayed(shared, name="shared-inputs"),)
+        work = [dask.delayed(func, pure=False)(t, *extra, dask_key_name=name(t))
                 for t in tasks]
         kwargs: dict[str, Any] = {"scheduler": scale.scheduler}
         if scale.workers and scale.scheduler != "synchronous":
@@ -546,8 +593,9 @@ def _plain_main(active: bool) -> Iterator[None]:
 
 
 def _assemble(grid: Grid, tiles: list[Tile], has: dict[str, bool], tiles_dir: Path,
-              out_dir: Path, key: tuple[str, str], kind: str) -> Path:
-    """One GeoTIFF of the whole grid from the tiles' files, written tile by tile."""
+              out_dir: Path, key: tuple[str, str], kind: str, cog: bool = True) -> Path:
+    """One GeoTIFF of the whole grid from the tiles' files, written tile by tile; then, with
+    ``cog``, copied to a Cloud Optimized GeoTIFF with overviews (:func:`cog_copy`)."""
     dtype, nodata = ("float32", np.nan) if kind == "coverage" else ("int32", -1)
     path = out_dir / coverage_filename(*key, kind=kind)
     h, w = grid.shape
@@ -567,7 +615,16 @@ def _assemble(grid: Grid, tiles: list[Tile], has: dict[str, bool], tiles_dir: Pa
             else:
                 arr = np.full((t.height, t.width), nodata, dtype)
             dst.write(arr, 1, window=win)
-    os.replace(tmp, path)
+    if cog:
+        tmp_cog = path.with_name(f".{path.name}.cog.tmp")
+        try:
+            cog_copy(tmp, tmp_cog, zlevel=int(ASSEMBLED_COMPRESSION["zlevel"]))
+            os.replace(tmp_cog, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+            tmp_cog.unlink(missing_ok=True)
+    else:
+        os.replace(tmp, path)
     return path
 
 
@@ -704,7 +761,7 @@ def run_tiled(
             pop_rows=_owned_range(own_r, t.row) if lattice is not None else (0, 0),
             pop_cols=_owned_range(own_c, t.col) if lattice is not None else (0, 0),
             out_dir=str(folder), fingerprint=fp, calibration=calibration))
-    for o in _execute(tasks, scale, client, progress):
+    for o in _execute(tasks, scale, client, progress, retries=scale.retries):
         outputs[o.name] = o
     result = TiledResult(grid=grid, tiles=tiles, keys=keys, transmitters=tx)
     ordered = [outputs[t.name] for t in tiles if t.name in outputs]
@@ -727,7 +784,7 @@ def run_tiled(
     result.hamlet_coverage = reducer.table(radio, rule)
     has = {o.name: o.has_rasters for o in ordered}
     vrt = scale.use_vrt(grid.shape[0] * grid.shape[1])
-    write = _write_vrt if vrt else _assemble
+    write = _write_vrt if vrt else functools.partial(_assemble, cog=scale.cog)
     # one raster per thread: GDAL compresses and writes without the GIL
     from concurrent.futures import ThreadPoolExecutor
 
