@@ -288,6 +288,12 @@ PARAM_WORDS: Final[dict[str, tuple[str, str, str]]] = {
                        "auto, gtiff (một GeoTIFF) hoặc vrt (tệp VRT trên các ô)."),
     "scale.vrt_above_cells": ("Dùng VRT khi số ô trên", "VRT above (cells)",
                               "Trên số ô này auto ghi VRT: 200 triệu ô."),
+    "scale.cog": ("Ghi GeoTIFF tối ưu đám mây (COG)", "Cloud Optimized GeoTIFFs",
+                  "GeoTIFF ghép kèm ảnh tổng quan: QGIS mở nhanh cả tỉnh, cả nước."),
+    "scale.partition_by": ("Chia các bước sau vùng phủ theo", "Split the later stages by",
+                           "province: mỗi tỉnh (đơn vị 2025) một phần; none: chạy một khối."),
+    "scale.retries": ("Số lần chạy lại khi lỗi", "Retries",
+                      "Số lần chạy lại một ô hoặc một phần khi tiến trình chết: 2."),
     # -- units (issue 16)
     "units.far_margin_m": ("Khoảng lệch tối đa khỏi xã (m)", "Largest distance outside the commune (m)",
                            "Khi không có lớp ranh giới xã: thôn nằm xa xã mà tên của nó ghi hơn "
