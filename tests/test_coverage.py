@@ -414,6 +414,34 @@ def test_pattern_kernel_equals_antenna_module():
     assert np.all(sector_gain_db(az, elev, azimuth_deg=np.nan, vbeamwidth_deg=np.nan) == 0.0)
 
 
+def test_transmitter_kernel_applies_the_antenna_module_pattern():
+    """apply_transmitter (the pattern's per-transmitter terms taken once per transmitter) gives
+    every cell base - common + sector_gain_db, for azimuths beyond 360 and below 0 degrees too
+    (the same sector as the azimuth modulo 360)."""
+    from gis.radio import _kernels as K
+    from gis.radio.antenna import sector_gain_db
+
+    rng = np.random.default_rng(11)
+    n = 500
+    az = rng.uniform(0, 360, n).astype(np.float32)
+    elev = rng.uniform(-40, 5, n).astype(np.float32)
+    common = rng.uniform(80, 160, n).astype(np.float32)
+    one = np.zeros(1, np.int64)
+    for azimuth, same_as, bw, tilt, vbw in ((390.0, 30.0, 65.0, 4.0, 8.0),
+                                            (-60.0, 300.0, 90.0, 2.0, np.nan),
+                                            (np.nan, np.nan, 360.0, 3.0, 10.0)):
+        best = np.full((1, n), np.nan, np.float32)
+        server = np.full((1, n), -1, np.int32)
+        K.apply_transmitter(0, 1, one, one + n - 1, one, 0.0, 0.0, 1.0, 1.0, 0, 0, az, elev,
+                            True, common, 60.0, azimuth, bw, tilt, vbw, 25.0, 20.0, 1e9, 7,
+                            best, server, np.zeros((1, 1), np.float32), False)
+        gain = sector_gain_db(az.astype(float), elev.astype(float), azimuth_deg=same_as,
+                              beamwidth_deg=bw, tilt_deg=tilt, vbeamwidth_deg=vbw,
+                              front_to_back_db=25.0, sla_v_db=20.0)
+        np.testing.assert_allclose(best[0], 60.0 + gain - common, atol=1e-4)
+        assert np.all(server == 7)
+
+
 def test_fast_atan2_equals_math():
     from gis.radio import _kernels as K
 

@@ -1305,20 +1305,43 @@ def pattern_gain_db(az_deg: float, elev_deg: float, azimuth_deg: float, beamwidt
     (no vertical pattern). The formulas of :func:`gis.radio.antenna.sector_gain_db` (a test
     checks).
     """
-    if math.isnan(azimuth_deg) or beamwidth_deg >= 360.0:
+    h_omni, az_mod, bw2, v_none, vbw2 = _pattern_consts(azimuth_deg, beamwidth_deg,
+                                                        vbeamwidth_deg)
+    return _pattern_gain(az_deg, elev_deg, h_omni, az_mod, bw2, tilt_deg, v_none, vbw2,
+                         front_to_back_db, sla_v_db)
+
+
+@njit(cache=True, nogil=True, inline='always')
+def _pattern_consts(azimuth_deg: float, beamwidth_deg: float,
+                    vbeamwidth_deg: float) -> tuple[bool, float, float, bool, float]:
+    """The per-transmitter part of :func:`pattern_gain_db`, computed once per transmitter
+    instead of per cell (the same numbers): omni in azimuth, the azimuth modulo 360 degrees,
+    the squared beamwidths (degrees^2), no vertical pattern."""
+    h_omni = math.isnan(azimuth_deg) or beamwidth_deg >= 360.0
+    az_mod = 0.0 if h_omni else azimuth_deg % 360.0
+    return (h_omni, az_mod, beamwidth_deg * beamwidth_deg, math.isnan(vbeamwidth_deg),
+            vbeamwidth_deg * vbeamwidth_deg)
+
+
+@njit(cache=True, nogil=True, inline='always')
+def _pattern_gain(az_deg: float, elev_deg: float, h_omni: bool, az_mod: float, bw2: float,
+                  tilt_deg: float, v_none: bool, vbw2: float, front_to_back_db: float,
+                  sla_v_db: float) -> float:
+    """:func:`pattern_gain_db` from :func:`_pattern_consts` (the cell's part)."""
+    if h_omni:
         a_h = 0.0
     else:
-        phi = az_deg - azimuth_deg % 360.0  # both in [0, 360): wrap to [-180, 180)
+        phi = az_deg - az_mod  # both in [0, 360): wrap to [-180, 180)
         if phi >= 180.0:
             phi -= 360.0
         elif phi < -180.0:
             phi += 360.0
-        a_h = -min(12.0 * phi * phi / (beamwidth_deg * beamwidth_deg), front_to_back_db)
-    if math.isnan(vbeamwidth_deg):
+        a_h = -min(12.0 * phi * phi / bw2, front_to_back_db)
+    if v_none:
         a_v = 0.0
     else:
         off = -elev_deg - tilt_deg
-        a_v = -min(12.0 * off * off / (vbeamwidth_deg * vbeamwidth_deg), sla_v_db)
+        a_v = -min(12.0 * off * off / vbw2, sla_v_db)
     return -min(-(a_h + a_v), front_to_back_db)
 
 
@@ -1334,12 +1357,14 @@ def _apply_row(i: int, sr0: int, lo, hi, start, col0: float, row0: float, px_w_m
     c_lo, c_hi = _row_span(lo[i], hi[i], dy, col0, px_w_m, radius_m)
     k = start[i] + (c_lo - lo[i])
     flat = not want_angles
+    h_omni, az_mod, bw2, v_none, vbw2 = _pattern_consts(azimuth_deg, beamwidth_deg,
+                                                        vbeamwidth_deg)
     for c in range(c_lo, c_hi + 1):
         if flat:
             gain = 0.0
         else:
-            gain = pattern_gain_db(az[k], elev[k], azimuth_deg, beamwidth_deg, tilt_deg,
-                                   vbeamwidth_deg, front_to_back_db, sla_v_db)
+            gain = _pattern_gain(az[k], elev[k], h_omni, az_mod, bw2, tilt_deg, v_none, vbw2,
+                                 front_to_back_db, sla_v_db)
         sig = np.float32(base_dbm + gain - common[k])
         cc = c - win_c0
         if sig != sig:  # a loss the model could not compute (ITM): no signal here
