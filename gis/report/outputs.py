@@ -60,8 +60,8 @@ def write_coverage_tiers(results: RunResults, out_dir: str | Path, *,
     The tiers of each raster are its technology's (:func:`tiers_for`). Rasters above
     :data:`gis.export.tiers.TIERS_MAX_CELLS` cells (national ones) get none. The polygons of
     the rasters are made in a pool of threads (:data:`TIER_THREADS`: reading, polygonising and
-    simplifying run in GDAL and GEOS, which release the GIL); the files are written in the
-    rasters' order, so the outputs do not depend on the pool."""
+    simplifying run in GDAL and GEOS, which release the GIL, beside another raster's KML being
+    written); each file is written by one task, so the outputs do not depend on the pool."""
     out = Path(out_dir)
     written: list[Path] = []
     colors = {k: kml_color(v, "ff") for k, v in TIER_COLORS.items()}
@@ -73,17 +73,16 @@ def write_coverage_tiers(results: RunResults, out_dir: str | Path, *,
 
     def polygons(item: tuple[str, Path]):
         name, raster = item
-        return tier_polygons(raster, tiers_dbm=tiers_for(name, parameters))
+        gdf = tier_polygons(raster, tiers_dbm=tiers_for(name, parameters))
+        gdf.insert(0, "layer", name)
+        return gdf, write_kml(gdf, out / f"{name}_tiers.kml", lang=lang, name=name,
+                              name_column="tier", style_column="tier", colors=colors,
+                              style_labels=TIER_LABELS)
 
     with ThreadPoolExecutor(max_workers=max(1, min(TIER_THREADS, len(todo)))) as pool:
-        frames = list(pool.map(polygons, todo))
-    layers = {}
-    for (name, _), gdf in zip(todo, frames, strict=True):
-        gdf.insert(0, "layer", name)
-        layers[name] = gdf
-        written.append(write_kml(gdf, out / f"{name}_tiers.kml", lang=lang, name=name,
-                                 name_column="tier", style_column="tier", colors=colors,
-                                 style_labels=TIER_LABELS))
+        done = list(pool.map(polygons, todo))
+    layers = {name: gdf for (name, _), (gdf, _) in zip(todo, done, strict=True)}
+    written += [kml for _, kml in done]
     if layers:
         written.append(write_gpkg(layers, out / "coverage_tiers.gpkg"))
     return written
