@@ -240,7 +240,18 @@ def speedup(project_dir: Path, work: Path, n_tiles: int) -> dict:
                       client=client, only=names)
             lc_threads[n] = time.perf_counter() - t0
     drv = min(driver.values())
-    return {"lc_threads_1_s": lc_threads[1], "lc_threads_2_s": lc_threads[2],
+    # per tile, from the markers: CPU seconds of the tile's thread and wall seconds; CPU equal
+    # in 1 and 2 workers with wall = CPU means two free cores, wall above CPU means the
+    # workers waited for a core (other jobs on the machine)
+    per_tile = {}
+    for n in (1, 2):
+        st = tile_stats(work / f"speedup_{n}")
+        per_tile[n] = (sum(t.get("coverage_cpu_s", 0.0) + t.get("hamlets_cpu_s", 0.0)
+                           for t in st) / max(len(st), 1),
+                       sum(t.get("seconds", 0.0) for t in st) / max(len(st), 1))
+    return {"tile_cpu_1_s": per_tile[1][0], "tile_wall_1_s": per_tile[1][1],
+            "tile_cpu_2_s": per_tile[2][0], "tile_wall_2_s": per_tile[2][1],
+            "lc_threads_1_s": lc_threads[1], "lc_threads_2_s": lc_threads[2],
             "tiles": len(names), "tile_km": scale.tile_km, "t1_s": out[1], "t2_s": out[2],
             "speedup": out[1] / out[2], "driver_s": drv,
             "tile_speedup": (out[1] - drv) / max(out[2] - drv, 1e-9),
@@ -349,6 +360,12 @@ def main(argv: list[str] | None = None) -> int:
           f"{sp['tile_km']:g} km): {sp['t1_s']:.1f} s -> {sp['t2_s']:.1f} s = "
           f"{sp['speedup']:.2f}x (target >= 1.7x); tile phase without the driver's "
           f"{sp['driver_s']:.1f} s: {sp['tile_speedup']:.2f}x; {sp['note']}")
+    if "tile_cpu_1_s" in sp:
+        print(f"  per tile (markers): 1 worker {sp['tile_cpu_1_s']:.2f} CPU s in "
+              f"{sp['tile_wall_1_s']:.2f} s wall, 2 workers {sp['tile_cpu_2_s']:.2f} CPU s in "
+              f"{sp['tile_wall_2_s']:.2f} s wall (wall / CPU {sp['tile_wall_1_s'] / max(sp['tile_cpu_1_s'], 1e-9):.2f} "
+              f"and {sp['tile_wall_2_s'] / max(sp['tile_cpu_2_s'], 1e-9):.2f}: above 1, the "
+              "workers waited for a core)")
     if "lc_threads_1_s" in sp:
         print(f"  same tiles on a LocalCluster of thread workers (processes=False): 1 worker "
               f"{sp['lc_threads_1_s']:.1f} s, 2 workers {sp['lc_threads_2_s']:.1f} s = "

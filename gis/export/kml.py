@@ -51,7 +51,9 @@ _KML_NS = "http://www.opengis.net/kml/2.2"
 
 
 def _coords(seq: np.ndarray) -> str:
-    return " ".join(f"{x:.7f},{y:.7f}" for x, y in np.asarray(seq)[:, :2])
+    """``x,y x,y ...`` with 7 decimals (1 cm in degrees), one ``%`` formatting for the ring."""
+    xy = np.asarray(seq, dtype=float)[:, :2]
+    return " ".join(["%.7f,%.7f"] * len(xy)) % tuple(xy.ravel().tolist())
 
 
 def _kml_geometry(parent: ET.Element, geom: object) -> None:

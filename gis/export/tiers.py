@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,9 +15,12 @@ from gis.errors import InputFileError
 from gis.layers.crs import WGS84, analysis_crs_for_lon
 
 __all__ = [
+    "AREA_TOLERANCE",
     "DEFAULT_TIERS_DBM",
     "TIERS_MAX_CELLS",
     "TIER_COLORS",
+    "cell_polygons",
+    "simplify_tier",
     "tier_polygons",
 ]
 
@@ -37,6 +41,79 @@ TIER_COLORS = {"good": "#1a9850", "fair": "#fee08b", "edge": "#fc8d59"}
 TIERS_MAX_CELLS = 100_000_000
 
 
+#: The simplified outline of a tier is kept when its area is within this fraction of the exact
+#: cells' area (0.5 %); otherwise the tier keeps its cell outline (:func:`simplify_tier`).
+AREA_TOLERANCE = 0.005
+
+
+def cell_polygons(pieces: list[tuple[dict, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """Polygons and values of :func:`rasterio.features.shapes` output, built as arrays.
+
+    The same polygons as ``shapely.geometry.shape`` of each piece (shell first, then holes),
+    from one coordinate array: :func:`shapely.linearrings` and :func:`shapely.polygons` with
+    ``indices``, instead of a Python object per ring."""
+    rings = [ring for g, _ in pieces for ring in g["coordinates"]]
+    n_rings = np.fromiter((len(g["coordinates"]) for g, _ in pieces), np.int64, len(pieces))
+    lengths = np.fromiter((len(r) for r in rings), np.int64, len(rings))
+    xy = np.fromiter((c for r in rings for xy in r for c in xy), np.float64,
+                     2 * int(lengths.sum())).reshape(-1, 2)
+    lr = shapely.linearrings(xy, indices=np.repeat(np.arange(len(rings)), lengths))
+    polys = shapely.polygons(lr, indices=np.repeat(np.arange(len(pieces)), n_rings))
+    values = np.fromiter((v for _, v in pieces), np.int64, len(pieces))
+    return polys, values
+
+
+def simplify_tier(tiers: np.ndarray, cell_m: float, simplify_cells: float, *,
+                  project: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+    """Simplified outlines of dissolved tiers (MultiPolygons of raster cells), each valid and
+    within :data:`AREA_TOLERANCE` of its cells' area.
+
+    Douglas-Peucker by ``simplify_cells`` cells without topology preservation (GEOS'
+    ``simplify``: 5-20x faster than the topology-preserving variant on these outlines, with
+    fewer vertices); a tier whose result is invalid, empty or off by more than 0.5 % in area
+    (fragmented coverage: pieces of one or two cells vanish under a one-cell tolerance) takes
+    the half-cell simplification instead, which only drops vertices of runs of steps and keeps
+    the cells' area; and if that too fails the checks, the cell outline itself. Boundaries move
+    by at most ``simplify_cells`` cells (Douglas-Peucker's Hausdorff bound), so a cell whose
+    neighbours within that distance share its tier stays inside its tier's polygon.
+
+    Parameters
+    ----------
+    tiers
+        MultiPolygons, one per tier, in the raster's CRS.
+    cell_m
+        Cell size in the raster's CRS units (metres for projected rasters).
+    simplify_cells
+        Tolerance in cells; ``0`` keeps the cell outlines.
+    project
+        Geometries in the raster's CRS -> the output CRS (default: none). Validity is judged
+        after it: rings that touch in the raster's CRS can cross by a rounding error once
+        reprojected.
+
+    Returns
+    -------
+    numpy.ndarray
+        The tiers' outlines, in the output CRS.
+    """
+    tiers = np.asarray(tiers, dtype=object)
+    project = project or (lambda g: g)
+    if simplify_cells <= 0 or not tiers.size:
+        return project(tiers)
+    exact = shapely.area(tiers)
+
+    def checked(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        out = project(g)
+        return out, (shapely.is_valid(out) & ~shapely.is_empty(g)
+                     & (np.abs(shapely.area(g) - exact) <= AREA_TOLERANCE * exact))
+
+    out, ok = checked(shapely.simplify(tiers, simplify_cells * cell_m, preserve_topology=False))
+    if not ok.all():
+        half, half_ok = checked(shapely.simplify(tiers, min(0.5, simplify_cells) * cell_m,
+                                                 preserve_topology=False))
+        out = np.where(ok, out, np.where(half_ok, half, project(tiers)))
+    return out
+
+
 def tier_polygons(raster: str | Path, *,
                   tiers_dbm: tuple[tuple[str, float], ...] = DEFAULT_TIERS_DBM,
                   simplify_cells: float = 1.0) -> gpd.GeoDataFrame:
@@ -45,10 +122,11 @@ def tier_polygons(raster: str | Path, *,
     Each cell goes to the first tier (strongest first) whose minimum it reaches; cells below
     the last tier or without data get none. Uses :func:`rasterio.features.shapes` on the tier
     raster (one band, int16), so the polygons follow cell edges; the outlines are then
-    simplified (Douglas-Peucker, topology preserved) by ``simplify_cells`` cells (default one
-    cell, e.g. 30 m: well below what a plan reads, and it drops about three quarters of the
-    staircase vertices, which keeps the KML light for Google Earth). ``0`` keeps cell edges.
-    ``area_km2`` is always the exact area of the cells.
+    simplified by ``simplify_cells`` cells (default one cell, e.g. 30 m: well below what a plan
+    reads, and it drops most of the staircase vertices, which keeps the KML light for Google
+    Earth) as long as each tier stays valid and within 0.5 % of its cells' area
+    (:func:`simplify_tier`). ``0`` keeps cell edges. ``area_km2`` is always the exact area of
+    the cells.
 
     Returns
     -------
@@ -67,14 +145,16 @@ def tier_polygons(raster: str | Path, *,
         raise InputFileError(f"Cannot read the raster: {exc}.", f"Không đọc được raster: {exc}.",
                              file=raster) from exc
     codes = np.zeros(rsrp.shape, dtype=np.int16)
+    finite = np.isfinite(rsrp)
     for i, (_, lo) in reversed(list(enumerate(tiers, start=1))):
-        codes[np.isfinite(rsrp) & (rsrp >= lo)] = i
+        codes[finite & (rsrp >= lo)] = i
+    del rsrp, finite
     pieces = list(features.shapes(codes, mask=codes > 0, transform=transform))
     if not pieces:
         return gpd.GeoDataFrame({"tier": [], "rsrp_min_dbm": [], "area_km2": []},
                                 geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
-    geoms = np.array([shapely.geometry.shape(g) for g, _ in pieces], dtype=object)
-    values = np.array([int(v) for _, v in pieces])
+    geoms, values = cell_polygons(pieces)
+    del pieces
     # The pieces of one tier never overlap (each cell is in one piece), so a MultiPolygon of
     # them is the dissolved tier without a costly union.
     present = np.unique(values)
@@ -84,13 +164,14 @@ def tier_polygons(raster: str | Path, *,
     if crs is None or not CRS(crs).is_projected:
         cx = float(np.mean(shapely.bounds(merged.to_crs(WGS84).to_numpy())[:, [0, 2]]))
         metric = merged.to_crs(analysis_crs_for_lon(cx))
-    geometry = merged.to_numpy()
-    if simplify_cells > 0:
-        cell = min(abs(transform.a), abs(transform.e))
-        geometry = shapely.simplify(geometry, simplify_cells * cell, preserve_topology=True)
-    out = gpd.GeoDataFrame({
+    cell = min(abs(transform.a), abs(transform.e))
+
+    def to_wgs84(g: np.ndarray) -> np.ndarray:
+        return gpd.GeoSeries(g, crs=crs).to_crs(WGS84).to_numpy()
+
+    geometry = simplify_tier(merged.to_numpy(), cell, simplify_cells, project=to_wgs84)
+    return gpd.GeoDataFrame({
         "tier": [tiers[c - 1][0] for c in present],
         "rsrp_min_dbm": [tiers[c - 1][1] for c in present],
         "area_km2": np.round(shapely.area(metric.to_numpy()) / 1e6, 4),
-    }, geometry=geometry, crs=crs)
-    return out.to_crs(WGS84).reset_index(drop=True)
+    }, geometry=geometry, crs=WGS84)

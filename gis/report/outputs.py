@@ -11,6 +11,8 @@ elsewhere. Used by :func:`gis.pipeline.write.write_run` and ``python -m gis expo
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from gis.analysis.ducts import DUCT_CLASS_COLOURS
@@ -24,7 +26,11 @@ from gis.report.html import write_html
 from gis.report.results import RESULTS_FILE, RunResults
 from gis.report.workbook import write_workbook
 
-__all__ = ["raster_cells", "tiers_for", "write_coverage_tiers", "write_outputs"]
+__all__ = ["TIER_THREADS", "raster_cells", "tiers_for", "write_coverage_tiers", "write_outputs"]
+
+#: Threads that make the tier polygons of a run's rasters (at most 4: each holds a raster as
+#: float64, 73 MB for a province's 9.1 M cells).
+TIER_THREADS = min(4, os.cpu_count() or 1)
 
 
 def raster_cells(path: str | Path) -> int:
@@ -52,22 +58,31 @@ def write_coverage_tiers(results: RunResults, out_dir: str | Path, *,
     """Tier polygons of every ``coverage_*`` raster: ``coverage_tiers.gpkg`` and one KML each.
 
     The tiers of each raster are its technology's (:func:`tiers_for`). Rasters above
-    :data:`gis.export.tiers.TIERS_MAX_CELLS` cells (national ones) get none."""
+    :data:`gis.export.tiers.TIERS_MAX_CELLS` cells (national ones) get none. The polygons of
+    the rasters are made in a pool of threads (:data:`TIER_THREADS`: reading, polygonising and
+    simplifying run in GDAL and GEOS, which release the GIL, beside another raster's KML being
+    written); each file is written by one task, so the outputs do not depend on the pool."""
     out = Path(out_dir)
     written: list[Path] = []
-    layers = {}
     colors = {k: kml_color(v, "ff") for k, v in TIER_COLORS.items()}
-    for name, raster in sorted(results.rasters.items()):
-        if not Path(raster).name.startswith("coverage") or not Path(raster).is_file():
-            continue
-        if raster_cells(raster) > TIERS_MAX_CELLS:
-            continue  # national rasters: the run's warnings say so (gis.pipeline.radio)
-        gdf = tier_polygons(raster, tiers_dbm=tiers_for(name, results.meta.get("parameters")))
+    todo = [(name, raster) for name, raster in sorted(results.rasters.items())
+            if Path(raster).name.startswith("coverage") and Path(raster).is_file()
+            # national rasters get none: the run's warnings say so (gis.pipeline.radio)
+            and raster_cells(raster) <= TIERS_MAX_CELLS]
+    parameters = results.meta.get("parameters")
+
+    def polygons(item: tuple[str, Path]):
+        name, raster = item
+        gdf = tier_polygons(raster, tiers_dbm=tiers_for(name, parameters))
         gdf.insert(0, "layer", name)
-        layers[name] = gdf
-        written.append(write_kml(gdf, out / f"{name}_tiers.kml", lang=lang, name=name,
-                                 name_column="tier", style_column="tier", colors=colors,
-                                 style_labels=TIER_LABELS))
+        return gdf, write_kml(gdf, out / f"{name}_tiers.kml", lang=lang, name=name,
+                              name_column="tier", style_column="tier", colors=colors,
+                              style_labels=TIER_LABELS)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(TIER_THREADS, len(todo)))) as pool:
+        done = list(pool.map(polygons, todo))
+    layers = {name: gdf for (name, _), (gdf, _) in zip(todo, done, strict=True)}
+    written += [kml for _, kml in done]
     if layers:
         written.append(write_gpkg(layers, out / "coverage_tiers.gpkg"))
     return written
