@@ -19,6 +19,7 @@ __all__ = [
     "InputFileError",
     "ValidationError",
     "format_rows",
+    "missing_file",
 ]
 
 
@@ -104,6 +105,20 @@ class InputFileError(GisError, OSError):
 
 class InfeasibleError(GisError, RuntimeError):
     """An optimisation or plan has no solution with the given inputs and parameters."""
+
+
+def missing_file(path: str | Path, kind_en: str = "", kind_vi: str = "", *, fix: str,
+                 fix_vi: str) -> InputFileError:
+    """The error for an input file that is not there: "The {kind} file {path} does not exist."
+
+    The caller tests (``is_file`` or ``exists``, as its input allows folders) and raises it:
+    ``if not path.is_file(): raise missing_file(path, "OSM", "OSM", fix=..., fix_vi=...)``.
+    ``kind_en`` / ``kind_vi`` name the kind of file (``"DEM"``, ``"vùng"``); empty for any file.
+    """
+    en = f"{kind_en} file" if kind_en else "file"
+    vi = f"tệp {kind_vi}" if kind_vi else "tệp"
+    return InputFileError(f"The {en} {path} does not exist.", f"Không có {vi} {path}.",
+                          file=path, fix=fix, fix_vi=fix_vi)
 
 
 class GisWarning(UserWarning):

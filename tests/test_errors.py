@@ -1,6 +1,13 @@
 import pytest
 
-from gis.errors import CRSError, GisError, InputFileError, ValidationError, format_rows
+from gis.errors import (
+    CRSError,
+    GisError,
+    InputFileError,
+    ValidationError,
+    format_rows,
+    missing_file,
+)
 
 
 def test_format_rows_is_one_based_and_truncates():
@@ -23,3 +30,14 @@ def test_errors_are_also_builtin_exceptions(cls, builtin):
     with pytest.raises(builtin):
         raise cls("x")
     assert issubclass(cls, GisError)
+
+
+@pytest.mark.parametrize("kind_en, kind_vi, en, vi", [
+    ("OSM", "OSM", "The OSM file /d/x.pbf does not exist.", "Không có tệp OSM /d/x.pbf."),
+    ("", "", "The file /d/x.pbf does not exist.", "Không có tệp /d/x.pbf."),
+])
+def test_missing_file_names_the_kind_of_file(kind_en, kind_vi, en, vi):
+    err = missing_file("/d/x.pbf", kind_en, kind_vi, fix="Give it.", fix_vi="Chọn nó.")
+    assert isinstance(err, InputFileError)
+    assert err.message("en") == f"File x.pbf: {en} Fix: Give it."
+    assert err.message("vi") == f"Tệp x.pbf: {vi} Cách sửa: Chọn nó."

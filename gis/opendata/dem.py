@@ -21,7 +21,7 @@ from pathlib import Path
 from pyproj import CRS
 from rasterio.enums import Resampling
 
-from gis.errors import InputFileError, ValidationError
+from gis.errors import InputFileError, ValidationError, missing_file
 from gis.layers.rasters import write_geotiff
 from gis.layers.report import LoadReport
 from gis.layers.sources import Source
@@ -109,11 +109,10 @@ _DEM_SUFFIXES = (".hgt", ".tif", ".tiff")
 
 def _sources_of(path: Path) -> list[DemSource]:
     if not path.is_file():
-        raise InputFileError(
-            f"The DEM file {path} does not exist.", f"Không có tệp DEM {path}.", file=path,
+        raise missing_file(
+            path, "DEM", "DEM",
             fix="Give SRTM .hgt tiles (or .hgt.zip), GeoTIFF DEMs or a folder of them.",
-            fix_vi="Chọn các ô SRTM .hgt (hoặc .hgt.zip), GeoTIFF DEM hoặc thư mục chứa chúng.",
-        )
+            fix_vi="Chọn các ô SRTM .hgt (hoặc .hgt.zip), GeoTIFF DEM hoặc thư mục chứa chúng.")
     if path.suffix.lower() != ".zip":
         return [DemSource(str(path), path.name, path.stat().st_size, path)]
     try:

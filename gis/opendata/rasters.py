@@ -25,7 +25,7 @@ from rasterio.merge import merge
 from rasterio.vrt import WarpedVRT
 from rasterio.warp import reproject
 
-from gis.errors import InputFileError, ValidationError
+from gis.errors import InputFileError, ValidationError, missing_file
 from gis.layers.crs import WGS84
 from gis.opendata.area import Area
 
@@ -77,13 +77,8 @@ def open_sources(paths: Sequence[str | Path], kind: str) -> list[rasterio.io.Dat
         if not str(p).startswith("zip://") and not path.is_file():
             for ds in out:
                 ds.close()
-            raise InputFileError(
-                f"The {kind} file {path} does not exist.",
-                f"Không có tệp {kind} {path}.",
-                file=path,
-                fix="Give existing GeoTIFF or SRTM .hgt files.",
-                fix_vi="Chọn các tệp GeoTIFF hoặc SRTM .hgt có thật.",
-            )
+            raise missing_file(path, kind, kind, fix="Give existing GeoTIFF or SRTM .hgt files.",
+                               fix_vi="Chọn các tệp GeoTIFF hoặc SRTM .hgt có thật.")
         try:
             ds = rasterio.open(path)
         except RasterioIOError as exc:
