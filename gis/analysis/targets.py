@@ -40,7 +40,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from gis.analysis.speed_params import SPEED_TARGET_PRESETS
+from gis.analysis.speed_params import SPEED_TARGET_PRESETS, lookup_preset
 from gis.errors import ValidationError
 
 __all__ = [
@@ -191,14 +191,7 @@ PRESETS: dict[str, Targets] = {
 
 def preset_targets(preset: str) -> Targets:
     """The targets of a preset plan; the error lists the valid presets."""
-    try:
-        return PRESETS[preset]
-    except KeyError:
-        valid = ", ".join(PRESETS)
-        raise ValidationError(
-            f"Unknown targets preset {preset!r}; valid presets: {valid}.",
-            f"Bộ mục tiêu {preset!r} không có; các bộ có sẵn: {valid}.",
-        ) from None
+    return lookup_preset(PRESETS, preset)
 
 
 @dataclass(frozen=True)
