@@ -13,7 +13,6 @@ is the page's thin user interface.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import shutil
 import uuid
@@ -27,7 +26,7 @@ from gis.app import _state
 from gis.app.i18n import t
 from gis.errors import GisError, InputFileError, ValidationError
 from gis.labels import kind_label
-from gis.layers.sources import Upload, materialise
+from gis.layers.sources import Upload, materialise, upload_signature
 from gis.opendata import OsmParams
 from gis.opendata.osm import OSM_LAYERS
 from gis.opendata.source import import_source
@@ -253,14 +252,6 @@ def run_import(source: str, uploads: list[Upload], project: Project, *, workdir:
     return out
 
 
-def _signature(uploads: list[Upload]) -> str:
-    h = hashlib.sha256()
-    for u in uploads:
-        h.update(u.name.encode("utf-8"))
-        h.update(hashlib.sha256(u.data).digest())
-    return h.hexdigest()[:16]
-
-
 def _show_outcome(outcome: ImportOutcome, lang: str) -> None:
 
     label = SOURCES[outcome.source].label(lang).split(" (")[0].split(":")[0]
@@ -308,7 +299,7 @@ def render_section(project: Project, lang: str) -> None:
     if not st.button(_tx("button", lang), key="od_import", type="primary", disabled=not ready):
         return
     uploads = [Upload(f.name, f.getvalue()) for f in files]
-    workdir = _state.session_dir() / "opendata" / f"{_signature(uploads)}-{uuid.uuid4().hex[:8]}"
+    workdir = _state.session_dir() / "opendata" / f"{upload_signature(uploads)}-{uuid.uuid4().hex[:8]}"
     with st.spinner(_tx("running", lang)):
         outcome = run_import(key, uploads, project, workdir=workdir, area=area,
                              osm_layers=osm_layers)
