@@ -19,6 +19,7 @@ __all__ = [
     "InputFileError",
     "ValidationError",
     "format_rows",
+    "invalid_choice",
     "missing_file",
 ]
 
@@ -119,6 +120,18 @@ def missing_file(path: str | Path, kind_en: str = "", kind_vi: str = "", *, fix:
     vi = f"tệp {kind_vi}" if kind_vi else "tệp"
     return InputFileError(f"The {en} {path} does not exist.", f"Không có {vi} {path}.",
                           file=path, fix=fix, fix_vi=fix_vi)
+
+
+def invalid_choice(name: str, value: object, choices: Iterable[object], *,
+                   file: str | Path | None = None) -> ValidationError:
+    """The error for a value that is none of the valid ``choices`` (an Enum's values...).
+
+    "{name} = {value!r} is not valid; choose one of: a, b, c." in both languages.
+    """
+    valid = ", ".join(str(c) for c in choices)
+    return ValidationError(f"{name} = {value!r} is not valid; choose one of: {valid}.",
+                           f"{name} = {value!r} không hợp lệ; chọn một trong: {valid}.",
+                           file=file)
 
 
 class GisWarning(UserWarning):

@@ -6,6 +6,7 @@ from gis.errors import (
     InputFileError,
     ValidationError,
     format_rows,
+    invalid_choice,
     missing_file,
 )
 
@@ -41,3 +42,11 @@ def test_missing_file_names_the_kind_of_file(kind_en, kind_vi, en, vi):
     assert isinstance(err, InputFileError)
     assert err.message("en") == f"File x.pbf: {en} Fix: Give it."
     assert err.message("vi") == f"Tệp x.pbf: {vi} Cách sửa: Chọn nó."
+
+
+def test_invalid_choice_lists_the_choices_in_both_languages():
+    err = invalid_choice("condition", "lost", ["los", "nlos"], file="/d/p.json")
+    assert isinstance(err, ValidationError)
+    assert err.en == "condition = 'lost' is not valid; choose one of: los, nlos."
+    assert err.vi == "condition = 'lost' không hợp lệ; chọn một trong: los, nlos."
+    assert err.file == "/d/p.json"
