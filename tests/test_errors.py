@@ -9,6 +9,12 @@ from gis.errors import (
     invalid_choice,
     missing_file,
 )
+from gis.layers.read import read_layer
+from gis.opendata.area import parse_area
+from gis.opendata.dem import read_dem
+from gis.opendata.opencellid import read_opencellid
+from gis.opendata.osm import read_osm
+from gis.opendata.population import read_population
 
 
 def test_format_rows_is_one_based_and_truncates():
@@ -50,3 +56,25 @@ def test_invalid_choice_lists_the_choices_in_both_languages():
     assert err.en == "condition = 'lost' is not valid; choose one of: los, nlos."
     assert err.vi == "condition = 'lost' không hợp lệ; chọn một trong: los, nlos."
     assert err.file == "/d/p.json"
+
+
+_AREA = "105.80,21.00,105.90,21.10"
+
+
+@pytest.mark.parametrize(("read", "kind_en", "kind_vi"), [
+    pytest.param(lambda p, out: read_osm(p, _AREA), "OSM", "OSM", id="osm"),
+    pytest.param(lambda p, out: read_opencellid(p, _AREA), "OpenCelliD", "OpenCelliD",
+                 id="opencellid"),
+    pytest.param(lambda p, out: read_dem([p], _AREA, 32648, out), "DEM", "DEM", id="dem"),
+    pytest.param(lambda p, out: read_population([p], _AREA, 32648, out), "population",
+                 "population", id="population"),
+    pytest.param(lambda p, out: parse_area(p), "area", "vùng", id="area"),
+    pytest.param(lambda p, out: read_layer(p, "villages"), "", "", id="layer"),
+])
+def test_every_reader_names_the_missing_file(tmp_path, read, kind_en, kind_vi):
+    missing = tmp_path / "none.dat"
+    with pytest.raises(InputFileError) as exc:
+        read(missing, tmp_path / "out.tif")
+    expected = missing_file(missing, kind_en, kind_vi, fix="-", fix_vi="-")
+    assert (exc.value.en, exc.value.vi) == (expected.en, expected.vi)
+    assert exc.value.fix and exc.value.fix_vi

@@ -327,8 +327,6 @@ def test_errors(tmp_path):
     fake.write_text("radio,mcc,net\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="not what its name says"):
         read_osm(fake, AREA)
-    with pytest.raises(InputFileError, match="does not exist"):
-        read_osm(tmp_path / "none.osm.pbf", AREA)
     pbf = write_osmium(tmp_path / "map.osm.pbf")
     with pytest.raises(ValidationError, match="No roads, places"):
         read_osm(pbf, "106.5,20.0,106.6,20.1")
