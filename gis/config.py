@@ -17,7 +17,7 @@ import types
 import typing
 from typing import Any
 
-from gis.errors import ValidationError
+from gis.errors import ValidationError, invalid_choice
 
 __all__ = ["attribute_docs", "from_dict", "merged", "to_dict"]
 
@@ -43,12 +43,7 @@ def _convert(tp: Any, value: Any, where: str, source: str | None) -> Any:
         try:
             return tp(value)
         except ValueError:
-            valid = ", ".join(str(m.value) for m in tp)
-            raise ValidationError(
-                f"{where}: {value!r} is not valid; choose one of: {valid}.",
-                f"{where}: {value!r} không hợp lệ; chọn một trong: {valid}.",
-                file=source,
-            ) from None
+            raise invalid_choice(where, value, (m.value for m in tp), file=source) from None
     if origin is tuple:
         args = typing.get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:

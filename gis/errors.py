@@ -19,6 +19,8 @@ __all__ = [
     "InputFileError",
     "ValidationError",
     "format_rows",
+    "invalid_choice",
+    "missing_file",
 ]
 
 
@@ -104,6 +106,32 @@ class InputFileError(GisError, OSError):
 
 class InfeasibleError(GisError, RuntimeError):
     """An optimisation or plan has no solution with the given inputs and parameters."""
+
+
+def missing_file(path: str | Path, kind_en: str = "", kind_vi: str = "", *, fix: str,
+                 fix_vi: str) -> InputFileError:
+    """The error for an input file that is not there: "The {kind} file {path} does not exist."
+
+    The caller tests (``is_file`` or ``exists``, as its input allows folders) and raises it:
+    ``if not path.is_file(): raise missing_file(path, "OSM", "OSM", fix=..., fix_vi=...)``.
+    ``kind_en`` / ``kind_vi`` name the kind of file (``"DEM"``, ``"vùng"``); empty for any file.
+    """
+    en = f"{kind_en} file" if kind_en else "file"
+    vi = f"tệp {kind_vi}" if kind_vi else "tệp"
+    return InputFileError(f"The {en} {path} does not exist.", f"Không có {vi} {path}.",
+                          file=path, fix=fix, fix_vi=fix_vi)
+
+
+def invalid_choice(name: str, value: object, choices: Iterable[object], *,
+                   file: str | Path | None = None) -> ValidationError:
+    """The error for a value that is none of the valid ``choices`` (an Enum's values...).
+
+    "{name} = {value!r} is not valid; choose one of: a, b, c." in both languages.
+    """
+    valid = ", ".join(str(c) for c in choices)
+    return ValidationError(f"{name} = {value!r} is not valid; choose one of: {valid}.",
+                           f"{name} = {value!r} không hợp lệ; chọn một trong: {valid}.",
+                           file=file)
 
 
 class GisWarning(UserWarning):

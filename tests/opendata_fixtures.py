@@ -250,21 +250,26 @@ def write_gadm(path: Path) -> Path:
     return path
 
 
+def _communes_file(path: Path, columns: dict[str, list], **to_file: str) -> Path:
+    """The three :data:`COMMUNES` with ``columns`` written to ``path`` (``to_file`` options)."""
+    gdf = gpd.GeoDataFrame(columns, geometry=[c[6] for c in COMMUNES], crs=4326)
+    gdf.to_file(path, **to_file)
+    return path
+
+
 def write_geoboundaries(path: Path) -> Path:
     """geoBoundaries ADM3 (``geoBoundaries-VNM-ADM3.geojson``)."""
-    gdf = gpd.GeoDataFrame({
+    return _communes_file(path, {
         "shapeName": [c[0] for c in COMMUNES],
         "shapeISO": ["", "", ""],
         "shapeID": ["31286117B12345678901", "31286117B12345678902", "31286117B12345678903"],
         "shapeGroup": ["VNM"] * 3, "shapeType": ["ADM3"] * 3,
-    }, geometry=[c[6] for c in COMMUNES], crs=4326)
-    gdf.to_file(path, driver="GeoJSON")
-    return path
+    }, driver="GeoJSON")
 
 
 def write_ocha(path: Path) -> Path:
     """OCHA / HDX COD-AB admin 3 shapefile (``vnm_admbnda_adm3_gov_20201027.shp``)."""
-    gdf = gpd.GeoDataFrame({
+    return _communes_file(path, {
         "ADM3_EN": [c[1] for c in COMMUNES], "ADM3_VI": [c[0] for c in COMMUNES],
         "ADM3_PCODE": ["VN3630713", "VN3630715", "VN3630701"], "ADM3_REF": [None] * 3,
         "ADM3ALT1EN": [None] * 3,
@@ -272,21 +277,17 @@ def write_ocha(path: Path) -> Path:
         "ADM1_EN": ["Nam Dinh"] * 3, "ADM1_VI": ["Nam Định"] * 3, "ADM1_PCODE": ["VN363"] * 3,
         "ADM0_EN": ["Viet Nam"] * 3, "ADM0_VI": ["Việt Nam"] * 3, "ADM0_PCODE": ["VN"] * 3,
         "date": ["2020-10-27"] * 3, "validOn": ["2020-10-27"] * 3,
-    }, geometry=[c[6] for c in COMMUNES], crs=4326)
-    gdf.to_file(path, encoding="utf-8")
-    return path
+    }, encoding="utf-8")
 
 
 def write_vietnamese(path: Path) -> Path:
     """A commune layer with the Vietnamese headers of provincial data (``ten_xa``, ``ma_xa``)."""
-    gdf = gpd.GeoDataFrame({
+    return _communes_file(path, {
         "ma_tinh": ["36"] * 3, "ten_tinh": ["Tỉnh Nam Định"] * 3,
         "ma_huyen": ["365"] * 3, "ten_huyen": ["Huyện Hải Hậu"] * 3,
         "ma_xa": ["13966", "13972", "13951"],
         "ten_xa": ["Xã Hải Đông", "Xã Hải Tây", "Thị trấn Yên Định"],
-    }, geometry=[c[6] for c in COMMUNES], crs=4326)
-    gdf.to_file(path, driver="GeoJSON")
-    return path
+    }, driver="GeoJSON")
 
 
 def line(coords: list[tuple[float, float]]) -> LineString:

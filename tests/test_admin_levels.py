@@ -86,24 +86,27 @@ def test_geoboundaries(files):
     assert "--admin-level commune" in str(exc.value)
 
 
-def test_ocha(files):
-    res = read_layer(files["ocha"], "admin")
-    assert _table(res.gdf) == [
+@pytest.mark.parametrize(("file", "expected"), [
+    pytest.param("ocha", [
         ("Hải Đông", "commune", "VN3630713", "Hải Hậu", "VN36307", "Nam Định", "VN363"),
         ("Hải Tây", "commune", "VN3630715", "Hải Hậu", "VN36307", "Nam Định", "VN363"),
         ("Yên Định", "commune", "VN3630701", "Hải Hậu", "VN36307", "Nam Định", "VN363"),
-    ]
-    assert list(res.gdf["ADM3_EN"]) == ["Hai Dong", "Hai Tay", "Yen Dinh"]
-    assert any("OCHA COD-AB" in w and "ADM3_VI" in w for w in res.report.warnings)
-
-
-def test_vietnamese_headers(files):
-    res = read_layer(files["vn"], "admin")
-    assert _table(res.gdf) == [
+    ], id="ocha"),
+    pytest.param("vn", [
         ("Xã Hải Đông", "commune", "13966", "Huyện Hải Hậu", "365", "Tỉnh Nam Định", "36"),
         ("Xã Hải Tây", "commune", "13972", "Huyện Hải Hậu", "365", "Tỉnh Nam Định", "36"),
         ("Thị trấn Yên Định", "commune", "13951", "Huyện Hải Hậu", "365", "Tỉnh Nam Định", "36"),
-    ]
+    ], id="vietnamese-headers"),
+])
+def test_three_level_files(files, file, expected):
+    """Commune, district and province names and codes read from the file's own columns."""
+    assert _table(read_layer(files[file], "admin").gdf) == expected
+
+
+def test_ocha_keeps_the_english_names_and_says_which_column_it_read(files):
+    res = read_layer(files["ocha"], "admin")
+    assert list(res.gdf["ADM3_EN"]) == ["Hai Dong", "Hai Tay", "Yen Dinh"]
+    assert any("OCHA COD-AB" in w and "ADM3_VI" in w for w in res.report.warnings)
 
 
 def test_vietnamese_csv_with_diacritic_headers():

@@ -7,7 +7,6 @@ show with what the API computes.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -31,21 +30,12 @@ def _page_script(page: str) -> None:
 @pytest.fixture(scope="session")
 def app_env(tmp_path_factory):
     """A small project folder, the app's cache with its run, and the API's run to compare."""
-    from test_app_support import build_small_project
+    from test_app_support import small_app_environment
 
-    folder = build_small_project(tmp_path_factory.mktemp("app-project"))
-    cache = tmp_path_factory.mktemp("app-cache")
-    old = {k: os.environ.get(k) for k in ("GIS_PROJECT", "GIS_APP_CACHE")}
-    os.environ["GIS_PROJECT"] = str(folder)
-    os.environ["GIS_APP_CACHE"] = str(cache)
-    project = Project.load(folder)
-    ctx, _ = run_cached(project, project.params, store=DiskStore(cache))
-    yield folder, ctx
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with small_app_environment(tmp_path_factory, "app") as (folder, cache):
+        project = Project.load(folder)
+        ctx, _ = run_cached(project, project.params, store=DiskStore(cache))
+        yield folder, ctx
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ CSV export, a GeoTIFF); the app runs on the small project folder of ``test_app_s
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import folium
@@ -38,19 +37,10 @@ def _page_script() -> None:
 @pytest.fixture(scope="module")
 def project_folder(tmp_path_factory):
     """The small project folder; the app opens it (and nothing is run: the Data page only)."""
-    from test_app_support import build_small_project
+    from test_app_support import small_app_environment
 
-    folder = build_small_project(tmp_path_factory.mktemp("od-project"))
-    cache = tmp_path_factory.mktemp("od-cache")
-    old = {k: os.environ.get(k) for k in ("GIS_PROJECT", "GIS_APP_CACHE")}
-    os.environ["GIS_PROJECT"] = str(folder)
-    os.environ["GIS_APP_CACHE"] = str(cache)
-    yield folder
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with small_app_environment(tmp_path_factory, "od") as (folder, _):
+        yield folder
 
 
 def _lonlat(folder: Path, x_m: float, y_m: float) -> tuple[float, float]:

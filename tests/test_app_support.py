@@ -7,10 +7,13 @@ keeps them runnable without it, and gives tests a case whose numbers are known b
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pytest
 import rasterio
 import shapely
 from pyproj import CRS
@@ -115,6 +118,22 @@ def build_small_project(folder: str | Path, *, seed: int = 7) -> Path:
     dem_path.unlink()
     pop_path.unlink()
     return folder
+
+
+@contextmanager
+def small_app_environment(tmp_path_factory: pytest.TempPathFactory,
+                          prefix: str) -> Iterator[tuple[Path, Path]]:
+    """The small project folder and an empty app cache, which the app opens meanwhile.
+
+    Sets ``GIS_PROJECT`` and ``GIS_APP_CACHE`` while the block runs (for a fixture wider than a
+    test, which the ``monkeypatch`` fixture cannot serve) and puts them back after.
+    """
+    folder = build_small_project(tmp_path_factory.mktemp(f"{prefix}-project"))
+    cache = tmp_path_factory.mktemp(f"{prefix}-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GIS_PROJECT", str(folder))
+        mp.setenv("GIS_APP_CACHE", str(cache))
+        yield folder, cache
 
 
 def sample_available() -> bool:

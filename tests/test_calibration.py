@@ -313,6 +313,12 @@ def test_invalid_calibration_parameters_are_refused_with_the_valid_values(tmp_pa
 
 # -- reading measurements -------------------------------------------------------------------------
 
+def _read_measurements(path: Path, text: str):
+    """``text`` written to ``path`` (UTF-8) and read as the measurements layer."""
+    path.write_text(text, encoding="utf-8")
+    return read_layer(path, "measurements")
+
+
 def test_gnettrack_log_tab_separated(tmp_path):
     rows = ["Timestamp\tLongitude\tLatitude\tSpeed\tOperatorname\tOperator\tCellID\t"
             "NetworkTech\tNetworkMode\tLevel\tQual\tSNR\tARFCN",
@@ -324,9 +330,7 @@ def test_gnettrack_log_tab_separated(tmp_path):
             "\t18\t636666",
             "2025.06.01_10.00.03\t105.843\t20.253\t30\tVinaphone\t45202\t124\t2G\tGSM\t-70\t\t"
             "\t70"]
-    path = tmp_path / "gnettrack_2025.txt"
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    r = read_layer(path, "measurements")
+    r = _read_measurements(tmp_path / "gnettrack_2025.txt", "\n".join(rows) + "\n")
     gdf, rep = r.gdf, r.report
     assert rep.column_mapping["rsrp_dbm"] == "Level" and rep.column_mapping["tech"] == \
         "NetworkTech" and rep.column_mapping["operator"] == "Operator"
@@ -365,9 +369,7 @@ def test_speed_test_open_data_keeps_mobile_rows_only(tmp_path):
            "O1,2025-05-01 00:34,4G,LTE,20.25,105.84,22180,-97,452-04,Viettel\n"
            "O2,2025-05-01 00:35,WLAN,WLAN,20.26,105.85,50000,-40,452-04,Viettel\n"
            "O3,2025-05-01 00:36,4G,LTE,20.27,105.86,15000,-105,452-02,Vinaphone\n")
-    path = tmp_path / "netztest.csv"
-    path.write_text(csv, encoding="utf-8")
-    r = read_layer(path, "measurements")
+    r = _read_measurements(tmp_path / "netztest.csv", csv)
     assert r.report.column_mapping["operator"] == "network_mcc_mnc"
     assert r.gdf["operator"].tolist() == ["Viettel", "VinaPhone"]
     assert r.gdf["measurement_id"].tolist() == ["O1", "O3"]
@@ -381,9 +383,7 @@ def test_opencellid_export_uses_non_zero_average_signal_only(tmp_path):
            "LTE,452,4,10,199169,0,105.84,20.25,1000,12,1,1500000000,1600000000,-93\n"
            "GSM,452,1,10,4242,0,105.85,20.26,600,3,1,1500000000,1600000000,0\n"
            "UMTS,452,2,10,4243,0,105.86,20.27,600,3,1,1500000000,1600000000,-81\n")
-    path = tmp_path / "cell_towers.csv"
-    path.write_text(csv, encoding="utf-8")
-    r = read_layer(path, "measurements")
+    r = _read_measurements(tmp_path / "cell_towers.csv", csv)
     assert r.gdf["operator"].tolist() == ["Viettel", "VinaPhone"]
     assert r.gdf["tech"].tolist() == ["4G", "3G"]
     assert r.gdf["rsrp_dbm"].tolist() == [-93.0, -81.0]

@@ -181,8 +181,6 @@ def test_errors(tmp_path):
     bad.write_text("name,lat,lon\nA,21,105\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="not an OpenCelliD export"):
         read_opencellid(bad, AREA)
-    with pytest.raises(InputFileError, match="does not exist"):
-        read_opencellid(tmp_path / "none.csv", AREA)
     only_us = cells_csv(tmp_path / "us.csv", [row("LTE", 310, 4, 1, 105.8, 21.0)])
     with pytest.raises(ValidationError, match="MCC 452") as exc:
         import_opencellid(only_us, AREA)

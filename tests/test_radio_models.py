@@ -71,38 +71,26 @@ def test_path_loss_free_space_uses_3d_distance():
 HATA_URBAN_900 = 151.0244
 
 
-def test_okumura_hata_urban_by_hand():
-    assert float(okumura_hata_db(5000.0, 900.0, 30.0, 1.5, env="urban")) == pytest.approx(
-        HATA_URBAN_900, abs=0.001)
-
-
-def test_okumura_hata_one_km_textbook_value():
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    pytest.param({"env": "urban"}, HATA_URBAN_900, id="urban"),
     # at d = 1 km the distance term vanishes: 69.55 + 77.28300 - 20.41381 - 0.015882 = 126.4033,
     # the 126.4 dB of the usual textbook tables (900 MHz, 30 m, 1.5 m, 1 km, urban).
-    assert float(okumura_hata_db(1000.0, 900.0, 30.0, 1.5, env="urban")) == pytest.approx(
-        126.4033, abs=0.001)
-
-
-def test_okumura_hata_suburban_by_hand():
+    pytest.param({"env": "urban", "distance_m": 1000.0}, 126.4033, id="urban-1km-textbook"),
     # L_su = L_u - 2 (log(900/28))^2 - 5.4 = 151.0244 - 2 * 1.507085^2 - 5.4
     #      = 151.0244 - 4.542612 - 5.4 = 141.0818
-    assert float(okumura_hata_db(5000.0, 900.0, 30.0, 1.5, env="suburban")) == pytest.approx(
-        141.0818, abs=0.001)
-
-
-def test_okumura_hata_open_by_hand():
+    pytest.param({"env": "suburban"}, 141.0818, id="suburban"),
     # L_o = L_u - 4.78 (log f)^2 + 18.33 log f - 40.94
     #     = 151.0244 - 4.78 * 8.727552 + 18.33 * 2.954243 - 40.94
     #     = 151.0244 - 41.71770 + 54.15127 - 40.94 = 122.5180
-    assert float(okumura_hata_db(5000.0, 900.0, 30.0, 1.5, env="open")) == pytest.approx(
-        122.5180, abs=0.001)
-
-
-def test_okumura_hata_large_city_by_hand():
+    pytest.param({"env": "open"}, 122.5180, id="open"),
     # a(h_m) = 3.2 (log(11.75*1.5))^2 - 4.97 = 3.2 * 1.246129^2 - 4.97 = 4.969089 - 4.97
     #        = -0.000911 (f >= 400 MHz), so L = 151.0244 + 0.015882 + 0.000911 = 151.0412
-    assert float(okumura_hata_db(5000.0, 900.0, 30.0, 1.5, env="urban", large_city=True)) \
-        == pytest.approx(151.0412, abs=0.001)
+    pytest.param({"env": "urban", "large_city": True}, 151.0412, id="large-city"),
+])
+def test_okumura_hata_by_hand(kwargs, expected):
+    kwargs = {"distance_m": 5000.0, **kwargs}
+    assert float(okumura_hata_db(freq_mhz=900.0, tx_height_m=30.0, rx_height_m=1.5, **kwargs)) \
+        == pytest.approx(expected, abs=0.001)
 
 
 def test_okumura_hata_large_city_low_frequency_branch():
@@ -164,7 +152,7 @@ def test_cost231_with_hata_classes_sm2028():
 # ---------------------------------------------------------------------------- 3GPP RMa
 
 
-def test_rma_los_before_breakpoint_by_hand():
+@pytest.mark.parametrize(("distance_m", "condition", "expected", "tol"), [
     # f_c = 3.5 GHz, h_BS = 35 m, h_UT = 1.5 m, h = 5 m, d_2D = 1 km:
     #   d_BP = 2 pi * 35 * 1.5 * 3.5e9 / c = 3851.1 m > 1 km, so PL1 with
     #   d_3D = sqrt(1000^2 + 33.5^2) = 1000.5610
@@ -173,21 +161,13 @@ def test_rma_los_before_breakpoint_by_hand():
     #   0.477914 * log(1000.5610) = 0.477914 * 3.000244 = 1.433858
     #   0.002 log(5) * 1000.5610 = 0.00139794 * 1000.5610 = 1.398724
     #   PL = 103.3280 + 1.433858 - 0.700940 + 1.398724 = 105.4596
-    assert float(rma_db(1000.0, 3500.0, 35.0, 1.5, condition="los")) == pytest.approx(
-        105.4596, abs=0.002)
-
-
-def test_rma_los_after_breakpoint_by_hand():
+    pytest.param(1000.0, "los", 105.4596, 0.002, id="los-before-breakpoint"),
     # d_2D = 5 km > d_BP = 3851.115 m: PL2 = PL1(d_BP) + 40 log(d_3D / d_BP)
     #   PL1(3851.115) = 115.034863 + 0.477914*3.585586 - 0.700940 + 0.00139794*3851.115
     #                 = 115.034863 + 1.713602 - 0.700940 + 5.383628 = 121.431153
     #   40 log(5000.1122 / 3851.115) = 4.535730
     #   PL = 125.966883
-    assert float(rma_db(5000.0, 3500.0, 35.0, 1.5, condition="los")) == pytest.approx(
-        125.96688, abs=0.001)
-
-
-def test_rma_nlos_by_hand():
+    pytest.param(5000.0, "los", 125.96688, 0.001, id="los-after-breakpoint"),
     # PL'_NLOS = 161.04 - 7.1 log 20 + 7.5 log 5 - (24.37 - 3.7 (5/35)^2) log 35
     #          + (43.42 - 3.1 log 35)(log 1000.5610 - 3) + 20 log 3.5
     #          - (3.2 (log 17.625)^2 - 4.97)
@@ -195,8 +175,11 @@ def test_rma_nlos_by_hand():
     #     + (43.42 - 4.786610) * 0.000244 + 10.881361 - (-0.000911)
     #   = 161.04 - 9.237290 + 5.242275 - 37.511850 + 0.009414 + 10.881361 + 0.000911 = 130.4248
     # (rounding of the products above: exact 130.42431); max(LOS 105.46, NLOS' 130.42) = NLOS'
-    assert float(rma_db(1000.0, 3500.0, 35.0, 1.5, condition="nlos")) == pytest.approx(
-        130.4243, abs=0.001)
+    pytest.param(1000.0, "nlos", 130.4243, 0.001, id="nlos"),
+])
+def test_rma_by_hand(distance_m, condition, expected, tol):
+    assert float(rma_db(distance_m, 3500.0, 35.0, 1.5, condition=condition)) == pytest.approx(
+        expected, abs=tol)
 
 
 def test_rma_validity_of_building_height_and_street_width():

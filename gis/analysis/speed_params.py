@@ -15,7 +15,9 @@ containing the carrier frequency. Every mapping must have the ``"4G"`` and ``"5G
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from gis.errors import ValidationError
 from gis.radio.linkbudget import n_resource_blocks
@@ -28,6 +30,7 @@ __all__ = [
     "SpeedTargets",
     "band_label",
     "carrier_value",
+    "lookup_preset",
     "speed_targets",
 ]
 
@@ -333,10 +336,19 @@ def speed_targets(preset: str) -> SpeedTargets:
     >>> speed_targets("hai_hau_2025").fixed_mbps
     150.0
     """
+    return lookup_preset(SPEED_TARGET_PRESETS, preset)
+
+
+def lookup_preset(presets: Mapping[str, Any], preset: str) -> Any:
+    """``presets[preset]``, or a bilingual error listing the valid preset names.
+
+    One lookup for the preset tables of the targets (:data:`SPEED_TARGET_PRESETS` here,
+    ``gis.analysis.targets.PRESETS``), so that a wrong name reads the same everywhere.
+    """
     try:
-        return SPEED_TARGET_PRESETS[preset]
+        return presets[preset]
     except KeyError:
-        valid = ", ".join(SPEED_TARGET_PRESETS)
+        valid = ", ".join(presets)
         raise ValidationError(
             f"Unknown targets preset {preset!r}; valid presets: {valid}.",
             f"Bộ mục tiêu {preset!r} không có; các bộ có sẵn: {valid}.",

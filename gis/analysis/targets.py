@@ -40,7 +40,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from gis.analysis.speed_params import SPEED_TARGET_PRESETS
+from gis.analysis.speed_params import SPEED_TARGET_PRESETS, lookup_preset
 from gis.errors import ValidationError
 
 __all__ = [
@@ -147,6 +147,12 @@ NOT_SHARE_UNITS = ("per 100 people", "Mbit/s")
 MAX_TARGETS = frozenset({"hamlets_lost_2g_off", "hamlets_lost_3g_off"})
 
 _NO_LOSS = {"hamlets_lost_2g_off": 0.0, "hamlets_lost_3g_off": 0.0}
+#: Every hamlet with mobile broadband, 4G and FTTH, every household with FTTH.
+_EVERY_HAMLET = {"hamlets_mobile_broadband": 1.0, "hamlets_4g": 1.0, "hamlets_ftth": 1.0,
+                 "households_ftth": 1.0}
+#: Every school, health station and commune office connected.
+_EVERY_FACILITY = {"schools_connected": 1.0, "health_stations_connected": 1.0,
+                   "commune_offices_connected": 1.0}
 
 
 def _speed(preset: str) -> dict[str, float | None]:
@@ -162,22 +168,19 @@ PRESETS: dict[str, Targets] = {
     "binh_phuoc_2023_2025": Targets(
         name="Bình Phước 2023-2025",
         source="Kế hoạch phát triển hạ tầng số tỉnh Bình Phước giai đoạn 2023-2025",
-        hamlets_mobile_broadband=1.0, hamlets_4g=1.0, hamlets_ftth=1.0, households_ftth=1.0,
-        bts_sharing_rate=0.25, schools_connected=1.0, health_stations_connected=1.0,
-        commune_offices_connected=1.0, **_NO_LOSS, **_speed("binh_phuoc_2023_2025"),
+        bts_sharing_rate=0.25, **_EVERY_HAMLET, **_EVERY_FACILITY, **_NO_LOSS,
+        **_speed("binh_phuoc_2023_2025"),
     ),
     "hai_hau_2025": Targets(
         name="Hải Hậu đến 2025",
         source="Kế hoạch phát triển hạ tầng số huyện Hải Hậu (Nam Định) đến năm 2025",
-        hamlets_mobile_broadband=1.0, hamlets_4g=1.0, hamlets_ftth=1.0, households_ftth=1.0,
-        bts_sharing_rate=0.30, schools_connected=1.0, health_stations_connected=1.0,
-        commune_offices_connected=1.0, **_NO_LOSS, **_speed("hai_hau_2025"),
+        bts_sharing_rate=0.30, **_EVERY_HAMLET, **_EVERY_FACILITY, **_NO_LOSS,
+        **_speed("hai_hau_2025"),
     ),
     "national": Targets(
         name="Quốc gia (36/QĐ-TTg, 1132/QĐ-TTg)",
         source="Quyết định 36/QĐ-TTg (11/01/2024); Quyết định 1132/QĐ-TTg (09/10/2024)",
-        hamlets_mobile_broadband=1.0, hamlets_4g=1.0, hamlets_ftth=1.0, households_ftth=1.0,
-        population_5g=0.99, **_NO_LOSS, **_speed("national"),
+        population_5g=0.99, **_EVERY_HAMLET, **_NO_LOSS, **_speed("national"),
     ),
     "xuan_truc": Targets(
         name="Xuân Trúc 2023-2025",
@@ -191,14 +194,7 @@ PRESETS: dict[str, Targets] = {
 
 def preset_targets(preset: str) -> Targets:
     """The targets of a preset plan; the error lists the valid presets."""
-    try:
-        return PRESETS[preset]
-    except KeyError:
-        valid = ", ".join(PRESETS)
-        raise ValidationError(
-            f"Unknown targets preset {preset!r}; valid presets: {valid}.",
-            f"Bộ mục tiêu {preset!r} không có; các bộ có sẵn: {valid}.",
-        ) from None
+    return lookup_preset(PRESETS, preset)
 
 
 @dataclass(frozen=True)

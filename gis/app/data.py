@@ -12,7 +12,6 @@ that cannot be used shows its error and changes nothing. Merging is
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,14 +77,6 @@ class UploadOutcome:
     raster_path: Path | None = None
     report: Any = None
     error: BaseException | None = None
-
-
-def _signature(files: list[Any]) -> str:
-    h = hashlib.sha256()
-    for f in files:
-        h.update(f.name.encode("utf-8"))
-        h.update(hashlib.sha256(f.data).digest())
-    return h.hexdigest()[:16]
 
 
 def read_upload(files: list[Any], kind: str | None, *, workdir: Path, analysis_crs: Any,
@@ -325,7 +316,7 @@ def _apply_section(project: Any, outcome: UploadOutcome, sig: str, lang: str) ->
 
 
 def _upload_section(project: Any, lang: str) -> None:
-    from gis.layers.sources import Upload
+    from gis.layers.sources import Upload, upload_signature
 
     st.subheader(t("upload", lang).split("(")[0].strip())
     translate_uploader(lang)
@@ -334,7 +325,7 @@ def _upload_section(project: Any, lang: str) -> None:
     if not files:
         return
     uploads = [Upload(f.name, f.getvalue()) for f in files]
-    sig = _signature(uploads)
+    sig = upload_signature(uploads)
     raster = all(Path(u.name).suffix.lower() in _RASTER_SUFFIXES for u in uploads)
     c1, c2 = st.columns(2)
     choice = c1.selectbox(t("upload_kind", lang), [_AUTO, *_KINDS], key=f"upload_kind_{sig}",

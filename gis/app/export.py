@@ -24,7 +24,7 @@ from gis.analysis.status import uncovered_hamlets
 from gis.app import _state
 from gis.app.i18n import t
 from gis.app.results import short_uncovered
-from gis.app.widgets import fmt_number, header, localised, project_and_run, show_error
+from gis.app.widgets import fmt_number, header, localised, project_and_computed_run, show_error
 from gis.errors import GisError, InputFileError
 from gis.export.writers import export_table
 from gis.labels import table_label
@@ -230,10 +230,7 @@ def _compare_section(ctx: Any, lang: str, key: str) -> None:
 def render() -> None:
     """The Export page."""
     lang = header("page_export", "export_intro")
-    project, ctx = project_and_run(lang)
-    if ctx is None:
-        st.info(t("not_computed_long", lang))
-        return
+    project, ctx = project_and_computed_run(lang)
     key = st.session_state.get(_state.KEY_LAST_RUN, "run")[:12]
 
     st.subheader(t("export_uncovered", lang))

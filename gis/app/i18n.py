@@ -333,6 +333,51 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
                         "The earlier run was made before the 2025 units: its hamlets were "
                         "re-keyed to the new communes and provinces through the crosswalk."),
     "download": ("Tải về", "Download"),
+    # Data page: import open data (gis.app.opendata)
+    "od_title": ("Nhập dữ liệu mở", "Import open data"),
+    "od_intro": ("Tạo hoặc bổ sung lớp từ dữ liệu mở. Chỉ các lớp được nhập thay lớp hiện có, "
+                 "và chỉ trong phiên này.",
+                 "Build or complete layers from open data. Only the imported layers are replaced, "
+                 "and only for this session."),
+    "od_source": ("Nguồn dữ liệu", "Source"),
+    "od_files": ("Tệp dữ liệu", "Data file(s)"),
+    "od_osm_layers": ("Các lớp lấy từ OpenStreetMap", "Layers to take from OpenStreetMap"),
+    "od_area": ("Vùng nhập", "Import area"),
+    "od_area_extent": ("Phạm vi khu vực hiện tại: {bbox}", "The current area's extent: {bbox}"),
+    "od_area_bbox": ("Khung toạ độ tự nhập", "A bounding box I type"),
+    "od_bbox": ("Khung minlon,minlat,maxlon,maxlat (độ, WGS84)",
+                "Box minlon,minlat,maxlon,maxlat (degrees, WGS84)"),
+    "od_button": ("Nhập dữ liệu", "Import"),
+    "od_running": ("Đang nhập…", "Importing…"),
+    "od_failed": ("Không nhập được dữ liệu mở", "The open data could not be imported"),
+    "od_done": ("Đã nhập từ {source} trong vùng {area}: {kinds} (chỉ trong phiên này).",
+                "Imported from {source} in the area {area}: {kinds} (this session only)."),
+    "od_no_extent": ("Khu vực chưa có lớp nào: hãy nhập khung toạ độ.",
+                     "The area has no layers yet: type a bounding box."),
+    # Data page: calibration on measurements (gis.app.calibration)
+    "calib_title": ("Hiệu chỉnh mô hình theo số liệu đo", "Calibration on measurements"),
+    "calib_intro": (
+        "Tải số liệu đo (drive test như G-NetTrack/TEMS, kết quả đo tốc độ, OpenCelliD): cột "
+        "toạ độ, nhà mạng, công nghệ (hoặc băng tần, tần số) và RSRP (dBm). Mỗi nhà mạng và lớp "
+        "phủ mặt đất được khớp một độ lệch và một độ dốc theo khoảng cách (hồi quy Huber); hiệu "
+        "chỉnh chỉ được áp dụng khi làm giảm RMSE kiểm định chéo 5 lần.",
+        "Upload measurements (a G-NetTrack / TEMS drive test, a speed-test export, "
+        "OpenCelliD): coordinates, operator, technology (or band, frequency) and RSRP (dBm). "
+        "Each operator and land-cover class gets an offset and a distance slope (Huber "
+        "regression); a correction is applied only where it lowers the 5-fold cross-validated "
+        "RMSE."),
+    "calib_upload": ("Tệp số liệu đo", "Measurement file"),
+    "calib_fit": ("Hiệu chỉnh", "Calibrate"),
+    "calib_running": ("Đang tính vùng phủ và khớp hiệu chỉnh…",
+                      "Computing the coverage and fitting the calibration…"),
+    "calib_groups": ("Các nhóm hiệu chỉnh", "Calibration groups"),
+    "calib_none": ("Không nhóm nào hiệu chỉnh được với số liệu này.",
+                   "No group could be calibrated with these measurements."),
+    "calib_apply": ("Áp dụng hiệu chỉnh vào tham số", "Apply the calibration to the parameters"),
+    "calib_applied": ("Đã áp dụng: lần chạy tiếp theo dùng hiệu chỉnh này.",
+                      "Applied: the next run uses this calibration."),
+    "calib_read": ("{loaded} / {read} dòng đo được đọc từ {source}.",
+                   "{loaded} of {read} measurement rows read from {source}."),
 }
 
 

@@ -13,7 +13,6 @@ is the page's thin user interface.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import shutil
 import uuid
@@ -27,7 +26,7 @@ from gis.app import _state
 from gis.app.i18n import t
 from gis.errors import GisError, InputFileError, ValidationError
 from gis.labels import kind_label
-from gis.layers.sources import Upload, materialise
+from gis.layers.sources import Upload, materialise, upload_signature
 from gis.opendata import OsmParams
 from gis.opendata.osm import OSM_LAYERS
 from gis.opendata.source import import_source
@@ -82,34 +81,6 @@ SOURCES: dict[str, OpenSource] = {s.key: s for s in (
                "Population: WorldPop / HRSL GeoTIFF", ("tif", "tiff"), True),
 )}
 
-_TEXT: dict[str, tuple[str, str]] = {
-    "title": ("Nhập dữ liệu mở", "Import open data"),
-    "intro": ("Tạo hoặc bổ sung lớp từ dữ liệu mở. Chỉ các lớp được nhập thay lớp hiện có, và chỉ "
-              "trong phiên này.",
-              "Build or complete layers from open data. Only the imported layers are replaced, "
-              "and only for this session."),
-    "source": ("Nguồn dữ liệu", "Source"),
-    "files": ("Tệp dữ liệu", "Data file(s)"),
-    "osm_layers": ("Các lớp lấy từ OpenStreetMap", "Layers to take from OpenStreetMap"),
-    "area": ("Vùng nhập", "Import area"),
-    "area_extent": ("Phạm vi khu vực hiện tại: {bbox}", "The current area's extent: {bbox}"),
-    "area_bbox": ("Khung toạ độ tự nhập", "A bounding box I type"),
-    "bbox": ("Khung minlon,minlat,maxlon,maxlat (độ, WGS84)",
-             "Box minlon,minlat,maxlon,maxlat (degrees, WGS84)"),
-    "button": ("Nhập dữ liệu", "Import"),
-    "running": ("Đang nhập…", "Importing…"),
-    "failed": ("Không nhập được dữ liệu mở", "The open data could not be imported"),
-    "done": ("Đã nhập từ {source} trong vùng {area}: {kinds} (chỉ trong phiên này).",
-             "Imported from {source} in the area {area}: {kinds} (this session only)."),
-    "no_extent": ("Khu vực chưa có lớp nào: hãy nhập khung toạ độ.",
-                  "The area has no layers yet: type a bounding box."),
-}
-
-
-def _tx(key: str, lang: str, **fmt: object) -> str:
-    vi, en = _TEXT[key]
-    text = en if lang == "en" else vi
-    return text.format(**fmt) if fmt else text
 
 
 @dataclass
@@ -253,19 +224,11 @@ def run_import(source: str, uploads: list[Upload], project: Project, *, workdir:
     return out
 
 
-def _signature(uploads: list[Upload]) -> str:
-    h = hashlib.sha256()
-    for u in uploads:
-        h.update(u.name.encode("utf-8"))
-        h.update(hashlib.sha256(u.data).digest())
-    return h.hexdigest()[:16]
-
-
 def _show_outcome(outcome: ImportOutcome, lang: str) -> None:
 
     label = SOURCES[outcome.source].label(lang).split(" (")[0].split(":")[0]
     kinds = ", ".join(kind_label(k, lang) for k in outcome.kinds)
-    st.success(_tx("done", lang, source=label, area=outcome.area, kinds=kinds))
+    st.success(t("od_done", lang, source=label, area=outcome.area, kinds=kinds))
     for kind, (value, report) in {**outcome.layers, **outcome.rasters}.items():
         rows = f" · {len(value):,}" if hasattr(value, "__len__") and not isinstance(
             value, str | Path) else ""
@@ -277,39 +240,39 @@ def _show_outcome(outcome: ImportOutcome, lang: str) -> None:
 
 def render_section(project: Project, lang: str) -> None:
     """The "Import open data" section of the Data page, for this session's ``project``."""
-    st.subheader(_tx("title", lang))
-    st.caption(_tx("intro", lang))
+    st.subheader(t("od_title", lang))
+    st.caption(t("od_intro", lang))
     last = st.session_state.pop(KEY_DONE, None)
     if last is not None:
         _show_outcome(last, lang)
-    key = st.selectbox(_tx("source", lang), list(SOURCES), key="od_source",
+    key = st.selectbox(t("od_source", lang), list(SOURCES), key="od_source",
                        format_func=lambda k: SOURCES[k].label(lang))
     src = SOURCES[key]
-    files = st.file_uploader(_tx("files", lang), type=list(src.types),
+    files = st.file_uploader(t("od_files", lang), type=list(src.types),
                              accept_multiple_files=src.multiple, key=f"od_files_{key}")
     files = [f for f in (files if isinstance(files, list) else [files]) if f is not None]
     osm_layers = None
     if key == "osm":
-        osm_layers = tuple(st.multiselect(_tx("osm_layers", lang), list(OSM_LAYERS),
+        osm_layers = tuple(st.multiselect(t("od_osm_layers", lang), list(OSM_LAYERS),
                                           default=list(OSM_LAYERS), key="od_osm_layers",
                                           format_func=lambda k: kind_label(k, lang)))
     extent = extent_bbox(project)
     modes = ["extent", "bbox"] if extent else ["bbox"]
-    mode = st.radio(_tx("area", lang), modes, key="od_area_mode", horizontal=True,
-                    format_func=lambda m: _tx("area_extent", lang, bbox=extent) if m == "extent"
-                    else _tx("area_bbox", lang))
+    mode = st.radio(t("od_area", lang), modes, key="od_area_mode", horizontal=True,
+                    format_func=lambda m: t("od_area_extent", lang, bbox=extent) if m == "extent"
+                    else t("od_area_bbox", lang))
     area = extent
     if mode == "bbox":
         if not extent:
-            st.caption(_tx("no_extent", lang))
-        area = st.text_input(_tx("bbox", lang), value=extent or "", key="od_bbox",
+            st.caption(t("od_no_extent", lang))
+        area = st.text_input(t("od_bbox", lang), value=extent or "", key="od_bbox",
                              placeholder="105.80,20.90,105.95,21.05")
     ready = bool(files) and osm_layers != ()
-    if not st.button(_tx("button", lang), key="od_import", type="primary", disabled=not ready):
+    if not st.button(t("od_button", lang), key="od_import", type="primary", disabled=not ready):
         return
     uploads = [Upload(f.name, f.getvalue()) for f in files]
-    workdir = _state.session_dir() / "opendata" / f"{_signature(uploads)}-{uuid.uuid4().hex[:8]}"
-    with st.spinner(_tx("running", lang)):
+    workdir = _state.session_dir() / "opendata" / f"{upload_signature(uploads)}-{uuid.uuid4().hex[:8]}"
+    with st.spinner(t("od_running", lang)):
         outcome = run_import(key, uploads, project, workdir=workdir, area=area,
                              osm_layers=osm_layers)
     if outcome.error is not None:
@@ -317,7 +280,7 @@ def render_section(project: Project, lang: str) -> None:
         msg = err.message(lang) if isinstance(err, GisError) else f"{type(err).__name__}: {err}"
         from gis.app.widgets import web_text
 
-        st.error(f"{_tx('failed', lang)}: {web_text(msg, lang)}")
+        st.error(f"{t('od_failed', lang)}: {web_text(msg, lang)}")
         return
     for kind, (gdf, report) in outcome.layers.items():
         _state.set_override(kind, gdf, report)

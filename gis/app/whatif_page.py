@@ -23,7 +23,14 @@ from streamlit_folium import st_folium
 from gis.analysis.status import STATUS_COLORS
 from gis.app import _state
 from gis.app.i18n import t
-from gis.app.widgets import fmt_number, fmt_share, header, localised, project_and_run, show_error
+from gis.app.widgets import (
+    fmt_number,
+    fmt_share,
+    header,
+    localised,
+    project_and_computed_run,
+    show_error,
+)
 from gis.errors import GisError
 from gis.labels import status_label
 from gis.layers.rasters import read_window
@@ -365,10 +372,7 @@ def _profile_section(scn: Scenario, lang: str) -> None:
 def render() -> None:
     """The What-if page."""
     lang = header("page_whatif", "whatif_intro")
-    project, ctx = project_and_run(lang)
-    if ctx is None:
-        st.info(t("not_computed_long", lang))
-        return
+    project, ctx = project_and_computed_run(lang)
     scn, edits = _scenario(project, ctx)
     if scn is None:
         st.warning(t("whatif_unavailable", lang))

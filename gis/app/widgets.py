@@ -21,6 +21,7 @@ __all__ = [
     "localised",
     "no_project",
     "note_text",
+    "project_and_computed_run",
     "project_and_run",
     "show_error",
     "web_text",
@@ -95,6 +96,16 @@ def project_and_run(lang: str) -> tuple[Any, RunContext | None]:
         no_project(lang)
         st.stop()
     return sp.project, _state.get_run()
+
+
+def project_and_computed_run(lang: str) -> tuple[Any, RunContext]:
+    """:func:`project_and_run` for a page that needs the results: without a run yet, the page
+    says so and stops."""
+    project, ctx = project_and_run(lang)
+    if ctx is None:
+        st.info(t("not_computed_long", lang))
+        st.stop()
+    return project, ctx
 
 
 def no_project(lang: str) -> None:

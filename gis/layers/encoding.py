@@ -463,9 +463,9 @@ def fix_legacy_strings(values: Iterable[object]) -> tuple[list[object], str]:
     fn = _DECODERS[enc]
     out: list[object] = []
     for v in values:
-        if isinstance(v, str) and not v.isascii() and (_latin(v) or _cp1252(v)) \
+        if isinstance(v, str) and not v.isascii() and (_fits(v, "latin-1") or _fits(v, "cp1252")) \
                 and repair_mojibake(v) is None:
-            conv = fn(v.encode("latin-1") if _latin(v) else v.encode("cp1252"))
+            conv = fn(v.encode("latin-1") if _fits(v, "latin-1") else v.encode("cp1252"))
             # convert a value only when that makes it more Vietnamese (a proper Unicode
             # "Bát Xát" in the same column stays as it is)
             out.append(conv if _score(conv) > _score(v) or _has_glyph_junk(v) else v)
@@ -474,17 +474,10 @@ def fix_legacy_strings(values: Iterable[object]) -> tuple[list[object], str]:
     return out, enc
 
 
-def _cp1252(text: str) -> bool:
+def _fits(text: str, codec: str) -> bool:
+    """True when ``codec`` (``"latin-1"``, ``"cp1252"``) can encode every character of ``text``."""
     try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _latin(text: str) -> bool:
-    try:
-        text.encode("latin-1")
+        text.encode(codec)
     except UnicodeEncodeError:
         return False
     return True

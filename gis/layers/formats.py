@@ -336,6 +336,23 @@ def _decode_frame(df: pd.DataFrame, declared: str | None) -> tuple[str, tuple[st
     return Decoded("", enc).label, cut
 
 
+def _check_part(name: str | None, names: list[str], *, display: str, en: tuple[str, str],
+                vi: tuple[str, str]) -> None:
+    """Raise unless the asked part (layer, sheet) ``name`` is one of the file's ``names``.
+
+    ``en`` and ``vi`` are (the file, its part) in each language, e.g. ("workbook", "sheet");
+    None asks for no part in particular.
+    """
+    if name is None or name in names:
+        return
+    listed = ", ".join(names)
+    raise ValidationError(
+        f"The {en[0]} has no {en[1]} {name!r}; its {en[1]}s: {listed}.",
+        f"{vi[0]} không có {vi[1]} {name!r}; các {vi[1]} có: {listed}.",
+        file=display, fix=f"Choose one of the {en[1]}s listed.",
+        fix_vi=f"Chọn một trong các {vi[1]} đã liệt kê.")
+
+
 def _read_gpkg(path: Path, *, display: str, kind: str | None, layer: str | None) -> RawTable:
     try:
         layers = [str(n) for n, g in pyogrio.list_layers(path) if g is not None]
@@ -344,12 +361,8 @@ def _read_gpkg(path: Path, *, display: str, kind: str | None, layer: str | None)
     if not layers:
         raise InputFileError("The GeoPackage holds no vector layer.",
                              "GeoPackage không chứa lớp vector nào.", file=display)
-    if layer is not None and layer not in layers:
-        raise ValidationError(
-            f"The GeoPackage has no layer {layer!r}; its layers: {', '.join(layers)}.",
-            f"GeoPackage không có lớp {layer!r}; các lớp có: {', '.join(layers)}.",
-            file=display, fix="Choose one of the layers listed.",
-            fix_vi="Chọn một trong các lớp đã liệt kê.")
+    _check_part(layer, layers, display=display, en=("GeoPackage", "layer"),
+                vi=("GeoPackage", "lớp"))
     if layer is None:
         if len(layers) == 1:
             layer = layers[0]
@@ -474,12 +487,8 @@ def _read_xlsx(path: Path, *, display: str, sheet: str | None) -> RawTable:
         raise _unreadable(display, exc) from exc
     try:
         sheets = [str(s) for s in book.sheetnames]
-        if sheet is not None and sheet not in sheets:
-            raise ValidationError(
-                f"The workbook has no sheet {sheet!r}; its sheets: {', '.join(sheets)}.",
-                f"Tệp Excel không có trang {sheet!r}; các trang có: {', '.join(sheets)}.",
-                file=display, fix="Choose one of the sheets listed.",
-                fix_vi="Chọn một trong các trang đã liệt kê.")
+        _check_part(sheet, sheets, display=display, en=("workbook", "sheet"),
+                    vi=("Tệp Excel", "trang"))
         if not sheets:
             raise InputFileError("The workbook has no sheet.", "Tệp Excel không có trang nào.",
                                  file=display)

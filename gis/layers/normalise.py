@@ -208,6 +208,20 @@ _FIXED_WORDS = {
 _FIXED_LOOKUP = {w: name for name, words in _FIXED_WORDS.items() for w in words}
 
 
+def _lookup_name(lookup: dict[str, str], value: object, *, min_word: int) -> str | None:
+    """The canonical name ``lookup`` (spelling -> name) gives ``value``; None if none or several.
+
+    The whole header key is looked up first; else the one name one of whose spellings (at
+    least ``min_word`` characters long) stands as a word of the key.
+    """
+    key = header_key(value)
+    if key in lookup:
+        return lookup[key]
+    found = {name for w, name in lookup.items()
+             if len(w) >= min_word and re.search(rf"(^|_){w}(_|$)", key)}
+    return found.pop() if len(found) == 1 else None
+
+
 def normalise_fixed_operator(value: object) -> str | None:
     """Canonical name of a fixed-network (fiber) operator; None if unknown.
 
@@ -219,12 +233,7 @@ def normalise_fixed_operator(value: object) -> str | None:
     """
     if value is None:
         return None
-    key = header_key(value)
-    if key in _FIXED_LOOKUP:
-        return _FIXED_LOOKUP[key]
-    found = {name for w, name in _FIXED_LOOKUP.items()
-             if len(w) > 2 and re.search(rf"(^|_){w}(_|$)", key)}
-    return found.pop() if len(found) == 1 else None
+    return _lookup_name(_FIXED_LOOKUP, value, min_word=3)
 
 
 def normalise_operator(value: object, *, mnc_column: bool = False) -> str | None:
@@ -243,12 +252,7 @@ def normalise_operator(value: object, *, mnc_column: bool = False) -> str | None
         return OPERATORS_BY_MNC.get(f"452-{int(m.group(1)):02d}")
     if mnc_column and re.fullmatch(r"0?\d{1,2}", text):
         return OPERATORS_BY_MNC.get(f"452-{int(text):02d}")
-    key = header_key(text)
-    if key in _OPERATOR_LOOKUP:
-        return _OPERATOR_LOOKUP[key]
-    found = {name for w, name in _OPERATOR_LOOKUP.items()
-             if len(w) > 3 and re.search(rf"(^|_){w}(_|$)", key)}
-    return found.pop() if len(found) == 1 else None
+    return _lookup_name(_OPERATOR_LOOKUP, text, min_word=4)
 
 
 _TECH_PATTERNS = (

@@ -44,13 +44,9 @@ class LayerKind(StrEnum):
         try:
             return cls(str(value).strip().lower().replace("-", "_"))
         except ValueError:
-            from gis.errors import ValidationError
+            from gis.errors import invalid_choice
 
-            valid = ", ".join(k.value for k in cls)
-            raise ValidationError(
-                f"Unknown layer kind {value!r}; valid kinds: {valid}.",
-                f"Loại lớp {value!r} không hợp lệ; các loại hợp lệ: {valid}.",
-            ) from None
+            raise invalid_choice("layer kind", value, (k.value for k in cls)) from None
 
 
 #: Raster inputs of a project: DEM in metres, population in people per cell, land-cover classes.

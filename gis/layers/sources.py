@@ -16,6 +16,7 @@ caller's ``workdir``, or a folder of this process that is removed when it exits.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import re
 import shutil
 import tempfile
@@ -25,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from gis.errors import InputFileError
+from gis.errors import InputFileError, missing_file
 
 __all__ = [
     "MAX_NAME_BYTES",
@@ -37,6 +38,7 @@ __all__ = [
     "materialise",
     "safe_name",
     "scratch",
+    "upload_signature",
 ]
 
 
@@ -46,6 +48,19 @@ class Upload:
 
     name: str
     data: bytes
+
+
+def upload_signature(uploads: Sequence[Upload]) -> str:
+    """16 hex digits of SHA-256 over the uploads' names and contents, in order.
+
+    The same files uploaded again give the same signature (the app keys their working folder
+    and its cache on it); a renamed or changed file gives another.
+    """
+    h = hashlib.sha256()
+    for u in uploads:
+        h.update(u.name.encode("utf-8"))
+        h.update(hashlib.sha256(u.data).digest())
+    return h.hexdigest()[:16]
 
 
 #: What the readers accept: a path, several paths (a loose shapefile set), or uploads.
@@ -191,13 +206,8 @@ def materialise(source: Source, workdir: str | Path | None) -> tuple[list[Path],
         else:
             path = Path(item)
             if not path.exists():
-                raise InputFileError(
-                    f"The file {path} does not exist.",
-                    f"Không tìm thấy tệp {path}.",
-                    file=path,
-                    fix="Check the path and the file name.",
-                    fix_vi="Kiểm tra lại đường dẫn và tên tệp.",
-                )
+                raise missing_file(path, fix="Check the path and the file name.",
+                                   fix_vi="Kiểm tra lại đường dẫn và tên tệp.")
             paths.append(path)
     return paths, wd
 

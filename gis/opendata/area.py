@@ -18,7 +18,7 @@ from pyproj import CRS
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-from gis.errors import CRSError, InputFileError, ValidationError
+from gis.errors import CRSError, InputFileError, ValidationError, missing_file
 from gis.layers.admin_levels import detect_scheme, find_units
 from gis.layers.crs import analysis_crs_for_lon
 from gis.text import sorted_text
@@ -208,10 +208,8 @@ def _area_from_file(path: Path, name: str | None, unit: str | None = None,
     import geopandas as gpd
 
     if not path.exists():
-        raise InputFileError(
-            f"The area file {path} does not exist.",
-            f"Không có tệp vùng {path}.",
-            file=path,
+        raise missing_file(
+            path, "area", "vùng",
             fix="Give a bbox 'minlon,minlat,maxlon,maxlat' or an existing polygon file "
             "(GeoJSON, GeoPackage, Shapefile).",
             fix_vi="Nhập khung 'minlon,minlat,maxlon,maxlat' hoặc một tệp đa giác có thật "

@@ -21,20 +21,18 @@ from pathlib import Path
 from pyproj import CRS
 from rasterio.enums import Resampling
 
-from gis.errors import InputFileError, ValidationError
+from gis.errors import InputFileError, ValidationError, missing_file
 from gis.layers.rasters import write_geotiff
 from gis.layers.report import LoadReport
 from gis.layers.sources import Source
 from gis.opendata.area import Area, parse_area
 from gis.opendata.rasters import (
     RasterParams,
-    clip_mosaic,
     native_resolution_m,
-    open_sources,
-    output_path,
+    read_mosaic,
     warp_to_grid,
 )
-from gis.opendata.target import ProjectLike, local_paths, project_area, target_project
+from gis.opendata.target import ProjectLike, import_raster
 from gis.project import Project
 
 __all__ = ["DEM_NODATA", "expand_dem_paths", "hgt_tile_bounds", "import_dem", "read_dem"]
@@ -109,11 +107,10 @@ _DEM_SUFFIXES = (".hgt", ".tif", ".tiff")
 
 def _sources_of(path: Path) -> list[DemSource]:
     if not path.is_file():
-        raise InputFileError(
-            f"The DEM file {path} does not exist.", f"Không có tệp DEM {path}.", file=path,
+        raise missing_file(
+            path, "DEM", "DEM",
             fix="Give SRTM .hgt tiles (or .hgt.zip), GeoTIFF DEMs or a folder of them.",
-            fix_vi="Chọn các ô SRTM .hgt (hoặc .hgt.zip), GeoTIFF DEM hoặc thư mục chứa chúng.",
-        )
+            fix_vi="Chọn các ô SRTM .hgt (hoặc .hgt.zip), GeoTIFF DEM hoặc thư mục chứa chúng.")
     if path.suffix.lower() != ".zip":
         return [DemSource(str(path), path.name, path.stat().st_size, path)]
     try:
@@ -199,13 +196,8 @@ def read_dem(paths: Sequence[str | Path], area: Area | str, crs: CRS | str,
             fix_vi="Thêm các ô theo góc tây nam của vùng (ví dụ N20E105.hgt phủ 20-21° B, "
             "105-106° Đ).",
         )
-    datasets = open_sources([f.uri for f in chosen], "DEM")
-    try:
-        window = clip_mosaic(datasets, area, margin_m=params.margin_m, nodata=DEM_NODATA,
-                             kind="DEM")
-    finally:
-        for ds in datasets:
-            ds.close()
+    window = read_mosaic([f.uri for f in chosen], area, margin_m=params.margin_m,
+                         nodata=DEM_NODATA, kind="DEM")
     res = params.resolution_m or native_resolution_m(window)
     data, transform = warp_to_grid(window, area, crs, margin_m=params.margin_m,
                                    resolution_m=res, resampling=Resampling.bilinear)
@@ -259,27 +251,7 @@ def import_dem(paths: Source, area: Area | str | None = None,
         Where ``dem.tif`` is written: default the project's folder, else a temporary folder
         (:meth:`~gis.project.Project.save` copies it into the project).
     """
-    paths = local_paths(paths)
-    area_obj = parse_area(area) if area is not None else None
-    proj = target_project(project, area_obj)
-    area_obj = area_obj or _area_of(proj, "DEM")
-    target = output_path("dem", out_dir, proj.folder)
-    report = read_dem(paths, area_obj, proj.crs, target, params=params)
-    proj.set_raster("dem", target, report)
-    return proj
-
-
-def _area_of(project: Project, kind: str) -> Area:
-    area = project_area(project)
-    if area is None:
-        raise ValidationError(
-            f"No area to clip the {kind} to: the project has no layers yet.",
-            f"Chưa có vùng để cắt {kind}: dự án chưa có lớp nào.",
-            fix="Give --area 'minlon,minlat,maxlon,maxlat' or an admin file, or import OSM or "
-            "OpenCelliD first.",
-            fix_vi="Nhập --area 'minlon,minlat,maxlon,maxlat' hoặc tệp ranh giới, hoặc nhập OSM "
-            "hay OpenCelliD trước.",
-        )
-    return area
+    return import_raster("dem", read_dem, paths, area, project, params=params, out_dir=out_dir,
+                         what="DEM")
 
 

@@ -60,7 +60,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from gis.errors import InputFileError, ValidationError
+from gis.errors import InputFileError, ValidationError, missing_file
 from gis.layers.broadband import broadband_warning, tech_counts
 from gis.layers.crs import WGS84
 from gis.layers.report import LoadReport
@@ -167,13 +167,10 @@ def _first_line(path: Path) -> str:
 def _check_format(path: Path) -> bool:
     """True when the file has the header line; an error when it is not OpenCelliD at all."""
     if not path.is_file():
-        raise InputFileError(
-            f"The OpenCelliD file {path} does not exist.",
-            f"Không có tệp OpenCelliD {path}.",
-            file=path,
+        raise missing_file(
+            path, "OpenCelliD", "OpenCelliD",
             fix="Give the CSV (or .csv.gz) downloaded from opencellid.org, e.g. 452.csv.gz.",
-            fix_vi="Chọn tệp CSV (hoặc .csv.gz) tải từ opencellid.org, ví dụ 452.csv.gz.",
-        )
+            fix_vi="Chọn tệp CSV (hoặc .csv.gz) tải từ opencellid.org, ví dụ 452.csv.gz.")
     line = _first_line(path)
     fields = [f.strip().strip('"') for f in line.split(",")]
     if fields[: len(OCID_COLUMNS) - 1] == list(OCID_COLUMNS[:-1]):

@@ -47,7 +47,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from gis.errors import InputFileError, ValidationError
+from gis.errors import InputFileError, ValidationError, missing_file
 from gis.layers.crs import WGS84
 from gis.layers.report import LoadReport
 from gis.layers.sources import Upload
@@ -156,10 +156,8 @@ class OsmParams:
 def _sniff(path: Path) -> str:
     """``"pbf"``, ``"xml"`` or ``"json"`` from the file's first bytes; error when it is none."""
     if not path.is_file():
-        raise InputFileError(
-            f"The OSM file {path} does not exist.",
-            f"Không có tệp OSM {path}.",
-            file=path,
+        raise missing_file(
+            path, "OSM", "OSM",
             fix="Give a .osm.pbf extract (e.g. Geofabrik vietnam-latest.osm.pbf), an .osm XML "
             "file or an Overpass JSON file.",
             fix_vi="Chọn tệp .osm.pbf (ví dụ vietnam-latest.osm.pbf của Geofabrik), tệp .osm XML "
@@ -1282,98 +1280,93 @@ def read_osm(path: str | Path, area: Area | str | tuple[float, float, float, flo
     return out
 
 
+#: The report warnings of the import counters, in report order: (the layer kinds they concern,
+#: None for all; the counter, None for a note the kind always gets; English; Vietnamese). The
+#: texts are templates of ``n`` (the count) and ``margin`` (the area margin, m).
+_COUNT_WARNINGS: tuple[tuple[tuple[str, ...] | None, str | None, str, str], ...] = (
+    (None, "ways_with_missing_nodes",
+     "{n} ways reference nodes missing from the file (cut at the extract's edge) and have no "
+     "geometry.",
+     "{n} đường (way) tham chiếu nút không có trong tệp (bị cắt ở mép vùng trích xuất) nên "
+     "không có hình học."),
+    (("villages",), "places_not_hamlets",
+     "{n} places are not hamlets (place=suburb, plot, town ...); each is listed with its reason.",
+     "{n} địa danh không phải thôn (place=suburb, plot, town ...); liệt kê từng cái với lý do."),
+    (("villages",), "places_without_name",
+     "{n} places have no name tag; named 'Thôn chưa tên osm:...'.",
+     "{n} thôn xóm không có thẻ name; đặt tên 'Thôn chưa tên osm:...'."),
+    (("villages",), "residential_areas_without_place",
+     "{n} residential areas (landuse=residential) contain no place node and were not made "
+     "hamlets (set unnamed_residential to include them).",
+     "{n} khu dân cư (landuse=residential) không chứa nút place nên không thành thôn (bật "
+     "unnamed_residential để đưa vào)."),
+    (("villages",), "residential_areas_with_several_places",
+     "{n} residential areas contain several place nodes; those hamlets stay points.",
+     "{n} khu dân cư chứa nhiều nút place; các thôn đó giữ dạng điểm."),
+    *((None, f"{otype}s_without_geometry",
+       f"{{n}} {otype}s of the Overpass answer have no coordinates (query with 'out geom;', "
+       "'out center;' or 'out body; >; out skel;') and were not used.",
+       f"{{n}} đối tượng {otype} trong kết quả Overpass không có toạ độ (truy vấn với "
+       "'out geom;', 'out center;' hoặc 'out body; >; out skel;') nên không dùng.")
+      for otype in ("node", "way", "relation")),
+    (None, "ways_without_length",
+     "{n} ways have fewer than two distinct points and were not used.",
+     "{n} đường (way) có ít hơn hai điểm khác nhau nên không dùng."),
+    (("villages",), "place_nodes_merged_into_place_areas",
+     "{n} place nodes lie in a place area of the same name: one hamlet each, the node giving "
+     "its centre.",
+     "{n} nút place nằm trong vùng place cùng tên: gộp thành một thôn, nút là tâm."),
+    (("facilities",), "facility_nodes_inside_their_area",
+     "{n} facility nodes lie in an area of the same kind and name: the area is kept.",
+     "{n} nút cơ sở nằm trong vùng cùng loại và tên: giữ vùng."),
+    (("admin",), None,
+     "OSM admin boundaries may predate the reform of 1/7/2025 (two tiers, 3 321 communes): "
+     "check them against the official list.",
+     "Ranh giới hành chính OSM có thể từ trước sắp xếp 1/7/2025 (hai cấp, 3 321 xã): đối "
+     "chiếu với danh mục chính thức."),
+    (("villages",), "hamlets_without_commune",
+     "{n} hamlets lie in no OSM commune boundary (commune left empty).",
+     "{n} thôn không nằm trong ranh giới xã nào của OSM (để trống cột xã)."),
+    (("fiber",), None,
+     "OpenStreetMap cables are taken as backbone (level=backbone): they root the fiber plan but "
+     "give no FTTH drop; load the operator's access network for FTTH status.",
+     "Cáp quang từ OpenStreetMap được coi là cáp trục (level=backbone): làm gốc cho kế hoạch "
+     "cáp nhưng không tính là điểm thả cáp FTTH; nạp mạng truy nhập của nhà mạng để có trạng "
+     "thái FTTH."),
+    (("sites",), "masts_with_unknown_operator",
+     "{n} masts have no recognised operator; kept with operator 'unknown' and a note.",
+     "{n} cột không rõ nhà mạng; vẫn giữ với operator 'unknown' và ghi chú."),
+    (("sites",), "site_in_margin",
+     "{n} masts outside the area, within the {margin:g} m margin, were kept: they can serve "
+     "hamlets inside it.",
+     "Giữ {n} cột ngoài vùng, trong lề {margin:g} m: chúng có thể phủ sóng cho thôn trong "
+     "vùng."),
+    *(((kind,), f"{cat}_in_margin",
+       f"{{n}} {what} outside the area, within the {{margin:g}} m margin, were kept whole, so "
+       "that lines leaving the area and coming back stay connected.",
+       f"Giữ nguyên {{n}} {what_vi} ngoài vùng, trong lề {{margin:g}} m, để các tuyến ra khỏi "
+       "vùng rồi quay lại vẫn liền mạch.")
+      for kind, cat, what, what_vi in (("roads", "road", "roads", "đường"),
+                                       ("fiber", "fiber", "cables", "tuyến cáp"))),
+    (None, "relations_incomplete",
+     "{n} multipolygons or admin boundaries near the area miss member ways in the file (cut at "
+     "the extract's edge) and were not used.",
+     "{n} đa giác hoặc ranh giới hành chính gần vùng thiếu thành phần trong tệp (bị cắt ở mép "
+     "vùng trích xuất) nên không dùng."),
+)
+
+
 def _explain(rep: LoadReport, kind: str, s: Counter[str], params: OsmParams,
              margin: float) -> None:
-    """Turn the counters that matter into bilingual report warnings."""
-    if s.get("ways_with_missing_nodes"):
-        n = s["ways_with_missing_nodes"]
-        rep.warn(f"{n} ways reference nodes missing from the file (cut at the extract's edge) "
-                 "and have no geometry.",
-                 f"{n} đường (way) tham chiếu nút không có trong tệp (bị cắt ở mép vùng trích "
-                 "xuất) nên không có hình học.")
-    if kind == "villages":
-        if s.get("places_not_hamlets"):
-            n = s["places_not_hamlets"]
-            rep.warn(f"{n} places are not hamlets (place=suburb, plot, town ...); each is listed "
-                     "with its reason.",
-                     f"{n} địa danh không phải thôn (place=suburb, plot, town ...); liệt kê từng "
-                     "cái với lý do.")
-        if s.get("places_without_name"):
-            n = s["places_without_name"]
-            rep.warn(f"{n} places have no name tag; named 'Thôn chưa tên osm:...'.",
-                     f"{n} thôn xóm không có thẻ name; đặt tên 'Thôn chưa tên osm:...'.")
-        if s.get("residential_areas_without_place") and not params.unnamed_residential:
-            n = s["residential_areas_without_place"]
-            rep.warn(f"{n} residential areas (landuse=residential) contain no place node and "
-                     "were not made hamlets (set unnamed_residential to include them).",
-                     f"{n} khu dân cư (landuse=residential) không chứa nút place nên không thành "
-                     "thôn (bật unnamed_residential để đưa vào).")
-        if s.get("residential_areas_with_several_places"):
-            n = s["residential_areas_with_several_places"]
-            rep.warn(f"{n} residential areas contain several place nodes; those hamlets stay "
-                     "points.",
-                     f"{n} khu dân cư chứa nhiều nút place; các thôn đó giữ dạng điểm.")
-    for otype in ("node", "way", "relation"):
-        n = s.get(f"{otype}s_without_geometry", 0)
-        if n:
-            rep.warn(f"{n} {otype}s of the Overpass answer have no coordinates (query with "
-                     "'out geom;', 'out center;' or 'out body; >; out skel;') and were not used.",
-                     f"{n} đối tượng {otype} trong kết quả Overpass không có toạ độ (truy vấn với "
-                     "'out geom;', 'out center;' hoặc 'out body; >; out skel;') nên không dùng.")
-    if s.get("ways_without_length"):
-        n = s["ways_without_length"]
-        rep.warn(f"{n} ways have fewer than two distinct points and were not used.",
-                 f"{n} đường (way) có ít hơn hai điểm khác nhau nên không dùng.")
-    if kind == "villages" and s.get("place_nodes_merged_into_place_areas"):
-        n = s["place_nodes_merged_into_place_areas"]
-        rep.warn(f"{n} place nodes lie in a place area of the same name: one hamlet each, the "
-                 "node giving its centre.",
-                 f"{n} nút place nằm trong vùng place cùng tên: gộp thành một thôn, nút là tâm.")
-    if kind == "facilities" and s.get("facility_nodes_inside_their_area"):
-        n = s["facility_nodes_inside_their_area"]
-        rep.warn(f"{n} facility nodes lie in an area of the same kind and name: the area is kept.",
-                 f"{n} nút cơ sở nằm trong vùng cùng loại và tên: giữ vùng.")
-    if kind == "admin":
-        rep.warn("OSM admin boundaries may predate the reform of 1/7/2025 (two tiers, 3 321 "
-                 "communes): check them against the official list.",
-                 "Ranh giới hành chính OSM có thể từ trước sắp xếp 1/7/2025 (hai cấp, 3 321 xã): "
-                 "đối chiếu với danh mục chính thức.")
-    if kind == "villages" and s.get("hamlets_without_commune"):
-        n = s["hamlets_without_commune"]
-        rep.warn(f"{n} hamlets lie in no OSM commune boundary (commune left empty).",
-                 f"{n} thôn không nằm trong ranh giới xã nào của OSM (để trống cột xã).")
-    if kind == "fiber":
-        rep.warn("OpenStreetMap cables are taken as backbone (level=backbone): they root the "
-                 "fiber plan but give no FTTH drop; load the operator's access network for "
-                 "FTTH status.",
-                 "Cáp quang từ OpenStreetMap được coi là cáp trục (level=backbone): làm gốc cho "
-                 "kế hoạch cáp nhưng không tính là điểm thả cáp FTTH; nạp mạng truy nhập của "
-                 "nhà mạng để có trạng thái FTTH.")
-    if kind == "sites" and s.get("masts_with_unknown_operator"):
-        n = s["masts_with_unknown_operator"]
-        rep.warn(f"{n} masts have no recognised operator; kept with operator 'unknown' and a "
-                 "note.",
-                 f"{n} cột không rõ nhà mạng; vẫn giữ với operator 'unknown' và ghi chú.")
-    if kind == "sites" and s.get("site_in_margin"):
-        n = s["site_in_margin"]
-        rep.warn(f"{n} masts outside the area, within the {margin:g} m margin, were kept: they "
-                 "can serve hamlets inside it.",
-                 f"Giữ {n} cột ngoài vùng, trong lề {margin:g} m: chúng có thể phủ sóng cho thôn "
-                 "trong vùng.")
-    line_cat = {"roads": ("road", "roads", "đường"), "fiber": ("fiber", "cables", "tuyến cáp")}
-    if kind in line_cat and s.get(f"{line_cat[kind][0]}_in_margin"):
-        n = s[f"{line_cat[kind][0]}_in_margin"]
-        what, what_vi = line_cat[kind][1:]
-        rep.warn(f"{n} {what} outside the area, within the {margin:g} m margin, were kept whole, "
-                 "so that lines leaving the area and coming back stay connected.",
-                 f"Giữ nguyên {n} {what_vi} ngoài vùng, trong lề {margin:g} m, để các tuyến ra "
-                 "khỏi vùng rồi quay lại vẫn liền mạch.")
-    if s.get("relations_incomplete"):
-        n = s["relations_incomplete"]
-        rep.warn(f"{n} multipolygons or admin boundaries near the area miss member ways in the "
-                 "file (cut at the extract's edge) and were not used.",
-                 f"{n} đa giác hoặc ranh giới hành chính gần vùng thiếu thành phần trong tệp (bị "
-                 "cắt ở mép vùng trích xuất) nên không dùng.")
+    """Turn the counters that matter into bilingual report warnings (:data:`_COUNT_WARNINGS`)."""
+    for kinds, counter, en, vi in _COUNT_WARNINGS:
+        if kinds is not None and kind not in kinds:
+            continue
+        n = s.get(counter, 0) if counter else None
+        if counter == "residential_areas_without_place" and params.unnamed_residential:
+            n = 0  # they were made hamlets: nothing to warn about
+        if counter is None or n:
+            rep.warn(en.format(n=n, margin=margin), vi.format(n=n, margin=margin))
 
 
 _LAYER_WORDS = {"roads": ("roads", "đường giao thông"), "villages": ("hamlets", "thôn"),

@@ -25,17 +25,14 @@ from gis.layers.rasters import write_geotiff
 from gis.layers.report import LoadReport
 from gis.layers.sources import Source
 from gis.opendata.area import Area, parse_area
-from gis.opendata.dem import _area_of
 from gis.opendata.rasters import (
     RasterParams,
     Window,
-    clip_mosaic,
     native_resolution_m,
-    open_sources,
-    output_path,
+    read_mosaic,
     warp_to_grid,
 )
-from gis.opendata.target import ProjectLike, local_paths, target_project
+from gis.opendata.target import ProjectLike, import_raster
 from gis.project import Project
 
 __all__ = ["POP_NODATA", "cell_area_m2", "import_population", "read_population"]
@@ -99,13 +96,8 @@ def read_population(paths: Sequence[str | Path], area: Area | str, crs: CRS | st
     params = params or RasterParams()
     area = parse_area(area)
     crs = CRS.from_user_input(crs)
-    datasets = open_sources([Path(p) for p in paths], "population")
-    try:
-        window = clip_mosaic(datasets, area, margin_m=params.margin_m, nodata=POP_NODATA,
-                             kind="population")
-    finally:
-        for ds in datasets:
-            ds.close()
+    window = read_mosaic([Path(p) for p in paths], area, margin_m=params.margin_m,
+                         nodata=POP_NODATA, kind="population")
     valid = window.data != POP_NODATA
     negative = valid & (window.data < 0)
     people = np.where(valid & ~negative, window.data, 0.0)
@@ -149,11 +141,5 @@ def import_population(paths: Source, area: Area | str | None = None,
     Parameters are those of :func:`gis.opendata.dem.import_dem`; ``paths`` is one file, a
     list of tiles, or app uploads (:class:`gis.layers.sources.Upload`).
     """
-    paths = local_paths(paths)
-    area_obj = parse_area(area) if area is not None else None
-    proj = target_project(project, area_obj)
-    area_obj = area_obj or _area_of(proj, "population")
-    target = output_path("population", out_dir, proj.folder)
-    report = read_population(paths, area_obj, proj.crs, target, params=params)
-    proj.set_raster("population", target, report)
-    return proj
+    return import_raster("population", read_population, paths, area, project, params=params,
+                         out_dir=out_dir)

@@ -25,11 +25,11 @@ from rasterio.merge import merge
 from rasterio.vrt import WarpedVRT
 from rasterio.warp import reproject
 
-from gis.errors import InputFileError, ValidationError
+from gis.errors import InputFileError, ValidationError, missing_file
 from gis.layers.crs import WGS84
 from gis.opendata.area import Area
 
-__all__ = ["RasterParams", "Window", "clip_mosaic", "open_sources", "warp_to_grid"]
+__all__ = ["RasterParams", "Window", "clip_mosaic", "open_sources", "read_mosaic", "warp_to_grid"]
 
 _M_PER_DEG = 111_320.0
 
@@ -77,13 +77,8 @@ def open_sources(paths: Sequence[str | Path], kind: str) -> list[rasterio.io.Dat
         if not str(p).startswith("zip://") and not path.is_file():
             for ds in out:
                 ds.close()
-            raise InputFileError(
-                f"The {kind} file {path} does not exist.",
-                f"Không có tệp {kind} {path}.",
-                file=path,
-                fix="Give existing GeoTIFF or SRTM .hgt files.",
-                fix_vi="Chọn các tệp GeoTIFF hoặc SRTM .hgt có thật.",
-            )
+            raise missing_file(path, kind, kind, fix="Give existing GeoTIFF or SRTM .hgt files.",
+                               fix_vi="Chọn các tệp GeoTIFF hoặc SRTM .hgt có thật.")
         try:
             ds = rasterio.open(path)
         except RasterioIOError as exc:
@@ -115,6 +110,20 @@ def _bounds_in(crs: CRS, bounds_lonlat: tuple[float, float, float, float]
         return bounds_lonlat
     tr = Transformer.from_crs(WGS84, crs, always_xy=True)
     return tr.transform_bounds(*bounds_lonlat, densify_pts=21)
+
+
+def read_mosaic(paths: Sequence[str | Path], area: Area, *, margin_m: float, nodata: float,
+                kind: str) -> Window:
+    """:func:`clip_mosaic` of the raster files at ``paths``, opened and closed here.
+
+    ``kind`` (``"DEM"``, ``"population"``) names the files in the messages.
+    """
+    datasets = open_sources(paths, kind)
+    try:
+        return clip_mosaic(datasets, area, margin_m=margin_m, nodata=nodata, kind=kind)
+    finally:
+        for ds in datasets:
+            ds.close()
 
 
 def clip_mosaic(datasets: Sequence[rasterio.io.DatasetReader], area: Area, *, margin_m: float,

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 
 from gis.errors import ValidationError
+from gis.layers.report import LoadReport
 from gis.layers.sources import Source, Upload, materialise
-from gis.opendata.area import Area, area_from_bounds
+from gis.opendata.area import Area, area_from_bounds, parse_area
+from gis.opendata.rasters import RasterParams, output_path
 from gis.project import PROJECT_FILE, Project
 
-__all__ = ["ProjectLike", "local_paths", "project_area", "target_project"]
+__all__ = ["ProjectLike", "import_raster", "local_paths", "project_area", "target_project"]
 
 ProjectLike = Project | str | Path | None
 
@@ -72,3 +75,39 @@ def local_paths(source: Source | Path, workdir: str | Path | None = None) -> lis
     if not any(isinstance(i, Upload) for i in items):
         return [Path(i) for i in items]  # type: ignore[arg-type]
     return materialise(items, workdir)[0]
+
+
+def import_raster(kind: str, read: Callable[..., LoadReport], paths: Source,
+                  area: Area | str | None, project: ProjectLike, *, params: RasterParams | None,
+                  out_dir: str | Path | None, what: str | None = None) -> Project:
+    """Import a raster for the area as the project's ``kind`` raster (``"dem"``, ...).
+
+    The steps :func:`gis.opendata.dem.import_dem` and
+    :func:`gis.opendata.population.import_population` share: the project (:func:`target_project`),
+    the area (``area``, else the extent of the project's layers), ``read(paths, area, crs,
+    out_path, params=params)`` into ``{kind}.tif`` (:func:`~gis.opendata.rasters.output_path`),
+    and the raster set on the project with its load report. ``what`` names the raster in the
+    messages (default ``kind``).
+    """
+    paths = local_paths(paths)
+    area_obj = parse_area(area) if area is not None else None
+    proj = target_project(project, area_obj)
+    area_obj = area_obj or _area_of(proj, what or kind)
+    target = output_path(kind, out_dir, proj.folder)
+    report = read(paths, area_obj, proj.crs, target, params=params)
+    proj.set_raster(kind, target, report)
+    return proj
+
+
+def _area_of(project: Project, kind: str) -> Area:
+    area = project_area(project)
+    if area is None:
+        raise ValidationError(
+            f"No area to clip the {kind} to: the project has no layers yet.",
+            f"Chưa có vùng để cắt {kind}: dự án chưa có lớp nào.",
+            fix="Give --area 'minlon,minlat,maxlon,maxlat' or an admin file, or import OSM or "
+            "OpenCelliD first.",
+            fix_vi="Nhập --area 'minlon,minlat,maxlon,maxlat' hoặc tệp ranh giới, hoặc nhập OSM "
+            "hay OpenCelliD trước.",
+        )
+    return area

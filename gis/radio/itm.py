@@ -345,10 +345,30 @@ def uniform_profile(distance_m: np.ndarray, elevation_m: np.ndarray, *,
     return np.ascontiguousarray(z), step
 
 
-def _args(params: ItmParams) -> tuple:
-    return (int(params.climate), float(params.n0_n_units), None, float(params.epsilon),
-            float(params.sigma_s_m), int(params.mdvar), float(params.time_pct),
-            float(params.location_pct), float(params.situation_pct))
+def _kernel_args(z: np.ndarray, step_m: float, freq_mhz: float, tx_height_m: float,
+                 rx_height_m: float, params: ItmParams, *, what: tuple[str, str]) -> tuple:
+    """Check a terrain profile and the radio inputs; the leading arguments of the kernels.
+
+    ``z`` (elevations, m) must be finite and ``step_m`` > 0; ``what`` names the profile in the
+    messages, (English, Vietnamese). Returns ``(z, step, h_tx, h_rx, climate, N_0, f,
+    polarization, epsilon, sigma, mdvar, time %, location %, situation %)``, the order of
+    :func:`gis.radio._itm.itm_p2p_tls` and :func:`gis.radio._itm.itm_ray_losses`.
+    """
+    if not np.isfinite(z).all():
+        raise ValidationError(
+            f"ITM: the {what[0]} has NaN or infinite elevations.",
+            f"ITM: {what[1]} có độ cao NaN hoặc vô hạn.", rows=np.flatnonzero(~np.isfinite(z)),
+            fix=f"Fill the DEM nodata before extracting the {what[0]}.",
+            fix_vi=f"Lấp giá trị nodata của DEM trước khi lấy {what[1]}.")
+    if not (np.isfinite(step_m) and step_m > 0):
+        raise ValidationError(f"ITM: step_m = {step_m!r}; the {what[0]} step must be > 0 m.",
+                              f"ITM: step_m = {step_m!r}; bước {what[1]} phải > 0 m.")
+    check_itm_inputs(freq_mhz, tx_height_m, rx_height_m, params.epsilon, params.sigma_s_m,
+                     params.polarization)
+    return (z, float(step_m), float(tx_height_m), float(rx_height_m), int(params.climate),
+            float(params.n0_n_units), float(freq_mhz), params.polarization.code,
+            float(params.epsilon), float(params.sigma_s_m), int(params.mdvar),
+            float(params.time_pct), float(params.location_pct), float(params.situation_pct))
 
 
 def itm_p2p(elevation_m: np.ndarray, step_m: float, *, freq_mhz: float, tx_height_m: float,
@@ -387,24 +407,12 @@ def itm_p2p(elevation_m: np.ndarray, step_m: float, *, freq_mhz: float, tx_heigh
         raise ValidationError(
             f"ITM needs at least two profile points (transmitter and receiver), got {z.size}.",
             f"ITM cần ít nhất hai điểm mặt cắt (phát và thu), nhận {z.size}.")
-    if not np.isfinite(z).all():
-        raise ValidationError(
-            "ITM: the profile has NaN or infinite elevations.",
-            "ITM: mặt cắt có độ cao NaN hoặc vô hạn.", rows=np.flatnonzero(~np.isfinite(z)),
-            fix="Fill the DEM nodata before extracting the profile.",
-            fix_vi="Lấp giá trị nodata của DEM trước khi lấy mặt cắt.")
-    if not (np.isfinite(step_m) and step_m > 0):
-        raise ValidationError(f"ITM: step_m = {step_m!r}; the profile step must be > 0 m.",
-                              f"ITM: step_m = {step_m!r}; bước mặt cắt phải > 0 m.")
-    check_itm_inputs(freq_mhz, tx_height_m, rx_height_m, params.epsilon, params.sigma_s_m,
-                     params.polarization)
-    climate, n0, _, eps, sigma, mdvar, t, loc, sit = _args(params)
+    common = _kernel_args(z, step_m, freq_mhz, tx_height_m, rx_height_m, params,
+                          what=("profile", "mặt cắt"))
     s_buf = np.empty(_itm.DELTA_H_BUFFER)
     d_buf = np.empty(_itm.DELTA_H_BUFFER)
     out = np.empty(_itm.N_OUT)
-    code = _itm.itm_p2p_tls(z, float(step_m), float(tx_height_m), float(rx_height_m), climate,
-                            n0, float(freq_mhz), params.polarization.code, eps, sigma, mdvar,
-                            t, loc, sit, s_buf, d_buf, out)
+    code = _itm.itm_p2p_tls(*common, s_buf, d_buf, out)
     if code != _itm.SUCCESS:
         raise _itm_error(int(code))
     return ItmResult(
@@ -449,22 +457,11 @@ def ray_losses_db(elevation_m: np.ndarray, step_m: float, *, freq_mhz: float,
     """
     params = params or ItmParams()
     z = np.ascontiguousarray(elevation_m, dtype=float).ravel()
-    if not np.isfinite(z).all():
-        raise ValidationError("ITM: the ray has NaN or infinite elevations.",
-                              "ITM: tia có độ cao NaN hoặc vô hạn.",
-                              fix="Fill the DEM nodata first.",
-                              fix_vi="Lấp giá trị nodata của DEM trước.")
-    if not (np.isfinite(step_m) and step_m > 0):
-        raise ValidationError(f"ITM: step_m = {step_m!r}; the ray step must be > 0 m.",
-                              f"ITM: step_m = {step_m!r}; bước của tia phải > 0 m.")
-    check_itm_inputs(freq_mhz, tx_height_m, rx_height_m, params.epsilon, params.sigma_s_m,
-                     params.polarization)
-    climate, n0, _, eps, sigma, mdvar, t, loc, sit = _args(params)
+    common = _kernel_args(z, step_m, freq_mhz, tx_height_m, rx_height_m, params,
+                          what=("ray", "tia"))
     loss = np.empty(z.size)
     mode = np.empty(z.size, dtype=np.int8)
     warn = np.empty(z.size, dtype=np.int32)
-    common = (z, float(step_m), float(tx_height_m), float(rx_height_m), climate, n0,
-              float(freq_mhz), params.polarization.code, eps, sigma, mdvar, t, loc, sit)
     if need is None:
         _itm.itm_ray_losses(*common, loss, mode, warn)
     else:

@@ -176,12 +176,7 @@ class ItmParams:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "polarization", Polarization.parse(self.polarization))
-        climate = self.climate
-        if isinstance(climate, float) and climate.is_integer():
-            climate = int(climate)
-            object.__setattr__(self, "climate", climate)
-        if not (isinstance(climate, int) and not isinstance(climate, bool)
-                and climate in CLIMATES):
+        if self._whole("climate") not in CLIMATES:
             valid = ", ".join(f"{k} {v[0]}" for k, v in CLIMATES.items())
             valid_vi = ", ".join(f"{k} {v[1]}" for k, v in CLIMATES.items())
             raise _range_error("climate", self.climate, valid, valid_vi)
@@ -194,18 +189,24 @@ class ItmParams:
                                "epsilon >= 1 (hằng số điện môi tương đối)")
         if not (_is_number(self.sigma_s_m) and self.sigma_s_m > 0.0):
             raise _range_error("sigma_s_m", self.sigma_s_m, "sigma > 0 S/m", "sigma > 0 S/m")
-        mdvar = self.mdvar
-        if isinstance(mdvar, float) and mdvar.is_integer():
-            mdvar = int(mdvar)
-            object.__setattr__(self, "mdvar", mdvar)
-        if not (isinstance(mdvar, int) and not isinstance(mdvar, bool)
-                and mdvar in MDVAR_VALUES):
+        if self._whole("mdvar") not in MDVAR_VALUES:
             raise _range_error("mdvar", self.mdvar, "0-3, 10-13, 20-23 or 30-33",
                                "0-3, 10-13, 20-23 hoặc 30-33")
         for name in ("time_pct", "location_pct", "situation_pct"):
             value = getattr(self, name)
             if not (_is_number(value) and 0.0 < value < 100.0):
                 raise _range_error(name, value, "0 < % < 100", "0 < % < 100")
+
+    def _whole(self, name: str) -> int | None:
+        """The integer field ``name``, or None when it is not an integer (a bool is not).
+
+        A whole float (3.0, as JSON may give it) is stored back as the int.
+        """
+        value = getattr(self, name)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+            object.__setattr__(self, name, value)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     @property
     def climate_label(self) -> tuple[str, str]:

@@ -38,7 +38,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from gis.errors import ValidationError
+from gis.errors import ValidationError, invalid_choice
 
 __all__ = [
     "FALLBACKS",
@@ -128,11 +128,7 @@ def _parse_enum(cls, value, name):
     try:
         return cls(str(value).strip().lower())
     except ValueError:
-        valid = ", ".join(m.value for m in cls)
-        raise ValidationError(
-            f"{name} = {value!r} is not valid; choose one of: {valid}.",
-            f"{name} = {value!r} không hợp lệ; chọn một trong: {valid}.",
-        ) from None
+        raise invalid_choice(name, value, (m.value for m in cls)) from None
 
 
 @dataclass(frozen=True)
@@ -348,6 +344,22 @@ def _open_correction_db(freq_mhz: np.ndarray) -> np.ndarray:
     return -4.78 * lf**2 + 18.33 * lf - 40.94
 
 
+def _hata_inputs(model: Model, distance_m: ArrayLike, freq_mhz: ArrayLike,
+                 tx_height_m: ArrayLike, rx_height_m: ArrayLike,
+                 force: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Checked float arrays (f MHz, h_b m, h_m m, d km) of a Hata-family model's inputs.
+
+    Values must be > 0 always, and inside the model's validity range unless ``force``.
+    """
+    _check_positive(distance_m=distance_m, freq_mhz=freq_mhz, tx_height_m=tx_height_m,
+                    rx_height_m=rx_height_m)
+    if not force:
+        check_validity(model, freq_mhz=freq_mhz, distance_m=distance_m,
+                       tx_height_m=tx_height_m, rx_height_m=rx_height_m)
+    return (np.asarray(freq_mhz, dtype=float), np.asarray(tx_height_m, dtype=float),
+            np.asarray(rx_height_m, dtype=float), np.asarray(distance_m, dtype=float) / 1000.0)
+
+
 def okumura_hata_db(
     distance_m: ArrayLike,
     freq_mhz: ArrayLike,
@@ -391,15 +403,8 @@ def okumura_hata_db(
         Evaluate the formula outside the validity range instead of raising.
     """
     env = Environment.parse(env)
-    _check_positive(distance_m=distance_m, freq_mhz=freq_mhz, tx_height_m=tx_height_m,
-                    rx_height_m=rx_height_m)
-    if not force:
-        check_validity(Model.OKUMURA_HATA, freq_mhz=freq_mhz, distance_m=distance_m,
-                       tx_height_m=tx_height_m, rx_height_m=rx_height_m)
-    f = np.asarray(freq_mhz, dtype=float)
-    hb = np.asarray(tx_height_m, dtype=float)
-    hm = np.asarray(rx_height_m, dtype=float)
-    d_km = np.asarray(distance_m, dtype=float) / 1000.0
+    f, hb, hm, d_km = _hata_inputs(Model.OKUMURA_HATA, distance_m, freq_mhz, tx_height_m, rx_height_m,
+                                   force)
     a_hm = _a_hm_large(f, hm) if large_city else _a_hm_medium(f, hm)
     loss = (69.55 + 26.16 * np.log10(f) - 13.82 * np.log10(hb) - a_hm
             + (44.9 - 6.55 * np.log10(hb)) * np.log10(d_km))
@@ -447,15 +452,8 @@ def cost231_hata_db(
         Evaluate the formula outside the validity range instead of raising.
     """
     env = Environment.parse(env)
-    _check_positive(distance_m=distance_m, freq_mhz=freq_mhz, tx_height_m=tx_height_m,
-                    rx_height_m=rx_height_m)
-    if not force:
-        check_validity(Model.COST231_HATA, freq_mhz=freq_mhz, distance_m=distance_m,
-                       tx_height_m=tx_height_m, rx_height_m=rx_height_m)
-    f = np.asarray(freq_mhz, dtype=float)
-    hb = np.asarray(tx_height_m, dtype=float)
-    hm = np.asarray(rx_height_m, dtype=float)
-    d_km = np.asarray(distance_m, dtype=float) / 1000.0
+    f, hb, hm, d_km = _hata_inputs(Model.COST231_HATA, distance_m, freq_mhz, tx_height_m, rx_height_m,
+                                   force)
     loss = (46.3 + 33.9 * np.log10(f) - 13.82 * np.log10(hb) - _a_hm_medium(f, hm)
             + (44.9 - 6.55 * np.log10(hb)) * np.log10(d_km))
     if env == Environment.URBAN:

@@ -15,7 +15,6 @@ import geopandas as gpd
 import pandas as pd
 
 from gis.analysis.status import uncovered_hamlets
-from gis.errors import InputFileError
 from gis.export.writers import read_results_gpkg, write_results_gpkg
 from gis.labels import check_lang
 
@@ -72,15 +71,7 @@ class RunResults:
         """The results saved in ``run_dir/results.gpkg`` (or a path to the GeoPackage itself)."""
         path = Path(run_dir)
         gpkg = path if path.suffix.lower() == ".gpkg" else path / RESULTS_FILE
-        if not gpkg.is_file():
-            raise InputFileError(
-                f"{path} holds no saved run: {RESULTS_FILE} is missing.",
-                f"{path} không có kết quả đã lưu: thiếu {RESULTS_FILE}.",
-                file=gpkg,
-                fix="Give the output folder of 'python -m gis run --out DIR'.",
-                fix_vi="Chọn thư mục kết quả của 'python -m gis run --out DIR'.",
-            )
-        frames, meta = read_results_gpkg(gpkg)
+        frames, meta = read_results_gpkg(gpkg)  # InputFileError when the folder has no run
         hamlets = frames.pop("hamlets", pd.DataFrame())
         frames.pop("uncovered_hamlets", None)
         context = {kind: frames.pop(name) for kind, name in CONTEXT_LAYERS.items()

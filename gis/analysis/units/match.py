@@ -158,6 +158,19 @@ def _lookup(name: UnitName | None, table: dict, scopes: Iterable[object] | None)
     return set()
 
 
+def _lookup_in_scope(name: UnitName, scoped: Iterable[tuple[set, dict]],
+                     unscoped: dict | None) -> set:
+    """Units for ``name`` (:func:`_lookup`) in the table of the narrowest known scope.
+
+    ``scoped`` holds (scope, table) pairs, narrowest first; the first non-empty scope is
+    searched. When none is, ``unscoped`` is (the whole country), or nothing when it is None.
+    """
+    for scope, table in scoped:
+        if scope:
+            return _lookup(name, table, scope)
+    return _lookup(name, unscoped, None) if unscoped is not None else set()
+
+
 @cache
 def _match(p: UnitName | None, d: UnitName | None, c: UnitName | None) -> NameMatch:
     ix = _index()
@@ -178,23 +191,11 @@ def _match(p: UnitName | None, d: UnitName | None, c: UnitName | None) -> NameMa
     former_rows: tuple[int, ...] = ()
     new_codes: tuple[str, ...] = ()
     if c is not None:
-        if districts:
-            rows = _lookup(c, ix.fc_by_d, districts)
-        elif former_p:
-            rows = _lookup(c, ix.fc_by_p, former_p)
-        elif new_p:
-            rows = _lookup(c, ix.fc_by_np, new_p)
-        elif p is None:
-            rows = _lookup(c, ix.fc_any, None)
-        else:
-            rows = set()
+        # the narrowest scope that is known; the whole country only when no province was given
+        rows = _lookup_in_scope(c, ((districts, ix.fc_by_d), (former_p, ix.fc_by_p),
+                                    (new_p, ix.fc_by_np)), ix.fc_any if p is None else None)
         former_rows = _narrow(rows, c, ix.fc_kind.__getitem__, ix.fc_toned.__getitem__)
-        if provinces:
-            codes = _lookup(c, ix.nc_by_p, provinces)
-        elif p is None:
-            codes = _lookup(c, ix.nc_any, None)
-        else:
-            codes = set()
+        codes = _lookup_in_scope(c, ((provinces, ix.nc_by_p),), ix.nc_any if p is None else None)
         new_codes = _narrow(codes, c, ix.nc_kind.get, ix.nc_toned.get)
     given = frozenset(k for k, v in (("province", p), ("district", d), ("commune", c))
                       if v is not None)
