@@ -1157,10 +1157,9 @@ def itm_ray_losses(z, step_m: float, h_tx_m: float, h_rx_m: float, climate: int,
     (:func:`delta_h_along`, exact). It is still about two thirds of the cost of a sample;
     :func:`itm_ray_losses_approx` trades it for accuracy.
     """
-    need = np.empty(0, dtype=np.bool_)
-    return _ray_core(z, step_m, h_tx_m, h_rx_m, climate, n_0, f_mhz, pol, epsilon, sigma, mdvar,
-                     time_pct, location_pct, situation_pct, need, 1, out_loss_db, out_mode,
-                     out_warnings)
+    return itm_ray_losses_at(z, step_m, h_tx_m, h_rx_m, climate, n_0, f_mhz, pol, epsilon,
+                             sigma, mdvar, time_pct, location_pct, situation_pct,
+                             np.empty(0, dtype=np.bool_), out_loss_db, out_mode, out_warnings)
 
 
 @njit(**_JIT)

@@ -82,6 +82,18 @@ def _open_corr(f_mhz: float) -> float:
 
 
 @njit(cache=True, nogil=True)
+def _class_corr(env: int, f_mhz: float) -> float:
+    """Hata's correction (dB, added to the loss) for a suburban or open area at ``f_mhz``
+    (MHz): -(2 log10(f/28)^2 + 5.4) suburban, :func:`_open_corr` open, 0 urban."""
+    if env == ENV_SUBURBAN:
+        t = math.log10(f_mhz / 28.0)
+        return -(2.0 * t * t + 5.4)
+    if env == ENV_OPEN:
+        return _open_corr(f_mhz)
+    return 0.0
+
+
+@njit(cache=True, nogil=True)
 def hata_terms(model: int, f_mhz: float, hb: float, hm: float, env: int,
                large_city: bool) -> tuple[float, float]:
     """``(A, B)`` of a Hata-family loss ``A + B log10(d_km)`` (dB), as :mod:`gis.radio.models`."""
@@ -90,12 +102,7 @@ def hata_terms(model: int, f_mhz: float, hb: float, hm: float, env: int,
     b = 44.9 - 6.55 * lhb
     if model == MODEL_OKUMURA_HATA:
         a = 69.55 + 26.16 * lf - 13.82 * lhb - _a_hm(f_mhz, hm, large_city)
-        if env == ENV_SUBURBAN:
-            t = math.log10(f_mhz / 28.0)
-            a -= 2.0 * t * t + 5.4
-        elif env == ENV_OPEN:
-            a += _open_corr(f_mhz)
-        return a, b
+        return a + _class_corr(env, f_mhz), b
     a = 46.3 + 33.9 * lf - 13.82 * lhb - _a_hm(f_mhz, hm, False)
     if model == MODEL_COST231_HATA:
         if env == ENV_URBAN:
@@ -107,13 +114,7 @@ def hata_terms(model: int, f_mhz: float, hb: float, hm: float, env: int,
     # f' = min(max(150, f), 2000) MHz (ITU-R SM.2028 extended Hata)
     if env == ENV_URBAN and large_city:
         a += 3.0
-    fc = min(max(f_mhz, 150.0), 2000.0)
-    if env == ENV_SUBURBAN:
-        t = math.log10(fc / 28.0)
-        a -= 2.0 * t * t + 5.4
-    elif env == ENV_OPEN:
-        a += _open_corr(fc)
-    return a, b
+    return a + _class_corr(env, min(max(f_mhz, 150.0), 2000.0)), b
 
 
 @njit(cache=True, nogil=True)

@@ -97,6 +97,7 @@ the DEM between the antenna and the cell).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import threading
@@ -617,6 +618,21 @@ def _ray_range(col0: float, row0: float, r0: int, r1: int, c0: int, c1: int, px_
 _PARALLEL_LOCK = threading.Lock()
 
 
+@contextlib.contextmanager
+def _numba_threads(n_threads: int):
+    """numba's thread count set to ``n_threads`` for the block, one block at a time (numba's
+    setting is per process), restored after it."""
+    import numba
+
+    with _PARALLEL_LOCK:
+        before = numba.get_num_threads()
+        numba.set_num_threads(n_threads)
+        try:
+            yield
+        finally:
+            numba.set_num_threads(before)
+
+
 class _Buffers:
     """Work arrays reused across antenna positions (grown when a position needs more)."""
 
@@ -862,20 +878,7 @@ def compute_coverage(
         return int(outside[i0])
 
     n_outside = 0
-    if parallel:
-        import numba
-
-        with _PARALLEL_LOCK:
-            before = numba.get_num_threads()
-            numba.set_num_threads(n_threads)
-            try:
-                for gi, idx in enumerate(groups):
-                    n_outside += position(idx)
-                    if progress:
-                        progress(gi + 1, len(groups))
-            finally:
-                numba.set_num_threads(before)
-    else:
+    with _numba_threads(n_threads) if parallel else contextlib.nullcontext():
         for gi, idx in enumerate(groups):
             n_outside += position(idx)
             if progress:

@@ -85,6 +85,16 @@ def pairs_within(tx_xy: np.ndarray, rx_xy: np.ndarray, radius_m: float, *,
     return tx_i[order].astype(np.int64), rx_i[order].astype(np.int64)
 
 
+@njit(cache=True, nogil=True, inline='always')
+def _pair_distance(tx_col: float, tx_row: float, rx_col: float, rx_row: float, px_w_m: float,
+                   px_h_m: float) -> float:
+    """Horizontal distance (m) from a transmitter to a receiver, both in pixel coordinates of
+    a grid of ``px_w_m`` x ``px_h_m`` m cells; the one formula of both pair kernels."""
+    dxm = (rx_col - tx_col) * px_w_m
+    dym = (tx_row - rx_row) * px_h_m
+    return math.sqrt(dxm * dxm + dym * dym)
+
+
 @njit(cache=True, nogil=True)
 def _pair_list_losses(dem, tx_col, tx_row, tx_h, f_mhz, rx_col, rx_row, tx_index, rx_index,
                       rx_h: float, px_w_m: float, px_h_m: float, step_m: float, cfg,
@@ -106,9 +116,7 @@ def _pair_list_losses(dem, tx_col, tx_row, tx_h, f_mhz, rx_col, rx_row, tx_index
     for p in range(tx_index.shape[0]):
         a = tx_index[p]
         b = rx_index[p]
-        dxm = (rx_col[b] - tx_col[a]) * px_w_m
-        dym = (tx_row[a] - rx_row[b]) * px_h_m
-        d = math.sqrt(dxm * dxm + dym * dym)
+        d = _pair_distance(tx_col[a], tx_row[a], rx_col[b], rx_row[b], px_w_m, px_h_m)
         if d > max_radius_m:
             out_dist[p] = np.nan
             out_loss[p] = np.nan
@@ -127,11 +135,8 @@ def _pair_distances(tx_col, tx_row, rx_col, rx_row, tx_index, rx_index, px_w_m: 
     """Horizontal distance (m) of each pair, NaN beyond ``max_radius_m``; the arithmetic of
     :func:`_pair_list_losses`, so the two agree to the bit."""
     for p in range(tx_index.shape[0]):
-        a = tx_index[p]
-        b = rx_index[p]
-        dxm = (rx_col[b] - tx_col[a]) * px_w_m
-        dym = (tx_row[a] - rx_row[b]) * px_h_m
-        d = math.sqrt(dxm * dxm + dym * dym)
+        d = _pair_distance(tx_col[tx_index[p]], tx_row[tx_index[p]], rx_col[rx_index[p]],
+                           rx_row[rx_index[p]], px_w_m, px_h_m)
         out_dist[p] = np.nan if d > max_radius_m else d
 
 
