@@ -386,7 +386,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"driver reduction of the province's tile sums: {reduce_s:.2f} s")
     meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     parts = partition_stats(run_dir)
-    other = {k: v for k, v in meta["timings_s"].items()
+    # the driver's stages by their CPU seconds (a busy machine stretches their wall time, and
+    # they run alone in the driver of a dedicated cluster), wall seconds for older runs
+    driver_times = {**meta["timings_s"], **meta.get("cpu_s", {})}
+    other = {k: v for k, v in driver_times.items()
              if k not in ("load", "hamlets", "coverage", "mobile", *parts)}
     ham_ratio = 70_000 / max(len(proj.require("villages")), 1)
     other_s = sum(other.values()) * ham_ratio
@@ -405,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
               f"partitioned stages ({', '.join(parts) or 'none'}) {part_s / 60:.1f} min; "
               f"whole run {(wall + part_s / eff + other_s) / 60:.0f} min")
     print(f"  the other stages and the outputs run in the driver ({', '.join(other)}): "
-          f"{sum(other.values()):.0f} s here; linear in hamlets (x{ham_ratio:.1f}): "
+          f"{sum(other.values()):.0f} CPU s here; linear in hamlets (x{ham_ratio:.1f}): "
           f"{other_s / 60:.0f} min for the country, at best")
     print("  assumptions: coverage work scales with the number of sectors (same technology mix "
           f"and radii; x{site_ratio:.1f} sites), hamlet sums and reads with the area "

@@ -82,6 +82,9 @@ def test_cli_run_on_the_sample(sample_dir: Path, tmp_path: Path,
     assert meta["inputs"]["project"] == str(sample_dir)
     assert meta["parameters"]["radio"]["grid_resolution_m"] == 300.0
     assert "load" in meta["timings_s"] and "hamlets" in meta["timings_s"]
+    # CPU seconds per stage beside the wall seconds, for every stage and the writing
+    assert set(meta["cpu_s"]) == set(meta["timings_s"]) - {"load"}
+    assert all(v >= 0 for v in meta["cpu_s"].values())
     assert f"{len(villages)} hamlets" in capsys.readouterr().out
 
 

@@ -282,7 +282,10 @@ class RunContext:
     warnings, defaults
         What the run found suspicious or assumed, as :class:`Note` (English text, ``.vi``).
     timings
-        Seconds per stage.
+        Seconds per stage (wall clock).
+    cpu_timings
+        CPU seconds per stage of this process (the driver: not the Dask workers' CPU), which a
+        busy machine inflates less than the wall clock.
     cache_hits
         The stages whose results came from a cache (:func:`gis.pipeline.cache.run_cached`).
     client
@@ -299,6 +302,7 @@ class RunContext:
     warnings: list[Note] = field(default_factory=list)
     defaults: list[Note] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    cpu_timings: dict[str, float] = field(default_factory=dict)
     cache_hits: list[str] = field(default_factory=list)
     client: Any = None
 

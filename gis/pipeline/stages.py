@@ -136,10 +136,11 @@ def run(
                      f"Bỏ qua bước '{stage.label('vi')}': thiếu lớp {', '.join(missing)}.")
             continue
         view = ctx.for_stage(stage, upstream(stage, stages))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         (memo or (lambda s, v: s.func(v)))(stage, view)
         ctx.absorb(view)
         ctx.timings[stage.name] = round(time.perf_counter() - t0, 3)
+        ctx.cpu_timings[stage.name] = round(time.process_time() - c0, 3)
     if progress:
         progress("done", 1.0)
     return ctx

@@ -52,7 +52,8 @@ def run_metadata(ctx: RunContext) -> dict[str, Any]:
     """The metadata of a run, one dictionary for ``run.json``, ``results.gpkg`` and the report:
     ``alerts`` / ``alerts_vi`` first (:func:`run_alerts`: what must be read before anything
     else), ``name``, ``created`` (UTC), ``targets``, ``parameters``, ``warnings`` /
-    ``warnings_vi``, ``defaults`` / ``defaults_vi``, ``timings_s``, ``cache_hits``,
+    ``warnings_vi``, ``defaults`` / ``defaults_vi``, ``timings_s`` (wall) and ``cpu_s`` (the
+    driver process's CPU) per stage, ``cache_hits``,
     ``fallback_cells`` (cells per propagation model computed with its documented fallback,
     outside its range), ``itm_modes`` / ``itm_warnings`` (cells computed with ITM per
     carrier, "1800" MHz, by propagation mode and by ITM warning flag), ``project``,
@@ -71,6 +72,7 @@ def run_metadata(ctx: RunContext) -> dict[str, Any]:
         "defaults": [str(d) for d in ctx.defaults],
         "defaults_vi": [getattr(d, "vi", str(d)) for d in ctx.defaults],
         "timings_s": dict(ctx.timings),
+        "cpu_s": dict(ctx.cpu_timings),
         "cache_hits": list(ctx.cache_hits),
         "fallback_cells": dict(getattr(ctx.state.coverage, "fallback_cells", None) or {}),
         "itm_modes": {f"{f:g}": dict(c) for f, c in
@@ -151,7 +153,7 @@ def write_run(ctx: RunContext, out_dir: str | Path, *, lang: str = "en",
     ``run.json`` (:func:`run_metadata` plus ``inputs``, ``outputs`` and ``lang``; its
     ``timings_s`` gain ``write``, the seconds spent writing everything before it).
     """
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if Path(ctx.workdir).resolve() != out.resolve():
@@ -170,6 +172,7 @@ def write_run(ctx: RunContext, out_dir: str | Path, *, lang: str = "en",
     if load_seconds is not None:
         meta["timings_s"] = {"load": round(load_seconds, 3), **meta["timings_s"]}
     meta["timings_s"]["write"] = round(time.perf_counter() - t0, 3)  # all but run.json
+    meta.setdefault("cpu_s", {})["write"] = round(time.process_time() - c0, 3)
     meta.update(inputs=inputs or {}, lang=lang,
                 outputs=sorted(p.name for p in out.iterdir()
                                if p.name != RUN_FILE and not p.name.startswith(TEMP_PREFIX)))
