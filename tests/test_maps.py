@@ -336,3 +336,36 @@ def test_speed_raster_overlay_when_the_run_estimated_speeds(small_project, small
                                                              coverage="est_dl_mbps_best")))
     assert _has(html, "Expected download speed (best operator)")
     assert _has(html, "Estimated download speed (Mbit/s)") and "data:image/png;base64" in html
+
+
+def test_large_raster_overlay_read_decimated_matches_the_full_warp(tmp_path):
+    """A national-size raster is read decimated (from a COG's overviews) before the warp: the
+    overlay equals the warp of every cell to within the averaging's rounding, tier for tier."""
+    from rasterio.warp import Resampling, calculate_default_transform, reproject
+
+    from gis.layers.rasters import write_geotiff
+
+    n, res = 2048, 30.0
+    yy, xx = np.mgrid[0:n, 0:n]
+    data = (-70.0 - 50.0 * np.hypot(xx - n / 2, yy - n / 2) / n).astype(np.float32)
+    data[:, :64] = np.nan
+    path = write_geotiff(tmp_path / "cov.tif", data, from_origin(500_000.0, 2_300_000.0, res, res),
+                         UTM, nodata=np.nan, cog=True)
+    with rasterio.open(path) as src:
+        assert src.overviews(1), "the COG has overviews"
+    img, _ = warp_to_mercator(path, max_px=256)
+    with rasterio.open(path) as src:          # the reference: every cell warped
+        transform, w, h = calculate_default_transform(src.crs, "EPSG:3857", src.width,
+                                                      src.height, *src.bounds)
+        scale = max(w, h) / 256
+        w, h = int(np.ceil(w / scale)), int(np.ceil(h / scale))
+        transform = transform * transform.scale(scale, scale)
+        ref = np.full((h, w), np.nan, np.float32)
+        reproject(rasterio.band(src, 1), ref, src_transform=src.transform, src_crs=src.crs,
+                  src_nodata=src.nodata, dst_transform=transform, dst_crs="EPSG:3857",
+                  dst_nodata=np.nan, resampling=Resampling.average)
+    assert img.shape == ref.shape
+    both = np.isfinite(img) & np.isfinite(ref)
+    assert both.sum() > 0.9 * np.isfinite(ref).sum()
+    assert np.nanmax(np.abs(img[both] - ref[both])) < 0.5   # dB; the field varies 0.2 dB a pixel
+    assert np.isnan(img[:, 0]).all()

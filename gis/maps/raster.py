@@ -15,6 +15,7 @@ import branca.colormap as cm
 import folium
 import numpy as np
 import rasterio
+from affine import Affine
 from folium.raster_layers import image_to_url
 from pyproj import Transformer
 from rasterio.warp import Resampling, calculate_default_transform, reproject
@@ -63,6 +64,11 @@ def warp_to_mercator(path: str | Path, *, max_px: int = MAX_OVERLAY_PX
 
     Returns the float32 array (NaN for nodata) and its WGS84 bounds ``(south, west, north, east)``
     in degrees.
+
+    A raster more than twice as large as the overlay (a province's or the country's) is first
+    read decimated to twice the overlay's size, averaging, which GDAL serves from the file's
+    overviews when it has them (the COGs of a tiled run): the map of a national run reads a
+    few MB, not every cell of the 30 m grid.
     """
     with rasterio.open(path) as src:
         transform, width, height = calculate_default_transform(
@@ -72,9 +78,10 @@ def warp_to_mercator(path: str | Path, *, max_px: int = MAX_OVERLAY_PX
             width, height = int(np.ceil(width / scale)), int(np.ceil(height / scale))
             transform = transform * transform.scale(scale, scale)
         out = np.full((height, width), np.nan, dtype=np.float32)
+        source, src_transform, src_nodata = _decimated(src, 2 * max_px)
         reproject(
-            source=rasterio.band(src, 1), destination=out, src_transform=src.transform,
-            src_crs=src.crs, src_nodata=src.nodata, dst_transform=transform,
+            source=source, destination=out, src_transform=src_transform,
+            src_crs=src.crs, src_nodata=src_nodata, dst_transform=transform,
             dst_crs="EPSG:3857", dst_nodata=np.nan, resampling=Resampling.average,
         )
     west, north = transform * (0, 0)
@@ -82,6 +89,19 @@ def warp_to_mercator(path: str | Path, *, max_px: int = MAX_OVERLAY_PX
     to_wgs = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
     (lon0, lon1), (lat0, lat1) = to_wgs.transform([west, east], [south, north])
     return out, (lat0, lon0, lat1, lon1)
+
+
+def _decimated(src, max_px: int):
+    """Band 1 of the open dataset ``src`` as the source of a warp: the band itself when it is at
+    most ``max_px`` pixels on its long side, else a float32 array (NaN nodata) read at that
+    size by averaging (from the overviews where the file has them), with its transform."""
+    factor = max(src.width, src.height) / max_px
+    if factor <= 1:
+        return rasterio.band(src, 1), src.transform, src.nodata
+    h, w = max(1, int(np.ceil(src.height / factor))), max(1, int(np.ceil(src.width / factor)))
+    data = src.read(1, out_shape=(h, w), resampling=Resampling.average, masked=True)
+    arr = data.astype(np.float32).filled(np.nan)
+    return arr, src.transform * Affine.scale(src.width / w, src.height / h), np.nan
 
 
 def rsrp_rgba(rsrp_dbm: np.ndarray, scale: RsrpScale = RsrpScale(), *,
