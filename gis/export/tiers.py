@@ -101,16 +101,21 @@ def simplify_tier(tiers: np.ndarray, cell_m: float, simplify_cells: float, *,
         return project(tiers)
     exact = shapely.area(tiers)
 
-    def checked(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def checked(g: np.ndarray, area: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         out = project(g)
         return out, (shapely.is_valid(out) & ~shapely.is_empty(g)
-                     & (np.abs(shapely.area(g) - exact) <= AREA_TOLERANCE * exact))
+                     & (np.abs(shapely.area(g) - area) <= AREA_TOLERANCE * area))
 
-    out, ok = checked(shapely.simplify(tiers, simplify_cells * cell_m, preserve_topology=False))
-    if not ok.all():
-        half, half_ok = checked(shapely.simplify(tiers, min(0.5, simplify_cells) * cell_m,
-                                                 preserve_topology=False))
-        out = np.where(ok, out, np.where(half_ok, half, project(tiers)))
+    out, ok = checked(shapely.simplify(tiers, simplify_cells * cell_m, preserve_topology=False),
+                      exact)
+    redo = np.flatnonzero(~ok)          # only the tiers that failed: the fallbacks cost
+    if redo.size:
+        half, half_ok = checked(shapely.simplify(tiers[redo], min(0.5, simplify_cells) * cell_m,
+                                                 preserve_topology=False), exact[redo])
+        out[redo] = half
+        raw = redo[~half_ok]
+        if raw.size:
+            out[raw] = project(tiers[raw])
     return out
 
 
