@@ -9,6 +9,7 @@ import pandas as pd
 
 from gis.export.writers import write_xlsx
 from gis.labels import SCOPE_LABELS, check_lang, text
+from gis.locale import format_number
 from gis.report.results import RunResults
 
 __all__ = ["XLSX_MAX_CELLS", "readable_indicators", "run_info_frame", "write_workbook"]
@@ -69,13 +70,13 @@ def left_out_note(key: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     files of the run folder that hold it, in ``lang`` (column ``note``: "Ghi chú" in Vietnamese)."""
     files = f"{_TABLE_FILES.get(key, key + '.csv')}, results.gpkg"
     rows, cols = frame.shape
-    if lang == "vi":  # Vietnamese groups thousands with a dot
-        n_rows, n_max = f"{rows:,}".replace(",", "."), f"{XLSX_MAX_CELLS:,}".replace(",", ".")
+    n_rows, n_max = format_number(rows, lang), format_number(XLSX_MAX_CELLS, lang)
+    if lang == "vi":
         return pd.DataFrame({"note": [
             f"Bảng {n_rows} dòng x {cols} cột, quá lớn để chép vào sổ tính này (trên {n_max} "
             f"ô): xem tệp {files} trong thư mục kết quả."]})
-    note = (f"{rows:,} rows x {cols} columns, too large to copy into this workbook (above "
-            f"{XLSX_MAX_CELLS:,} cells): see {files} in the run folder.")
+    note = (f"{n_rows} rows x {cols} columns, too large to copy into this workbook (above "
+            f"{n_max} cells): see {files} in the run folder.")
     return pd.DataFrame({"note": [note]})
 
 
